@@ -1,0 +1,53 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { LoggerModule } from 'nestjs-pino';
+import { AuditModule } from './audit/audit.module.js';
+import { AuthGuard } from './auth/auth.guard.js';
+import { AuthModule } from './auth/auth.module.js';
+import { CryptoModule } from './common/crypto/crypto.module.js';
+import { createValidationPipe } from './common/validation/validation.pipe.js';
+import { AppConfig } from './config/app-config.js';
+import { ConfigModule } from './config/config.module.js';
+import { DatabaseModule } from './database/database.module.js';
+import { PRODUCT_CATALOGUE } from './jobs/job-catalogue.js';
+import { JobsModule } from './jobs/jobs.module.js';
+import { loggerOptions } from './observability/logger.options.js';
+import { ObservabilityModule } from './observability/observability.module.js';
+import { PermissionGuard } from './permissions/permission.guard.js';
+import { PermissionsModule } from './permissions/permissions.module.js';
+import { ServersModule } from './servers/servers.module.js';
+import { VendorsModule } from './vendors/vendors.module.js';
+
+export interface AppModuleOptions {
+  /** The job catalogue workers run; the product's unless a test brings its own. */
+  catalogue?: Readonly<Record<string, readonly string[]>>;
+}
+
+/** The whole service. The API and the worker are the same modules; `config.roles` says which halves run. */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig, options: AppModuleOptions = {}): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRootAsync({ inject: [AppConfig], useFactory: loggerOptions }),
+        DatabaseModule,
+        CryptoModule,
+        AuditModule,
+        ObservabilityModule,
+        JobsModule.forRoot({ catalogue: options.catalogue ?? PRODUCT_CATALOGUE, worker: config.roles.worker }),
+        VendorsModule,
+        PermissionsModule,
+        AuthModule,
+        ServersModule,
+      ],
+      providers: [
+        // Order matters: authenticate first, then check permissions.
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_GUARD, useClass: PermissionGuard },
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+      ],
+    };
+  }
+}

@@ -1,0 +1,62 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import { IsBoolean, IsDate, IsOptional, IsString, IsUUID, MaxLength, MinDate } from 'class-validator';
+import { PageQuery } from '../common/http/pagination.js';
+import type { ApiKeyEntity } from './api-key.entity.js';
+
+export class CreateApiKeyDto {
+  /** The principal the key authenticates as. */
+  @IsUUID()
+  principalId!: string;
+
+  /** What the key is for, e.g. `ansible on build-7`. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  name?: string;
+
+  /** When the key stops working (ISO 8601); never, if absent. */
+  @ApiPropertyOptional({ type: String, format: 'date-time' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate({ message: 'expiresAt must be an ISO 8601 date-time' })
+  @MinDate(() => new Date(), { message: 'expiresAt must be in the future' })
+  expiresAt?: Date;
+}
+
+export class ApiKeyQuery extends PageQuery {
+  @IsOptional()
+  @IsUUID()
+  principalId?: string;
+
+  /** `true` for revoked keys only, `false` for live keys only. */
+  @ApiPropertyOptional({ type: Boolean })
+  @IsOptional()
+  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean({ message: 'revoked must be true or false' })
+  revoked?: boolean;
+}
+
+/** An API key as listed: never the key itself. */
+export class ApiKeyDto {
+  id!: string;
+  principalId!: string;
+  name!: string;
+  /** The key's first characters, to tell keys apart. */
+  prefix!: string;
+  createdAt!: Date;
+  expiresAt!: Date | null;
+  revokedAt!: Date | null;
+  lastUsedAt!: Date | null;
+
+  static from(entity: ApiKeyEntity): ApiKeyDto {
+    const { id, principalId, name, prefix, createdAt, expiresAt, revokedAt, lastUsedAt } = entity;
+    return { id, principalId, name, prefix, createdAt, expiresAt, revokedAt, lastUsedAt };
+  }
+}
+
+/** The answer to creating a key: the only time the key is shown. */
+export class CreatedApiKeyDto extends ApiKeyDto {
+  /** The secret; store it now, it cannot be shown again. Send it as `Authorization: Bearer <key>`. */
+  key!: string;
+}

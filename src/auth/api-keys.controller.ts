@@ -1,0 +1,72 @@
+import { Body, Controller, Delete, Get, Headers, HttpCode, Post, Query, Res } from '@nestjs/common';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { IfMatch, NotFound, Operation } from '../common/http/api-docs.decorators.js';
+import { setEtag } from '../common/http/etag.js';
+import { IdParam } from '../common/http/id-param.js';
+import { PageOf, type Page } from '../common/http/pagination.js';
+import { Authorize, GLOBAL } from '../permissions/authorize.decorator.js';
+import { Permission } from '../permissions/permission.js';
+import { CurrentActor, type Actor } from './actor.js';
+import { ApiKeyDto, ApiKeyQuery, CreateApiKeyDto, CreatedApiKeyDto } from './api-key.dto.js';
+import { ApiKeysService } from './api-keys.service.js';
+
+const ApiKeyPage = PageOf(ApiKeyDto);
+const ADMIN = { permission: Permission.administerAccess, resource: GLOBAL };
+
+@ApiTags('api-keys')
+@Controller('api-keys')
+export class ApiKeysController {
+  constructor(private readonly keys: ApiKeysService) {}
+
+  @Post()
+  @Authorize(ADMIN)
+  @Operation('Create an API key for a principal', 'The answer holds the key in `key`; it is shown this once only.')
+  @ApiCreatedResponse({ type: CreatedApiKeyDto })
+  async create(
+    @Body() dto: CreateApiKeyDto,
+    @CurrentActor() actor: Actor,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<CreatedApiKeyDto> {
+    const { entity, key } = await this.keys.create(dto, actor);
+    response.location(`/api/v1/api-keys/${entity.id}`);
+    response.setHeader('Cache-Control', 'no-store');
+    setEtag(response, entity.version);
+    return { ...ApiKeyDto.from(entity), key };
+  }
+
+  @Get()
+  @Authorize(ADMIN)
+  @Operation('List API keys (never the keys themselves)')
+  @ApiOkResponse({ type: ApiKeyPage })
+  async list(@Query() query: ApiKeyQuery): Promise<Page<ApiKeyDto>> {
+    const page = await this.keys.list(query);
+    return { ...page, items: page.items.map(ApiKeyDto.from) };
+  }
+
+  @Get(':id')
+  @Authorize(ADMIN)
+  @Operation('Read an API key (never the key itself)')
+  @ApiOkResponse({ type: ApiKeyDto })
+  @NotFound('API key')
+  async get(@IdParam() id: string, @Res({ passthrough: true }) response: Response): Promise<ApiKeyDto> {
+    const key = await this.keys.get(id);
+    setEtag(response, key.version);
+    return ApiKeyDto.from(key);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @Authorize(ADMIN)
+  @Operation('Revoke an API key', 'The key stops working at once and stays listed with `revokedAt`.')
+  @ApiNoContentResponse({ description: 'Revoked.' })
+  @NotFound('API key')
+  @IfMatch()
+  async revoke(
+    @IdParam() id: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @CurrentActor() actor: Actor,
+  ): Promise<void> {
+    await this.keys.revoke(id, ifMatch, actor);
+  }
+}

@@ -1,0 +1,89 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager, IsNull, Not, type FindOptionsWhere } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
+import { assertIfMatch } from '../common/http/etag.js';
+import { pageWindow, toPage, type Page } from '../common/http/pagination.js';
+import { ProblemException } from '../common/problem/problem.exception.js';
+import { findRow, lockRow } from '../database/rows.js';
+import type { Actor } from './actor.js';
+import type { ApiKeyQuery, CreateApiKeyDto } from './api-key.dto.js';
+import { ApiKeyEntity } from './api-key.entity.js';
+import { digestApiKey, displayPrefix, generateApiKey } from './api-key-secret.js';
+import { PrincipalEntity } from './principal.entity.js';
+
+@Injectable()
+export class ApiKeysService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+  ) {}
+
+  async create(dto: CreateApiKeyDto, actor: Actor): Promise<{ entity: ApiKeyEntity; key: string }> {
+    return this.dataSource.transaction(async (manager) => {
+      const principal = await manager.findOne(PrincipalEntity, { where: { id: dto.principalId } });
+      if (!principal) {
+        throw ProblemException.validation([{ field: 'principalId', message: `principal ${dto.principalId} does not exist` }]);
+      }
+      const key = generateApiKey();
+      const entity = await issueKey(manager, principal.id, key, dto.name ?? '', dto.expiresAt ?? null);
+      await this.audit.record(manager, {
+        action: 'api-key.created',
+        targetType: 'api-key',
+        targetId: entity.id,
+        principalId: actor.principalId,
+        correlationId: actor.correlationId,
+        details: { principalId: principal.id, prefix: entity.prefix },
+      });
+      return { entity, key };
+    });
+  }
+
+  async list(query: ApiKeyQuery): Promise<Page<ApiKeyEntity>> {
+    const where: FindOptionsWhere<ApiKeyEntity> = {};
+    if (query.principalId) where.principalId = query.principalId;
+    if (query.revoked !== undefined) where.revokedAt = query.revoked ? Not(IsNull()) : IsNull();
+    const [items, total] = await this.dataSource
+      .getRepository(ApiKeyEntity)
+      .findAndCount({ where, order: { createdAt: 'DESC' }, ...pageWindow(query) });
+    return toPage(items, total, query);
+  }
+
+  get(id: string): Promise<ApiKeyEntity> {
+    return findRow(this.dataSource.manager, ApiKeyEntity, id, 'API key');
+  }
+
+  /** Revokes a key at once; it stays listed (revokedAt set) for the record. Revoking twice is harmless. */
+  async revoke(id: string, ifMatch: string | undefined, actor: Actor): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const key = await lockRow(manager, ApiKeyEntity, id, 'API key');
+      assertIfMatch(ifMatch, key.version);
+      if (key.revokedAt) {
+        return;
+      }
+      key.revokedAt = new Date();
+      await manager.save(key);
+      await this.audit.record(manager, {
+        action: 'api-key.revoked',
+        targetType: 'api-key',
+        targetId: id,
+        principalId: actor.principalId,
+        correlationId: actor.correlationId,
+        details: { principalId: key.principalId, prefix: key.prefix },
+      });
+    });
+  }
+}
+
+/** Stores a key's digest (never the key) for a principal. */
+export function issueKey(
+  manager: EntityManager,
+  principalId: string,
+  key: string,
+  name: string,
+  expiresAt: Date | null,
+): Promise<ApiKeyEntity> {
+  return manager.save(
+    manager.create(ApiKeyEntity, { principalId, name, prefix: displayPrefix(key), digest: digestApiKey(key), expiresAt }),
+  );
+}

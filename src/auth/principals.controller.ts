@@ -1,0 +1,92 @@
+import { Body, Controller, Delete, Get, Headers, HttpCode, Patch, Post, Query, Res } from '@nestjs/common';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { Conflicts, IfMatch, NotFound, Operation } from '../common/http/api-docs.decorators.js';
+import { setEtag } from '../common/http/etag.js';
+import { PageOf, type Page } from '../common/http/pagination.js';
+import { IdParam } from '../common/http/id-param.js';
+import { Authorize, GLOBAL } from '../permissions/authorize.decorator.js';
+import { Permission } from '../permissions/permission.js';
+import { CurrentActor, type Actor } from './actor.js';
+import { CreatePrincipalDto, PrincipalDto, PrincipalQuery, UpdatePrincipalDto } from './principal.dto.js';
+import { PrincipalsService } from './principals.service.js';
+
+const PrincipalPage = PageOf(PrincipalDto);
+const ADMIN = { permission: Permission.administerAccess, resource: GLOBAL };
+
+@ApiTags('principals')
+@Controller('principals')
+export class PrincipalsController {
+  constructor(private readonly principals: PrincipalsService) {}
+
+  @Post()
+  @Authorize(ADMIN)
+  @Operation('Create a principal (a person or a service account)')
+  @ApiCreatedResponse({ type: PrincipalDto })
+  @Conflicts('A principal with that name exists.')
+  async create(
+    @Body() dto: CreatePrincipalDto,
+    @CurrentActor() actor: Actor,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<PrincipalDto> {
+    const principal = await this.principals.create(dto, actor);
+    setEtag(response, principal.version);
+    response.location(`/api/v1/principals/${principal.id}`);
+    return PrincipalDto.from(principal);
+  }
+
+  @Get()
+  @Authorize(ADMIN)
+  @Operation('List principals')
+  @ApiOkResponse({ type: PrincipalPage })
+  async list(@Query() query: PrincipalQuery): Promise<Page<PrincipalDto>> {
+    const page = await this.principals.list(query);
+    return { ...page, items: page.items.map(PrincipalDto.from) };
+  }
+
+  @Get(':id')
+  @Authorize(ADMIN)
+  @Operation('Read a principal')
+  @ApiOkResponse({ type: PrincipalDto })
+  @NotFound('principal')
+  async get(@IdParam() id: string, @Res({ passthrough: true }) response: Response): Promise<PrincipalDto> {
+    const principal = await this.principals.get(id);
+    setEtag(response, principal.version);
+    return PrincipalDto.from(principal);
+  }
+
+  @Patch(':id')
+  @Authorize(ADMIN)
+  @Operation('Change a principal (name, description, disabled)')
+  @ApiOkResponse({ type: PrincipalDto })
+  @NotFound('principal')
+  @IfMatch()
+  @Conflicts('The name is taken, or this would disable the last administrator.')
+  async update(
+    @IdParam() id: string,
+    @Body() dto: UpdatePrincipalDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @CurrentActor() actor: Actor,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<PrincipalDto> {
+    const principal = await this.principals.update(id, dto, ifMatch, actor);
+    setEtag(response, principal.version);
+    return PrincipalDto.from(principal);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @Authorize(ADMIN)
+  @Operation('Delete a principal with its API keys and grants')
+  @ApiNoContentResponse({ description: 'Deleted.' })
+  @NotFound('principal')
+  @IfMatch()
+  @Conflicts('This is the last administrator.')
+  async remove(
+    @IdParam() id: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @CurrentActor() actor: Actor,
+  ): Promise<void> {
+    await this.principals.remove(id, ifMatch, actor);
+  }
+}

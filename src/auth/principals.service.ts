@@ -1,0 +1,108 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager, ILike, type FindOptionsWhere } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
+import { assertIfMatch } from '../common/http/etag.js';
+import { pageWindow, toPage, type Page } from '../common/http/pagination.js';
+import { ProblemException } from '../common/problem/problem.exception.js';
+import { conflictOnDuplicate, findRow, likePattern, lockRow } from '../database/rows.js';
+import { ADMINISTRATORS_ROLE_ID } from '../permissions/built-in-roles.js';
+import type { Actor } from './actor.js';
+import type { CreatePrincipalDto, PrincipalQuery, UpdatePrincipalDto } from './principal.dto.js';
+import { PrincipalEntity } from './principal.entity.js';
+
+
+@Injectable()
+export class PrincipalsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+  ) {}
+
+  async create(dto: CreatePrincipalDto, actor: Actor): Promise<PrincipalEntity> {
+    return this.dataSource.transaction(async (manager) => {
+      const principal = await manager
+        .save(manager.create(PrincipalEntity, { name: dto.name, kind: dto.kind, description: dto.description ?? '' }))
+        .catch((error: unknown) => conflictOnDuplicate(error, `A principal named "${dto.name}" already exists`));
+      await this.audit.record(manager, {
+        action: 'principal.created',
+        targetType: 'principal',
+        targetId: principal.id,
+        principalId: actor.principalId,
+        correlationId: actor.correlationId,
+        details: { name: principal.name, kind: principal.kind },
+      });
+      return principal;
+    });
+  }
+
+  async list(query: PrincipalQuery): Promise<Page<PrincipalEntity>> {
+    const where: FindOptionsWhere<PrincipalEntity> = {};
+    if (query.name) where.name = ILike(likePattern(query.name));
+    if (query.kind) where.kind = query.kind;
+    if (query.disabled !== undefined) where.disabled = query.disabled;
+    const [items, total] = await this.dataSource
+      .getRepository(PrincipalEntity)
+      .findAndCount({ where, order: { name: 'ASC' }, ...pageWindow(query) });
+    return toPage(items, total, query);
+  }
+
+  get(id: string): Promise<PrincipalEntity> {
+    return findRow(this.dataSource.manager, PrincipalEntity, id, 'Principal');
+  }
+
+  async update(id: string, dto: UpdatePrincipalDto, ifMatch: string | undefined, actor: Actor): Promise<PrincipalEntity> {
+    return this.dataSource.transaction(async (manager) => {
+      const principal = await lockRow(manager, PrincipalEntity, id, 'Principal');
+      assertIfMatch(ifMatch, principal.version);
+      if (dto.disabled === true && !principal.disabled) {
+        await this.assertNotLastAdministrator(manager, id, 'disable');
+      }
+      Object.assign(principal, dto);
+      const saved = await manager
+        .save(principal)
+        .catch((error: unknown) => conflictOnDuplicate(error, `A principal named "${dto.name}" already exists`));
+      await this.audit.record(manager, {
+        action: 'principal.updated',
+        targetType: 'principal',
+        targetId: id,
+        principalId: actor.principalId,
+        correlationId: actor.correlationId,
+        details: { changed: Object.keys(dto) },
+      });
+      return saved;
+    });
+  }
+
+  async remove(id: string, ifMatch: string | undefined, actor: Actor): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const principal = await lockRow(manager, PrincipalEntity, id, 'Principal');
+      assertIfMatch(ifMatch, principal.version);
+      await this.assertNotLastAdministrator(manager, id, 'delete');
+      await manager.delete(PrincipalEntity, { id });
+      await this.audit.record(manager, {
+        action: 'principal.deleted',
+        targetType: 'principal',
+        targetId: id,
+        principalId: actor.principalId,
+        correlationId: actor.correlationId,
+        details: { name: principal.name },
+      });
+    });
+  }
+
+  /** Nobody may lock everyone out: the last enabled holder of a global Administrators grant stays. */
+  private async assertNotLastAdministrator(manager: EntityManager, id: string, verb: string): Promise<void> {
+    const holders: Array<{ principal_id: string }> = await manager.query(
+      `SELECT g.principal_id FROM grants g JOIN principals p ON p.id = g.principal_id
+        WHERE g.role_id = $1 AND g.resource_type = 'global' AND NOT p.disabled FOR UPDATE OF g`,
+      [ADMINISTRATORS_ROLE_ID],
+    );
+    const ids = new Set(holders.map((holder) => holder.principal_id));
+    if (ids.size === 1 && ids.has(id)) {
+      throw ProblemException.conflict(
+        `Cannot ${verb} the last enabled principal holding the Administrators role globally; grant it to another principal first.`,
+      );
+    }
+  }
+}

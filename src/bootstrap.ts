@@ -1,0 +1,100 @@
+import 'reflect-metadata';
+import { Logger as NestLogger, type INestApplication, type INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module.js';
+import type { AppConfig } from './config/app-config.js';
+import { ConfigurationError, parseEnvironment } from './config/environment.js';
+import { resolveConfig } from './config/resolve-config.js';
+import { startEmbeddedStores, type EmbeddedStores } from './database/embedded-stores.js';
+import { configureApp, mountDocs } from './http/configure-app.js';
+
+export interface Started {
+  app: INestApplication | INestApplicationContext;
+  config: AppConfig;
+  url?: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the service: validates the environment, brings up embedded stores where Postgres/Redis are not
+ * configured, then the API, the worker, or both (the default).
+ */
+export async function bootstrap(roles: AppConfig['roles'], rawEnv: NodeJS.ProcessEnv = process.env): Promise<Started> {
+  const env = parseEnvironment(rawEnv);
+  let embedded: EmbeddedStores | undefined;
+  if (!env.DATABASE_URL) {
+    embedded = await startEmbeddedStores(env.DATA_DIR ?? 'data');
+  }
+  try {
+    const { config, notices } = resolveConfig(
+      env,
+      {
+        databaseUrl: env.DATABASE_URL ?? embedded!.databaseUrl,
+        embeddedDatabase: !env.DATABASE_URL,
+        queueDatabaseUrl: env.DATABASE_URL ?? embedded!.queueDatabaseUrl,
+      },
+      roles,
+    );
+    const module = AppModule.forRoot(config);
+    const app = roles.api
+      ? await NestFactory.create(module, { bufferLogs: true, bodyParser: false })
+      : await NestFactory.createApplicationContext(module, { bufferLogs: true });
+    const logger = app.get(Logger);
+    app.useLogger(logger);
+    app.enableShutdownHooks();
+    announce(config, notices, embedded);
+    if (!roles.api) {
+      await app.init();
+      return { app, config, stop: () => closeAll(app, embedded) };
+    }
+    const http = app as INestApplication;
+    const { routes } = configureApp(http);
+    mountDocs(http);
+    await http.listen(config.port, config.host);
+    routes.capture(http);
+    const url = await http.getUrl();
+    new NestLogger('Bootstrap').log(`Listening on ${url} (Swagger UI at ${url}/docs)`);
+    return { app, config, url, stop: () => closeAll(app, embedded) };
+  } catch (error) {
+    await embedded?.stop();
+    throw error;
+  }
+}
+
+/** The first log lines say where data lives and which stores are in use. */
+function announce(config: AppConfig, notices: { level: 'info' | 'warn'; message: string }[], embedded?: EmbeddedStores): void {
+  const logger = new NestLogger('Bootstrap');
+  if (embedded) {
+    logger.warn(
+      `DATABASE_URL is not set: using the embedded Postgres (PGlite) with its data in ${embedded.dataDir}; ` +
+        'set DATABASE_URL and REDIS_URL for production',
+    );
+  }
+  logger.log(
+    `Database: ${config.database.embedded ? 'embedded' : 'external'}; queues: ${config.queue.backend}` +
+      `${config.queue.backend === 'postgres' ? ' (REDIS_URL is not set)' : ''}; roles: ` +
+      `${[config.roles.api && 'api', config.roles.worker && 'worker'].filter(Boolean).join('+')}`,
+  );
+  for (const notice of notices) {
+    if (notice.level === 'warn') logger.warn(notice.message);
+    else logger.log(notice.message);
+  }
+}
+
+async function closeAll(app: INestApplication | INestApplicationContext, embedded?: EmbeddedStores): Promise<void> {
+  await app.close();
+  await embedded?.stop();
+}
+
+/** Entry point helper: start, and turn a configuration error into one clear message and exit code 78. */
+export function run(roles: AppConfig['roles']): void {
+  bootstrap(roles).catch((error: unknown) => {
+    if (error instanceof ConfigurationError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(78);
+    }
+    process.stderr.write(`Start-up failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  });
+}

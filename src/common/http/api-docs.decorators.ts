@@ -1,0 +1,38 @@
+import { applyDecorators } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiHeader,
+  ApiNotFoundResponse,
+  ApiOperation,
+  ApiPreconditionFailedResponse,
+} from '@nestjs/swagger';
+import { ProblemDetails } from '../problem/problem-details.js';
+
+/** Summary plus the 400 every operation can answer (validation of path, query and body). */
+export function Operation(summary: string, description?: string): MethodDecorator {
+  return applyDecorators(
+    ApiOperation({ summary, ...(description ? { description } : {}) }),
+    ApiBadRequestResponse({ description: 'The request is malformed; `errors` lists what to fix.', type: ProblemDetails }),
+  );
+}
+
+export function NotFound(what: string): MethodDecorator {
+  return ApiNotFoundResponse({ description: `No such ${what}.`, type: ProblemDetails });
+}
+
+export function Conflicts(description: string): MethodDecorator {
+  return ApiConflictResponse({ description, type: ProblemDetails });
+}
+
+/** Documents `If-Match` and its 412 on a change to a versioned resource. */
+export function IfMatch(): MethodDecorator {
+  return applyDecorators(
+    ApiHeader({
+      name: 'If-Match',
+      required: false,
+      description: 'The ETag you read; the change is refused with 412 if the resource changed since.',
+    }),
+    ApiPreconditionFailedResponse({ description: 'The resource changed since you read it.', type: ProblemDetails }),
+  );
+}

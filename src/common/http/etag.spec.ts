@@ -1,0 +1,18 @@
+import { assertIfMatch } from './etag.js';
+
+describe('assertIfMatch', () => {
+  it('accepts an absent header, "*", and a matching tag among several', () => {
+    expect(() => assertIfMatch(undefined, 3)).not.toThrow();
+    expect(() => assertIfMatch('*', 3)).not.toThrow();
+    expect(() => assertIfMatch('"2", "3"', 3)).not.toThrow();
+  });
+
+  it('answers 412 for a stale tag and for a weak tag', () => {
+    expect(() => assertIfMatch('"2"', 3)).toThrow(expect.objectContaining({ status: 412 }));
+    expect(() => assertIfMatch('W/"3"', 3)).toThrow(expect.objectContaining({ status: 412 }));
+  });
+
+  it('answers 400 for a malformed header', () => {
+    expect(() => assertIfMatch('3', 3)).toThrow(expect.objectContaining({ status: 400 }));
+  });
+});

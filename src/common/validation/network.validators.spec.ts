@@ -1,0 +1,37 @@
+import { isHostOrIp, isIpv4, isIpv4Cidr } from './network.validators.js';
+
+describe('network validators', () => {
+  it.each([
+    ['10.1.2.0/24', true],
+    ['0.0.0.0/0', true],
+    ['10.1.2.7/32', true],
+    ['10.1.2.1/24', false],
+    ['10.1.2.0/33', false],
+    ['10.1.2.0', false],
+    ['10.1.2.0/24/1', false],
+    ['300.1.2.0/24', false],
+    ['10.1.2.0/ 24', false],
+  ])('isIpv4Cidr(%s) is %s', (value, expected) => {
+    expect(isIpv4Cidr(value)).toBe(expected);
+  });
+
+  it.each([
+    ['10.0.0.1', true],
+    ['::1', false],
+    ['10.0.0', false],
+    ['010.0.0.1', false],
+  ])('isIpv4(%s) is %s', (value, expected) => {
+    expect(isIpv4(value)).toBe(expected);
+  });
+
+  it.each([
+    ['dhcp1.example.net', true],
+    ['127.0.0.1', true],
+    ['::1', true],
+    ['-bad.example', false],
+    ['bad host', false],
+    ['', false],
+  ])('isHostOrIp(%s) is %s', (value, expected) => {
+    expect(isHostOrIp(value)).toBe(expected);
+  });
+});

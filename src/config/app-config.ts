@@ -1,0 +1,23 @@
+export type QueueBackendKind = 'redis' | 'postgres';
+
+/**
+ * The resolved configuration every module reads: the validated environment plus what start-up decided
+ * (embedded stores, generated key). Used as its own injection token.
+ */
+export class AppConfig {
+  readonly port!: number;
+  readonly host!: string;
+  readonly logLevel!: string;
+  readonly dataDir!: string;
+  readonly database!: { readonly url: string; readonly embedded: boolean };
+  readonly queue!: { readonly backend: QueueBackendKind; readonly url: string; readonly prefix: string };
+  /** 32-byte key for AES-256-GCM encryption of credentials at rest. */
+  readonly encryptionKey!: Buffer;
+  readonly bootstrapApiKey?: string;
+  /** Which halves of the service this process runs. */
+  readonly roles!: { readonly api: boolean; readonly worker: boolean };
+
+  constructor(init: AppConfig) {
+    Object.assign(this, init);
+  }
+}

@@ -1,0 +1,23 @@
+import type { DataSource, Migration } from 'typeorm';
+
+/** Arbitrary fixed key for pg_advisory_lock: every instance of this service agrees on it. */
+export const MIGRATION_LOCK_KEY = 0x0dfc_0001;
+
+/**
+ * Applies pending migrations while holding a session advisory lock, so instances starting together take turns:
+ * the first migrates, the others wait and then find nothing pending.
+ */
+export async function migrateUnderLock(dataSource: DataSource): Promise<Migration[]> {
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    try {
+      return await dataSource.runMigrations({ transaction: 'each' });
+    } finally {
+      await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
+    }
+  } finally {
+    await runner.release();
+  }
+}

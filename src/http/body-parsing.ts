@@ -1,0 +1,56 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { ProblemException } from '../common/problem/problem.exception.js';
+import { sendProblem } from '../common/problem/problem-response.js';
+import { ProblemType } from '../common/problem/problem-types.js';
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+const JSON_TYPES = ['application/json', 'application/merge-patch+json'];
+const WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
+
+/**
+ * JSON bodies only, at most 1 MiB. Runs before Nest's router so that 413, 415 and malformed JSON answer
+ * problem+json like everything else.
+ */
+export function bodyParsingMiddleware(): Array<
+  ((request: Request, response: Response, next: NextFunction) => void) |
+  ((error: unknown, request: Request, response: Response, next: NextFunction) => void)
+> {
+  const requireJson = (request: Request, response: Response, next: NextFunction): void => {
+    const hasBody = Number(request.headers['content-length'] ?? 0) > 0 || request.headers['transfer-encoding'] !== undefined;
+    if (WITH_BODY.has(request.method) && hasBody && !request.is(JSON_TYPES)) {
+      sendProblem(
+        response,
+        request,
+        new ProblemException(
+          415,
+          ProblemType.unsupportedMediaType,
+          'Unsupported media type',
+          `Send the body as application/json (got ${request.headers['content-type'] ?? 'no Content-Type'}).`,
+        ),
+      );
+      return;
+    }
+    next();
+  };
+  const parseErrors = (error: unknown, request: Request, response: Response, next: NextFunction): void => {
+    const type = (error as { type?: string }).type;
+    if (type === 'entity.too.large') {
+      sendProblem(
+        response,
+        request,
+        new ProblemException(413, ProblemType.payloadTooLarge, 'Payload too large', `Bodies are limited to ${MAX_BODY_BYTES} bytes.`),
+      );
+    } else if (type === 'entity.parse.failed') {
+      sendProblem(response, request, ProblemException.badRequest('The body is not valid JSON.'));
+    } else if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
+      sendProblem(
+        response,
+        request,
+        new ProblemException(415, ProblemType.unsupportedMediaType, 'Unsupported media type', 'Send UTF-8 JSON without content encoding.'),
+      );
+    } else {
+      next(error);
+    }
+  };
+  return [requireJson, express.json({ limit: MAX_BODY_BYTES, type: JSON_TYPES, strict: true }), parseErrors];
+}

@@ -1,0 +1,98 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayUnique,
+  IsDefined,
+  IsIn,
+  IsOptional,
+  IsUUID,
+  ValidateNested,
+} from 'class-validator';
+import { PageQuery } from '../common/http/pagination.js';
+import { IsIpv4Address } from '../common/validation/network.validators.js';
+import type { GrantEntity } from './grant.entity.js';
+import { PERMISSIONS, type Permission } from './permission.js';
+import { RESOURCE_TYPES, type ResourceType } from './resource.js';
+
+/** Where a grant applies. */
+export class ResourceDto {
+  /**
+   * `global` (everything), `server` (one server: its server-level bits, and scope bits on all its scopes),
+   * `server-scopes` (all scopes of a server, scope bits only), `scope` (one scope of a server, scope bits only).
+   */
+  @ApiProperty({ enum: RESOURCE_TYPES })
+  @IsIn(RESOURCE_TYPES)
+  type!: ResourceType;
+
+  /** The server, for every type but `global`. */
+  @IsOptional()
+  @IsUUID()
+  serverId?: string;
+
+  /** The scope's network address (e.g. `10.1.2.0`), for `scope` only. */
+  @IsOptional()
+  @IsIpv4Address()
+  network?: string;
+}
+
+export class CreateGrantDto {
+  @IsUUID()
+  principalId!: string;
+
+  /** Grant a role (built-in or custom)... */
+  @IsOptional()
+  @IsUUID()
+  roleId?: string;
+
+  /** ...and/or permission bits directly. */
+  @ApiPropertyOptional({ enum: PERMISSIONS, isArray: true })
+  @IsOptional()
+  @ArrayMaxSize(PERMISSIONS.length)
+  @ArrayUnique()
+  @IsIn(PERMISSIONS, { each: true, message: `each permission must be one of ${PERMISSIONS.join(', ')}` })
+  permissions?: Permission[];
+
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => ResourceDto)
+  resource!: ResourceDto;
+}
+
+export class GrantQuery extends PageQuery {
+  @IsOptional()
+  @IsUUID()
+  principalId?: string;
+
+  @IsOptional()
+  @IsUUID()
+  roleId?: string;
+
+  @IsOptional()
+  @IsUUID()
+  serverId?: string;
+
+  @ApiPropertyOptional({ enum: RESOURCE_TYPES })
+  @IsOptional()
+  @IsIn(RESOURCE_TYPES)
+  resourceType?: ResourceType;
+}
+
+export class GrantDto {
+  id!: string;
+  principalId!: string;
+  roleId!: string | null;
+  @ApiProperty({ enum: PERMISSIONS, isArray: true })
+  permissions!: Permission[];
+  resource!: ResourceDto;
+  createdBy!: string | null;
+  createdAt!: Date;
+
+  static from(entity: GrantEntity): GrantDto {
+    const resource: ResourceDto = { type: entity.resourceType };
+    if (entity.serverId) resource.serverId = entity.serverId;
+    if (entity.network) resource.network = entity.network;
+    const { id, principalId, roleId, permissions, createdBy, createdAt } = entity;
+    return { id, principalId, roleId, permissions, resource, createdBy, createdAt };
+  }
+}

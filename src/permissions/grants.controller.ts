@@ -1,0 +1,76 @@
+import { Body, Controller, Delete, Get, Headers, HttpCode, Post, Query, Res } from '@nestjs/common';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { CurrentActor, type Actor } from '../auth/actor.js';
+import { Conflicts, IfMatch, NotFound, Operation } from '../common/http/api-docs.decorators.js';
+import { setEtag } from '../common/http/etag.js';
+import { IdParam } from '../common/http/id-param.js';
+import { PageOf, type Page } from '../common/http/pagination.js';
+import { Authorize, GLOBAL } from './authorize.decorator.js';
+import { CreateGrantDto, GrantDto, GrantQuery } from './grant.dto.js';
+import { GrantsService } from './grants.service.js';
+import { Permission } from './permission.js';
+
+const GrantPage = PageOf(GrantDto);
+const ADMIN = { permission: Permission.administerAccess, resource: GLOBAL };
+
+@ApiTags('grants')
+@Controller('grants')
+export class GrantsController {
+  constructor(private readonly grants: GrantsService) {}
+
+  @Post()
+  @Authorize(ADMIN)
+  @Operation(
+    'Grant a role or permission bits to a principal on a resource',
+    'Grants cannot be changed; delete and create again. Scope-level bits go on `scope`, `server-scopes` or ' +
+      '`global` resources; server-level bits on `server` or `global`.',
+  )
+  @ApiCreatedResponse({ type: GrantDto })
+  async create(
+    @Body() dto: CreateGrantDto,
+    @CurrentActor() actor: Actor,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<GrantDto> {
+    const grant = await this.grants.create(dto, actor);
+    setEtag(response, grant.version);
+    response.location(`/api/v1/grants/${grant.id}`);
+    return GrantDto.from(grant);
+  }
+
+  @Get()
+  @Authorize(ADMIN)
+  @Operation('List grants')
+  @ApiOkResponse({ type: GrantPage })
+  async list(@Query() query: GrantQuery): Promise<Page<GrantDto>> {
+    const page = await this.grants.list(query);
+    return { ...page, items: page.items.map(GrantDto.from) };
+  }
+
+  @Get(':id')
+  @Authorize(ADMIN)
+  @Operation('Read a grant')
+  @ApiOkResponse({ type: GrantDto })
+  @NotFound('grant')
+  async get(@IdParam() id: string, @Res({ passthrough: true }) response: Response): Promise<GrantDto> {
+    const grant = await this.grants.get(id);
+    setEtag(response, grant.version);
+    return GrantDto.from(grant);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @Authorize(ADMIN)
+  @Operation('Delete a grant')
+  @ApiNoContentResponse({ description: 'Deleted.' })
+  @NotFound('grant')
+  @IfMatch()
+  @Conflicts('This is the last global Administrators grant.')
+  async remove(
+    @IdParam() id: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @CurrentActor() actor: Actor,
+  ): Promise<void> {
+    await this.grants.remove(id, ifMatch, actor);
+  }
+}

@@ -1,0 +1,92 @@
+import { Body, Controller, Delete, Get, Headers, HttpCode, Patch, Post, Query, Res } from '@nestjs/common';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { CurrentActor, type Actor } from '../auth/actor.js';
+import { Conflicts, IfMatch, NotFound, Operation } from '../common/http/api-docs.decorators.js';
+import { setEtag } from '../common/http/etag.js';
+import { IdParam } from '../common/http/id-param.js';
+import { PageOf, type Page } from '../common/http/pagination.js';
+import { Authorize, GLOBAL } from './authorize.decorator.js';
+import { Permission } from './permission.js';
+import { CreateRoleDto, RoleDto, RoleQuery, UpdateRoleDto } from './role.dto.js';
+import { RolesService } from './roles.service.js';
+
+const RolePage = PageOf(RoleDto);
+const ADMIN = { permission: Permission.administerAccess, resource: GLOBAL };
+
+@ApiTags('roles')
+@Controller('roles')
+export class RolesController {
+  constructor(private readonly roles: RolesService) {}
+
+  @Post()
+  @Authorize(ADMIN)
+  @Operation('Create a custom role')
+  @ApiCreatedResponse({ type: RoleDto })
+  @Conflicts('A role with that name exists.')
+  async create(
+    @Body() dto: CreateRoleDto,
+    @CurrentActor() actor: Actor,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<RoleDto> {
+    const role = await this.roles.create(dto, actor);
+    setEtag(response, role.version);
+    response.location(`/api/v1/roles/${role.id}`);
+    return RoleDto.from(role);
+  }
+
+  @Get()
+  @Authorize(ADMIN)
+  @Operation('List roles, built-in first')
+  @ApiOkResponse({ type: RolePage })
+  async list(@Query() query: RoleQuery): Promise<Page<RoleDto>> {
+    const page = await this.roles.list(query);
+    return { ...page, items: page.items.map(RoleDto.from) };
+  }
+
+  @Get(':id')
+  @Authorize(ADMIN)
+  @Operation('Read a role')
+  @ApiOkResponse({ type: RoleDto })
+  @NotFound('role')
+  async get(@IdParam() id: string, @Res({ passthrough: true }) response: Response): Promise<RoleDto> {
+    const role = await this.roles.get(id);
+    setEtag(response, role.version);
+    return RoleDto.from(role);
+  }
+
+  @Patch(':id')
+  @Authorize(ADMIN)
+  @Operation('Change a custom role', 'Built-in roles cannot be changed (409).')
+  @ApiOkResponse({ type: RoleDto })
+  @NotFound('role')
+  @IfMatch()
+  @Conflicts('The role is built in, or the name is taken.')
+  async update(
+    @IdParam() id: string,
+    @Body() dto: UpdateRoleDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @CurrentActor() actor: Actor,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<RoleDto> {
+    const role = await this.roles.update(id, dto, ifMatch, actor);
+    setEtag(response, role.version);
+    return RoleDto.from(role);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @Authorize(ADMIN)
+  @Operation('Delete a custom role', 'Built-in roles and roles still granted cannot be deleted (409).')
+  @ApiNoContentResponse({ description: 'Deleted.' })
+  @NotFound('role')
+  @IfMatch()
+  @Conflicts('The role is built in, or grants still use it.')
+  async remove(
+    @IdParam() id: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @CurrentActor() actor: Actor,
+  ): Promise<void> {
+    await this.roles.remove(id, ifMatch, actor);
+  }
+}

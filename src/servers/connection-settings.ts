@@ -1,0 +1,100 @@
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import type { FieldError } from '../common/problem/problem-details.js';
+import { ProblemException } from '../common/problem/problem.exception.js';
+import { flattenValidationErrors } from '../common/validation/validation-errors.js';
+import type { Vendor } from '../vendors/vendor.js';
+import { ISC_SECRETS, IscConnectionDto } from './dto/isc-connection.dto.js';
+import { KEA_SECRETS, KeaConnectionDto } from './dto/kea-connection.dto.js';
+import { WINDOWS_SECRETS, WindowsConnectionDto } from './dto/windows-connection.dto.js';
+
+const SHAPES = {
+  kea: { dto: KeaConnectionDto, secrets: KEA_SECRETS },
+  isc: { dto: IscConnectionDto, secrets: ISC_SECRETS },
+  windows: { dto: WindowsConnectionDto, secrets: WINDOWS_SECRETS },
+} as const;
+
+export interface SplitConnection {
+  /** Stored in clear and returned by the API. */
+  settings: Record<string, unknown>;
+  /** Sealed at rest, never returned. */
+  secrets: Record<string, string>;
+}
+
+export function secretNamesOf(vendor: Vendor): readonly string[] {
+  return SHAPES[vendor].secrets;
+}
+
+/**
+ * Validates a vendor's connection settings (field rules, then the rules that join fields) and splits them into
+ * settings and secrets. `heldSecrets` are the names already stored, which count as given (PATCH without resending).
+ */
+export function parseConnection(vendor: Vendor, raw: unknown, heldSecrets: readonly string[] = []): SplitConnection {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw ProblemException.validation([{ field: 'connection', message: 'connection must be an object' }]);
+  }
+  const shape = SHAPES[vendor];
+  const instance = plainToInstance(shape.dto as new () => object, raw);
+  const fieldErrors = flattenValidationErrors(
+    validateSync(instance, { whitelist: true, forbidNonWhitelisted: true, validationError: { target: false } }),
+    'connection',
+  );
+  if (fieldErrors.length > 0) {
+    throw ProblemException.validation(fieldErrors);
+  }
+  const settings: Record<string, unknown> = {};
+  const secrets: Record<string, string> = {};
+  for (const [key, value] of Object.entries(instance)) {
+    if (value === undefined) continue;
+    if ((shape.secrets as readonly string[]).includes(key)) secrets[key] = String(value);
+    else settings[key] = value;
+  }
+  const joined = joinedRuleErrors(vendor, settings, new Set([...heldSecrets, ...Object.keys(secrets)]));
+  if (joined.length > 0) {
+    throw ProblemException.validation(joined);
+  }
+  return { settings, secrets };
+}
+
+function joinedRuleErrors(vendor: Vendor, settings: Record<string, unknown>, secrets: Set<string>): FieldError[] {
+  const errors: FieldError[] = [];
+  const needs = (field: string, message: string): void => {
+    if (settings[field] === undefined) errors.push({ field: `connection.${field}`, message });
+  };
+  const usesSsh = vendor === 'windows' || (vendor === 'isc' && settings['transport'] === 'ssh');
+  if (vendor === 'kea') {
+    if (secrets.has('password') && settings['username'] === undefined) {
+      errors.push({ field: 'connection.username', message: 'a password needs a username (basic auth)' });
+    }
+    if (secrets.has('clientKey') !== (settings['clientCert'] !== undefined)) {
+      errors.push({ field: 'connection.clientCert', message: 'clientCert and clientKey go together (mutual TLS)' });
+    }
+  }
+  if (usesSsh) {
+    if (vendor === 'windows') needs('host', 'host is required: the Windows server running OpenSSH');
+    needs('username', 'username is required for SSH');
+    needs('hostKeyFingerprint', 'hostKeyFingerprint is required for SSH: pin the host key (ssh-keyscan | ssh-keygen -lf -)');
+    if (!secrets.has('password') && !secrets.has('privateKey')) {
+      errors.push({ field: 'connection.password', message: 'SSH needs a password or a privateKey' });
+    }
+  }
+  if (vendor === 'isc') {
+    if (settings['transport'] === 'local') {
+      for (const field of ['host', 'port', 'username', 'hostKeyFingerprint']) {
+        if (settings[field] !== undefined) {
+          errors.push({ field: `connection.${field}`, message: `${field} is for transport ssh; remove it for local` });
+        }
+      }
+      for (const secret of ['password', 'privateKey', 'privateKeyPassphrase']) {
+        if (secrets.has(secret)) {
+          errors.push({ field: `connection.${secret}`, message: `${secret} is for transport ssh; remove it for local` });
+        }
+      }
+    }
+    const omapi = ['omapiPort', 'omapiKeyName'].filter((field) => settings[field] !== undefined).length + (secrets.has('omapiKey') ? 1 : 0);
+    if (omapi !== 0 && omapi !== 3) {
+      errors.push({ field: 'connection.omapiPort', message: 'OMAPI needs omapiPort, omapiKeyName and omapiKey together' });
+    }
+  }
+  return errors;
+}

@@ -1,0 +1,6 @@
+import { SSH_SECRETS, SshConnectionFields } from './ssh-connection.fields.js';
+
+/** How to reach a Windows DHCP server: OpenSSH on Windows Server, PowerShell's DhcpServer module. */
+export class WindowsConnectionDto extends SshConnectionFields {}
+
+export const WINDOWS_SECRETS = SSH_SECRETS;

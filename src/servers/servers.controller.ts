@@ -1,0 +1,111 @@
+import { Body, Controller, Delete, Get, Headers, HttpCode, Patch, Post, Query, Res } from '@nestjs/common';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiNotImplementedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { CurrentActor, type Actor } from '../auth/actor.js';
+import { CurrentPrincipal, type AuthenticatedPrincipal } from '../auth/authenticated-principal.js';
+import { Conflicts, IfMatch, NotFound, Operation } from '../common/http/api-docs.decorators.js';
+import { setEtag } from '../common/http/etag.js';
+import { IdParam } from '../common/http/id-param.js';
+import { PageOf, type Page } from '../common/http/pagination.js';
+import { ProblemDetails } from '../common/problem/problem-details.js';
+import { Authorize, GLOBAL, serverFromPath } from '../permissions/authorize.decorator.js';
+import { Permission } from '../permissions/permission.js';
+import { ConnectionTestService } from './connection-test.service.js';
+import { ConnectionTestResultDto, CreateServerDto, ServerDto, ServerQuery, UpdateServerDto } from './dto/server.dto.js';
+import { ServersService } from './servers.service.js';
+
+const ServerPage = PageOf(ServerDto);
+const ADMINISTER_SERVER = { permission: Permission.administerDhcpServers, resource: serverFromPath };
+
+@ApiTags('servers')
+@Controller('servers')
+export class ServersController {
+  constructor(
+    private readonly servers: ServersService,
+    private readonly connectionTests: ConnectionTestService,
+  ) {}
+
+  @Post()
+  @Authorize({ permission: Permission.administerDhcpServers, resource: GLOBAL })
+  @Operation('Register a DHCP server', 'Credentials are stored encrypted and never returned; `secretsSet` names them.')
+  @ApiCreatedResponse({ type: ServerDto })
+  @Conflicts('A server with that name is registered.')
+  async create(
+    @Body() dto: CreateServerDto,
+    @CurrentActor() actor: Actor,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<ServerDto> {
+    const server = await this.servers.create(dto, actor);
+    setEtag(response, server.version);
+    response.location(`/api/v1/servers/${server.id}`);
+    return ServerDto.from(server);
+  }
+
+  @Get()
+  @Authorize('authenticated')
+  @Operation('List the servers the caller has a grant on')
+  @ApiOkResponse({ type: ServerPage })
+  async list(@Query() query: ServerQuery, @CurrentPrincipal() caller: AuthenticatedPrincipal): Promise<Page<ServerDto>> {
+    const page = await this.servers.list(query, caller.id);
+    return { ...page, items: page.items.map(ServerDto.from) };
+  }
+
+  @Get(':id')
+  @Authorize({ resource: serverFromPath })
+  @Operation('Read a registered server (never its secrets)')
+  @ApiOkResponse({ type: ServerDto })
+  @NotFound('server')
+  async get(@IdParam() id: string, @Res({ passthrough: true }) response: Response): Promise<ServerDto> {
+    const server = await this.servers.get(id);
+    setEtag(response, server.version);
+    return ServerDto.from(server);
+  }
+
+  @Patch(':id')
+  @Authorize(ADMINISTER_SERVER)
+  @Operation('Change a server registration', 'The vendor cannot change; register a new server instead.')
+  @ApiOkResponse({ type: ServerDto })
+  @NotFound('server')
+  @IfMatch()
+  @Conflicts('The name is taken.')
+  async update(
+    @IdParam() id: string,
+    @Body() dto: UpdateServerDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @CurrentActor() actor: Actor,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<ServerDto> {
+    const server = await this.servers.update(id, dto, ifMatch, actor);
+    setEtag(response, server.version);
+    return ServerDto.from(server);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @Authorize(ADMINISTER_SERVER)
+  @Operation('Unregister a server', 'Nothing on the DHCP server changes; grants on it are removed.')
+  @ApiNoContentResponse({ description: 'Unregistered.' })
+  @NotFound('server')
+  @IfMatch()
+  async remove(
+    @IdParam() id: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @CurrentActor() actor: Actor,
+  ): Promise<void> {
+    await this.servers.remove(id, ifMatch, actor);
+  }
+
+  @Post(':id/connection-test')
+  @HttpCode(200)
+  @Authorize(ADMINISTER_SERVER)
+  @Operation(
+    'Test the connection to a server',
+    'Reaches the server with the registered settings. An unreachable server is `ok: false` with the reason.',
+  )
+  @ApiOkResponse({ type: ConnectionTestResultDto })
+  @NotFound('server')
+  @ApiNotImplementedResponse({ description: 'This build has no driver for the vendor yet.', type: ProblemDetails })
+  connectionTest(@IdParam() id: string): Promise<ConnectionTestResultDto> {
+    return this.connectionTests.test(id);
+  }
+}

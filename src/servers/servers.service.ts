@@ -1,0 +1,138 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, ILike, In, type FindOptionsWhere } from 'typeorm';
+import type { Actor } from '../auth/actor.js';
+import { AuditService } from '../audit/audit.service.js';
+import { SecretBox } from '../common/crypto/secret-box.js';
+import { assertIfMatch } from '../common/http/etag.js';
+import { pageWindow, toPage, type Page } from '../common/http/pagination.js';
+import { conflictOnDuplicate, findRow, likePattern, lockRow } from '../database/rows.js';
+import { PermissionService } from '../permissions/permission.service.js';
+import type { ServerTarget } from '../vendors/driver.js';
+import { parseConnection } from './connection-settings.js';
+import type { CreateServerDto, ServerQuery, UpdateServerDto } from './dto/server.dto.js';
+import { ServerEntity } from './server.entity.js';
+import { openSecrets, sealSecrets } from './server-secrets.js';
+
+@Injectable()
+export class ServersService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly box: SecretBox,
+    private readonly audit: AuditService,
+    private readonly permissions: PermissionService,
+  ) {}
+
+  async create(dto: CreateServerDto, actor: Actor): Promise<ServerEntity> {
+    const { settings, secrets } = parseConnection(dto.vendor, dto.connection);
+    const id = randomUUID();
+    return this.dataSource.transaction(async (manager) => {
+      const server = await manager
+        .save(
+          manager.create(ServerEntity, {
+            id,
+            name: dto.name,
+            vendor: dto.vendor,
+            address: dto.address,
+            description: dto.description ?? '',
+            connection: settings,
+            sealedSecrets: sealSecrets(this.box, id, secrets),
+            secretNames: Object.keys(secrets).sort(),
+          }),
+        )
+        .catch((error: unknown) => conflictOnDuplicate(error, `A server named "${dto.name}" is registered already`));
+      await this.audit.record(manager, {
+        action: 'server.registered',
+        targetType: 'server',
+        targetId: id,
+        ...actor,
+        details: { name: server.name, vendor: server.vendor, address: server.address, secretsSet: server.secretNames },
+      });
+      return server;
+    });
+  }
+
+  async list(query: ServerQuery, principalId: string): Promise<Page<ServerEntity>> {
+    const visible = await this.permissions.visibleServers(principalId);
+    if (visible !== 'all' && visible.length === 0) {
+      return toPage([], 0, query);
+    }
+    const where: FindOptionsWhere<ServerEntity> = {};
+    if (visible !== 'all') where.id = In(visible);
+    if (query.vendor) where.vendor = query.vendor;
+    if (query.name) where.name = ILike(likePattern(query.name));
+    if (query.address) where.address = query.address;
+    const [items, total] = await this.dataSource
+      .getRepository(ServerEntity)
+      .findAndCount({ where, order: { name: 'ASC' }, ...pageWindow(query) });
+    return toPage(items, total, query);
+  }
+
+  get(id: string): Promise<ServerEntity> {
+    return findRow(this.dataSource.manager, ServerEntity, id, 'Server');
+  }
+
+  async update(id: string, dto: UpdateServerDto, ifMatch: string | undefined, actor: Actor): Promise<ServerEntity> {
+    return this.dataSource.transaction(async (manager) => {
+      const server = await lockRow(manager, ServerEntity, id, 'Server');
+      assertIfMatch(ifMatch, server.version);
+      const changed = Object.keys(dto).filter((key) => key !== 'connection');
+      if (dto.connection) {
+        const held = openSecrets(this.box, id, server.sealedSecrets);
+        const cleared = Object.keys(dto.connection).filter((key) => dto.connection?.[key] === null);
+        const given = Object.fromEntries(Object.entries(dto.connection).filter(([, value]) => value !== null));
+        const kept = Object.fromEntries(Object.entries(held).filter(([name]) => !cleared.includes(name) && !(name in given)));
+        const settings = Object.fromEntries(Object.entries(server.connection).filter(([key]) => !cleared.includes(key)));
+        const merged = parseConnection(server.vendor, { ...settings, ...given }, Object.keys(kept));
+        const secrets = { ...kept, ...merged.secrets };
+        server.connection = merged.settings;
+        server.sealedSecrets = sealSecrets(this.box, id, secrets);
+        server.secretNames = Object.keys(secrets).sort();
+        changed.push(...Object.keys(dto.connection).map((key) => `connection.${key}`));
+      }
+      if (dto.name !== undefined) server.name = dto.name;
+      if (dto.address !== undefined) server.address = dto.address;
+      if (dto.description !== undefined) server.description = dto.description;
+      const saved = await manager
+        .save(server)
+        .catch((error: unknown) => conflictOnDuplicate(error, `A server named "${dto.name}" is registered already`));
+      await this.audit.record(manager, {
+        action: 'server.updated',
+        targetType: 'server',
+        targetId: id,
+        ...actor,
+        details: { changed },
+      });
+      return saved;
+    });
+  }
+
+  async remove(id: string, ifMatch: string | undefined, actor: Actor): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const server = await lockRow(manager, ServerEntity, id, 'Server');
+      assertIfMatch(ifMatch, server.version);
+      await manager.delete(ServerEntity, { id });
+      await this.audit.record(manager, {
+        action: 'server.unregistered',
+        targetType: 'server',
+        targetId: id,
+        ...actor,
+        details: { name: server.name, vendor: server.vendor },
+      });
+    });
+  }
+
+  /** The server with its secrets opened, for a driver. */
+  async target(id: string): Promise<ServerTarget> {
+    const server = await this.get(id);
+    return {
+      id: server.id,
+      name: server.name,
+      vendor: server.vendor,
+      address: server.address,
+      connection: server.connection,
+      secrets: openSecrets(this.box, server.id, server.sealedSecrets),
+    };
+  }
+}

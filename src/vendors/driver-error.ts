@@ -1,0 +1,35 @@
+/** What went wrong talking to a DHCP server, in terms the job layer and the API can act on. */
+export const DriverErrorCode = {
+  /** The server (or its transport) could not be reached; retrying later may help. */
+  unreachable: 'unreachable',
+  /** Credentials or host key were refused. */
+  auth: 'auth',
+  /** The object (scope, peer, relationship) does not exist on the server. */
+  notFound: 'not-found',
+  /** The server changed under us, or the change collides with its current state. */
+  conflict: 'conflict',
+  /** The server rejected the configuration; the vendor's own message is kept. */
+  invalidConfig: 'invalid-config',
+  /** The server or its version cannot do this. */
+  unsupported: 'unsupported',
+} as const;
+
+export type DriverErrorCode = (typeof DriverErrorCode)[keyof typeof DriverErrorCode];
+
+/** The one error type that crosses the driver boundary; vendor details stay in `vendorMessage`. */
+export class DriverError extends Error {
+  constructor(
+    readonly code: DriverErrorCode,
+    message: string,
+    readonly vendorMessage?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'DriverError';
+  }
+
+  /** Whether a job should retry the operation later. */
+  get retryable(): boolean {
+    return this.code === DriverErrorCode.unreachable || this.code === DriverErrorCode.conflict;
+  }
+}

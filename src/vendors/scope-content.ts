@@ -1,0 +1,64 @@
+/**
+ * The vendor-neutral model of a DHCP scope. Replication, diffs and dry runs work on this; each driver maps its
+ * vendor's wire format to and from it, and keeps what the model cannot express in `vendorExtras`.
+ */
+export interface AddressRange {
+  /** First address, dotted IPv4. */
+  start: string;
+  /** Last address, dotted IPv4. */
+  end: string;
+}
+
+export interface AddressPool extends AddressRange {
+  /** ISC: the failover peer declaration the pool names, if any. */
+  failoverPeer?: string;
+}
+
+export type OptionValue = string | number | boolean | string[] | number[];
+
+export interface DhcpOption {
+  /** Option code, 1-254. */
+  code: number;
+  /** Vendor-neutral name where one is known, e.g. `routers`. */
+  name?: string;
+  value: OptionValue;
+}
+
+export interface Reservation {
+  address: string;
+  /** Hardware (MAC) address, `aa:bb:cc:dd:ee:ff`. */
+  hardwareAddress?: string;
+  /** DHCP client identifier, hex octets separated by `:`. */
+  clientId?: string;
+  name?: string;
+  description?: string;
+  options: DhcpOption[];
+}
+
+export interface ScopeContent {
+  /** The scope's subnet in CIDR notation, e.g. `10.1.2.0/24`. */
+  subnet: string;
+  name?: string;
+  description?: string;
+  enabled: boolean;
+  /** Lease time in seconds. */
+  leaseTime?: number;
+  pools: AddressPool[];
+  exclusions: AddressRange[];
+  reservations: Reservation[];
+  options: DhcpOption[];
+  /** What the vendor holds that the model does not express; reported, never dropped. */
+  vendorExtras?: Record<string, unknown>;
+}
+
+/** The parts of a scope that replication can replace, each covered by one scope-level permission bit. */
+export const SCOPE_PARTS = ['options', 'reservations', 'pools', 'exclusions'] as const;
+export type ScopePart = (typeof SCOPE_PARTS)[number];
+
+export interface ScopeSummary {
+  subnet: string;
+  name?: string;
+  enabled: boolean;
+  /** The failover relationship (or ISC peer) the scope belongs to on this server, if any. */
+  failover?: string;
+}
