@@ -1,0 +1,73 @@
+import { bearer, startTestApp, type TestApp } from '../support/test-app.js';
+
+describe('authentication', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('answers 401 problem+json without a key, with a malformed header and with an unknown key', async () => {
+    for (const headers of [{}, { Authorization: 'Basic abc' }, bearer('dfm_unknown')]) {
+      const response = await t.http.get('/api/v1/principals').set(headers).expect(401);
+      expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(response.headers['www-authenticate']).toMatch(/^Bearer/);
+      expect(response.body).toMatchObject({ type: 'urn:dfm:problem:unauthenticated', status: 401 });
+      expect(response.body.requestId).toBe(response.headers['x-request-id']);
+    }
+  });
+
+  it('the bootstrap administrator can create a principal, a key for it, and that key works until revoked', async () => {
+    const principal = await t.http
+      .post('/api/v1/principals')
+      .set(bearer(t.adminKey))
+      .send({ name: 'terraform-ci', kind: 'service' })
+      .expect(201);
+    expect(principal.headers['etag']).toBe('"1"');
+    expect(principal.headers['location']).toBe(`/api/v1/principals/${principal.body.id}`);
+
+    const created = await t.http
+      .post('/api/v1/api-keys')
+      .set(bearer(t.adminKey))
+      .send({ principalId: principal.body.id, name: 'pipeline' })
+      .expect(201);
+    expect(created.body.key).toMatch(/^dfm_/);
+    expect(created.body.prefix).toBe(created.body.key.slice(0, 12));
+
+    // Shown once: reading or listing the key never shows it again.
+    const read = await t.http.get(`/api/v1/api-keys/${created.body.id}`).set(bearer(t.adminKey)).expect(200);
+    expect(read.body.key).toBeUndefined();
+    const listed = await t.http.get(`/api/v1/api-keys?principalId=${principal.body.id}`).set(bearer(t.adminKey)).expect(200);
+    expect(JSON.stringify(listed.body)).not.toContain(created.body.key);
+
+    // The key authenticates (403 rather than 401: it has no grant yet).
+    await t.http.get('/api/v1/principals').set(bearer(created.body.key)).expect(403);
+    // The database holds a digest only.
+    const rows: Array<{ digest: string }> = await t.app
+      .get((await import('typeorm')).DataSource)
+      .query('SELECT digest FROM api_keys WHERE id = $1', [created.body.id]);
+    expect(rows[0]?.digest).toHaveLength(64);
+    expect(rows[0]?.digest).not.toContain(created.body.key);
+
+    await t.http.delete(`/api/v1/api-keys/${created.body.id}`).set(bearer(t.adminKey)).expect(204);
+    await t.http.get('/api/v1/principals').set(bearer(created.body.key)).expect(401);
+    const revoked = await t.http.get(`/api/v1/api-keys/${created.body.id}`).set(bearer(t.adminKey)).expect(200);
+    expect(revoked.body.revokedAt).not.toBeNull();
+  });
+
+  it('a disabled principal cannot authenticate, and the last administrator cannot be disabled', async () => {
+    const principal = await t.http
+      .post('/api/v1/principals')
+      .set(bearer(t.adminKey))
+      .send({ name: 'bob', kind: 'user' })
+      .expect(201);
+    const key = await t.http.post('/api/v1/api-keys').set(bearer(t.adminKey)).send({ principalId: principal.body.id }).expect(201);
+    await t.http.patch(`/api/v1/principals/${principal.body.id}`).set(bearer(t.adminKey)).send({ disabled: true }).expect(200);
+    await t.http.get('/api/v1/servers').set(bearer(key.body.key)).expect(401);
+
+    const admins = await t.http.get('/api/v1/principals?name=admin').set(bearer(t.adminKey)).expect(200);
+    const admin = admins.body.items.find((p: { name: string }) => p.name === 'admin');
+    const refused = await t.http.patch(`/api/v1/principals/${admin.id}`).set(bearer(t.adminKey)).send({ disabled: true }).expect(409);
+    expect(refused.body.detail).toMatch(/last enabled principal/);
+  });
+});

@@ -1,0 +1,63 @@
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Logger } from 'nestjs-pino';
+import request from 'supertest';
+import type TestAgent from 'supertest/lib/agent.js';
+import { AppModule, type AppModuleOptions } from '../../src/app.module.js';
+import { AppConfig } from '../../src/config/app-config.js';
+import { configureApp, mountDocs } from '../../src/http/configure-app.js';
+import { cloneTemplateDatabase, type TestDatabase } from './test-database.js';
+import { REDIS_URL } from './test-env.js';
+
+export interface TestApp {
+  app: INestApplication;
+  http: TestAgent;
+  database: TestDatabase;
+  config: AppConfig;
+  /** The bootstrap administrator's key (principal "admin", role Administrators). */
+  adminKey: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Boots the whole service in-process on a fresh clone of the migrated template database and the real Redis
+ * (queue names prefixed per app, so parallel test files never share a queue).
+ */
+export async function startTestApp(options: AppModuleOptions & { worker?: boolean } = {}): Promise<TestApp> {
+  const database = await cloneTemplateDatabase();
+  const adminKey = `dfm_test_${randomBytes(24).toString('base64url')}`;
+  const config = new AppConfig({
+    port: 0,
+    host: '127.0.0.1',
+    logLevel: 'silent',
+    dataDir: '/nonexistent',
+    database: { url: database.url, embedded: false },
+    queue: { backend: 'redis', url: REDIS_URL, prefix: `dfmtest-${randomBytes(4).toString('hex')}` },
+    encryptionKey: randomBytes(32),
+    bootstrapApiKey: adminKey,
+    roles: { api: true, worker: options.worker ?? true },
+  });
+  const app = await NestFactory.create(AppModule.forRoot(config, options), { bodyParser: false, bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  const { routes } = configureApp(app);
+  mountDocs(app);
+  await app.init();
+  routes.capture(app);
+  return {
+    app,
+    http: request(app.getHttpServer()),
+    database,
+    config,
+    adminKey,
+    close: async () => {
+      await app.close();
+      await database.drop();
+    },
+  };
+}
+
+export function bearer(key: string): { Authorization: string } {
+  return { Authorization: `Bearer ${key}` };
+}
