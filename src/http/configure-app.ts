@@ -1,5 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SwaggerModule } from '@nestjs/swagger';
+import { assignRequestId } from '../observability/logger.options.js';
 import { ProblemFilter } from '../common/problem/problem.filter.js';
 import { buildOpenApiDocument } from '../openapi/openapi-document.js';
 import { bodyParsingMiddleware } from './body-parsing.js';
@@ -18,6 +20,10 @@ export function configureApp(app: INestApplication): { routes: RouteTable } {
   // ETags are ours (the row version); Express's body-hash ETags would contradict them.
   express.disable('etag');
   app.setGlobalPrefix(API_PREFIX, { exclude: ['health', 'metrics'] });
+  app.use((request: IncomingMessage, response: ServerResponse, next: () => void) => {
+    assignRequestId(request, response);
+    next();
+  });
   for (const middleware of bodyParsingMiddleware()) {
     app.use(middleware);
   }

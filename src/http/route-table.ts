@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 
 interface RouterLayer {
-  route?: { methods: Record<string, boolean> };
+  route?: { path: string; methods: Record<string, boolean> };
   match(path: string): boolean;
 }
 
@@ -14,7 +14,8 @@ export class RouteTable {
 
   capture(app: INestApplication): void {
     const instance = app.getHttpAdapter().getInstance() as { router?: { stack: RouterLayer[] } };
-    this.layers = (instance.router?.stack ?? []).filter((layer) => layer.route);
+    // Wildcard routes (the not-found catch-all) answer every method and say nothing about what is served.
+    this.layers = (instance.router?.stack ?? []).filter((layer) => layer.route && !layer.route.path.includes('*'));
   }
 
   allowedMethods(path: string): string[] {

@@ -28,11 +28,18 @@ export const REDACT_PATHS = [
   ...SECRET_FIELDS.flatMap((field) => [field, `*.${field}`, `*.*.${field}`, `*.*.*.${field}`]),
 ];
 
-/** Keeps a caller's X-Request-Id when it is sane, else makes one; either way echoes it back. */
-export function assignRequestId(request: IncomingMessage, response: ServerResponse): string {
+/**
+ * Keeps a caller's X-Request-Id when it is sane, else makes one; either way echoes it back. Runs as the first
+ * middleware (so even body-parsing problems carry it) and again as pino-http's genReqId, which reuses it.
+ */
+export function assignRequestId(request: IncomingMessage & { id?: unknown }, response: ServerResponse): string {
+  if (typeof request.id === 'string') {
+    return request.id;
+  }
   const incoming = request.headers['x-request-id'];
   const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
   response.setHeader('X-Request-Id', id);
+  request.id = id;
   return id;
 }
 

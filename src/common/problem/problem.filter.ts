@@ -17,7 +17,7 @@ export class ProblemFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<Request>();
     const response = http.getResponse<Response>();
-    const allowed = error instanceof NotFoundException ? (this.routes?.allowedMethods(request.path) ?? []) : [];
+    const allowed = error instanceof NotFoundException ? (this.routes?.allowedMethods(pathOf(request)) ?? []) : [];
     if (allowed.length > 0) {
       response.setHeader('Allow', allowed.join(', '));
       sendProblem(response, request, methodNotAllowed(request.method, allowed));
@@ -48,4 +48,9 @@ function methodNotAllowed(method: string, allowed: string[]): ProblemException {
     'Method not allowed',
     `${method} is not served here; use ${allowed.join(', ')}.`,
   );
+}
+
+// The not-found handler is mounted under the global prefix, so `request.path` is relative to it.
+function pathOf(request: Request): string {
+  return request.originalUrl.split('?')[0] ?? request.originalUrl;
 }

@@ -1,0 +1,81 @@
+import { bearer, startTestApp, type TestApp } from '../support/test-app.js';
+
+describe('HTTP errors are problem+json', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ worker: false });
+  });
+  afterAll(() => t.close());
+
+  const expectProblem = (response: { headers: Record<string, string>; body: Record<string, unknown> }, type: string): void => {
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(response.body).toMatchObject({ type, requestId: response.headers['x-request-id'] });
+    expect(typeof response.body['detail']).toBe('string');
+  };
+
+  it('404 for an unknown route', async () => {
+    expectProblem(await t.http.get('/api/v1/nothing-here').set(bearer(t.adminKey)).expect(404), 'urn:dfm:problem:not-found');
+  });
+
+  it('405 with Allow for a known path and another method', async () => {
+    const response = await t.http.put('/api/v1/servers').set(bearer(t.adminKey)).send({}).expect(405);
+    expectProblem(response, 'urn:dfm:problem:method-not-allowed');
+    expect(response.headers['allow']).toBe('GET, POST');
+  });
+
+  it('413 for a body over 1 MiB', async () => {
+    const response = await t.http
+      .post('/api/v1/principals')
+      .set(bearer(t.adminKey))
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify({ name: 'x', kind: 'user', description: 'y'.repeat(1_100_000) }))
+      .expect(413);
+    expectProblem(response, 'urn:dfm:problem:payload-too-large');
+  });
+
+  it('415 for a body that is not JSON', async () => {
+    const response = await t.http
+      .post('/api/v1/principals')
+      .set(bearer(t.adminKey))
+      .set('Content-Type', 'text/plain')
+      .send('name=x')
+      .expect(415);
+    expectProblem(response, 'urn:dfm:problem:unsupported-media-type');
+  });
+
+  it('400 for malformed JSON and for bad query parameters', async () => {
+    const malformed = await t.http
+      .post('/api/v1/principals')
+      .set(bearer(t.adminKey))
+      .set('Content-Type', 'application/json')
+      .send('{"name": ')
+      .expect(400);
+    expectProblem(malformed, 'urn:dfm:problem:bad-request');
+    const query = await t.http.get('/api/v1/principals?limit=0&kind=robot&extra=1').set(bearer(t.adminKey)).expect(400);
+    expectProblem(query, 'urn:dfm:problem:validation');
+    const fields = (query.body.errors as Array<{ field: string }>).map((e) => e.field).sort();
+    expect(fields).toEqual(['extra', 'kind', 'limit']);
+  });
+
+  it('keeps a sane caller X-Request-Id and replaces an unsafe one', async () => {
+    const kept = await t.http.get('/api/v1/servers').set('X-Request-Id', 'pipeline-42.step-3').expect(401);
+    expect(kept.headers['x-request-id']).toBe('pipeline-42.step-3');
+    expect(kept.body.requestId).toBe('pipeline-42.step-3');
+    const replaced = await t.http.get('/api/v1/servers').set('X-Request-Id', 'bad id\twith tab').expect(401);
+    expect(replaced.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('serves Swagger UI, the OpenAPI document, health and metrics without a key', async () => {
+    const ui = await t.http.get('/docs').redirects(1).expect(200);
+    expect(ui.text).toContain('swagger');
+    const doc = await t.http.get('/docs/openapi.json').expect(200);
+    expect(doc.body.paths['/api/v1/servers']).toBeDefined();
+    const health = await t.http.get('/health').expect(200);
+    expect(health.body).toMatchObject({ status: 'ok', info: { database: { status: 'up' }, queue: { status: 'up' } } });
+    await t.http.get('/api/v1/principals').set(bearer(t.adminKey)).expect(200);
+    const metrics = await t.http.get('/metrics').expect(200);
+    expect(metrics.text).toMatch(/http_request_duration_seconds_count\{method="GET",route="\/api\/v1\/principals",status_code="200"\} [1-9]/);
+    expect(metrics.text).toContain('process_cpu_user_seconds_total');
+    expect(metrics.text).toContain('# TYPE dfm_jobs_total counter');
+  });
+});

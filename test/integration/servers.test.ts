@@ -1,0 +1,140 @@
+import { DataSource } from 'typeorm';
+import { bearer, startTestApp, type TestApp } from '../support/test-app.js';
+import { keaServerBody, uniqueName } from '../support/fixtures.js';
+
+const FINGERPRINT = 'SHA256:nThbg6kXUpJWGl7E1IGOCspRomTxdCARLviKw6E5SY8';
+const PRIVATE_KEY = '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n';
+
+describe('server registry', () => {
+  let t: TestApp;
+  let auth: { Authorization: string };
+  beforeAll(async () => {
+    t = await startTestApp({ worker: false });
+    auth = bearer(t.adminKey);
+  });
+  afterAll(() => t.close());
+
+  const rowOf = async (id: string): Promise<Record<string, unknown>> =>
+    ((await t.app.get(DataSource).query('SELECT * FROM servers WHERE id = $1', [id])) as Array<Record<string, unknown>>)[0]!;
+
+  it('registers each vendor; secrets are sealed at rest and never returned', async () => {
+    const bodies = [
+      keaServerBody(),
+      {
+        name: uniqueName('isc'),
+        vendor: 'isc',
+        address: 'dhcp2.example.net',
+        connection: {
+          transport: 'ssh',
+          host: '127.0.0.1',
+          port: 2222,
+          username: 'dhcpadmin',
+          privateKey: PRIVATE_KEY,
+          hostKeyFingerprint: FINGERPRINT,
+          configPath: '/etc/dhcp/dhcpd.conf',
+          restartCommand: 'systemctl restart isc-dhcp-server',
+        },
+      },
+      { name: uniqueName('isc-local'), vendor: 'isc', address: '127.0.0.1', connection: { transport: 'local', configPath: '/etc/dhcp/dhcpd.conf' } },
+      {
+        name: uniqueName('win'),
+        vendor: 'windows',
+        address: '127.0.0.5',
+        connection: { host: '127.0.0.5', username: 'CORP\\dhcp-svc', password: 'win-secret-password', hostKeyFingerprint: FINGERPRINT },
+      },
+    ];
+    for (const body of bodies) {
+      const created = await t.http.post('/api/v1/servers').set(auth).send(body).expect(201);
+      const text = JSON.stringify(created.body);
+      for (const secret of ['kea-secret-password', 'win-secret-password', 'OPENSSH PRIVATE KEY']) {
+        expect(text).not.toContain(secret);
+      }
+      const read = await t.http.get(`/api/v1/servers/${created.body.id}`).set(auth).expect(200);
+      expect(read.body).toEqual(created.body);
+      const row = await rowOf(created.body.id);
+      expect(JSON.stringify(row)).not.toMatch(/secret-password|OPENSSH PRIVATE KEY/);
+      expect(row['sealed_secrets'] === null).toBe(read.body.secretsSet.length === 0);
+    }
+    const kea = await t.http.get(`/api/v1/servers?vendor=kea&limit=200`).set(auth).expect(200);
+    expect(kea.body.items.every((s: { vendor: string }) => s.vendor === 'kea')).toBe(true);
+    expect(kea.body.items[0].secretsSet).toEqual(['password']);
+    expect(kea.body.items[0].connection).toEqual({ url: 'http://127.0.0.1:8000/', username: 'kea-api' });
+  });
+
+  it('rejects bad input with field errors and writes nothing', async () => {
+    const before = await t.app.get(DataSource).query('SELECT count(*)::int AS n FROM servers');
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ ...keaServerBody(), vendor: 'dhcpd' }, 'vendor'],
+      [{ ...keaServerBody(), address: 'not an address!' }, 'address'],
+      [{ ...keaServerBody(), unknown: 1 }, 'unknown'],
+      [{ ...keaServerBody(), name: 'x'.repeat(101) }, 'name'],
+      [keaServerBody({ connection: { url: 'ftp://127.0.0.1/' } }), 'connection.url'],
+      [keaServerBody({ connection: { url: 'http://127.0.0.1:8000/', bogus: true } }), 'connection.bogus'],
+      [keaServerBody({ connection: { url: 'http://127.0.0.1:8000/', password: 'p' } }), 'connection.username'],
+      [{ name: uniqueName('i'), vendor: 'isc', address: '127.0.0.1', connection: { transport: 'ssh', configPath: '/etc/dhcp/dhcpd.conf' } }, 'connection.username'],
+      [{ name: uniqueName('i'), vendor: 'isc', address: '127.0.0.1', connection: { transport: 'local', configPath: 'relative.conf' } }, 'connection.configPath'],
+      [{ name: uniqueName('w'), vendor: 'windows', address: '127.0.0.1', connection: { host: '127.0.0.1', username: 'u', password: 'p', hostKeyFingerprint: 'md5:aa' } }, 'connection.hostKeyFingerprint'],
+    ];
+    for (const [body, field] of cases) {
+      const response = await t.http.post('/api/v1/servers').set(auth).send(body).expect(400);
+      expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(response.body.type).toBe('urn:dfm:problem:validation');
+      expect(response.body.errors.map((e: { field: string }) => e.field)).toContain(field);
+    }
+    const after = await t.app.get(DataSource).query('SELECT count(*)::int AS n FROM servers');
+    expect(after).toEqual(before);
+  });
+
+  it('PATCH merges connection settings, keeps unsent secrets, clears null ones, and honours If-Match', async () => {
+    const created = await t.http.post('/api/v1/servers').set(auth).send(keaServerBody()).expect(201);
+    const id = created.body.id as string;
+    expect(created.headers['etag']).toBe('"1"');
+    const sealedBefore = (await rowOf(id))['sealed_secrets'];
+
+    const moved = await t.http
+      .patch(`/api/v1/servers/${id}`)
+      .set(auth)
+      .set('If-Match', '"1"')
+      .send({ connection: { url: 'https://127.0.0.2:8443/' } })
+      .expect(200);
+    expect(moved.headers['etag']).toBe('"2"');
+    expect(moved.body.connection).toEqual({ url: 'https://127.0.0.2:8443/', username: 'kea-api' });
+    expect(moved.body.secretsSet).toEqual(['password']);
+    expect((await rowOf(id))['sealed_secrets']).not.toBe(sealedBefore); // re-sealed, same secret
+
+    const stale = await t.http.patch(`/api/v1/servers/${id}`).set(auth).set('If-Match', '"1"').send({ description: 'x' }).expect(412);
+    expect(stale.body.type).toBe('urn:dfm:problem:precondition-failed');
+
+    // Clearing the password alone would leave a username without one: allowed (basic auth is optional).
+    const cleared = await t.http.patch(`/api/v1/servers/${id}`).set(auth).send({ connection: { password: null } }).expect(200);
+    expect(cleared.body.secretsSet).toEqual([]);
+    expect((await rowOf(id))['sealed_secrets']).toBeNull();
+
+    const vendorChange = await t.http.patch(`/api/v1/servers/${id}`).set(auth).send({ vendor: 'isc' }).expect(400);
+    expect(vendorChange.body.errors[0].field).toBe('vendor');
+  });
+
+  it('names are unique, unknown ids are 404, bad ids are 400, and changes are audited', async () => {
+    const body = keaServerBody();
+    const created = await t.http.post('/api/v1/servers').set(auth).send(body).expect(201);
+    const duplicate = await t.http.post('/api/v1/servers').set(auth).send({ ...keaServerBody(), name: body['name'] }).expect(409);
+    expect(duplicate.body.type).toBe('urn:dfm:problem:conflict');
+    await t.http.get('/api/v1/servers/00000000-0000-4000-8000-00000000dead').set(auth).expect(404);
+    const bad = await t.http.get('/api/v1/servers/not-a-uuid').set(auth).expect(400);
+    expect(bad.body.errors).toEqual([{ field: 'path.id', message: 'id must be a UUID' }]);
+
+    await t.http.delete(`/api/v1/servers/${created.body.id}`).set(auth).expect(204);
+    await t.http.get(`/api/v1/servers/${created.body.id}`).set(auth).expect(404);
+    const audit: Array<{ action: string; details: Record<string, unknown> }> = await t.app
+      .get(DataSource)
+      .query('SELECT action, details FROM audit_events WHERE target_id = $1 ORDER BY at', [created.body.id]);
+    expect(audit.map((a) => a.action)).toEqual(['server.registered', 'server.unregistered']);
+    expect(JSON.stringify(audit)).not.toContain('kea-secret-password');
+  });
+
+  it('a connection test for a vendor without a driver is a 501 problem, not a 500', async () => {
+    const created = await t.http.post('/api/v1/servers').set(auth).send(keaServerBody()).expect(201);
+    const response = await t.http.post(`/api/v1/servers/${created.body.id}/connection-test`).set(auth).expect(501);
+    expect(response.body).toMatchObject({ type: 'urn:dfm:problem:vendor-not-supported', vendor: 'kea' });
+  });
+});
