@@ -5,9 +5,9 @@ import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLen
 export class Environment {
   @IsOptional()
   @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
-  @IsInt({ message: 'PORT must be a whole number from 1 to 65535' })
-  @Min(1, { message: 'PORT must be a whole number from 1 to 65535' })
-  @Max(65535, { message: 'PORT must be a whole number from 1 to 65535' })
+  @IsInt({ message: 'PORT must be a whole number from 0 to 65535 (0 picks a free port)' })
+  @Min(0, { message: 'PORT must be a whole number from 0 to 65535' })
+  @Max(65535, { message: 'PORT must be a whole number from 0 to 65535 (0 picks a free port)' })
   PORT?: number;
 
   @IsOptional()

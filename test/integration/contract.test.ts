@@ -1,0 +1,58 @@
+import 'reflect-metadata';
+import { readFileSync } from 'node:fs';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions } from '../../src/database/data-source-options.js';
+import { migrateUnderLock } from '../../src/database/migrate.js';
+import { generateOpenApiDocument, serializeOpenApiDocument } from '../../src/openapi/preview-app.js';
+import { BUILT_IN_ROLES } from '../../src/permissions/built-in-roles.js';
+import { createEmptyDatabase } from '../support/test-database.js';
+
+describe('committed contracts', () => {
+  it('openapi/openapi.json is what the code generates (run `npm run openapi` when this fails)', async () => {
+    const committed = readFileSync(new URL('../../openapi/openapi.json', import.meta.url), 'utf8');
+    expect(serializeOpenApiDocument(await generateOpenApiDocument())).toBe(committed);
+  });
+
+  it('every operation has a summary, a tag, security and documented error responses', async () => {
+    const document = (await generateOpenApiDocument()) as {
+      paths: Record<string, Record<string, { summary?: string; tags?: string[]; security?: unknown[]; responses: Record<string, { content?: Record<string, unknown> }> }>>;
+    };
+    for (const [path, operations] of Object.entries(document.paths)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        const where = `${method.toUpperCase()} ${path}`;
+        expect({ where, summary: Boolean(operation.summary) }).toEqual({ where, summary: true });
+        expect({ where, tags: operation.tags?.length }).toEqual({ where, tags: 1 });
+        expect({ where, security: operation.security }).toEqual({ where, security: [{ bearer: [] }] });
+        for (const status of ['400', '401', '403']) {
+          expect({ where, status, content: Object.keys(operation.responses[status]?.content ?? {}) }).toEqual({
+            where,
+            status,
+            content: ['application/problem+json'],
+          });
+        }
+      }
+    }
+  });
+
+  it('migrations build exactly the schema the entities describe, and seed the built-in roles', async () => {
+    const database = await createEmptyDatabase();
+    const dataSource = await new DataSource(dataSourceOptions(database.url)).initialize();
+    try {
+      const applied = await migrateUnderLock(dataSource);
+      expect(applied.length).toBeGreaterThan(0);
+      const pending = await dataSource.driver.createSchemaBuilder().log();
+      expect(pending.upQueries.map((query) => query.query)).toEqual([]);
+      const roles: Array<{ id: string; name: string; permissions: string[]; built_in: boolean }> = await dataSource.query(
+        'SELECT id, name, permissions, built_in FROM roles ORDER BY id',
+      );
+      expect(roles).toEqual(
+        BUILT_IN_ROLES.map((role) => ({ id: role.id, name: role.name, permissions: [...role.permissions], built_in: true })),
+      );
+      // Running again applies nothing.
+      expect(await migrateUnderLock(dataSource)).toEqual([]);
+    } finally {
+      await dataSource.destroy();
+      await database.drop();
+    }
+  });
+});
