@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 
 // The Swagger plugin's options come from nest-cli.json, so tests and builds see the same OpenAPI metadata.
 const nestCli = JSON.parse(readFileSync(new URL('./nest-cli.json', import.meta.url), 'utf8'));
-const swaggerOptions = nestCli.compilerOptions.plugins.find((plugin) => plugin.name === '@nestjs/swagger').options;
+const swaggerOptions = nestCli.compilerOptions.plugins.find(
+  (plugin) => plugin.name === '@nestjs/swagger',
+).options;
 
 const base = {
   testEnvironment: 'node',
@@ -15,7 +17,9 @@ const base = {
         useESM: true,
         tsconfig: 'tsconfig.json',
         diagnostics: { ignoreCodes: [151002] },
-        astTransformers: { before: [{ path: '<rootDir>/test/jest/swagger-plugin.cjs', options: swaggerOptions }] },
+        astTransformers: {
+          before: [{ path: '<rootDir>/test/jest/swagger-plugin.cjs', options: swaggerOptions }],
+        },
       },
     ],
   },

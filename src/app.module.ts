@@ -21,6 +21,8 @@ import { VendorsModule } from './vendors/vendors.module.js';
 export interface AppModuleOptions {
   /** The job catalogue workers run; the product's unless a test brings its own. */
   catalogue?: Readonly<Record<string, readonly string[]>>;
+  /** Further feature modules (the job handlers of a catalogue register themselves from theirs). */
+  imports?: DynamicModule['imports'];
 }
 
 /** The whole service. The API and the worker are the same modules; `config.roles` says which halves run. */
@@ -36,11 +38,15 @@ export class AppModule {
         CryptoModule,
         AuditModule,
         ObservabilityModule,
-        JobsModule.forRoot({ catalogue: options.catalogue ?? PRODUCT_CATALOGUE, worker: config.roles.worker }),
+        JobsModule.forRoot({
+          catalogue: options.catalogue ?? PRODUCT_CATALOGUE,
+          worker: config.roles.worker,
+        }),
         VendorsModule,
         PermissionsModule,
         AuthModule,
         ServersModule,
+        ...(options.imports ?? []),
       ],
       providers: [
         // Order matters: authenticate first, then check permissions.

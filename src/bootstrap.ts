@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/app-config.js';
-import { ConfigurationError, parseEnvironment } from './config/environment.js';
+import { ConfigurationError, parseEnvironment, processEnvironment } from './config/environment.js';
 import { resolveConfig } from './config/resolve-config.js';
 import { startEmbeddedStores, type EmbeddedStores } from './database/embedded-stores.js';
 import { configureApp, mountDocs } from './http/configure-app.js';
@@ -20,9 +20,10 @@ export interface Started {
  * Starts the service: validates the environment, brings up embedded stores where Postgres/Redis are not
  * configured, then the API, the worker, or both (the default).
  */
-export async function bootstrap(roles: AppConfig['roles'], rawEnv: NodeJS.ProcessEnv = process.env): Promise<Started> {
+export async function bootstrap(roles: AppConfig['roles'], rawEnv: NodeJS.ProcessEnv): Promise<Started> {
   const env = parseEnvironment(rawEnv);
   let embedded: EmbeddedStores | undefined;
+  let app: INestApplication | INestApplicationContext | undefined;
   if (!env.DATABASE_URL) {
     embedded = await startEmbeddedStores(env.DATA_DIR ?? 'data');
   }
@@ -37,7 +38,7 @@ export async function bootstrap(roles: AppConfig['roles'], rawEnv: NodeJS.Proces
       roles,
     );
     const module = AppModule.forRoot(config);
-    const app = roles.api
+    app = roles.api
       ? await NestFactory.create(module, { bufferLogs: true, bodyParser: false })
       : await NestFactory.createApplicationContext(module, { bufferLogs: true });
     const logger = app.get(Logger);
@@ -46,7 +47,8 @@ export async function bootstrap(roles: AppConfig['roles'], rawEnv: NodeJS.Proces
     announce(config, notices, embedded);
     if (!roles.api) {
       await app.init();
-      return { app, config, stop: () => closeAll(app, embedded) };
+      const context = app;
+      return { app, config, stop: () => closeAll(context, embedded) };
     }
     const http = app as INestApplication;
     const { routes } = configureApp(http);
@@ -55,15 +57,20 @@ export async function bootstrap(roles: AppConfig['roles'], rawEnv: NodeJS.Proces
     routes.capture(http);
     const url = await http.getUrl();
     new NestLogger('Bootstrap').log(`Listening on ${url} (Swagger UI at ${url}/docs)`);
-    return { app, config, url, stop: () => closeAll(app, embedded) };
+    return { app: http, config, url, stop: () => closeAll(http, embedded) };
   } catch (error) {
+    await app?.close().catch(() => undefined);
     await embedded?.stop();
     throw error;
   }
 }
 
 /** The first log lines say where data lives and which stores are in use. */
-function announce(config: AppConfig, notices: { level: 'info' | 'warn'; message: string }[], embedded?: EmbeddedStores): void {
+function announce(
+  config: AppConfig,
+  notices: { level: 'info' | 'warn'; message: string }[],
+  embedded?: EmbeddedStores,
+): void {
   const logger = new NestLogger('Bootstrap');
   if (embedded) {
     logger.warn(
@@ -82,19 +89,24 @@ function announce(config: AppConfig, notices: { level: 'info' | 'warn'; message:
   }
 }
 
-async function closeAll(app: INestApplication | INestApplicationContext, embedded?: EmbeddedStores): Promise<void> {
+async function closeAll(
+  app: INestApplication | INestApplicationContext,
+  embedded?: EmbeddedStores,
+): Promise<void> {
   await app.close();
   await embedded?.stop();
 }
 
 /** Entry point helper: start, and turn a configuration error into one clear message and exit code 78. */
 export function run(roles: AppConfig['roles']): void {
-  bootstrap(roles).catch((error: unknown) => {
+  bootstrap(roles, processEnvironment()).catch((error: unknown) => {
     if (error instanceof ConfigurationError) {
       process.stderr.write(`${error.message}\n`);
       process.exit(78);
     }
-    process.stderr.write(`Start-up failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `Start-up failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exit(1);
   });
 }

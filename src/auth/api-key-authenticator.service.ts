@@ -14,14 +14,19 @@ export class ApiKeyAuthenticator {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async authenticate(key: string): Promise<AuthenticatedPrincipal | undefined> {
-    const rows: Array<{ key_id: string; last_used_at: Date | null; id: string; name: string; kind: PrincipalKind }> =
-      await this.dataSource.query(
-        `SELECT k.id AS key_id, k.last_used_at, p.id, p.name, p.kind
+    const rows: Array<{
+      key_id: string;
+      last_used_at: Date | null;
+      id: string;
+      name: string;
+      kind: PrincipalKind;
+    }> = await this.dataSource.query(
+      `SELECT k.id AS key_id, k.last_used_at, p.id, p.name, p.kind
            FROM api_keys k JOIN principals p ON p.id = k.principal_id
           WHERE k.digest = $1 AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now())
             AND NOT p.disabled`,
-        [digestApiKey(key)],
-      );
+      [digestApiKey(key)],
+    );
     const row = rows[0];
     if (!row) {
       return undefined;

@@ -1,7 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Type } from 'class-transformer';
 import { IsBoolean, IsDate, IsOptional, IsString, IsUUID, MaxLength, MinDate } from 'class-validator';
 import { PageQuery } from '../common/http/pagination.js';
+import { ToBoolean } from '../common/validation/to-boolean.js';
 import type { ApiKeyEntity } from './api-key.entity.js';
 
 export class CreateApiKeyDto {
@@ -32,7 +33,7 @@ export class ApiKeyQuery extends PageQuery {
   /** `true` for revoked keys only, `false` for live keys only. */
   @ApiPropertyOptional({ type: Boolean })
   @IsOptional()
-  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @ToBoolean()
   @IsBoolean({ message: 'revoked must be true or false' })
   revoked?: boolean;
 }

@@ -21,7 +21,10 @@ export class ApiKeysController {
 
   @Post()
   @Authorize(ADMIN)
-  @Operation('Create an API key for a principal', 'The answer holds the key in `key`; it is shown this once only.')
+  @Operation(
+    'Create an API key for a principal',
+    'The answer holds the key in `key`; it is shown this once only.',
+  )
   @ApiCreatedResponse({ type: CreatedApiKeyDto })
   async create(
     @Body() dto: CreateApiKeyDto,
@@ -41,7 +44,7 @@ export class ApiKeysController {
   @ApiOkResponse({ type: ApiKeyPage })
   async list(@Query() query: ApiKeyQuery): Promise<Page<ApiKeyDto>> {
     const page = await this.keys.list(query);
-    return { ...page, items: page.items.map(ApiKeyDto.from) };
+    return { ...page, items: page.items.map((item) => ApiKeyDto.from(item)) };
   }
 
   @Get(':id')

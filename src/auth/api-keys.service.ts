@@ -23,7 +23,9 @@ export class ApiKeysService {
     return this.dataSource.transaction(async (manager) => {
       const principal = await manager.findOne(PrincipalEntity, { where: { id: dto.principalId } });
       if (!principal) {
-        throw ProblemException.validation([{ field: 'principalId', message: `principal ${dto.principalId} does not exist` }]);
+        throw ProblemException.validation([
+          { field: 'principalId', message: `principal ${dto.principalId} does not exist` },
+        ]);
       }
       const key = generateApiKey();
       const entity = await issueKey(manager, principal.id, key, dto.name ?? '', dto.expiresAt ?? null);
@@ -84,6 +86,12 @@ export function issueKey(
   expiresAt: Date | null,
 ): Promise<ApiKeyEntity> {
   return manager.save(
-    manager.create(ApiKeyEntity, { principalId, name, prefix: displayPrefix(key), digest: digestApiKey(key), expiresAt }),
+    manager.create(ApiKeyEntity, {
+      principalId,
+      name,
+      prefix: displayPrefix(key),
+      digest: digestApiKey(key),
+      expiresAt,
+    }),
   );
 }

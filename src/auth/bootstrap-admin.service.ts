@@ -31,10 +31,18 @@ export class BootstrapAdminService implements OnApplicationBootstrap {
         return undefined;
       }
       const admin = await manager.save(
-        manager.create(PrincipalEntity, { name: 'admin', kind: 'user', description: 'Created at first start' }),
+        manager.create(PrincipalEntity, {
+          name: 'admin',
+          kind: 'user',
+          description: 'Created at first start',
+        }),
       );
       await manager.save(
-        manager.create(GrantEntity, { principalId: admin.id, roleId: ADMINISTRATORS_ROLE_ID, resourceType: 'global' }),
+        manager.create(GrantEntity, {
+          principalId: admin.id,
+          roleId: ADMINISTRATORS_ROLE_ID,
+          resourceType: 'global',
+        }),
       );
       const key = this.config.bootstrapApiKey ?? generateApiKey();
       await issueKey(manager, admin.id, key, 'bootstrap', null);

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { PageQuery } from '../common/http/pagination.js';
+import { ToBoolean } from '../common/validation/to-boolean.js';
 import { PRINCIPAL_KINDS, type PrincipalEntity, type PrincipalKind } from './principal.entity.js';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9 ._@-]{0,99}$/;
@@ -53,7 +53,7 @@ export class PrincipalQuery extends PageQuery {
 
   @ApiPropertyOptional({ type: Boolean })
   @IsOptional()
-  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @ToBoolean()
   @IsBoolean({ message: 'disabled must be true or false' })
   disabled?: boolean;
 }

@@ -41,7 +41,7 @@ export class PrincipalsController {
   @ApiOkResponse({ type: PrincipalPage })
   async list(@Query() query: PrincipalQuery): Promise<Page<PrincipalDto>> {
     const page = await this.principals.list(query);
-    return { ...page, items: page.items.map(PrincipalDto.from) };
+    return { ...page, items: page.items.map((item) => PrincipalDto.from(item)) };
   }
 
   @Get(':id')

@@ -11,7 +11,6 @@ import type { Actor } from './actor.js';
 import type { CreatePrincipalDto, PrincipalQuery, UpdatePrincipalDto } from './principal.dto.js';
 import { PrincipalEntity } from './principal.entity.js';
 
-
 @Injectable()
 export class PrincipalsService {
   constructor(
@@ -22,8 +21,16 @@ export class PrincipalsService {
   async create(dto: CreatePrincipalDto, actor: Actor): Promise<PrincipalEntity> {
     return this.dataSource.transaction(async (manager) => {
       const principal = await manager
-        .save(manager.create(PrincipalEntity, { name: dto.name, kind: dto.kind, description: dto.description ?? '' }))
-        .catch((error: unknown) => conflictOnDuplicate(error, `A principal named "${dto.name}" already exists`));
+        .save(
+          manager.create(PrincipalEntity, {
+            name: dto.name,
+            kind: dto.kind,
+            description: dto.description ?? '',
+          }),
+        )
+        .catch((error: unknown) =>
+          conflictOnDuplicate(error, `A principal named "${dto.name}" already exists`),
+        );
       await this.audit.record(manager, {
         action: 'principal.created',
         targetType: 'principal',
@@ -51,7 +58,12 @@ export class PrincipalsService {
     return findRow(this.dataSource.manager, PrincipalEntity, id, 'Principal');
   }
 
-  async update(id: string, dto: UpdatePrincipalDto, ifMatch: string | undefined, actor: Actor): Promise<PrincipalEntity> {
+  async update(
+    id: string,
+    dto: UpdatePrincipalDto,
+    ifMatch: string | undefined,
+    actor: Actor,
+  ): Promise<PrincipalEntity> {
     return this.dataSource.transaction(async (manager) => {
       const principal = await lockRow(manager, PrincipalEntity, id, 'Principal');
       assertIfMatch(ifMatch, principal.version);
@@ -61,7 +73,9 @@ export class PrincipalsService {
       Object.assign(principal, dto);
       const saved = await manager
         .save(principal)
-        .catch((error: unknown) => conflictOnDuplicate(error, `A principal named "${dto.name}" already exists`));
+        .catch((error: unknown) =>
+          conflictOnDuplicate(error, `A principal named "${dto.name}" already exists`),
+        );
       await this.audit.record(manager, {
         action: 'principal.updated',
         targetType: 'principal',

@@ -1,5 +1,16 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, validateSync } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
 
 /** The environment variables the service reads, and what each must hold. Nothing else reads `process.env`. */
 export class Environment {
@@ -22,7 +33,9 @@ export class Environment {
   DATABASE_URL?: string;
 
   @IsOptional()
-  @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379' })
+  @Matches(/^rediss?:\/\/\S+$/, {
+    message: 'REDIS_URL must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379',
+  })
   REDIS_URL?: string;
 
   @IsOptional()
@@ -31,7 +44,8 @@ export class Environment {
 
   @IsOptional()
   @Matches(/^(?:[0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$/, {
-    message: 'ENCRYPTION_KEY must be 32 random bytes as 64 hex digits or 44 base64 characters (openssl rand -base64 32)',
+    message:
+      'ENCRYPTION_KEY must be 32 random bytes as 64 hex digits or 44 base64 characters (openssl rand -base64 32)',
   })
   ENCRYPTION_KEY?: string;
 
@@ -58,6 +72,11 @@ export class ConfigurationError extends Error {
     super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
     this.name = 'ConfigurationError';
   }
+}
+
+/** The process environment: the one read of `process.env` in the service. */
+export function processEnvironment(): NodeJS.ProcessEnv {
+  return process.env;
 }
 
 /** Validates the raw environment; throws one error naming every bad variable and what it expects. */

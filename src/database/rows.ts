@@ -30,7 +30,10 @@ export async function findRow<T extends ObjectLiteral & { id: string }>(
 
 /** Turns a unique-constraint violation into a 409 that says what collided. */
 export function conflictOnDuplicate(error: unknown, detail: string): never {
-  if (error instanceof QueryFailedError && (error.driverError as { code?: string } | undefined)?.code === '23505') {
+  if (
+    error instanceof QueryFailedError &&
+    (error.driverError as { code?: string } | undefined)?.code === '23505'
+  ) {
     throw ProblemException.conflict(detail);
   }
   throw error;

@@ -12,11 +12,13 @@ const WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
  * problem+json like everything else.
  */
 export function bodyParsingMiddleware(): Array<
-  ((request: Request, response: Response, next: NextFunction) => void) |
-  ((error: unknown, request: Request, response: Response, next: NextFunction) => void)
+  | ((request: Request, response: Response, next: NextFunction) => void)
+  | ((error: unknown, request: Request, response: Response, next: NextFunction) => void)
 > {
   const requireJson = (request: Request, response: Response, next: NextFunction): void => {
-    const hasBody = Number(request.headers['content-length'] ?? 0) > 0 || request.headers['transfer-encoding'] !== undefined;
+    const hasBody =
+      Number(request.headers['content-length'] ?? 0) > 0 ||
+      request.headers['transfer-encoding'] !== undefined;
     if (WITH_BODY.has(request.method) && hasBody && !request.is(JSON_TYPES)) {
       sendProblem(
         response,
@@ -38,7 +40,12 @@ export function bodyParsingMiddleware(): Array<
       sendProblem(
         response,
         request,
-        new ProblemException(413, ProblemType.payloadTooLarge, 'Payload too large', `Bodies are limited to ${MAX_BODY_BYTES} bytes.`),
+        new ProblemException(
+          413,
+          ProblemType.payloadTooLarge,
+          'Payload too large',
+          `Bodies are limited to ${MAX_BODY_BYTES} bytes.`,
+        ),
       );
     } else if (type === 'entity.parse.failed') {
       sendProblem(response, request, ProblemException.badRequest('The body is not valid JSON.'));
@@ -46,7 +53,12 @@ export function bodyParsingMiddleware(): Array<
       sendProblem(
         response,
         request,
-        new ProblemException(415, ProblemType.unsupportedMediaType, 'Unsupported media type', 'Send UTF-8 JSON without content encoding.'),
+        new ProblemException(
+          415,
+          ProblemType.unsupportedMediaType,
+          'Unsupported media type',
+          'Send UTF-8 JSON without content encoding.',
+        ),
       );
     } else {
       next(error);

@@ -15,7 +15,9 @@ export class RouteTable {
   capture(app: INestApplication): void {
     const instance = app.getHttpAdapter().getInstance() as { router?: { stack: RouterLayer[] } };
     // Wildcard routes (the not-found catch-all) answer every method and say nothing about what is served.
-    this.layers = (instance.router?.stack ?? []).filter((layer) => layer.route && !layer.route.path.includes('*'));
+    this.layers = (instance.router?.stack ?? []).filter(
+      (layer) => layer.route && !layer.route.path.includes('*'),
+    );
   }
 
   allowedMethods(path: string): string[] {

@@ -12,7 +12,9 @@ export type JobNameOf<C extends CatalogueShape, Q extends QueueOf<C>> = keyof C[
 export type RequestOf<C extends CatalogueShape, Q extends QueueOf<C>, N extends JobNameOf<C, Q>> = C[Q][N];
 
 /** The runtime list of a catalogue's queues and job names (types are erased, start-up checks need names). */
-export type CatalogueNames<C extends CatalogueShape> = { readonly [Q in QueueOf<C>]: readonly JobNameOf<C, Q>[] };
+export type CatalogueNames<C extends CatalogueShape> = {
+  readonly [Q in QueueOf<C>]: readonly JobNameOf<C, Q>[];
+};
 
 export function defineCatalogue<C extends CatalogueShape>(names: CatalogueNames<C>): CatalogueNames<C> {
   return names;

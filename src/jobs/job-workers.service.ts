@@ -1,4 +1,9 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
+import {
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type BeforeApplicationShutdown,
+} from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Job, Worker } from 'bullmq';
 import { DataSource, In } from 'typeorm';
@@ -52,9 +57,10 @@ export class JobWorkersService implements OnApplicationBootstrap, BeforeApplicat
   private async requeueUnfinished(): Promise<void> {
     const queues = Object.keys(this.catalogue.names);
     if (queues.length === 0) return;
-    const rows = await this.dataSource
-      .getRepository(JobRecordEntity)
-      .find({ where: { queue: In(queues), state: In(['queued', 'running']) }, select: { id: true, queue: true, name: true } });
+    const rows = await this.dataSource.getRepository(JobRecordEntity).find({
+      where: { queue: In(queues), state: In(['queued', 'running']) },
+      select: { id: true, queue: true, name: true },
+    });
     for (const row of rows) {
       const message: JobMessage = { jobId: row.id };
       await this.backend.queue(row.queue).add(row.name, message, { ...DEFAULT_JOB_OPTIONS, jobId: row.id });
@@ -85,15 +91,17 @@ export class JobWorkersService implements OnApplicationBootstrap, BeforeApplicat
           await repository.update({ id: record.id }, { progressDone: done, progressTotal: total });
         },
         cancelRequested: async () =>
-          (await repository.findOne({ where: { id: record.id }, select: { cancelRequested: true } }))?.cancelRequested ??
-          false,
+          (await repository.findOne({ where: { id: record.id }, select: { cancelRequested: true } }))
+            ?.cancelRequested ?? false,
       });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const final = attempt >= (job.opts.attempts ?? 1);
       await repository.update(
         { id: record.id },
-        final ? { state: 'failed', error: message, finishedAt: new Date() } : { state: 'queued', error: message },
+        final
+          ? { state: 'failed', error: message, finishedAt: new Date() }
+          : { state: 'queued', error: message },
       );
       if (final) this.metrics.jobsTotal.inc({ queue, name: job.name, outcome: 'failed' });
       timer();
@@ -101,7 +109,12 @@ export class JobWorkersService implements OnApplicationBootstrap, BeforeApplicat
     }
     await repository.update(
       { id: record.id },
-      { state: result.state, outcome: (result.outcome ?? {}) as never, error: result.error ?? null, finishedAt: new Date() },
+      {
+        state: result.state,
+        outcome: (result.outcome ?? {}) as never,
+        error: result.error ?? null,
+        finishedAt: new Date(),
+      },
     );
     this.metrics.jobsTotal.inc({ queue, name: job.name, outcome: result.state });
     timer();

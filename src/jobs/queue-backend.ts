@@ -1,4 +1,13 @@
-import { createPostgresBackend, Queue, type PostgresConnectionOptions, Worker, withBackend, type Processor, type QueueOptions, type WorkerOptions } from 'bullmq';
+import {
+  createPostgresBackend,
+  Queue,
+  type PostgresConnectionOptions,
+  Worker,
+  withBackend,
+  type Processor,
+  type QueueOptions,
+  type WorkerOptions,
+} from 'bullmq';
 import { Redis } from 'ioredis';
 import type { AppConfig } from '../config/app-config.js';
 import { QUEUE_SCHEMA } from '../database/embedded-stores.js';
@@ -48,7 +57,9 @@ export class RedisQueueBackend extends QueueBackend {
 
   async close(): Promise<void> {
     await Promise.all([...this.queues.values()].map((queue) => queue.close()));
-    await Promise.all(this.connections.map((connection) => connection.quit().catch(() => connection.disconnect())));
+    await Promise.all(
+      this.connections.map((connection) => connection.quit().catch(() => connection.disconnect())),
+    );
   }
 
   private options(): QueueOptions {
@@ -93,7 +104,10 @@ export class PostgresQueueBackend extends QueueBackend {
   queue(name: string): Queue {
     let queue = this.queues.get(name);
     if (!queue) {
-      queue = new this.classes.Queue(name, { connection: this.connection, prefix: this.prefix }) as unknown as Queue;
+      queue = new this.classes.Queue(name, {
+        connection: this.connection,
+        prefix: this.prefix,
+      }) as unknown as Queue;
       this.queues.set(name, queue);
     }
     return queue;
@@ -116,7 +130,6 @@ export class PostgresQueueBackend extends QueueBackend {
   async close(): Promise<void> {
     await Promise.all([...this.queues.values()].map((queue) => queue.close()));
   }
-
 }
 
 export function createQueueBackend(config: AppConfig): QueueBackend {

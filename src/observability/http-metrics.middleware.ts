@@ -11,7 +11,10 @@ export class HttpMetricsMiddleware implements NestMiddleware {
     const end = this.metrics.httpRequestDuration.startTimer({ method: request.method });
     response.on('finish', () => {
       const route = (request.route as { path?: string } | undefined)?.path;
-      end({ route: route ? `${request.baseUrl}${route}` : 'unmatched', status_code: String(response.statusCode) });
+      end({
+        route: route ? `${request.baseUrl}${route}` : 'unmatched',
+        status_code: String(response.statusCode),
+      });
     });
     next();
   }

@@ -32,7 +32,10 @@ export const REDACT_PATHS = [
  * Keeps a caller's X-Request-Id when it is sane, else makes one; either way echoes it back. Runs as the first
  * middleware (so even body-parsing problems carry it) and again as pino-http's genReqId, which reuses it.
  */
-export function assignRequestId(request: IncomingMessage & { id?: unknown }, response: ServerResponse): string {
+export function assignRequestId(
+  request: IncomingMessage & { id?: unknown },
+  response: ServerResponse,
+): string {
   if (typeof request.id === 'string') {
     return request.id;
   }

@@ -14,7 +14,9 @@ export class QueueHealthIndicator {
     try {
       await Promise.race([
         this.backend.ping(),
-        new Promise((_, reject) => setTimeout(() => reject(new Error('timed out after 3000 ms')), 3000).unref()),
+        new Promise((_, reject) =>
+          setTimeout(() => reject(new Error('timed out after 3000 ms')), 3000).unref(),
+        ),
       ]);
       return session.up();
     } catch (error) {

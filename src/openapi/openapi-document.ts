@@ -16,7 +16,8 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key from POST /api/v1/api-keys' })
     .build();
   const document = SwaggerModule.createDocument(app, config, {
-    operationIdFactory: (controllerKey, methodKey) => `${controllerKey.replace(/Controller$/, '')}_${methodKey}`,
+    operationIdFactory: (controllerKey, methodKey) =>
+      `${controllerKey.replace(/Controller$/, '')}_${methodKey}`,
   });
   return sortKeys(useProblemContentType(document)) as OpenAPIObject;
 }
@@ -25,7 +26,8 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
 function useProblemContentType(document: OpenAPIObject): OpenAPIObject {
   for (const path of Object.values(document.paths)) {
     for (const operation of Object.values(path)) {
-      const responses = (operation as { responses?: Record<string, { content?: Record<string, unknown> }> }).responses;
+      const responses = (operation as { responses?: Record<string, { content?: Record<string, unknown> }> })
+        .responses;
       for (const [status, response] of Object.entries(responses ?? {})) {
         const json = response.content?.['application/json'];
         if (Number(status) >= 400 && json && response.content) {

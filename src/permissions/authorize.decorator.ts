@@ -18,7 +18,10 @@ export const AUTHORIZE_RULE = Symbol('authorizeRule');
 export const GLOBAL: ResourceResolver = () => ({ type: 'global' });
 
 /** The server named by the `:id` path parameter. */
-export const serverFromPath: ResourceResolver = (request) => ({ type: 'server', serverId: String(request.params['id']) });
+export const serverFromPath: ResourceResolver = (request) => ({
+  type: 'server',
+  serverId: String(request.params['id']),
+});
 
 /**
  * Declares what a route needs, checks it (PermissionGuard) and documents it (security, 401/403, and a line in

@@ -29,7 +29,10 @@ export function grantShapeErrors(dto: CreateGrantDto): FieldError[] {
     errors.push({ field: 'resource.serverId', message: `a ${type} grant needs serverId` });
   }
   if (type === 'scope' && !network) {
-    errors.push({ field: 'resource.network', message: 'a scope grant needs the scope network, e.g. 10.1.2.0' });
+    errors.push({
+      field: 'resource.network',
+      message: 'a scope grant needs the scope network, e.g. 10.1.2.0',
+    });
   }
   if (type !== 'scope' && network) {
     errors.push({ field: 'resource.network', message: 'only a scope grant names a network; remove network' });

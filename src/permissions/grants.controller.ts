@@ -44,7 +44,7 @@ export class GrantsController {
   @ApiOkResponse({ type: GrantPage })
   async list(@Query() query: GrantQuery): Promise<Page<GrantDto>> {
     const page = await this.grants.list(query);
-    return { ...page, items: page.items.map(GrantDto.from) };
+    return { ...page, items: page.items.map((item) => GrantDto.from(item)) };
   }
 
   @Get(':id')

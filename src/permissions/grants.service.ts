@@ -59,7 +59,12 @@ export class GrantsService {
         targetType: 'grant',
         targetId: grant.id,
         ...actor,
-        details: { principalId: grant.principalId, roleId: grant.roleId, permissions: grant.permissions, resource: dto.resource },
+        details: {
+          principalId: grant.principalId,
+          roleId: grant.roleId,
+          permissions: grant.permissions,
+          resource: dto.resource,
+        },
       });
       return grant;
     });

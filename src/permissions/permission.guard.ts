@@ -19,9 +19,14 @@ export class PermissionGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) {
       return true;
     }
-    const rule = this.reflector.getAllAndOverride<AuthorizeRule | 'authenticated' | undefined>(AUTHORIZE_RULE, targets);
+    const rule = this.reflector.getAllAndOverride<AuthorizeRule | 'authenticated' | undefined>(
+      AUTHORIZE_RULE,
+      targets,
+    );
     if (!rule) {
-      throw new Error(`Route ${context.getClass().name}.${context.getHandler().name} declares no @Authorize rule`);
+      throw new Error(
+        `Route ${context.getClass().name}.${context.getHandler().name} declares no @Authorize rule`,
+      );
     }
     if (rule === 'authenticated') {
       return true;

@@ -24,9 +24,15 @@ export class PermissionService {
   }
 
   /** Which of `permissions` the principal holds on `resource` (e.g. which scope bits, for partial replication). */
-  async heldOf(principalId: string, permissions: readonly Permission[], resource: Resource): Promise<Permission[]> {
+  async heldOf(
+    principalId: string,
+    permissions: readonly Permission[],
+    resource: Resource,
+  ): Promise<Permission[]> {
     const grants = await this.grantsOf(principalId);
-    return permissions.filter((permission) => grants.some((grant) => grantCovers(grant, permission, resource)));
+    return permissions.filter((permission) =>
+      grants.some((grant) => grantCovers(grant, permission, resource)),
+    );
   }
 
   /** Servers the principal can see: `all`, or the ids its grants name. */
@@ -35,7 +41,11 @@ export class PermissionService {
     if (grants.some((grant) => grant.resourceType === 'global' && grant.permissions.length > 0)) {
       return 'all';
     }
-    return [...new Set(grants.flatMap((grant) => (grant.serverId && grant.permissions.length > 0 ? [grant.serverId] : [])))];
+    return [
+      ...new Set(
+        grants.flatMap((grant) => (grant.serverId && grant.permissions.length > 0 ? [grant.serverId] : [])),
+      ),
+    ];
   }
 
   async assertCanSeeServer(principalId: string, serverId: string): Promise<void> {

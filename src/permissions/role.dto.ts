@@ -1,7 +1,17 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsBoolean,
+  IsIn,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+} from 'class-validator';
 import { PageQuery } from '../common/http/pagination.js';
+import { ToBoolean } from '../common/validation/to-boolean.js';
 import { PERMISSIONS, type Permission } from './permission.js';
 import type { RoleEntity } from './role.entity.js';
 
@@ -48,7 +58,7 @@ export class UpdateRoleDto {
 export class RoleQuery extends PageQuery {
   @ApiPropertyOptional({ type: Boolean })
   @IsOptional()
-  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @ToBoolean()
   @IsBoolean({ message: 'builtIn must be true or false' })
   builtIn?: boolean;
 }

@@ -41,7 +41,7 @@ export class RolesController {
   @ApiOkResponse({ type: RolePage })
   async list(@Query() query: RoleQuery): Promise<Page<RoleDto>> {
     const page = await this.roles.list(query);
-    return { ...page, items: page.items.map(RoleDto.from) };
+    return { ...page, items: page.items.map((item) => RoleDto.from(item)) };
   }
 
   @Get(':id')

@@ -47,7 +47,12 @@ export class RolesService {
     return findRow(this.dataSource.manager, RoleEntity, id, 'Role');
   }
 
-  async update(id: string, dto: UpdateRoleDto, ifMatch: string | undefined, actor: Actor): Promise<RoleEntity> {
+  async update(
+    id: string,
+    dto: UpdateRoleDto,
+    ifMatch: string | undefined,
+    actor: Actor,
+  ): Promise<RoleEntity> {
     return this.dataSource.transaction(async (manager) => {
       const role = await lockRow(manager, RoleEntity, id, 'Role');
       assertBuiltInUntouched(role, 'changed');
@@ -93,6 +98,8 @@ export class RolesService {
 
 function assertBuiltInUntouched(role: RoleEntity, verb: string): void {
   if (role.builtIn) {
-    throw ProblemException.conflict(`"${role.name}" is a built-in role and cannot be ${verb}; create a custom role instead.`);
+    throw ProblemException.conflict(
+      `"${role.name}" is a built-in role and cannot be ${verb}; create a custom role instead.`,
+    );
   }
 }

@@ -29,14 +29,22 @@ export function secretNamesOf(vendor: Vendor): readonly string[] {
  * Validates a vendor's connection settings (field rules, then the rules that join fields) and splits them into
  * settings and secrets. `heldSecrets` are the names already stored, which count as given (PATCH without resending).
  */
-export function parseConnection(vendor: Vendor, raw: unknown, heldSecrets: readonly string[] = []): SplitConnection {
+export function parseConnection(
+  vendor: Vendor,
+  raw: unknown,
+  heldSecrets: readonly string[] = [],
+): SplitConnection {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw ProblemException.validation([{ field: 'connection', message: 'connection must be an object' }]);
   }
   const shape = SHAPES[vendor];
   const instance = plainToInstance(shape.dto as new () => object, raw);
   const fieldErrors = flattenValidationErrors(
-    validateSync(instance, { whitelist: true, forbidNonWhitelisted: true, validationError: { target: false } }),
+    validateSync(instance, {
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      validationError: { target: false },
+    }),
     'connection',
   );
   if (fieldErrors.length > 0) {
@@ -56,7 +64,11 @@ export function parseConnection(vendor: Vendor, raw: unknown, heldSecrets: reado
   return { settings, secrets };
 }
 
-function joinedRuleErrors(vendor: Vendor, settings: Record<string, unknown>, secrets: Set<string>): FieldError[] {
+function joinedRuleErrors(
+  vendor: Vendor,
+  settings: Record<string, unknown>,
+  secrets: Set<string>,
+): FieldError[] {
   const errors: FieldError[] = [];
   const needs = (field: string, message: string): void => {
     if (settings[field] === undefined) errors.push({ field: `connection.${field}`, message });
@@ -67,13 +79,19 @@ function joinedRuleErrors(vendor: Vendor, settings: Record<string, unknown>, sec
       errors.push({ field: 'connection.username', message: 'a password needs a username (basic auth)' });
     }
     if (secrets.has('clientKey') !== (settings['clientCert'] !== undefined)) {
-      errors.push({ field: 'connection.clientCert', message: 'clientCert and clientKey go together (mutual TLS)' });
+      errors.push({
+        field: 'connection.clientCert',
+        message: 'clientCert and clientKey go together (mutual TLS)',
+      });
     }
   }
   if (usesSsh) {
     if (vendor === 'windows') needs('host', 'host is required: the Windows server running OpenSSH');
     needs('username', 'username is required for SSH');
-    needs('hostKeyFingerprint', 'hostKeyFingerprint is required for SSH: pin the host key (ssh-keyscan | ssh-keygen -lf -)');
+    needs(
+      'hostKeyFingerprint',
+      'hostKeyFingerprint is required for SSH: pin the host key (ssh-keyscan | ssh-keygen -lf -)',
+    );
     if (!secrets.has('password') && !secrets.has('privateKey')) {
       errors.push({ field: 'connection.password', message: 'SSH needs a password or a privateKey' });
     }
@@ -82,18 +100,29 @@ function joinedRuleErrors(vendor: Vendor, settings: Record<string, unknown>, sec
     if (settings['transport'] === 'local') {
       for (const field of ['host', 'port', 'username', 'hostKeyFingerprint']) {
         if (settings[field] !== undefined) {
-          errors.push({ field: `connection.${field}`, message: `${field} is for transport ssh; remove it for local` });
+          errors.push({
+            field: `connection.${field}`,
+            message: `${field} is for transport ssh; remove it for local`,
+          });
         }
       }
       for (const secret of ['password', 'privateKey', 'privateKeyPassphrase']) {
         if (secrets.has(secret)) {
-          errors.push({ field: `connection.${secret}`, message: `${secret} is for transport ssh; remove it for local` });
+          errors.push({
+            field: `connection.${secret}`,
+            message: `${secret} is for transport ssh; remove it for local`,
+          });
         }
       }
     }
-    const omapi = ['omapiPort', 'omapiKeyName'].filter((field) => settings[field] !== undefined).length + (secrets.has('omapiKey') ? 1 : 0);
+    const omapi =
+      ['omapiPort', 'omapiKeyName'].filter((field) => settings[field] !== undefined).length +
+      (secrets.has('omapiKey') ? 1 : 0);
     if (omapi !== 0 && omapi !== 3) {
-      errors.push({ field: 'connection.omapiPort', message: 'OMAPI needs omapiPort, omapiKeyName and omapiKey together' });
+      errors.push({
+        field: 'connection.omapiPort',
+        message: 'OMAPI needs omapiPort, omapiKeyName and omapiKey together',
+      });
     }
   }
   return errors;

@@ -1,5 +1,11 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Patch, Post, Query, Res } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNoContentResponse, ApiNotImplementedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotImplementedResponse,
+  ApiOkResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentActor, type Actor } from '../auth/actor.js';
 import { CurrentPrincipal, type AuthenticatedPrincipal } from '../auth/authenticated-principal.js';
@@ -11,7 +17,13 @@ import { ProblemDetails } from '../common/problem/problem-details.js';
 import { Authorize, GLOBAL, serverFromPath } from '../permissions/authorize.decorator.js';
 import { Permission } from '../permissions/permission.js';
 import { ConnectionTestService } from './connection-test.service.js';
-import { ConnectionTestResultDto, CreateServerDto, ServerDto, ServerQuery, UpdateServerDto } from './dto/server.dto.js';
+import {
+  ConnectionTestResultDto,
+  CreateServerDto,
+  ServerDto,
+  ServerQuery,
+  UpdateServerDto,
+} from './dto/server.dto.js';
 import { ServersService } from './servers.service.js';
 
 const ServerPage = PageOf(ServerDto);
@@ -27,7 +39,10 @@ export class ServersController {
 
   @Post()
   @Authorize({ permission: Permission.administerDhcpServers, resource: GLOBAL })
-  @Operation('Register a DHCP server', 'Credentials are stored encrypted and never returned; `secretsSet` names them.')
+  @Operation(
+    'Register a DHCP server',
+    'Credentials are stored encrypted and never returned; `secretsSet` names them.',
+  )
   @ApiCreatedResponse({ type: ServerDto })
   @Conflicts('A server with that name is registered.')
   async create(
@@ -45,9 +60,12 @@ export class ServersController {
   @Authorize('authenticated')
   @Operation('List the servers the caller has a grant on')
   @ApiOkResponse({ type: ServerPage })
-  async list(@Query() query: ServerQuery, @CurrentPrincipal() caller: AuthenticatedPrincipal): Promise<Page<ServerDto>> {
+  async list(
+    @Query() query: ServerQuery,
+    @CurrentPrincipal() caller: AuthenticatedPrincipal,
+  ): Promise<Page<ServerDto>> {
     const page = await this.servers.list(query, caller.id);
-    return { ...page, items: page.items.map(ServerDto.from) };
+    return { ...page, items: page.items.map((item) => ServerDto.from(item)) };
   }
 
   @Get(':id')
@@ -104,7 +122,10 @@ export class ServersController {
   )
   @ApiOkResponse({ type: ConnectionTestResultDto })
   @NotFound('server')
-  @ApiNotImplementedResponse({ description: 'This build has no driver for the vendor yet.', type: ProblemDetails })
+  @ApiNotImplementedResponse({
+    description: 'This build has no driver for the vendor yet.',
+    type: ProblemDetails,
+  })
   connectionTest(@IdParam() id: string): Promise<ConnectionTestResultDto> {
     return this.connectionTests.test(id);
   }

@@ -41,13 +41,20 @@ export class ServersService {
             secretNames: Object.keys(secrets).sort(),
           }),
         )
-        .catch((error: unknown) => conflictOnDuplicate(error, `A server named "${dto.name}" is registered already`));
+        .catch((error: unknown) =>
+          conflictOnDuplicate(error, `A server named "${dto.name}" is registered already`),
+        );
       await this.audit.record(manager, {
         action: 'server.registered',
         targetType: 'server',
         targetId: id,
         ...actor,
-        details: { name: server.name, vendor: server.vendor, address: server.address, secretsSet: server.secretNames },
+        details: {
+          name: server.name,
+          vendor: server.vendor,
+          address: server.address,
+          secretsSet: server.secretNames,
+        },
       });
       return server;
     });
@@ -73,7 +80,12 @@ export class ServersService {
     return findRow(this.dataSource.manager, ServerEntity, id, 'Server');
   }
 
-  async update(id: string, dto: UpdateServerDto, ifMatch: string | undefined, actor: Actor): Promise<ServerEntity> {
+  async update(
+    id: string,
+    dto: UpdateServerDto,
+    ifMatch: string | undefined,
+    actor: Actor,
+  ): Promise<ServerEntity> {
     return this.dataSource.transaction(async (manager) => {
       const server = await lockRow(manager, ServerEntity, id, 'Server');
       assertIfMatch(ifMatch, server.version);
@@ -81,9 +93,15 @@ export class ServersService {
       if (dto.connection) {
         const held = openSecrets(this.box, id, server.sealedSecrets);
         const cleared = Object.keys(dto.connection).filter((key) => dto.connection?.[key] === null);
-        const given = Object.fromEntries(Object.entries(dto.connection).filter(([, value]) => value !== null));
-        const kept = Object.fromEntries(Object.entries(held).filter(([name]) => !cleared.includes(name) && !(name in given)));
-        const settings = Object.fromEntries(Object.entries(server.connection).filter(([key]) => !cleared.includes(key)));
+        const given = Object.fromEntries(
+          Object.entries(dto.connection).filter(([, value]) => value !== null),
+        );
+        const kept = Object.fromEntries(
+          Object.entries(held).filter(([name]) => !cleared.includes(name) && !(name in given)),
+        );
+        const settings = Object.fromEntries(
+          Object.entries(server.connection).filter(([key]) => !cleared.includes(key)),
+        );
         const merged = parseConnection(server.vendor, { ...settings, ...given }, Object.keys(kept));
         const secrets = { ...kept, ...merged.secrets };
         server.connection = merged.settings;
@@ -96,7 +114,9 @@ export class ServersService {
       if (dto.description !== undefined) server.description = dto.description;
       const saved = await manager
         .save(server)
-        .catch((error: unknown) => conflictOnDuplicate(error, `A server named "${dto.name}" is registered already`));
+        .catch((error: unknown) =>
+          conflictOnDuplicate(error, `A server named "${dto.name}" is registered already`),
+        );
       await this.audit.record(manager, {
         action: 'server.updated',
         targetType: 'server',

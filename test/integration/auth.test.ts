@@ -37,7 +37,10 @@ describe('authentication', () => {
     // Shown once: reading or listing the key never shows it again.
     const read = await t.http.get(`/api/v1/api-keys/${created.body.id}`).set(bearer(t.adminKey)).expect(200);
     expect(read.body.key).toBeUndefined();
-    const listed = await t.http.get(`/api/v1/api-keys?principalId=${principal.body.id}`).set(bearer(t.adminKey)).expect(200);
+    const listed = await t.http
+      .get(`/api/v1/api-keys?principalId=${principal.body.id}`)
+      .set(bearer(t.adminKey))
+      .expect(200);
     expect(JSON.stringify(listed.body)).not.toContain(created.body.key);
 
     // The key authenticates (403 rather than 401: it has no grant yet).
@@ -51,7 +54,10 @@ describe('authentication', () => {
 
     await t.http.delete(`/api/v1/api-keys/${created.body.id}`).set(bearer(t.adminKey)).expect(204);
     await t.http.get('/api/v1/principals').set(bearer(created.body.key)).expect(401);
-    const revoked = await t.http.get(`/api/v1/api-keys/${created.body.id}`).set(bearer(t.adminKey)).expect(200);
+    const revoked = await t.http
+      .get(`/api/v1/api-keys/${created.body.id}`)
+      .set(bearer(t.adminKey))
+      .expect(200);
     expect(revoked.body.revokedAt).not.toBeNull();
   });
 
@@ -61,13 +67,25 @@ describe('authentication', () => {
       .set(bearer(t.adminKey))
       .send({ name: 'bob', kind: 'user' })
       .expect(201);
-    const key = await t.http.post('/api/v1/api-keys').set(bearer(t.adminKey)).send({ principalId: principal.body.id }).expect(201);
-    await t.http.patch(`/api/v1/principals/${principal.body.id}`).set(bearer(t.adminKey)).send({ disabled: true }).expect(200);
+    const key = await t.http
+      .post('/api/v1/api-keys')
+      .set(bearer(t.adminKey))
+      .send({ principalId: principal.body.id })
+      .expect(201);
+    await t.http
+      .patch(`/api/v1/principals/${principal.body.id}`)
+      .set(bearer(t.adminKey))
+      .send({ disabled: true })
+      .expect(200);
     await t.http.get('/api/v1/servers').set(bearer(key.body.key)).expect(401);
 
     const admins = await t.http.get('/api/v1/principals?name=admin').set(bearer(t.adminKey)).expect(200);
     const admin = admins.body.items.find((p: { name: string }) => p.name === 'admin');
-    const refused = await t.http.patch(`/api/v1/principals/${admin.id}`).set(bearer(t.adminKey)).send({ disabled: true }).expect(409);
+    const refused = await t.http
+      .patch(`/api/v1/principals/${admin.id}`)
+      .set(bearer(t.adminKey))
+      .send({ disabled: true })
+      .expect(409);
     expect(refused.body.detail).toMatch(/last enabled principal/);
   });
 });

@@ -15,7 +15,18 @@ describe('committed contracts', () => {
 
   it('every operation has a summary, a tag, security and documented error responses', async () => {
     const document = (await generateOpenApiDocument()) as {
-      paths: Record<string, Record<string, { summary?: string; tags?: string[]; security?: unknown[]; responses: Record<string, { content?: Record<string, unknown> }> }>>;
+      paths: Record<
+        string,
+        Record<
+          string,
+          {
+            summary?: string;
+            tags?: string[];
+            security?: unknown[];
+            responses: Record<string, { content?: Record<string, unknown> }>;
+          }
+        >
+      >;
     };
     for (const [path, operations] of Object.entries(document.paths)) {
       for (const [method, operation] of Object.entries(operations)) {
@@ -24,11 +35,13 @@ describe('committed contracts', () => {
         expect({ where, tags: operation.tags?.length }).toEqual({ where, tags: 1 });
         expect({ where, security: operation.security }).toEqual({ where, security: [{ bearer: [] }] });
         for (const status of ['400', '401', '403']) {
-          expect({ where, status, content: Object.keys(operation.responses[status]?.content ?? {}) }).toEqual({
-            where,
-            status,
-            content: ['application/problem+json'],
-          });
+          expect({ where, status, content: Object.keys(operation.responses[status]?.content ?? {}) }).toEqual(
+            {
+              where,
+              status,
+              content: ['application/problem+json'],
+            },
+          );
         }
       }
     }
@@ -42,11 +55,15 @@ describe('committed contracts', () => {
       expect(applied.length).toBeGreaterThan(0);
       const pending = await dataSource.driver.createSchemaBuilder().log();
       expect(pending.upQueries.map((query) => query.query)).toEqual([]);
-      const roles: Array<{ id: string; name: string; permissions: string[]; built_in: boolean }> = await dataSource.query(
-        'SELECT id, name, permissions, built_in FROM roles ORDER BY id',
-      );
+      const roles: Array<{ id: string; name: string; permissions: string[]; built_in: boolean }> =
+        await dataSource.query('SELECT id, name, permissions, built_in FROM roles ORDER BY id');
       expect(roles).toEqual(
-        BUILT_IN_ROLES.map((role) => ({ id: role.id, name: role.name, permissions: [...role.permissions], built_in: true })),
+        BUILT_IN_ROLES.map((role) => ({
+          id: role.id,
+          name: role.name,
+          permissions: [...role.permissions],
+          built_in: true,
+        })),
       );
       // Running again applies nothing.
       expect(await migrateUnderLock(dataSource)).toEqual([]);

@@ -7,14 +7,20 @@ describe('HTTP errors are problem+json', () => {
   });
   afterAll(() => t.close());
 
-  const expectProblem = (response: { headers: Record<string, string>; body: Record<string, unknown> }, type: string): void => {
+  const expectProblem = (
+    response: { headers: Record<string, string>; body: Record<string, unknown> },
+    type: string,
+  ): void => {
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(response.body).toMatchObject({ type, requestId: response.headers['x-request-id'] });
     expect(typeof response.body['detail']).toBe('string');
   };
 
   it('404 for an unknown route', async () => {
-    expectProblem(await t.http.get('/api/v1/nothing-here').set(bearer(t.adminKey)).expect(404), 'urn:dfm:problem:not-found');
+    expectProblem(
+      await t.http.get('/api/v1/nothing-here').set(bearer(t.adminKey)).expect(404),
+      'urn:dfm:problem:not-found',
+    );
   });
 
   it('405 with Allow for a known path and another method', async () => {
@@ -51,7 +57,10 @@ describe('HTTP errors are problem+json', () => {
       .send('{"name": ')
       .expect(400);
     expectProblem(malformed, 'urn:dfm:problem:bad-request');
-    const query = await t.http.get('/api/v1/principals?limit=0&kind=robot&extra=1').set(bearer(t.adminKey)).expect(400);
+    const query = await t.http
+      .get('/api/v1/principals?limit=0&kind=robot&extra=1')
+      .set(bearer(t.adminKey))
+      .expect(400);
     expectProblem(query, 'urn:dfm:problem:validation');
     const fields = (query.body.errors as Array<{ field: string }>).map((e) => e.field).sort();
     expect(fields).toEqual(['extra', 'kind', 'limit']);
@@ -71,10 +80,15 @@ describe('HTTP errors are problem+json', () => {
     const doc = await t.http.get('/docs/openapi.json').expect(200);
     expect(doc.body.paths['/api/v1/servers']).toBeDefined();
     const health = await t.http.get('/health').expect(200);
-    expect(health.body).toMatchObject({ status: 'ok', info: { database: { status: 'up' }, queue: { status: 'up' } } });
+    expect(health.body).toMatchObject({
+      status: 'ok',
+      info: { database: { status: 'up' }, queue: { status: 'up' } },
+    });
     await t.http.get('/api/v1/principals').set(bearer(t.adminKey)).expect(200);
     const metrics = await t.http.get('/metrics').expect(200);
-    expect(metrics.text).toMatch(/http_request_duration_seconds_count\{method="GET",route="\/api\/v1\/principals",status_code="200"\} [1-9]/);
+    expect(metrics.text).toMatch(
+      /http_request_duration_seconds_count\{method="GET",route="\/api\/v1\/principals",status_code="200"\} [1-9]/,
+    );
     expect(metrics.text).toContain('process_cpu_user_seconds_total');
     expect(metrics.text).toContain('# TYPE dfm_jobs_total counter');
   });

@@ -7,7 +7,15 @@ import { BUILT_IN, keaServerBody, principalWith, registerServer, uniqueName } fr
  * the grant the endpoint needs, and each built-in role. Requests that are allowed must succeed with their normal
  * status; refused ones must name the missing permission.
  */
-type Who = 'noKey' | 'badKey' | 'noGrant' | 'rightGrant' | 'otherServerGrant' | 'administrators' | 'dhcpAdministrators' | 'ipamAdministrators';
+type Who =
+  | 'noKey'
+  | 'badKey'
+  | 'noGrant'
+  | 'rightGrant'
+  | 'otherServerGrant'
+  | 'administrators'
+  | 'dhcpAdministrators'
+  | 'ipamAdministrators';
 
 interface Endpoint {
   name: string;
@@ -30,22 +38,38 @@ const ALL_ROLES: Endpoint['roles'] = ['administrators', 'dhcpAdministrators', 'i
 const SERVER_ADMIN_ROLES: Endpoint['roles'] = ['administrators', 'dhcpAdministrators'];
 
 async function newPrincipal(t: TestApp): Promise<string> {
-  const r = await t.http.post('/api/v1/principals').set(bearer(t.adminKey)).send({ name: uniqueName('x'), kind: 'user' }).expect(201);
+  const r = await t.http
+    .post('/api/v1/principals')
+    .set(bearer(t.adminKey))
+    .send({ name: uniqueName('x'), kind: 'user' })
+    .expect(201);
   return r.body.id as string;
 }
 async function newKey(t: TestApp): Promise<string> {
-  const r = await t.http.post('/api/v1/api-keys').set(bearer(t.adminKey)).send({ principalId: await newPrincipal(t) }).expect(201);
+  const r = await t.http
+    .post('/api/v1/api-keys')
+    .set(bearer(t.adminKey))
+    .send({ principalId: await newPrincipal(t) })
+    .expect(201);
   return r.body.id as string;
 }
 async function newRole(t: TestApp): Promise<string> {
-  const r = await t.http.post('/api/v1/roles').set(bearer(t.adminKey)).send({ name: uniqueName('role'), permissions: ['add-scope'] }).expect(201);
+  const r = await t.http
+    .post('/api/v1/roles')
+    .set(bearer(t.adminKey))
+    .send({ name: uniqueName('role'), permissions: ['add-scope'] })
+    .expect(201);
   return r.body.id as string;
 }
 async function newGrant(t: TestApp): Promise<string> {
   const r = await t.http
     .post('/api/v1/grants')
     .set(bearer(t.adminKey))
-    .send({ principalId: await newPrincipal(t), permissions: ['dhcp-administrator'], resource: { type: 'global' } })
+    .send({
+      principalId: await newPrincipal(t),
+      permissions: ['dhcp-administrator'],
+      resource: { type: 'global' },
+    })
     .expect(201);
   return r.body.id as string;
 }
@@ -64,29 +88,117 @@ const onServer = (e: Omit<Endpoint, 'permission' | 'rightGrant' | 'roles'>): End
 });
 
 const ENDPOINTS: Endpoint[] = [
-  access({ name: 'POST /principals', method: 'post', ok: 201, prepare: async () => ({ path: '/api/v1/principals', body: { name: uniqueName('n'), kind: 'user' } }) }),
-  access({ name: 'GET /principals', method: 'get', ok: 200, prepare: async () => ({ path: '/api/v1/principals' }) }),
-  access({ name: 'GET /principals/{id}', method: 'get', ok: 200, prepare: async (t) => ({ path: `/api/v1/principals/${await newPrincipal(t)}` }) }),
-  access({ name: 'PATCH /principals/{id}', method: 'patch', ok: 200, prepare: async (t) => ({ path: `/api/v1/principals/${await newPrincipal(t)}`, body: { description: 'changed' } }) }),
-  access({ name: 'DELETE /principals/{id}', method: 'delete', ok: 204, prepare: async (t) => ({ path: `/api/v1/principals/${await newPrincipal(t)}` }) }),
-  access({ name: 'POST /api-keys', method: 'post', ok: 201, prepare: async (t) => ({ path: '/api/v1/api-keys', body: { principalId: await newPrincipal(t) } }) }),
-  access({ name: 'GET /api-keys', method: 'get', ok: 200, prepare: async () => ({ path: '/api/v1/api-keys' }) }),
-  access({ name: 'GET /api-keys/{id}', method: 'get', ok: 200, prepare: async (t) => ({ path: `/api/v1/api-keys/${await newKey(t)}` }) }),
-  access({ name: 'DELETE /api-keys/{id}', method: 'delete', ok: 204, prepare: async (t) => ({ path: `/api/v1/api-keys/${await newKey(t)}` }) }),
-  access({ name: 'POST /roles', method: 'post', ok: 201, prepare: async () => ({ path: '/api/v1/roles', body: { name: uniqueName('r'), permissions: ['edit-exclusions'] } }) }),
+  access({
+    name: 'POST /principals',
+    method: 'post',
+    ok: 201,
+    prepare: async () => ({ path: '/api/v1/principals', body: { name: uniqueName('n'), kind: 'user' } }),
+  }),
+  access({
+    name: 'GET /principals',
+    method: 'get',
+    ok: 200,
+    prepare: async () => ({ path: '/api/v1/principals' }),
+  }),
+  access({
+    name: 'GET /principals/{id}',
+    method: 'get',
+    ok: 200,
+    prepare: async (t) => ({ path: `/api/v1/principals/${await newPrincipal(t)}` }),
+  }),
+  access({
+    name: 'PATCH /principals/{id}',
+    method: 'patch',
+    ok: 200,
+    prepare: async (t) => ({
+      path: `/api/v1/principals/${await newPrincipal(t)}`,
+      body: { description: 'changed' },
+    }),
+  }),
+  access({
+    name: 'DELETE /principals/{id}',
+    method: 'delete',
+    ok: 204,
+    prepare: async (t) => ({ path: `/api/v1/principals/${await newPrincipal(t)}` }),
+  }),
+  access({
+    name: 'POST /api-keys',
+    method: 'post',
+    ok: 201,
+    prepare: async (t) => ({ path: '/api/v1/api-keys', body: { principalId: await newPrincipal(t) } }),
+  }),
+  access({
+    name: 'GET /api-keys',
+    method: 'get',
+    ok: 200,
+    prepare: async () => ({ path: '/api/v1/api-keys' }),
+  }),
+  access({
+    name: 'GET /api-keys/{id}',
+    method: 'get',
+    ok: 200,
+    prepare: async (t) => ({ path: `/api/v1/api-keys/${await newKey(t)}` }),
+  }),
+  access({
+    name: 'DELETE /api-keys/{id}',
+    method: 'delete',
+    ok: 204,
+    prepare: async (t) => ({ path: `/api/v1/api-keys/${await newKey(t)}` }),
+  }),
+  access({
+    name: 'POST /roles',
+    method: 'post',
+    ok: 201,
+    prepare: async () => ({
+      path: '/api/v1/roles',
+      body: { name: uniqueName('r'), permissions: ['edit-exclusions'] },
+    }),
+  }),
   access({ name: 'GET /roles', method: 'get', ok: 200, prepare: async () => ({ path: '/api/v1/roles' }) }),
-  access({ name: 'GET /roles/{id}', method: 'get', ok: 200, prepare: async (t) => ({ path: `/api/v1/roles/${await newRole(t)}` }) }),
-  access({ name: 'PATCH /roles/{id}', method: 'patch', ok: 200, prepare: async (t) => ({ path: `/api/v1/roles/${await newRole(t)}`, body: { description: 'x' } }) }),
-  access({ name: 'DELETE /roles/{id}', method: 'delete', ok: 204, prepare: async (t) => ({ path: `/api/v1/roles/${await newRole(t)}` }) }),
+  access({
+    name: 'GET /roles/{id}',
+    method: 'get',
+    ok: 200,
+    prepare: async (t) => ({ path: `/api/v1/roles/${await newRole(t)}` }),
+  }),
+  access({
+    name: 'PATCH /roles/{id}',
+    method: 'patch',
+    ok: 200,
+    prepare: async (t) => ({ path: `/api/v1/roles/${await newRole(t)}`, body: { description: 'x' } }),
+  }),
+  access({
+    name: 'DELETE /roles/{id}',
+    method: 'delete',
+    ok: 204,
+    prepare: async (t) => ({ path: `/api/v1/roles/${await newRole(t)}` }),
+  }),
   access({
     name: 'POST /grants',
     method: 'post',
     ok: 201,
-    prepare: async (t) => ({ path: '/api/v1/grants', body: { principalId: await newPrincipal(t), roleId: BUILT_IN.ipamAdministrators, resource: { type: 'global' } } }),
+    prepare: async (t) => ({
+      path: '/api/v1/grants',
+      body: {
+        principalId: await newPrincipal(t),
+        roleId: BUILT_IN.ipamAdministrators,
+        resource: { type: 'global' },
+      },
+    }),
   }),
   access({ name: 'GET /grants', method: 'get', ok: 200, prepare: async () => ({ path: '/api/v1/grants' }) }),
-  access({ name: 'GET /grants/{id}', method: 'get', ok: 200, prepare: async (t) => ({ path: `/api/v1/grants/${await newGrant(t)}` }) }),
-  access({ name: 'DELETE /grants/{id}', method: 'delete', ok: 204, prepare: async (t) => ({ path: `/api/v1/grants/${await newGrant(t)}` }) }),
+  access({
+    name: 'GET /grants/{id}',
+    method: 'get',
+    ok: 200,
+    prepare: async (t) => ({ path: `/api/v1/grants/${await newGrant(t)}` }),
+  }),
+  access({
+    name: 'DELETE /grants/{id}',
+    method: 'delete',
+    ok: 204,
+    prepare: async (t) => ({ path: `/api/v1/grants/${await newGrant(t)}` }),
+  }),
   {
     name: 'POST /servers',
     method: 'post',
@@ -102,16 +214,46 @@ const ENDPOINTS: Endpoint[] = [
     ok: 200,
     permission: 'administer-dhcp-servers',
     // Any grant reaching the server lets one see it, e.g. one scope's bit.
-    rightGrant: { permissions: ['edit-reservations'], resource: { type: 'scope', serverId: '$server', network: '10.1.2.0' } },
+    rightGrant: {
+      permissions: ['edit-reservations'],
+      resource: { type: 'scope', serverId: '$server', network: '10.1.2.0' },
+    },
     roles: ALL_ROLES,
     prepare: async (_t, serverId) => ({ path: `/api/v1/servers/${serverId}` }),
   },
-  onServer({ name: 'PATCH /servers/{id}', method: 'patch', ok: 200, prepare: async (_t, serverId) => ({ path: `/api/v1/servers/${serverId}`, body: { description: uniqueName('d') } }) }),
-  onServer({ name: 'POST /servers/{id}/connection-test', method: 'post', ok: 501, prepare: async (_t, serverId) => ({ path: `/api/v1/servers/${serverId}/connection-test` }) }),
-  onServer({ name: 'DELETE /servers/{id}', method: 'delete', ok: 204, prepare: async (_t, serverId) => ({ path: `/api/v1/servers/${serverId}` }) }),
+  onServer({
+    name: 'PATCH /servers/{id}',
+    method: 'patch',
+    ok: 200,
+    prepare: async (_t, serverId) => ({
+      path: `/api/v1/servers/${serverId}`,
+      body: { description: uniqueName('d') },
+    }),
+  }),
+  onServer({
+    name: 'POST /servers/{id}/connection-test',
+    method: 'post',
+    ok: 501,
+    prepare: async (_t, serverId) => ({ path: `/api/v1/servers/${serverId}/connection-test` }),
+  }),
+  onServer({
+    name: 'DELETE /servers/{id}',
+    method: 'delete',
+    ok: 204,
+    prepare: async (_t, serverId) => ({ path: `/api/v1/servers/${serverId}` }),
+  }),
 ];
 
-const WHO: Who[] = ['noKey', 'badKey', 'noGrant', 'rightGrant', 'otherServerGrant', 'administrators', 'dhcpAdministrators', 'ipamAdministrators'];
+const WHO: Who[] = [
+  'noKey',
+  'badKey',
+  'noGrant',
+  'rightGrant',
+  'otherServerGrant',
+  'administrators',
+  'dhcpAdministrators',
+  'ipamAdministrators',
+];
 
 describe('RBAC: every endpoint x every caller', () => {
   let t: TestApp;
@@ -121,14 +263,19 @@ describe('RBAC: every endpoint x every caller', () => {
     t = await startTestApp({ worker: false });
     keys.set('noGrant', (await principalWith(t, [])).key);
     for (const role of ['administrators', 'dhcpAdministrators', 'ipamAdministrators'] as const) {
-      keys.set(role, (await principalWith(t, [{ roleId: BUILT_IN[role], resource: { type: 'global' } }])).key);
+      keys.set(
+        role,
+        (await principalWith(t, [{ roleId: BUILT_IN[role], resource: { type: 'global' } }])).key,
+      );
     }
   });
   afterAll(() => t.close());
 
   const cases = ENDPOINTS.flatMap((endpoint) =>
     // A grant on another server only means something for endpoints whose grant names a server.
-    WHO.filter((who) => who !== 'otherServerGrant' || JSON.stringify(endpoint.rightGrant).includes('$server')).map((who) => [endpoint.name, who, endpoint] as const),
+    WHO.filter(
+      (who) => who !== 'otherServerGrant' || JSON.stringify(endpoint.rightGrant).includes('$server'),
+    ).map((who) => [endpoint.name, who, endpoint] as const),
   );
 
   it.each(cases)('%s as %s', async (_, who, endpoint) => {
@@ -147,9 +294,7 @@ describe('RBAC: every endpoint x every caller', () => {
     const response = await (body ? call.send(body) : call);
 
     const allowed =
-      endpoint.permission === undefined ||
-      who === 'rightGrant' ||
-      (endpoint.roles as string[]).includes(who);
+      endpoint.permission === undefined || who === 'rightGrant' || (endpoint.roles as string[]).includes(who);
     if (who === 'noKey' || who === 'badKey') {
       expect(response.status).toBe(401);
     } else if (allowed) {
@@ -157,7 +302,10 @@ describe('RBAC: every endpoint x every caller', () => {
     } else {
       expect(response.status).toBe(403);
       expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-      expect(response.body).toMatchObject({ type: 'urn:dfm:problem:forbidden', missingPermission: endpoint.permission });
+      expect(response.body).toMatchObject({
+        type: 'urn:dfm:problem:forbidden',
+        missingPermission: endpoint.permission,
+      });
       expect(response.body.detail).toContain(endpoint.permission);
     }
   });
@@ -165,12 +313,17 @@ describe('RBAC: every endpoint x every caller', () => {
   it('GET /servers lists only the servers a principal has a grant on', async () => {
     const mine = await registerServer(t);
     const other = await registerServer(t);
-    const { key } = await principalWith(t, [{ permissions: ['add-scope'], resource: { type: 'server', serverId: mine } }]);
+    const { key } = await principalWith(t, [
+      { permissions: ['add-scope'], resource: { type: 'server', serverId: mine } },
+    ]);
     const listed = await t.http.get('/api/v1/servers?limit=200').set(bearer(key)).expect(200);
     const ids = listed.body.items.map((s: { id: string }) => s.id);
     expect(ids).toEqual([mine]);
     expect(ids).not.toContain(other);
-    const none = await t.http.get('/api/v1/servers').set(bearer(keys.get('noGrant')!)).expect(200);
+    const none = await t.http
+      .get('/api/v1/servers')
+      .set(bearer(keys.get('noGrant')!))
+      .expect(200);
     expect(none.body).toMatchObject({ items: [], total: 0 });
     await t.http.get('/api/v1/servers').expect(401);
   });

@@ -3,7 +3,8 @@ import { bearer, startTestApp, type TestApp } from '../support/test-app.js';
 import { keaServerBody, uniqueName } from '../support/fixtures.js';
 
 const FINGERPRINT = 'SHA256:nThbg6kXUpJWGl7E1IGOCspRomTxdCARLviKw6E5SY8';
-const PRIVATE_KEY = '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n';
+const PRIVATE_KEY =
+  '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n';
 
 describe('server registry', () => {
   let t: TestApp;
@@ -15,7 +16,11 @@ describe('server registry', () => {
   afterAll(() => t.close());
 
   const rowOf = async (id: string): Promise<Record<string, unknown>> =>
-    ((await t.app.get(DataSource).query('SELECT * FROM servers WHERE id = $1', [id])) as Array<Record<string, unknown>>)[0]!;
+    (
+      await t.app
+        .get(DataSource)
+        .query<Array<Record<string, unknown>>>('SELECT * FROM servers WHERE id = $1', [id])
+    )[0];
 
   it('registers each vendor; secrets are sealed at rest and never returned', async () => {
     const bodies = [
@@ -35,12 +40,22 @@ describe('server registry', () => {
           restartCommand: 'systemctl restart isc-dhcp-server',
         },
       },
-      { name: uniqueName('isc-local'), vendor: 'isc', address: '127.0.0.1', connection: { transport: 'local', configPath: '/etc/dhcp/dhcpd.conf' } },
+      {
+        name: uniqueName('isc-local'),
+        vendor: 'isc',
+        address: '127.0.0.1',
+        connection: { transport: 'local', configPath: '/etc/dhcp/dhcpd.conf' },
+      },
       {
         name: uniqueName('win'),
         vendor: 'windows',
         address: '127.0.0.5',
-        connection: { host: '127.0.0.5', username: 'CORP\\dhcp-svc', password: 'win-secret-password', hostKeyFingerprint: FINGERPRINT },
+        connection: {
+          host: '127.0.0.5',
+          username: 'CORP\\dhcp-svc',
+          password: 'win-secret-password',
+          hostKeyFingerprint: FINGERPRINT,
+        },
       },
     ];
     for (const body of bodies) {
@@ -70,10 +85,37 @@ describe('server registry', () => {
       [{ ...keaServerBody(), name: 'x'.repeat(101) }, 'name'],
       [keaServerBody({ connection: { url: 'ftp://127.0.0.1/' } }), 'connection.url'],
       [keaServerBody({ connection: { url: 'http://127.0.0.1:8000/', bogus: true } }), 'connection.bogus'],
-      [keaServerBody({ connection: { url: 'http://127.0.0.1:8000/', password: 'p' } }), 'connection.username'],
-      [{ name: uniqueName('i'), vendor: 'isc', address: '127.0.0.1', connection: { transport: 'ssh', configPath: '/etc/dhcp/dhcpd.conf' } }, 'connection.username'],
-      [{ name: uniqueName('i'), vendor: 'isc', address: '127.0.0.1', connection: { transport: 'local', configPath: 'relative.conf' } }, 'connection.configPath'],
-      [{ name: uniqueName('w'), vendor: 'windows', address: '127.0.0.1', connection: { host: '127.0.0.1', username: 'u', password: 'p', hostKeyFingerprint: 'md5:aa' } }, 'connection.hostKeyFingerprint'],
+      [
+        keaServerBody({ connection: { url: 'http://127.0.0.1:8000/', password: 'p' } }),
+        'connection.username',
+      ],
+      [
+        {
+          name: uniqueName('i'),
+          vendor: 'isc',
+          address: '127.0.0.1',
+          connection: { transport: 'ssh', configPath: '/etc/dhcp/dhcpd.conf' },
+        },
+        'connection.username',
+      ],
+      [
+        {
+          name: uniqueName('i'),
+          vendor: 'isc',
+          address: '127.0.0.1',
+          connection: { transport: 'local', configPath: 'relative.conf' },
+        },
+        'connection.configPath',
+      ],
+      [
+        {
+          name: uniqueName('w'),
+          vendor: 'windows',
+          address: '127.0.0.1',
+          connection: { host: '127.0.0.1', username: 'u', password: 'p', hostKeyFingerprint: 'md5:aa' },
+        },
+        'connection.hostKeyFingerprint',
+      ],
     ];
     for (const [body, field] of cases) {
       const response = await t.http.post('/api/v1/servers').set(auth).send(body).expect(400);
@@ -102,22 +144,39 @@ describe('server registry', () => {
     expect(moved.body.secretsSet).toEqual(['password']);
     expect((await rowOf(id))['sealed_secrets']).not.toBe(sealedBefore); // re-sealed, same secret
 
-    const stale = await t.http.patch(`/api/v1/servers/${id}`).set(auth).set('If-Match', '"1"').send({ description: 'x' }).expect(412);
+    const stale = await t.http
+      .patch(`/api/v1/servers/${id}`)
+      .set(auth)
+      .set('If-Match', '"1"')
+      .send({ description: 'x' })
+      .expect(412);
     expect(stale.body.type).toBe('urn:dfm:problem:precondition-failed');
 
     // Clearing the password alone would leave a username without one: allowed (basic auth is optional).
-    const cleared = await t.http.patch(`/api/v1/servers/${id}`).set(auth).send({ connection: { password: null } }).expect(200);
+    const cleared = await t.http
+      .patch(`/api/v1/servers/${id}`)
+      .set(auth)
+      .send({ connection: { password: null } })
+      .expect(200);
     expect(cleared.body.secretsSet).toEqual([]);
     expect((await rowOf(id))['sealed_secrets']).toBeNull();
 
-    const vendorChange = await t.http.patch(`/api/v1/servers/${id}`).set(auth).send({ vendor: 'isc' }).expect(400);
+    const vendorChange = await t.http
+      .patch(`/api/v1/servers/${id}`)
+      .set(auth)
+      .send({ vendor: 'isc' })
+      .expect(400);
     expect(vendorChange.body.errors[0].field).toBe('vendor');
   });
 
   it('names are unique, unknown ids are 404, bad ids are 400, and changes are audited', async () => {
     const body = keaServerBody();
     const created = await t.http.post('/api/v1/servers').set(auth).send(body).expect(201);
-    const duplicate = await t.http.post('/api/v1/servers').set(auth).send({ ...keaServerBody(), name: body['name'] }).expect(409);
+    const duplicate = await t.http
+      .post('/api/v1/servers')
+      .set(auth)
+      .send({ ...keaServerBody(), name: body['name'] })
+      .expect(409);
     expect(duplicate.body.type).toBe('urn:dfm:problem:conflict');
     await t.http.get('/api/v1/servers/00000000-0000-4000-8000-00000000dead').set(auth).expect(404);
     const bad = await t.http.get('/api/v1/servers/not-a-uuid').set(auth).expect(400);
@@ -134,7 +193,10 @@ describe('server registry', () => {
 
   it('a connection test for a vendor without a driver is a 501 problem, not a 500', async () => {
     const created = await t.http.post('/api/v1/servers').set(auth).send(keaServerBody()).expect(201);
-    const response = await t.http.post(`/api/v1/servers/${created.body.id}/connection-test`).set(auth).expect(501);
+    const response = await t.http
+      .post(`/api/v1/servers/${created.body.id}/connection-test`)
+      .set(auth)
+      .expect(501);
     expect(response.body).toMatchObject({ type: 'urn:dfm:problem:vendor-not-supported', vendor: 'kea' });
   });
 });

@@ -11,12 +11,20 @@ const KEY = () => randomBytes(32).toString('base64');
 
 describe('start-up of the built service (dist/, as npm start runs it)', () => {
   it('refuses bad configuration with one message naming each variable, and exit code 78', async () => {
-    const service = spawnService({ PORT: 'abc', DATABASE_URL: 'mysql://x', ENCRYPTION_KEY: 'short', BOOTSTRAP_API_KEY: 'tiny' });
+    const service = spawnService({
+      PORT: 'abc',
+      DATABASE_URL: 'mysql://x',
+      ENCRYPTION_KEY: 'short',
+      BOOTSTRAP_API_KEY: 'tiny',
+    });
     expect(await service.exited()).toBe(78);
     for (const name of ['PORT', 'DATABASE_URL', 'ENCRYPTION_KEY', 'BOOTSTRAP_API_KEY']) {
       expect(service.output()).toContain(name);
     }
-    const missingKey = spawnService({ DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres', PORT: '0' });
+    const missingKey = spawnService({
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres',
+      PORT: '0',
+    });
     expect(await missingKey.exited()).toBe(78);
     expect(missingKey.output()).toContain('ENCRYPTION_KEY is required when DATABASE_URL is set');
   });
@@ -53,16 +61,33 @@ describe('start-up of the built service (dist/, as npm start runs it)', () => {
       const secret = `pw-${randomBytes(8).toString('hex')}`;
       const created = await fetch(`${urls[0]}/api/v1/servers`, {
         method: 'POST',
-        headers: { Authorization: `Bearer ${bootstrapKey}`, 'Content-Type': 'application/json', 'X-Request-Id': 'startup-test-1' },
-        body: JSON.stringify({ name: 'kea1', vendor: 'kea', address: '127.0.0.1', connection: { url: 'http://127.0.0.1:8000/', username: 'u', password: secret } }),
+        headers: {
+          Authorization: `Bearer ${bootstrapKey}`,
+          'Content-Type': 'application/json',
+          'X-Request-Id': 'startup-test-1',
+        },
+        body: JSON.stringify({
+          name: 'kea1',
+          vendor: 'kea',
+          address: '127.0.0.1',
+          connection: { url: 'http://127.0.0.1:8000/', username: 'u', password: secret },
+        }),
       });
       expect(created.status).toBe(201);
       await fetch(`${urls[0]}/api/v1/nowhere`, { headers: { Authorization: `Bearer ${bootstrapKey}` } });
       await new Promise((resolve) => setTimeout(resolve, 200));
-      const output = services[0]!.output();
-      const lines = output.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
-      const request = lines.find((line) => (line['req'] as { id?: string } | undefined)?.id === 'startup-test-1');
-      expect(request).toMatchObject({ req: { method: 'POST', url: '/api/v1/servers' }, res: { statusCode: 201 } });
+      const output = services[0].output();
+      const lines = output
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      const request = lines.find(
+        (line) => (line['req'] as { id?: string } | undefined)?.id === 'startup-test-1',
+      );
+      expect(request).toMatchObject({
+        req: { method: 'POST', url: '/api/v1/servers' },
+        res: { statusCode: 201 },
+      });
       expect(output).not.toContain(secret);
       expect(output).not.toContain(bootstrapKey);
       expect(output).not.toContain(env.ENCRYPTION_KEY);
@@ -93,7 +118,12 @@ describe('start-up of the built service (dist/, as npm start runs it)', () => {
         const created = await fetch(`${url}/api/v1/servers`, {
           method: 'POST',
           headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
-          body: JSON.stringify({ name: 'kea-embedded', vendor: 'kea', address: '127.0.0.1', connection: { url: 'http://127.0.0.1:8000/', username: 'u', password: 'p' } }),
+          body: JSON.stringify({
+            name: 'kea-embedded',
+            vendor: 'kea',
+            address: '127.0.0.1',
+            connection: { url: 'http://127.0.0.1:8000/', username: 'u', password: 'p' },
+          }),
         });
         expect(created.status).toBe(201);
       } finally {
@@ -104,9 +134,9 @@ describe('start-up of the built service (dist/, as npm start runs it)', () => {
         url = await second.ready(120_000);
         expect(second.output()).not.toContain('generated one');
         const listed = await fetch(`${url}/api/v1/servers`, { headers: { Authorization: `Bearer ${key}` } });
-        expect(((await listed.json()) as { items: Array<{ name: string; secretsSet: string[] }> }).items).toMatchObject([
-          { name: 'kea-embedded', secretsSet: ['password'] },
-        ]);
+        expect(
+          ((await listed.json()) as { items: Array<{ name: string; secretsSet: string[] }> }).items,
+        ).toMatchObject([{ name: 'kea-embedded', secretsSet: ['password'] }]);
       } finally {
         expect(await second.stop()).toBe('graceful');
       }

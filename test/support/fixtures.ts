@@ -29,7 +29,11 @@ export async function principalWith(
       .send({ principalId: principal.body.id, ...grant })
       .expect(201);
   }
-  const key = await t.http.post('/api/v1/api-keys').set(bearer(t.adminKey)).send({ principalId: principal.body.id }).expect(201);
+  const key = await t.http
+    .post('/api/v1/api-keys')
+    .set(bearer(t.adminKey))
+    .send({ principalId: principal.body.id })
+    .expect(201);
   return { id: principal.body.id as string, key: key.body.key as string };
 }
 

@@ -39,11 +39,21 @@ export async function startTestApp(options: AppModuleOptions & { worker?: boolea
     bootstrapApiKey: adminKey,
     roles: { api: true, worker: options.worker ?? true },
   });
-  const app = await NestFactory.create(AppModule.forRoot(config, options), { bodyParser: false, bufferLogs: true });
+  const app = await NestFactory.create(AppModule.forRoot(config, options), {
+    bodyParser: false,
+    bufferLogs: true,
+  });
   app.useLogger(app.get(Logger));
   const { routes } = configureApp(app);
   mountDocs(app);
-  await app.init();
+  try {
+    await app.init();
+  } catch (error) {
+    // A refused start must not leave connections open (nor the database behind).
+    await app.close();
+    await database.drop();
+    throw error;
+  }
   routes.capture(app);
   return {
     app,

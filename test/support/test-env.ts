@@ -6,7 +6,9 @@ export const REDIS_URL = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:637
 export function templateName(): string {
   const runId = process.env['DFM_TEST_RUN_ID'];
   if (!runId) {
-    throw new Error('DFM_TEST_RUN_ID is not set: run the integration tests through jest (globalSetup sets it)');
+    throw new Error(
+      'DFM_TEST_RUN_ID is not set: run the integration tests through jest (globalSetup sets it)',
+    );
   }
   return `dfm_template_${runId}`;
 }

@@ -4,7 +4,13 @@ import { SecretBox } from './secret-box.js';
 
 @Global()
 @Module({
-  providers: [{ provide: SecretBox, inject: [AppConfig], useFactory: (config: AppConfig) => new SecretBox(config.encryptionKey) }],
+  providers: [
+    {
+      provide: SecretBox,
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => new SecretBox(config.encryptionKey),
+    },
+  ],
   exports: [SecretBox],
 })
 export class CryptoModule {}

@@ -13,7 +13,10 @@ import { ProblemDetails } from '../problem/problem-details.js';
 export function Operation(summary: string, description?: string): MethodDecorator {
   return applyDecorators(
     ApiOperation({ summary, ...(description ? { description } : {}) }),
-    ApiBadRequestResponse({ description: 'The request is malformed; `errors` lists what to fix.', type: ProblemDetails }),
+    ApiBadRequestResponse({
+      description: 'The request is malformed; `errors` lists what to fix.',
+      type: ProblemDetails,
+    }),
   );
 }
 
@@ -33,6 +36,9 @@ export function IfMatch(): MethodDecorator {
       required: false,
       description: 'The ETag you read; the change is refused with 412 if the resource changed since.',
     }),
-    ApiPreconditionFailedResponse({ description: 'The resource changed since you read it.', type: ProblemDetails }),
+    ApiPreconditionFailedResponse({
+      description: 'The resource changed since you read it.',
+      type: ProblemDetails,
+    }),
   );
 }

@@ -20,7 +20,9 @@ export function assertIfMatch(ifMatch: string | undefined, currentVersion: numbe
   }
   const tags = ifMatch.split(',').map((tag) => tag.trim());
   if (tags.some((tag) => !/^(W\/)?"[^"]*"$/.test(tag))) {
-    throw ProblemException.badRequest('If-Match must be "*" or a list of entity tags such as "3" (quotes included)');
+    throw ProblemException.badRequest(
+      'If-Match must be "*" or a list of entity tags such as "3" (quotes included)',
+    );
   }
   if (!tags.includes(etagOf(currentVersion))) {
     throw ProblemException.preconditionFailed(

@@ -4,10 +4,26 @@ import { ProblemException } from './problem.exception.js';
 import { ProblemType, type ProblemTypeUri } from './problem-types.js';
 
 const DRIVER_PROBLEMS: Record<DriverErrorCode, { status: number; type: ProblemTypeUri; title: string }> = {
-  [DriverErrorCode.unreachable]: { status: 502, type: ProblemType.serverUnreachable, title: 'DHCP server unreachable' },
-  [DriverErrorCode.auth]: { status: 502, type: ProblemType.serverAuthFailed, title: 'DHCP server refused our credentials' },
-  [DriverErrorCode.notFound]: { status: 404, type: ProblemType.serverNotFound, title: 'Not found on the DHCP server' },
-  [DriverErrorCode.conflict]: { status: 409, type: ProblemType.serverConflict, title: 'DHCP server state conflict' },
+  [DriverErrorCode.unreachable]: {
+    status: 502,
+    type: ProblemType.serverUnreachable,
+    title: 'DHCP server unreachable',
+  },
+  [DriverErrorCode.auth]: {
+    status: 502,
+    type: ProblemType.serverAuthFailed,
+    title: 'DHCP server refused our credentials',
+  },
+  [DriverErrorCode.notFound]: {
+    status: 404,
+    type: ProblemType.serverNotFound,
+    title: 'Not found on the DHCP server',
+  },
+  [DriverErrorCode.conflict]: {
+    status: 409,
+    type: ProblemType.serverConflict,
+    title: 'DHCP server state conflict',
+  },
   [DriverErrorCode.invalidConfig]: {
     status: 422,
     type: ProblemType.serverRejectedConfig,
@@ -51,10 +67,15 @@ export function toProblem(error: unknown): ProblemException | undefined {
     if (status >= 500 || !known) {
       return undefined;
     }
-    const body = error.getResponse();
-    const message =
-      typeof body === 'string' ? body : (body as { message?: unknown }).message ?? error.message;
-    return new ProblemException(status, known.type, known.title, Array.isArray(message) ? message.join('; ') : String(message));
+    return new ProblemException(status, known.type, known.title, httpExceptionMessage(error));
   }
   return undefined;
+}
+
+function httpExceptionMessage(error: HttpException): string {
+  const body = error.getResponse();
+  if (typeof body === 'string') return body;
+  const message = (body as { message?: unknown }).message;
+  if (Array.isArray(message)) return message.map(String).join('; ');
+  return typeof message === 'string' ? message : error.message;
 }

@@ -5,7 +5,7 @@ import type { ProblemException } from './problem.exception.js';
 /** The request id pino-http assigned (also echoed in `X-Request-Id`). */
 export function requestIdOf(request: Request): string {
   const id = (request as Request & { id?: unknown }).id;
-  return typeof id === 'string' ? id : String(id ?? '');
+  return typeof id === 'string' || typeof id === 'number' ? String(id) : '';
 }
 
 export function toProblemDetails(problem: ProblemException, request: Request): ProblemDetails {
@@ -25,5 +25,8 @@ export function sendProblem(response: Response, request: Request, problem: Probl
     response.end();
     return;
   }
-  response.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(toProblemDetails(problem, request)));
+  response
+    .status(problem.status)
+    .type(PROBLEM_CONTENT_TYPE)
+    .send(JSON.stringify(toProblemDetails(problem, request)));
 }

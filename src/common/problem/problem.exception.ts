@@ -16,7 +16,9 @@ export class ProblemException extends Error {
 
   static validation(errors: FieldError[], detail?: string): ProblemException {
     const summary = detail ?? errors.map((e) => `${e.field}: ${e.message}`).join('; ');
-    return new ProblemException(400, ProblemType.validation, 'Request validation failed', summary, { errors });
+    return new ProblemException(400, ProblemType.validation, 'Request validation failed', summary, {
+      errors,
+    });
   }
 
   static badRequest(detail: string): ProblemException {

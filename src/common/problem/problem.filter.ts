@@ -17,7 +17,8 @@ export class ProblemFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<Request>();
     const response = http.getResponse<Response>();
-    const allowed = error instanceof NotFoundException ? (this.routes?.allowedMethods(pathOf(request)) ?? []) : [];
+    const allowed =
+      error instanceof NotFoundException ? (this.routes?.allowedMethods(pathOf(request)) ?? []) : [];
     if (allowed.length > 0) {
       response.setHeader('Allow', allowed.join(', '));
       sendProblem(response, request, methodNotAllowed(request.method, allowed));

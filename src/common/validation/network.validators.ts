@@ -14,7 +14,12 @@ export function isHostOrIp(value: unknown): value is string {
 
 /** An IPv4 network address (the scope id), e.g. `10.1.2.0`: a dotted quad with canonical octets. */
 export function IsIpv4Address(options?: ValidationOptions): PropertyDecorator {
-  return simpleValidator('isIpv4Address', isIpv4, '$property must be an IPv4 address such as 10.1.2.0', options);
+  return simpleValidator(
+    'isIpv4Address',
+    isIpv4,
+    '$property must be an IPv4 address such as 10.1.2.0',
+    options,
+  );
 }
 
 export function IsHostOrIp(options?: ValidationOptions): PropertyDecorator {

@@ -5,7 +5,10 @@ import type { FieldError } from '../problem/problem-details.js';
 export function flattenValidationErrors(errors: ValidationError[], prefix = ''): FieldError[] {
   return errors.flatMap((error) => {
     const field = prefix ? `${prefix}.${error.property}` : error.property;
-    const own = Object.values(error.constraints ?? {}).map((message) => ({ field, message: unknownFieldMessage(message, field) }));
+    const own = Object.values(error.constraints ?? {}).map((message) => ({
+      field,
+      message: unknownFieldMessage(message, field),
+    }));
     return [...own, ...flattenValidationErrors(error.children ?? [], field)];
   });
 }

@@ -5,9 +5,12 @@ const PEM = /^-----BEGIN [A-Z ]+-----[\s\S]+-----END [A-Z ]+-----\s*$/;
 /** How to reach a Kea server: its Control Agent. */
 export class KeaConnectionDto {
   /** Control Agent URL, e.g. `https://kea1.example.net:8000/`. */
-  @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false, allow_underscores: true }, {
-    message: 'url must be an http:// or https:// URL of the Kea Control Agent, e.g. http://127.0.0.1:8000/',
-  })
+  @IsUrl(
+    { protocols: ['http', 'https'], require_protocol: true, require_tld: false, allow_underscores: true },
+    {
+      message: 'url must be an http:// or https:// URL of the Kea Control Agent, e.g. http://127.0.0.1:8000/',
+    },
+  )
   @MaxLength(2048)
   url!: string;
 

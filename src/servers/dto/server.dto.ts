@@ -16,7 +16,8 @@ const CONNECTION_SCHEMA = {
     { $ref: getSchemaPath(IscConnectionDto) },
     { $ref: getSchemaPath(WindowsConnectionDto) },
   ],
-  description: 'Per vendor: KeaConnectionDto, IscConnectionDto or WindowsConnectionDto. Secrets are write-only.',
+  description:
+    'Per vendor: KeaConnectionDto, IscConnectionDto or WindowsConnectionDto. Secrets are write-only.',
 };
 
 @ApiExtraModels(KeaConnectionDto, IscConnectionDto, WindowsConnectionDto)
@@ -103,7 +104,17 @@ export class ServerDto {
 
   static from(entity: ServerEntity): ServerDto {
     const { id, name, vendor, address, description, connection, secretNames, createdAt, updatedAt } = entity;
-    return { id, name, vendor, address, description, connection, secretsSet: secretNames, createdAt, updatedAt };
+    return {
+      id,
+      name,
+      vendor,
+      address,
+      description,
+      connection,
+      secretsSet: secretNames,
+      createdAt,
+      updatedAt,
+    };
   }
 }
 
@@ -116,7 +127,10 @@ export class ConnectionTestResultDto {
   @ApiPropertyOptional({ type: 'object', additionalProperties: true })
   facts?: Record<string, unknown>;
   /** Why it failed: `unreachable`, `auth`, ... with the vendor's message. */
-  @ApiPropertyOptional({ type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } })
+  @ApiPropertyOptional({
+    type: 'object',
+    properties: { code: { type: 'string' }, message: { type: 'string' } },
+  })
   error?: { code: string; message: string };
   durationMs!: number;
 }
