@@ -46,7 +46,12 @@ async function main(): Promise<void> {
     const created = await fetch(`${started.url}/api/v1/servers`, {
       method: 'POST',
       headers,
-      body: JSON.stringify({ name: 'bench', vendor: 'kea', address: '127.0.0.1', connection: { url: 'http://127.0.0.1:8000/' } }),
+      body: JSON.stringify({
+        name: 'bench',
+        vendor: 'kea',
+        address: '127.0.0.1',
+        connection: { url: 'http://127.0.0.1:8000/' },
+      }),
     });
     const { id } = (await created.json()) as { id: string };
     await raw.connect();

@@ -39,8 +39,8 @@ export async function bootstrap(roles: AppConfig['roles'], rawEnv: NodeJS.Proces
     );
     const module = AppModule.forRoot(config);
     app = roles.api
-      ? await NestFactory.create(module, { bufferLogs: true, bodyParser: false })
-      : await NestFactory.createApplicationContext(module, { bufferLogs: true });
+      ? await NestFactory.create(module, { bufferLogs: true, bodyParser: false, abortOnError: false })
+      : await NestFactory.createApplicationContext(module, { bufferLogs: true, abortOnError: false });
     const logger = app.get(Logger);
     app.useLogger(logger);
     app.enableShutdownHooks();

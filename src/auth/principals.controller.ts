@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Patch, Post, Query, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
 import { Conflicts, IfMatch, NotFound, Operation } from '../common/http/api-docs.decorators.js';
 import { setEtag } from '../common/http/etag.js';
 import { PageOf, type Page } from '../common/http/pagination.js';
@@ -20,6 +21,7 @@ export class PrincipalsController {
   constructor(private readonly principals: PrincipalsService) {}
 
   @Post()
+  @Idempotent()
   @Authorize(ADMIN)
   @Operation('Create a principal (a person or a service account)')
   @ApiCreatedResponse({ type: PrincipalDto })

@@ -1,5 +1,6 @@
 import { ApiKeyEntity } from '../auth/api-key.entity.js';
 import { PrincipalEntity } from '../auth/principal.entity.js';
+import { IdempotencyRecordEntity } from '../common/idempotency/idempotency-record.entity.js';
 import { AuditEventEntity } from '../audit/audit-event.entity.js';
 import { JobRecordEntity } from '../jobs/job-record.entity.js';
 import { GrantEntity } from '../permissions/grant.entity.js';
@@ -15,4 +16,5 @@ export const ENTITIES = [
   ServerEntity,
   AuditEventEntity,
   JobRecordEntity,
+  IdempotencyRecordEntity,
 ];

@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, Headers, HttpCode, Patch, Post, Query, R
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentActor, type Actor } from '../auth/actor.js';
+import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
 import { Conflicts, IfMatch, NotFound, Operation } from '../common/http/api-docs.decorators.js';
 import { setEtag } from '../common/http/etag.js';
 import { IdParam } from '../common/http/id-param.js';
@@ -20,6 +21,7 @@ export class RolesController {
   constructor(private readonly roles: RolesService) {}
 
   @Post()
+  @Idempotent()
   @Authorize(ADMIN)
   @Operation('Create a custom role')
   @ApiCreatedResponse({ type: RoleDto })

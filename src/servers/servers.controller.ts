@@ -9,6 +9,7 @@ import {
 import type { Response } from 'express';
 import { CurrentActor, type Actor } from '../auth/actor.js';
 import { CurrentPrincipal, type AuthenticatedPrincipal } from '../auth/authenticated-principal.js';
+import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
 import { Conflicts, IfMatch, NotFound, Operation } from '../common/http/api-docs.decorators.js';
 import { setEtag } from '../common/http/etag.js';
 import { IdParam } from '../common/http/id-param.js';
@@ -38,6 +39,7 @@ export class ServersController {
   ) {}
 
   @Post()
+  @Idempotent()
   @Authorize({ permission: Permission.administerDhcpServers, resource: GLOBAL })
   @Operation(
     'Register a DHCP server',

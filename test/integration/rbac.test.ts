@@ -194,6 +194,12 @@ const ENDPOINTS: Endpoint[] = [
     prepare: async (t) => ({ path: `/api/v1/grants/${await newGrant(t)}` }),
   }),
   access({
+    name: 'GET /audit-events',
+    method: 'get',
+    ok: 200,
+    prepare: async () => ({ path: '/api/v1/audit-events' }),
+  }),
+  access({
     name: 'DELETE /grants/{id}',
     method: 'delete',
     ok: 204,

@@ -188,6 +188,15 @@ describe('server registry', () => {
       .get(DataSource)
       .query('SELECT action, details FROM audit_events WHERE target_id = $1 ORDER BY at', [created.body.id]);
     expect(audit.map((a) => a.action)).toEqual(['server.registered', 'server.unregistered']);
+    const listed = await t.http
+      .get(`/api/v1/audit-events?targetType=server&targetId=${created.body.id}`)
+      .set(auth)
+      .expect(200);
+    expect(listed.body.items.map((e: { action: string }) => e.action)).toEqual([
+      'server.unregistered',
+      'server.registered',
+    ]);
+    expect(listed.body.items[0]).toMatchObject({ targetType: 'server', correlationId: expect.any(String) });
     expect(JSON.stringify(audit)).not.toContain('kea-secret-password');
   });
 

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { MIGRATIONS } from '../../migrations/index.js';
 import { spawnService } from '../support/service-process.js';
 import { createEmptyDatabase } from '../support/test-database.js';
 import { REDIS_URL } from '../support/test-env.js';
@@ -48,7 +49,7 @@ describe('start-up of the built service (dist/, as npm start runs it)', () => {
       await client.connect();
       try {
         const migrations = await client.query('SELECT name FROM typeorm_migrations');
-        expect(migrations.rowCount).toBe(2);
+        expect(migrations.rowCount).toBe(MIGRATIONS.length);
         const principals = await client.query('SELECT name FROM principals');
         expect(principals.rows).toEqual([{ name: 'admin' }]);
       } finally {

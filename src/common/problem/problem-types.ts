@@ -10,6 +10,7 @@ export const ProblemType = {
   notFound: 'urn:dfm:problem:not-found',
   methodNotAllowed: 'urn:dfm:problem:method-not-allowed',
   conflict: 'urn:dfm:problem:conflict',
+  idempotencyKeyReused: 'urn:dfm:problem:idempotency-key-reused',
   preconditionFailed: 'urn:dfm:problem:precondition-failed',
   payloadTooLarge: 'urn:dfm:problem:payload-too-large',
   unsupportedMediaType: 'urn:dfm:problem:unsupported-media-type',

@@ -1,0 +1,104 @@
+import { DataSource } from 'typeorm';
+import { keaServerBody } from '../support/fixtures.js';
+import { bearer, startTestApp, type TestApp } from '../support/test-app.js';
+
+describe('Idempotency-Key on creating POSTs', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ worker: false });
+  });
+  afterAll(() => t.close());
+
+  const count = async (name: string): Promise<number> =>
+    (
+      await t.app
+        .get(DataSource)
+        .query<Array<{ n: number }>>('SELECT count(*)::int AS n FROM servers WHERE name = $1', [name])
+    )[0].n;
+
+  it('a retry with the same key and body gets the first answer and changes nothing more', async () => {
+    const body = keaServerBody();
+    const first = await t.http
+      .post('/api/v1/servers')
+      .set(bearer(t.adminKey))
+      .set('Idempotency-Key', 'pipeline-run-1')
+      .send(body)
+      .expect(201);
+    const retry = await t.http
+      .post('/api/v1/servers')
+      .set(bearer(t.adminKey))
+      .set('Idempotency-Key', 'pipeline-run-1')
+      .send(body)
+      .expect(201);
+    expect(retry.body).toEqual(first.body);
+    expect(retry.headers['location']).toBe(first.headers['location']);
+    expect(retry.headers['etag']).toBe(first.headers['etag']);
+    expect(retry.headers['idempotent-replayed']).toBe('true');
+    expect(await count(body['name'] as string)).toBe(1);
+  });
+
+  it('the same key with another body is refused with 422, and nothing is written', async () => {
+    const body = keaServerBody();
+    await t.http
+      .post('/api/v1/servers')
+      .set(bearer(t.adminKey))
+      .set('Idempotency-Key', 'k-2')
+      .send(body)
+      .expect(201);
+    const other = keaServerBody();
+    const refused = await t.http
+      .post('/api/v1/servers')
+      .set(bearer(t.adminKey))
+      .set('Idempotency-Key', 'k-2')
+      .send(other)
+      .expect(422);
+    expect(refused.body.type).toBe('urn:dfm:problem:idempotency-key-reused');
+    expect(await count(other['name'] as string)).toBe(0);
+  });
+
+  it('a failed request frees its key, and a malformed key is a 400', async () => {
+    const body = keaServerBody();
+    await t.http
+      .post('/api/v1/servers')
+      .set(bearer(t.adminKey))
+      .set('Idempotency-Key', 'k-3')
+      .send({ ...body, vendor: 'bad' })
+      .expect(400);
+    await t.http
+      .post('/api/v1/servers')
+      .set(bearer(t.adminKey))
+      .set('Idempotency-Key', 'k-3')
+      .send(body)
+      .expect(201);
+    const malformed = await t.http
+      .post('/api/v1/servers')
+      .set(bearer(t.adminKey))
+      .set('Idempotency-Key', 'has space')
+      .send(keaServerBody())
+      .expect(400);
+    expect(malformed.body.errors[0].field).toBe('header.Idempotency-Key');
+  });
+
+  it('keys belong to their principal: another principal using the same key makes its own request', async () => {
+    const { principalWith } = await import('../support/fixtures.js');
+    const other = await principalWith(t, [
+      { permissions: ['administer-dhcp-servers'], resource: { type: 'global' } },
+    ]);
+    const a = keaServerBody();
+    const b = keaServerBody();
+    await t.http
+      .post('/api/v1/servers')
+      .set(bearer(t.adminKey))
+      .set('Idempotency-Key', 'shared')
+      .send(a)
+      .expect(201);
+    const response = await t.http
+      .post('/api/v1/servers')
+      .set(bearer(other.key))
+      .set('Idempotency-Key', 'shared')
+      .send(b)
+      .expect(201);
+    expect(response.headers['idempotent-replayed']).toBeUndefined();
+    expect(await count(b['name'] as string)).toBe(1);
+  });
+});
