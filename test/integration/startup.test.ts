@@ -99,6 +99,31 @@ describe('start-up of the built service (dist/, as npm start runs it)', () => {
     }
   });
 
+  it('runs the API and the worker as separate processes over the same database and queues', async () => {
+    const database = await createEmptyDatabase();
+    const env = {
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATABASE_URL: database.url,
+      REDIS_URL,
+      QUEUE_PREFIX: `dfmsplit${randomBytes(3).toString('hex')}`,
+      ENCRYPTION_KEY: KEY(),
+      BOOTSTRAP_API_KEY: `dfm_${randomBytes(24).toString('base64url')}`,
+    };
+    const api = spawnService(env, 'api');
+    const worker = spawnService(env, 'worker');
+    try {
+      const url = await api.ready();
+      expect(api.output()).toMatch(/roles: api"/);
+      await worker.waitFor(/roles: worker"/);
+      expect(worker.output()).not.toContain('Listening on');
+      expect((await fetch(`${url}/health`)).status).toBe(200);
+    } finally {
+      expect(await Promise.all([api.stop(), worker.stop()])).toEqual(['graceful', 'graceful']);
+      await database.drop();
+    }
+  });
+
   it('with no DATABASE_URL or REDIS_URL runs on the embedded default, keeps its data and key, and says so first', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'dfm-embedded-'));
     try {
