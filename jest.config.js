@@ -36,5 +36,13 @@ export default {
       globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
       testTimeout: 60_000,
     },
+    {
+      ...base,
+      displayName: 'protocol',
+      testMatch: ['<rootDir>/test/protocol/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.mjs',
+      globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
+      testTimeout: 120_000,
+    },
   ],
 };
