@@ -10,7 +10,9 @@ import { migrateUnderLock } from './migrate.js';
   imports: [
     TypeOrmModule.forRootAsync({
       inject: [AppConfig],
-      useFactory: (config: AppConfig) => dataSourceOptions(config.database.url),
+      // Embedded: every client shares PGlite's one session, so the pool holds one connection.
+      useFactory: (config: AppConfig) =>
+        dataSourceOptions(config.database.url, config.database.embedded ? { poolSize: 1 } : {}),
       dataSourceFactory: async (options) => {
         const dataSource = await new DataSource(options!).initialize();
         await migrateUnderLock(dataSource);

@@ -1,11 +1,12 @@
-import type { DataSource, Migration } from 'typeorm';
+import { type DataSource, type Migration, MigrationExecutor } from 'typeorm';
 
 /** Arbitrary fixed key for pg_advisory_lock: every instance of this service agrees on it. */
 export const MIGRATION_LOCK_KEY = 0x0dfc_0001;
 
 /**
  * Applies pending migrations while holding a session advisory lock, so instances starting together take turns:
- * the first migrates, the others wait and then find nothing pending.
+ * the first migrates, the others wait and then find nothing pending. The migrations run on the connection that
+ * holds the lock, so this also works with a pool of one connection (the embedded default).
  */
 export async function migrateUnderLock(dataSource: DataSource): Promise<Migration[]> {
   const runner = dataSource.createQueryRunner();
@@ -13,7 +14,9 @@ export async function migrateUnderLock(dataSource: DataSource): Promise<Migratio
   try {
     await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
     try {
-      return await dataSource.runMigrations({ transaction: 'each' });
+      const executor = new MigrationExecutor(dataSource, runner);
+      executor.transaction = 'each';
+      return await executor.executePendingMigrations();
     } finally {
       await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
     }

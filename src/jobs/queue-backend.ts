@@ -94,7 +94,7 @@ export class PostgresQueueBackend extends QueueBackend {
       database: parsed.pathname.slice(1) || 'postgres',
       schema,
       migrate: true,
-      max: 2,
+      max: 1,
     };
     this.prefix = prefix;
   }
