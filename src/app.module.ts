@@ -17,6 +17,7 @@ import { ObservabilityModule } from './observability/observability.module.js';
 import { PermissionGuard } from './permissions/permission.guard.js';
 import { PermissionsModule } from './permissions/permissions.module.js';
 import { ServersModule } from './servers/servers.module.js';
+import { KeaModule } from './vendors/kea/kea.module.js';
 import { VendorsModule } from './vendors/vendors.module.js';
 
 export interface AppModuleOptions {
@@ -44,6 +45,7 @@ export class AppModule {
           worker: config.roles.worker,
         }),
         VendorsModule,
+        KeaModule,
         PermissionsModule,
         AuthModule,
         ServersModule,

@@ -22,6 +22,8 @@ export interface DhcpOption {
   /** Vendor-neutral name where one is known, e.g. `routers`. */
   name?: string;
   value: OptionValue;
+  /** `hex` when the value is raw bytes in hex rather than the option's text form. */
+  format?: 'hex';
 }
 
 export interface Reservation {

@@ -239,7 +239,7 @@ const ENDPOINTS: Endpoint[] = [
   onServer({
     name: 'POST /servers/{id}/connection-test',
     method: 'post',
-    ok: 501,
+    ok: 200,
     prepare: async (_t, serverId) => ({ path: `/api/v1/servers/${serverId}/connection-test` }),
   }),
   onServer({

@@ -73,7 +73,7 @@ describe('server registry', () => {
     const kea = await t.http.get(`/api/v1/servers?vendor=kea&limit=200`).set(auth).expect(200);
     expect(kea.body.items.every((s: { vendor: string }) => s.vendor === 'kea')).toBe(true);
     expect(kea.body.items[0].secretsSet).toEqual(['password']);
-    expect(kea.body.items[0].connection).toEqual({ url: 'http://127.0.0.1:8000/', username: 'kea-api' });
+    expect(kea.body.items[0].connection).toEqual({ url: 'http://127.0.0.1:9/', username: 'kea-api' });
   });
 
   it('rejects bad input with field errors and writes nothing', async () => {
@@ -201,11 +201,29 @@ describe('server registry', () => {
   });
 
   it('a connection test for a vendor without a driver is a 501 problem, not a 500', async () => {
-    const created = await t.http.post('/api/v1/servers').set(auth).send(keaServerBody()).expect(201);
+    const body = {
+      name: uniqueName('isc'),
+      vendor: 'isc',
+      address: '127.0.0.1',
+      connection: { transport: 'local', configPath: '/etc/dhcp/dhcpd.conf' },
+    };
+    const created = await t.http.post('/api/v1/servers').set(auth).send(body).expect(201);
     const response = await t.http
       .post(`/api/v1/servers/${created.body.id}/connection-test`)
       .set(auth)
       .expect(501);
-    expect(response.body).toMatchObject({ type: 'urn:dfm:problem:vendor-not-supported', vendor: 'kea' });
+    expect(response.body).toMatchObject({ type: 'urn:dfm:problem:vendor-not-supported', vendor: 'isc' });
+  });
+
+  it('a connection test of a server that does not answer is ok: false with the reason, not an error', async () => {
+    // Nothing listens on the discard port of loopback.
+    const body = keaServerBody({ connection: { url: 'http://127.0.0.1:9/', timeoutMs: 2000 } });
+    const created = await t.http.post('/api/v1/servers').set(auth).send(body).expect(201);
+    const response = await t.http
+      .post(`/api/v1/servers/${created.body.id}/connection-test`)
+      .set(auth)
+      .expect(200);
+    expect(response.body).toMatchObject({ ok: false, error: { code: 'unreachable' } });
+    expect(response.body.error.message).toContain('http://127.0.0.1:9/');
   });
 });

@@ -42,7 +42,8 @@ export function keaServerBody(overrides: Record<string, unknown> = {}): Record<s
     name: uniqueName('kea'),
     vendor: 'kea',
     address: '127.0.0.1',
-    connection: { url: 'http://127.0.0.1:8000/', username: 'kea-api', password: 'kea-secret-password' },
+    // Port 9 (discard) on loopback: nothing answers, so a connection test fails fast.
+    connection: { url: 'http://127.0.0.1:9/', username: 'kea-api', password: 'kea-secret-password' },
     ...overrides,
   };
 }

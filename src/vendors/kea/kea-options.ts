@@ -1,0 +1,84 @@
+import type { DhcpOption } from '../scope-content.js';
+import type { KeaOptionData } from './kea-config.types.js';
+
+/** Codes of the standard DHCPv4 options Kea names (RFC 2132 and friends), for option-data that gives only a name. */
+const STANDARD_CODES: Record<string, number> = {
+  'subnet-mask': 1,
+  'time-offset': 2,
+  routers: 3,
+  'time-servers': 4,
+  'name-servers': 5,
+  'domain-name-servers': 6,
+  'log-servers': 7,
+  'host-name': 12,
+  'boot-size': 13,
+  'domain-name': 15,
+  'ip-forwarding': 19,
+  'default-ip-ttl': 23,
+  'interface-mtu': 26,
+  'broadcast-address': 28,
+  'static-routes': 33,
+  'ntp-servers': 42,
+  'vendor-encapsulated-options': 43,
+  'netbios-name-servers': 44,
+  'netbios-node-type': 46,
+  'netbios-scope': 47,
+  'dhcp-lease-time': 51,
+  'dhcp-renewal-time': 58,
+  'dhcp-rebinding-time': 59,
+  'vendor-class-identifier': 60,
+  'tftp-server-name': 66,
+  'boot-file-name': 67,
+  'domain-search': 119,
+  'classless-static-route': 121,
+  'vivso-suboptions': 125,
+};
+const STANDARD_NAMES = Object.fromEntries(Object.entries(STANDARD_CODES).map(([name, code]) => [code, name]));
+
+/**
+ * Kea option-data in the dhcp4 space -> the model. The value stays Kea's own text (CSV as Kea prints it), which
+ * round-trips exactly; options of other spaces are not scope options and stay in the vendor extras.
+ */
+export function optionFromKea(option: KeaOptionData): DhcpOption | undefined {
+  if (option.space !== undefined && option.space !== 'dhcp4') {
+    return undefined;
+  }
+  const code = option.code ?? (option.name ? STANDARD_CODES[option.name] : undefined);
+  if (code === undefined) {
+    return undefined;
+  }
+  const name = option.name ?? STANDARD_NAMES[code];
+  return {
+    code,
+    ...(name ? { name } : {}),
+    value: option.data ?? '',
+    ...(option['csv-format'] === false ? { format: 'hex' as const } : {}),
+  };
+}
+
+export function optionToKea(option: DhcpOption): KeaOptionData {
+  const name = option.name ?? STANDARD_NAMES[option.code];
+  const data = Array.isArray(option.value) ? option.value.join(', ') : String(option.value);
+  return {
+    ...(name ? { name } : {}),
+    code: option.code,
+    space: 'dhcp4',
+    'csv-format': option.format !== 'hex',
+    data,
+  };
+}
+
+/** Splits option-data into what the model holds and what it cannot (kept verbatim). */
+export function splitOptions(options: KeaOptionData[] = []): {
+  modelled: DhcpOption[];
+  other: KeaOptionData[];
+} {
+  const modelled: DhcpOption[] = [];
+  const other: KeaOptionData[] = [];
+  for (const option of options) {
+    const mapped = optionFromKea(option);
+    if (mapped) modelled.push(mapped);
+    else other.push(option);
+  }
+  return { modelled, other };
+}

@@ -1,0 +1,112 @@
+import type { KeaSubnet4 } from './kea-config.types.js';
+import { applyScopeToSubnet, carvePools, poolRange, subnetToScope } from './kea-subnet.mapper.js';
+
+const SUBNET: KeaSubnet4 = {
+  id: 7,
+  subnet: '10.1.2.0/24',
+  'valid-lifetime': 3600,
+  'renew-timer': 900,
+  relay: { 'ip-addresses': ['10.1.2.254'] },
+  'user-context': { name: 'Office', description: 'Floor 2', owner: 'netops' },
+  pools: [{ pool: '10.1.2.10 - 10.1.2.99' }, { pool: '10.1.2.128/26', 'client-class': 'voip' }],
+  'option-data': [
+    { name: 'routers', code: 3, space: 'dhcp4', 'csv-format': true, data: '10.1.2.1' },
+    { name: 'domain-name-servers', data: '10.0.0.53, 10.0.0.54' },
+    { code: 43, space: 'dhcp4', 'csv-format': false, data: '0104C0A80001' },
+    { name: 'vendor-thing', code: 1, space: 'acme', data: 'x' },
+  ],
+  reservations: [
+    {
+      'ip-address': '10.1.2.5',
+      'hw-address': 'AA:BB:CC:DD:EE:FF',
+      hostname: 'printer',
+      'option-data': [{ name: 'boot-file-name', data: 'pxe.0' }],
+      'user-context': { description: 'Lobby printer' },
+    },
+  ],
+};
+
+describe('Kea subnet mapping', () => {
+  it('reads a subnet4 entry into the model and reports what the model cannot hold', () => {
+    const scope = subnetToScope(SUBNET, 'campus');
+    expect(scope).toEqual({
+      subnet: '10.1.2.0/24',
+      name: 'Office',
+      description: 'Floor 2',
+      enabled: true,
+      leaseTime: 3600,
+      pools: [
+        { start: '10.1.2.10', end: '10.1.2.99' },
+        { start: '10.1.2.128', end: '10.1.2.191' },
+      ],
+      exclusions: [],
+      reservations: [
+        {
+          address: '10.1.2.5',
+          hardwareAddress: 'aa:bb:cc:dd:ee:ff',
+          name: 'printer',
+          description: 'Lobby printer',
+          options: [{ code: 67, name: 'boot-file-name', value: 'pxe.0' }],
+        },
+      ],
+      options: [
+        { code: 3, name: 'routers', value: '10.1.2.1' },
+        { code: 6, name: 'domain-name-servers', value: '10.0.0.53, 10.0.0.54' },
+        { code: 43, name: 'vendor-encapsulated-options', value: '0104C0A80001', format: 'hex' },
+      ],
+      vendorExtras: {
+        id: 7,
+        'renew-timer': 900,
+        relay: { 'ip-addresses': ['10.1.2.254'] },
+        'shared-network': 'campus',
+        'option-data': [{ name: 'vendor-thing', code: 1, space: 'acme', data: 'x' }],
+        pools: [{ pool: '10.1.2.128/26', 'client-class': 'voip' }],
+        'user-context': { owner: 'netops' },
+      },
+    });
+  });
+
+  it('writes the chosen parts back and keeps everything else of the entry', () => {
+    const scope = subnetToScope(SUBNET);
+    const changed = { ...scope, leaseTime: 7200, options: [{ code: 3, name: 'routers', value: '10.1.2.2' }] };
+    const written = applyScopeToSubnet(SUBNET, changed, ['options']);
+    expect(written).toMatchObject({
+      id: 7,
+      'renew-timer': 900,
+      'valid-lifetime': 7200,
+      pools: SUBNET.pools,
+      reservations: SUBNET.reservations,
+    });
+    expect(written['option-data']).toEqual([
+      { name: 'routers', code: 3, space: 'dhcp4', 'csv-format': true, data: '10.1.2.2' },
+      { name: 'vendor-thing', code: 1, space: 'acme', data: 'x' },
+    ]);
+    expect(written['user-context']).toEqual({ owner: 'netops', name: 'Office', description: 'Floor 2' });
+    // Reading back what was written gives the model that was written.
+    expect(subnetToScope(written).options).toEqual(changed.options);
+  });
+
+  it('round-trips a scope through an empty subnet entry', () => {
+    const scope = subnetToScope(SUBNET);
+    const written = applyScopeToSubnet(undefined, scope, ['options', 'reservations', 'pools', 'exclusions']);
+    const reread = subnetToScope(written);
+    expect({ ...reread, vendorExtras: undefined }).toEqual({ ...scope, vendorExtras: undefined });
+  });
+
+  it('parses both pool notations and carves exclusions out of pools', () => {
+    expect(poolRange('10.0.0.0/30')).toEqual({ start: '10.0.0.0', end: '10.0.0.3' });
+    expect(poolRange('10.0.0.5-10.0.0.9')).toEqual({ start: '10.0.0.5', end: '10.0.0.9' });
+    expect(
+      carvePools(
+        [{ start: '10.0.0.10', end: '10.0.0.100' }],
+        [
+          { start: '10.0.0.20', end: '10.0.0.29' },
+          { start: '10.0.0.90', end: '10.0.0.120' },
+        ],
+      ),
+    ).toEqual([
+      { start: '10.0.0.10', end: '10.0.0.19' },
+      { start: '10.0.0.30', end: '10.0.0.89' },
+    ]);
+  });
+});

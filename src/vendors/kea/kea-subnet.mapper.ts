@@ -1,0 +1,136 @@
+import type { AddressPool, AddressRange, Reservation, ScopeContent, ScopePart } from '../scope-content.js';
+import type { KeaPool, KeaReservation, KeaSubnet4 } from './kea-config.types.js';
+import { optionToKea, splitOptions } from './kea-options.js';
+
+/** Subnet keys the model expresses; every other key of a subnet4 entry is reported in `vendorExtras`. */
+const MODELLED_KEYS = new Set([
+  'subnet',
+  'pools',
+  'reservations',
+  'option-data',
+  'valid-lifetime',
+  'user-context',
+]);
+
+/** Kea writes pools as `first - last` or as a prefix `10.0.0.0/28`. */
+export function poolRange(pool: string): AddressRange {
+  const dash = pool.split('-').map((part) => part.trim());
+  if (dash.length === 2 && dash[0] && dash[1]) {
+    return { start: dash[0], end: dash[1] };
+  }
+  const [address, bits] = pool.trim().split('/');
+  const prefix = Number(bits);
+  const base = ipToNumber(address ?? '');
+  const size = 2 ** (32 - prefix);
+  return { start: numberToIp(base), end: numberToIp(base + size - 1) };
+}
+
+export function ipToNumber(ip: string): number {
+  return ip.split('.').reduce((acc, octet) => acc * 256 + Number(octet), 0);
+}
+
+export function numberToIp(value: number): string {
+  return [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join('.');
+}
+
+/** Kea subnet4 -> the vendor-neutral model. Kea has no exclusions and no disabled state. */
+export function subnetToScope(subnet: KeaSubnet4, sharedNetwork?: string): ScopeContent {
+  const options = splitOptions(subnet['option-data']);
+  const userContext = subnet['user-context'] ?? {};
+  const extras: Record<string, unknown> = Object.fromEntries(
+    Object.entries(subnet).filter(([key]) => !MODELLED_KEYS.has(key)),
+  );
+  if (sharedNetwork) extras['shared-network'] = sharedNetwork;
+  if (options.other.length > 0) extras['option-data'] = options.other;
+  const poolExtras = (subnet.pools ?? []).filter((pool) => Object.keys(pool).some((key) => key !== 'pool'));
+  if (poolExtras.length > 0) extras['pools'] = poolExtras;
+  const userContextExtras = Object.fromEntries(
+    Object.entries(userContext).filter(([key]) => key !== 'name' && key !== 'description'),
+  );
+  if (Object.keys(userContextExtras).length > 0) extras['user-context'] = userContextExtras;
+  return {
+    subnet: subnet.subnet,
+    ...(typeof userContext['name'] === 'string' ? { name: userContext['name'] } : {}),
+    ...(typeof userContext['description'] === 'string' ? { description: userContext['description'] } : {}),
+    enabled: true,
+    ...(typeof subnet['valid-lifetime'] === 'number' ? { leaseTime: subnet['valid-lifetime'] } : {}),
+    pools: (subnet.pools ?? []).map((pool): AddressPool => poolRange(pool.pool)),
+    exclusions: [],
+    reservations: (subnet.reservations ?? []).map(reservationFromKea),
+    options: options.modelled,
+    ...(Object.keys(extras).length > 0 ? { vendorExtras: extras } : {}),
+  };
+}
+
+function reservationFromKea(reservation: KeaReservation): Reservation {
+  const context = reservation['user-context'] ?? {};
+  return {
+    address: reservation['ip-address'] ?? '',
+    ...(reservation['hw-address'] ? { hardwareAddress: reservation['hw-address'].toLowerCase() } : {}),
+    ...(reservation['client-id'] ? { clientId: reservation['client-id'].toLowerCase() } : {}),
+    ...(reservation.hostname ? { name: reservation.hostname } : {}),
+    ...(typeof context['description'] === 'string' ? { description: context['description'] } : {}),
+    options: splitOptions(reservation['option-data']).modelled,
+  };
+}
+
+function reservationToKea(reservation: Reservation): KeaReservation {
+  return {
+    'ip-address': reservation.address,
+    ...(reservation.hardwareAddress ? { 'hw-address': reservation.hardwareAddress } : {}),
+    ...(reservation.clientId ? { 'client-id': reservation.clientId } : {}),
+    ...(reservation.name ? { hostname: reservation.name } : {}),
+    ...(reservation.description ? { 'user-context': { description: reservation.description } } : {}),
+    'option-data': reservation.options.map(optionToKea),
+  };
+}
+
+/** Pools minus exclusions: Kea has no exclusions, so an excluded range is carved out of the pools around it. */
+export function carvePools(pools: AddressRange[], exclusions: AddressRange[]): AddressRange[] {
+  let ranges = pools.map((pool) => ({ start: ipToNumber(pool.start), end: ipToNumber(pool.end) }));
+  for (const exclusion of exclusions.map((e) => ({ start: ipToNumber(e.start), end: ipToNumber(e.end) }))) {
+    ranges = ranges.flatMap((range) => {
+      if (exclusion.end < range.start || exclusion.start > range.end) return [range];
+      const left = exclusion.start > range.start ? [{ start: range.start, end: exclusion.start - 1 }] : [];
+      const right = exclusion.end < range.end ? [{ start: exclusion.end + 1, end: range.end }] : [];
+      return [...left, ...right];
+    });
+  }
+  return ranges.map((range) => ({ start: numberToIp(range.start), end: numberToIp(range.end) }));
+}
+
+/**
+ * Applies the chosen parts of `content` to a Kea subnet (or a new one), keeping everything else of the existing
+ * entry (id, timers, classes, relay, ...). `options` also covers the scope settings (name, description, lease time).
+ */
+export function applyScopeToSubnet(
+  existing: KeaSubnet4 | undefined,
+  content: ScopeContent,
+  parts: readonly ScopePart[],
+): KeaSubnet4 {
+  const subnet: KeaSubnet4 = existing ? structuredClone(existing) : { subnet: content.subnet };
+  if (parts.includes('options')) {
+    const kept = splitOptions(subnet['option-data']).other;
+    subnet['option-data'] = [...content.options.map(optionToKea), ...kept];
+    const context = { ...(subnet['user-context'] ?? {}) };
+    delete context['name'];
+    delete context['description'];
+    if (content.name !== undefined) context['name'] = content.name;
+    if (content.description !== undefined) context['description'] = content.description;
+    if (Object.keys(context).length > 0) subnet['user-context'] = context;
+    else delete subnet['user-context'];
+    if (content.leaseTime !== undefined) subnet['valid-lifetime'] = content.leaseTime;
+  }
+  if (parts.includes('reservations')) {
+    subnet.reservations = content.reservations.map(reservationToKea);
+  }
+  if (parts.includes('pools') || parts.includes('exclusions')) {
+    const currentPools = (subnet.pools ?? []).map((pool) => poolRange(pool.pool));
+    const pools = parts.includes('pools') ? content.pools : currentPools;
+    const exclusions = parts.includes('exclusions') ? content.exclusions : [];
+    subnet.pools = carvePools(pools, exclusions).map((range): KeaPool => ({
+      pool: `${range.start} - ${range.end}`,
+    }));
+  }
+  return subnet;
+}

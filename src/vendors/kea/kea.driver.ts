@@ -1,0 +1,150 @@
+import { Injectable } from '@nestjs/common';
+import type { ConnectionReport, DhcpDriver, ScopeRemoval, ScopeWrite, ServerTarget } from '../driver.js';
+import { DriverError, DriverErrorCode } from '../driver-error.js';
+import type { ScopeContent, ScopeSummary } from '../scope-content.js';
+import { readConfig, updateConfig } from './kea-config-update.js';
+import { allSubnets, networkOf, type KeaConfig, type KeaSubnet4 } from './kea-config.types.js';
+import { KeaControlAgentClient } from './kea-control-agent.client.js';
+import { keaSettingsOf } from './kea-settings.js';
+import { applyScopeToSubnet, subnetToScope } from './kea-subnet.mapper.js';
+
+const HA_HOOK = 'libdhcp_ha.so';
+
+/** ISC Kea through its Control Agent's HTTP API. */
+@Injectable()
+export class KeaDriver implements DhcpDriver {
+  readonly vendor = 'kea' as const;
+
+  checkConnection(target: ServerTarget): Promise<ConnectionReport> {
+    return withClient(target, async (client) => {
+      const version = await client.expectSuccess('version-get');
+      const config = await readConfig(client);
+      const status = await client.command('status-get');
+      const hooks = (config.Dhcp4['hooks-libraries'] ?? []).map(
+        (hook) => hook.library.split('/').pop() ?? hook.library,
+      );
+      const versionText = String(
+        (version.arguments?.['extended'] as string | undefined) ?? version.text ?? '',
+      ).split('\n')[0];
+      return {
+        software: 'ISC Kea DHCPv4',
+        version: String(version.text ?? '').trim(),
+        facts: {
+          versionDetail: versionText,
+          hooks,
+          subnets: allSubnets(config.Dhcp4).length,
+          haConfigured: hooks.some((hook) => hook.includes(HA_HOOK)),
+          ...(status.result === 0 && status.arguments ? { status: status.arguments } : {}),
+        },
+      };
+    });
+  }
+
+  listScopes(target: ServerTarget): Promise<ScopeSummary[]> {
+    return withClient(target, async (client) => {
+      const config = await readConfig(client);
+      const haPeers = haRelationshipName(config);
+      return allSubnets(config.Dhcp4).map(({ subnet }) => {
+        const scope = subnetToScope(subnet);
+        return {
+          subnet: scope.subnet,
+          ...(scope.name !== undefined ? { name: scope.name } : {}),
+          enabled: scope.enabled,
+          ...(haPeers ? { failover: haPeers } : {}),
+        };
+      });
+    });
+  }
+
+  readScope(target: ServerTarget, network: string): Promise<ScopeContent> {
+    return withClient(target, async (client) => {
+      const config = await readConfig(client);
+      const found = allSubnets(config.Dhcp4).find(({ subnet }) => networkOf(subnet) === network);
+      if (!found) {
+        throw new DriverError(DriverErrorCode.notFound, `Kea server ${target.name} has no subnet ${network}`);
+      }
+      return subnetToScope(found.subnet, found.sharedNetwork);
+    });
+  }
+
+  async writeScopes(target: ServerTarget, writes: ScopeWrite[]): Promise<void> {
+    await withClient(target, (client) =>
+      updateConfig(client, (config) => {
+        for (const write of writes) {
+          upsertSubnet(config, write);
+        }
+      }),
+    );
+  }
+
+  async removeScope(target: ServerTarget, network: string, how: ScopeRemoval): Promise<void> {
+    if (how === 'disable') {
+      throw new DriverError(
+        DriverErrorCode.unsupported,
+        'Kea 2.2 cannot disable a subnet; delete it instead (its content can be replicated back later)',
+      );
+    }
+    await withClient(target, (client) =>
+      updateConfig(client, (config) => {
+        const dhcp4 = config.Dhcp4;
+        const before = allSubnets(dhcp4).length;
+        dhcp4.subnet4 = (dhcp4.subnet4 ?? []).filter((subnet) => networkOf(subnet) !== network);
+        for (const shared of dhcp4['shared-networks'] ?? []) {
+          shared.subnet4 = (shared.subnet4 ?? []).filter((subnet) => networkOf(subnet) !== network);
+        }
+        if (allSubnets(dhcp4).length === before) {
+          throw new DriverError(
+            DriverErrorCode.notFound,
+            `Kea server ${target.name} has no subnet ${network}`,
+          );
+        }
+      }),
+    );
+  }
+}
+
+/** Replaces the subnet in place (same id, same shared network), or appends it with a fresh id. */
+function upsertSubnet(config: KeaConfig, write: ScopeWrite): void {
+  const dhcp4 = config.Dhcp4;
+  const network = write.content.subnet.split('/')[0];
+  const lists = [
+    dhcp4.subnet4 ?? [],
+    ...(dhcp4['shared-networks'] ?? []).map((shared) => shared.subnet4 ?? []),
+  ];
+  for (const list of lists) {
+    const index = list.findIndex((subnet) => networkOf(subnet) === network);
+    if (index >= 0) {
+      list[index] = applyScopeToSubnet(list[index], write.content, write.parts);
+      return;
+    }
+  }
+  const ids = allSubnets(dhcp4).map(({ subnet }) => subnet.id ?? 0);
+  const created: KeaSubnet4 = {
+    id: Math.max(0, ...ids) + 1,
+    ...applyScopeToSubnet(undefined, write.content, write.parts),
+  };
+  dhcp4.subnet4 = [...(dhcp4.subnet4 ?? []), created];
+}
+
+/** In Kea 2.2 HA covers the whole server: its scopes belong to the HA relationship named after the peers. */
+function haRelationshipName(config: KeaConfig): string | undefined {
+  const hook = (config.Dhcp4['hooks-libraries'] ?? []).find((candidate) =>
+    candidate.library.endsWith(HA_HOOK),
+  );
+  const ha = (
+    hook?.parameters?.['high-availability'] as Array<{ peers?: Array<{ name: string }> }> | undefined
+  )?.[0];
+  return ha?.peers?.map((peer) => peer.name).join('+');
+}
+
+async function withClient<T>(
+  target: ServerTarget,
+  run: (client: KeaControlAgentClient) => Promise<T>,
+): Promise<T> {
+  const client = new KeaControlAgentClient(keaSettingsOf(target));
+  try {
+    return await run(client);
+  } finally {
+    await client.close();
+  }
+}
