@@ -40,6 +40,68 @@ export interface WriteContext {
 
 export type ScopeRemoval = 'delete' | 'disable';
 
+export type FailoverMode = 'hot-standby' | 'load-balancing' | 'passive-backup';
+
+/** One server's side of a failover relationship, as the driver writes it. */
+export interface FailoverSide {
+  target: ServerTarget;
+  /** Vendor role: primary, secondary, standby or backup. */
+  role: string;
+  /** The name this server goes by inside the relationship (Kea: this-server-name and peer name). */
+  peerName: string;
+  /** Per-side vendor settings (Kea: auto-failover). */
+  settings: Record<string, unknown>;
+}
+
+export interface FailoverSpec {
+  name: string;
+  mode: FailoverMode;
+  /** Both sides; the driver writes `sides[local]` onto `sides[local].target`. */
+  sides: [FailoverSide, FailoverSide];
+  /** Relationship-wide vendor settings (Kea: heartbeat-delay, max-response-delay, ...). */
+  settings: Record<string, unknown>;
+}
+
+/** What a failover change replaced, so a two-server operation can put the first server back when the second fails. */
+export interface FailoverChange {
+  before: string;
+  after: string;
+  changed: boolean;
+  /** Restores the configuration the server had before this change. */
+  undo(): Promise<void>;
+}
+
+export interface FailoverState {
+  /** The vendor's state name, e.g. `hot-standby`, `partner-down`, `waiting`. */
+  state: string;
+  partnerState?: string;
+  scopesServed?: string[];
+  unackedClients?: number;
+  /** When the server last heard from its partner (ISO 8601), where known. */
+  lastContact?: string;
+  /** The vendor's answer, for callers who need more. */
+  detail: Record<string, unknown>;
+}
+
+/** A failover relationship found configured on a server (made outside this service or by it). */
+export interface DiscoveredFailover {
+  name: string;
+  mode: FailoverMode;
+  thisPeer: string;
+  peers: Array<{ name: string; role: string; url?: string; autoFailover?: boolean }>;
+  settings: Record<string, unknown>;
+}
+
+/** The vendor's failover operations, where the vendor has them. */
+export interface FailoverOperations {
+  /** Writes this server's side of `spec` (replacing any failover it had). */
+  applyFailover(local: 0 | 1, spec: FailoverSpec, context: WriteContext): Promise<FailoverChange>;
+  /** Removes the server's failover configuration; its scopes stay. */
+  removeFailover(target: ServerTarget, context: WriteContext): Promise<FailoverChange>;
+  readFailoverState(target: ServerTarget): Promise<FailoverState>;
+  discoverFailover(target: ServerTarget): Promise<DiscoveredFailover | undefined>;
+}
+
 export interface DhcpDriver {
   readonly vendor: Vendor;
   /** Reaches the server with the registered settings and reports what it is. */
@@ -50,4 +112,5 @@ export interface DhcpDriver {
   /** Replaces the chosen parts of several scopes; all or nothing where the vendor allows. */
   writeScopes(target: ServerTarget, writes: ScopeWrite[], context: WriteContext): Promise<void>;
   removeScope(target: ServerTarget, network: string, how: ScopeRemoval, context: WriteContext): Promise<void>;
+  readonly failover?: FailoverOperations;
 }

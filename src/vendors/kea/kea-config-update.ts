@@ -12,6 +12,8 @@ export interface ConfigUpdate {
   after: string;
   /** Whether anything changed (a no-op change is not sent). */
   changed: boolean;
+  /** The configuration as it was before, for an undo. */
+  previous: KeaConfig;
 }
 
 export function configDigest(config: unknown): string {
@@ -39,34 +41,74 @@ export async function readConfig(client: KeaControlAgentClient): Promise<KeaConf
   return config;
 }
 
+/** When the daemon last (re)loaded its configuration, as `status-get` tells it, and when we asked. */
+interface ReloadMark {
+  /** Seconds since the last config-set or reload. */
+  reload: number;
+  at: number;
+}
+
+async function reloadMark(client: KeaControlAgentClient): Promise<ReloadMark | undefined> {
+  const answer = await client.command<{ reload?: number }>('status-get');
+  const reload = answer.arguments?.reload;
+  return answer.result === 0 && typeof reload === 'number' ? { reload, at: Date.now() } : undefined;
+}
+
 /**
- * Read-modify-write of the whole configuration: config-get, change, config-test, check nobody changed it since the
- * read, config-set, config-write. A change that loses a race with an edit made elsewhere is re-done from a fresh
- * read, never applied over the other edit. Callers hold the server's lock, so this service never races itself.
+ * Whether the configuration may have been replaced between two marks: `reload` restarts from zero at every
+ * config-set or reload, so without one it grows with the wall clock. It has a resolution of one second, so a
+ * server reloaded within the last two seconds before the first mark cannot be judged: `undefined` then.
+ */
+function reloadedBetween(first: ReloadMark, second: ReloadMark): boolean | undefined {
+  if (first.reload < 2) return undefined;
+  const expected = first.reload + (second.at - first.at) / 1000;
+  return second.reload + 1.5 < expected;
+}
+
+/**
+ * Read-modify-write of the whole configuration: config-get, change, config-test, check nobody replaced the
+ * configuration since the read, config-set, config-write. A change that loses that race to an edit made elsewhere is
+ * re-done from a fresh read, never applied over the other edit.
+ *
+ * The check is cheap: `status-get` before the read and after the test says whether the daemon reloaded in between
+ * (config-get of a large configuration costs as much as config-test and config-set together). Only when that cannot
+ * tell (the daemon reloaded within the last two seconds, or has no `reload` figure) is the configuration read again
+ * and compared by digest. Callers hold the server's lock, so this service never races itself.
  */
 export async function updateConfig(
   client: KeaControlAgentClient,
   mutate: (config: KeaConfig) => void,
 ): Promise<ConfigUpdate> {
   for (let attempt = 1; attempt <= MAX_CONFIG_ATTEMPTS; attempt++) {
-    const current = await readConfig(client);
-    const before = configDigest(current);
-    const next = structuredClone(current);
+    const mark = await reloadMark(client);
+    const previous = await readConfig(client);
+    const before = configDigest(previous);
+    const next = structuredClone(previous);
     mutate(next);
     const after = configDigest(next);
     if (after === before) {
-      return { before, after, changed: false };
+      return { before, after, changed: false, previous };
     }
     await client.expectSuccess('config-test', next);
-    if (configDigest(await readConfig(client)) !== before) {
+    const check = await reloadMark(client);
+    const reloaded = mark && check ? reloadedBetween(mark, check) : undefined;
+    const replaced = reloaded ?? configDigest(await readConfig(client)) !== before;
+    if (replaced) {
       continue; // Changed outside this service between our read and now: start again from what is there.
     }
     await client.expectSuccess('config-set', next);
     await client.expectSuccess('config-write');
-    return { before, after, changed: true };
+    return { before, after, changed: true, previous };
   }
   throw new DriverError(
     DriverErrorCode.conflict,
     `The Kea configuration kept changing while this service tried to change it (${MAX_CONFIG_ATTEMPTS} attempts)`,
   );
+}
+
+/** Puts back a configuration read earlier (undo of a change whose partner change failed). */
+export async function restoreConfig(client: KeaControlAgentClient, config: KeaConfig): Promise<void> {
+  await client.expectSuccess('config-test', config);
+  await client.expectSuccess('config-set', config);
+  await client.expectSuccess('config-write');
 }

@@ -4,19 +4,19 @@ import { DriverError, DriverErrorCode } from '../driver-error.js';
 import type { ScopeContent, ScopeSummary } from '../scope-content.js';
 import { readConfig, updateConfig } from './kea-config-update.js';
 import { allSubnets, networkOf, type KeaConfig, type KeaSubnet4 } from './kea-config.types.js';
-import { KeaControlAgentClient } from './kea-control-agent.client.js';
-import { keaSettingsOf } from './kea-settings.js';
+import { withKeaClient } from './kea-client.factory.js';
+import { KeaFailover } from './kea-failover.js';
 import { applyScopeToSubnet, subnetToScope } from './kea-subnet.mapper.js';
-
-const HA_HOOK = 'libdhcp_ha.so';
+import { discoverHa, HA_HOOK } from './kea-ha.mapper.js';
 
 /** ISC Kea through its Control Agent's HTTP API. */
 @Injectable()
 export class KeaDriver implements DhcpDriver {
   readonly vendor = 'kea' as const;
+  readonly failover = new KeaFailover();
 
   checkConnection(target: ServerTarget): Promise<ConnectionReport> {
-    return withClient(target, async (client) => {
+    return withKeaClient(target, async (client) => {
       const version = await client.expectSuccess('version-get');
       const config = await readConfig(client);
       const status = await client.command('status-get');
@@ -41,7 +41,7 @@ export class KeaDriver implements DhcpDriver {
   }
 
   listScopes(target: ServerTarget): Promise<ScopeSummary[]> {
-    return withClient(target, async (client) => {
+    return withKeaClient(target, async (client) => {
       const config = await readConfig(client);
       const haPeers = haRelationshipName(config);
       return allSubnets(config.Dhcp4).map(({ subnet }) => {
@@ -57,7 +57,7 @@ export class KeaDriver implements DhcpDriver {
   }
 
   readScope(target: ServerTarget, network: string): Promise<ScopeContent> {
-    return withClient(target, async (client) => {
+    return withKeaClient(target, async (client) => {
       const config = await readConfig(client);
       const found = allSubnets(config.Dhcp4).find(({ subnet }) => networkOf(subnet) === network);
       if (!found) {
@@ -68,7 +68,7 @@ export class KeaDriver implements DhcpDriver {
   }
 
   async writeScopes(target: ServerTarget, writes: ScopeWrite[]): Promise<void> {
-    await withClient(target, (client) =>
+    await withKeaClient(target, (client) =>
       updateConfig(client, (config) => {
         for (const write of writes) {
           upsertSubnet(config, write);
@@ -84,7 +84,7 @@ export class KeaDriver implements DhcpDriver {
         'Kea 2.2 cannot disable a subnet; delete it instead (its content can be replicated back later)',
       );
     }
-    await withClient(target, (client) =>
+    await withKeaClient(target, (client) =>
       updateConfig(client, (config) => {
         const dhcp4 = config.Dhcp4;
         const before = allSubnets(dhcp4).length;
@@ -128,23 +128,5 @@ function upsertSubnet(config: KeaConfig, write: ScopeWrite): void {
 
 /** In Kea 2.2 HA covers the whole server: its scopes belong to the HA relationship named after the peers. */
 function haRelationshipName(config: KeaConfig): string | undefined {
-  const hook = (config.Dhcp4['hooks-libraries'] ?? []).find((candidate) =>
-    candidate.library.endsWith(HA_HOOK),
-  );
-  const ha = (
-    hook?.parameters?.['high-availability'] as Array<{ peers?: Array<{ name: string }> }> | undefined
-  )?.[0];
-  return ha?.peers?.map((peer) => peer.name).join('+');
-}
-
-async function withClient<T>(
-  target: ServerTarget,
-  run: (client: KeaControlAgentClient) => Promise<T>,
-): Promise<T> {
-  const client = new KeaControlAgentClient(keaSettingsOf(target));
-  try {
-    return await run(client);
-  } finally {
-    await client.close();
-  }
+  return discoverHa(config.Dhcp4)?.name;
 }

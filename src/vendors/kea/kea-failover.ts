@@ -1,0 +1,98 @@
+import type {
+  DiscoveredFailover,
+  FailoverChange,
+  FailoverOperations,
+  FailoverSpec,
+  FailoverState,
+  ServerTarget,
+} from '../driver.js';
+import { DriverError, DriverErrorCode } from '../driver-error.js';
+import { readConfig, restoreConfig, updateConfig, type ConfigUpdate } from './kea-config-update.js';
+import type { KeaControlAgentClient } from './kea-control-agent.client.js';
+import { applyHa, discoverHa, haConfigFor, removeHa } from './kea-ha.mapper.js';
+import { withKeaClient } from './kea-client.factory.js';
+
+interface HaServerStatus {
+  'ha-mode'?: string;
+  'ha-servers'?: {
+    local?: { role?: string; scopes?: string[]; state?: string };
+    remote?: {
+      age?: number;
+      'in-touch'?: boolean;
+      'last-state'?: string;
+      'last-scopes'?: string[];
+      'unacked-clients'?: number;
+      'communication-interrupted'?: boolean;
+      [key: string]: unknown;
+    };
+  };
+}
+
+/** Kea HA (libdhcp_ha.so) as the port's failover operations. */
+export class KeaFailover implements FailoverOperations {
+  applyFailover(local: 0 | 1, spec: FailoverSpec): Promise<FailoverChange> {
+    const side = spec.sides[local];
+    const hooksDirectory =
+      typeof spec.settings['hooksDirectory'] === 'string' ? spec.settings['hooksDirectory'] : undefined;
+    return withKeaClient(side.target, async (client) =>
+      changeWithUndo(
+        side.target,
+        client,
+        await updateConfig(client, (config) =>
+          applyHa(config.Dhcp4, haConfigFor(spec, local), hooksDirectory),
+        ),
+      ),
+    );
+  }
+
+  removeFailover(target: ServerTarget): Promise<FailoverChange> {
+    return withKeaClient(target, async (client) =>
+      changeWithUndo(target, client, await updateConfig(client, (config) => void removeHa(config.Dhcp4))),
+    );
+  }
+
+  readFailoverState(target: ServerTarget): Promise<FailoverState> {
+    return withKeaClient(target, async (client) => {
+      const status = await client.expectSuccess<{ 'high-availability'?: HaServerStatus[] }>('status-get');
+      const ha = status.arguments?.['high-availability']?.[0];
+      if (!ha?.['ha-servers']) {
+        throw new DriverError(DriverErrorCode.notFound, `Kea server ${target.name} has no HA configured`);
+      }
+      const local = ha['ha-servers'].local ?? {};
+      const remote = ha['ha-servers'].remote ?? {};
+      return {
+        state: local.state ?? 'unknown',
+        ...(remote['last-state'] ? { partnerState: remote['last-state'] } : {}),
+        ...(local.scopes ? { scopesServed: local.scopes } : {}),
+        ...(typeof remote['unacked-clients'] === 'number'
+          ? { unackedClients: remote['unacked-clients'] }
+          : {}),
+        ...(typeof remote.age === 'number'
+          ? { lastContact: new Date(Date.now() - remote.age * 1000).toISOString() }
+          : {}),
+        detail: ha as Record<string, unknown>,
+      };
+    });
+  }
+
+  discoverFailover(target: ServerTarget): Promise<DiscoveredFailover | undefined> {
+    return withKeaClient(target, async (client) => discoverHa((await readConfig(client)).Dhcp4));
+  }
+}
+
+function changeWithUndo(
+  target: ServerTarget,
+  _client: KeaControlAgentClient,
+  update: ConfigUpdate,
+): FailoverChange {
+  return {
+    before: update.before,
+    after: update.after,
+    changed: update.changed,
+    // A fresh client: the one that made the change is closed by the time an undo is needed.
+    undo: () =>
+      update.changed
+        ? withKeaClient(target, (client) => restoreConfig(client, update.previous))
+        : Promise.resolve(),
+  };
+}

@@ -1,0 +1,88 @@
+import type { FailoverSpec, ServerTarget } from '../driver.js';
+import type { KeaDhcp4 } from './kea-config.types.js';
+import { applyHa, discoverHa, haConfigFor, removeHa } from './kea-ha.mapper.js';
+
+const target = (name: string, url: string, auth?: { username: string; password: string }): ServerTarget => ({
+  id: name,
+  name,
+  vendor: 'kea',
+  address: '127.0.0.1',
+  connection: { url, ...(auth ? { username: auth.username } : {}) },
+  secrets: auth ? { password: auth.password } : {},
+});
+
+const SPEC: FailoverSpec = {
+  name: 'dc-pair',
+  mode: 'hot-standby',
+  sides: [
+    {
+      target: target('kea1', 'http://127.0.0.11:8000/', { username: 'api', password: 's3cret' }),
+      role: 'primary',
+      peerName: 'kea1',
+      settings: {},
+    },
+    {
+      target: target('kea2', 'http://127.0.0.12:8000/'),
+      role: 'standby',
+      peerName: 'kea2',
+      settings: { autoFailover: false },
+    },
+  ],
+  settings: { heartbeatDelay: 5000, maxUnackedClients: 0, syncLeases: true },
+};
+
+describe('Kea HA mapping', () => {
+  it('builds each side with its own name, both peers, the partners Control Agent URLs and their credentials', () => {
+    expect(haConfigFor(SPEC, 1)).toEqual({
+      'this-server-name': 'kea2',
+      mode: 'hot-standby',
+      'heartbeat-delay': 5000,
+      'max-unacked-clients': 0,
+      'sync-leases': true,
+      peers: [
+        {
+          name: 'kea1',
+          url: 'http://127.0.0.11:8000/',
+          role: 'primary',
+          'auto-failover': true,
+          'basic-auth-user': 'api',
+          'basic-auth-password': 's3cret',
+        },
+        { name: 'kea2', url: 'http://127.0.0.12:8000/', role: 'standby', 'auto-failover': false },
+      ],
+    });
+  });
+
+  it('adds lease_cmds and HA once, replaces an earlier HA, keeps other hooks, and removes HA again', () => {
+    const dhcp4: KeaDhcp4 = {
+      'hooks-libraries': [
+        { library: '/opt/hooks/libdhcp_stat_cmds.so' },
+        { library: '/opt/hooks/libdhcp_ha.so', parameters: { 'high-availability': [{ old: true }] } },
+      ],
+    };
+    applyHa(dhcp4, haConfigFor(SPEC, 0), '/opt/hooks');
+    applyHa(dhcp4, haConfigFor(SPEC, 0), '/opt/hooks');
+    expect(dhcp4['hooks-libraries']?.map((hook) => hook.library)).toEqual([
+      '/opt/hooks/libdhcp_stat_cmds.so',
+      '/opt/hooks/libdhcp_lease_cmds.so',
+      '/opt/hooks/libdhcp_ha.so',
+    ]);
+    expect(discoverHa(dhcp4)).toEqual({
+      name: 'kea1+kea2',
+      mode: 'hot-standby',
+      thisPeer: 'kea1',
+      peers: [
+        { name: 'kea1', role: 'primary', url: 'http://127.0.0.11:8000/', autoFailover: true },
+        { name: 'kea2', role: 'standby', url: 'http://127.0.0.12:8000/', autoFailover: false },
+      ],
+      settings: { heartbeatDelay: 5000, maxUnackedClients: 0, syncLeases: true },
+    });
+    expect(removeHa(dhcp4)).toBe(true);
+    expect(removeHa(dhcp4)).toBe(false);
+    expect(discoverHa(dhcp4)).toBeUndefined();
+    expect(dhcp4['hooks-libraries']?.map((hook) => hook.library)).toEqual([
+      '/opt/hooks/libdhcp_stat_cmds.so',
+      '/opt/hooks/libdhcp_lease_cmds.so',
+    ]);
+  });
+});

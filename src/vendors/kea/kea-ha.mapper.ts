@@ -1,0 +1,117 @@
+import type { DiscoveredFailover, FailoverMode, FailoverSpec } from '../driver.js';
+import type { KeaDhcp4, KeaHook } from './kea-config.types.js';
+import { keaSettingsOf } from './kea-settings.js';
+
+export const HA_HOOK = 'libdhcp_ha.so';
+export const LEASE_CMDS_HOOK = 'libdhcp_lease_cmds.so';
+/** Where Debian installs Kea's hooks; a relationship may name another directory (`hooksDirectory`). */
+export const DEFAULT_HOOKS_DIRECTORY = '/usr/lib/x86_64-linux-gnu/kea/hooks';
+
+/** Relationship-wide HA parameters: API name -> Kea 2.2 `high-availability` key. */
+export const HA_PARAMETERS = {
+  heartbeatDelay: 'heartbeat-delay',
+  maxResponseDelay: 'max-response-delay',
+  maxAckDelay: 'max-ack-delay',
+  maxUnackedClients: 'max-unacked-clients',
+  syncLeases: 'sync-leases',
+  syncTimeout: 'sync-timeout',
+  syncPageLimit: 'sync-page-limit',
+  delayedUpdatesLimit: 'delayed-updates-limit',
+  sendLeaseUpdates: 'send-lease-updates',
+  waitBackupAck: 'wait-backup-ack',
+} as const;
+
+export type HaParameter = keyof typeof HA_PARAMETERS;
+
+interface KeaHaPeer {
+  name: string;
+  url: string;
+  role: string;
+  'auto-failover'?: boolean;
+  'basic-auth-user'?: string;
+  'basic-auth-password'?: string;
+}
+
+interface KeaHaConfig {
+  'this-server-name': string;
+  mode: FailoverMode;
+  peers: KeaHaPeer[];
+  [key: string]: unknown;
+}
+
+const isHook = (hook: KeaHook, file: string): boolean =>
+  hook.library === file || hook.library.endsWith(`/${file}`);
+
+/** The `high-availability` entry for side `local` of `spec`. */
+export function haConfigFor(spec: FailoverSpec, local: 0 | 1): KeaHaConfig {
+  const parameters = Object.fromEntries(
+    (Object.entries(HA_PARAMETERS) as Array<[HaParameter, string]>)
+      .filter(([name]) => spec.settings[name] !== undefined)
+      .map(([name, key]) => [key, spec.settings[name]]),
+  );
+  return {
+    'this-server-name': spec.sides[local].peerName,
+    mode: spec.mode,
+    ...parameters,
+    peers: spec.sides.map((side): KeaHaPeer => {
+      const agent = keaSettingsOf(side.target);
+      return {
+        name: side.peerName,
+        // Kea 2.2 peers talk to each other through their Control Agents.
+        url: agent.url,
+        role: side.role,
+        'auto-failover': side.settings['autoFailover'] !== false,
+        // The partner's agent may require basic auth: the peer gets the credentials registered for it.
+        ...(agent.username !== undefined ? { 'basic-auth-user': agent.username } : {}),
+        ...(agent.password !== undefined ? { 'basic-auth-password': agent.password } : {}),
+      };
+    }),
+  };
+}
+
+/** Puts the lease_cmds and HA hooks (with `ha`) on the server, replacing any HA it had; other hooks stay. */
+export function applyHa(dhcp4: KeaDhcp4, ha: KeaHaConfig, hooksDirectory = DEFAULT_HOOKS_DIRECTORY): void {
+  const hooks = (dhcp4['hooks-libraries'] ?? []).filter((hook) => !isHook(hook, HA_HOOK));
+  if (!hooks.some((hook) => isHook(hook, LEASE_CMDS_HOOK))) {
+    hooks.push({ library: `${hooksDirectory}/${LEASE_CMDS_HOOK}` });
+  }
+  hooks.push({ library: `${hooksDirectory}/${HA_HOOK}`, parameters: { 'high-availability': [ha] } });
+  dhcp4['hooks-libraries'] = hooks;
+}
+
+/**
+ * Takes the HA hook off. lease_cmds stays: it is harmless alone and other tools may rely on it.
+ * Returns whether there was anything to remove.
+ */
+export function removeHa(dhcp4: KeaDhcp4): boolean {
+  const hooks = dhcp4['hooks-libraries'] ?? [];
+  const kept = hooks.filter((hook) => !isHook(hook, HA_HOOK));
+  dhcp4['hooks-libraries'] = kept;
+  return kept.length !== hooks.length;
+}
+
+/** The HA relationship configured on a server, if any. */
+export function discoverHa(dhcp4: KeaDhcp4): DiscoveredFailover | undefined {
+  const hook = (dhcp4['hooks-libraries'] ?? []).find((candidate) => isHook(candidate, HA_HOOK));
+  const ha = (hook?.parameters?.['high-availability'] as KeaHaConfig[] | undefined)?.[0];
+  if (!ha) {
+    return undefined;
+  }
+  const settings = Object.fromEntries(
+    (Object.entries(HA_PARAMETERS) as Array<[HaParameter, string]>)
+      .filter(([, key]) => ha[key] !== undefined)
+      .map(([name, key]) => [name, ha[key]]),
+  );
+  return {
+    name: ha.peers.map((peer) => peer.name).join('+'),
+    mode: ha.mode,
+    thisPeer: ha['this-server-name'],
+    peers: ha.peers.map((peer) => ({
+      name: peer.name,
+      role: peer.role,
+      url: peer.url,
+      autoFailover: peer['auto-failover'] !== false,
+    })),
+    settings,
+  };
+}
