@@ -1,0 +1,813 @@
+/**
+ * Test harness for real ISC Kea 2.2 servers, reached the way production reaches them: each kea-dhcp4 sits behind its
+ * own kea-ctrl-agent (CA) and is driven over HTTP only.
+ *
+ * Every server gets a temp directory (mkdtemp under os.tmpdir()) holding both config files, the unix control socket,
+ * the memfile lease file, and the PID/lock files (KEA_PIDFILE_DIR and KEA_LOCKFILE_DIR point there, so nothing is
+ * written to /run/kea, /var/lib/kea or /var/log/kea). Logs go to stdout and are captured (see `output()`). The CA
+ * listens on a distinct 127.x.y.z address and a free port; all traffic stays on loopback.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import net, { type AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+export const KEA_DHCP4_BIN = process.env['KEA_DHCP4_BIN'] ?? '/usr/sbin/kea-dhcp4';
+export const KEA_CTRL_AGENT_BIN = process.env['KEA_CTRL_AGENT_BIN'] ?? '/usr/sbin/kea-ctrl-agent';
+
+/** Directory holding libdhcp_ha.so and libdhcp_lease_cmds.so (Debian: /usr/lib/<multiarch>/kea/hooks). */
+export const KEA_HOOKS_DIR = process.env['KEA_HOOKS_DIR'] ?? findHooksDir();
+
+export function keaHookLibrary(file: string): string {
+  return path.join(KEA_HOOKS_DIR, file);
+}
+
+export interface KeaAuth {
+  username: string;
+  password: string;
+}
+
+export interface KeaServerOptions {
+  /** Used in the temp directory name, in error messages, and as the default HA server name. */
+  name: string;
+  /** A 127.x.y.z address for the CA; default: a fresh one per server (derived from the PID and a counter). */
+  host?: string;
+  /** CA port; default: a free port on `host` (bind port 0, release, retried if the CA then fails to bind). */
+  port?: number;
+  /** When given, the CA requires HTTP basic auth with exactly these credentials. */
+  auth?: KeaAuth;
+  /**
+   * The Dhcp4 object to start with (default: {@link defaultDhcp4Config}). The harness always sets `control-socket`,
+   * and fills in `interfaces-config` (no interfaces), `lease-database` (memfile in the temp dir) and `loggers`
+   * (stdout) when they are absent.
+   */
+  dhcp4?: Record<string, unknown>;
+  /** Bound on waiting for `status-get` through the CA to answer result 0; default 20 s. */
+  startTimeoutMs?: number;
+}
+
+/** One element of the CA's answer array. */
+export interface KeaAnswer<A = unknown> {
+  result: number;
+  text?: string;
+  arguments?: A;
+}
+
+export interface KeaHttpResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  text: string;
+  /** `text` parsed as JSON, or undefined when it is not JSON. */
+  body: unknown;
+}
+
+export interface KeaRequestOptions {
+  /** Credentials to send; default the server's own; `null` sends none. */
+  auth?: KeaAuth | null;
+  /** Default 10 s. */
+  timeoutMs?: number;
+  /** Default `application/json` (the CA answers 400 without it). */
+  contentType?: string | null;
+}
+
+export interface KeaHaPeerStatus {
+  role: string;
+  state?: string;
+  scopes?: string[];
+  'last-state'?: string;
+  'last-scopes'?: string[];
+  'in-touch'?: boolean;
+  age?: number;
+  'communication-interrupted'?: boolean;
+  'connecting-clients'?: number;
+  'unacked-clients'?: number;
+  'unacked-clients-left'?: number;
+  'analyzed-packets'?: number;
+}
+
+export interface KeaStatusGetArguments {
+  pid: number;
+  uptime: number;
+  reload: number;
+  'multi-threading-enabled'?: boolean;
+  sockets?: { status: string };
+  'high-availability'?: Array<{
+    'ha-mode': string;
+    'ha-servers': { local: KeaHaPeerStatus; remote: KeaHaPeerStatus };
+  }>;
+}
+
+export interface KeaHeartbeatArguments {
+  state: string;
+  scopes: string[];
+  'date-time': string;
+  'unsent-update-count': number;
+}
+
+export interface KeaServer {
+  name: string;
+  host: string;
+  port: number;
+  /** `http://host:port/` of this server's Control Agent. */
+  caUrl: string;
+  auth?: KeaAuth;
+  /** The kea-dhcp4 config file (`-c`); `config-write` without a filename writes here. */
+  configPath: string;
+  caConfigPath: string;
+  socketPath: string;
+  leaseFile: string;
+  dir: string;
+  dhcp4Pid: number;
+  caPid: number;
+  /** Milliseconds from spawning the processes to the first successful `status-get`. */
+  startupMs: number;
+  /** Everything both processes wrote so far, each line prefixed with `[dhcp4]` or `[ca]`. */
+  output(): string;
+  /** POSTs `{command, service: ["dhcp4"], arguments}` to the CA and returns the single answer; throws unless HTTP 200. */
+  command<A = unknown>(command: string, args?: object, options?: KeaRequestOptions): Promise<KeaAnswer<A>>;
+  /** Raw POST of `body` to the CA (no service added, no unwrapping, any HTTP status). */
+  request(body: unknown, options?: KeaRequestOptions): Promise<KeaHttpResponse>;
+  /** The Dhcp4 object as the running server sees it (`config-get`). */
+  dhcp4Config(): Promise<Record<string, unknown>>;
+  /** The config file as it is on disk now (e.g. after `config-write`). */
+  readConfigFile(): Promise<Record<string, unknown>>;
+  /** SIGTERM both processes by PID, SIGKILL after 5 s, then removes the temp dir. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** A minimal valid Dhcp4 config: two subnets with pools, options and a reservation. A fresh object each call. */
+export function defaultDhcp4Config(): Record<string, unknown> {
+  return {
+    'valid-lifetime': 3600,
+    'renew-timer': 900,
+    'rebind-timer': 1800,
+    'option-data': [{ name: 'domain-name-servers', data: '192.0.2.53, 192.0.2.54' }],
+    subnet4: [
+      {
+        id: 1,
+        subnet: '192.0.2.0/24',
+        pools: [{ pool: '192.0.2.100 - 192.0.2.199' }],
+        'option-data': [{ name: 'routers', data: '192.0.2.1' }],
+        reservations: [
+          { 'hw-address': '1a:1b:1c:1d:1e:1f', 'ip-address': '192.0.2.10', hostname: 'printer' },
+        ],
+      },
+      {
+        id: 2,
+        subnet: '198.51.100.0/24',
+        pools: [{ pool: '198.51.100.50 - 198.51.100.99' }],
+        'option-data': [{ name: 'routers', data: '198.51.100.1' }],
+      },
+    ],
+  };
+}
+
+let addressCounter = 0;
+
+/**
+ * A 127.x.y.z address unlikely to be used by another test process: x and y come from the PID, z from a counter.
+ * (A collision would only matter if the port collided too, and ports are probed on the address.)
+ */
+export function nextLoopbackAddress(): string {
+  const pid = process.pid;
+  const z = 1 + (addressCounter++ % 254);
+  return `127.${10 + (pid % 240)}.${Math.floor(pid / 240) % 256}.${z}`;
+}
+
+/** Binds port 0 on `host`, releases it and returns the port. */
+export async function freePort(host: string): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen({ host, port: 0, exclusive: true }, () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+// Children still alive when the test process exits are killed, so an aborted run leaves no Kea behind.
+const liveChildren = new Set<ChildProcess>();
+let exitHookInstalled = false;
+function track(child: ChildProcess): void {
+  liveChildren.add(child);
+  child.once('exit', () => liveChildren.delete(child));
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once('exit', () => {
+      for (const c of liveChildren) if (c.pid) safeKill(c.pid, 'SIGKILL');
+    });
+  }
+}
+
+export async function startKeaServer(options: KeaServerOptions): Promise<KeaServer> {
+  assertInstalled();
+  const host = options.host ?? nextLoopbackAddress();
+  if (!/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host))
+    throw new Error(`Kea host must be in 127.0.0.0/8, got ${host}`);
+  const safeName = options.name.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 20);
+  const dir = await mkdtemp(path.join(os.tmpdir(), `kea-${safeName}-`));
+  const paths = {
+    configPath: path.join(dir, 'kea-dhcp4.json'),
+    caConfigPath: path.join(dir, 'kea-ctrl-agent.json'),
+    socketPath: path.join(dir, 'dhcp4.sock'),
+    leaseFile: path.join(dir, 'leases4.csv'),
+  };
+  // sun_path holds 107 bytes; Kea refuses longer socket names.
+  if (Buffer.byteLength(paths.socketPath) > 100) {
+    await rm(dir, { recursive: true, force: true });
+    throw new Error(`control socket path too long (${paths.socketPath}); use a shorter TMPDIR`);
+  }
+  const dhcp4 = completeDhcp4(options.dhcp4 ?? defaultDhcp4Config(), paths);
+  await writeFile(paths.configPath, JSON.stringify({ Dhcp4: dhcp4 }, null, 2));
+
+  const log = new OutputLog();
+  const env = {
+    PATH: process.env['PATH'] ?? '/usr/sbin:/usr/bin:/sbin:/bin',
+    KEA_PIDFILE_DIR: dir,
+    KEA_LOCKFILE_DIR: dir,
+  };
+  const started = Date.now();
+  const dhcp4Proc = spawnLogged(KEA_DHCP4_BIN, ['-c', paths.configPath], dir, env, log, 'dhcp4');
+  let ca: SpawnedProcess | undefined;
+  const cleanUp = async (): Promise<void> => {
+    await Promise.all([stopProcess(dhcp4Proc), ca ? stopProcess(ca) : Promise.resolve()]);
+    await rm(dir, { recursive: true, force: true });
+  };
+
+  const deadline = started + (options.startTimeoutMs ?? 20_000);
+  try {
+    for (let attempt = 1; ; attempt++) {
+      const port = options.port ?? (await freePort(host));
+      const caUrl = `http://${host}:${port}/`;
+      await writeFile(
+        paths.caConfigPath,
+        JSON.stringify(caConfig(host, port, paths.socketPath, options.auth), null, 2),
+      );
+      ca = spawnLogged(KEA_CTRL_AGENT_BIN, ['-c', paths.caConfigPath], dir, env, log, 'ca');
+      const outcome = await waitUntilReady(caUrl, options.auth, [dhcp4Proc, ca], deadline);
+      if (outcome === 'ready') {
+        const server = makeServer({
+          name: options.name,
+          host,
+          port,
+          caUrl,
+          auth: options.auth,
+          dir,
+          ...paths,
+          dhcp4Proc,
+          ca,
+          log,
+          startupMs: Date.now() - started,
+        });
+        return server;
+      }
+      // The CA lost the race for the probed port: try another one (only when we chose the port).
+      const bindFailed = /Address already in use/i.test(log.text('ca'));
+      if (outcome === 'ca-exited' && bindFailed && options.port === undefined && attempt < 3) {
+        log.append('harness', `CA could not bind ${caUrl}, retrying with another port`);
+        ca = undefined;
+        continue;
+      }
+      throw new Error(`${outcome}`);
+    }
+  } catch (error) {
+    const output = log.all();
+    await cleanUp();
+    throw new Error(
+      `Kea server ${options.name} did not start (${(error as Error).message}) on ${host}:\n${output}`,
+      { cause: error },
+    );
+  }
+}
+
+export interface KeaPairOptions {
+  /** Names of the two servers; default `server1`, `server2`. The first is primary. */
+  names?: [string, string];
+  auth?: KeaAuth;
+  dhcp4?: Record<string, unknown>;
+  /** When given, both servers start with HA already in their config file (instead of adding it via config-set). */
+  ha?: KeaHaOptions;
+  startTimeoutMs?: number;
+}
+
+/** Starts two servers in parallel (stopping both if either fails). */
+export async function startKeaPair(options: KeaPairOptions = {}): Promise<[KeaServer, KeaServer]> {
+  const names = options.names ?? ['server1', 'server2'];
+  const peers = await Promise.all(
+    names.map(async (name) => {
+      const host = nextLoopbackAddress();
+      // The partner's URL goes into each config, so the ports must be fixed before either starts.
+      const port = options.ha ? await freePort(host) : undefined;
+      return { name, host, port, caUrl: `http://${host}:${port ?? 0}/`, auth: options.auth };
+    }),
+  );
+  const results = await Promise.allSettled(
+    peers.map((peer) => {
+      let dhcp4 = options.dhcp4 ? structuredClone(options.dhcp4) : defaultDhcp4Config();
+      if (options.ha) dhcp4 = withHaHooks(dhcp4, peer.name, [peers[0], peers[1]], options.ha);
+      return startKeaServer({
+        name: peer.name,
+        host: peer.host,
+        port: peer.port,
+        auth: options.auth,
+        dhcp4,
+        startTimeoutMs: options.startTimeoutMs,
+      });
+    }),
+  );
+  const started = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failure) {
+    await Promise.all(started.map((s) => s.stop()));
+    throw failure.reason;
+  }
+  return [started[0], started[1]];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// High availability
+
+export type KeaHaMode = 'hot-standby' | 'load-balancing';
+
+export interface KeaHaOptions {
+  mode: KeaHaMode;
+  /** ms; Kea's default is 10000, which makes reaching the HA state take ~30 s. Default here 1000. */
+  heartbeatDelay?: number;
+  /** ms; default 3000. */
+  maxResponseDelay?: number;
+  /** ms; default 1000. */
+  maxAckDelay?: number;
+  /** 0 = go to partner-down as soon as the partner is unreachable for max-response-delay. Default 0. */
+  maxUnackedClients?: number;
+  /** Default true. */
+  syncLeases?: boolean;
+  /** Default true. */
+  autoFailover?: boolean;
+  /** Send each peer's `auth` as basic-auth-user/-password in its peer entry; default true. */
+  peerAuth?: boolean;
+}
+
+/** What an HA peer entry needs: the partner is reached through its CA URL with its CA credentials. */
+export interface KeaHaPeerRef {
+  name: string;
+  caUrl: string;
+  auth?: KeaAuth;
+}
+
+const HA_LIBS = ['libdhcp_lease_cmds.so', 'libdhcp_ha.so'];
+
+/**
+ * The two `hooks-libraries` entries for `self` in an HA pair. `servers[0]` is the primary, `servers[1]` the standby
+ * (hot-standby) or secondary (load-balancing). Each peer's `url` is that peer's Control Agent URL; its
+ * `basic-auth-user`/`basic-auth-password` are the credentials that CA requires.
+ */
+export function haHooksLibraries(
+  self: string,
+  servers: [KeaHaPeerRef, KeaHaPeerRef],
+  options: KeaHaOptions,
+): Array<Record<string, unknown>> {
+  if (!servers.some((s) => s.name === self)) throw new Error(`${self} is not one of the HA peers`);
+  return [
+    { library: keaHookLibrary('libdhcp_lease_cmds.so') },
+    {
+      library: keaHookLibrary('libdhcp_ha.so'),
+      parameters: {
+        'high-availability': [
+          {
+            'this-server-name': self,
+            mode: options.mode,
+            'heartbeat-delay': options.heartbeatDelay ?? 1000,
+            'max-response-delay': options.maxResponseDelay ?? 3000,
+            'max-ack-delay': options.maxAckDelay ?? 1000,
+            'max-unacked-clients': options.maxUnackedClients ?? 0,
+            'sync-leases': options.syncLeases ?? true,
+            peers: servers.map((peer, index) => ({
+              name: peer.name,
+              url: peer.caUrl,
+              role: index === 0 ? 'primary' : options.mode === 'hot-standby' ? 'standby' : 'secondary',
+              'auto-failover': options.autoFailover ?? true,
+              ...(peer.auth && options.peerAuth !== false
+                ? { 'basic-auth-user': peer.auth.username, 'basic-auth-password': peer.auth.password }
+                : {}),
+            })),
+          },
+        ],
+      },
+    },
+  ];
+}
+
+/** `dhcp4` with the HA hook libraries for `self` (replacing earlier lease_cmds/ha entries, keeping other hooks). */
+export function withHaHooks(
+  dhcp4: Record<string, unknown>,
+  self: string,
+  servers: [KeaHaPeerRef, KeaHaPeerRef],
+  options: KeaHaOptions,
+): Record<string, unknown> {
+  const copy = withoutHaHooks(dhcp4);
+  copy['hooks-libraries'] = [
+    ...(copy['hooks-libraries'] as unknown[]),
+    ...haHooksLibraries(self, servers, options),
+  ];
+  return copy;
+}
+
+/** `dhcp4` without the lease_cmds and HA hook libraries (other hooks kept). */
+export function withoutHaHooks(dhcp4: Record<string, unknown>): Record<string, unknown> {
+  const copy = structuredClone(dhcp4);
+  const hooks = (copy['hooks-libraries'] as Array<{ library: string }> | undefined) ?? [];
+  copy['hooks-libraries'] = hooks.filter((hook) => !HA_LIBS.includes(path.basename(hook.library)));
+  return copy;
+}
+
+export interface KeaReconfigureStep {
+  server: string;
+  configTest: KeaAnswer;
+  configSet: KeaAnswer;
+  configWrite: KeaAnswer;
+}
+
+/**
+ * Reconfigures a running server the way the service does: config-get → change → config-test → config-set →
+ * config-write (to the file it was started with). Throws on the first non-zero result.
+ */
+export async function reconfigure(
+  server: KeaServer,
+  change: (dhcp4: Record<string, unknown>) => Record<string, unknown>,
+): Promise<KeaReconfigureStep> {
+  const dhcp4 = change(await server.dhcp4Config());
+  const expectOk = (what: string, answer: KeaAnswer): KeaAnswer => {
+    if (answer.result !== 0) throw new Error(`${what} on ${server.name} failed: ${JSON.stringify(answer)}`);
+    return answer;
+  };
+  const configTest = expectOk('config-test', await server.command('config-test', { Dhcp4: dhcp4 }));
+  const configSet = expectOk('config-set', await server.command('config-set', { Dhcp4: dhcp4 }));
+  const configWrite = expectOk('config-write', await server.command('config-write'));
+  return { server: server.name, configTest, configSet, configWrite };
+}
+
+/** Adds HA to both running servers at runtime (config-set; the hook libraries are loaded by config-set). */
+export async function enableHa(
+  servers: [KeaServer, KeaServer],
+  options: KeaHaOptions,
+): Promise<KeaReconfigureStep[]> {
+  const steps: KeaReconfigureStep[] = [];
+  for (const server of servers) {
+    steps.push(await reconfigure(server, (dhcp4) => withHaHooks(dhcp4, server.name, servers, options)));
+  }
+  return steps;
+}
+
+/** Removes HA (and lease_cmds) from both running servers at runtime. */
+export async function disableHa(servers: KeaServer[]): Promise<KeaReconfigureStep[]> {
+  const steps: KeaReconfigureStep[] = [];
+  for (const server of servers) steps.push(await reconfigure(server, withoutHaHooks));
+  return steps;
+}
+
+/** The local HA state from `status-get`, or undefined when HA is not configured. */
+export async function haState(server: KeaServer): Promise<string | undefined> {
+  const answer = await server.command<KeaStatusGetArguments>('status-get');
+  return answer.arguments?.['high-availability']?.[0]?.['ha-servers'].local.state;
+}
+
+/** Polls `status-get` (bounded) until the local HA state is one of `states`; returns that status-get answer. */
+export async function waitForHaState(
+  server: KeaServer,
+  states: string | string[],
+  timeoutMs = 20_000,
+): Promise<KeaAnswer<KeaStatusGetArguments>> {
+  const wanted = Array.isArray(states) ? states : [states];
+  const deadline = Date.now() + timeoutMs;
+  const seen: string[] = [];
+  for (;;) {
+    const answer = await server.command<KeaStatusGetArguments>('status-get');
+    const state = answer.arguments?.['high-availability']?.[0]?.['ha-servers'].local.state ?? '(no HA)';
+    if (seen[seen.length - 1] !== state) seen.push(state);
+    if (wanted.includes(state)) return answer;
+    if (Date.now() > deadline) {
+      throw new Error(
+        `${server.name} did not reach HA state ${wanted.join('|')} within ${timeoutMs} ms ` +
+          `(states seen: ${seen.join(' → ')}):\n${server.output()}`,
+      );
+    }
+    await sleep(200);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// HTTP
+
+/** POSTs `body` as JSON to a CA URL with a fresh connection (no keep-alive, so nothing lingers after a test). */
+export async function postJson(
+  url: string,
+  body: unknown,
+  options: Omit<KeaRequestOptions, 'auth'> & { auth?: KeaAuth | null } = {},
+): Promise<KeaHttpResponse> {
+  const payload = typeof body === 'string' ? body : JSON.stringify(body);
+  const headers: http.OutgoingHttpHeaders = {
+    'Content-Length': Buffer.byteLength(payload),
+    Connection: 'close',
+  };
+  const contentType = options.contentType === undefined ? 'application/json' : options.contentType;
+  if (contentType !== null) headers['Content-Type'] = contentType;
+  if (options.auth) {
+    const token = Buffer.from(`${options.auth.username}:${options.auth.password}`).toString('base64');
+    headers['Authorization'] = `Basic ${token}`;
+  }
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  return new Promise<KeaHttpResponse>((resolve, reject) => {
+    const request = http.request(url, { method: 'POST', headers, agent: false }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('error', reject);
+      response.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          parsed = undefined;
+        }
+        resolve({ status: response.statusCode ?? 0, headers: response.headers, text, body: parsed });
+      });
+    });
+    request.setTimeout(timeoutMs, () =>
+      request.destroy(new Error(`POST ${url} timed out after ${timeoutMs} ms`)),
+    );
+    request.on('error', reject);
+    request.end(payload);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Internals
+
+interface SpawnedProcess {
+  child: ChildProcess;
+  pid: number;
+  exited: Promise<void>;
+  hasExited(): boolean;
+}
+
+interface ServerParts {
+  name: string;
+  host: string;
+  port: number;
+  caUrl: string;
+  auth?: KeaAuth;
+  dir: string;
+  configPath: string;
+  caConfigPath: string;
+  socketPath: string;
+  leaseFile: string;
+  dhcp4Proc: SpawnedProcess;
+  ca: SpawnedProcess;
+  log: OutputLog;
+  startupMs: number;
+}
+
+function makeServer(parts: ServerParts): KeaServer {
+  let stopping: Promise<void> | undefined;
+  const request = (body: unknown, options: KeaRequestOptions = {}): Promise<KeaHttpResponse> =>
+    postJson(parts.caUrl, body, { ...options, auth: options.auth === undefined ? parts.auth : options.auth });
+  const command = async <A = unknown>(
+    name: string,
+    args?: object,
+    options?: KeaRequestOptions,
+  ): Promise<KeaAnswer<A>> => {
+    const response = await request(
+      { command: name, service: ['dhcp4'], ...(args ? { arguments: args } : {}) },
+      options,
+    );
+    if (response.status !== 200) {
+      throw new Error(`${name} on ${parts.name}: HTTP ${response.status} ${response.text}`);
+    }
+    // Forwarded commands answer a list with one element per service.
+    const answer: unknown = Array.isArray(response.body) ? response.body[0] : response.body;
+    if (!answer || typeof answer !== 'object' || typeof (answer as KeaAnswer).result !== 'number') {
+      throw new Error(`${name} on ${parts.name}: unexpected answer ${response.text}`);
+    }
+    return answer as KeaAnswer<A>;
+  };
+  return {
+    name: parts.name,
+    host: parts.host,
+    port: parts.port,
+    caUrl: parts.caUrl,
+    auth: parts.auth,
+    configPath: parts.configPath,
+    caConfigPath: parts.caConfigPath,
+    socketPath: parts.socketPath,
+    leaseFile: parts.leaseFile,
+    dir: parts.dir,
+    dhcp4Pid: parts.dhcp4Proc.pid,
+    caPid: parts.ca.pid,
+    startupMs: parts.startupMs,
+    output: () => parts.log.all(),
+    command,
+    request,
+    dhcp4Config: async () => {
+      const answer = await command<{ Dhcp4: Record<string, unknown> }>('config-get');
+      if (answer.result !== 0 || !answer.arguments) {
+        throw new Error(`config-get on ${parts.name} failed: ${JSON.stringify(answer)}`);
+      }
+      return answer.arguments.Dhcp4;
+    },
+    readConfigFile: async () =>
+      JSON.parse(await readFile(parts.configPath, 'utf8')) as Record<string, unknown>,
+    stop: () => {
+      stopping ??= (async () => {
+        await Promise.all([stopProcess(parts.ca), stopProcess(parts.dhcp4Proc)]);
+        await rm(parts.dir, { recursive: true, force: true });
+      })();
+      return stopping;
+    },
+  };
+}
+
+function completeDhcp4(
+  input: Record<string, unknown>,
+  paths: { socketPath: string; leaseFile: string },
+): Record<string, unknown> {
+  const dhcp4 = structuredClone(input);
+  dhcp4['control-socket'] = { 'socket-type': 'unix', 'socket-name': paths.socketPath };
+  dhcp4['interfaces-config'] ??= { interfaces: [] };
+  const leaseDb = dhcp4['lease-database'] as Record<string, unknown> | undefined;
+  if (!leaseDb) {
+    dhcp4['lease-database'] = { type: 'memfile', persist: true, name: paths.leaseFile, 'lfc-interval': 0 };
+  } else if (leaseDb['type'] === 'memfile' && leaseDb['name'] === undefined) {
+    leaseDb['name'] = paths.leaseFile;
+  }
+  dhcp4['loggers'] ??= [
+    {
+      name: 'kea-dhcp4',
+      output_options: [{ output: 'stdout', flush: true }],
+      severity: 'INFO',
+      debuglevel: 0,
+    },
+  ];
+  return dhcp4;
+}
+
+function caConfig(host: string, port: number, socketPath: string, auth?: KeaAuth): Record<string, unknown> {
+  return {
+    'Control-agent': {
+      'http-host': host,
+      'http-port': port,
+      ...(auth
+        ? {
+            authentication: {
+              type: 'basic',
+              realm: 'kea-test',
+              clients: [{ user: auth.username, password: auth.password }],
+            },
+          }
+        : {}),
+      'control-sockets': { dhcp4: { 'socket-type': 'unix', 'socket-name': socketPath } },
+      loggers: [
+        {
+          name: 'kea-ctrl-agent',
+          output_options: [{ output: 'stdout', flush: true }],
+          severity: 'INFO',
+          debuglevel: 0,
+        },
+      ],
+    },
+  };
+}
+
+async function waitUntilReady(
+  caUrl: string,
+  auth: KeaAuth | undefined,
+  processes: [SpawnedProcess, SpawnedProcess],
+  deadline: number,
+): Promise<'ready' | 'dhcp4-exited' | 'ca-exited' | 'timed out'> {
+  for (;;) {
+    if (processes[0].hasExited()) return 'dhcp4-exited';
+    if (processes[1].hasExited()) return 'ca-exited';
+    try {
+      const response = await postJson(
+        caUrl,
+        { command: 'status-get', service: ['dhcp4'] },
+        { auth, timeoutMs: 2_000 },
+      );
+      const answer: unknown = Array.isArray(response.body) ? response.body[0] : undefined;
+      if (response.status === 200 && (answer as KeaAnswer | undefined)?.result === 0) return 'ready';
+    } catch {
+      // CA not listening yet.
+    }
+    if (Date.now() > deadline) return 'timed out';
+    await sleep(50);
+  }
+}
+
+function spawnLogged(
+  bin: string,
+  args: string[],
+  cwd: string,
+  env: Record<string, string>,
+  log: OutputLog,
+  tag: string,
+): SpawnedProcess {
+  const child = spawn(bin, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (!child.pid) throw new Error(`could not spawn ${bin}`);
+  track(child);
+  let exited = false;
+  const exitPromise = new Promise<void>((resolve) => {
+    child.once('exit', (code, signal) => {
+      exited = true;
+      log.append(tag, `(process ${child.pid} exited: ${signal ?? `code ${code}`})`);
+      resolve();
+    });
+  });
+  child.stdout?.on('data', (chunk: Buffer) => log.write(tag, chunk));
+  child.stderr?.on('data', (chunk: Buffer) => log.write(tag, chunk));
+  return { child, pid: child.pid, exited: exitPromise, hasExited: () => exited };
+}
+
+/** SIGTERM by PID, SIGKILL after `graceMs`; waits (bounded) for the exit. */
+async function stopProcess(proc: SpawnedProcess, graceMs = 5_000): Promise<void> {
+  if (proc.hasExited()) return;
+  safeKill(proc.pid, 'SIGTERM');
+  if (await exitsWithin(proc, graceMs)) return;
+  safeKill(proc.pid, 'SIGKILL');
+  if (!(await exitsWithin(proc, 5_000))) throw new Error(`process ${proc.pid} survived SIGKILL`);
+}
+
+async function exitsWithin(proc: SpawnedProcess, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  const result = await Promise.race([proc.exited.then(() => true as const), timeout]);
+  clearTimeout(timer);
+  return result;
+}
+
+function safeKill(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+  }
+}
+
+const MAX_LOG_CHARS = 2_000_000;
+
+/** Line-prefixed capture of several processes' output (tail kept when it grows large). */
+class OutputLog {
+  private lines: string[] = [];
+  private size = 0;
+  private partial = new Map<string, string>();
+
+  write(tag: string, chunk: Buffer): void {
+    const text = (this.partial.get(tag) ?? '') + chunk.toString('utf8');
+    const parts = text.split('\n');
+    this.partial.set(tag, parts.pop() ?? '');
+    for (const line of parts) this.append(tag, line);
+  }
+
+  append(tag: string, line: string): void {
+    const entry = `[${tag}] ${line}`;
+    this.lines.push(entry);
+    this.size += entry.length + 1;
+    while (this.size > MAX_LOG_CHARS && this.lines.length > 1) this.size -= this.lines.shift()!.length + 1;
+  }
+
+  text(tag: string): string {
+    const prefix = `[${tag}] `;
+    return this.lines.filter((l) => l.startsWith(prefix)).join('\n') + (this.partial.get(tag) ?? '');
+  }
+
+  all(): string {
+    const pending = [...this.partial].filter(([, rest]) => rest).map(([tag, rest]) => `[${tag}] ${rest}`);
+    return [...this.lines, ...pending].join('\n');
+  }
+}
+
+function assertInstalled(): void {
+  for (const bin of [KEA_DHCP4_BIN, KEA_CTRL_AGENT_BIN]) {
+    if (!existsSync(bin)) throw new Error(`${bin} is missing; run scripts/ensure-test-services.sh`);
+  }
+}
+
+function findHooksDir(): string {
+  const candidates = ['/usr/lib/kea/hooks', '/usr/lib64/kea/hooks', '/usr/local/lib/kea/hooks'];
+  try {
+    for (const entry of readdirSync('/usr/lib'))
+      candidates.unshift(path.join('/usr/lib', entry, 'kea/hooks'));
+  } catch {
+    // No /usr/lib: fall through to the fixed candidates.
+  }
+  return (
+    candidates.find((dir) => existsSync(path.join(dir, 'libdhcp_ha.so'))) ?? candidates[candidates.length - 1]
+  );
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
