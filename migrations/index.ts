@@ -1,6 +1,12 @@
 import { Initial1795629177518 } from './1795629177518-Initial.js';
 import { BuiltInRoles1795629177519 } from './1795629177519-BuiltInRoles.js';
 import { IdempotencyRecords1795630779242 } from './1795630779242-IdempotencyRecords.js';
+import { Relationships1795631774342 } from './1795631774342-Relationships.js';
 
 /** Every migration, in order. New ones are generated (npm run migration:generate) and added here. */
-export const MIGRATIONS = [Initial1795629177518, BuiltInRoles1795629177519, IdempotencyRecords1795630779242];
+export const MIGRATIONS = [
+  Initial1795629177518,
+  BuiltInRoles1795629177519,
+  IdempotencyRecords1795630779242,
+  Relationships1795631774342,
+];

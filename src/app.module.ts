@@ -16,6 +16,7 @@ import { loggerOptions } from './observability/logger.options.js';
 import { ObservabilityModule } from './observability/observability.module.js';
 import { PermissionGuard } from './permissions/permission.guard.js';
 import { PermissionsModule } from './permissions/permissions.module.js';
+import { RelationshipsModule } from './relationships/relationships.module.js';
 import { ServersModule } from './servers/servers.module.js';
 import { KeaModule } from './vendors/kea/kea.module.js';
 import { VendorsModule } from './vendors/vendors.module.js';
@@ -49,6 +50,7 @@ export class AppModule {
         PermissionsModule,
         AuthModule,
         ServersModule,
+        RelationshipsModule,
         ...(options.imports ?? []),
       ],
       providers: [

@@ -5,6 +5,8 @@ import { AuditEventEntity } from '../audit/audit-event.entity.js';
 import { JobRecordEntity } from '../jobs/job-record.entity.js';
 import { GrantEntity } from '../permissions/grant.entity.js';
 import { RoleEntity } from '../permissions/role.entity.js';
+import { RelationshipServerEntity } from '../relationships/relationship-server.entity.js';
+import { RelationshipEntity } from '../relationships/relationship.entity.js';
 import { ServerEntity } from '../servers/server.entity.js';
 
 /** Every entity, listed once for the data source, the migration CLI and the schema-drift test. */
@@ -17,4 +19,6 @@ export const ENTITIES = [
   AuditEventEntity,
   JobRecordEntity,
   IdempotencyRecordEntity,
+  RelationshipEntity,
+  RelationshipServerEntity,
 ];

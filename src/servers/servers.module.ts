@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
 import { ConnectionTestService } from './connection-test.service.js';
 import { ServersController } from './servers.controller.js';
+import { ServerLockService } from './server-lock.service.js';
 import { ServersService } from './servers.service.js';
 
 @Module({
   controllers: [ServersController],
-  providers: [ServersService, ConnectionTestService],
-  exports: [ServersService],
+  providers: [ServersService, ConnectionTestService, ServerLockService],
+  exports: [ServersService, ServerLockService],
 })
 export class ServersModule {}

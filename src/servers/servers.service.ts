@@ -7,6 +7,7 @@ import { AuditService } from '../audit/audit.service.js';
 import { SecretBox } from '../common/crypto/secret-box.js';
 import { assertIfMatch } from '../common/http/etag.js';
 import { pageWindow, toPage, type Page } from '../common/http/pagination.js';
+import { ProblemException } from '../common/problem/problem.exception.js';
 import { conflictOnDuplicate, findRow, likePattern, lockRow } from '../database/rows.js';
 import { PermissionService } from '../permissions/permission.service.js';
 import type { ServerTarget } from '../vendors/driver.js';
@@ -132,6 +133,15 @@ export class ServersService {
     await this.dataSource.transaction(async (manager) => {
       const server = await lockRow(manager, ServerEntity, id, 'Server');
       assertIfMatch(ifMatch, server.version);
+      const memberships: Array<{ name: string }> = await manager.query(
+        `SELECT r.name FROM relationships r JOIN relationship_servers s ON s.relationship_id = r.id WHERE s.server_id = $1`,
+        [id],
+      );
+      if (memberships.length > 0) {
+        throw ProblemException.conflict(
+          `Server ${server.name} is in relationship(s) ${memberships.map((m) => `"${m.name}"`).join(', ')}; remove those first.`,
+        );
+      }
       await manager.delete(ServerEntity, { id });
       await this.audit.record(manager, {
         action: 'server.unregistered',

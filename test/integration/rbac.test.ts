@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { RelationshipEntity } from '../../src/relationships/relationship.entity.js';
 import { bearer, startTestApp, type TestApp } from '../support/test-app.js';
 import { BUILT_IN, keaServerBody, principalWith, registerServer, uniqueName } from '../support/fixtures.js';
 
@@ -74,11 +76,52 @@ async function newGrant(t: TestApp): Promise<string> {
   return r.body.id as string;
 }
 
+async function relationshipBody(t: TestApp): Promise<Record<string, unknown>> {
+  const [a, b] = [await registerServer(t), await registerServer(t)];
+  return {
+    name: uniqueName('rel'),
+    vendor: 'kea',
+    mode: 'hot-standby',
+    servers: [
+      { serverId: a, role: 'primary' },
+      { serverId: b, role: 'standby' },
+    ],
+  };
+}
+async function newRelationship(t: TestApp): Promise<string> {
+  const body = await relationshipBody(t);
+  const servers = body['servers'] as Array<{ serverId: string; role: string }>;
+  const saved = await t.app
+    .get(DataSource)
+    .getRepository(RelationshipEntity)
+    .save({
+      name: body['name'] as string,
+      vendor: 'kea',
+      mode: 'hot-standby',
+      settings: {},
+      status: 'normal',
+      statusCheckedAt: null,
+      servers: servers.map((server, position) => ({
+        ...server,
+        position,
+        peerName: `peer${position}`,
+        settings: {},
+      })),
+    });
+  return saved.id;
+}
+
 const access = (e: Omit<Endpoint, 'permission' | 'rightGrant' | 'roles'>): Endpoint => ({
   ...e,
   permission: 'administer-access',
   rightGrant: ADMIN_ACCESS,
   roles: ACCESS_ROLES,
+});
+const dhcpAdmin = (e: Omit<Endpoint, 'permission' | 'rightGrant' | 'roles'>): Endpoint => ({
+  ...e,
+  permission: 'dhcp-administrator',
+  rightGrant: { permissions: ['dhcp-administrator'], resource: { type: 'global' } },
+  roles: SERVER_ADMIN_ROLES,
 });
 const onServer = (e: Omit<Endpoint, 'permission' | 'rightGrant' | 'roles'>): Endpoint => ({
   ...e,
@@ -247,6 +290,38 @@ const ENDPOINTS: Endpoint[] = [
     method: 'delete',
     ok: 204,
     prepare: async (_t, serverId) => ({ path: `/api/v1/servers/${serverId}` }),
+  }),
+  // Relationships need dhcp-administrator. Their servers here answer nothing (loopback port 9), so an allowed
+  // POST or DELETE gets as far as the server and answers 502; GETs read the record.
+  dhcpAdmin({
+    name: 'POST /relationships',
+    method: 'post',
+    ok: 502,
+    prepare: async (t) => ({ path: '/api/v1/relationships', body: await relationshipBody(t) }),
+  }),
+  dhcpAdmin({
+    name: 'GET /relationships',
+    method: 'get',
+    ok: 200,
+    prepare: async () => ({ path: '/api/v1/relationships' }),
+  }),
+  dhcpAdmin({
+    name: 'GET /relationships/{id}',
+    method: 'get',
+    ok: 200,
+    prepare: async (t) => ({ path: `/api/v1/relationships/${await newRelationship(t)}` }),
+  }),
+  dhcpAdmin({
+    name: 'GET /relationships/{id}/state',
+    method: 'get',
+    ok: 200,
+    prepare: async (t) => ({ path: `/api/v1/relationships/${await newRelationship(t)}/state` }),
+  }),
+  dhcpAdmin({
+    name: 'DELETE /relationships/{id}',
+    method: 'delete',
+    ok: 502,
+    prepare: async (t) => ({ path: `/api/v1/relationships/${await newRelationship(t)}` }),
   }),
 ];
 

@@ -1,10 +1,12 @@
-import { BadRequestException, NotFoundException } from '@nestjs/common';
+import { BadRequestException, Logger, NotFoundException } from '@nestjs/common';
 import { DriverError } from '../../vendors/driver-error.js';
 import { ProblemFilter } from './problem.filter.js';
 import { ProblemException } from './problem.exception.js';
 
 describe('ProblemFilter.resolve', () => {
   const filter = new ProblemFilter();
+  // The filter logs unexpected errors; here they are expected.
+  beforeAll(() => Logger.overrideLogger(false));
 
   it('answers 500 for an unexpected error without leaking its message', () => {
     const problem = filter.resolve(new Error('connect ECONNREFUSED 10.9.9.9:5432 password=hunter2'));

@@ -1,0 +1,167 @@
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsBoolean,
+  IsIn,
+  IsObject,
+  IsOptional,
+  IsUUID,
+  Matches,
+  ValidateNested,
+} from 'class-validator';
+import { PageQuery } from '../../common/http/pagination.js';
+import { VENDORS, type Vendor } from '../../vendors/vendor.js';
+import type { FailoverMode } from '../../vendors/driver.js';
+import {
+  RELATIONSHIP_STATUSES,
+  type RelationshipEntity,
+  type RelationshipStatus,
+} from '../relationship.entity.js';
+import { KeaHaSettingsDto } from './kea-ha-settings.dto.js';
+
+export const FAILOVER_MODES = ['hot-standby', 'load-balancing', 'passive-backup'] as const;
+export const SERVER_ROLES = ['primary', 'secondary', 'standby', 'backup'] as const;
+export type ServerRole = (typeof SERVER_ROLES)[number];
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+
+export class RelationshipServerSettingsDto {
+  /** Kea: whether this server takes over automatically when its partner fails (default true). */
+  @IsOptional()
+  @IsBoolean()
+  autoFailover?: boolean;
+}
+
+export class RelationshipServerDto {
+  @IsUUID()
+  serverId!: string;
+
+  /** hot-standby: primary + standby; load-balancing: primary + secondary; passive-backup: primary + backup. */
+  @ApiProperty({ enum: SERVER_ROLES })
+  @IsIn(SERVER_ROLES)
+  role!: ServerRole;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => RelationshipServerSettingsDto)
+  settings?: RelationshipServerSettingsDto;
+}
+
+@ApiExtraModels(KeaHaSettingsDto)
+export class CreateRelationshipDto {
+  /** Unique name, e.g. `dc1-pair`. */
+  @Matches(NAME, { message: 'name must be 1-100 letters, digits or "._-", starting with a letter or digit' })
+  name!: string;
+
+  @ApiProperty({ enum: VENDORS })
+  @IsIn(VENDORS)
+  vendor!: Vendor;
+
+  @ApiProperty({ enum: FAILOVER_MODES })
+  @IsIn(FAILOVER_MODES)
+  mode!: FailoverMode;
+
+  /** Exactly two registered servers of the relationship's vendor. */
+  @ApiProperty({ type: [RelationshipServerDto], minItems: 2, maxItems: 2 })
+  @ArrayMinSize(2)
+  @ArrayMaxSize(2)
+  @ValidateNested({ each: true })
+  @Type(() => RelationshipServerDto)
+  servers!: RelationshipServerDto[];
+
+  /** Vendor settings; for Kea, KeaHaSettingsDto. */
+  @ApiPropertyOptional({ oneOf: [{ $ref: getSchemaPath(KeaHaSettingsDto) }] })
+  @IsOptional()
+  @IsObject()
+  settings?: Record<string, unknown>;
+}
+
+export class RelationshipQuery extends PageQuery {
+  /** Only relationships that include this server. */
+  @IsOptional()
+  @IsUUID()
+  serverId?: string;
+
+  @ApiPropertyOptional({ enum: VENDORS })
+  @IsOptional()
+  @IsIn(VENDORS)
+  vendor?: Vendor;
+}
+
+export class RelationshipMemberDto {
+  serverId!: string;
+  @ApiProperty({ enum: SERVER_ROLES })
+  role!: string;
+  /** The server's name inside the relationship (Kea: this-server-name). */
+  peerName!: string;
+  @ApiProperty({ type: 'object', additionalProperties: true })
+  settings!: Record<string, unknown>;
+}
+
+export class RelationshipDto {
+  id!: string;
+  name!: string;
+  @ApiProperty({ enum: VENDORS })
+  vendor!: Vendor;
+  @ApiProperty({ enum: FAILOVER_MODES })
+  mode!: FailoverMode;
+  @ApiProperty({ type: [RelationshipMemberDto] })
+  servers!: RelationshipMemberDto[];
+  @ApiProperty({ type: 'object', additionalProperties: true })
+  settings!: Record<string, unknown>;
+  /** empty (no scope yet), normal, impaired (a partner down or out of step), down (both unreachable). */
+  @ApiProperty({ enum: RELATIONSHIP_STATUSES })
+  status!: RelationshipStatus;
+  statusCheckedAt!: Date | null;
+  createdAt!: Date;
+  updatedAt!: Date;
+
+  static from(entity: RelationshipEntity): RelationshipDto {
+    const { id, name, vendor, mode, settings, status, statusCheckedAt, createdAt, updatedAt } = entity;
+    const servers = [...entity.servers]
+      .sort((a, b) => a.position - b.position)
+      .map(({ serverId, role, peerName, settings: serverSettings }) => ({
+        serverId,
+        role,
+        peerName,
+        settings: serverSettings,
+      }));
+    return { id, name, vendor, mode, servers, settings, status, statusCheckedAt, createdAt, updatedAt };
+  }
+}
+
+export class PartnerStateDto {
+  serverId!: string;
+  serverName!: string;
+  /** Whether the server answered. */
+  reachable!: boolean;
+  /** The vendor's failover state, e.g. hot-standby, partner-down, waiting. */
+  state?: string;
+  /** The state this server last saw its partner in. */
+  partnerState?: string;
+  scopesServed?: string[];
+  unackedClients?: number;
+  lastContact?: string;
+  /** Why the server could not be asked. */
+  error?: string;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
+  detail?: Record<string, unknown>;
+}
+
+export class RelationshipStateDto {
+  @ApiProperty({ enum: RELATIONSHIP_STATUSES })
+  status!: RelationshipStatus;
+  @ApiProperty({ type: [PartnerStateDto] })
+  servers!: PartnerStateDto[];
+  checkedAt!: Date;
+}
+
+export class DeleteRelationshipResultDto {
+  /** What happened on each server. */
+  @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true } })
+  servers!: Array<{ serverId: string; failoverRemoved: boolean; scopesKept: boolean }>;
+  /** Human summary, e.g. "the HA hook came off both servers; their scopes stay". */
+  detail!: string;
+}

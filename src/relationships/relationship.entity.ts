@@ -1,0 +1,55 @@
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  OneToMany,
+  PrimaryGeneratedColumn,
+  type Relation,
+  UpdateDateColumn,
+  VersionColumn,
+} from 'typeorm';
+import type { FailoverMode } from '../vendors/driver.js';
+import type { Vendor } from '../vendors/vendor.js';
+import { RelationshipServerEntity } from './relationship-server.entity.js';
+
+export const RELATIONSHIP_STATUSES = ['empty', 'normal', 'impaired', 'down'] as const;
+export type RelationshipStatus = (typeof RELATIONSHIP_STATUSES)[number];
+
+/** A failover relationship this service manages: the record of what it configured on two servers. */
+@Entity({ name: 'relationships' })
+export class RelationshipEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ type: 'varchar', length: 100, unique: true })
+  name!: string;
+
+  @Column({ type: 'varchar', length: 10 })
+  vendor!: Vendor;
+
+  @Column({ type: 'varchar', length: 20 })
+  mode!: FailoverMode;
+
+  /** Relationship-wide vendor settings, in the API's names. */
+  @Column({ type: 'jsonb', default: {} })
+  settings!: Record<string, unknown>;
+
+  /** The status last observed on the servers (lists show this; GET of one relationship refreshes it). */
+  @Column({ type: 'varchar', length: 10 })
+  status!: RelationshipStatus;
+
+  @Column({ name: 'status_checked_at', type: 'timestamptz', nullable: true })
+  statusCheckedAt!: Date | null;
+
+  @OneToMany(() => RelationshipServerEntity, (member) => member.relationship, { cascade: true, eager: true })
+  servers!: Relation<RelationshipServerEntity[]>;
+
+  @VersionColumn()
+  version!: number;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+}

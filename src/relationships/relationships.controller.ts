@@ -1,0 +1,101 @@
+import { Body, Controller, Delete, Get, Post, Query, Res } from '@nestjs/common';
+import { ApiCreatedResponse, ApiNotImplementedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { CurrentActor, type Actor } from '../auth/actor.js';
+import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
+import { Conflicts, NotFound, Operation } from '../common/http/api-docs.decorators.js';
+import { setEtag } from '../common/http/etag.js';
+import { IdParam } from '../common/http/id-param.js';
+import { PageOf, type Page } from '../common/http/pagination.js';
+import { ProblemDetails } from '../common/problem/problem-details.js';
+import { Authorize, GLOBAL } from '../permissions/authorize.decorator.js';
+import { Permission } from '../permissions/permission.js';
+import {
+  CreateRelationshipDto,
+  DeleteRelationshipResultDto,
+  RelationshipDto,
+  RelationshipQuery,
+  RelationshipStateDto,
+} from './dto/relationship.dto.js';
+import { RelationshipsService } from './relationships.service.js';
+
+const RelationshipPage = PageOf(RelationshipDto);
+const DHCP_ADMIN = { permission: Permission.dhcpAdministrator, resource: GLOBAL };
+
+@ApiTags('relationships')
+@Controller('relationships')
+export class RelationshipsController {
+  constructor(private readonly relationships: RelationshipsService) {}
+
+  @Post()
+  @Idempotent()
+  @Authorize(DHCP_ADMIN)
+  @Operation(
+    'Create a failover relationship between two registered servers',
+    'Kea: puts the lease_cmds and HA hooks on both servers with consistent parameters, all or nothing (when the ' +
+      'second server refuses, the first is restored and the problem says so).',
+  )
+  @ApiCreatedResponse({ type: RelationshipDto })
+  @Conflicts('The name is taken, or a server already has failover configured.')
+  @ApiNotImplementedResponse({
+    description: 'No failover support for the vendor in this build.',
+    type: ProblemDetails,
+  })
+  async create(
+    @Body() dto: CreateRelationshipDto,
+    @CurrentActor() actor: Actor,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<RelationshipDto> {
+    const relationship = await this.relationships.create(dto, actor);
+    setEtag(response, relationship.version);
+    response.location(`/api/v1/relationships/${relationship.id}`);
+    return RelationshipDto.from(relationship);
+  }
+
+  @Get()
+  @Authorize(DHCP_ADMIN)
+  @Operation(
+    'List failover relationships',
+    'Filter by `serverId` or `vendor`. `status` is the last one observed.',
+  )
+  @ApiOkResponse({ type: RelationshipPage })
+  async list(@Query() query: RelationshipQuery): Promise<Page<RelationshipDto>> {
+    const page = await this.relationships.list(query);
+    return { ...page, items: page.items.map((item) => RelationshipDto.from(item)) };
+  }
+
+  @Get(':id')
+  @Authorize(DHCP_ADMIN)
+  @Operation('Read a failover relationship')
+  @ApiOkResponse({ type: RelationshipDto })
+  @NotFound('relationship')
+  async get(@IdParam() id: string, @Res({ passthrough: true }) response: Response): Promise<RelationshipDto> {
+    const relationship = await this.relationships.get(id);
+    setEtag(response, relationship.version);
+    return RelationshipDto.from(relationship);
+  }
+
+  @Get(':id/state')
+  @Authorize(DHCP_ADMIN)
+  @Operation(
+    'Live failover state of both partners',
+    'Asks both servers now (Kea: status-get). A partner that cannot be reached is `reachable: false` with the reason.',
+  )
+  @ApiOkResponse({ type: RelationshipStateDto })
+  @NotFound('relationship')
+  state(@IdParam() id: string): Promise<RelationshipStateDto> {
+    return this.relationships.state(id);
+  }
+
+  @Delete(':id')
+  @Authorize(DHCP_ADMIN)
+  @Operation(
+    'Remove a failover relationship',
+    'Kea: the HA hook comes off both servers (all or nothing) and their scopes stay; the answer says what was done.',
+  )
+  @ApiOkResponse({ type: DeleteRelationshipResultDto })
+  @NotFound('relationship')
+  remove(@IdParam() id: string, @CurrentActor() actor: Actor): Promise<DeleteRelationshipResultDto> {
+    return this.relationships.remove(id, actor);
+  }
+}

@@ -1,0 +1,338 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, In } from 'typeorm';
+import type { Actor } from '../auth/actor.js';
+import { AuditService } from '../audit/audit.service.js';
+import { pageWindow, toPage, type Page } from '../common/http/pagination.js';
+import { ProblemException } from '../common/problem/problem.exception.js';
+import { toProblem } from '../common/problem/problem-mapping.js';
+import type { FieldError } from '../common/problem/problem-details.js';
+import { conflictOnDuplicate, findRow } from '../database/rows.js';
+import { ServerLockService } from '../servers/server-lock.service.js';
+import { ServersService } from '../servers/servers.service.js';
+import type { FailoverChange, FailoverOperations, FailoverSpec, ServerTarget } from '../vendors/driver.js';
+import { DriverError, DriverErrorCode } from '../vendors/driver-error.js';
+import { DriverRegistry } from '../vendors/driver-registry.js';
+import type { Vendor } from '../vendors/vendor.js';
+import type {
+  CreateRelationshipDto,
+  DeleteRelationshipResultDto,
+  PartnerStateDto,
+  RelationshipQuery,
+  RelationshipStateDto,
+} from './dto/relationship.dto.js';
+import { assertRelationshipShape } from './relationship-rules.js';
+import { RelationshipEntity } from './relationship.entity.js';
+import { RelationshipServerEntity } from './relationship-server.entity.js';
+import { relationshipStatus } from './relationship-status.js';
+
+@Injectable()
+export class RelationshipsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly servers: ServersService,
+    private readonly drivers: DriverRegistry,
+    private readonly locks: ServerLockService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async create(dto: CreateRelationshipDto, actor: Actor): Promise<RelationshipEntity> {
+    const settings = assertRelationshipShape(dto);
+    const failover = this.failoverOf(dto.vendor);
+    const targets = await this.targetsFor(dto);
+    await this.assertFree(dto, targets);
+    const spec: FailoverSpec = {
+      name: dto.name,
+      mode: dto.mode,
+      settings,
+      sides: [0, 1].map((i) => ({
+        target: targets[i],
+        role: dto.servers[i].role,
+        peerName: targets[i].name,
+        settings: { ...(dto.servers[i].settings ?? {}) },
+      })) as FailoverSpec['sides'],
+    };
+    return this.locks.withServers(
+      targets.map((target) => target.id),
+      async () => {
+        await this.assertNoForeignFailover(failover, targets);
+        const changes = await applyToBoth(failover, spec, actor);
+        try {
+          return await this.record(dto, spec, changes, actor);
+        } catch (error) {
+          await Promise.allSettled(changes.map((change) => change.undo()));
+          throw error;
+        }
+      },
+    );
+  }
+
+  async list(query: RelationshipQuery): Promise<Page<RelationshipEntity>> {
+    const builder = this.dataSource
+      .getRepository(RelationshipEntity)
+      .createQueryBuilder('r')
+      .leftJoinAndSelect('r.servers', 's')
+      .orderBy('r.name', 'ASC')
+      .skip(pageWindow(query).skip)
+      .take(pageWindow(query).take);
+    if (query.vendor) builder.andWhere('r.vendor = :vendor', { vendor: query.vendor });
+    if (query.serverId) {
+      builder.andWhere(
+        'r.id IN (SELECT relationship_id FROM relationship_servers WHERE server_id = :serverId)',
+        {
+          serverId: query.serverId,
+        },
+      );
+    }
+    const [items, total] = await builder.getManyAndCount();
+    return toPage(items, total, query);
+  }
+
+  get(id: string): Promise<RelationshipEntity> {
+    return findRow(this.dataSource.manager, RelationshipEntity, id, 'Relationship');
+  }
+
+  /** Live failover state of both partners; also refreshes the stored status. */
+  async state(id: string): Promise<RelationshipStateDto> {
+    const relationship = await this.get(id);
+    const failover = this.failoverOf(relationship.vendor);
+    const members = [...relationship.servers].sort((a, b) => a.position - b.position);
+    const servers = await Promise.all(members.map((member) => this.partnerState(failover, member.serverId)));
+    const status = relationshipStatus(servers);
+    const checkedAt = new Date();
+    await this.dataSource
+      .getRepository(RelationshipEntity)
+      .update({ id }, { status, statusCheckedAt: checkedAt });
+    return { status, servers, checkedAt };
+  }
+
+  /** Takes the failover configuration off both servers (all or nothing); the scopes stay where they are. */
+  async remove(id: string, actor: Actor): Promise<DeleteRelationshipResultDto> {
+    const relationship = await this.get(id);
+    const failover = this.failoverOf(relationship.vendor);
+    const members = [...relationship.servers].sort((a, b) => a.position - b.position);
+    return this.locks.withServers(
+      members.map((member) => member.serverId),
+      async () => {
+        const targets = await Promise.all(members.map((member) => this.servers.target(member.serverId)));
+        const changes = await allOrNothing(targets, (target) =>
+          failover.removeFailover(target, context(actor)),
+        );
+        await this.dataSource.transaction(async (manager) => {
+          await manager.delete(RelationshipEntity, { id });
+          await this.audit.record(manager, {
+            action: 'relationship.deleted',
+            targetType: 'relationship',
+            targetId: id,
+            ...actor,
+            details: { name: relationship.name, servers: changeDigests(targets, changes) },
+          });
+        });
+        return {
+          servers: targets.map((target, i) => ({
+            serverId: target.id,
+            failoverRemoved: changes[i].changed,
+            scopesKept: true,
+          })),
+          detail: `The failover configuration came off both servers (${targets.map((t) => t.name).join(', ')}); their scopes stay on both.`,
+        };
+      },
+    );
+  }
+
+  private async partnerState(failover: FailoverOperations, serverId: string): Promise<PartnerStateDto> {
+    const target = await this.servers.target(serverId);
+    const base = { serverId, serverName: target.name };
+    try {
+      return { ...base, reachable: true, ...(await failover.readFailoverState(target)) };
+    } catch (error) {
+      if (!(error instanceof DriverError)) throw error;
+      const reachable = error.code === DriverErrorCode.notFound || error.code === DriverErrorCode.unsupported;
+      return {
+        ...base,
+        reachable,
+        error: error.vendorMessage ? `${error.message}: ${error.vendorMessage}` : error.message,
+      };
+    }
+  }
+
+  private failoverOf(vendor: Vendor): FailoverOperations {
+    const failover = this.drivers.get(vendor).failover;
+    if (!failover) {
+      throw new DriverError(DriverErrorCode.unsupported, `This build cannot manage ${vendor} failover yet`);
+    }
+    return failover;
+  }
+
+  private async targetsFor(dto: CreateRelationshipDto): Promise<ServerTarget[]> {
+    const errors: FieldError[] = [];
+    const targets: ServerTarget[] = [];
+    for (const [i, member] of dto.servers.entries()) {
+      const target = await this.servers.target(member.serverId).catch(() => undefined);
+      if (!target) {
+        errors.push({
+          field: `servers[${i}].serverId`,
+          message: `server ${member.serverId} is not registered`,
+        });
+      } else if (target.vendor !== dto.vendor) {
+        errors.push({
+          field: `servers[${i}].serverId`,
+          message: `server ${target.name} is a ${target.vendor} server, not ${dto.vendor}`,
+        });
+      } else {
+        targets.push(target);
+      }
+    }
+    if (errors.length > 0) throw ProblemException.validation(errors);
+    return targets;
+  }
+
+  private async assertFree(dto: CreateRelationshipDto, targets: ServerTarget[]): Promise<void> {
+    if (await this.dataSource.getRepository(RelationshipEntity).exists({ where: { name: dto.name } })) {
+      throw ProblemException.conflict(`A relationship named "${dto.name}" exists already`);
+    }
+    // Kea 2.2 has one HA configuration per server: a server takes part in one relationship at most.
+    const taken = await this.dataSource.getRepository(RelationshipServerEntity).find({
+      where: { serverId: In(targets.map((target) => target.id)) },
+      relations: { relationship: true },
+    });
+    if (dto.vendor === 'kea' && taken.length > 0) {
+      const names = taken.map(
+        (member) =>
+          `${targets.find((t) => t.id === member.serverId)?.name} (in "${member.relationship?.name}")`,
+      );
+      throw ProblemException.conflict(
+        `Already in a relationship: ${names.join(', ')}; a Kea server has one HA relationship`,
+      );
+    }
+  }
+
+  /** Never overwrite failover configured outside this service: that relationship must be adopted or removed first. */
+  private async assertNoForeignFailover(
+    failover: FailoverOperations,
+    targets: ServerTarget[],
+  ): Promise<void> {
+    for (const target of targets) {
+      const existing = await failover.discoverFailover(target);
+      if (existing) {
+        throw ProblemException.conflict(
+          `Server ${target.name} already has failover configured (${existing.mode}, peers ${existing.peers.map((p) => p.name).join(', ')}); ` +
+            'adopt or remove that relationship first.',
+          { serverId: target.id },
+        );
+      }
+    }
+  }
+
+  private async record(
+    dto: CreateRelationshipDto,
+    spec: FailoverSpec,
+    changes: FailoverChange[],
+    actor: Actor,
+  ): Promise<RelationshipEntity> {
+    return this.dataSource.transaction(async (manager) => {
+      const relationship = await manager
+        .save(
+          manager.create(RelationshipEntity, {
+            name: dto.name,
+            vendor: dto.vendor,
+            mode: dto.mode,
+            settings: spec.settings,
+            status: 'impaired',
+            statusCheckedAt: null,
+            servers: spec.sides.map((side, position) =>
+              manager.create(RelationshipServerEntity, {
+                position,
+                serverId: side.target.id,
+                role: side.role,
+                peerName: side.peerName,
+                settings: side.settings,
+              }),
+            ),
+          }),
+        )
+        .catch((error: unknown) =>
+          conflictOnDuplicate(error, `A relationship named "${dto.name}" exists already`),
+        );
+      await this.audit.record(manager, {
+        action: 'relationship.created',
+        targetType: 'relationship',
+        targetId: relationship.id,
+        ...actor,
+        details: {
+          name: dto.name,
+          vendor: dto.vendor,
+          mode: dto.mode,
+          servers: changeDigests(
+            spec.sides.map((s) => s.target),
+            changes,
+          ),
+        },
+      });
+      return relationship;
+    });
+  }
+}
+
+function context(actor: Actor): { principalId: string; correlationId: string } {
+  return { principalId: actor.principalId, correlationId: actor.correlationId };
+}
+
+function applyToBoth(
+  failover: FailoverOperations,
+  spec: FailoverSpec,
+  actor: Actor,
+): Promise<FailoverChange[]> {
+  return allOrNothing(
+    spec.sides.map((side) => side.target),
+    (_target, index) => failover.applyFailover(index as 0 | 1, spec, context(actor)),
+  );
+}
+
+/**
+ * Changes the servers one after the other; when one fails, those already changed are restored to what they had,
+ * and the problem says so.
+ */
+async function allOrNothing(
+  targets: ServerTarget[],
+  change: (target: ServerTarget, index: number) => Promise<FailoverChange>,
+): Promise<FailoverChange[]> {
+  const done: FailoverChange[] = [];
+  for (const [index, target] of targets.entries()) {
+    try {
+      done.push(await change(target, index));
+    } catch (error) {
+      const restored = await Promise.allSettled(done.map((previous) => previous.undo()));
+      const names = targets.slice(0, done.length).map((t) => t.name);
+      const failedRestores = restored.filter((outcome) => outcome.status === 'rejected');
+      const problem = toProblem(error);
+      if (!problem) throw error;
+      const undoText =
+        names.length === 0
+          ? 'Nothing was changed.'
+          : failedRestores.length === 0
+            ? `${names.join(', ')} ${names.length === 1 ? 'was' : 'were'} restored to the previous configuration.`
+            : `Restoring ${names.join(', ')} FAILED as well; check ${names.join(', ')} by hand.`;
+      throw new ProblemException(
+        problem.status,
+        problem.type,
+        problem.title,
+        `${target.name}: ${problem.detail}. ${undoText}`,
+        {
+          ...problem.extensions,
+          failedServerId: target.id,
+          restored: failedRestores.length === 0 ? targets.slice(0, done.length).map((t) => t.id) : [],
+        },
+      );
+    }
+  }
+  return done;
+}
+
+function changeDigests(targets: ServerTarget[], changes: FailoverChange[]): Array<Record<string, unknown>> {
+  return targets.map((target, i) => ({
+    serverId: target.id,
+    before: changes[i]?.before,
+    after: changes[i]?.after,
+  }));
+}

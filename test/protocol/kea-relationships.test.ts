@@ -1,0 +1,367 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DataSource } from 'typeorm';
+import { configDigest } from '../../src/vendors/kea/kea-config-update.js';
+import { uniqueName } from '../support/fixtures.js';
+import { enableHa, type KeaServer, startKeaServer } from '../support/kea/kea-server.js';
+import { bearer, startTestApp, type TestApp } from '../support/test-app.js';
+
+const AUTH = { username: 'dfm-api', password: 'kea-agent-secret' };
+// Short heartbeats so a pair settles in seconds (Kea's default of 10 s takes ~40 s).
+const FAST_HA = { heartbeatDelay: 1000, maxResponseDelay: 3000, maxAckDelay: 1000, maxUnackedClients: 0 };
+
+/** An HTTP front for a real agent that forwards everything but answers `command` with a Kea error. */
+async function rejectingProxy(
+  server: KeaServer,
+  command: string,
+  text: string,
+): Promise<{ url: string; close(): Promise<void> }> {
+  const proxy = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const body = Buffer.concat(chunks);
+      if ((JSON.parse(body.toString()) as { command?: string }).command === command) {
+        response
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify([{ result: 1, text }]));
+        return;
+      }
+      fetch(server.caUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: request.headers.authorization ?? '' },
+        body,
+      })
+        .then(async (upstream) =>
+          response
+            .writeHead(upstream.status, { 'content-type': 'application/json' })
+            .end(await upstream.text()),
+        )
+        .catch(() => response.writeHead(502).end());
+    });
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, server.host, resolve));
+  const { port } = proxy.address() as AddressInfo;
+  return {
+    url: `http://${server.host}:${port}/`,
+    close: () => new Promise<void>((resolve) => proxy.close(() => resolve())),
+  };
+}
+
+describe('Kea: driver and HA relationships on real Kea 2.2', () => {
+  let t: TestApp;
+  const kea: KeaServer[] = [];
+  const auth = (): { Authorization: string } => bearer(t.adminKey);
+
+  beforeAll(async () => {
+    t = await startTestApp({ worker: false });
+  });
+  afterAll(async () => {
+    await Promise.all(kea.map((server) => server.stop()));
+    await t.close();
+  });
+
+  async function keaServer(options: { auth?: boolean } = {}): Promise<KeaServer> {
+    const server = await startKeaServer({
+      name: uniqueName('kea'),
+      ...(options.auth === false ? {} : { auth: AUTH }),
+    });
+    kea.push(server);
+    return server;
+  }
+
+  async function register(server: KeaServer, connection: Record<string, unknown> = {}): Promise<string> {
+    const response = await t.http
+      .post('/api/v1/servers')
+      .set(auth())
+      .send({
+        name: server.name,
+        vendor: 'kea',
+        address: server.host,
+        connection: {
+          url: server.caUrl,
+          ...(server.auth ? { username: AUTH.username, password: AUTH.password } : {}),
+          ...connection,
+        },
+      })
+      .expect(201);
+    return response.body.id as string;
+  }
+
+  const digestOf = async (server: KeaServer): Promise<string> =>
+    configDigest({ Dhcp4: await server.dhcp4Config() });
+  const hookFiles = async (server: KeaServer): Promise<string[]> =>
+    (((await server.dhcp4Config())['hooks-libraries'] as Array<{ library: string }> | undefined) ?? []).map(
+      (hook) => hook.library.split('/').pop()!,
+    );
+
+  async function waitForStatus(id: string, status: string): Promise<Record<string, unknown>> {
+    let last: Record<string, unknown> = {};
+    for (let i = 0; i < 60; i++) {
+      last = (await t.http.get(`/api/v1/relationships/${id}/state`).set(auth()).expect(200)).body;
+      if (last['status'] === status) return last;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    throw new Error(`relationship ${id} never became ${status}: ${JSON.stringify(last)}`);
+  }
+
+  it('a connection test reports the Kea version, its hooks and subnets', async () => {
+    const server = await keaServer();
+    const id = await register(server);
+    const response = await t.http.post(`/api/v1/servers/${id}/connection-test`).set(auth()).expect(200);
+    expect(response.body).toMatchObject({
+      ok: true,
+      software: 'ISC Kea DHCPv4',
+      version: '2.2.0',
+      facts: { hooks: [], haConfigured: false },
+    });
+    expect(response.body.facts.subnets).toBeGreaterThan(0);
+  });
+
+  it('basic auth: a wrong password is an auth failure, not an error', async () => {
+    const server = await keaServer();
+    const id = await register(server, { password: 'wrong-password' });
+    const response = await t.http.post(`/api/v1/servers/${id}/connection-test`).set(auth()).expect(200);
+    expect(response.body).toMatchObject({ ok: false, error: { code: 'auth' } });
+    expect(JSON.stringify(response.body)).not.toContain('wrong-password');
+  });
+
+  it('a dhcp4 that is down behind a running agent is reported unreachable', async () => {
+    const server = await keaServer();
+    const id = await register(server);
+    process.kill(server.dhcp4Pid, 'SIGKILL');
+    const response = await t.http.post(`/api/v1/servers/${id}/connection-test`).set(auth()).expect(200);
+    expect(response.body).toMatchObject({ ok: false, error: { code: 'unreachable' } });
+  });
+
+  it('creates a hot-standby relationship that reaches hot-standby on both, reports live state, and removes it leaving the scopes', async () => {
+    const [a, b] = [await keaServer(), await keaServer()];
+    const [idA, idB] = [await register(a), await register(b)];
+    const subnetsBefore = ((await a.dhcp4Config())['subnet4'] as unknown[]).length;
+    const created = await t.http
+      .post('/api/v1/relationships')
+      .set(auth())
+      .send({
+        name: uniqueName('pair'),
+        vendor: 'kea',
+        mode: 'hot-standby',
+        servers: [
+          { serverId: idA, role: 'primary' },
+          { serverId: idB, role: 'standby', settings: { autoFailover: true } },
+        ],
+        settings: FAST_HA,
+      })
+      .expect(201);
+    expect(created.body).toMatchObject({ vendor: 'kea', mode: 'hot-standby', settings: FAST_HA });
+    expect(await hookFiles(a)).toEqual(['libdhcp_lease_cmds.so', 'libdhcp_ha.so']);
+    expect(await hookFiles(b)).toEqual(['libdhcp_lease_cmds.so', 'libdhcp_ha.so']);
+    // Persisted with config-write: the file on disk has HA too.
+    expect(JSON.stringify(await b.readConfigFile())).toContain('libdhcp_ha.so');
+
+    const state = await waitForStatus(created.body.id, 'normal');
+    expect(state['servers']).toMatchObject([
+      { serverId: idA, reachable: true, state: 'hot-standby' },
+      { serverId: idB, reachable: true, state: 'hot-standby' },
+    ]);
+
+    const listed = await t.http.get(`/api/v1/relationships?serverId=${idB}`).set(auth()).expect(200);
+    expect(listed.body.items.map((r: { id: string }) => r.id)).toEqual([created.body.id]);
+    expect(listed.body.items[0].status).toBe('normal');
+
+    // A server in a relationship cannot be unregistered.
+    await t.http.delete(`/api/v1/servers/${idA}`).set(auth()).expect(409);
+
+    const removed = await t.http.delete(`/api/v1/relationships/${created.body.id}`).set(auth()).expect(200);
+    expect(removed.body.detail).toMatch(/scopes stay/);
+    expect(removed.body.servers).toEqual([
+      { serverId: idA, failoverRemoved: true, scopesKept: true },
+      { serverId: idB, failoverRemoved: true, scopesKept: true },
+    ]);
+    for (const server of [a, b]) {
+      expect(await hookFiles(server)).not.toContain('libdhcp_ha.so');
+      expect(((await server.dhcp4Config())['subnet4'] as unknown[]).length).toBe(subnetsBefore);
+    }
+    await t.http.get(`/api/v1/relationships/${created.body.id}`).set(auth()).expect(404);
+
+    const audit: Array<{ action: string; details: { servers: Array<{ before: string; after: string }> } }> =
+      await t.app
+        .get(DataSource)
+        .query(`SELECT action, details FROM audit_events WHERE target_id = $1 ORDER BY at`, [
+          created.body.id,
+        ]);
+    expect(audit.map((event) => event.action)).toEqual(['relationship.created', 'relationship.deleted']);
+    for (const server of audit[0].details.servers) expect(server.before).not.toBe(server.after);
+  });
+
+  it('load-balancing reaches load-balancing on both', async () => {
+    const [a, b] = [await keaServer(), await keaServer()];
+    const [idA, idB] = [await register(a), await register(b)];
+    const created = await t.http
+      .post('/api/v1/relationships')
+      .set(auth())
+      .send({
+        name: uniqueName('lb'),
+        vendor: 'kea',
+        mode: 'load-balancing',
+        servers: [
+          { serverId: idA, role: 'primary' },
+          { serverId: idB, role: 'secondary' },
+        ],
+        settings: FAST_HA,
+      })
+      .expect(201);
+    const state = await waitForStatus(created.body.id, 'normal');
+    expect(state['servers']).toMatchObject([{ state: 'load-balancing' }, { state: 'load-balancing' }]);
+    await t.http.delete(`/api/v1/relationships/${created.body.id}`).set(auth()).expect(200);
+  });
+
+  it('when discovery on a partner fails nothing is changed, and the problem says so', async () => {
+    const [a, b] = [await keaServer(), await keaServer()];
+    const idA = await register(a);
+    const idB = await register(b, { password: 'not-the-password' });
+    const before = await digestOf(a);
+    const response = await t.http
+      .post('/api/v1/relationships')
+      .set(auth())
+      .send({
+        name: uniqueName('half'),
+        vendor: 'kea',
+        mode: 'hot-standby',
+        servers: [
+          { serverId: idA, role: 'primary' },
+          { serverId: idB, role: 'standby' },
+        ],
+        settings: FAST_HA,
+      })
+      .expect(502);
+    expect(response.body.type).toBe('urn:dfm:problem:server-auth-failed');
+    expect(await digestOf(a)).toBe(before);
+  });
+
+  it('when the second server rejects its change, the first is restored and the problem says so', async () => {
+    const [a, b] = [await keaServer(), await keaServer()];
+    // A misbehaving agent in front of b: it answers everything as b does, but rejects config-test.
+    const proxy = await rejectingProxy(b, 'config-test', 'simulated: the standby refuses this configuration');
+    try {
+      const idA = await register(a);
+      const idB = await register(b, { url: proxy.url });
+      const before = await digestOf(a);
+      const response = await t.http
+        .post('/api/v1/relationships')
+        .set(auth())
+        .send({
+          name: uniqueName('half'),
+          vendor: 'kea',
+          mode: 'hot-standby',
+          servers: [
+            { serverId: idA, role: 'primary' },
+            { serverId: idB, role: 'standby' },
+          ],
+          settings: FAST_HA,
+        })
+        .expect(422);
+      expect(response.body).toMatchObject({
+        type: 'urn:dfm:problem:server-rejected-config',
+        failedServerId: idB,
+        restored: [idA],
+      });
+      expect(response.body.vendorMessage).toBe('simulated: the standby refuses this configuration');
+      expect(response.body.detail).toContain(`${a.name} was restored to the previous configuration`);
+      expect(await digestOf(a)).toBe(before);
+      expect(await hookFiles(a)).not.toContain('libdhcp_ha.so');
+      expect(JSON.stringify(await a.readConfigFile())).not.toContain('libdhcp_ha.so');
+      const listed = await t.http.get('/api/v1/relationships?limit=200').set(auth()).expect(200);
+      expect(listed.body.total).toBe(0);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it("a configuration Kea rejects comes back as 422 with Kea's text and changes nothing", async () => {
+    const [a, b] = [await keaServer(), await keaServer()];
+    const [idA, idB] = [await register(a), await register(b)];
+    const [beforeA, beforeB] = [await digestOf(a), await digestOf(b)];
+    const response = await t.http
+      .post('/api/v1/relationships')
+      .set(auth())
+      .send({
+        name: uniqueName('bad'),
+        vendor: 'kea',
+        mode: 'hot-standby',
+        servers: [
+          { serverId: idA, role: 'primary' },
+          { serverId: idB, role: 'standby' },
+        ],
+        settings: { ...FAST_HA, hooksDirectory: '/nonexistent/hooks' },
+      })
+      .expect(422);
+    expect(response.body.type).toBe('urn:dfm:problem:server-rejected-config');
+    expect(response.body.vendorMessage).toContain('/nonexistent/hooks');
+    expect([await digestOf(a), await digestOf(b)]).toEqual([beforeA, beforeB]);
+  });
+
+  it('refuses to overwrite HA configured outside this service (409), and rejects bad requests with field errors', async () => {
+    const [a, b] = [await keaServer({ auth: false }), await keaServer({ auth: false })];
+    await enableHa([a, b], { mode: 'hot-standby' });
+    const [idA, idB] = [await register(a), await register(b)];
+    const body = {
+      name: uniqueName('dup'),
+      vendor: 'kea',
+      mode: 'hot-standby',
+      servers: [
+        { serverId: idA, role: 'primary' },
+        { serverId: idB, role: 'standby' },
+      ],
+    };
+    const conflict = await t.http.post('/api/v1/relationships').set(auth()).send(body).expect(409);
+    expect(conflict.body.detail).toContain('already has failover configured');
+
+    const bad = await t.http
+      .post('/api/v1/relationships')
+      .set(auth())
+      .send({
+        ...body,
+        mode: 'hot-standby',
+        servers: [
+          { serverId: idA, role: 'primary' },
+          { serverId: idA, role: 'secondary' },
+        ],
+        settings: { heartbeatDelay: 'fast', bogus: 1 },
+      })
+      .expect(400);
+    expect([...new Set(bad.body.errors.map((e: { field: string }) => e.field))].sort()).toEqual([
+      'servers',
+      'servers[1].serverId',
+      'settings.bogus',
+      'settings.heartbeatDelay',
+    ]);
+  });
+
+  it('an agent that is down is reported unreachable in the state, and the relationship is impaired', async () => {
+    const [a, b] = [await keaServer(), await keaServer()];
+    const [idA, idB] = [await register(a), await register(b)];
+    const created = await t.http
+      .post('/api/v1/relationships')
+      .set(auth())
+      .send({
+        name: uniqueName('down'),
+        vendor: 'kea',
+        mode: 'hot-standby',
+        servers: [
+          { serverId: idA, role: 'primary' },
+          { serverId: idB, role: 'standby' },
+        ],
+        settings: FAST_HA,
+      })
+      .expect(201);
+    await b.stop();
+    const state = await waitForStatus(created.body.id, 'impaired');
+    expect(state['servers']).toMatchObject([
+      { serverId: idA, reachable: true },
+      { serverId: idB, reachable: false },
+    ]);
+    expect((state['servers'] as Array<{ error?: string }>)[1].error).toContain(b.caUrl);
+    await a.stop();
+    await waitForStatus(created.body.id, 'down');
+  });
+});
