@@ -134,3 +134,18 @@ export function applyScopeToSubnet(
   }
   return subnet;
 }
+
+/** Extras that subnetToScope synthesises (not keys of a subnet4 entry as such). */
+const SYNTHETIC_EXTRAS = new Set(['shared-network', 'option-data', 'pools', 'user-context']);
+
+/**
+ * A new subnet4 entry for `content`: the Kea settings the model does not hold (timers, relay, classes, the subnet
+ * id, ...) come along from the source's `vendorExtras` when the source was a Kea server, so a copy made for an HA
+ * partner matches the original (HA partners must agree on subnet ids).
+ */
+export function newSubnetFrom(content: ScopeContent, parts: readonly ScopePart[]): KeaSubnet4 {
+  const extras = Object.fromEntries(
+    Object.entries(content.vendorExtras ?? {}).filter(([key]) => !SYNTHETIC_EXTRAS.has(key)),
+  );
+  return applyScopeToSubnet({ ...structuredClone(extras), subnet: content.subnet }, content, parts);
+}

@@ -6,7 +6,7 @@ import { readConfig, updateConfig } from './kea-config-update.js';
 import { allSubnets, networkOf, type KeaConfig, type KeaSubnet4 } from './kea-config.types.js';
 import { withKeaClient } from './kea-client.factory.js';
 import { KeaFailover } from './kea-failover.js';
-import { applyScopeToSubnet, subnetToScope } from './kea-subnet.mapper.js';
+import { applyScopeToSubnet, newSubnetFrom, subnetToScope } from './kea-subnet.mapper.js';
 import { discoverHa, HA_HOOK } from './kea-ha.mapper.js';
 
 /** ISC Kea through its Control Agent's HTTP API. */
@@ -118,11 +118,12 @@ function upsertSubnet(config: KeaConfig, write: ScopeWrite): void {
       return;
     }
   }
-  const ids = allSubnets(dhcp4).map(({ subnet }) => subnet.id ?? 0);
-  const created: KeaSubnet4 = {
-    id: Math.max(0, ...ids) + 1,
-    ...applyScopeToSubnet(undefined, write.content, write.parts),
-  };
+  const ids = new Set(allSubnets(dhcp4).map(({ subnet }) => subnet.id ?? 0));
+  const created = newSubnetFrom(write.content, write.parts);
+  // Keep the source's subnet id when it is free here (HA partners must agree); otherwise take the next free one.
+  if (typeof created.id !== 'number' || ids.has(created.id)) {
+    created.id = Math.max(0, ...ids) + 1;
+  }
   dhcp4.subnet4 = [...(dhcp4.subnet4 ?? []), created];
 }
 
