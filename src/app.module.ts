@@ -17,6 +17,7 @@ import { ObservabilityModule } from './observability/observability.module.js';
 import { PermissionGuard } from './permissions/permission.guard.js';
 import { PermissionsModule } from './permissions/permissions.module.js';
 import { RelationshipsModule } from './relationships/relationships.module.js';
+import { ScopesModule } from './scopes/scopes.module.js';
 import { ServersModule } from './servers/servers.module.js';
 import { KeaModule } from './vendors/kea/kea.module.js';
 import { VendorsModule } from './vendors/vendors.module.js';
@@ -50,6 +51,7 @@ export class AppModule {
         PermissionsModule,
         AuthModule,
         ServersModule,
+        ScopesModule,
         RelationshipsModule,
         ...(options.imports ?? []),
       ],

@@ -1,11 +1,21 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { Request } from 'express';
+import type { DataSource } from 'typeorm';
 import { ProblemDetails } from '../common/problem/problem-details.js';
 import type { Permission } from './permission.js';
 import type { Resource } from './resource.js';
 
-export type ResourceResolver = (request: Request) => Resource;
+/** What a resolver may consult: the request, and the database for resources named indirectly. */
+export interface ResolverContext {
+  dataSource: DataSource;
+}
+
+/** The resource(s) a request acts on; the permission must hold on every one. */
+export type ResourceResolver = (
+  request: Request,
+  context: ResolverContext,
+) => Resource | Resource[] | Promise<Resource | Resource[]>;
 
 export interface AuthorizeRule {
   /** The permission needed; absent means "any grant on the server" (reading a server). */
@@ -22,6 +32,25 @@ export const serverFromPath: ResourceResolver = (request) => ({
   type: 'server',
   serverId: String(request.params['id']),
 });
+
+/** Both servers of the relationship named by the `:id` path parameter (none when it does not exist: 404 follows). */
+export const relationshipServers: ResourceResolver = async (request, { dataSource }) => {
+  const id = String(request.params['id']);
+  if (!/^[0-9a-f-]{36}$/i.test(id)) return [];
+  const rows: Array<{ server_id: string }> = await dataSource.query(
+    'SELECT server_id FROM relationship_servers WHERE relationship_id = $1',
+    [id],
+  );
+  return rows.map((row) => ({ type: 'server', serverId: row.server_id }));
+};
+
+/** The server named by the `serverId` query parameter (validated by the route's query DTO). */
+export const serverFromQuery: ResourceResolver = (request) => {
+  const serverId = request.query['serverId'];
+  return typeof serverId === 'string' && /^[0-9a-f-]{36}$/i.test(serverId)
+    ? { type: 'server', serverId }
+    : [];
+};
 
 /**
  * Declares what a route needs, checks it (PermissionGuard) and documents it (security, 401/403, and a line in

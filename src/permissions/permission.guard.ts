@@ -1,6 +1,8 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { InjectDataSource } from '@nestjs/typeorm';
 import type { Request } from 'express';
+import { DataSource } from 'typeorm';
 import { principalOf } from '../auth/authenticated-principal.js';
 import { IS_PUBLIC } from '../auth/public.decorator.js';
 import { AUTHORIZE_RULE, type AuthorizeRule } from './authorize.decorator.js';
@@ -12,6 +14,7 @@ export class PermissionGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly permissions: PermissionService,
+    @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -33,11 +36,13 @@ export class PermissionGuard implements CanActivate {
     }
     const request = context.switchToHttp().getRequest<Request>();
     const principal = principalOf(request);
-    const resource = rule.resource(request);
-    if (rule.permission) {
-      await this.permissions.assert(principal.id, rule.permission, resource);
-    } else if (resource.type !== 'global') {
-      await this.permissions.assertCanSeeServer(principal.id, resource.serverId);
+    const resolved = await rule.resource(request, { dataSource: this.dataSource });
+    for (const resource of Array.isArray(resolved) ? resolved : [resolved]) {
+      if (rule.permission) {
+        await this.permissions.assert(principal.id, rule.permission, resource);
+      } else if (resource.type !== 'global') {
+        await this.permissions.assertCanSeeServer(principal.id, resource.serverId);
+      }
     }
     return true;
   }

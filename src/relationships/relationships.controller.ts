@@ -8,7 +8,13 @@ import { setEtag } from '../common/http/etag.js';
 import { IdParam } from '../common/http/id-param.js';
 import { PageOf, type Page } from '../common/http/pagination.js';
 import { ProblemDetails } from '../common/problem/problem-details.js';
-import { Authorize, GLOBAL } from '../permissions/authorize.decorator.js';
+import {
+  Authorize,
+  GLOBAL,
+  relationshipServers,
+  serverFromQuery,
+} from '../permissions/authorize.decorator.js';
+import { NetworkParam } from '../scopes/network-param.js';
 import { Permission } from '../permissions/permission.js';
 import {
   CreateRelationshipDto,
@@ -17,6 +23,13 @@ import {
   RelationshipQuery,
   RelationshipStateDto,
 } from './dto/relationship.dto.js';
+import {
+  AddRelationshipScopeDto,
+  RelationshipScopeChangeDto,
+  RelationshipScopeListDto,
+  RemoveRelationshipScopeQuery,
+} from './dto/relationship-scope.dto.js';
+import { RelationshipScopesService } from './relationship-scopes.service.js';
 import { RelationshipsService } from './relationships.service.js';
 
 const RelationshipPage = PageOf(RelationshipDto);
@@ -25,7 +38,10 @@ const DHCP_ADMIN = { permission: Permission.dhcpAdministrator, resource: GLOBAL 
 @ApiTags('relationships')
 @Controller('relationships')
 export class RelationshipsController {
-  constructor(private readonly relationships: RelationshipsService) {}
+  constructor(
+    private readonly relationships: RelationshipsService,
+    private readonly scopesService: RelationshipScopesService,
+  ) {}
 
   @Post()
   @Idempotent()
@@ -85,6 +101,56 @@ export class RelationshipsController {
   @NotFound('relationship')
   state(@IdParam() id: string): Promise<RelationshipStateDto> {
     return this.relationships.state(id);
+  }
+
+  @Get(':id/scopes')
+  @Authorize(DHCP_ADMIN)
+  @Operation(
+    'List the scopes of a relationship',
+    "Kea 2.2 HA covers every subnet of both servers: the scopes are the partners' subnets, and one that only one " +
+      'partner has is out of step (`inStep: false`).',
+  )
+  @ApiOkResponse({ type: RelationshipScopeListDto })
+  @NotFound('relationship')
+  async scopes(@IdParam() id: string): Promise<RelationshipScopeListDto> {
+    const items = await this.scopesService.list(id);
+    return { items, total: items.length };
+  }
+
+  @Post(':id/scopes')
+  @Authorize({ permission: Permission.addScope, resource: relationshipServers })
+  @Operation(
+    'Add a scope to a relationship',
+    "Kea: creates the scope on the partner from `sourceServerId`'s copy (a validated, all-or-nothing write). " +
+      'Needs `add-scope` on both servers.',
+  )
+  @ApiCreatedResponse({ type: RelationshipScopeChangeDto })
+  @NotFound('relationship, or the scope on the source')
+  @Conflicts('The partner has the scope already.')
+  addScope(
+    @IdParam() id: string,
+    @Body() dto: AddRelationshipScopeDto,
+    @CurrentActor() actor: Actor,
+  ): Promise<RelationshipScopeChangeDto> {
+    return this.scopesService.add(id, dto, actor);
+  }
+
+  @Delete(':id/scopes/:network')
+  @Authorize({ permission: Permission.addScope, resource: serverFromQuery })
+  @Operation(
+    'Remove a scope from a relationship',
+    'Removes the scope from the server named by `serverId` (Kea: deletes that subnet; the partner keeps its ' +
+      'copy). The answer says what was done. Needs `add-scope` on that server.',
+  )
+  @ApiOkResponse({ type: RelationshipScopeChangeDto })
+  @NotFound('relationship or scope')
+  removeScope(
+    @IdParam() id: string,
+    @NetworkParam() network: string,
+    @Query() query: RemoveRelationshipScopeQuery,
+    @CurrentActor() actor: Actor,
+  ): Promise<RelationshipScopeChangeDto> {
+    return this.scopesService.remove(id, network, query, actor);
   }
 
   @Delete(':id')

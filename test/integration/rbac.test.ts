@@ -76,8 +76,8 @@ async function newGrant(t: TestApp): Promise<string> {
   return r.body.id as string;
 }
 
-async function relationshipBody(t: TestApp): Promise<Record<string, unknown>> {
-  const [a, b] = [await registerServer(t), await registerServer(t)];
+async function relationshipBody(t: TestApp, serverId?: string): Promise<Record<string, unknown>> {
+  const [a, b] = [serverId ?? (await registerServer(t)), await registerServer(t)];
   return {
     name: uniqueName('rel'),
     vendor: 'kea',
@@ -88,8 +88,8 @@ async function relationshipBody(t: TestApp): Promise<Record<string, unknown>> {
     ],
   };
 }
-async function newRelationship(t: TestApp): Promise<string> {
-  const body = await relationshipBody(t);
+async function newRelationship(t: TestApp, serverId?: string): Promise<string> {
+  const body = await relationshipBody(t, serverId);
   const servers = body['servers'] as Array<{ serverId: string; role: string }>;
   const saved = await t.app
     .get(DataSource)
@@ -323,6 +323,60 @@ const ENDPOINTS: Endpoint[] = [
     ok: 502,
     prepare: async (t) => ({ path: `/api/v1/relationships/${await newRelationship(t)}` }),
   }),
+  {
+    name: 'GET /servers/{id}/scopes',
+    method: 'get',
+    ok: 502,
+    permission: 'administer-dhcp-servers',
+    rightGrant: {
+      permissions: ['edit-exclusions'],
+      resource: { type: 'server-scopes', serverId: '$server' },
+    },
+    roles: ALL_ROLES,
+    prepare: async (_t, serverId) => ({ path: `/api/v1/servers/${serverId}/scopes` }),
+  },
+  {
+    name: 'GET /servers/{id}/scopes/{network}',
+    method: 'get',
+    ok: 502,
+    permission: 'administer-dhcp-servers',
+    rightGrant: {
+      permissions: ['edit-exclusions'],
+      resource: { type: 'scope', serverId: '$server', network: '10.0.0.0' },
+    },
+    roles: ALL_ROLES,
+    prepare: async (_t, serverId) => ({ path: `/api/v1/servers/${serverId}/scopes/10.0.0.0` }),
+  },
+  dhcpAdmin({
+    name: 'GET /relationships/{id}/scopes',
+    method: 'get',
+    ok: 502,
+    prepare: async (t) => ({ path: `/api/v1/relationships/${await newRelationship(t)}/scopes` }),
+  }),
+  {
+    name: 'POST /relationships/{id}/scopes',
+    method: 'post',
+    ok: 502,
+    permission: 'add-scope',
+    // Needed on both servers of the relationship: a global grant covers both.
+    rightGrant: { permissions: ['add-scope'], resource: { type: 'global' } },
+    roles: SERVER_ADMIN_ROLES,
+    prepare: async (t, serverId) => ({
+      path: `/api/v1/relationships/${await newRelationship(t, serverId)}/scopes`,
+      body: { network: '10.0.0.0', sourceServerId: serverId },
+    }),
+  },
+  {
+    name: 'DELETE /relationships/{id}/scopes/{network}',
+    method: 'delete',
+    ok: 502,
+    permission: 'add-scope',
+    rightGrant: { permissions: ['add-scope'], resource: { type: 'server', serverId: '$server' } },
+    roles: SERVER_ADMIN_ROLES,
+    prepare: async (t, serverId) => ({
+      path: `/api/v1/relationships/${await newRelationship(t, serverId)}/scopes/10.0.0.0?serverId=${serverId}`,
+    }),
+  },
 ];
 
 const WHO: Who[] = [

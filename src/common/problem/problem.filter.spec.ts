@@ -6,7 +6,9 @@ import { ProblemException } from './problem.exception.js';
 describe('ProblemFilter.resolve', () => {
   const filter = new ProblemFilter();
   // The filter logs unexpected errors; here they are expected.
-  beforeAll(() => Logger.overrideLogger(false));
+  beforeAll(() => {
+    Logger.overrideLogger(false);
+  });
 
   it('answers 500 for an unexpected error without leaking its message', () => {
     const problem = filter.resolve(new Error('connect ECONNREFUSED 10.9.9.9:5432 password=hunter2'));

@@ -3,7 +3,7 @@ import type { ConnectionReport, DhcpDriver, ScopeRemoval, ScopeWrite, ServerTarg
 import { DriverError, DriverErrorCode } from '../driver-error.js';
 import type { ScopeContent, ScopeSummary } from '../scope-content.js';
 import { readConfig, updateConfig } from './kea-config-update.js';
-import { allSubnets, networkOf, type KeaConfig, type KeaSubnet4 } from './kea-config.types.js';
+import { allSubnets, networkOf, type KeaConfig } from './kea-config.types.js';
 import { withKeaClient } from './kea-client.factory.js';
 import { KeaFailover } from './kea-failover.js';
 import { applyScopeToSubnet, newSubnetFrom, subnetToScope } from './kea-subnet.mapper.js';

@@ -1,0 +1,50 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsOptional, IsUUID } from 'class-validator';
+import { IsIpv4Address } from '../../common/validation/network.validators.js';
+
+export class AddRelationshipScopeDto {
+  /** The scope's network address, e.g. `10.1.2.0`. */
+  @IsIpv4Address()
+  network!: string;
+
+  /** The partner that has the scope now; it is created on the other one from this copy. */
+  @IsUUID()
+  sourceServerId!: string;
+}
+
+export class RemoveRelationshipScopeQuery {
+  /** Kea: the server to delete the scope from (the other keeps its copy). */
+  @IsUUID()
+  serverId!: string;
+
+  /** What happens to that copy: `delete` (Kea 2.2 cannot disable a subnet). */
+  @ApiPropertyOptional({ enum: ['delete', 'disable'], default: 'delete' })
+  @IsOptional()
+  @IsIn(['delete', 'disable'])
+  copy?: 'delete' | 'disable';
+}
+
+export class RelationshipScopeDto {
+  /** CIDR, e.g. `10.1.2.0/24`. */
+  subnet!: string;
+  network!: string;
+  name?: string;
+  /** The servers that have the scope. */
+  presentOn!: string[];
+  /** False when only one partner has it: out of step, fix with POST .../scopes or a replication. */
+  inStep!: boolean;
+}
+
+export class RelationshipScopeListDto {
+  @ApiProperty({ type: [RelationshipScopeDto] })
+  items!: RelationshipScopeDto[];
+  total!: number;
+}
+
+export class RelationshipScopeChangeDto {
+  network!: string;
+  serverId!: string;
+  @ApiProperty({ enum: ['created', 'deleted', 'disabled'] })
+  action!: 'created' | 'deleted' | 'disabled';
+  detail!: string;
+}

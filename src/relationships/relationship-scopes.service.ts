@@ -1,0 +1,153 @@
+import { Injectable } from '@nestjs/common';
+import type { Actor } from '../auth/actor.js';
+import { AuditService } from '../audit/audit.service.js';
+import { ProblemException } from '../common/problem/problem.exception.js';
+import { ServerLockService } from '../servers/server-lock.service.js';
+import { ServersService } from '../servers/servers.service.js';
+import type { ServerTarget } from '../vendors/driver.js';
+import { DriverRegistry } from '../vendors/driver-registry.js';
+import { SCOPE_PARTS } from '../vendors/scope-content.js';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type {
+  AddRelationshipScopeDto,
+  RelationshipScopeChangeDto,
+  RelationshipScopeDto,
+  RemoveRelationshipScopeQuery,
+} from './dto/relationship-scope.dto.js';
+import { RelationshipsService } from './relationships.service.js';
+
+/**
+ * The scopes of a relationship. Kea 2.2 HA covers every subnet of both servers, so a Kea relationship's scopes are
+ * the subnets the partners have; one that only one partner has is out of step.
+ */
+@Injectable()
+export class RelationshipScopesService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly relationships: RelationshipsService,
+    private readonly servers: ServersService,
+    private readonly drivers: DriverRegistry,
+    private readonly locks: ServerLockService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async list(id: string): Promise<RelationshipScopeDto[]> {
+    const targets = await this.targetsOf(id);
+    const lists = await Promise.all(
+      targets.map((target) => this.drivers.get(target.vendor).listScopes(target)),
+    );
+    const byNetwork = new Map<string, RelationshipScopeDto>();
+    lists.forEach((scopes, index) => {
+      for (const scope of scopes) {
+        const network = scope.subnet.split('/')[0] ?? scope.subnet;
+        const entry = byNetwork.get(network) ?? {
+          subnet: scope.subnet,
+          network,
+          ...(scope.name !== undefined ? { name: scope.name } : {}),
+          presentOn: [],
+          inStep: false,
+        };
+        entry.presentOn.push(targets[index].id);
+        byNetwork.set(network, entry);
+      }
+    });
+    return [...byNetwork.values()]
+      .map((entry) => ({ ...entry, inStep: entry.presentOn.length === targets.length }))
+      .sort((a, b) => compareNetworks(a.network, b.network));
+  }
+
+  /** Creates the scope on the partner from the source's copy. */
+  async add(id: string, dto: AddRelationshipScopeDto, actor: Actor): Promise<RelationshipScopeChangeDto> {
+    const targets = await this.targetsOf(id);
+    const source = targets.find((target) => target.id === dto.sourceServerId);
+    const destination = targets.find((target) => target.id !== dto.sourceServerId);
+    if (!source || !destination) {
+      throw ProblemException.validation([
+        { field: 'sourceServerId', message: "sourceServerId must be one of the relationship's two servers" },
+      ]);
+    }
+    const driver = this.drivers.get(source.vendor);
+    return this.locks.withServers([source.id, destination.id], async () => {
+      const content = await driver.readScope(source, dto.network);
+      const present = await driver.listScopes(destination);
+      if (present.some((scope) => scope.subnet.split('/')[0] === dto.network)) {
+        throw ProblemException.conflict(
+          `${destination.name} has ${dto.network} already; replicate it to bring its content in line`,
+        );
+      }
+      await driver.writeScopes(destination, [{ content, parts: SCOPE_PARTS }], context(actor));
+      await this.record(actor, id, 'relationship.scope-added', {
+        network: dto.network,
+        from: source.id,
+        to: destination.id,
+      });
+      return {
+        network: dto.network,
+        serverId: destination.id,
+        action: 'created',
+        detail: `${content.subnet} was created on ${destination.name} from ${source.name}'s copy.`,
+      };
+    });
+  }
+
+  /** Removes the scope from the server the caller names; the partner keeps its copy. */
+  async remove(
+    id: string,
+    network: string,
+    query: RemoveRelationshipScopeQuery,
+    actor: Actor,
+  ): Promise<RelationshipScopeChangeDto> {
+    const targets = await this.targetsOf(id);
+    const target = targets.find((candidate) => candidate.id === query.serverId);
+    if (!target) {
+      throw ProblemException.validation([
+        { field: 'query.serverId', message: "serverId must be one of the relationship's two servers" },
+      ]);
+    }
+    const how = query.copy ?? 'delete';
+    return this.locks.withServers([target.id], async () => {
+      await this.drivers.get(target.vendor).removeScope(target, network, how, context(actor));
+      await this.record(actor, id, 'relationship.scope-removed', { network, serverId: target.id, how });
+      const action = how === 'delete' ? 'deleted' : 'disabled';
+      return {
+        network,
+        serverId: target.id,
+        action,
+        detail: `${network} was ${action} on ${target.name}; the partner keeps its copy.`,
+      };
+    });
+  }
+
+  private async targetsOf(id: string): Promise<ServerTarget[]> {
+    const relationship = await this.relationships.get(id);
+    const members = [...relationship.servers].sort((a, b) => a.position - b.position);
+    return Promise.all(members.map((member) => this.servers.target(member.serverId)));
+  }
+
+  private async record(
+    actor: Actor,
+    relationshipId: string,
+    action: string,
+    details: Record<string, unknown>,
+  ): Promise<void> {
+    await this.dataSource.transaction((manager) =>
+      this.audit.record(manager, {
+        action,
+        targetType: 'relationship',
+        targetId: relationshipId,
+        ...actor,
+        details,
+      }),
+    );
+  }
+}
+
+function context(actor: Actor): { principalId: string; correlationId: string } {
+  return { principalId: actor.principalId, correlationId: actor.correlationId };
+}
+
+function compareNetworks(a: string, b: string): number {
+  const value = (ip: string): number => ip.split('.').reduce((acc, octet) => acc * 256 + Number(octet), 0);
+  return value(a) - value(b);
+}
