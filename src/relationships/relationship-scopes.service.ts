@@ -15,6 +15,7 @@ import type {
   RelationshipScopeDto,
   RemoveRelationshipScopeQuery,
 } from './dto/relationship-scope.dto.js';
+import { writeContext } from './failover-writes.js';
 import { RelationshipsService } from './relationships.service.js';
 
 /**
@@ -76,7 +77,7 @@ export class RelationshipScopesService {
           `${destination.name} has ${dto.network} already; replicate it to bring its content in line`,
         );
       }
-      await driver.writeScopes(destination, [{ content, parts: SCOPE_PARTS }], context(actor));
+      await driver.writeScopes(destination, [{ content, parts: SCOPE_PARTS }], writeContext(actor));
       await this.record(actor, id, 'relationship.scope-added', {
         network: dto.network,
         from: source.id,
@@ -107,7 +108,7 @@ export class RelationshipScopesService {
     }
     const how = query.copy ?? 'delete';
     return this.locks.withServers([target.id], async () => {
-      await this.drivers.get(target.vendor).removeScope(target, network, how, context(actor));
+      await this.drivers.get(target.vendor).removeScope(target, network, how, writeContext(actor));
       await this.record(actor, id, 'relationship.scope-removed', { network, serverId: target.id, how });
       const action = how === 'delete' ? 'deleted' : 'disabled';
       return {
@@ -141,10 +142,6 @@ export class RelationshipScopesService {
       }),
     );
   }
-}
-
-function context(actor: Actor): { principalId: string; correlationId: string } {
-  return { principalId: actor.principalId, correlationId: actor.correlationId };
 }
 
 function compareNetworks(a: string, b: string): number {

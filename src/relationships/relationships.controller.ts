@@ -1,9 +1,9 @@
-import { Body, Controller, Delete, Get, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, Patch, Post, Query, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNotImplementedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentActor, type Actor } from '../auth/actor.js';
 import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
-import { Conflicts, NotFound, Operation } from '../common/http/api-docs.decorators.js';
+import { Conflicts, IfMatch, NotFound, Operation } from '../common/http/api-docs.decorators.js';
 import { setEtag } from '../common/http/etag.js';
 import { IdParam } from '../common/http/id-param.js';
 import { PageOf, type Page } from '../common/http/pagination.js';
@@ -22,6 +22,7 @@ import {
   RelationshipDto,
   RelationshipQuery,
   RelationshipStateDto,
+  UpdateRelationshipDto,
 } from './dto/relationship.dto.js';
 import {
   AddRelationshipScopeDto,
@@ -30,6 +31,7 @@ import {
   RemoveRelationshipScopeQuery,
 } from './dto/relationship-scope.dto.js';
 import { RelationshipScopesService } from './relationship-scopes.service.js';
+import { RelationshipUpdateService } from './relationship-update.service.js';
 import { RelationshipsService } from './relationships.service.js';
 
 const RelationshipPage = PageOf(RelationshipDto);
@@ -41,6 +43,7 @@ export class RelationshipsController {
   constructor(
     private readonly relationships: RelationshipsService,
     private readonly scopesService: RelationshipScopesService,
+    private readonly updates: RelationshipUpdateService,
   ) {}
 
   @Post()
@@ -87,6 +90,28 @@ export class RelationshipsController {
   @NotFound('relationship')
   async get(@IdParam() id: string, @Res({ passthrough: true }) response: Response): Promise<RelationshipDto> {
     const relationship = await this.relationships.get(id);
+    setEtag(response, relationship.version);
+    return RelationshipDto.from(relationship);
+  }
+
+  @Patch(':id')
+  @Authorize(DHCP_ADMIN)
+  @Operation(
+    "Change a relationship's mode, roles or parameters",
+    'The new configuration is written to both servers (all or nothing, the first restored when the second refuses). ' +
+      'The two servers cannot change.',
+  )
+  @ApiOkResponse({ type: RelationshipDto })
+  @NotFound('relationship')
+  @IfMatch()
+  async update(
+    @IdParam() id: string,
+    @Body() dto: UpdateRelationshipDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @CurrentActor() actor: Actor,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<RelationshipDto> {
+    const relationship = await this.updates.update(id, dto, ifMatch, actor);
     setEtag(response, relationship.version);
     return RelationshipDto.from(relationship);
   }

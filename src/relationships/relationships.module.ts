@@ -2,11 +2,12 @@ import { Module } from '@nestjs/common';
 import { ServersModule } from '../servers/servers.module.js';
 import { RelationshipsController } from './relationships.controller.js';
 import { RelationshipScopesService } from './relationship-scopes.service.js';
+import { RelationshipUpdateService } from './relationship-update.service.js';
 import { RelationshipsService } from './relationships.service.js';
 
 @Module({
   imports: [ServersModule],
   controllers: [RelationshipsController],
-  providers: [RelationshipsService, RelationshipScopesService],
+  providers: [RelationshipsService, RelationshipScopesService, RelationshipUpdateService],
 })
 export class RelationshipsModule {}

@@ -5,7 +5,6 @@ import type { Actor } from '../auth/actor.js';
 import { AuditService } from '../audit/audit.service.js';
 import { pageWindow, toPage, type Page } from '../common/http/pagination.js';
 import { ProblemException } from '../common/problem/problem.exception.js';
-import { toProblem } from '../common/problem/problem-mapping.js';
 import type { FieldError } from '../common/problem/problem-details.js';
 import { conflictOnDuplicate, findRow } from '../database/rows.js';
 import { ServerLockService } from '../servers/server-lock.service.js';
@@ -24,6 +23,7 @@ import type {
 import { assertRelationshipShape } from './relationship-rules.js';
 import { RelationshipEntity } from './relationship.entity.js';
 import { RelationshipServerEntity } from './relationship-server.entity.js';
+import { allOrNothing, applyToBoth, changeDigests, writeContext } from './failover-writes.js';
 import { relationshipStatus } from './relationship-status.js';
 
 @Injectable()
@@ -116,7 +116,7 @@ export class RelationshipsService {
       async () => {
         const targets = await Promise.all(members.map((member) => this.servers.target(member.serverId)));
         const changes = await allOrNothing(targets, (target) =>
-          failover.removeFailover(target, context(actor)),
+          failover.removeFailover(target, writeContext(actor)),
         );
         await this.dataSource.transaction(async (manager) => {
           await manager.delete(RelationshipEntity, { id });
@@ -156,7 +156,7 @@ export class RelationshipsService {
     }
   }
 
-  private failoverOf(vendor: Vendor): FailoverOperations {
+  failoverOf(vendor: Vendor): FailoverOperations {
     const failover = this.drivers.get(vendor).failover;
     if (!failover) {
       throw new DriverError(DriverErrorCode.unsupported, `This build cannot manage ${vendor} failover yet`);
@@ -272,67 +272,4 @@ export class RelationshipsService {
       return relationship;
     });
   }
-}
-
-function context(actor: Actor): { principalId: string; correlationId: string } {
-  return { principalId: actor.principalId, correlationId: actor.correlationId };
-}
-
-function applyToBoth(
-  failover: FailoverOperations,
-  spec: FailoverSpec,
-  actor: Actor,
-): Promise<FailoverChange[]> {
-  return allOrNothing(
-    spec.sides.map((side) => side.target),
-    (_target, index) => failover.applyFailover(index as 0 | 1, spec, context(actor)),
-  );
-}
-
-/**
- * Changes the servers one after the other; when one fails, those already changed are restored to what they had,
- * and the problem says so.
- */
-async function allOrNothing(
-  targets: ServerTarget[],
-  change: (target: ServerTarget, index: number) => Promise<FailoverChange>,
-): Promise<FailoverChange[]> {
-  const done: FailoverChange[] = [];
-  for (const [index, target] of targets.entries()) {
-    try {
-      done.push(await change(target, index));
-    } catch (error) {
-      const restored = await Promise.allSettled(done.map((previous) => previous.undo()));
-      const names = targets.slice(0, done.length).map((t) => t.name);
-      const failedRestores = restored.filter((outcome) => outcome.status === 'rejected');
-      const problem = toProblem(error);
-      if (!problem) throw error;
-      const undoText =
-        names.length === 0
-          ? 'Nothing was changed.'
-          : failedRestores.length === 0
-            ? `${names.join(', ')} ${names.length === 1 ? 'was' : 'were'} restored to the previous configuration.`
-            : `Restoring ${names.join(', ')} FAILED as well; check ${names.join(', ')} by hand.`;
-      throw new ProblemException(
-        problem.status,
-        problem.type,
-        problem.title,
-        `${target.name}: ${problem.detail}. ${undoText}`,
-        {
-          ...problem.extensions,
-          failedServerId: target.id,
-          restored: failedRestores.length === 0 ? targets.slice(0, done.length).map((t) => t.id) : [],
-        },
-      );
-    }
-  }
-  return done;
-}
-
-function changeDigests(targets: ServerTarget[], changes: FailoverChange[]): Array<Record<string, unknown>> {
-  return targets.map((target, i) => ({
-    serverId: target.id,
-    before: changes[i]?.before,
-    after: changes[i]?.after,
-  }));
 }

@@ -318,6 +318,15 @@ const ENDPOINTS: Endpoint[] = [
     prepare: async (t) => ({ path: `/api/v1/relationships/${await newRelationship(t)}/state` }),
   }),
   dhcpAdmin({
+    name: 'PATCH /relationships/{id}',
+    method: 'patch',
+    ok: 502,
+    prepare: async (t) => ({
+      path: `/api/v1/relationships/${await newRelationship(t)}`,
+      body: { settings: { heartbeatDelay: 2000 } },
+    }),
+  }),
+  dhcpAdmin({
     name: 'DELETE /relationships/{id}',
     method: 'delete',
     ok: 502,

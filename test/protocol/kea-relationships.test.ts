@@ -193,6 +193,81 @@ describe('Kea: driver and HA relationships on real Kea 2.2', () => {
     for (const server of audit[0].details.servers) expect(server.before).not.toBe(server.after);
   });
 
+  it('PATCH changes mode, roles and parameters on both servers, honours If-Match, and keeps the servers fixed', async () => {
+    const [a, b] = [await keaServer(), await keaServer()];
+    const [idA, idB] = [await register(a), await register(b)];
+    const created = await t.http
+      .post('/api/v1/relationships')
+      .set(auth())
+      .send({
+        name: uniqueName('patch'),
+        vendor: 'kea',
+        mode: 'hot-standby',
+        servers: [
+          { serverId: idA, role: 'primary' },
+          { serverId: idB, role: 'standby' },
+        ],
+        settings: FAST_HA,
+      })
+      .expect(201);
+    const id = created.body.id as string;
+    const changed = await t.http
+      .patch(`/api/v1/relationships/${id}`)
+      .set(auth())
+      .set('If-Match', created.headers['etag'])
+      .send({
+        mode: 'load-balancing',
+        servers: [
+          { serverId: idB, role: 'secondary' },
+          { serverId: idA, role: 'primary' },
+        ],
+        settings: { heartbeatDelay: 500, syncLeases: null },
+      })
+      .expect(200);
+    expect(changed.body).toMatchObject({
+      mode: 'load-balancing',
+      servers: [
+        { serverId: idA, role: 'primary' },
+        { serverId: idB, role: 'secondary' },
+      ],
+    });
+    expect(changed.body.settings).toEqual({ ...FAST_HA, heartbeatDelay: 500 });
+    for (const server of [a, b]) {
+      const ha = (
+        (await server.dhcp4Config())['hooks-libraries'] as Array<{
+          library: string;
+          parameters?: { 'high-availability': Array<Record<string, unknown>> };
+        }>
+      ).find((hook) => hook.library.endsWith('libdhcp_ha.so'))!.parameters!['high-availability'][0];
+      expect(ha).toMatchObject({
+        mode: 'load-balancing',
+        'heartbeat-delay': 500,
+        'this-server-name': server.name,
+      });
+    }
+    const state = await waitForStatus(id, 'normal');
+    expect(state['servers']).toMatchObject([{ state: 'load-balancing' }, { state: 'load-balancing' }]);
+
+    await t.http
+      .patch(`/api/v1/relationships/${id}`)
+      .set(auth())
+      .set('If-Match', created.headers['etag'])
+      .send({ settings: { heartbeatDelay: 800 } })
+      .expect(412);
+    const moved = await t.http
+      .patch(`/api/v1/relationships/${id}`)
+      .set(auth())
+      .send({
+        servers: [
+          { serverId: idA, role: 'primary' },
+          { serverId: idA, role: 'secondary' },
+        ],
+      })
+      .expect(400);
+    expect(moved.body.errors.map((e: { field: string }) => e.field)).toContain('servers');
+    await t.http.delete(`/api/v1/relationships/${id}`).set(auth()).expect(200);
+  });
+
   it('load-balancing reaches load-balancing on both', async () => {
     const [a, b] = [await keaServer(), await keaServer()];
     const [idA, idB] = [await register(a), await register(b)];

@@ -31,7 +31,7 @@ export async function startTestApp(options: AppModuleOptions & { worker?: boolea
   const config = new AppConfig({
     port: 0,
     host: '127.0.0.1',
-    logLevel: 'silent',
+    logLevel: process.env['TEST_LOG_LEVEL'] ?? 'silent',
     dataDir: '/nonexistent',
     database: { url: database.url, embedded: false },
     queue: { backend: 'redis', url: REDIS_URL, prefix: `dfmtest-${randomBytes(4).toString('hex')}` },

@@ -165,3 +165,26 @@ export class DeleteRelationshipResultDto {
   /** Human summary, e.g. "the HA hook came off both servers; their scopes stay". */
   detail!: string;
 }
+
+/** Changes to a relationship; absent fields stay. The two servers cannot change (create another relationship). */
+export class UpdateRelationshipDto {
+  @ApiPropertyOptional({ enum: FAILOVER_MODES })
+  @IsOptional()
+  @IsIn(FAILOVER_MODES)
+  mode?: FailoverMode;
+
+  /** The same two servers, with new roles or per-server settings. */
+  @ApiPropertyOptional({ type: [RelationshipServerDto], minItems: 2, maxItems: 2 })
+  @IsOptional()
+  @ArrayMinSize(2)
+  @ArrayMaxSize(2)
+  @ValidateNested({ each: true })
+  @Type(() => RelationshipServerDto)
+  servers?: RelationshipServerDto[];
+
+  /** Merged into the current settings: keys given replace, keys absent stay, `null` resets one to Kea's default. */
+  @ApiPropertyOptional({ oneOf: [{ $ref: getSchemaPath(KeaHaSettingsDto) }] })
+  @IsOptional()
+  @IsObject()
+  settings?: Record<string, unknown>;
+}

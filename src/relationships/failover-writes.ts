@@ -1,0 +1,77 @@
+import type { Actor } from '../auth/actor.js';
+import { ProblemException } from '../common/problem/problem.exception.js';
+import { toProblem } from '../common/problem/problem-mapping.js';
+import type {
+  FailoverChange,
+  FailoverOperations,
+  FailoverSpec,
+  ServerTarget,
+  WriteContext,
+} from '../vendors/driver.js';
+
+/** Writes that span both servers of a relationship: all or nothing, with the first server restored on failure. */
+export function writeContext(actor: Actor): WriteContext {
+  return { principalId: actor.principalId, correlationId: actor.correlationId };
+}
+
+export function applyToBoth(
+  failover: FailoverOperations,
+  spec: FailoverSpec,
+  actor: Actor,
+): Promise<FailoverChange[]> {
+  return allOrNothing(
+    spec.sides.map((side) => side.target),
+    (_target, index) => failover.applyFailover(index as 0 | 1, spec, writeContext(actor)),
+  );
+}
+
+/**
+ * Changes the servers one after the other; when one fails, those already changed are restored to what they had,
+ * and the problem says so.
+ */
+export async function allOrNothing(
+  targets: ServerTarget[],
+  change: (target: ServerTarget, index: number) => Promise<FailoverChange>,
+): Promise<FailoverChange[]> {
+  const done: FailoverChange[] = [];
+  for (const [index, target] of targets.entries()) {
+    try {
+      done.push(await change(target, index));
+    } catch (error) {
+      const restored = await Promise.allSettled(done.map((previous) => previous.undo()));
+      const names = targets.slice(0, done.length).map((t) => t.name);
+      const failedRestores = restored.filter((outcome) => outcome.status === 'rejected');
+      const problem = toProblem(error);
+      if (!problem) throw error;
+      const undoText =
+        names.length === 0
+          ? 'Nothing was changed.'
+          : failedRestores.length === 0
+            ? `${names.join(', ')} ${names.length === 1 ? 'was' : 'were'} restored to the previous configuration.`
+            : `Restoring ${names.join(', ')} FAILED as well; check ${names.join(', ')} by hand.`;
+      throw new ProblemException(
+        problem.status,
+        problem.type,
+        problem.title,
+        `${target.name}: ${problem.detail}. ${undoText}`,
+        {
+          ...problem.extensions,
+          failedServerId: target.id,
+          restored: failedRestores.length === 0 ? targets.slice(0, done.length).map((t) => t.id) : [],
+        },
+      );
+    }
+  }
+  return done;
+}
+
+export function changeDigests(
+  targets: ServerTarget[],
+  changes: FailoverChange[],
+): Array<Record<string, unknown>> {
+  return targets.map((target, i) => ({
+    serverId: target.id,
+    before: changes[i]?.before,
+    after: changes[i]?.after,
+  }));
+}

@@ -1,0 +1,127 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { Actor } from '../auth/actor.js';
+import { AuditService } from '../audit/audit.service.js';
+import { assertIfMatch } from '../common/http/etag.js';
+import { ProblemException } from '../common/problem/problem.exception.js';
+import { ServerLockService } from '../servers/server-lock.service.js';
+import { ServersService } from '../servers/servers.service.js';
+import type { FailoverSpec } from '../vendors/driver.js';
+import type { CreateRelationshipDto, UpdateRelationshipDto } from './dto/relationship.dto.js';
+import { allOrNothing, changeDigests, writeContext } from './failover-writes.js';
+import { assertRelationshipShape } from './relationship-rules.js';
+import { RelationshipEntity } from './relationship.entity.js';
+import { RelationshipsService } from './relationships.service.js';
+
+/** PATCH of a relationship: the new parameters are written to both servers (all or nothing), then recorded. */
+@Injectable()
+export class RelationshipUpdateService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly relationships: RelationshipsService,
+    private readonly servers: ServersService,
+    private readonly locks: ServerLockService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async update(
+    id: string,
+    dto: UpdateRelationshipDto,
+    ifMatch: string | undefined,
+    actor: Actor,
+  ): Promise<RelationshipEntity> {
+    const current = await this.relationships.get(id);
+    assertIfMatch(ifMatch, current.version);
+    const members = [...current.servers].sort((a, b) => a.position - b.position);
+    if (
+      dto.servers &&
+      !sameServers(
+        dto.servers.map((s) => s.serverId),
+        members.map((m) => m.serverId),
+      )
+    ) {
+      throw ProblemException.validation([
+        {
+          field: 'servers',
+          message: 'the two servers of a relationship cannot change; create another relationship',
+        },
+      ]);
+    }
+    const servers = members.map((member) => {
+      const given = dto.servers?.find((server) => server.serverId === member.serverId);
+      return {
+        serverId: member.serverId,
+        role: given?.role ?? member.role,
+        settings: given?.settings ?? member.settings,
+      };
+    }) as CreateRelationshipDto['servers'];
+    const mergedSettings = Object.fromEntries(
+      Object.entries({ ...current.settings, ...(dto.settings ?? {}) }).filter(([, value]) => value !== null),
+    );
+    const merged: CreateRelationshipDto = {
+      name: current.name,
+      vendor: current.vendor,
+      mode: dto.mode ?? current.mode,
+      servers,
+      settings: mergedSettings,
+    };
+    const settings = assertRelationshipShape(merged);
+    const failover = this.relationships.failoverOf(current.vendor);
+    const targets = await Promise.all(members.map((member) => this.servers.target(member.serverId)));
+    const spec: FailoverSpec = {
+      name: current.name,
+      mode: merged.mode,
+      settings,
+      sides: [0, 1].map((i) => ({
+        target: targets[i],
+        role: servers[i].role,
+        peerName: members[i].peerName,
+        settings: { ...(servers[i].settings ?? {}) },
+      })) as FailoverSpec['sides'],
+    };
+    return this.locks.withServers(
+      targets.map((target) => target.id),
+      async () => {
+        const changes = await allOrNothing(targets, (_target, index) =>
+          failover.applyFailover(index as 0 | 1, spec, writeContext(actor)),
+        );
+        try {
+          return await this.dataSource.transaction(async (manager) => {
+            // Lock the row itself: FOR UPDATE cannot reach through the outer join that loads the members.
+            await manager.query('SELECT 1 FROM relationships WHERE id = $1 FOR UPDATE', [id]);
+            const row = await manager.findOneOrFail(RelationshipEntity, { where: { id } });
+            assertIfMatch(ifMatch, row.version);
+            row.mode = spec.mode;
+            row.settings = settings;
+            for (const member of row.servers) {
+              const side = spec.sides[member.position];
+              member.role = side.role;
+              member.settings = side.settings;
+            }
+            const saved = await manager.save(row);
+            await this.audit.record(manager, {
+              action: 'relationship.updated',
+              targetType: 'relationship',
+              targetId: id,
+              ...actor,
+              details: {
+                changed: Object.keys(dto),
+                mode: spec.mode,
+                servers: changeDigests(targets, changes),
+              },
+            });
+            return saved;
+          });
+        } catch (error) {
+          await Promise.allSettled(changes.map((change) => change.undo()));
+          throw error;
+        }
+      },
+    );
+  }
+}
+
+function sameServers(a: string[], b: string[]): boolean {
+  return [...a].sort().join() === [...b].sort().join();
+}
