@@ -2,6 +2,7 @@ import { Initial1795629177518 } from './1795629177518-Initial.js';
 import { BuiltInRoles1795629177519 } from './1795629177519-BuiltInRoles.js';
 import { IdempotencyRecords1795630779242 } from './1795630779242-IdempotencyRecords.js';
 import { Relationships1795631774342 } from './1795631774342-Relationships.js';
+import { DiscoveredRelationships1795632737867 } from './1795632737867-DiscoveredRelationships.js';
 
 /** Every migration, in order. New ones are generated (npm run migration:generate) and added here. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   BuiltInRoles1795629177519,
   IdempotencyRecords1795630779242,
   Relationships1795631774342,
+  DiscoveredRelationships1795632737867,
 ];

@@ -34,7 +34,7 @@ export class RelationshipScopesService {
   ) {}
 
   async list(id: string): Promise<RelationshipScopeDto[]> {
-    const targets = await this.targetsOf(id);
+    const targets = await this.targetsOf(id, false);
     const lists = await Promise.all(
       targets.map((target) => this.drivers.get(target.vendor).listScopes(target)),
     );
@@ -120,8 +120,8 @@ export class RelationshipScopesService {
     });
   }
 
-  private async targetsOf(id: string): Promise<ServerTarget[]> {
-    const relationship = await this.relationships.get(id);
+  private async targetsOf(id: string, managed = true): Promise<ServerTarget[]> {
+    const relationship = managed ? await this.relationships.getManaged(id) : await this.relationships.get(id);
     const members = [...relationship.servers].sort((a, b) => a.position - b.position);
     return Promise.all(members.map((member) => this.servers.target(member.serverId)));
   }

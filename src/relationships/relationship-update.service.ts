@@ -31,7 +31,7 @@ export class RelationshipUpdateService {
     ifMatch: string | undefined,
     actor: Actor,
   ): Promise<RelationshipEntity> {
-    const current = await this.relationships.get(id);
+    const current = await this.relationships.getManaged(id);
     assertIfMatch(ifMatch, current.version);
     const members = [...current.servers].sort((a, b) => a.position - b.position);
     if (

@@ -34,6 +34,13 @@ export class RelationshipEntity {
   @Column({ type: 'jsonb', default: {} })
   settings!: Record<string, unknown>;
 
+  /**
+   * Found configured on the servers (made outside this service) and not adopted yet: shown, but not changed by this
+   * service until adopted.
+   */
+  @Column({ type: 'boolean', default: false })
+  discovered!: boolean;
+
   /** The status last observed on the servers (lists show this; GET of one relationship refreshes it). */
   @Column({ type: 'varchar', length: 10 })
   status!: RelationshipStatus;

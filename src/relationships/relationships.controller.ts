@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Headers, Patch, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Patch, Post, Query, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNotImplementedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentActor, type Actor } from '../auth/actor.js';
@@ -90,6 +90,26 @@ export class RelationshipsController {
   @NotFound('relationship')
   async get(@IdParam() id: string, @Res({ passthrough: true }) response: Response): Promise<RelationshipDto> {
     const relationship = await this.relationships.get(id);
+    setEtag(response, relationship.version);
+    return RelationshipDto.from(relationship);
+  }
+
+  @Post(':id/adopt')
+  @HttpCode(200)
+  @Authorize(DHCP_ADMIN)
+  @Operation(
+    'Adopt a discovered relationship',
+    'A relationship found configured on the servers becomes managed by this service (`discovered: false`).',
+  )
+  @ApiOkResponse({ type: RelationshipDto })
+  @NotFound('relationship')
+  @Conflicts('The relationship is managed already.')
+  async adopt(
+    @IdParam() id: string,
+    @CurrentActor() actor: Actor,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<RelationshipDto> {
+    const relationship = await this.relationships.adopt(id, actor);
     setEtag(response, relationship.version);
     return RelationshipDto.from(relationship);
   }

@@ -25,6 +25,7 @@ import { RelationshipEntity } from './relationship.entity.js';
 import { RelationshipServerEntity } from './relationship-server.entity.js';
 import { allOrNothing, applyToBoth, changeDigests, writeContext } from './failover-writes.js';
 import { relationshipStatus } from './relationship-status.js';
+import { RelationshipDiscoveryService } from './relationship-discovery.service.js';
 
 @Injectable()
 export class RelationshipsService {
@@ -34,7 +35,40 @@ export class RelationshipsService {
     private readonly drivers: DriverRegistry,
     private readonly locks: ServerLockService,
     private readonly audit: AuditService,
+    private readonly discovery: RelationshipDiscoveryService,
   ) {}
+
+  /** Takes a discovered relationship under management: from now on it is changed only through this service. */
+  async adopt(id: string, actor: Actor): Promise<RelationshipEntity> {
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query('SELECT 1 FROM relationships WHERE id = $1 FOR UPDATE', [id]);
+      const relationship = await findRow(manager, RelationshipEntity, id, 'Relationship');
+      if (!relationship.discovered) {
+        throw ProblemException.conflict(`Relationship "${relationship.name}" is managed already`);
+      }
+      relationship.discovered = false;
+      const saved = await manager.save(relationship);
+      await this.audit.record(manager, {
+        action: 'relationship.adopted',
+        targetType: 'relationship',
+        targetId: id,
+        ...actor,
+        details: { name: relationship.name, servers: relationship.servers.map((member) => member.serverId) },
+      });
+      return saved;
+    });
+  }
+
+  /** A relationship this service may change: found, and not merely discovered. */
+  async getManaged(id: string): Promise<RelationshipEntity> {
+    const relationship = await this.get(id);
+    if (relationship.discovered) {
+      throw ProblemException.conflict(
+        `Relationship "${relationship.name}" was found on the servers and is not managed yet; adopt it first (POST /api/v1/relationships/${id}/adopt)`,
+      );
+    }
+    return relationship;
+  }
 
   async create(dto: CreateRelationshipDto, actor: Actor): Promise<RelationshipEntity> {
     const settings = assertRelationshipShape(dto);
@@ -68,6 +102,9 @@ export class RelationshipsService {
   }
 
   async list(query: RelationshipQuery): Promise<Page<RelationshipEntity>> {
+    if (query.discover !== false) {
+      await this.discovery.discover();
+    }
     const builder = this.dataSource
       .getRepository(RelationshipEntity)
       .createQueryBuilder('r')
@@ -108,7 +145,7 @@ export class RelationshipsService {
 
   /** Takes the failover configuration off both servers (all or nothing); the scopes stay where they are. */
   async remove(id: string, actor: Actor): Promise<DeleteRelationshipResultDto> {
-    const relationship = await this.get(id);
+    const relationship = await this.getManaged(id);
     const failover = this.failoverOf(relationship.vendor);
     const members = [...relationship.servers].sort((a, b) => a.position - b.position);
     return this.locks.withServers(

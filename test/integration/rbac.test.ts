@@ -88,7 +88,7 @@ async function relationshipBody(t: TestApp, serverId?: string): Promise<Record<s
     ],
   };
 }
-async function newRelationship(t: TestApp, serverId?: string): Promise<string> {
+async function newRelationship(t: TestApp, serverId?: string, discovered = false): Promise<string> {
   const body = await relationshipBody(t, serverId);
   const servers = body['servers'] as Array<{ serverId: string; role: string }>;
   const saved = await t.app
@@ -101,6 +101,7 @@ async function newRelationship(t: TestApp, serverId?: string): Promise<string> {
       settings: {},
       status: 'normal',
       statusCheckedAt: null,
+      discovered,
       servers: servers.map((server, position) => ({
         ...server,
         position,
@@ -316,6 +317,14 @@ const ENDPOINTS: Endpoint[] = [
     method: 'get',
     ok: 200,
     prepare: async (t) => ({ path: `/api/v1/relationships/${await newRelationship(t)}/state` }),
+  }),
+  dhcpAdmin({
+    name: 'POST /relationships/{id}/adopt',
+    method: 'post',
+    ok: 200,
+    prepare: async (t) => ({
+      path: `/api/v1/relationships/${await newRelationship(t, undefined, true)}/adopt`,
+    }),
   }),
   dhcpAdmin({
     name: 'PATCH /relationships/{id}',

@@ -412,6 +412,47 @@ describe('Kea: driver and HA relationships on real Kea 2.2', () => {
     ]);
   });
 
+  it('finds a relationship configured outside this service once both partners are registered, and adopts it', async () => {
+    const [a, b, lone] = [
+      await keaServer({ auth: false }),
+      await keaServer({ auth: false }),
+      await keaServer({ auth: false }),
+    ];
+    await enableHa([a, b], { mode: 'hot-standby' });
+    const idA = await register(a);
+    const before = await t.http.get(`/api/v1/relationships?serverId=${idA}`).set(auth()).expect(200);
+    expect(before.body.items).toEqual([]); // the partner is not registered yet
+    const idB = await register(b);
+    await register(lone);
+    const found = await t.http.get(`/api/v1/relationships?serverId=${idA}`).set(auth()).expect(200);
+    expect(found.body.items).toHaveLength(1);
+    const discovered = found.body.items[0];
+    expect(discovered).toMatchObject({
+      vendor: 'kea',
+      mode: 'hot-standby',
+      discovered: true,
+      servers: [
+        { serverId: idA, role: 'primary', peerName: a.name },
+        { serverId: idB, role: 'standby', peerName: b.name },
+      ],
+    });
+    // Listing again finds the same record, not a new one.
+    const again = await t.http.get(`/api/v1/relationships?serverId=${idA}`).set(auth()).expect(200);
+    expect(again.body.items.map((r: { id: string }) => r.id)).toEqual([discovered.id]);
+
+    const refused = await t.http
+      .patch(`/api/v1/relationships/${discovered.id}`)
+      .set(auth())
+      .send({ settings: { heartbeatDelay: 2000 } })
+      .expect(409);
+    expect(refused.body.detail).toContain('adopt it first');
+    const adopted = await t.http.post(`/api/v1/relationships/${discovered.id}/adopt`).set(auth()).expect(200);
+    expect(adopted.body.discovered).toBe(false);
+    await t.http.post(`/api/v1/relationships/${discovered.id}/adopt`).set(auth()).expect(409);
+    await t.http.delete(`/api/v1/relationships/${discovered.id}`).set(auth()).expect(200);
+    expect(await hookFiles(a)).not.toContain('libdhcp_ha.so');
+  });
+
   it('an agent that is down is reported unreachable in the state, and the relationship is impaired', async () => {
     const [a, b] = [await keaServer(), await keaServer()];
     const [idA, idB] = [await register(a), await register(b)];

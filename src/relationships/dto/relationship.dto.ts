@@ -12,6 +12,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { PageQuery } from '../../common/http/pagination.js';
+import { ToBoolean } from '../../common/validation/to-boolean.js';
 import { VENDORS, type Vendor } from '../../vendors/vendor.js';
 import type { FailoverMode } from '../../vendors/driver.js';
 import {
@@ -79,6 +80,13 @@ export class CreateRelationshipDto {
 }
 
 export class RelationshipQuery extends PageQuery {
+  /** Look for relationships configured on the registered servers first (default true). */
+  @ApiPropertyOptional({ type: Boolean, default: true })
+  @IsOptional()
+  @ToBoolean()
+  @IsBoolean({ message: 'discover must be true or false' })
+  discover?: boolean;
+
   /** Only relationships that include this server. */
   @IsOptional()
   @IsUUID()
@@ -115,11 +123,14 @@ export class RelationshipDto {
   @ApiProperty({ enum: RELATIONSHIP_STATUSES })
   status!: RelationshipStatus;
   statusCheckedAt!: Date | null;
+  /** Found configured on the servers and not adopted yet (POST .../adopt); read-only until then. */
+  discovered!: boolean;
   createdAt!: Date;
   updatedAt!: Date;
 
   static from(entity: RelationshipEntity): RelationshipDto {
-    const { id, name, vendor, mode, settings, status, statusCheckedAt, createdAt, updatedAt } = entity;
+    const { id, name, vendor, mode, settings, status, statusCheckedAt, discovered, createdAt, updatedAt } =
+      entity;
     const servers = [...entity.servers]
       .sort((a, b) => a.position - b.position)
       .map(({ serverId, role, peerName, settings: serverSettings }) => ({
@@ -128,7 +139,19 @@ export class RelationshipDto {
         peerName,
         settings: serverSettings,
       }));
-    return { id, name, vendor, mode, servers, settings, status, statusCheckedAt, createdAt, updatedAt };
+    return {
+      id,
+      name,
+      vendor,
+      mode,
+      servers,
+      settings,
+      status,
+      statusCheckedAt,
+      discovered,
+      createdAt,
+      updatedAt,
+    };
   }
 }
 
