@@ -77,11 +77,16 @@ export class RelationshipScopesService {
           `${destination.name} has ${dto.network} already; replicate it to bring its content in line`,
         );
       }
-      await driver.writeScopes(destination, [{ content, parts: SCOPE_PARTS }], writeContext(actor));
+      const digests = await driver.writeScopes(
+        destination,
+        [{ content, parts: SCOPE_PARTS }],
+        writeContext(actor),
+      );
       await this.record(actor, id, 'relationship.scope-added', {
         network: dto.network,
         from: source.id,
         to: destination.id,
+        ...digests,
       });
       return {
         network: dto.network,
@@ -108,8 +113,15 @@ export class RelationshipScopesService {
     }
     const how = query.copy ?? 'delete';
     return this.locks.withServers([target.id], async () => {
-      await this.drivers.get(target.vendor).removeScope(target, network, how, writeContext(actor));
-      await this.record(actor, id, 'relationship.scope-removed', { network, serverId: target.id, how });
+      const digests = await this.drivers
+        .get(target.vendor)
+        .removeScope(target, network, how, writeContext(actor));
+      await this.record(actor, id, 'relationship.scope-removed', {
+        network,
+        serverId: target.id,
+        how,
+        ...digests,
+      });
       const action = how === 'delete' ? 'deleted' : 'disabled';
       return {
         network,

@@ -40,6 +40,12 @@ export interface WriteContext {
 
 export type ScopeRemoval = 'delete' | 'disable';
 
+/** Digests of the server's configuration before and after a write, for the audit trail. */
+export interface WriteDigests {
+  before: string;
+  after: string;
+}
+
 export type FailoverMode = 'hot-standby' | 'load-balancing' | 'passive-backup';
 
 /** One server's side of a failover relationship, as the driver writes it. */
@@ -110,7 +116,12 @@ export interface DhcpDriver {
   /** Full content of one scope, by its network address (e.g. `10.1.2.0`). */
   readScope(target: ServerTarget, network: string): Promise<ScopeContent>;
   /** Replaces the chosen parts of several scopes; all or nothing where the vendor allows. */
-  writeScopes(target: ServerTarget, writes: ScopeWrite[], context: WriteContext): Promise<void>;
-  removeScope(target: ServerTarget, network: string, how: ScopeRemoval, context: WriteContext): Promise<void>;
+  writeScopes(target: ServerTarget, writes: ScopeWrite[], context: WriteContext): Promise<WriteDigests>;
+  removeScope(
+    target: ServerTarget,
+    network: string,
+    how: ScopeRemoval,
+    context: WriteContext,
+  ): Promise<WriteDigests>;
   readonly failover?: FailoverOperations;
 }

@@ -135,6 +135,17 @@ describe('Kea scopes: read live, relationship scopes, races with edits made else
       'valid-lifetime': 1800,
       pools: [{ pool: '10.51.0.10-10.51.0.20' }],
     });
+    const events = await t.http
+      .get(`/api/v1/audit-events?targetId=${rel}&action=relationship.scope-added`)
+      .set(auth())
+      .expect(200);
+    expect(events.body.items[0].details).toEqual({
+      network: '10.51.0.0',
+      from: idA,
+      to: idB,
+      before: expect.stringMatching(/^[0-9a-f]{16}$/),
+      after: expect.stringMatching(/^[0-9a-f]{16}$/),
+    });
     const after = await t.http.get(`/api/v1/relationships/${rel}/scopes`).set(auth()).expect(200);
     expect(after.body.items.every((scope: { inStep: boolean }) => scope.inStep)).toBe(true);
 

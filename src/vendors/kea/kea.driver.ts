@@ -1,5 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import type { ConnectionReport, DhcpDriver, ScopeRemoval, ScopeWrite, ServerTarget } from '../driver.js';
+import type {
+  ConnectionReport,
+  DhcpDriver,
+  ScopeRemoval,
+  ScopeWrite,
+  ServerTarget,
+  WriteDigests,
+} from '../driver.js';
 import { DriverError, DriverErrorCode } from '../driver-error.js';
 import type { ScopeContent, ScopeSummary } from '../scope-content.js';
 import { readConfig, updateConfig } from './kea-config-update.js';
@@ -67,24 +74,25 @@ export class KeaDriver implements DhcpDriver {
     });
   }
 
-  async writeScopes(target: ServerTarget, writes: ScopeWrite[]): Promise<void> {
-    await withKeaClient(target, (client) =>
+  async writeScopes(target: ServerTarget, writes: ScopeWrite[]): Promise<WriteDigests> {
+    const update = await withKeaClient(target, (client) =>
       updateConfig(client, (config) => {
         for (const write of writes) {
           upsertSubnet(config, write);
         }
       }),
     );
+    return { before: update.before, after: update.after };
   }
 
-  async removeScope(target: ServerTarget, network: string, how: ScopeRemoval): Promise<void> {
+  async removeScope(target: ServerTarget, network: string, how: ScopeRemoval): Promise<WriteDigests> {
     if (how === 'disable') {
       throw new DriverError(
         DriverErrorCode.unsupported,
         'Kea 2.2 cannot disable a subnet; delete it instead (its content can be replicated back later)',
       );
     }
-    await withKeaClient(target, (client) =>
+    const update = await withKeaClient(target, (client) =>
       updateConfig(client, (config) => {
         const dhcp4 = config.Dhcp4;
         const before = allSubnets(dhcp4).length;
@@ -100,6 +108,7 @@ export class KeaDriver implements DhcpDriver {
         }
       }),
     );
+    return { before: update.before, after: update.after };
   }
 }
 
