@@ -1,99 +1,37 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { DataSource } from 'typeorm';
 import { configDigest } from '../../src/vendors/kea/kea-config-update.js';
 import { uniqueName } from '../support/fixtures.js';
-import { enableHa, type KeaServer, startKeaServer } from '../support/kea/kea-server.js';
+import { agentInFront, FAST_HA, KeaEstate } from '../support/kea/kea-estate.js';
+import { enableHa, type KeaServer } from '../support/kea/kea-server.js';
 import { bearer, startTestApp, type TestApp } from '../support/test-app.js';
 
-const AUTH = { username: 'dfm-api', password: 'kea-agent-secret' };
-// Short heartbeats so a pair settles in seconds (Kea's default of 10 s takes ~40 s).
-const FAST_HA = { heartbeatDelay: 1000, maxResponseDelay: 3000, maxAckDelay: 1000, maxUnackedClients: 0 };
-
-/** An HTTP front for a real agent that forwards everything but answers `command` with a Kea error. */
-async function rejectingProxy(
-  server: KeaServer,
-  command: string,
-  text: string,
-): Promise<{ url: string; close(): Promise<void> }> {
-  const proxy = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      const body = Buffer.concat(chunks);
-      if ((JSON.parse(body.toString()) as { command?: string }).command === command) {
-        response
-          .writeHead(200, { 'content-type': 'application/json' })
-          .end(JSON.stringify([{ result: 1, text }]));
-        return;
-      }
-      fetch(server.caUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: request.headers.authorization ?? '' },
-        body,
-      })
-        .then(async (upstream) =>
-          response
-            .writeHead(upstream.status, { 'content-type': 'application/json' })
-            .end(await upstream.text()),
-        )
-        .catch(() => response.writeHead(502).end());
-    });
-  });
-  await new Promise<void>((resolve) => proxy.listen(0, server.host, resolve));
-  const { port } = proxy.address() as AddressInfo;
-  return {
-    url: `http://${server.host}:${port}/`,
-    close: () => new Promise<void>((resolve) => proxy.close(() => resolve())),
-  };
-}
+type HaHook = { library: string; parameters?: { 'high-availability': Array<Record<string, unknown>> } };
 
 describe('Kea: driver and HA relationships on real Kea 2.2', () => {
   let t: TestApp;
-  const kea: KeaServer[] = [];
+  let kea: KeaEstate;
   const auth = (): { Authorization: string } => bearer(t.adminKey);
 
   beforeAll(async () => {
     t = await startTestApp({ worker: false });
+    kea = new KeaEstate(t);
   });
   afterAll(async () => {
-    await Promise.all(kea.map((server) => server.stop()));
+    await kea.stopAll();
     await t.close();
   });
 
-  async function keaServer(options: { auth?: boolean } = {}): Promise<KeaServer> {
-    const server = await startKeaServer({
-      name: uniqueName('kea'),
-      ...(options.auth === false ? {} : { auth: AUTH }),
-    });
-    kea.push(server);
-    return server;
-  }
-
-  async function register(server: KeaServer, connection: Record<string, unknown> = {}): Promise<string> {
-    const response = await t.http
-      .post('/api/v1/servers')
-      .set(auth())
-      .send({
-        name: server.name,
-        vendor: 'kea',
-        address: server.host,
-        connection: {
-          url: server.caUrl,
-          ...(server.auth ? { username: AUTH.username, password: AUTH.password } : {}),
-          ...connection,
-        },
-      })
-      .expect(201);
-    return response.body.id as string;
-  }
-
   const digestOf = async (server: KeaServer): Promise<string> =>
     configDigest({ Dhcp4: await server.dhcp4Config() });
+  const hooks = async (server: KeaServer): Promise<HaHook[]> =>
+    ((await server.dhcp4Config())['hooks-libraries'] as HaHook[] | undefined) ?? [];
   const hookFiles = async (server: KeaServer): Promise<string[]> =>
-    (((await server.dhcp4Config())['hooks-libraries'] as Array<{ library: string }> | undefined) ?? []).map(
-      (hook) => hook.library.split('/').pop()!,
-    );
+    (await hooks(server)).map((hook) => hook.library.split('/').pop()!);
+
+  async function pair(): Promise<{ a: KeaServer; b: KeaServer; idA: string; idB: string }> {
+    const [a, b] = [await kea.start(), await kea.start()];
+    return { a, b, idA: await kea.register(a), idB: await kea.register(b) };
+  }
 
   async function waitForStatus(id: string, status: string): Promise<Record<string, unknown>> {
     let last: Record<string, unknown> = {};
@@ -106,8 +44,7 @@ describe('Kea: driver and HA relationships on real Kea 2.2', () => {
   }
 
   it('a connection test reports the Kea version, its hooks and subnets', async () => {
-    const server = await keaServer();
-    const id = await register(server);
+    const id = await kea.register(await kea.start());
     const response = await t.http.post(`/api/v1/servers/${id}/connection-test`).set(auth()).expect(200);
     expect(response.body).toMatchObject({
       ok: true,
@@ -119,40 +56,31 @@ describe('Kea: driver and HA relationships on real Kea 2.2', () => {
   });
 
   it('basic auth: a wrong password is an auth failure, not an error', async () => {
-    const server = await keaServer();
-    const id = await register(server, { password: 'wrong-password' });
+    const id = await kea.register(await kea.start(), { password: 'wrong-password' });
     const response = await t.http.post(`/api/v1/servers/${id}/connection-test`).set(auth()).expect(200);
     expect(response.body).toMatchObject({ ok: false, error: { code: 'auth' } });
     expect(JSON.stringify(response.body)).not.toContain('wrong-password');
   });
 
   it('a dhcp4 that is down behind a running agent is reported unreachable', async () => {
-    const server = await keaServer();
-    const id = await register(server);
+    const server = await kea.start();
+    const id = await kea.register(server);
     process.kill(server.dhcp4Pid, 'SIGKILL');
     const response = await t.http.post(`/api/v1/servers/${id}/connection-test`).set(auth()).expect(200);
     expect(response.body).toMatchObject({ ok: false, error: { code: 'unreachable' } });
   });
 
   it('creates a hot-standby relationship that reaches hot-standby on both, reports live state, and removes it leaving the scopes', async () => {
-    const [a, b] = [await keaServer(), await keaServer()];
-    const [idA, idB] = [await register(a), await register(b)];
+    const { a, b, idA, idB } = await pair();
     const subnetsBefore = ((await a.dhcp4Config())['subnet4'] as unknown[]).length;
-    const created = await t.http
-      .post('/api/v1/relationships')
-      .set(auth())
-      .send({
-        name: uniqueName('pair'),
-        vendor: 'kea',
-        mode: 'hot-standby',
-        servers: [
-          { serverId: idA, role: 'primary' },
-          { serverId: idB, role: 'standby', settings: { autoFailover: true } },
-        ],
-        settings: FAST_HA,
-      })
-      .expect(201);
-    expect(created.body).toMatchObject({ vendor: 'kea', mode: 'hot-standby', settings: FAST_HA });
+    const created = await kea.createRelationship(idA, idB);
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({
+      vendor: 'kea',
+      mode: 'hot-standby',
+      settings: FAST_HA,
+      discovered: false,
+    });
     expect(await hookFiles(a)).toEqual(['libdhcp_lease_cmds.so', 'libdhcp_ha.so']);
     expect(await hookFiles(b)).toEqual(['libdhcp_lease_cmds.so', 'libdhcp_ha.so']);
     // Persisted with config-write: the file on disk has HA too.
@@ -194,22 +122,8 @@ describe('Kea: driver and HA relationships on real Kea 2.2', () => {
   });
 
   it('PATCH changes mode, roles and parameters on both servers, honours If-Match, and keeps the servers fixed', async () => {
-    const [a, b] = [await keaServer(), await keaServer()];
-    const [idA, idB] = [await register(a), await register(b)];
-    const created = await t.http
-      .post('/api/v1/relationships')
-      .set(auth())
-      .send({
-        name: uniqueName('patch'),
-        vendor: 'kea',
-        mode: 'hot-standby',
-        servers: [
-          { serverId: idA, role: 'primary' },
-          { serverId: idB, role: 'standby' },
-        ],
-        settings: FAST_HA,
-      })
-      .expect(201);
+    const { a, b, idA, idB } = await pair();
+    const created = await kea.createRelationship(idA, idB);
     const id = created.body.id as string;
     const changed = await t.http
       .patch(`/api/v1/relationships/${id}`)
@@ -233,12 +147,9 @@ describe('Kea: driver and HA relationships on real Kea 2.2', () => {
     });
     expect(changed.body.settings).toEqual({ ...FAST_HA, heartbeatDelay: 500 });
     for (const server of [a, b]) {
-      const ha = (
-        (await server.dhcp4Config())['hooks-libraries'] as Array<{
-          library: string;
-          parameters?: { 'high-availability': Array<Record<string, unknown>> };
-        }>
-      ).find((hook) => hook.library.endsWith('libdhcp_ha.so'))!.parameters!['high-availability'][0];
+      const ha = (await hooks(server)).find((hook) => hook.library.endsWith('libdhcp_ha.so'))!.parameters![
+        'high-availability'
+      ][0];
       expect(ha).toMatchObject({
         mode: 'load-balancing',
         'heartbeat-delay': 500,
@@ -269,133 +180,80 @@ describe('Kea: driver and HA relationships on real Kea 2.2', () => {
   });
 
   it('load-balancing reaches load-balancing on both', async () => {
-    const [a, b] = [await keaServer(), await keaServer()];
-    const [idA, idB] = [await register(a), await register(b)];
-    const created = await t.http
-      .post('/api/v1/relationships')
-      .set(auth())
-      .send({
-        name: uniqueName('lb'),
-        vendor: 'kea',
-        mode: 'load-balancing',
-        servers: [
-          { serverId: idA, role: 'primary' },
-          { serverId: idB, role: 'secondary' },
-        ],
-        settings: FAST_HA,
-      })
-      .expect(201);
+    const { idA, idB } = await pair();
+    const created = await kea.createRelationship(idA, idB, { mode: 'load-balancing' });
+    expect(created.status).toBe(201);
     const state = await waitForStatus(created.body.id, 'normal');
     expect(state['servers']).toMatchObject([{ state: 'load-balancing' }, { state: 'load-balancing' }]);
     await t.http.delete(`/api/v1/relationships/${created.body.id}`).set(auth()).expect(200);
   });
 
   it('when discovery on a partner fails nothing is changed, and the problem says so', async () => {
-    const [a, b] = [await keaServer(), await keaServer()];
-    const idA = await register(a);
-    const idB = await register(b, { password: 'not-the-password' });
+    const [a, b] = [await kea.start(), await kea.start()];
+    const idA = await kea.register(a);
+    const idB = await kea.register(b, { password: 'not-the-password' });
     const before = await digestOf(a);
-    const response = await t.http
-      .post('/api/v1/relationships')
-      .set(auth())
-      .send({
-        name: uniqueName('half'),
-        vendor: 'kea',
-        mode: 'hot-standby',
-        servers: [
-          { serverId: idA, role: 'primary' },
-          { serverId: idB, role: 'standby' },
-        ],
-        settings: FAST_HA,
-      })
-      .expect(502);
+    const response = await kea.createRelationship(idA, idB);
+    expect(response.status).toBe(502);
     expect(response.body.type).toBe('urn:dfm:problem:server-auth-failed');
     expect(await digestOf(a)).toBe(before);
   });
 
   it('when the second server rejects its change, the first is restored and the problem says so', async () => {
-    const [a, b] = [await keaServer(), await keaServer()];
-    // A misbehaving agent in front of b: it answers everything as b does, but rejects config-test.
-    const proxy = await rejectingProxy(b, 'config-test', 'simulated: the standby refuses this configuration');
+    const [a, b] = [await kea.start(), await kea.start()];
+    const text = 'simulated: the standby refuses this configuration';
+    const agent = await agentInFront(b, async (command) =>
+      command === 'config-test' ? { result: 1, text } : undefined,
+    );
     try {
-      const idA = await register(a);
-      const idB = await register(b, { url: proxy.url });
+      const idA = await kea.register(a);
+      const idB = await kea.register(b, { url: agent.url });
       const before = await digestOf(a);
-      const response = await t.http
-        .post('/api/v1/relationships')
-        .set(auth())
-        .send({
-          name: uniqueName('half'),
-          vendor: 'kea',
-          mode: 'hot-standby',
-          servers: [
-            { serverId: idA, role: 'primary' },
-            { serverId: idB, role: 'standby' },
-          ],
-          settings: FAST_HA,
-        })
-        .expect(422);
+      const response = await kea.createRelationship(idA, idB);
+      expect(response.status).toBe(422);
       expect(response.body).toMatchObject({
         type: 'urn:dfm:problem:server-rejected-config',
         failedServerId: idB,
         restored: [idA],
+        vendorMessage: text,
       });
-      expect(response.body.vendorMessage).toBe('simulated: the standby refuses this configuration');
       expect(response.body.detail).toContain(`${a.name} was restored to the previous configuration`);
       expect(await digestOf(a)).toBe(before);
       expect(await hookFiles(a)).not.toContain('libdhcp_ha.so');
       expect(JSON.stringify(await a.readConfigFile())).not.toContain('libdhcp_ha.so');
-      const listed = await t.http.get('/api/v1/relationships?limit=200').set(auth()).expect(200);
+      const listed = await t.http.get(`/api/v1/relationships?serverId=${idA}`).set(auth()).expect(200);
       expect(listed.body.total).toBe(0);
     } finally {
-      await proxy.close();
+      await agent.close();
     }
   });
 
   it("a configuration Kea rejects comes back as 422 with Kea's text and changes nothing", async () => {
-    const [a, b] = [await keaServer(), await keaServer()];
-    const [idA, idB] = [await register(a), await register(b)];
+    const { a, b, idA, idB } = await pair();
     const [beforeA, beforeB] = [await digestOf(a), await digestOf(b)];
-    const response = await t.http
-      .post('/api/v1/relationships')
-      .set(auth())
-      .send({
-        name: uniqueName('bad'),
-        vendor: 'kea',
-        mode: 'hot-standby',
-        servers: [
-          { serverId: idA, role: 'primary' },
-          { serverId: idB, role: 'standby' },
-        ],
-        settings: { ...FAST_HA, hooksDirectory: '/nonexistent/hooks' },
-      })
-      .expect(422);
+    const response = await kea.createRelationship(idA, idB, {
+      settings: { ...FAST_HA, hooksDirectory: '/nonexistent/hooks' },
+    });
+    expect(response.status).toBe(422);
     expect(response.body.type).toBe('urn:dfm:problem:server-rejected-config');
     expect(response.body.vendorMessage).toContain('/nonexistent/hooks');
     expect([await digestOf(a), await digestOf(b)]).toEqual([beforeA, beforeB]);
   });
 
   it('refuses to overwrite HA configured outside this service (409), and rejects bad requests with field errors', async () => {
-    const [a, b] = [await keaServer({ auth: false }), await keaServer({ auth: false })];
+    const [a, b] = [await kea.start({ auth: false }), await kea.start({ auth: false })];
     await enableHa([a, b], { mode: 'hot-standby' });
-    const [idA, idB] = [await register(a), await register(b)];
-    const body = {
-      name: uniqueName('dup'),
-      vendor: 'kea',
-      mode: 'hot-standby',
-      servers: [
-        { serverId: idA, role: 'primary' },
-        { serverId: idB, role: 'standby' },
-      ],
-    };
-    const conflict = await t.http.post('/api/v1/relationships').set(auth()).send(body).expect(409);
+    const [idA, idB] = [await kea.register(a), await kea.register(b)];
+    const conflict = await kea.createRelationship(idA, idB, { settings: {} });
+    expect(conflict.status).toBe(409);
     expect(conflict.body.detail).toContain('already has failover configured');
 
     const bad = await t.http
       .post('/api/v1/relationships')
       .set(auth())
       .send({
-        ...body,
+        name: uniqueName('bad'),
+        vendor: 'kea',
         mode: 'hot-standby',
         servers: [
           { serverId: idA, role: 'primary' },
@@ -414,16 +272,16 @@ describe('Kea: driver and HA relationships on real Kea 2.2', () => {
 
   it('finds a relationship configured outside this service once both partners are registered, and adopts it', async () => {
     const [a, b, lone] = [
-      await keaServer({ auth: false }),
-      await keaServer({ auth: false }),
-      await keaServer({ auth: false }),
+      await kea.start({ auth: false }),
+      await kea.start({ auth: false }),
+      await kea.start({ auth: false }),
     ];
     await enableHa([a, b], { mode: 'hot-standby' });
-    const idA = await register(a);
+    const idA = await kea.register(a);
     const before = await t.http.get(`/api/v1/relationships?serverId=${idA}`).set(auth()).expect(200);
     expect(before.body.items).toEqual([]); // the partner is not registered yet
-    const idB = await register(b);
-    await register(lone);
+    const idB = await kea.register(b);
+    await kea.register(lone);
     const found = await t.http.get(`/api/v1/relationships?serverId=${idA}`).set(auth()).expect(200);
     expect(found.body.items).toHaveLength(1);
     const discovered = found.body.items[0];
@@ -454,22 +312,9 @@ describe('Kea: driver and HA relationships on real Kea 2.2', () => {
   });
 
   it('an agent that is down is reported unreachable in the state, and the relationship is impaired', async () => {
-    const [a, b] = [await keaServer(), await keaServer()];
-    const [idA, idB] = [await register(a), await register(b)];
-    const created = await t.http
-      .post('/api/v1/relationships')
-      .set(auth())
-      .send({
-        name: uniqueName('down'),
-        vendor: 'kea',
-        mode: 'hot-standby',
-        servers: [
-          { serverId: idA, role: 'primary' },
-          { serverId: idB, role: 'standby' },
-        ],
-        settings: FAST_HA,
-      })
-      .expect(201);
+    const { a, b, idA, idB } = await pair();
+    const created = await kea.createRelationship(idA, idB);
+    expect(created.status).toBe(201);
     await b.stop();
     const state = await waitForStatus(created.body.id, 'impaired');
     expect(state['servers']).toMatchObject([
