@@ -86,6 +86,27 @@ describe('Kea subnet mapping', () => {
     expect(subnetToScope(written).options).toEqual(changed.options);
   });
 
+  it('leaves the entry it was given untouched, copies what it keeps, and keeps the key order', () => {
+    const original = structuredClone(SUBNET);
+    const scope = subnetToScope(SUBNET);
+    const excluded = { ...scope, exclusions: [{ start: '10.1.2.50', end: '10.1.2.59' }] };
+    const written = applyScopeToSubnet(SUBNET, excluded, ['options', 'reservations', 'exclusions']);
+    expect(SUBNET).toEqual(original);
+    expect(Object.keys(written)).toEqual(Object.keys(SUBNET));
+    expect(written.relay).toEqual(SUBNET.relay);
+    expect(written.relay).not.toBe(SUBNET.relay);
+    expect(written.reservations).toMatchObject([
+      { 'ip-address': '10.1.2.5', hostname: 'printer', 'user-context': { description: 'Lobby printer' } },
+    ]);
+    expect(written.reservations![0]).not.toBe(SUBNET.reservations![0]);
+    // Exclusions without pools are carved out of the entry's own pools.
+    expect(written.pools).toEqual([
+      { pool: '10.1.2.10 - 10.1.2.49' },
+      { pool: '10.1.2.60 - 10.1.2.99' },
+      { pool: '10.1.2.128 - 10.1.2.191' },
+    ]);
+  });
+
   it('round-trips a scope through an empty subnet entry', () => {
     const scope = subnetToScope(SUBNET);
     const written = applyScopeToSubnet(undefined, scope, ['options', 'reservations', 'pools', 'exclusions']);

@@ -108,7 +108,7 @@ export function applyScopeToSubnet(
   content: ScopeContent,
   parts: readonly ScopePart[],
 ): KeaSubnet4 {
-  const subnet: KeaSubnet4 = existing ? structuredClone(existing) : { subnet: content.subnet };
+  const subnet: KeaSubnet4 = existing ? copyForWrite(existing, parts) : { subnet: content.subnet };
   if (parts.includes('options')) {
     const kept = splitOptions(subnet['option-data']).other;
     subnet['option-data'] = [...content.options.map(optionToKea), ...kept];
@@ -125,7 +125,7 @@ export function applyScopeToSubnet(
     subnet.reservations = content.reservations.map(reservationToKea);
   }
   if (parts.includes('pools') || parts.includes('exclusions')) {
-    const currentPools = (subnet.pools ?? []).map((pool) => poolRange(pool.pool));
+    const currentPools = (existing?.pools ?? []).map((pool) => poolRange(pool.pool));
     const pools = parts.includes('pools') ? content.pools : currentPools;
     const exclusions = parts.includes('exclusions') ? content.exclusions : [];
     subnet.pools = carvePools(pools, exclusions).map((range): KeaPool => ({
@@ -133,6 +133,20 @@ export function applyScopeToSubnet(
     }));
   }
   return subnet;
+}
+
+/**
+ * A deep copy of `existing` without copying the lists that `parts` replace wholesale (reservations, pools): their
+ * keys stay in place, so the result has the same key order as a full copy.
+ */
+function copyForWrite(existing: KeaSubnet4, parts: readonly ScopePart[]): KeaSubnet4 {
+  const replaced = new Set<string>();
+  if (parts.includes('reservations')) replaced.add('reservations');
+  if (parts.includes('pools') || parts.includes('exclusions')) replaced.add('pools');
+  const shallow = Object.fromEntries(
+    Object.entries(existing).map(([key, value]) => [key, replaced.has(key) ? undefined : value]),
+  );
+  return structuredClone(shallow) as KeaSubnet4;
 }
 
 /** Extras that subnetToScope synthesises (not keys of a subnet4 entry as such). */

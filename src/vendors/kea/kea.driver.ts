@@ -10,7 +10,7 @@ import type {
 import { DriverError, DriverErrorCode } from '../driver-error.js';
 import type { ScopeContent, ScopeSummary } from '../scope-content.js';
 import { readConfig, updateConfig } from './kea-config-update.js';
-import { allSubnets, networkOf, type KeaConfig } from './kea-config.types.js';
+import { allSubnets, networkOf, type KeaConfig, type KeaDhcp4, type KeaSubnet4 } from './kea-config.types.js';
 import { withKeaClient } from './kea-client.factory.js';
 import { KeaFailover } from './kea-failover.js';
 import { applyScopeToSubnet, newSubnetFrom, subnetToScope } from './kea-subnet.mapper.js';
@@ -77,8 +77,9 @@ export class KeaDriver implements DhcpDriver {
   async writeScopes(target: ServerTarget, writes: ScopeWrite[]): Promise<WriteDigests> {
     const update = await withKeaClient(target, (client) =>
       updateConfig(client, (config) => {
+        const index = indexSubnets(config.Dhcp4);
         for (const write of writes) {
-          upsertSubnet(config, write);
+          upsertSubnet(config, write, index);
         }
       }),
     );
@@ -112,28 +113,47 @@ export class KeaDriver implements DhcpDriver {
   }
 }
 
-/** Replaces the subnet in place (same id, same shared network), or appends it with a fresh id. */
-function upsertSubnet(config: KeaConfig, write: ScopeWrite): void {
-  const dhcp4 = config.Dhcp4;
-  const network = write.content.subnet.split('/')[0];
+/** Where each network's entry is and which subnet ids are taken, built once per batch of writes. */
+interface SubnetIndex {
+  /** The first entry of each network: top level before shared networks, in order. */
+  places: Map<string, { list: KeaSubnet4[]; position: number }>;
+  ids: Set<number>;
+  maxId: number;
+}
+
+function indexSubnets(dhcp4: KeaDhcp4): SubnetIndex {
+  const places = new Map<string, { list: KeaSubnet4[]; position: number }>();
   const lists = [
     dhcp4.subnet4 ?? [],
     ...(dhcp4['shared-networks'] ?? []).map((shared) => shared.subnet4 ?? []),
   ];
   for (const list of lists) {
-    const index = list.findIndex((subnet) => networkOf(subnet) === network);
-    if (index >= 0) {
-      list[index] = applyScopeToSubnet(list[index], write.content, write.parts);
-      return;
-    }
+    list.forEach((subnet, position) => {
+      const network = networkOf(subnet);
+      if (!places.has(network)) places.set(network, { list, position });
+    });
   }
   const ids = new Set(allSubnets(dhcp4).map(({ subnet }) => subnet.id ?? 0));
+  return { places, ids, maxId: Math.max(0, ...ids) };
+}
+
+/** Replaces the subnet in place (same id, same shared network), or appends it with a fresh id. */
+function upsertSubnet(config: KeaConfig, write: ScopeWrite, index: SubnetIndex): void {
+  const network = write.content.subnet.split('/')[0];
+  const place = index.places.get(network);
+  if (place) {
+    place.list[place.position] = applyScopeToSubnet(place.list[place.position], write.content, write.parts);
+    return;
+  }
   const created = newSubnetFrom(write.content, write.parts);
   // Keep the source's subnet id when it is free here (HA partners must agree); otherwise take the next free one.
-  if (typeof created.id !== 'number' || ids.has(created.id)) {
-    created.id = Math.max(0, ...ids) + 1;
+  if (typeof created.id !== 'number' || index.ids.has(created.id)) {
+    created.id = index.maxId + 1;
   }
-  dhcp4.subnet4 = [...(dhcp4.subnet4 ?? []), created];
+  const list = (config.Dhcp4.subnet4 ??= []);
+  index.places.set(network, { list, position: list.push(created) - 1 });
+  index.ids.add(created.id);
+  index.maxId = Math.max(index.maxId, created.id);
 }
 
 /** In Kea 2.2 HA covers the whole server: its scopes belong to the HA relationship named after the peers. */
