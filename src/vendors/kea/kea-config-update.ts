@@ -76,28 +76,41 @@ export async function readConfig(client: KeaControlAgentClient): Promise<KeaConf
   return config;
 }
 
-/** When the daemon last (re)loaded its configuration, as `status-get` tells it, and when we asked. */
+/** When the daemon last (re)loaded its configuration, as `status-get` tells it. */
 interface ReloadMark {
+  pid: number;
   /** Seconds since the last config-set or reload. */
   reload: number;
-  at: number;
+  /**
+   * When that was, in seconds of the daemon's uptime (`uptime - reload`): both come from the daemon's one clock in
+   * one answer, so this stays put until the next config-set or reload.
+   */
+  reloadedAt: number;
 }
 
 async function reloadMark(client: KeaControlAgentClient): Promise<ReloadMark | undefined> {
-  const answer = await client.command<{ reload?: number }>('status-get');
-  const reload = answer.arguments?.reload;
-  return answer.result === 0 && typeof reload === 'number' ? { reload, at: Date.now() } : undefined;
+  const answer = await client.command<{ pid?: number; reload?: number; uptime?: number }>('status-get');
+  const { pid, reload, uptime } = answer.arguments ?? {};
+  if (
+    answer.result !== 0 ||
+    typeof pid !== 'number' ||
+    typeof reload !== 'number' ||
+    typeof uptime !== 'number'
+  ) {
+    return undefined;
+  }
+  return { pid, reload, reloadedAt: uptime - reload };
 }
 
 /**
- * Whether the configuration may have been replaced between two marks: `reload` restarts from zero at every
- * config-set or reload, so without one it grows with the wall clock. It has a resolution of one second, so a
- * server reloaded within the last two seconds before the first mark cannot be judged: `undefined` then.
+ * Whether the configuration may have been replaced between two marks: a config-set or reload (or a restart) moves
+ * `reloadedAt`. Kea counts whole seconds, so a reload less than two seconds before the first mark could hide
+ * another one in the same second: that case cannot be judged (`undefined`).
  */
 function reloadedBetween(first: ReloadMark, second: ReloadMark): boolean | undefined {
+  if (first.pid !== second.pid) return true;
   if (first.reload < 2) return undefined;
-  const expected = first.reload + (second.at - first.at) / 1000;
-  return second.reload + 1.5 < expected;
+  return second.reloadedAt !== first.reloadedAt;
 }
 
 /**
@@ -107,8 +120,8 @@ function reloadedBetween(first: ReloadMark, second: ReloadMark): boolean | undef
  *
  * The check is cheap: `status-get` before the read and after the test says whether the daemon reloaded in between
  * (config-get of a large configuration costs as much as config-test and config-set together). Only when that cannot
- * tell (the daemon reloaded within the last two seconds, or has no `reload` figure) is the configuration read again
- * and compared by digest. Callers hold the server's lock, so this service never races itself.
+ * tell (the daemon reloaded within the last two seconds, or does not report `reload` and `uptime`) is the
+ * configuration read again and compared by digest. Callers hold the server's lock, so this service never races itself.
  */
 export async function updateConfig(
   client: KeaControlAgentClient,
