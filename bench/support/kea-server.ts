@@ -14,6 +14,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
+import https from 'node:https';
 import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -42,6 +43,8 @@ export interface KeaServerOptions {
   port?: number;
   /** When given, the CA requires HTTP basic auth with exactly these credentials. */
   auth?: KeaAuth;
+  /** When given, the CA serves HTTPS (its URL is https://...). */
+  tls?: KeaAgentTls;
   /**
    * The Dhcp4 object to start with (default: {@link defaultDhcp4Config}). The harness always sets `control-socket`,
    * and fills in `interfaces-config` (no interfaces), `lease-database` (memfile in the temp dir) and `loggers`
@@ -74,6 +77,27 @@ export interface KeaRequestOptions {
   timeoutMs?: number;
   /** Default `application/json` (the CA answers 400 without it). */
   contentType?: string | null;
+  /** For an https agent: the CA to trust, and a client certificate when the agent requires one. */
+  tls?: KeaClientTls;
+}
+
+/** PEM material a client uses towards an agent that serves TLS. */
+export interface KeaClientTls {
+  ca: string;
+  cert?: string;
+  key?: string;
+}
+
+/** The agent serves HTTPS with this certificate (Kea's trust-anchor, cert-file, key-file, cert-required). */
+export interface KeaAgentTls {
+  /** PEM of the CA that signed the agent's certificate and, with certRequired, the clients'. */
+  ca: string;
+  cert: string;
+  key: string;
+  /** Mutual TLS: clients must present a certificate signed by `ca`. */
+  certRequired?: boolean;
+  /** What the harness itself presents when certRequired. */
+  client?: { cert: string; key: string };
 }
 
 export interface KeaServer {
@@ -212,13 +236,23 @@ export async function startKeaServer(options: KeaServerOptions): Promise<KeaServ
   try {
     for (let attempt = 1; ; attempt++) {
       const port = options.port ?? (await freePort(host));
-      const caUrl = `http://${host}:${port}/`;
+      const caUrl = `${options.tls ? 'https' : 'http'}://${host}:${port}/`;
       await writeFile(
         paths.caConfigPath,
-        JSON.stringify(caConfig(host, port, paths.socketPath, options.auth), null, 2),
+        JSON.stringify(
+          caConfig(host, port, paths.socketPath, options.auth, await tlsFiles(dir, options.tls)),
+          null,
+          2,
+        ),
       );
       ca = spawnLogged(KEA_CTRL_AGENT_BIN, ['-c', paths.caConfigPath], dir, env, log, 'ca');
-      const outcome = await waitUntilReady(caUrl, options.auth, [dhcp4Proc, ca], deadline);
+      const outcome = await waitUntilReady(
+        caUrl,
+        options.auth,
+        clientTls(options.tls),
+        [dhcp4Proc, ca],
+        deadline,
+      );
       if (outcome === 'ready') {
         const server = makeServer({
           name: options.name,
@@ -226,6 +260,7 @@ export async function startKeaServer(options: KeaServerOptions): Promise<KeaServ
           port,
           caUrl,
           auth: options.auth,
+          tls: clientTls(options.tls),
           dir,
           ...paths,
           dhcp4Proc,
@@ -276,7 +311,9 @@ export async function postJson(
   }
   const timeoutMs = options.timeoutMs ?? 10_000;
   return new Promise<KeaHttpResponse>((resolve, reject) => {
-    const request = http.request(url, { method: 'POST', headers, agent: false }, (response) => {
+    const tls = options.tls ? { ca: options.tls.ca, cert: options.tls.cert, key: options.tls.key } : {};
+    const send = url.startsWith('https:') ? https.request : http.request;
+    const request = send(url, { method: 'POST', headers, agent: false, ...tls }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
       response.on('error', reject);
@@ -315,6 +352,7 @@ interface ServerParts {
   port: number;
   caUrl: string;
   auth?: KeaAuth;
+  tls?: KeaClientTls;
   dir: string;
   configPath: string;
   caConfigPath: string;
@@ -329,7 +367,11 @@ interface ServerParts {
 function makeServer(parts: ServerParts): KeaServer {
   let stopping: Promise<void> | undefined;
   const request = (body: unknown, options: KeaRequestOptions = {}): Promise<KeaHttpResponse> =>
-    postJson(parts.caUrl, body, { ...options, auth: options.auth === undefined ? parts.auth : options.auth });
+    postJson(parts.caUrl, body, {
+      tls: parts.tls,
+      ...options,
+      auth: options.auth === undefined ? parts.auth : options.auth,
+    });
   const command = async <A = unknown>(
     name: string,
     args?: object,
@@ -409,11 +451,43 @@ function completeDhcp4(
   return dhcp4;
 }
 
-function caConfig(host: string, port: number, socketPath: string, auth?: KeaAuth): Record<string, unknown> {
+interface TlsFiles {
+  'trust-anchor': string;
+  'cert-file': string;
+  'key-file': string;
+  'cert-required': boolean;
+}
+
+async function tlsFiles(dir: string, tls: KeaAgentTls | undefined): Promise<TlsFiles | undefined> {
+  if (!tls) return undefined;
+  const files = { 'trust-anchor': 'ca.pem', 'cert-file': 'agent-cert.pem', 'key-file': 'agent-key.pem' };
+  await writeFile(path.join(dir, files['trust-anchor']), tls.ca);
+  await writeFile(path.join(dir, files['cert-file']), tls.cert);
+  await writeFile(path.join(dir, files['key-file']), tls.key, { mode: 0o600 });
+  return {
+    'trust-anchor': path.join(dir, files['trust-anchor']),
+    'cert-file': path.join(dir, files['cert-file']),
+    'key-file': path.join(dir, files['key-file']),
+    'cert-required': tls.certRequired === true,
+  };
+}
+
+function clientTls(tls: KeaAgentTls | undefined): KeaClientTls | undefined {
+  return tls ? { ca: tls.ca, ...(tls.client ?? {}) } : undefined;
+}
+
+function caConfig(
+  host: string,
+  port: number,
+  socketPath: string,
+  auth?: KeaAuth,
+  tls?: TlsFiles,
+): Record<string, unknown> {
   return {
     'Control-agent': {
       'http-host': host,
       'http-port': port,
+      ...(tls ?? {}),
       ...(auth
         ? {
             authentication: {
@@ -439,6 +513,7 @@ function caConfig(host: string, port: number, socketPath: string, auth?: KeaAuth
 async function waitUntilReady(
   caUrl: string,
   auth: KeaAuth | undefined,
+  tls: KeaClientTls | undefined,
   processes: [SpawnedProcess, SpawnedProcess],
   deadline: number,
 ): Promise<'ready' | 'dhcp4-exited' | 'ca-exited' | 'timed out'> {
@@ -449,7 +524,7 @@ async function waitUntilReady(
       const response = await postJson(
         caUrl,
         { command: 'status-get', service: ['dhcp4'] },
-        { auth, timeoutMs: 2_000 },
+        { auth, tls, timeoutMs: 2_000 },
       );
       const answer: unknown = Array.isArray(response.body) ? response.body[0] : undefined;
       if (response.status === 200 && (answer as KeaAnswer | undefined)?.result === 0) return 'ready';

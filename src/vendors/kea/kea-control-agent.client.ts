@@ -26,6 +26,9 @@ export class KeaControlAgentClient {
         cert: settings.clientCert,
         key: settings.clientKey,
         rejectUnauthorized: settings.verifyTls,
+        // Kea 2.2's agent fails resumed TLS sessions with an "internal error" alert when it requires client
+        // certificates (seen here): every connection does a full handshake.
+        maxCachedSessions: 0,
       },
       headersTimeout: settings.timeoutMs,
       bodyTimeout: settings.timeoutMs,
