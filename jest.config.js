@@ -26,6 +26,8 @@ const base = {
 };
 
 export default {
+  // A global option (Jest ignores it inside projects): integration and protocol tests start real processes.
+  testTimeout: 120_000,
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
     {
@@ -34,7 +36,6 @@ export default {
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.mjs',
       globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
-      testTimeout: 60_000,
     },
     {
       ...base,
@@ -42,7 +43,6 @@ export default {
       testMatch: ['<rootDir>/test/protocol/**/*.test.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.mjs',
       globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
-      testTimeout: 120_000,
     },
   ],
 };

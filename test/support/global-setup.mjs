@@ -10,6 +10,8 @@ const PG_ADMIN_URL = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5
 
 /** Migrates a template database once per run; test files clone it (CREATE DATABASE ... TEMPLATE). */
 export default async function globalSetup() {
+  // Every project that needs a database names this setup; the first one to run makes the template for all.
+  if (process.env.DFM_TEST_RUN_ID) return;
   process.env.DFM_TEST_RUN_ID = randomBytes(4).toString('hex');
   const name = `dfm_template_${process.env.DFM_TEST_RUN_ID}`;
   const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
