@@ -1,86 +1,38 @@
-import 'reflect-metadata';
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
-import { bootstrap } from '../src/bootstrap.js';
-
 /**
- * npm run bench: the cost of the API layer (authentication, permission check, validation, serialization) on a
- * server read, against the raw floor measured in the same run: the one SELECT the answer needs, sent with `pg`.
- * Needs the local Postgres and Redis (as the tests do). Prints medians and the ratio; asserts nothing.
+ * npm run bench: runs every benchmark in turn (or those named: `npm run bench -- kea-write`). Each prints its own
+ * figures against a raw floor measured in the same run; none asserts anything. A benchmark that fails is reported
+ * and the next one still runs; the exit code is then 1.
  */
-const PG = 'postgres://postgres@127.0.0.1:5432/postgres';
-const ROUNDS = 5;
-const REQUESTS = 300;
-
-async function timeMany(count: number, run: () => Promise<void>): Promise<number> {
-  const started = performance.now();
-  for (let i = 0; i < count; i++) await run();
-  return (performance.now() - started) / count;
+interface Benchmark {
+  name: string;
+  /** What the benchmark needs from the machine, for the failure message. */
+  needs: string;
+  load: () => Promise<{ run(): Promise<void> }>;
 }
 
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const BENCHMARKS: Benchmark[] = [
+  { name: 'server-read', needs: 'the local Postgres and Redis', load: () => import('./server-read.js') },
+  { name: 'kea-write', needs: 'Kea 2.2 (kea-dhcp4, kea-ctrl-agent)', load: () => import('./kea-write.js') },
+];
 
 async function main(): Promise<void> {
-  const name = `dfm_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: PG });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = PG.replace(/\/postgres$/, `/${name}`);
-  const key = `dfm_${randomBytes(24).toString('base64url')}`;
-  const started = await bootstrap(
-    { api: true, worker: false },
-    {
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATABASE_URL: url,
-      REDIS_URL: 'redis://127.0.0.1:6379',
-      QUEUE_PREFIX: name,
-      ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-      BOOTSTRAP_API_KEY: key,
-      LOG_LEVEL: 'warn',
-    },
-  );
-  const raw = new pg.Client({ connectionString: url });
-  try {
-    const headers = { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' };
-    const created = await fetch(`${started.url}/api/v1/servers`, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify({
-        name: 'bench',
-        vendor: 'kea',
-        address: '127.0.0.1',
-        connection: { url: 'http://127.0.0.1:8000/' },
-      }),
-    });
-    const { id } = (await created.json()) as { id: string };
-    await raw.connect();
-    const api: number[] = [];
-    const floor: number[] = [];
-    for (let round = 0; round < ROUNDS; round++) {
-      api.push(
-        await timeMany(REQUESTS, async () => {
-          const response = await fetch(`${started.url}/api/v1/servers/${id}`, { headers });
-          if (response.status !== 200) throw new Error(`GET answered ${response.status}`);
-          await response.arrayBuffer();
-        }),
-      );
-      floor.push(
-        await timeMany(REQUESTS, async () => {
-          await raw.query('SELECT * FROM servers WHERE id = $1', [id]);
-        }),
+  const wanted = process.argv.slice(2);
+  const unknown = wanted.filter((name) => !BENCHMARKS.some((b) => b.name === name));
+  if (unknown.length > 0) {
+    throw new Error(
+      `unknown benchmark ${unknown.join(', ')}; known: ${BENCHMARKS.map((b) => b.name).join(', ')}`,
+    );
+  }
+  for (const benchmark of BENCHMARKS.filter((b) => wanted.length === 0 || wanted.includes(b.name))) {
+    try {
+      const module = await benchmark.load();
+      await module.run();
+    } catch (error) {
+      process.exitCode = 1;
+      process.stderr.write(
+        `${benchmark.name}: failed (needs ${benchmark.needs}): ${(error as Error).stack ?? String(error)}\n`,
       );
     }
-    const [a, f] = [median(api), median(floor)];
-    process.stdout.write(
-      `server-read: API GET /servers/{id} ${a.toFixed(3)} ms/op, raw floor (one SELECT over pg) ${f.toFixed(3)} ms/op, ` +
-        `ratio ${(a / f).toFixed(1)}x (median of ${ROUNDS} rounds x ${REQUESTS} sequential requests)\n`,
-    );
-  } finally {
-    await raw.end().catch(() => undefined);
-    await started.stop();
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
   }
 }
 
