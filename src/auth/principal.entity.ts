@@ -1,21 +1,12 @@
-import {
-  Column,
-  CreateDateColumn,
-  Entity,
-  PrimaryGeneratedColumn,
-  UpdateDateColumn,
-  VersionColumn,
-} from 'typeorm';
+import { Column, Entity } from 'typeorm';
+import { VersionedEntity } from '../database/versioned.entity.js';
 
 export const PRINCIPAL_KINDS = ['user', 'service'] as const;
 export type PrincipalKind = (typeof PRINCIPAL_KINDS)[number];
 
 /** Someone or something that calls the API: a person or a service account. */
 @Entity({ name: 'principals' })
-export class PrincipalEntity {
-  @PrimaryGeneratedColumn('uuid')
-  id!: string;
-
+export class PrincipalEntity extends VersionedEntity {
   @Column({ type: 'varchar', length: 100, unique: true })
   name!: string;
 
@@ -27,13 +18,4 @@ export class PrincipalEntity {
 
   @Column({ type: 'boolean', default: false })
   disabled!: boolean;
-
-  @VersionColumn()
-  version!: number;
-
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
-  createdAt!: Date;
-
-  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
-  updatedAt!: Date;
 }

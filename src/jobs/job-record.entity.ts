@@ -1,12 +1,5 @@
-import {
-  Column,
-  CreateDateColumn,
-  Entity,
-  Index,
-  PrimaryGeneratedColumn,
-  UpdateDateColumn,
-  VersionColumn,
-} from 'typeorm';
+import { Column, Entity, Index } from 'typeorm';
+import { VersionedEntity } from '../database/versioned.entity.js';
 import type { JobState } from './job-state.js';
 
 /**
@@ -16,10 +9,7 @@ import type { JobState } from './job-state.js';
 @Entity({ name: 'jobs' })
 @Index('ix_jobs_state', ['state'])
 @Index('ux_jobs_idempotency', ['requestedBy', 'idempotencyKey'], { unique: true })
-export class JobRecordEntity {
-  @PrimaryGeneratedColumn('uuid')
-  id!: string;
-
+export class JobRecordEntity extends VersionedEntity {
   @Column({ type: 'varchar', length: 50 })
   queue!: string;
 
@@ -58,18 +48,9 @@ export class JobRecordEntity {
   @Column({ name: 'cancel_requested', type: 'boolean', default: false })
   cancelRequested!: boolean;
 
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
-  createdAt!: Date;
-
-  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
-  updatedAt!: Date;
-
   @Column({ name: 'started_at', type: 'timestamptz', nullable: true })
   startedAt!: Date | null;
 
   @Column({ name: 'finished_at', type: 'timestamptz', nullable: true })
   finishedAt!: Date | null;
-
-  @VersionColumn()
-  version!: number;
 }

@@ -1,18 +1,9 @@
-import {
-  Column,
-  CreateDateColumn,
-  Entity,
-  PrimaryGeneratedColumn,
-  UpdateDateColumn,
-  VersionColumn,
-} from 'typeorm';
+import { Column, Entity } from 'typeorm';
+import { VersionedEntity } from '../database/versioned.entity.js';
 import type { Permission } from './permission.js';
 
 @Entity({ name: 'roles' })
-export class RoleEntity {
-  @PrimaryGeneratedColumn('uuid')
-  id!: string;
-
+export class RoleEntity extends VersionedEntity {
   @Column({ type: 'varchar', length: 100, unique: true })
   name!: string;
 
@@ -24,13 +15,4 @@ export class RoleEntity {
 
   @Column({ type: 'text', array: true })
   permissions!: Permission[];
-
-  @VersionColumn()
-  version!: number;
-
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
-  createdAt!: Date;
-
-  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
-  updatedAt!: Date;
 }

@@ -1,13 +1,5 @@
-import {
-  Column,
-  CreateDateColumn,
-  Entity,
-  OneToMany,
-  PrimaryGeneratedColumn,
-  type Relation,
-  UpdateDateColumn,
-  VersionColumn,
-} from 'typeorm';
+import { Column, Entity, OneToMany, type Relation } from 'typeorm';
+import { VersionedEntity } from '../database/versioned.entity.js';
 import type { FailoverMode } from '../vendors/driver.js';
 import type { Vendor } from '../vendors/vendor.js';
 import { RelationshipServerEntity } from './relationship-server.entity.js';
@@ -17,10 +9,7 @@ export type RelationshipStatus = (typeof RELATIONSHIP_STATUSES)[number];
 
 /** A failover relationship this service manages: the record of what it configured on two servers. */
 @Entity({ name: 'relationships' })
-export class RelationshipEntity {
-  @PrimaryGeneratedColumn('uuid')
-  id!: string;
-
+export class RelationshipEntity extends VersionedEntity {
   @Column({ type: 'varchar', length: 100, unique: true })
   name!: string;
 
@@ -50,13 +39,4 @@ export class RelationshipEntity {
 
   @OneToMany(() => RelationshipServerEntity, (member) => member.relationship, { cascade: true, eager: true })
   servers!: Relation<RelationshipServerEntity[]>;
-
-  @VersionColumn()
-  version!: number;
-
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
-  createdAt!: Date;
-
-  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
-  updatedAt!: Date;
 }

@@ -1,21 +1,11 @@
-import {
-  Column,
-  CreateDateColumn,
-  Entity,
-  Index,
-  PrimaryGeneratedColumn,
-  UpdateDateColumn,
-  VersionColumn,
-} from 'typeorm';
+import { Column, Entity, Index } from 'typeorm';
+import { VersionedEntity } from '../database/versioned.entity.js';
 import type { Vendor } from '../vendors/vendor.js';
 
 /** A registered DHCP server: how to reach it. Credentials live sealed in `secrets`, never in `connection`. */
 @Entity({ name: 'servers' })
 @Index('ix_servers_vendor', ['vendor'])
-export class ServerEntity {
-  @PrimaryGeneratedColumn('uuid')
-  id!: string;
-
+export class ServerEntity extends VersionedEntity {
   @Column({ type: 'varchar', length: 100, unique: true })
   name!: string;
 
@@ -39,13 +29,4 @@ export class ServerEntity {
   /** Names of the secrets held, so the API can say which are set without revealing them. */
   @Column({ name: 'secret_names', type: 'text', array: true, default: '{}' })
   secretNames!: string[];
-
-  @VersionColumn()
-  version!: number;
-
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
-  createdAt!: Date;
-
-  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
-  updatedAt!: Date;
 }
