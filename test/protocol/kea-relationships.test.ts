@@ -179,12 +179,15 @@ describe('Kea: driver and HA relationships on real Kea 2.2', () => {
     await t.http.delete(`/api/v1/relationships/${id}`).set(auth()).expect(200);
   });
 
-  it('load-balancing reaches load-balancing on both', async () => {
+  it.each([
+    ['load-balancing', ['load-balancing', 'load-balancing']],
+    ['passive-backup', ['passive-backup', 'backup']],
+  ] as const)('%s reaches its state on both', async (mode, states) => {
     const { idA, idB } = await pair();
-    const created = await kea.createRelationship(idA, idB, { mode: 'load-balancing' });
+    const created = await kea.createRelationship(idA, idB, { mode });
     expect(created.status).toBe(201);
     const state = await waitForStatus(created.body.id, 'normal');
-    expect(state['servers']).toMatchObject([{ state: 'load-balancing' }, { state: 'load-balancing' }]);
+    expect(state['servers']).toMatchObject([{ state: states[0] }, { state: states[1] }]);
     await t.http.delete(`/api/v1/relationships/${created.body.id}`).set(auth()).expect(200);
   });
 

@@ -53,6 +53,38 @@ describe('Kea HA mapping', () => {
     });
   });
 
+  it('maps every Kea 2.2 HA parameter the API takes to its Kea key', () => {
+    const settings = {
+      heartbeatDelay: 1,
+      maxResponseDelay: 2,
+      maxAckDelay: 3,
+      maxUnackedClients: 4,
+      syncLeases: false,
+      syncTimeout: 5,
+      syncPageLimit: 6,
+      delayedUpdatesLimit: 7,
+      sendLeaseUpdates: false,
+      waitBackupAck: true,
+    };
+    const ha = haConfigFor({ ...SPEC, mode: 'passive-backup', settings }, 0);
+    expect(ha).toMatchObject({
+      'heartbeat-delay': 1,
+      'max-response-delay': 2,
+      'max-ack-delay': 3,
+      'max-unacked-clients': 4,
+      'sync-leases': false,
+      'sync-timeout': 5,
+      'sync-page-limit': 6,
+      'delayed-updates-limit': 7,
+      'send-lease-updates': false,
+      'wait-backup-ack': true,
+    });
+    // And back: a discovered configuration reports them under the API's names.
+    const dhcp4: KeaDhcp4 = {};
+    applyHa(dhcp4, ha);
+    expect(discoverHa(dhcp4)?.settings).toEqual(settings);
+  });
+
   it('adds lease_cmds and HA once, replaces an earlier HA, keeps other hooks, and removes HA again', () => {
     const dhcp4: KeaDhcp4 = {
       'hooks-libraries': [
