@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import { Logger as NestLogger, type INestApplication, type INestApplicationContext } from '@nestjs/common';
+import { resolve } from 'node:path';
 import { NestFactory } from '@nestjs/core';
+import { pino } from 'pino';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/app-config.js';
@@ -25,6 +27,11 @@ export async function bootstrap(roles: AppConfig['roles'], rawEnv: NodeJS.Proces
   let embedded: EmbeddedStores | undefined;
   let app: INestApplication | INestApplicationContext | undefined;
   if (!env.DATABASE_URL) {
+    // Before anything else is logged: say where the data will live (Nest's logger does not exist yet).
+    pino({ level: env.LOG_LEVEL ?? 'info', base: { context: 'Bootstrap' } }).warn(
+      `DATABASE_URL is not set: starting the embedded Postgres (PGlite) with its data in ${resolve(env.DATA_DIR ?? 'data')}` +
+        `${env.REDIS_URL ? '' : ', queues on it too (REDIS_URL is not set)'}; set DATABASE_URL and REDIS_URL for production`,
+    );
     embedded = await startEmbeddedStores(env.DATA_DIR ?? 'data');
   }
   try {

@@ -133,7 +133,10 @@ describe('start-up of the built service (dist/, as npm start runs it)', () => {
       try {
         url = await first.ready(120_000);
         const output = first.output();
-        expect(output).toMatch(/embedded Postgres \(PGlite\)/);
+        const firstLine = JSON.parse(output.split('\n').find((line) => line.startsWith('{')) ?? '{}') as {
+          msg?: string;
+        };
+        expect(firstLine.msg).toMatch(/embedded Postgres \(PGlite\) with its data in/);
         expect(output).toContain('ENCRYPTION_KEY is not set: generated one');
         expect(output).toContain('queues: postgres');
         key = /\n\s+(dfm_[A-Za-z0-9_-]{43})\n/.exec(output)?.[1] ?? '';
