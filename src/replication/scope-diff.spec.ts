@@ -1,0 +1,80 @@
+import type { ScopeContent } from '../vendors/scope-content.js';
+import { diffScope } from './scope-diff.js';
+
+const SOURCE: ScopeContent = {
+  subnet: '10.1.2.0/24',
+  name: 'Office',
+  enabled: true,
+  leaseTime: 7200,
+  pools: [{ start: '10.1.2.10', end: '10.1.2.99', failoverPeer: 'src-peer' }],
+  exclusions: [{ start: '10.1.2.20', end: '10.1.2.29' }],
+  reservations: [
+    { address: '10.1.2.5', hardwareAddress: 'aa:bb:cc:dd:ee:01', name: 'printer', options: [] },
+    { address: '10.1.2.6', hardwareAddress: 'aa:bb:cc:dd:ee:02', name: 'phone', options: [] },
+  ],
+  options: [
+    { code: 3, name: 'routers', value: '10.1.2.1' },
+    { code: 6, name: 'domain-name-servers', value: '10.0.0.53' },
+  ],
+};
+
+const DESTINATION: ScopeContent = {
+  ...SOURCE,
+  name: 'Office (old)',
+  leaseTime: 3600,
+  pools: [{ start: '10.1.2.10', end: '10.1.2.99', failoverPeer: 'dst-peer' }],
+  exclusions: [],
+  reservations: [
+    { address: '10.1.2.5', hardwareAddress: 'aa:bb:cc:dd:ee:99', name: 'printer', options: [] },
+    { address: '10.1.2.7', hardwareAddress: 'aa:bb:cc:dd:ee:03', name: 'gone', options: [] },
+  ],
+  options: [{ code: 3, name: 'routers', value: '10.1.2.254' }],
+};
+
+describe('diffScope', () => {
+  it('reports added, removed and changed items with before/after, part by part', () => {
+    const diff = diffScope(DESTINATION, SOURCE, ['options', 'reservations', 'pools', 'exclusions']);
+    expect(diff).toEqual({
+      created: false,
+      unchanged: false,
+      settings: [
+        { setting: 'name', before: 'Office (old)', after: 'Office' },
+        { setting: 'leaseTime', before: 3600, after: 7200 },
+      ],
+      options: {
+        added: [{ code: 6, name: 'domain-name-servers', value: '10.0.0.53' }],
+        removed: [],
+        changed: [{ key: '3', before: DESTINATION.options[0], after: SOURCE.options[0] }],
+      },
+      reservations: {
+        added: [SOURCE.reservations[1]],
+        removed: [DESTINATION.reservations[1]],
+        changed: [{ key: '10.1.2.5', before: DESTINATION.reservations[0], after: SOURCE.reservations[0] }],
+      },
+      // The pools differ only in the failover peer, which stays the destination's own.
+      pools: { added: [], removed: [], changed: [] },
+      exclusions: { added: [{ start: '10.1.2.20', end: '10.1.2.29' }], removed: [], changed: [] },
+    });
+  });
+
+  it('leaves out the parts not being replaced', () => {
+    const diff = diffScope(DESTINATION, SOURCE, ['exclusions']);
+    expect(Object.keys(diff).sort()).toEqual(['created', 'exclusions', 'unchanged']);
+    expect(diff.unchanged).toBe(false);
+  });
+
+  it('says unchanged when the destination already has the content', () => {
+    expect(
+      diffScope(SOURCE, structuredClone(SOURCE), ['options', 'reservations', 'pools', 'exclusions'])
+        .unchanged,
+    ).toBe(true);
+  });
+
+  it('a scope the destination lacks is created: everything is added', () => {
+    const diff = diffScope(undefined, SOURCE, ['options', 'reservations']);
+    expect(diff.created).toBe(true);
+    expect(diff.unchanged).toBe(false);
+    expect(diff.reservations?.added).toHaveLength(2);
+    expect(diff.settings?.map((change) => change.setting)).toEqual(['name', 'leaseTime', 'enabled']);
+  });
+});

@@ -1,0 +1,110 @@
+import type {
+  AddressPool,
+  AddressRange,
+  DhcpOption,
+  Reservation,
+  ScopeContent,
+  ScopePart,
+} from '../vendors/scope-content.js';
+
+export interface ItemChanges<T> {
+  added: T[];
+  removed: T[];
+  /** Same key (address range, reserved address, option code) on both sides, different content. */
+  changed: Array<{ key: string; before: T; after: T }>;
+}
+
+export interface SettingChange {
+  setting: 'name' | 'description' | 'leaseTime' | 'enabled';
+  before: unknown;
+  after: unknown;
+}
+
+/** What replacing `before` with `after` changes, part by part; parts not replaced are absent. */
+export interface ScopeDiff {
+  /** True when the destination has no such scope yet: everything in `after` is added. */
+  created: boolean;
+  unchanged: boolean;
+  settings?: SettingChange[];
+  options?: ItemChanges<DhcpOption>;
+  reservations?: ItemChanges<Reservation>;
+  pools?: ItemChanges<AddressPool>;
+  exclusions?: ItemChanges<AddressRange>;
+}
+
+const SETTINGS = ['name', 'description', 'leaseTime', 'enabled'] as const;
+
+/**
+ * The diff a replication would make on a destination scope: for each part being replaced, what is added, removed and
+ * changed, with before and after values. Scope settings (name, description, lease time, state) travel with the
+ * options part, as the drivers write them. The destination's own failover peer on pools is not content: it is
+ * ignored here, as replication keeps it.
+ */
+export function diffScope(
+  before: ScopeContent | undefined,
+  after: ScopeContent,
+  parts: readonly ScopePart[],
+): ScopeDiff {
+  const diff: ScopeDiff = { created: before === undefined, unchanged: true };
+  if (parts.includes('options')) {
+    diff.settings = SETTINGS.filter((setting) =>
+      before === undefined ? after[setting] !== undefined : !sameValue(before[setting], after[setting]),
+    ).map((setting) => ({ setting, before: before?.[setting], after: after[setting] }));
+    diff.options = changes(before?.options ?? [], after.options, (option) => String(option.code));
+  }
+  if (parts.includes('reservations')) {
+    diff.reservations = changes(
+      before?.reservations ?? [],
+      after.reservations,
+      (reservation) => reservation.address,
+    );
+  }
+  if (parts.includes('pools')) {
+    const withoutPeer = ({ start, end }: AddressPool): AddressPool => ({ start, end });
+    diff.pools = changes((before?.pools ?? []).map(withoutPeer), after.pools.map(withoutPeer), rangeKey);
+  }
+  if (parts.includes('exclusions')) {
+    diff.exclusions = changes(before?.exclusions ?? [], after.exclusions, rangeKey);
+  }
+  diff.unchanged =
+    !diff.created &&
+    (diff.settings ?? []).length === 0 &&
+    [diff.options, diff.reservations, diff.pools, diff.exclusions].every(
+      (items) => !items || items.added.length + items.removed.length + items.changed.length === 0,
+    );
+  return diff;
+}
+
+function rangeKey(range: AddressRange): string {
+  return `${range.start}-${range.end}`;
+}
+
+function changes<T>(before: T[], after: T[], keyOf: (item: T) => string): ItemChanges<T> {
+  const beforeByKey = new Map(before.map((item) => [keyOf(item), item]));
+  const afterByKey = new Map(after.map((item) => [keyOf(item), item]));
+  const result: ItemChanges<T> = { added: [], removed: [], changed: [] };
+  for (const [key, item] of afterByKey) {
+    const previous = beforeByKey.get(key);
+    if (previous === undefined) result.added.push(item);
+    else if (!sameValue(previous, item)) result.changed.push({ key, before: previous, after: item });
+  }
+  for (const [key, item] of beforeByKey) {
+    if (!afterByKey.has(key)) result.removed.push(item);
+  }
+  return result;
+}
+
+/** Structural equality for model values (plain data: objects compared key by key, order-insensitive). */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (Object.is(a, b)) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a) && Array.isArray(b))
+    return a.length === b.length && a.every((item, i) => sameValue(item, b[i]));
+  const keysA = Object.keys(a).filter((key) => (a as Record<string, unknown>)[key] !== undefined);
+  const keysB = Object.keys(b).filter((key) => (b as Record<string, unknown>)[key] !== undefined);
+  return (
+    keysA.length === keysB.length &&
+    keysA.every((key) => sameValue((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]))
+  );
+}
