@@ -4,6 +4,8 @@ import { JobCatalogueNames } from './job-catalogue.token.js';
 import { JobHandlerRegistry } from './job-handler.registry.js';
 import { JobRecordsService } from './job-records.service.js';
 import { JobWorkersService } from './job-workers.service.js';
+import { JobsController } from './jobs.controller.js';
+import { JobsService } from './jobs.service.js';
 import { createQueueBackend, QueueBackend } from './queue-backend.js';
 import { QueueBackendCloser } from './queue-backend.closer.js';
 
@@ -30,7 +32,8 @@ export class JobsModule {
     ];
     return {
       module: JobsModule,
-      providers: [...providers, QueueBackendCloser],
+      controllers: [JobsController],
+      providers: [...providers, QueueBackendCloser, JobsService],
       exports: [QueueBackend, JobHandlerRegistry, JobRecordsService],
     };
   }

@@ -59,7 +59,7 @@ export const serverFromQuery: ResourceResolver = (request) => {
 export function Authorize(rule: AuthorizeRule | 'authenticated'): MethodDecorator & ClassDecorator {
   const needs =
     rule === 'authenticated'
-      ? 'any valid API key'
+      ? 'the permission named in the operation description'
       : rule.permission
         ? `the "${rule.permission}" permission`
         : 'a grant on the server';

@@ -5,10 +5,11 @@ import { JobHandlerRegistry } from '../../src/jobs/job-handler.registry.js';
 import { JobRecordEntity } from '../../src/jobs/job-record.entity.js';
 import { JobRecordsService } from '../../src/jobs/job-records.service.js';
 import { MetricsService } from '../../src/observability/metrics.service.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { principalWith } from '../support/fixtures.js';
+import { bearer, startTestApp, type TestApp } from '../support/test-app.js';
 
 // The product has no job types yet; this catalogue exercises the plumbing on the real Redis.
-const CATALOGUE = { probe: ['count-to'] };
+const CATALOGUE = { probe: ['count-to', 'wait-for-cancel'] };
 const seen: number[] = [];
 
 @Injectable()
@@ -29,7 +30,26 @@ class CountToHandler implements OnModuleInit {
   }
 }
 
-@Module({ providers: [CountToHandler] })
+/** Runs until someone cancels it (bounded), as a replication stops between writes. */
+@Injectable()
+class WaitForCancelHandler implements OnModuleInit {
+  constructor(private readonly registry: JobHandlerRegistry) {}
+
+  onModuleInit(): void {
+    this.registry.register('probe', 'wait-for-cancel', this);
+  }
+
+  async run(_record: JobRecordEntity, context: JobRunContext): Promise<JobResult> {
+    for (let i = 0; i < 200; i++) {
+      await context.progress(i, 200);
+      if (await context.cancelRequested()) return { state: 'cancelled', outcome: { stoppedAfter: i } };
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return { state: 'failed', error: 'nobody cancelled' };
+  }
+}
+
+@Module({ providers: [CountToHandler, WaitForCancelHandler] })
 class ProbeJobsModule {}
 
 async function waitForState(t: TestApp, id: string, states: string[]): Promise<JobRecordEntity> {
@@ -102,5 +122,86 @@ describe('jobs plumbing (BullMQ on Redis, the Postgres row as the truth)', () =>
       const metrics = await t.app.get(MetricsService).registry.metrics();
       expect(metrics).toMatch(/dfm_jobs_total\{queue="probe",name="count-to",outcome="succeeded"\} 2/);
     });
+
+    it('GET /jobs/{id} shows our own state and progress; others need administer-dhcp-servers', async () => {
+      const worker = await principalWith(t, []);
+      const jobs = t.app.get(JobRecordsService);
+      const own = await jobs.enqueue({
+        queue: 'probe',
+        name: 'count-to',
+        request: { to: 2 },
+        requestedBy: worker.id,
+      });
+      await waitForState(t, own.record.id, ['succeeded']);
+      const read = await t.http.get(`/api/v1/jobs/${own.record.id}`).set(bearer(worker.key)).expect(200);
+      expect(read.body).toMatchObject({
+        name: 'count-to',
+        state: 'succeeded',
+        progress: { done: 2, total: 2 },
+        outcome: { counted: 2 },
+      });
+      expect(read.body.durationMs).toBeGreaterThanOrEqual(0);
+
+      const admins = await jobs.enqueue({
+        queue: 'probe',
+        name: 'count-to',
+        request: { to: 1 },
+        requestedBy: null,
+      });
+      const refused = await t.http
+        .get(`/api/v1/jobs/${admins.record.id}`)
+        .set(bearer(worker.key))
+        .expect(403);
+      expect(refused.body.missingPermission).toBe('administer-dhcp-servers');
+      const mine = await t.http.get('/api/v1/jobs?limit=200').set(bearer(worker.key)).expect(200);
+      expect(mine.body.items.map((job: { id: string }) => job.id)).toEqual([own.record.id]);
+      const all = await t.http
+        .get('/api/v1/jobs?limit=200&state=succeeded')
+        .set(bearer(t.adminKey))
+        .expect(200);
+      expect(all.body.items.map((job: { id: string }) => job.id)).toContain(own.record.id);
+      await t.http.get('/api/v1/jobs?state=done').set(bearer(t.adminKey)).expect(400);
+    });
+
+    it('cancelling a running job stops it between steps; a finished job cannot be cancelled', async () => {
+      const job = await t.app
+        .get(JobRecordsService)
+        .enqueue({ queue: 'probe', name: 'wait-for-cancel', request: {}, requestedBy: null });
+      await waitForState(t, job.record.id, ['running']);
+      const asked = await t.http
+        .post(`/api/v1/jobs/${job.record.id}/cancel`)
+        .set(bearer(t.adminKey))
+        .expect(200);
+      expect(asked.body.cancelRequested).toBe(true);
+      const done = await waitForState(t, job.record.id, ['cancelled', 'failed']);
+      expect(done.state).toBe('cancelled');
+      const again = await t.http
+        .post(`/api/v1/jobs/${job.record.id}/cancel`)
+        .set(bearer(t.adminKey))
+        .expect(409);
+      expect(again.body.detail).toContain('cancelled already');
+    });
+  });
+});
+
+describe('cancelling a job nobody has started', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    // No workers in this process: the job stays queued.
+    t = await startTestApp({ catalogue: CATALOGUE, imports: [ProbeJobsModule], worker: false });
+  });
+  afterAll(() => t.close());
+
+  it('is cancelled at once', async () => {
+    const job = await t.app
+      .get(JobRecordsService)
+      .enqueue({ queue: 'probe', name: 'count-to', request: { to: 1 }, requestedBy: null });
+    const cancelled = await t.http
+      .post(`/api/v1/jobs/${job.record.id}/cancel`)
+      .set(bearer(t.adminKey))
+      .expect(200);
+    expect(cancelled.body).toMatchObject({ state: 'cancelled', cancelRequested: true });
+    expect(cancelled.body.finishedAt).not.toBeNull();
+    await t.http.get('/api/v1/jobs/00000000-0000-4000-8000-000000000bad').set(bearer(t.adminKey)).expect(404);
   });
 });

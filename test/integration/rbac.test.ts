@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { JobRecordsService } from '../../src/jobs/job-records.service.js';
 import { RelationshipEntity } from '../../src/relationships/relationship.entity.js';
 import { bearer, startTestApp, type TestApp } from '../support/test-app.js';
 import { BUILT_IN, keaServerBody, principalWith, registerServer, uniqueName } from '../support/fixtures.js';
@@ -110,6 +111,14 @@ async function newRelationship(t: TestApp, serverId?: string, discovered = false
       })),
     });
   return saved.id;
+}
+
+/** A queued job someone else (the service itself) asked for; nothing runs it in this app. */
+async function newJob(t: TestApp): Promise<string> {
+  const { record } = await t.app
+    .get(JobRecordsService)
+    .enqueue({ queue: 'rbac-probe', name: 'noop', request: {}, requestedBy: null });
+  return record.id;
 }
 
 const access = (e: Omit<Endpoint, 'permission' | 'rightGrant' | 'roles'>): Endpoint => ({
@@ -395,6 +404,32 @@ const ENDPOINTS: Endpoint[] = [
       path: `/api/v1/relationships/${await newRelationship(t, serverId)}/scopes/10.0.0.0?serverId=${serverId}`,
     }),
   },
+  // Jobs: a principal sees its own; administer-dhcp-servers on the whole service sees and cancels everyone's.
+  {
+    name: 'GET /jobs',
+    method: 'get',
+    ok: 200,
+    roles: [],
+    prepare: async () => ({ path: '/api/v1/jobs' }),
+  },
+  {
+    name: 'GET /jobs/{id}',
+    method: 'get',
+    ok: 200,
+    permission: 'administer-dhcp-servers',
+    rightGrant: { permissions: ['administer-dhcp-servers'], resource: { type: 'global' } },
+    roles: SERVER_ADMIN_ROLES,
+    prepare: async (t) => ({ path: `/api/v1/jobs/${await newJob(t)}` }),
+  },
+  {
+    name: 'POST /jobs/{id}/cancel',
+    method: 'post',
+    ok: 200,
+    permission: 'administer-dhcp-servers',
+    rightGrant: { permissions: ['administer-dhcp-servers'], resource: { type: 'global' } },
+    roles: SERVER_ADMIN_ROLES,
+    prepare: async (t) => ({ path: `/api/v1/jobs/${await newJob(t)}/cancel` }),
+  },
 ];
 
 const WHO: Who[] = [
@@ -427,7 +462,7 @@ describe('RBAC: every endpoint x every caller', () => {
   const cases = ENDPOINTS.flatMap((endpoint) =>
     // A grant on another server only means something for endpoints whose grant names a server.
     WHO.filter(
-      (who) => who !== 'otherServerGrant' || JSON.stringify(endpoint.rightGrant).includes('$server'),
+      (who) => who !== 'otherServerGrant' || JSON.stringify(endpoint.rightGrant ?? {}).includes('$server'),
     ).map((who) => [endpoint.name, who, endpoint] as const),
   );
 

@@ -1,0 +1,88 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsDate, IsIn, IsOptional, IsUUID, Matches } from 'class-validator';
+import { PageQuery } from '../common/http/pagination.js';
+import type { JobRecordEntity } from './job-record.entity.js';
+import { JOB_STATES, type JobState } from './job-state.js';
+
+export class JobQuery extends PageQuery {
+  @ApiPropertyOptional({ enum: JOB_STATES })
+  @IsOptional()
+  @IsIn(JOB_STATES)
+  state?: JobState;
+
+  /** The job type, e.g. `replicate`. */
+  @IsOptional()
+  @Matches(/^[a-z][a-z0-9-]{0,99}$/, { message: 'name must be a job type such as replicate' })
+  name?: string;
+
+  /** Only jobs this principal asked for. */
+  @IsOptional()
+  @IsUUID()
+  requestedBy?: string;
+
+  /** Only jobs created at or after this time (ISO 8601). */
+  @ApiPropertyOptional({ type: String, format: 'date-time' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate({ message: 'since must be an ISO 8601 date-time' })
+  since?: Date;
+
+  /** Only jobs created before this time (ISO 8601). */
+  @ApiPropertyOptional({ type: String, format: 'date-time' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate({ message: 'until must be an ISO 8601 date-time' })
+  until?: Date;
+}
+
+export class JobProgressDto {
+  done!: number;
+  total!: number;
+}
+
+/** A job as callers poll it: our own state, never the queue's. */
+export class JobDto {
+  id!: string;
+  /** The job type. */
+  name!: string;
+  @ApiProperty({ enum: JOB_STATES })
+  state!: JobState;
+  progress!: JobProgressDto;
+  /** What was asked. */
+  @ApiProperty({ type: 'object', additionalProperties: true })
+  request!: Record<string, unknown>;
+  /** Per-item outcome, filled in as the job runs. */
+  @ApiProperty({ type: 'object', additionalProperties: true })
+  outcome!: Record<string, unknown>;
+  error!: string | null;
+  attempts!: number;
+  /** A cancel was asked for; the job stops before its next write. */
+  cancelRequested!: boolean;
+  requestedBy!: string | null;
+  createdAt!: Date;
+  startedAt!: Date | null;
+  finishedAt!: Date | null;
+  /** From start to finish (or to now while running). */
+  durationMs!: number | null;
+
+  static from(entity: JobRecordEntity): JobDto {
+    const end = entity.finishedAt ?? (entity.startedAt ? new Date() : null);
+    return {
+      id: entity.id,
+      name: entity.name,
+      state: entity.state,
+      progress: { done: entity.progressDone, total: entity.progressTotal },
+      request: entity.request,
+      outcome: entity.outcome,
+      error: entity.error,
+      attempts: entity.attempts,
+      cancelRequested: entity.cancelRequested,
+      requestedBy: entity.requestedBy,
+      createdAt: entity.createdAt,
+      startedAt: entity.startedAt,
+      finishedAt: entity.finishedAt,
+      durationMs: entity.startedAt && end ? end.getTime() - entity.startedAt.getTime() : null,
+    };
+  }
+}

@@ -1,0 +1,57 @@
+import { Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { CurrentActor, type Actor } from '../auth/actor.js';
+import { CurrentPrincipal, type AuthenticatedPrincipal } from '../auth/authenticated-principal.js';
+import { Conflicts, NotFound, Operation } from '../common/http/api-docs.decorators.js';
+import { IdParam } from '../common/http/id-param.js';
+import { PageOf, type Page } from '../common/http/pagination.js';
+import { Authorize } from '../permissions/authorize.decorator.js';
+import { JobDto, JobQuery } from './job.dto.js';
+import { JobsService } from './jobs.service.js';
+
+const JobPage = PageOf(JobDto);
+
+@ApiTags('jobs')
+@Controller('jobs')
+export class JobsController {
+  constructor(private readonly jobs: JobsService) {}
+
+  @Get()
+  @Authorize('authenticated')
+  @Operation(
+    'List jobs, newest first',
+    "Your own jobs; with `administer-dhcp-servers` on the whole service, everyone's. Filter by state, type, " +
+      'requester and creation time.',
+  )
+  @ApiOkResponse({ type: JobPage })
+  async list(
+    @Query() query: JobQuery,
+    @CurrentPrincipal() caller: AuthenticatedPrincipal,
+  ): Promise<Page<JobDto>> {
+    const page = await this.jobs.list(query, caller.id);
+    return { ...page, items: page.items.map((item) => JobDto.from(item)) };
+  }
+
+  @Get(':id')
+  @Authorize('authenticated')
+  @Operation('Read a job: state, progress, per-item outcome', 'Poll this until `state` is final.')
+  @ApiOkResponse({ type: JobDto })
+  @NotFound('job')
+  async get(@IdParam() id: string, @CurrentPrincipal() caller: AuthenticatedPrincipal): Promise<JobDto> {
+    return JobDto.from(await this.jobs.get(id, caller.id));
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @Authorize('authenticated')
+  @Operation(
+    'Cancel a job',
+    'A queued job is cancelled at once; a running one stops before its next write (never inside one).',
+  )
+  @ApiOkResponse({ type: JobDto })
+  @NotFound('job')
+  @Conflicts('The job has finished.')
+  async cancel(@IdParam() id: string, @CurrentActor() actor: Actor): Promise<JobDto> {
+    return JobDto.from(await this.jobs.cancel(id, actor));
+  }
+}

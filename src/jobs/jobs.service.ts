@@ -1,0 +1,92 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Between, DataSource, type FindOptionsWhere, LessThan, MoreThanOrEqual } from 'typeorm';
+import type { Actor } from '../auth/actor.js';
+import { AuditService } from '../audit/audit.service.js';
+import { pageWindow, toPage, type Page } from '../common/http/pagination.js';
+import { ProblemException } from '../common/problem/problem.exception.js';
+import { Permission } from '../permissions/permission.js';
+import { PermissionService } from '../permissions/permission.service.js';
+import type { JobQuery } from './job.dto.js';
+import { JobRecordEntity } from './job-record.entity.js';
+import { FINISHED_JOB_STATES } from './job-state.js';
+import { QueueBackend } from './queue-backend.js';
+
+const GLOBAL = { type: 'global' } as const;
+
+/**
+ * Jobs as callers see them. A principal sees the jobs it asked for; `administer-dhcp-servers` on the whole service
+ * sees and cancels every job.
+ */
+@Injectable()
+export class JobsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly permissions: PermissionService,
+    private readonly backend: QueueBackend,
+    private readonly audit: AuditService,
+  ) {}
+
+  async list(query: JobQuery, principalId: string): Promise<Page<JobRecordEntity>> {
+    const seesAll = await this.permissions.may(principalId, Permission.administerDhcpServers, GLOBAL);
+    const where: FindOptionsWhere<JobRecordEntity> = {};
+    if (query.state) where.state = query.state;
+    if (query.name) where.name = query.name;
+    if (query.requestedBy) where.requestedBy = query.requestedBy;
+    if (!seesAll) where.requestedBy = principalId;
+    if (query.since && query.until)
+      where.createdAt = Between(query.since, new Date(query.until.getTime() - 1));
+    else if (query.since) where.createdAt = MoreThanOrEqual(query.since);
+    else if (query.until) where.createdAt = LessThan(query.until);
+    const [items, total] = await this.dataSource
+      .getRepository(JobRecordEntity)
+      .findAndCount({ where, order: { createdAt: 'DESC', id: 'ASC' }, ...pageWindow(query) });
+    return toPage(items, total, query);
+  }
+
+  async get(id: string, principalId: string): Promise<JobRecordEntity> {
+    const job = await this.dataSource.getRepository(JobRecordEntity).findOneBy({ id });
+    if (!job) {
+      throw ProblemException.notFound('Job', id);
+    }
+    if (job.requestedBy !== principalId) {
+      await this.permissions.assert(principalId, Permission.administerDhcpServers, GLOBAL);
+    }
+    return job;
+  }
+
+  /**
+   * A queued job is cancelled at once (its queue message removed); a running one is asked to stop before its next
+   * write, never inside one. A finished job cannot be cancelled.
+   */
+  async cancel(id: string, actor: Actor): Promise<JobRecordEntity> {
+    const job = await this.get(id, actor.principalId);
+    if (FINISHED_JOB_STATES.includes(job.state)) {
+      throw ProblemException.conflict(`Job ${id} is ${job.state} already`);
+    }
+    const repository = this.dataSource.getRepository(JobRecordEntity);
+    const cancelled = await repository.update(
+      { id, state: 'queued' },
+      { state: 'cancelled', cancelRequested: true, finishedAt: new Date() },
+    );
+    if (cancelled.affected) {
+      // Best effort: a worker that takes the message anyway finds the row finished and skips it.
+      await this.backend
+        .queue(job.queue)
+        .remove(id)
+        .catch(() => undefined);
+    } else {
+      await repository.update({ id }, { cancelRequested: true });
+    }
+    await this.dataSource.transaction((manager) =>
+      this.audit.record(manager, {
+        action: 'job.cancel-requested',
+        targetType: 'job',
+        targetId: id,
+        ...actor,
+        details: { stateWhenAsked: job.state },
+      }),
+    );
+    return repository.findOneByOrFail({ id });
+  }
+}
