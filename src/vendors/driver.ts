@@ -115,6 +115,11 @@ export interface DhcpDriver {
   listScopes(target: ServerTarget): Promise<ScopeSummary[]>;
   /** Full content of one scope, by its network address (e.g. `10.1.2.0`). */
   readScope(target: ServerTarget, network: string): Promise<ScopeContent>;
+  /**
+   * Full content of many scopes in one read where the vendor allows (Kea, ISC: one configuration read), keyed by
+   * network address; all of the server's scopes when `networks` is absent. Networks the server lacks are absent.
+   */
+  readScopes(target: ServerTarget, networks?: readonly string[]): Promise<Map<string, ScopeContent>>;
   /** Replaces the chosen parts of several scopes; all or nothing where the vendor allows. */
   writeScopes(target: ServerTarget, writes: ScopeWrite[], context: WriteContext): Promise<WriteDigests>;
   removeScope(

@@ -1,4 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ServersService } from '../../src/servers/servers.service.js';
+import { DriverRegistry } from '../../src/vendors/driver-registry.js';
 import { agentInFront, KeaEstate } from '../support/kea/kea-estate.js';
 import type { KeaServer } from '../support/kea/kea-server.js';
 import { bearer, startTestApp, type TestApp } from '../support/test-app.js';
@@ -64,6 +66,13 @@ describe('Kea scopes: read live, relationship scopes, races with edits made else
       options: [{ code: 3, name: 'routers', value: '10.77.0.1' }],
       vendorExtras: { id: 77, 'renew-timer': 900 },
     });
+    // Many scopes in one read (what replication uses): the same content as one by one, absent ones left out.
+    const driver = t.app.get(DriverRegistry).get('kea');
+    const target = await t.app.get(ServersService).target(id);
+    const many = await driver.readScopes(target, ['10.77.0.0', '10.99.0.0']);
+    expect([...many.keys()]).toEqual(['10.77.0.0']);
+    expect(many.get('10.77.0.0')).toEqual(scope.body);
+    expect((await driver.readScopes(target)).size).toBe(list.body.total);
     const missing = await t.http.get(`/api/v1/servers/${id}/scopes/10.99.0.0`).set(auth()).expect(404);
     expect(missing.body.type).toBe('urn:dfm:problem:server-object-not-found');
     const bad = await t.http.get(`/api/v1/servers/${id}/scopes/10.99.0`).set(auth()).expect(400);

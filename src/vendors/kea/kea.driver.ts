@@ -63,14 +63,24 @@ export class KeaDriver implements DhcpDriver {
     });
   }
 
-  readScope(target: ServerTarget, network: string): Promise<ScopeContent> {
+  async readScope(target: ServerTarget, network: string): Promise<ScopeContent> {
+    const scope = (await this.readScopes(target, [network])).get(network);
+    if (!scope) {
+      throw new DriverError(DriverErrorCode.notFound, `Kea server ${target.name} has no subnet ${network}`);
+    }
+    return scope;
+  }
+
+  readScopes(target: ServerTarget, networks?: readonly string[]): Promise<Map<string, ScopeContent>> {
+    const wanted = networks ? new Set(networks) : undefined;
     return withKeaClient(target, async (client) => {
       const config = await readConfig(client);
-      const found = allSubnets(config.Dhcp4).find(({ subnet }) => networkOf(subnet) === network);
-      if (!found) {
-        throw new DriverError(DriverErrorCode.notFound, `Kea server ${target.name} has no subnet ${network}`);
+      const scopes = new Map<string, ScopeContent>();
+      for (const { subnet, sharedNetwork } of allSubnets(config.Dhcp4)) {
+        const network = networkOf(subnet);
+        if (!wanted || wanted.has(network)) scopes.set(network, subnetToScope(subnet, sharedNetwork));
       }
-      return subnetToScope(found.subnet, found.sharedNetwork);
+      return scopes;
     });
   }
 
