@@ -17,6 +17,7 @@ import { ObservabilityModule } from './observability/observability.module.js';
 import { PermissionGuard } from './permissions/permission.guard.js';
 import { PermissionsModule } from './permissions/permissions.module.js';
 import { RelationshipsModule } from './relationships/relationships.module.js';
+import { ReplicationModule } from './replication/replication.module.js';
 import { ScopesModule } from './scopes/scopes.module.js';
 import { ServersModule } from './servers/servers.module.js';
 import { KeaModule } from './vendors/kea/kea.module.js';
@@ -53,6 +54,7 @@ export class AppModule {
         ServersModule,
         ScopesModule,
         RelationshipsModule,
+        ReplicationModule,
         ...(options.imports ?? []),
       ],
       providers: [

@@ -1,9 +1,11 @@
+import type { ReplicationRequest } from '../replication/replication-request.js';
+
 /**
  * Every queue, the job names on it, and the request each job carries in its Postgres row. The queue message itself
  * only ever holds `{ jobId }` (the row id), so the row stays the truth.
  *
- * The product has no job types yet: the first ones arrive with replication. A catalogue is declared as
- * `{ queueName: { jobName: RequestType } }` and listed at runtime with {@link defineCatalogue}.
+ * A catalogue is declared as `{ queueName: { jobName: RequestType } }` and listed at runtime with
+ * {@link defineCatalogue}.
  */
 export type CatalogueShape = Record<string, Record<string, object>>;
 
@@ -25,7 +27,8 @@ export interface JobMessage {
   jobId: string;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- no job types until replication lands
-export interface ProductCatalogue extends CatalogueShape {}
+export interface ProductCatalogue extends CatalogueShape {
+  replication: { replicate: ReplicationRequest };
+}
 
-export const PRODUCT_CATALOGUE = defineCatalogue<ProductCatalogue>({});
+export const PRODUCT_CATALOGUE = defineCatalogue<ProductCatalogue>({ replication: ['replicate'] });

@@ -430,6 +430,24 @@ const ENDPOINTS: Endpoint[] = [
     roles: SERVER_ADMIN_ROLES,
     prepare: async (t) => ({ path: `/api/v1/jobs/${await newJob(t)}/cancel` }),
   },
+  // Relationship-wide replication needs administer-dhcp-servers on both servers (a global grant covers both); the
+  // job is only queued here (this app runs no workers).
+  {
+    name: 'POST /replications',
+    method: 'post',
+    ok: 202,
+    permission: 'administer-dhcp-servers',
+    rightGrant: { permissions: ['administer-dhcp-servers'], resource: { type: 'global' } },
+    roles: SERVER_ADMIN_ROLES,
+    prepare: async (t, serverId) => ({
+      path: '/api/v1/replications',
+      body: {
+        kind: 'relationship',
+        sourceServerId: serverId,
+        relationshipId: await newRelationship(t, serverId),
+      },
+    }),
+  },
 ];
 
 const WHO: Who[] = [

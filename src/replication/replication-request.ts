@@ -1,0 +1,29 @@
+import type { ScopePart } from '../vendors/scope-content.js';
+
+export const REPLICATION_KINDS = ['scope', 'relationship', 'server'] as const;
+export type ReplicationKind = (typeof REPLICATION_KINDS)[number];
+
+/** What a replication job's row records: the request as validated, and the parts the caller may replace. */
+export interface ReplicationRequest {
+  kind: ReplicationKind;
+  sourceServerId: string;
+  destinationServerId?: string;
+  relationshipId?: string;
+  network?: string;
+  dryRun: boolean;
+  /** The scope parts replaced, from the caller's permission bits when the job was requested. */
+  parts: ScopePart[];
+}
+
+/** Per-scope outcome, kept in the job row (`outcome.scopes[<relationship>/<network>]`). */
+export interface ScopeOutcome {
+  relationshipId: string;
+  network: string;
+  sourceServerId: string;
+  destinationServerId: string;
+  state: 'replaced' | 'unchanged' | 'skipped' | 'failed' | 'would-replace';
+  reason?: string;
+  diff?: unknown;
+  /** Parts the caller holds no bit for, left as the destination has them. */
+  partsLeftAlone?: ScopePart[];
+}

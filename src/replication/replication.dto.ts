@@ -1,0 +1,35 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsBoolean, IsIn, IsOptional, IsUUID } from 'class-validator';
+import { IsIpv4Address } from '../common/validation/network.validators.js';
+import { REPLICATION_KINDS, type ReplicationKind } from './replication-request.js';
+
+export class CreateReplicationDto {
+  /** `scope`: one scope of a relationship; `relationship`: all its scopes; `server`: all failover scopes of a server. */
+  @ApiProperty({ enum: REPLICATION_KINDS })
+  @IsIn(REPLICATION_KINDS)
+  kind!: ReplicationKind;
+
+  /** The server whose scopes are the source (the seed: "the scopes on the selected server"). */
+  @IsUUID()
+  sourceServerId!: string;
+
+  /** `scope`: the partner that receives the copy (default: the source's partner). */
+  @IsOptional()
+  @IsUUID()
+  destinationServerId?: string;
+
+  /** `scope` and `relationship`: the relationship. */
+  @IsOptional()
+  @IsUUID()
+  relationshipId?: string;
+
+  /** `scope`: the scope's network address, e.g. `10.1.2.0`. */
+  @IsOptional()
+  @IsIpv4Address()
+  network?: string;
+
+  /** Compute and store the diff per scope, write nothing. */
+  @IsOptional()
+  @IsBoolean()
+  dryRun?: boolean;
+}

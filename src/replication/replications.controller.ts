@@ -1,0 +1,53 @@
+import { Body, Controller, Headers, HttpCode, Post, Res } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiHeader, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { CurrentPrincipal, type AuthenticatedPrincipal } from '../auth/authenticated-principal.js';
+import { Operation } from '../common/http/api-docs.decorators.js';
+import { ProblemException } from '../common/problem/problem.exception.js';
+import { JobDto } from '../jobs/job.dto.js';
+import { Authorize } from '../permissions/authorize.decorator.js';
+import { CreateReplicationDto } from './replication.dto.js';
+import { ReplicationsService } from './replications.service.js';
+
+const KEY = /^[\x21-\x7e]{1,200}$/;
+
+@ApiTags('replications')
+@Controller('replications')
+export class ReplicationsController {
+  constructor(private readonly replications: ReplicationsService) {}
+
+  @Post()
+  @HttpCode(202)
+  @Authorize('authenticated')
+  @Operation(
+    'Replicate scopes from a source server to its failover partner(s), as a job',
+    "The source's content replaces the destination's (failover settings stay the destination's own). `scope` needs " +
+      'one or more scope bits (read-write-scope-options, edit-reservations, edit-address-pools, edit-exclusions) on ' +
+      'the scope on both servers and replaces only those parts; `relationship` and `server` need ' +
+      'administer-dhcp-servers on every server involved. Answers 202 with `Location: /api/v1/jobs/{id}`.',
+  )
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'The same key from the same caller answers the same job instead of queuing another.',
+  })
+  @ApiAcceptedResponse({ type: JobDto, description: 'Queued; poll the Location.' })
+  async create(
+    @Body() dto: CreateReplicationDto,
+    @CurrentPrincipal() caller: AuthenticatedPrincipal,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<JobDto> {
+    if (idempotencyKey !== undefined && !KEY.test(idempotencyKey)) {
+      throw ProblemException.validation([
+        {
+          field: 'header.Idempotency-Key',
+          message: 'Idempotency-Key must be 1-200 printable characters without spaces',
+        },
+      ]);
+    }
+    const job = await this.replications.request(dto, caller.id, idempotencyKey);
+    response.location(`/api/v1/jobs/${job.id}`);
+    return JobDto.from(job);
+  }
+}

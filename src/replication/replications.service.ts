@@ -1,0 +1,116 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { ProblemException } from '../common/problem/problem.exception.js';
+import type { FieldError } from '../common/problem/problem-details.js';
+import { JobRecordsService } from '../jobs/job-records.service.js';
+import type { JobRecordEntity } from '../jobs/job-record.entity.js';
+import { Permission } from '../permissions/permission.js';
+import { PermissionService } from '../permissions/permission.service.js';
+import { RelationshipEntity } from '../relationships/relationship.entity.js';
+import { SCOPE_PARTS, type ScopePart } from '../vendors/scope-content.js';
+import type { CreateReplicationDto } from './replication.dto.js';
+import { planReplication, type ReplicationLeg } from './replication-plan.js';
+import { replaceableParts } from './replication-permissions.js';
+import type { ReplicationRequest } from './replication-request.js';
+
+/** Accepts replication requests: validates them, checks permissions, and queues one job. */
+@Injectable()
+export class ReplicationsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly permissions: PermissionService,
+    private readonly jobs: JobRecordsService,
+  ) {}
+
+  async request(
+    dto: CreateReplicationDto,
+    principalId: string,
+    idempotencyKey?: string,
+  ): Promise<JobRecordEntity> {
+    assertShape(dto);
+    const request: ReplicationRequest = {
+      kind: dto.kind,
+      sourceServerId: dto.sourceServerId,
+      ...(dto.destinationServerId ? { destinationServerId: dto.destinationServerId } : {}),
+      ...(dto.relationshipId ? { relationshipId: dto.relationshipId } : {}),
+      ...(dto.network ? { network: dto.network } : {}),
+      dryRun: dto.dryRun ?? false,
+      parts: [...SCOPE_PARTS],
+    };
+    const legs = planReplication(request, await this.managedRelationships());
+    if (legs.length === 0) {
+      throw ProblemException.validation([
+        { field: 'sourceServerId', message: 'the server is in no managed failover relationship' },
+      ]);
+    }
+    request.parts = await this.allowedParts(request, legs, principalId);
+    const { record } = await this.jobs.enqueue({
+      queue: 'replication',
+      name: 'replicate',
+      request: request as unknown as Record<string, unknown>,
+      requestedBy: principalId,
+      idempotencyKey,
+    });
+    return record;
+  }
+
+  managedRelationships(): Promise<RelationshipEntity[]> {
+    return this.dataSource.getRepository(RelationshipEntity).find({ where: { discovered: false } });
+  }
+
+  /**
+   * A scope replication replaces the parts the caller holds scope bits for (on both servers); relationship- and
+   * server-wide ones need administer-dhcp-servers on every server involved and replace everything. Checked when the
+   * job is requested and again when it runs.
+   */
+  async allowedParts(
+    request: ReplicationRequest,
+    legs: ReplicationLeg[],
+    principalId: string,
+  ): Promise<ScopePart[]> {
+    if (request.kind === 'scope') {
+      const leg = legs[0];
+      const parts = await replaceableParts(this.permissions, principalId, request.network!, [
+        leg.sourceServerId,
+        leg.destinationServerId,
+      ]);
+      if (parts.length === 0) {
+        throw ProblemException.forbidden(
+          Permission.readWriteScopeOptions,
+          `scope ${request.network} on both servers (or edit-reservations, edit-address-pools, edit-exclusions)`,
+        );
+      }
+      return parts;
+    }
+    const servers = new Set(legs.flatMap((leg) => [leg.sourceServerId, leg.destinationServerId]));
+    for (const serverId of servers) {
+      await this.permissions.assert(principalId, Permission.administerDhcpServers, {
+        type: 'server',
+        serverId,
+      });
+    }
+    return [...SCOPE_PARTS];
+  }
+}
+
+function assertShape(dto: CreateReplicationDto): void {
+  const errors: FieldError[] = [];
+  if (dto.kind !== 'server' && !dto.relationshipId) {
+    errors.push({ field: 'relationshipId', message: `a ${dto.kind} replication needs relationshipId` });
+  }
+  if (dto.kind === 'scope' && !dto.network) {
+    errors.push({ field: 'network', message: 'a scope replication needs network, e.g. 10.1.2.0' });
+  }
+  if (dto.kind !== 'scope' && dto.network) {
+    errors.push({ field: 'network', message: 'only a scope replication names a network' });
+  }
+  if (dto.kind === 'server' && (dto.relationshipId || dto.destinationServerId)) {
+    errors.push({
+      field: 'kind',
+      message:
+        "a server replication goes to each relationship's partner; remove relationshipId/destinationServerId",
+    });
+  }
+  if (errors.length > 0) throw ProblemException.validation(errors);
+}

@@ -1,0 +1,222 @@
+import { DataSource } from 'typeorm';
+import { configDigest } from '../../src/vendors/kea/kea-config-update.js';
+import { principalWith } from '../support/fixtures.js';
+import { KeaEstate } from '../support/kea/kea-estate.js';
+import type { KeaServer } from '../support/kea/kea-server.js';
+import { bearer, startTestApp, type TestApp } from '../support/test-app.js';
+
+type Subnet = { id: number; subnet: string; [key: string]: unknown };
+
+const OFFICE = {
+  id: 60,
+  subnet: '10.60.0.0/24',
+  'valid-lifetime': 3600,
+  pools: [{ pool: '10.60.0.10 - 10.60.0.99' }],
+  'option-data': [{ name: 'routers', data: '10.60.0.1' }],
+  reservations: [{ 'hw-address': '0a:00:00:00:00:01', 'ip-address': '10.60.0.5', hostname: 'printer' }],
+};
+
+async function setSubnet(server: KeaServer, subnet: Subnet): Promise<void> {
+  const dhcp4 = await server.dhcp4Config();
+  dhcp4['subnet4'] = [
+    ...((dhcp4['subnet4'] as Subnet[]) ?? []).filter((s) => s.subnet !== subnet.subnet),
+    subnet,
+  ];
+  const answer = await server.command('config-set', { Dhcp4: dhcp4 });
+  if (answer.result !== 0) throw new Error(JSON.stringify(answer));
+}
+
+describe('replication as jobs, on a real Kea pair', () => {
+  let t: TestApp;
+  let kea: KeaEstate;
+  let a: KeaServer;
+  let b: KeaServer;
+  let idA: string;
+  let idB: string;
+  let rel: string;
+  const auth = (): { Authorization: string } => bearer(t.adminKey);
+  const subnetOn = async (server: KeaServer, cidr: string): Promise<Subnet | undefined> =>
+    ((await server.dhcp4Config())['subnet4'] as Subnet[]).find((subnet) => subnet.subnet === cidr);
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    kea = new KeaEstate(t);
+    [a, b] = [await kea.start(), await kea.start()];
+    [idA, idB] = [await kea.register(a), await kea.register(b)];
+    rel = (await kea.createRelationship(idA, idB)).body.id as string;
+  });
+  afterAll(async () => {
+    await kea.stopAll();
+    await t.close();
+  });
+
+  async function replicate(
+    body: Record<string, unknown>,
+    key = t.adminKey,
+    headers: Record<string, string> = {},
+  ): Promise<Record<string, unknown>> {
+    const accepted = await t.http
+      .post('/api/v1/replications')
+      .set(bearer(key))
+      .set(headers)
+      .send(body)
+      .expect(202);
+    expect(accepted.headers['location']).toBe(`/api/v1/jobs/${accepted.body.id}`);
+    for (let i = 0; i < 200; i++) {
+      const job = (
+        await t.http
+          .get(accepted.headers['location'])
+          .set(bearer(key))
+          .expect(200)
+      ).body as Record<string, unknown>;
+      if (!['queued', 'running'].includes(job['state'] as string)) return job;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error('job did not finish');
+  }
+
+  const scopeBody = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+    kind: 'scope',
+    sourceServerId: idA,
+    destinationServerId: idB,
+    relationshipId: rel,
+    network: '10.60.0.0',
+    ...extra,
+  });
+
+  it('a dry run stores the diff and writes nothing; the real run replaces the content and is audited with the job id', async () => {
+    await setSubnet(a, OFFICE);
+    await setSubnet(b, {
+      ...OFFICE,
+      reservations: [],
+      'option-data': [{ name: 'routers', data: '10.60.0.254' }],
+    });
+    const before = configDigest(await b.dhcp4Config());
+
+    const dry = await replicate(scopeBody({ dryRun: true }));
+    const outcome = (dry['outcome'] as { scopes: Record<string, Record<string, unknown>> }).scopes[
+      `${rel}/10.60.0.0`
+    ];
+    expect(dry).toMatchObject({ state: 'succeeded', progress: { done: 1, total: 1 } });
+    expect(outcome).toMatchObject({
+      state: 'would-replace',
+      diff: {
+        reservations: {
+          added: [{ address: '10.60.0.5', hardwareAddress: '0a:00:00:00:00:01', name: 'printer' }],
+        },
+        options: { changed: [{ key: '3', before: { value: '10.60.0.254' }, after: { value: '10.60.0.1' } }] },
+      },
+    });
+    expect(configDigest(await b.dhcp4Config())).toBe(before);
+
+    const real = await replicate(scopeBody());
+    expect(real['state']).toBe('succeeded');
+    expect(
+      (real['outcome'] as { scopes: Record<string, { state: string }> }).scopes[`${rel}/10.60.0.0`].state,
+    ).toBe('replaced');
+    expect(await subnetOn(b, '10.60.0.0/24')).toMatchObject({
+      reservations: [{ 'ip-address': '10.60.0.5', hostname: 'printer' }],
+      'option-data': [{ name: 'routers', data: '10.60.0.1' }],
+    });
+    const audit: Array<{ correlation_id: string }> = await t.app
+      .get(DataSource)
+      .query(
+        `SELECT correlation_id FROM audit_events WHERE action = 'replication.written' AND target_id = $1`,
+        [idB],
+      );
+    expect(audit.map((row) => row.correlation_id)).toContain(real['id']);
+
+    const again = await replicate(scopeBody());
+    expect(
+      (again['outcome'] as { scopes: Record<string, { state: string }> }).scopes[`${rel}/10.60.0.0`].state,
+    ).toBe('unchanged');
+  });
+
+  it('a caller holding only edit-reservations replaces the reservations and leaves the rest, saying so; no bit is a 403', async () => {
+    await setSubnet(a, {
+      ...OFFICE,
+      reservations: [{ 'hw-address': '0a:00:00:00:00:02', 'ip-address': '10.60.0.6', hostname: 'phone' }],
+      'option-data': [{ name: 'routers', data: '10.60.0.2' }],
+    });
+    const scopeGrant = (serverId: string): Record<string, unknown> => ({
+      permissions: ['edit-reservations'],
+      resource: { type: 'scope', serverId, network: '10.60.0.0' },
+    });
+    const caller = await principalWith(t, [scopeGrant(idA), scopeGrant(idB)]);
+    const job = await replicate(scopeBody(), caller.key);
+    expect((job['outcome'] as { scopes: Record<string, unknown> }).scopes[`${rel}/10.60.0.0`]).toMatchObject({
+      state: 'replaced',
+      partsLeftAlone: ['options', 'pools', 'exclusions'],
+    });
+    const copy = await subnetOn(b, '10.60.0.0/24');
+    expect(copy).toMatchObject({
+      reservations: [{ 'ip-address': '10.60.0.6', hostname: 'phone' }],
+      'option-data': [{ name: 'routers', data: '10.60.0.1' }],
+    });
+
+    const nobody = await principalWith(t, []);
+    const refused = await t.http
+      .post('/api/v1/replications')
+      .set(bearer(nobody.key))
+      .send(scopeBody())
+      .expect(403);
+    expect(refused.body.missingPermission).toBe('read-write-scope-options');
+    // Relationship-wide replication needs administer-dhcp-servers, which scope bits do not give.
+    const wide = await t.http
+      .post('/api/v1/replications')
+      .set(bearer(caller.key))
+      .send({ kind: 'relationship', sourceServerId: idA, relationshipId: rel })
+      .expect(403);
+    expect(wide.body.missingPermission).toBe('administer-dhcp-servers');
+  });
+
+  it('replicates every scope of a relationship in one write, and the same Idempotency-Key answers the same job', async () => {
+    await setSubnet(a, {
+      ...OFFICE,
+      id: 61,
+      subnet: '10.61.0.0/24',
+      pools: [{ pool: '10.61.0.10 - 10.61.0.20' }],
+      reservations: [],
+      'option-data': [],
+    });
+    const job = await replicate(
+      { kind: 'relationship', sourceServerId: idA, relationshipId: rel },
+      t.adminKey,
+      { 'Idempotency-Key': 'rel-run-1' },
+    );
+    expect(job['state']).toBe('succeeded');
+    const scopes = (job['outcome'] as { scopes: Record<string, { state: string }> }).scopes;
+    expect(scopes[`${rel}/10.61.0.0`]?.state).toBe('replaced');
+    expect(scopes[`${rel}/10.60.0.0`]?.state).toBe('replaced');
+    expect(await subnetOn(b, '10.61.0.0/24')).toMatchObject({ id: 61 });
+    const repeated = await t.http
+      .post('/api/v1/replications')
+      .set(auth())
+      .set('Idempotency-Key', 'rel-run-1')
+      .send({ kind: 'relationship', sourceServerId: idA, relationshipId: rel })
+      .expect(202);
+    expect(repeated.body.id).toBe(job['id']);
+  });
+
+  it('rejects malformed requests with field errors', async () => {
+    const bad = await t.http
+      .post('/api/v1/replications')
+      .set(auth())
+      .send({ kind: 'scope', sourceServerId: idA })
+      .expect(400);
+    expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual([
+      'network',
+      'relationshipId',
+    ]);
+    const stranger = await t.http
+      .post('/api/v1/replications')
+      .set(auth())
+      .send({
+        kind: 'relationship',
+        sourceServerId: '00000000-0000-4000-8000-000000000001',
+        relationshipId: rel,
+      })
+      .expect(400);
+    expect(stranger.body.errors[0].field).toBe('sourceServerId');
+  });
+});
