@@ -63,12 +63,8 @@ describe('replication as jobs, on a real Kea pair', () => {
       .expect(202);
     expect(accepted.headers['location']).toBe(`/api/v1/jobs/${accepted.body.id}`);
     for (let i = 0; i < 200; i++) {
-      const job = (
-        await t.http
-          .get(accepted.headers['location'])
-          .set(bearer(key))
-          .expect(200)
-      ).body as Record<string, unknown>;
+      const job = (await t.http.get(accepted.headers['location']).set(bearer(key)).expect(200))
+        .body as Record<string, unknown>;
       if (!['queued', 'running'].includes(job['state'] as string)) return job;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
