@@ -16,6 +16,22 @@ export class JobQuery extends PageQuery {
   @Matches(/^[a-z][a-z0-9-]{0,99}$/, { message: 'name must be a job type such as replicate' })
   name?: string;
 
+  /** Replications: only this kind (`scope`, `relationship`, `server`). */
+  @ApiPropertyOptional({ enum: ['scope', 'relationship', 'server'] })
+  @IsOptional()
+  @IsIn(['scope', 'relationship', 'server'])
+  kind?: string;
+
+  /** Only jobs that name this server (as source or destination). */
+  @IsOptional()
+  @IsUUID()
+  serverId?: string;
+
+  /** Only jobs that name this relationship. */
+  @IsOptional()
+  @IsUUID()
+  relationshipId?: string;
+
   /** Only jobs this principal asked for. */
   @IsOptional()
   @IsUUID()

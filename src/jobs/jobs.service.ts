@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Between, DataSource, type FindOptionsWhere, LessThan, MoreThanOrEqual } from 'typeorm';
+import { DataSource } from 'typeorm';
 import type { Actor } from '../auth/actor.js';
 import { AuditService } from '../audit/audit.service.js';
 import { pageWindow, toPage, type Page } from '../common/http/pagination.js';
@@ -29,18 +29,34 @@ export class JobsService {
 
   async list(query: JobQuery, principalId: string): Promise<Page<JobRecordEntity>> {
     const seesAll = await this.permissions.may(principalId, Permission.administerDhcpServers, GLOBAL);
-    const where: FindOptionsWhere<JobRecordEntity> = {};
-    if (query.state) where.state = query.state;
-    if (query.name) where.name = query.name;
-    if (query.requestedBy) where.requestedBy = query.requestedBy;
-    if (!seesAll) where.requestedBy = principalId;
-    if (query.since && query.until)
-      where.createdAt = Between(query.since, new Date(query.until.getTime() - 1));
-    else if (query.since) where.createdAt = MoreThanOrEqual(query.since);
-    else if (query.until) where.createdAt = LessThan(query.until);
-    const [items, total] = await this.dataSource
+    const builder = this.dataSource
       .getRepository(JobRecordEntity)
-      .findAndCount({ where, order: { createdAt: 'DESC', id: 'ASC' }, ...pageWindow(query) });
+      .createQueryBuilder('job')
+      .orderBy('job.created_at', 'DESC')
+      .addOrderBy('job.id', 'ASC')
+      .skip(pageWindow(query).skip)
+      .take(pageWindow(query).take);
+    if (query.state) builder.andWhere('job.state = :state', { state: query.state });
+    if (query.name) builder.andWhere('job.name = :name', { name: query.name });
+    if (query.requestedBy)
+      builder.andWhere('job.requested_by = :requestedBy', { requestedBy: query.requestedBy });
+    if (!seesAll) builder.andWhere('job.requested_by = :caller', { caller: principalId });
+    if (query.since) builder.andWhere('job.created_at >= :since', { since: query.since });
+    if (query.until) builder.andWhere('job.created_at < :until', { until: query.until });
+    // What a job is about lives in its request.
+    if (query.kind) builder.andWhere("job.request->>'kind' = :kind", { kind: query.kind });
+    if (query.relationshipId) {
+      builder.andWhere("job.request->>'relationshipId' = :relationshipId", {
+        relationshipId: query.relationshipId,
+      });
+    }
+    if (query.serverId) {
+      builder.andWhere(
+        "(job.request->>'sourceServerId' = :serverId OR job.request->>'destinationServerId' = :serverId)",
+        { serverId: query.serverId },
+      );
+    }
+    const [items, total] = await builder.getManyAndCount();
     return toPage(items, total, query);
   }
 

@@ -89,9 +89,11 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
     };
     const partsLeftAlone =
       request.parts.length < 4 || parts.length < 4 ? ALL.filter((part) => !parts.includes(part)) : undefined;
+    let attempted: string[] = leg.networks ?? [];
     try {
       await this.locks.withServers([source.id, destination.id], async () => {
         const sourceScopes = await this.drivers.get(source.vendor).readScopes(source, leg.networks);
+        attempted = leg.networks ?? [...sourceScopes.keys()];
         for (const network of leg.networks ?? []) {
           if (!sourceScopes.has(network)) {
             outcomes[keyOf(leg, network)] = {
@@ -164,15 +166,8 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
       }
       const problem = toProblem(error);
       if (!problem) throw error;
-      const known =
-        leg.networks ??
-        Object.values(outcomes)
-          .filter(
-            (outcome) =>
-              outcome.relationshipId === leg.relationshipId && outcome.destinationServerId === destination.id,
-          )
-          .map((outcome) => outcome.network);
-      for (const network of known.length > 0 ? known : ['*']) {
+      // Scopes are named when the source could be read; otherwise the leg fails as a whole ('*').
+      for (const network of attempted.length > 0 ? attempted : ['*']) {
         const previous = outcomes[keyOf(leg, network)]?.state;
         // The write is all or nothing: scopes it was to replace are failures, like scopes never reached.
         if (previous === undefined || previous === 'replaced' || previous === 'failed') {

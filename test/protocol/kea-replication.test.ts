@@ -62,7 +62,7 @@ describe('replication as jobs, on a real Kea pair', () => {
       .send(body)
       .expect(202);
     expect(accepted.headers['location']).toBe(`/api/v1/jobs/${accepted.body.id}`);
-    for (let i = 0; i < 200; i++) {
+    for (let i = 0; i < 600; i++) {
       const job = (await t.http.get(accepted.headers['location']).set(bearer(key)).expect(200))
         .body as Record<string, unknown>;
       if (!['queued', 'running'].includes(job['state'] as string)) return job;
@@ -193,6 +193,59 @@ describe('replication as jobs, on a real Kea pair', () => {
       .expect(202);
     expect(repeated.body.id).toBe(job['id']);
   });
+
+  it('lists jobs by kind, relationship and server', async () => {
+    const byRelationship = await t.http
+      .get(`/api/v1/jobs?kind=relationship&relationshipId=${rel}`)
+      .set(auth())
+      .expect(200);
+    expect(byRelationship.body.items.length).toBeGreaterThan(0);
+    expect(
+      byRelationship.body.items.every(
+        (job: { request: { kind: string } }) => job.request.kind === 'relationship',
+      ),
+    ).toBe(true);
+    const byServer = await t.http.get(`/api/v1/jobs?kind=scope&serverId=${idB}`).set(auth()).expect(200);
+    expect(byServer.body.items.length).toBeGreaterThan(0);
+    const none = await t.http
+      .get(`/api/v1/jobs?serverId=00000000-0000-4000-8000-000000000009`)
+      .set(auth())
+      .expect(200);
+    expect(none.body.total).toBe(0);
+  });
+
+  it('a destination that is down fails its scopes clearly after bounded retries, and the API stays responsive', async () => {
+    const [c, d] = [await kea.start(), await kea.start()];
+    const [idC, idD] = [await kea.register(c), await kea.register(d)];
+    const pair = (await kea.createRelationship(idC, idD)).body.id as string;
+    process.kill(d.dhcp4Pid, 'SIGKILL'); // its agent still answers, the daemon behind it does not
+    const accepted = await t.http
+      .post('/api/v1/replications')
+      .set(auth())
+      .send({ kind: 'relationship', sourceServerId: idC, relationshipId: pair })
+      .expect(202);
+    const health = await t.http.get('/health').expect(200);
+    expect(health.body.status).toBe('ok');
+    let job: Record<string, unknown> = {};
+    for (
+      let i = 0;
+      i < 600 && !['failed', 'partially_succeeded', 'succeeded'].includes(job['state'] as string);
+      i++
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      job = (await t.http.get(`/api/v1/jobs/${accepted.body.id}`).set(auth()).expect(200)).body;
+    }
+    expect(job).toMatchObject({ state: 'failed', attempts: 5 });
+    const outcomes = Object.values(
+      (job['outcome'] as { scopes: Record<string, { state: string; reason: string }> }).scopes,
+    );
+    // One failure per scope of the source (the default config has two subnets), each with the reason.
+    expect(outcomes.length).toBe(((await c.dhcp4Config())['subnet4'] as unknown[]).length);
+    for (const outcome of outcomes) {
+      expect(outcome.state).toBe('failed');
+      expect(outcome.reason).toMatch(/did not answer|Cannot reach|unreachable/i);
+    }
+  }, 90_000);
 
   it('rejects malformed requests with field errors', async () => {
     const bad = await t.http
