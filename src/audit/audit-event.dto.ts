@@ -1,10 +1,9 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsDate, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
-import { PageQuery } from '../common/http/pagination.js';
+import { ApiProperty } from '@nestjs/swagger';
+import { IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import { TimeRangeQuery } from '../common/http/time-range-query.js';
 import type { AuditEventEntity } from './audit-event.entity.js';
 
-export class AuditEventQuery extends PageQuery {
+export class AuditEventQuery extends TimeRangeQuery {
   /** e.g. `server`, `principal`, `grant`. */
   @IsOptional()
   @Matches(/^[a-z-]{1,50}$/, { message: 'targetType must be a lower-case word such as server' })
@@ -24,20 +23,6 @@ export class AuditEventQuery extends PageQuery {
   @IsOptional()
   @Matches(/^[a-z.-]{1,100}$/, { message: 'action must look like server.registered' })
   action?: string;
-
-  /** Only events at or after this time (ISO 8601). */
-  @ApiPropertyOptional({ type: String, format: 'date-time' })
-  @IsOptional()
-  @Type(() => Date)
-  @IsDate({ message: 'since must be an ISO 8601 date-time' })
-  since?: Date;
-
-  /** Only events before this time (ISO 8601). */
-  @ApiPropertyOptional({ type: String, format: 'date-time' })
-  @IsOptional()
-  @Type(() => Date)
-  @IsDate({ message: 'until must be an ISO 8601 date-time' })
-  until?: Date;
 }
 
 export class AuditEventDto {

@@ -1,11 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsDate, IsIn, IsOptional, IsUUID, Matches } from 'class-validator';
-import { PageQuery } from '../common/http/pagination.js';
+import { IsIn, IsOptional, IsUUID, Matches } from 'class-validator';
+import { TimeRangeQuery } from '../common/http/time-range-query.js';
 import type { JobRecordEntity } from './job-record.entity.js';
 import { JOB_STATES, type JobState } from './job-state.js';
 
-export class JobQuery extends PageQuery {
+export class JobQuery extends TimeRangeQuery {
   @ApiPropertyOptional({ enum: JOB_STATES })
   @IsOptional()
   @IsIn(JOB_STATES)
@@ -36,20 +35,6 @@ export class JobQuery extends PageQuery {
   @IsOptional()
   @IsUUID()
   requestedBy?: string;
-
-  /** Only jobs created at or after this time (ISO 8601). */
-  @ApiPropertyOptional({ type: String, format: 'date-time' })
-  @IsOptional()
-  @Type(() => Date)
-  @IsDate({ message: 'since must be an ISO 8601 date-time' })
-  since?: Date;
-
-  /** Only jobs created before this time (ISO 8601). */
-  @ApiPropertyOptional({ type: String, format: 'date-time' })
-  @IsOptional()
-  @Type(() => Date)
-  @IsDate({ message: 'until must be an ISO 8601 date-time' })
-  until?: Date;
 }
 
 export class JobProgressDto {

@@ -12,6 +12,7 @@ import { ServersService } from '../servers/servers.service.js';
 import { DriverError } from '../vendors/driver-error.js';
 import { DriverRegistry } from '../vendors/driver-registry.js';
 import type { ScopeWrite } from '../vendors/driver.js';
+import { SCOPE_PARTS } from '../vendors/scope-content.js';
 import { planReplication, type ReplicationLeg } from './replication-plan.js';
 import type { ReplicationRequest, ScopeOutcome } from './replication-request.js';
 import { diffScope } from './scope-diff.js';
@@ -88,7 +89,7 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
       destinationServerId: destination.id,
     };
     const partsLeftAlone =
-      request.parts.length < 4 || parts.length < 4 ? ALL.filter((part) => !parts.includes(part)) : undefined;
+      parts.length < SCOPE_PARTS.length ? SCOPE_PARTS.filter((part) => !parts.includes(part)) : undefined;
     let attempted: string[] = leg.networks ?? [];
     try {
       await this.locks.withServers([source.id, destination.id], async () => {
@@ -187,8 +188,6 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
     await context.progress(all.filter((outcome) => outcome.state !== 'failed').length, all.length);
   }
 }
-
-const ALL = ['options', 'reservations', 'pools', 'exclusions'] as const;
 
 function finish(outcomes: Record<string, ScopeOutcome>, cancelled: boolean): JobResult {
   const all = Object.values(outcomes);

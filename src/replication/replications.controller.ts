@@ -3,13 +3,11 @@ import { ApiAcceptedResponse, ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentPrincipal, type AuthenticatedPrincipal } from '../auth/authenticated-principal.js';
 import { Operation } from '../common/http/api-docs.decorators.js';
-import { ProblemException } from '../common/problem/problem.exception.js';
+import { idempotencyKeyOf } from '../common/idempotency/idempotency-key.js';
 import { JobDto } from '../jobs/job.dto.js';
 import { Authorize } from '../permissions/authorize.decorator.js';
 import { CreateReplicationDto } from './replication.dto.js';
 import { ReplicationsService } from './replications.service.js';
-
-const KEY = /^[\x21-\x7e]{1,200}$/;
 
 @ApiTags('replications')
 @Controller('replications')
@@ -38,15 +36,7 @@ export class ReplicationsController {
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Res({ passthrough: true }) response: Response,
   ): Promise<JobDto> {
-    if (idempotencyKey !== undefined && !KEY.test(idempotencyKey)) {
-      throw ProblemException.validation([
-        {
-          field: 'header.Idempotency-Key',
-          message: 'Idempotency-Key must be 1-200 printable characters without spaces',
-        },
-      ]);
-    }
-    const job = await this.replications.request(dto, caller.id, idempotencyKey);
+    const job = await this.replications.request(dto, caller.id, idempotencyKeyOf(idempotencyKey));
     response.location(`/api/v1/jobs/${job.id}`);
     return JobDto.from(job);
   }

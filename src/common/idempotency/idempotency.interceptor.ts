@@ -10,8 +10,8 @@ import { ProblemException } from '../problem/problem.exception.js';
 import { ProblemType } from '../problem/problem-types.js';
 import { IdempotencyRecordEntity } from './idempotency-record.entity.js';
 import { IDEMPOTENT } from './idempotent.decorator.js';
+import { idempotencyKeyOf } from './idempotency-key.js';
 
-const KEY = /^[\x21-\x7e]{1,200}$/;
 const RETENTION_MS = 24 * 3600 * 1000;
 /** A claim this old without an answer belongs to a process that died mid-request; it may be taken over. */
 const ABANDONED_MS = 60_000;
@@ -27,21 +27,12 @@ export class IdempotencyInterceptor implements NestInterceptor {
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const key = request.headers['idempotency-key'];
-    if (
-      key === undefined ||
-      !this.reflector.get<boolean>(IDEMPOTENT, context.getHandler()) ||
-      !request.principal
-    ) {
+    if (!this.reflector.get<boolean>(IDEMPOTENT, context.getHandler()) || !request.principal) {
       return next.handle();
     }
-    if (typeof key !== 'string' || !KEY.test(key)) {
-      throw ProblemException.validation([
-        {
-          field: 'header.Idempotency-Key',
-          message: 'Idempotency-Key must be 1-200 printable characters without spaces',
-        },
-      ]);
+    const key = idempotencyKeyOf(request.headers['idempotency-key']);
+    if (key === undefined) {
+      return next.handle();
     }
     const response = context.switchToHttp().getResponse<Response>();
     return from(this.handle(request, response, request.principal.id, key, next));
