@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
 # Makes sure the real components the tests use are installed and running on loopback:
 # PostgreSQL on 127.0.0.1:5432 (trust auth for user postgres) and Redis on 127.0.0.1:6379.
-# Kea (kea-dhcp4, kea-ctrl-agent) is only installed: the protocol tests start their own instances
-# (test/support/kea/kea-server.ts), so the packaged services must not run.
+# Kea (kea-dhcp4, kea-ctrl-agent), ISC dhcpd (isc-dhcp-server) and OpenSSH's sshd are only installed: the protocol
+# tests start their own instances on loopback (test/support/), so the packaged services must not run.
 # Installs Debian packages only when missing (apt-get update once), starts services only when down.
 set -euo pipefail
 
 packages=()
 command -v pg_ctlcluster >/dev/null 2>&1 || packages+=(postgresql postgresql-client)
 command -v redis-server >/dev/null 2>&1 || packages+=(redis-server)
-kea_packages=()
-[[ -x /usr/sbin/kea-dhcp4 ]] || kea_packages+=(kea-dhcp4-server)
-[[ -x /usr/sbin/kea-ctrl-agent ]] || kea_packages+=(kea-ctrl-agent)
-missing=("${packages[@]}" "${kea_packages[@]}")
+daemon_packages=()
+[[ -x /usr/sbin/kea-dhcp4 ]] || daemon_packages+=(kea-dhcp4-server)
+[[ -x /usr/sbin/kea-ctrl-agent ]] || daemon_packages+=(kea-ctrl-agent)
+[[ -x /usr/sbin/dhcpd ]] || daemon_packages+=(isc-dhcp-server)
+[[ -x /usr/sbin/sshd ]] || daemon_packages+=(openssh-server)
+missing=("${packages[@]}" "${daemon_packages[@]}")
 if ((${#missing[@]} > 0)); then
   echo "ensure-test-services: installing ${missing[*]}"
   apt-get update
@@ -20,9 +22,9 @@ fi
 if ((${#packages[@]} > 0)); then
   DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${packages[@]}"
 fi
-if ((${#kea_packages[@]} > 0)); then
-  # The Kea packages' postinst starts kea-dhcp4 (/etc/kea/kea-dhcp4.conf) and kea-ctrl-agent (127.0.0.1:8000)
-  # through invoke-rc.d, and the install fails if that start fails. A policy-rc.d answering 101 ("action
+if ((${#daemon_packages[@]} > 0)); then
+  # The packages' postinst starts their daemons (kea-dhcp4, kea-ctrl-agent on 127.0.0.1:8000, dhcpd, sshd on
+  # port 22) through invoke-rc.d, and the install fails if that start fails. A policy-rc.d answering 101 ("action
   # forbidden") keeps them from starting; an existing policy-rc.d (Docker images ship one) is left alone.
   policy=/usr/sbin/policy-rc.d
   added_policy=
@@ -32,12 +34,12 @@ if ((${#kea_packages[@]} > 0)); then
     added_policy=1
   fi
   status=0
-  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${kea_packages[@]}" || status=$?
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${daemon_packages[@]}" || status=$?
   [[ -z $added_policy ]] || rm -f "$policy"
   ((status == 0)) || exit "$status"
   # If a packaged service was started anyway (an existing policy-rc.d allowed it), stop it through its init
   # script, which kills by the PID in /run/<service>.pid (bounded: TERM, 30 s, KILL).
-  for service in kea-dhcp4-server kea-ctrl-agent; do
+  for service in kea-dhcp4-server kea-ctrl-agent isc-dhcp-server ssh; do
     if [[ -x /etc/init.d/$service && -s /run/$service.pid ]]; then
       /etc/init.d/$service stop || true
     fi
