@@ -14,6 +14,8 @@ export class AppConfig {
   /** 32-byte key for AES-256-GCM encryption of credentials at rest. */
   readonly encryptionKey!: Buffer;
   readonly bootstrapApiKey?: string;
+  /** Jobs each worker process runs at once per queue, and how long a crashed worker's job stays locked. */
+  readonly jobs!: { readonly concurrency: number; readonly lockDurationMs: number };
   /** Which halves of the service this process runs. */
   readonly roles!: { readonly api: boolean; readonly worker: boolean };
 

@@ -65,6 +65,20 @@ export class Environment {
     message: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
   })
   LOG_LEVEL?: string;
+
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt({ message: 'JOB_CONCURRENCY must be a whole number from 1 to 64' })
+  @Min(1, { message: 'JOB_CONCURRENCY must be a whole number from 1 to 64' })
+  @Max(64, { message: 'JOB_CONCURRENCY must be a whole number from 1 to 64' })
+  JOB_CONCURRENCY?: number;
+
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt({ message: 'JOB_LOCK_SECONDS must be a whole number from 2 to 3600' })
+  @Min(2, { message: 'JOB_LOCK_SECONDS must be a whole number from 2 to 3600' })
+  @Max(3600, { message: 'JOB_LOCK_SECONDS must be a whole number from 2 to 3600' })
+  JOB_LOCK_SECONDS?: number;
 }
 
 export class ConfigurationError extends Error {
@@ -103,4 +117,6 @@ class EnvironmentKeys implements Record<keyof Environment, true> {
   BOOTSTRAP_API_KEY = true as const;
   DATA_DIR = true as const;
   LOG_LEVEL = true as const;
+  JOB_CONCURRENCY = true as const;
+  JOB_LOCK_SECONDS = true as const;
 }

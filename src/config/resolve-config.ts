@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { WORKER_CONCURRENCY, WORKER_LOCK_DURATION_MS } from '../jobs/job-options.constants.js';
 import { AppConfig } from './app-config.js';
 import { decodeEncryptionKey, loadOrCreateKeyFile } from './encryption-key.js';
 import { ConfigurationError, type Environment } from './environment.js';
@@ -53,6 +54,10 @@ export function resolveConfig(
       : { backend: 'postgres', url: stores.queueDatabaseUrl, prefix },
     encryptionKey,
     bootstrapApiKey: env.BOOTSTRAP_API_KEY,
+    jobs: {
+      concurrency: env.JOB_CONCURRENCY ?? WORKER_CONCURRENCY,
+      lockDurationMs: env.JOB_LOCK_SECONDS ? env.JOB_LOCK_SECONDS * 1000 : WORKER_LOCK_DURATION_MS,
+    },
     roles,
   });
   return { config, notices };

@@ -7,12 +7,13 @@ import {
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Job, Worker } from 'bullmq';
 import { DataSource, In } from 'typeorm';
+import { AppConfig } from '../config/app-config.js';
 import { MetricsService } from '../observability/metrics.service.js';
 import { JobCatalogueNames } from './job-catalogue.token.js';
 import type { JobMessage } from './job-catalogue.js';
 import type { JobResult } from './job-handler.js';
 import { JobHandlerRegistry } from './job-handler.registry.js';
-import { DEFAULT_JOB_OPTIONS, WORKER_CONCURRENCY, WORKER_LOCK_DURATION_MS } from './job-options.constants.js';
+import { DEFAULT_JOB_OPTIONS } from './job-options.constants.js';
 import { JobRecordEntity } from './job-record.entity.js';
 import { FINISHED_JOB_STATES } from './job-state.js';
 import { QueueBackend } from './queue-backend.js';
@@ -32,20 +33,32 @@ export class JobWorkersService implements OnApplicationBootstrap, BeforeApplicat
     private readonly handlers: JobHandlerRegistry,
     private readonly catalogue: JobCatalogueNames,
     private readonly metrics: MetricsService,
+    private readonly config: AppConfig,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     this.handlers.assertComplete(this.catalogue.names);
     for (const queue of Object.keys(this.catalogue.names)) {
       const worker = this.backend.worker(queue, (job: Job<JobMessage>) => this.process(queue, job), {
-        concurrency: WORKER_CONCURRENCY,
-        lockDuration: WORKER_LOCK_DURATION_MS,
+        concurrency: this.config.jobs.concurrency,
+        lockDuration: this.config.jobs.lockDurationMs,
+        // A crashed worker's job is taken over once its lock lapses; checking as often as the lock lasts bounds
+        // the takeover at about twice the lock duration.
+        stalledInterval: this.config.jobs.lockDurationMs,
         autorun: true,
       });
       worker.on('error', (error) => this.logger.error({ err: error, queue }, 'Worker error'));
       this.workers.push(worker);
     }
     await this.requeueUnfinished();
+    this.logger.log(
+      {
+        queues: Object.keys(this.catalogue.names),
+        concurrency: this.config.jobs.concurrency,
+        pid: process.pid,
+      },
+      'Workers ready',
+    );
   }
 
   /** Before connections close: stop taking jobs and let running ones finish. */
@@ -77,8 +90,13 @@ export class JobWorkersService implements OnApplicationBootstrap, BeforeApplicat
     if (!handler) {
       throw new Error(`No handler for ${queue}/${job.name}`);
     }
-    const timer = this.metrics.jobDuration.startTimer({ queue, name: job.name });
+    const kind = kindOf(record);
+    const timer = this.metrics.jobDuration.startTimer({ queue, name: job.name, kind });
     const attempt = job.attemptsMade + 1;
+    this.logger.log(
+      { jobId: record.id, queue, name: job.name, kind, attempt, pid: process.pid },
+      'Job running',
+    );
     await repository.update(
       { id: record.id },
       { state: 'running', attempts: attempt, startedAt: record.startedAt ?? new Date() },
@@ -103,7 +121,7 @@ export class JobWorkersService implements OnApplicationBootstrap, BeforeApplicat
           ? { state: 'failed', error: message, finishedAt: new Date() }
           : { state: 'queued', error: message },
       );
-      if (final) this.metrics.jobsTotal.inc({ queue, name: job.name, outcome: 'failed' });
+      if (final) this.metrics.jobsTotal.inc({ queue, name: job.name, kind, outcome: 'failed' });
       timer();
       throw error;
     }
@@ -116,7 +134,14 @@ export class JobWorkersService implements OnApplicationBootstrap, BeforeApplicat
         finishedAt: new Date(),
       },
     );
-    this.metrics.jobsTotal.inc({ queue, name: job.name, outcome: result.state });
+    this.metrics.jobsTotal.inc({ queue, name: job.name, kind, outcome: result.state });
+    this.logger.log({ jobId: record.id, state: result.state, pid: process.pid }, 'Job finished');
     timer();
   }
+}
+
+/** The metrics label for what a job does: its request's `kind` (replication: scope, relationship, server). */
+function kindOf(record: JobRecordEntity): string {
+  const kind = record.request['kind'];
+  return typeof kind === 'string' && /^[a-z-]{1,30}$/.test(kind) ? kind : 'default';
 }

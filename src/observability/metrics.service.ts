@@ -16,15 +16,15 @@ export class MetricsService {
 
   readonly jobsTotal = new Counter({
     name: 'dfm_jobs_total',
-    help: 'Jobs finished, by queue, job name and outcome',
-    labelNames: ['queue', 'name', 'outcome'] as const,
+    help: 'Jobs finished, by queue, job name, kind (replication: scope, relationship, server) and outcome',
+    labelNames: ['queue', 'name', 'kind', 'outcome'] as const,
     registers: [this.registry],
   });
 
   readonly jobDuration = new Histogram({
     name: 'dfm_job_duration_seconds',
-    help: 'Time jobs took to run, by queue and job name',
-    labelNames: ['queue', 'name'] as const,
+    help: 'Time each job attempt took to run, by queue, job name and kind',
+    labelNames: ['queue', 'name', 'kind'] as const,
     buckets: [0.1, 0.5, 1, 5, 15, 60, 300, 900],
     registers: [this.registry],
   });

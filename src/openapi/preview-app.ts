@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from '../app.module.js';
+import { WORKER_CONCURRENCY, WORKER_LOCK_DURATION_MS } from '../jobs/job-options.constants.js';
 import { AppConfig } from '../config/app-config.js';
 import { configureApp } from '../http/configure-app.js';
 import { buildOpenApiDocument } from './openapi-document.js';
@@ -19,6 +20,7 @@ export async function generateOpenApiDocument(): Promise<Record<string, unknown>
     database: { url: 'postgres://preview.invalid/none', embedded: false },
     queue: { backend: 'redis', url: 'redis://preview.invalid', prefix: 'preview' },
     encryptionKey: Buffer.alloc(32),
+    jobs: { concurrency: WORKER_CONCURRENCY, lockDurationMs: WORKER_LOCK_DURATION_MS },
     roles: { api: true, worker: false },
   });
   const app: INestApplication = await NestFactory.create(AppModule.forRoot(config), {

@@ -65,8 +65,9 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
         cancelled = true;
         break;
       }
-      await this.runLeg(record, request, leg, parts, outcomes, context);
+      cancelled = await this.runLeg(record, request, leg, parts, outcomes, context);
       await this.save(record.id, outcomes, context);
+      if (cancelled) break;
     }
     return finish(outcomes, cancelled);
   }
@@ -78,7 +79,8 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
     parts: ReplicationRequest['parts'],
     outcomes: Record<string, ScopeOutcome>,
     context: JobRunContext,
-  ): Promise<void> {
+  ): Promise<boolean> {
+    let cancelled = false;
     const [source, destination] = await Promise.all([
       this.servers.target(leg.sourceServerId),
       this.servers.target(leg.destinationServerId),
@@ -113,8 +115,15 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
         const writes: ScopeWrite[] = [];
         for (const network of pending) {
           const content = sourceScopes.get(network)!;
-          const diff = diffScope(destinationScopes.get(network), content, parts);
-          const state = diff.unchanged ? 'unchanged' : request.dryRun ? 'would-replace' : 'replaced';
+          const previous = outcomes[keyOf(leg, network)];
+          let diff = diffScope(destinationScopes.get(network), content, parts);
+          // A write was in flight when an earlier attempt died: it may have landed (the diff is now empty) or not.
+          // Writing again is harmless either way and makes sure the server persisted it; the record keeps the
+          // diff that write made.
+          const interrupted = previous?.state === 'writing';
+          if (interrupted && diff.unchanged) diff = previous.diff as typeof diff;
+          const state =
+            diff.unchanged && !interrupted ? 'unchanged' : request.dryRun ? 'would-replace' : 'replaced';
           outcomes[keyOf(leg, network)] = {
             ...base,
             network,
@@ -135,8 +144,13 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
               reason: 'cancelled before the write',
             };
           }
+          cancelled = true;
           return;
         }
+        // Write-ahead: a worker killed from here on leaves `writing`, which the next attempt resolves.
+        const written = writes.map((write) => keyOf(leg, write.content.subnet.split('/')[0]));
+        for (const key of written) outcomes[key] = { ...outcomes[key], state: 'writing' };
+        await this.save(record.id, outcomes, context);
         const digests = await this.drivers.get(destination.vendor).writeScopes(destination, writes, {
           principalId: record.requestedBy ?? '',
           correlationId: record.id,
@@ -156,6 +170,7 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
             },
           }),
         );
+        for (const key of written) outcomes[key] = { ...outcomes[key], state: 'replaced' };
       });
     } catch (error) {
       if (
@@ -171,11 +186,17 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
       for (const network of attempted.length > 0 ? attempted : ['*']) {
         const previous = outcomes[keyOf(leg, network)]?.state;
         // The write is all or nothing: scopes it was to replace are failures, like scopes never reached.
-        if (previous === undefined || previous === 'replaced' || previous === 'failed') {
+        if (
+          previous === undefined ||
+          previous === 'writing' ||
+          previous === 'replaced' ||
+          previous === 'failed'
+        ) {
           outcomes[keyOf(leg, network)] = { ...base, network, state: 'failed', reason: problem.detail };
         }
       }
     }
+    return cancelled;
   }
 
   private async save(
@@ -185,7 +206,7 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
   ): Promise<void> {
     const all = Object.values(outcomes);
     await this.dataSource.getRepository(JobRecordEntity).update({ id }, { outcome: { scopes: outcomes } });
-    await context.progress(all.filter((outcome) => outcome.state !== 'failed').length, all.length);
+    await context.progress(all.filter((outcome) => FINAL.has(outcome.state)).length, all.length);
   }
 }
 

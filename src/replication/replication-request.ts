@@ -21,7 +21,8 @@ export interface ScopeOutcome {
   network: string;
   sourceServerId: string;
   destinationServerId: string;
-  state: 'replaced' | 'unchanged' | 'skipped' | 'failed' | 'would-replace';
+  /** `writing` only while a write is in flight (or was, when a worker died: the next attempt resolves it). */
+  state: 'replaced' | 'unchanged' | 'skipped' | 'failed' | 'would-replace' | 'writing';
   reason?: string;
   diff?: unknown;
   /** Parts the caller holds no bit for, left as the destination has them. */

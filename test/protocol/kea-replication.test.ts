@@ -1,30 +1,14 @@
 import { DataSource } from 'typeorm';
 import { configDigest } from '../../src/vendors/kea/kea-config-update.js';
+import { MetricsService } from '../../src/observability/metrics.service.js';
 import { principalWith } from '../support/fixtures.js';
+import { replicate as replicateAs, waitForJob } from '../support/jobs.js';
 import { KeaEstate } from '../support/kea/kea-estate.js';
 import type { KeaServer } from '../support/kea/kea-server.js';
+import { officeSubnet, setSubnet, subnetOn } from '../support/kea/kea-subnets.js';
 import { bearer, startTestApp, type TestApp } from '../support/test-app.js';
 
-type Subnet = { id: number; subnet: string; [key: string]: unknown };
-
-const OFFICE = {
-  id: 60,
-  subnet: '10.60.0.0/24',
-  'valid-lifetime': 3600,
-  pools: [{ pool: '10.60.0.10 - 10.60.0.99' }],
-  'option-data': [{ name: 'routers', data: '10.60.0.1' }],
-  reservations: [{ 'hw-address': '0a:00:00:00:00:01', 'ip-address': '10.60.0.5', hostname: 'printer' }],
-};
-
-async function setSubnet(server: KeaServer, subnet: Subnet): Promise<void> {
-  const dhcp4 = await server.dhcp4Config();
-  dhcp4['subnet4'] = [
-    ...((dhcp4['subnet4'] as Subnet[]) ?? []).filter((s) => s.subnet !== subnet.subnet),
-    subnet,
-  ];
-  const answer = await server.command('config-set', { Dhcp4: dhcp4 });
-  if (answer.result !== 0) throw new Error(JSON.stringify(answer));
-}
+const OFFICE = officeSubnet(60);
 
 describe('replication as jobs, on a real Kea pair', () => {
   let t: TestApp;
@@ -35,9 +19,6 @@ describe('replication as jobs, on a real Kea pair', () => {
   let idB: string;
   let rel: string;
   const auth = (): { Authorization: string } => bearer(t.adminKey);
-  const subnetOn = async (server: KeaServer, cidr: string): Promise<Subnet | undefined> =>
-    ((await server.dhcp4Config())['subnet4'] as Subnet[]).find((subnet) => subnet.subnet === cidr);
-
   beforeAll(async () => {
     t = await startTestApp();
     kea = new KeaEstate(t);
@@ -50,26 +31,11 @@ describe('replication as jobs, on a real Kea pair', () => {
     await t.close();
   });
 
-  async function replicate(
+  const replicate = (
     body: Record<string, unknown>,
     key = t.adminKey,
     headers: Record<string, string> = {},
-  ): Promise<Record<string, unknown>> {
-    const accepted = await t.http
-      .post('/api/v1/replications')
-      .set(bearer(key))
-      .set(headers)
-      .send(body)
-      .expect(202);
-    expect(accepted.headers['location']).toBe(`/api/v1/jobs/${accepted.body.id}`);
-    for (let i = 0; i < 600; i++) {
-      const job = (await t.http.get(accepted.headers['location']).set(bearer(key)).expect(200))
-        .body as Record<string, unknown>;
-      if (!['queued', 'running'].includes(job['state'] as string)) return job;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error('job did not finish');
-  }
+  ): Promise<Record<string, unknown>> => replicateAs(t, body, key, headers);
 
   const scopeBody = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({
     kind: 'scope',
@@ -194,6 +160,34 @@ describe('replication as jobs, on a real Kea pair', () => {
     expect(repeated.body.id).toBe(job['id']);
   });
 
+  it('replicates every failover scope of a server to its partner, and /metrics counts and times jobs by kind', async () => {
+    await setSubnet(a, officeSubnet(62, '10.62.0.62'));
+    const job = await replicate({ kind: 'server', sourceServerId: idA });
+    expect(job['state']).toBe('succeeded');
+    const scopes = (
+      job['outcome'] as { scopes: Record<string, { state: string; destinationServerId: string }> }
+    ).scopes;
+    expect(scopes[`${rel}/10.62.0.0`]).toMatchObject({ state: 'replaced', destinationServerId: idB });
+    expect(Object.keys(scopes)).toHaveLength(((await a.dhcp4Config())['subnet4'] as unknown[]).length);
+    expect(await subnetOn(b, '10.62.0.0/24')).toMatchObject({
+      'option-data': [{ name: 'routers', data: '10.62.0.62' }],
+    });
+
+    const metrics = await t.app.get(MetricsService).registry.metrics();
+    for (const kind of ['scope', 'relationship', 'server']) {
+      expect(metrics).toMatch(
+        new RegExp(
+          `dfm_jobs_total\\{queue="replication",name="replicate",kind="${kind}",outcome="succeeded"\\} [1-9]`,
+        ),
+      );
+      expect(metrics).toMatch(
+        new RegExp(
+          `dfm_job_duration_seconds_count\\{queue="replication",name="replicate",kind="${kind}"\\} [1-9]`,
+        ),
+      );
+    }
+  });
+
   it('lists jobs by kind, relationship and server', async () => {
     const byRelationship = await t.http
       .get(`/api/v1/jobs?kind=relationship&relationshipId=${rel}`)
@@ -226,19 +220,9 @@ describe('replication as jobs, on a real Kea pair', () => {
       .expect(202);
     const health = await t.http.get('/health').expect(200);
     expect(health.body.status).toBe('ok');
-    let job: Record<string, unknown> = {};
-    for (
-      let i = 0;
-      i < 600 && !['failed', 'partially_succeeded', 'succeeded'].includes(job['state'] as string);
-      i++
-    ) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      job = (await t.http.get(`/api/v1/jobs/${accepted.body.id}`).set(auth()).expect(200)).body;
-    }
+    const job = await waitForJob(t, accepted.body.id as string, t.adminKey, 80_000);
     expect(job).toMatchObject({ state: 'failed', attempts: 5 });
-    const outcomes = Object.values(
-      (job['outcome'] as { scopes: Record<string, { state: string; reason: string }> }).scopes,
-    );
+    const outcomes = Object.values(job.outcome.scopes ?? {});
     // One failure per scope of the source (the default config has two subnets), each with the reason.
     expect(outcomes.length).toBe(((await c.dhcp4Config())['subnet4'] as unknown[]).length);
     for (const outcome of outcomes) {

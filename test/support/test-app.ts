@@ -6,6 +6,7 @@ import { Logger } from 'nestjs-pino';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
 import { AppModule, type AppModuleOptions } from '../../src/app.module.js';
+import { WORKER_CONCURRENCY, WORKER_LOCK_DURATION_MS } from '../../src/jobs/job-options.constants.js';
 import { AppConfig } from '../../src/config/app-config.js';
 import { configureApp, mountDocs } from '../../src/http/configure-app.js';
 import { cloneTemplateDatabase, type TestDatabase } from './test-database.js';
@@ -37,6 +38,7 @@ export async function startTestApp(options: AppModuleOptions & { worker?: boolea
     queue: { backend: 'redis', url: REDIS_URL, prefix: `dfmtest-${randomBytes(4).toString('hex')}` },
     encryptionKey: randomBytes(32),
     bootstrapApiKey: adminKey,
+    jobs: { concurrency: WORKER_CONCURRENCY, lockDurationMs: WORKER_LOCK_DURATION_MS },
     roles: { api: true, worker: options.worker ?? true },
   });
   const app = await NestFactory.create(AppModule.forRoot(config, options), {

@@ -1,0 +1,52 @@
+import { bearer, type TestApp } from './test-app.js';
+
+export type JobBody = Record<string, unknown> & {
+  id: string;
+  state: string;
+  attempts: number;
+  outcome: { scopes?: Record<string, ScopeOutcomeBody> };
+};
+export type ScopeOutcomeBody = Record<string, unknown> & { state: string; network: string };
+
+/** POST /replications (expects 202 with the job's Location) and returns the job's id. */
+export async function requestReplication(
+  t: TestApp,
+  body: Record<string, unknown>,
+  key = t.adminKey,
+  headers: Record<string, string> = {},
+): Promise<string> {
+  const accepted = await t.http
+    .post('/api/v1/replications')
+    .set(bearer(key))
+    .set(headers)
+    .send(body)
+    .expect(202);
+  expect(accepted.headers['location']).toBe(`/api/v1/jobs/${accepted.body.id}`);
+  return accepted.body.id as string;
+}
+
+/** Polls GET /jobs/{id} as a caller would until the job is finished (bounded by `timeoutMs`). */
+export async function waitForJob(
+  t: TestApp,
+  id: string,
+  key = t.adminKey,
+  timeoutMs = 60_000,
+): Promise<JobBody> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const job = (await t.http.get(`/api/v1/jobs/${id}`).set(bearer(key)).expect(200)).body as JobBody;
+    if (!['queued', 'running'].includes(job.state)) return job;
+    if (Date.now() > deadline) throw new Error(`job ${id} still ${job.state} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Requests a replication and waits for its job to finish. */
+export async function replicate(
+  t: TestApp,
+  body: Record<string, unknown>,
+  key = t.adminKey,
+  headers: Record<string, string> = {},
+): Promise<JobBody> {
+  return waitForJob(t, await requestReplication(t, body, key, headers), key);
+}
