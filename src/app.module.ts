@@ -46,6 +46,7 @@ export class AppModule {
         JobsModule.forRoot({
           catalogue: options.catalogue ?? PRODUCT_CATALOGUE,
           worker: config.roles.worker,
+          api: config.roles.api,
         }),
         VendorsModule,
         KeaModule,

@@ -1,4 +1,5 @@
 import { type DynamicModule, Global, Module, type Provider } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module.js';
 import { AppConfig } from '../config/app-config.js';
 import { JobCatalogueNames } from './job-catalogue.token.js';
 import { JobHandlerRegistry } from './job-handler.registry.js';
@@ -8,11 +9,15 @@ import { JobsController } from './jobs.controller.js';
 import { JobsService } from './jobs.service.js';
 import { createQueueBackend, QueueBackend } from './queue-backend.js';
 import { QueueBackendCloser } from './queue-backend.closer.js';
+import { DashboardAccess } from './queue-dashboard/dashboard-access.js';
+import { QueueDashboardService } from './queue-dashboard/queue-dashboard.service.js';
 
 export interface JobsModuleOptions {
   catalogue: Readonly<Record<string, readonly string[]>>;
   /** Whether this process runs workers (the worker entrypoint, or the default all-in-one process). */
   worker: boolean;
+  /** Whether this process serves HTTP (then it mounts the queue dashboard). */
+  api: boolean;
 }
 
 @Global()
@@ -29,9 +34,11 @@ export class JobsModule {
       JobHandlerRegistry,
       JobRecordsService,
       ...(options.worker ? [JobWorkersService] : []),
+      ...(options.api ? [DashboardAccess, QueueDashboardService] : []),
     ];
     return {
       module: JobsModule,
+      imports: options.api ? [AuthModule] : [],
       controllers: [JobsController],
       providers: [...providers, QueueBackendCloser, JobsService],
       exports: [QueueBackend, JobHandlerRegistry, JobRecordsService],
