@@ -2,11 +2,12 @@ import 'reflect-metadata';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request } from 'undici';
 import type { DhcpDriver, ServerTarget } from '../src/vendors/driver.js';
-import type { DhcpOption, ScopeContent } from '../src/vendors/scope-content.js';
+import type { ScopeContent } from '../src/vendors/scope-content.js';
 import { configDigest } from '../src/vendors/kea/kea-config-update.js';
 import type { KeaConfig, KeaSubnet4 } from '../src/vendors/kea/kea-config.types.js';
 import { KeaControlAgentClient } from '../src/vendors/kea/kea-control-agent.client.js';
 import { KeaDriver } from '../src/vendors/kea/kea.driver.js';
+import { RESERVATIONS, specs, toKea, toScope, withSubnets } from './support/bench-content.js';
 import { type KeaServer, startKeaServer } from './support/kea-server.js';
 import { type Spread, spread } from './support/stats.js';
 
@@ -19,7 +20,7 @@ import { type Spread, spread } from './support/stats.js';
  * server already holds the 1,000 subnets with other content, so config-get answers the whole configuration, about
  * 10 MB as Kea prints it, and a second read for race detection would cost as much as the first). Floor and driver alternate, 5 rounds each; the
  * server is put back to the scenario's starting configuration (config-set, untimed) before every run and left alone
- * for 3 s, so the driver's reload mark can judge the race (it cannot within 2 s of a reload). A last variant runs the
+ * for 4 s, so the driver's reload mark can judge the race (it cannot within 3 s of a reload). A last variant runs the
  * driver right after the reset to show what the digest fallback (a second config-get) costs.
  *
  * The driver's calls are counted and timed by wrapping KeaControlAgentClient.prototype.command (product code is not
@@ -27,115 +28,13 @@ import { type Spread, spread } from './support/stats.js';
  * first run of each.
  */
 const SUBNETS = 1_000;
-const RESERVATIONS = 50;
 const ROUNDS = 5;
 const UNDECIDED_ROUNDS = 3;
 const REQUEST_TIMEOUT_MS = 180_000;
 const DEADLINE_MS = 30 * 60_000;
-/** Kea's `reload` has a resolution of one second and the driver cannot judge a reload less than 2 s old. */
-const SETTLE_MS = 3_000;
+/** Kea's `reload` has a resolution of one second and the driver cannot judge a reload less than 3 s old. */
+const SETTLE_MS = 4_000;
 const PARTS = ['options', 'reservations', 'pools', 'exclusions'] as const;
-
-// ---------------------------------------------------------------------------------------------------------------
-// Content: one deterministic description, rendered as the scope model (driver input) and as Kea JSON (floor input).
-
-interface SubnetSpec {
-  index: number;
-  /** `10.a.b` */
-  prefix: string;
-  /** Content generation: 0 is what `replace` starts from, 1 is what both writers write. */
-  version: number;
-}
-
-function specs(version: number): SubnetSpec[] {
-  return Array.from({ length: SUBNETS }, (_, index) => ({
-    index,
-    prefix: `10.${Math.floor(index / 256)}.${index % 256}`,
-    version,
-  }));
-}
-
-const hex = (value: number): string => value.toString(16).padStart(2, '0');
-
-function options(spec: SubnetSpec): DhcpOption[] {
-  const { prefix: p, index: i, version: v } = spec;
-  return [
-    { code: 3, name: 'routers', value: `${p}.1` },
-    { code: 6, name: 'domain-name-servers', value: `${p}.53, ${p}.${54 + v}` },
-    { code: 15, name: 'domain-name', value: `s${i}.v${v}.bench.example` },
-    { code: 42, name: 'ntp-servers', value: `${p}.${123 + v}` },
-    { code: 119, name: 'domain-search', value: `s${i}.v${v}.bench.example, bench.example` },
-  ];
-}
-
-function reservations(spec: SubnetSpec): Array<{ address: string; mac: string; name: string }> {
-  const { prefix: p, index: i, version: v } = spec;
-  return Array.from({ length: RESERVATIONS }, (_, j) => ({
-    address: `${p}.${10 + j}`,
-    mac: `02:${hex(v)}:${hex(Math.floor(i / 256))}:${hex(i % 256)}:00:${hex(j)}`,
-    name: `h${v}-${i}-${j}`,
-  }));
-}
-
-const pool = (spec: SubnetSpec): { start: string; end: string } => ({
-  start: `${spec.prefix}.100`,
-  end: `${spec.prefix}.${199 + spec.version * 50}`,
-});
-
-function toScope(spec: SubnetSpec): ScopeContent {
-  return {
-    subnet: `${spec.prefix}.0/24`,
-    name: `bench-${spec.index}`,
-    enabled: true,
-    pools: [pool(spec)],
-    exclusions: [],
-    reservations: reservations(spec).map((r) => ({
-      address: r.address,
-      hardwareAddress: r.mac,
-      name: r.name,
-      options: [],
-    })),
-    options: options(spec),
-  };
-}
-
-/** What a plain client would send for the same scope (the form the driver produces, so Kea does the same work). */
-function toKea(spec: SubnetSpec): KeaSubnet4 {
-  const range = pool(spec);
-  return {
-    subnet: `${spec.prefix}.0/24`,
-    'option-data': options(spec).map((o) => ({
-      name: o.name,
-      code: o.code,
-      space: 'dhcp4',
-      'csv-format': true,
-      data: String(o.value),
-    })),
-    'user-context': { name: `bench-${spec.index}` },
-    reservations: reservations(spec).map((r) => ({
-      'ip-address': r.address,
-      'hw-address': r.mac,
-      hostname: r.name,
-      'option-data': [],
-    })),
-    pools: [{ pool: `${range.start} - ${range.end}` }],
-  };
-}
-
-/** The floor's change: subnets with the same prefix are replaced in place (keeping id and other keys), others appended. */
-function withSubnets(config: KeaConfig, subnets: KeaSubnet4[]): KeaConfig {
-  const pending = new Map(subnets.map((subnet) => [subnet.subnet, subnet]));
-  const existing = config.Dhcp4.subnet4 ?? [];
-  const merged = existing.map((subnet) => {
-    const update = pending.get(subnet.subnet);
-    if (!update) return subnet;
-    pending.delete(subnet.subnet);
-    return { ...subnet, ...update };
-  });
-  let id = Math.max(0, ...existing.map((subnet) => subnet.id ?? 0));
-  for (const subnet of pending.values()) merged.push({ id: ++id, ...subnet });
-  return { ...config, Dhcp4: { ...config.Dhcp4, subnet4: merged } };
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // The floor: a plain HTTP client.
@@ -301,7 +200,7 @@ async function measure(server: KeaServer): Promise<void> {
     connection: { url: server.caUrl, timeoutMs: REQUEST_TIMEOUT_MS },
     secrets: {},
   };
-  const written = specs(1);
+  const written = specs(1, SUBNETS);
   const scopes = written.map(toScope);
   const subnets = written.map(toKea);
 
@@ -323,7 +222,7 @@ async function measure(server: KeaServer): Promise<void> {
   };
 
   const small: KeaConfig = { Dhcp4: await dhcp4() };
-  await reset(withSubnets(small, specs(0).map(toKea)), false);
+  await reset(withSubnets(small, specs(0, SUBNETS).map(toKea)), false);
   const large: KeaConfig = { Dhcp4: await dhcp4() };
 
   const scenarios: Array<{ label: string; start: KeaConfig }> = [
@@ -349,7 +248,7 @@ async function measure(server: KeaServer): Promise<void> {
     report(scenario.label, floor, driver);
   }
 
-  // The driver when the reload mark cannot judge (server reloaded < 2 s before): it reads the configuration again.
+  // The driver when the reload mark cannot judge (server reloaded < 3 s before): it reads the configuration again.
   const undecided: RunResult[] = [];
   for (let round = 0; round < UNDECIDED_ROUNDS; round++) {
     await reset(large, false);

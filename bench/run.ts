@@ -13,6 +13,11 @@ interface Benchmark {
 const BENCHMARKS: Benchmark[] = [
   { name: 'server-read', needs: 'the local Postgres and Redis', load: () => import('./server-read.js') },
   { name: 'kea-write', needs: 'Kea 2.2 (kea-dhcp4, kea-ctrl-agent)', load: () => import('./kea-write.js') },
+  {
+    name: 'replicate-relationship',
+    needs: 'Kea 2.2, the local Postgres and Redis, and a built service (dist/)',
+    load: () => import('./replicate-relationship.js'),
+  },
 ];
 
 async function main(): Promise<void> {

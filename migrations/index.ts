@@ -3,6 +3,7 @@ import { BuiltInRoles1795629177519 } from './1795629177519-BuiltInRoles.js';
 import { IdempotencyRecords1795630779242 } from './1795630779242-IdempotencyRecords.js';
 import { Relationships1795631774342 } from './1795631774342-Relationships.js';
 import { DiscoveredRelationships1795632737867 } from './1795632737867-DiscoveredRelationships.js';
+import { JobDetails1795639142030 } from './1795639142030-JobDetails.js';
 
 /** Every migration, in order. New ones are generated (npm run migration:generate) and added here. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   IdempotencyRecords1795630779242,
   Relationships1795631774342,
   DiscoveredRelationships1795632737867,
+  JobDetails1795639142030,
 ];

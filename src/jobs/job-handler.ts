@@ -13,6 +13,8 @@ export interface JobRunContext {
 export interface JobResult {
   state: Extract<JobState, 'succeeded' | 'failed' | 'partially_succeeded' | 'cancelled'>;
   outcome?: Record<string, unknown>;
+  /** Large per-item detail, saved apart from the outcome (GET /jobs/{id}?include=details). */
+  details?: Record<string, unknown>;
   error?: string;
 }
 

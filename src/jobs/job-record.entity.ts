@@ -33,6 +33,13 @@ export class JobRecordEntity extends VersionedEntity {
   @Column({ type: 'jsonb', default: {} })
   outcome!: Record<string, unknown>;
 
+  /**
+   * Large per-item detail (replication: each scope's diff), kept apart from `outcome` so that polling a job stays
+   * cheap; read only when asked for.
+   */
+  @Column({ type: 'jsonb', nullable: true, select: false })
+  details!: Record<string, unknown> | null;
+
   @Column({ type: 'text', nullable: true })
   error!: string | null;
 

@@ -130,6 +130,7 @@ export class JobWorkersService implements OnApplicationBootstrap, BeforeApplicat
       {
         state: result.state,
         outcome: (result.outcome ?? {}) as never,
+        ...(result.details ? { details: result.details as never } : {}),
         error: result.error ?? null,
         finishedAt: new Date(),
       },

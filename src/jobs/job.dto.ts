@@ -37,6 +37,14 @@ export class JobQuery extends TimeRangeQuery {
   requestedBy?: string;
 }
 
+export class JobReadQuery {
+  /** `details`: add the job's large per-item detail (replication: each scope's diff). */
+  @ApiPropertyOptional({ enum: ['details'] })
+  @IsOptional()
+  @IsIn(['details'])
+  include?: 'details';
+}
+
 export class JobProgressDto {
   done!: number;
   total!: number;
@@ -56,6 +64,9 @@ export class JobDto {
   /** Per-item outcome, filled in as the job runs. */
   @ApiProperty({ type: 'object', additionalProperties: true })
   outcome!: Record<string, unknown>;
+  /** Only with `?include=details`: large per-item detail (replication: `diffs`, each scope's diff by key). */
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true })
+  details?: Record<string, unknown> | null;
   error!: string | null;
   attempts!: number;
   /** A cancel was asked for; the job stops before its next write. */
@@ -76,6 +87,7 @@ export class JobDto {
       progress: { done: entity.progressDone, total: entity.progressTotal },
       request: entity.request,
       outcome: entity.outcome,
+      ...(entity.details !== undefined ? { details: entity.details } : {}),
       error: entity.error,
       attempts: entity.attempts,
       cancelRequested: entity.cancelRequested,

@@ -6,7 +6,7 @@ import { Conflicts, NotFound, Operation } from '../common/http/api-docs.decorato
 import { IdParam } from '../common/http/id-param.js';
 import { PageOf, type Page } from '../common/http/pagination.js';
 import { Authorize } from '../permissions/authorize.decorator.js';
-import { JobDto, JobQuery } from './job.dto.js';
+import { JobDto, JobQuery, JobReadQuery } from './job.dto.js';
 import { JobsService } from './jobs.service.js';
 
 const JobPage = PageOf(JobDto);
@@ -34,11 +34,19 @@ export class JobsController {
 
   @Get(':id')
   @Authorize('authenticated')
-  @Operation('Read a job: state, progress, per-item outcome', 'Poll this until `state` is final.')
+  @Operation(
+    'Read a job: state, progress, per-item outcome',
+    'Poll this until `state` is final. `?include=details` adds the large per-item detail (replication: the diff of ' +
+      'each scope), which polling does not need.',
+  )
   @ApiOkResponse({ type: JobDto })
   @NotFound('job')
-  async get(@IdParam() id: string, @CurrentPrincipal() caller: AuthenticatedPrincipal): Promise<JobDto> {
-    return JobDto.from(await this.jobs.get(id, caller.id));
+  async get(
+    @IdParam() id: string,
+    @Query() query: JobReadQuery,
+    @CurrentPrincipal() caller: AuthenticatedPrincipal,
+  ): Promise<JobDto> {
+    return JobDto.from(await this.jobs.get(id, caller.id, query.include === 'details'));
   }
 
   @Post(':id/cancel')

@@ -60,8 +60,11 @@ export class JobsService {
     return toPage(items, total, query);
   }
 
-  async get(id: string, principalId: string): Promise<JobRecordEntity> {
-    const job = await this.dataSource.getRepository(JobRecordEntity).findOneBy({ id });
+  async get(id: string, principalId: string, withDetails = false): Promise<JobRecordEntity> {
+    const repository = this.dataSource.getRepository(JobRecordEntity);
+    const job = await (withDetails
+      ? repository.createQueryBuilder('job').addSelect('job.details').where('job.id = :id', { id }).getOne()
+      : repository.findOneBy({ id }));
     if (!job) {
       throw ProblemException.notFound('Job', id);
     }

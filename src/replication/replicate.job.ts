@@ -14,11 +14,12 @@ import { DriverRegistry } from '../vendors/driver-registry.js';
 import type { ScopeWrite } from '../vendors/driver.js';
 import { SCOPE_PARTS } from '../vendors/scope-content.js';
 import { planReplication, type ReplicationLeg } from './replication-plan.js';
-import type { ReplicationRequest, ScopeOutcome } from './replication-request.js';
+import type { ReplicationRequest } from './replication-request.js';
+import { LegClock } from './leg-clock.js';
+import { ReplicationBook, SETTLED } from './replication-book.js';
 import { diffScope } from './scope-diff.js';
 import { ReplicationsService } from './replications.service.js';
 
-const FINAL = new Set<ScopeOutcome['state']>(['replaced', 'unchanged', 'skipped', 'would-replace']);
 const keyOf = (leg: ReplicationLeg, network: string): string => `${leg.relationshipId}/${network}`;
 
 /**
@@ -44,7 +45,7 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
 
   async run(record: JobRecordEntity, context: JobRunContext): Promise<JobResult> {
     const request = record.request as unknown as ReplicationRequest;
-    const outcomes = { ...((record.outcome['scopes'] as Record<string, ScopeOutcome> | undefined) ?? {}) };
+    const book = await ReplicationBook.load(this.dataSource, record);
     const legs = planReplication(request, await this.replications.managedRelationships());
     let parts: ReplicationRequest['parts'];
     try {
@@ -53,11 +54,7 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
       parts = request.parts.filter((part) => now.includes(part));
     } catch (error) {
       const problem = toProblem(error);
-      return {
-        state: 'failed',
-        error: `Permission withdrawn: ${problem?.detail ?? String(error)}`,
-        outcome: { scopes: outcomes },
-      };
+      return book.result(false, `Permission withdrawn: ${problem?.detail ?? String(error)}`);
     }
     let cancelled = false;
     for (const leg of legs) {
@@ -65,11 +62,13 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
         cancelled = true;
         break;
       }
-      cancelled = await this.runLeg(record, request, leg, parts, outcomes, context);
-      await this.save(record.id, outcomes, context);
+      const timing = new LegClock();
+      cancelled = await this.runLeg(record, request, leg, parts, book, timing, context);
+      book.timings[`${leg.relationshipId}/${leg.destinationServerId}`] = timing.report();
+      await book.save(this.dataSource, record.id, context);
       if (cancelled) break;
     }
-    return finish(outcomes, cancelled);
+    return book.result(cancelled);
   }
 
   private async runLeg(
@@ -77,9 +76,11 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
     request: ReplicationRequest,
     leg: ReplicationLeg,
     parts: ReplicationRequest['parts'],
-    outcomes: Record<string, ScopeOutcome>,
+    book: ReplicationBook,
+    timing: LegClock,
     context: JobRunContext,
   ): Promise<boolean> {
+    const outcomes = book.scopes;
     let cancelled = false;
     const [source, destination] = await Promise.all([
       this.servers.target(leg.sourceServerId),
@@ -95,8 +96,22 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
     let attempted: string[] = leg.networks ?? [];
     try {
       await this.locks.withServers([source.id, destination.id], async () => {
-        const sourceScopes = await this.drivers.get(source.vendor).readScopes(source, leg.networks);
+        timing.lap('lockWait');
+        // Both sides are read at once: the destination's scopes not pending are mapped for nothing, which costs
+        // less than a second round trip would.
+        const [sourceRead, destinationRead] = await Promise.allSettled([
+          this.drivers.get(source.vendor).readScopes(source, leg.networks),
+          this.drivers
+            .get(destination.vendor)
+            .readScopes(destination, leg.networks, { keepForWrite: !request.dryRun }),
+        ]);
+        timing.lap('read');
+        if (sourceRead.status === 'rejected') throw sourceRead.reason;
+        const sourceScopes = sourceRead.value;
+        // Known before the destination's answer is looked at, so that its failure names every scope.
         attempted = leg.networks ?? [...sourceScopes.keys()];
+        if (destinationRead.status === 'rejected') throw destinationRead.reason;
+        const destinationScopes = destinationRead.value;
         for (const network of leg.networks ?? []) {
           if (!sourceScopes.has(network)) {
             outcomes[keyOf(leg, network)] = {
@@ -108,10 +123,9 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
           }
         }
         const pending = [...sourceScopes.keys()].filter(
-          (network) => !FINAL.has(outcomes[keyOf(leg, network)]?.state ?? 'failed'),
+          (network) => !SETTLED.has(outcomes[keyOf(leg, network)]?.state ?? 'failed'),
         );
         if (pending.length === 0) return;
-        const destinationScopes = await this.drivers.get(destination.vendor).readScopes(destination, pending);
         const writes: ScopeWrite[] = [];
         for (const network of pending) {
           const content = sourceScopes.get(network)!;
@@ -121,18 +135,19 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
           // Writing again is harmless either way and makes sure the server persisted it; the record keeps the
           // diff that write made.
           const interrupted = previous?.state === 'writing';
-          if (interrupted && diff.unchanged) diff = previous.diff as typeof diff;
+          if (interrupted && diff.unchanged) diff = (book.diffOf(keyOf(leg, network)) as typeof diff) ?? diff;
           const state =
             diff.unchanged && !interrupted ? 'unchanged' : request.dryRun ? 'would-replace' : 'replaced';
           outcomes[keyOf(leg, network)] = {
             ...base,
             network,
             state,
-            diff,
             ...(partsLeftAlone ? { partsLeftAlone } : {}),
           };
+          book.setDiff(keyOf(leg, network), diff);
           if (state === 'replaced') writes.push({ content, parts });
         }
+        timing.lap('diff');
         if (writes.length === 0) return;
         if (await context.cancelRequested()) {
           for (const write of writes) {
@@ -150,7 +165,8 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
         // Write-ahead: a worker killed from here on leaves `writing`, which the next attempt resolves.
         const written = writes.map((write) => keyOf(leg, write.content.subnet.split('/')[0]));
         for (const key of written) outcomes[key] = { ...outcomes[key], state: 'writing' };
-        await this.save(record.id, outcomes, context);
+        await book.save(this.dataSource, record.id, context);
+        timing.lap('save');
         const digests = await this.drivers.get(destination.vendor).writeScopes(destination, writes, {
           principalId: record.requestedBy ?? '',
           correlationId: record.id,
@@ -170,6 +186,7 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
             },
           }),
         );
+        timing.lap('write');
         for (const key of written) outcomes[key] = { ...outcomes[key], state: 'replaced' };
       });
     } catch (error) {
@@ -198,27 +215,4 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
     }
     return cancelled;
   }
-
-  private async save(
-    id: string,
-    outcomes: Record<string, ScopeOutcome>,
-    context: JobRunContext,
-  ): Promise<void> {
-    const all = Object.values(outcomes);
-    await this.dataSource.getRepository(JobRecordEntity).update({ id }, { outcome: { scopes: outcomes } });
-    await context.progress(all.filter((outcome) => FINAL.has(outcome.state)).length, all.length);
-  }
-}
-
-function finish(outcomes: Record<string, ScopeOutcome>, cancelled: boolean): JobResult {
-  const all = Object.values(outcomes);
-  const failed = all.filter((outcome) => outcome.state === 'failed').length;
-  const state = cancelled
-    ? 'cancelled'
-    : failed === 0
-      ? 'succeeded'
-      : failed === all.length
-        ? 'failed'
-        : 'partially_succeeded';
-  return { state, outcome: { scopes: outcomes } };
 }

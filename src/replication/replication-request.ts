@@ -15,7 +15,10 @@ export interface ReplicationRequest {
   parts: ScopePart[];
 }
 
-/** Per-scope outcome, kept in the job row (`outcome.scopes[<relationship>/<network>]`). */
+/**
+ * Per-scope outcome, kept in the job row (`outcome.scopes[<relationship>/<network>]`); its diff is in the job's
+ * details (`details.diffs[<relationship>/<network>]`).
+ */
 export interface ScopeOutcome {
   relationshipId: string;
   network: string;
@@ -24,7 +27,6 @@ export interface ScopeOutcome {
   /** `writing` only while a write is in flight (or was, when a worker died: the next attempt resolves it). */
   state: 'replaced' | 'unchanged' | 'skipped' | 'failed' | 'would-replace' | 'writing';
   reason?: string;
-  diff?: unknown;
   /** Parts the caller holds no bit for, left as the destination has them. */
   partsLeftAlone?: ScopePart[];
 }

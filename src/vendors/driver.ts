@@ -25,6 +25,14 @@ export interface ConnectionReport {
   facts: Record<string, unknown>;
 }
 
+export interface ReadOptions {
+  /**
+   * The caller holds the server's lock and writes to it next (read-diff-write): the driver may keep what it read
+   * as the base of that write instead of reading again. It must still detect a change made on the server meanwhile.
+   */
+  keepForWrite?: boolean;
+}
+
 /** One scope to write: its full content, and which parts of it replace the destination's. */
 export interface ScopeWrite {
   content: ScopeContent;
@@ -119,7 +127,11 @@ export interface DhcpDriver {
    * Full content of many scopes in one read where the vendor allows (Kea, ISC: one configuration read), keyed by
    * network address; all of the server's scopes when `networks` is absent. Networks the server lacks are absent.
    */
-  readScopes(target: ServerTarget, networks?: readonly string[]): Promise<Map<string, ScopeContent>>;
+  readScopes(
+    target: ServerTarget,
+    networks?: readonly string[],
+    options?: ReadOptions,
+  ): Promise<Map<string, ScopeContent>>;
   /** Replaces the chosen parts of several scopes; all or nothing where the vendor allows. */
   writeScopes(target: ServerTarget, writes: ScopeWrite[], context: WriteContext): Promise<WriteDigests>;
   removeScope(

@@ -120,7 +120,9 @@ describe('jobs plumbing (BullMQ on Redis, the Postgres row as the truth)', () =>
       await waitForState(t, a.record.id, ['succeeded']);
 
       const metrics = await t.app.get(MetricsService).registry.metrics();
-      expect(metrics).toMatch(/dfm_jobs_total\{queue="probe",name="count-to",kind="default",outcome="succeeded"\} 2/);
+      expect(metrics).toMatch(
+        /dfm_jobs_total\{queue="probe",name="count-to",kind="default",outcome="succeeded"\} 2/,
+      );
     });
 
     it('GET /jobs/{id} shows our own state and progress; others need administer-dhcp-servers', async () => {

@@ -134,9 +134,9 @@ describe('replication workers as separate processes, on a real Kea pair', () => 
     expect(await subnetOn(b, '10.72.0.0/24')).toMatchObject({
       reservations: [{ 'ip-address': '10.72.0.5' }],
     });
-    // Serialized: b saw one job's whole read-modify-write, then the other's, never interleaved. Each job reads b
-    // for its diff, then writes: mark (status-get), read, test, the race check (a status-get, plus a config-get
-    // when Kea reloaded under 2 s ago), set, persist.
+    // Serialized: b saw one job's whole read-modify-write, then the other's, never interleaved. Each job marks
+    // (status-get) and reads b for its diff, then writes on that read: test, the race check (a status-get, plus a
+    // config-get when Kea reloaded under 2 s before the mark), set, persist.
     const windows = seen
       .join(',')
       .split(/(?<=config-write),/)
@@ -144,7 +144,7 @@ describe('replication workers as separate processes, on a real Kea pair', () => 
     expect(windows).toHaveLength(2);
     for (const window of windows) {
       expect(window).toMatch(
-        /^config-get,status-get,config-get,config-test,status-get,(config-get,)?config-set,config-write$/,
+        /^status-get,config-get,config-test,status-get,(config-get,)?config-set,config-write$/,
       );
     }
   });
@@ -192,10 +192,14 @@ describe('replication workers as separate processes, on a real Kea pair', () => 
         .map((subnet) => `${rel}/${subnet.subnet.split('/')[0]}`)
         .sort(),
     );
-    expect(scopes[`${rel}/10.73.0.0`]).toMatchObject({
-      state: 'replaced',
-      diff: { unchanged: false },
-    });
+    expect(scopes[`${rel}/10.73.0.0`]).toMatchObject({ state: 'replaced' });
+    const detailed = await t.http
+      .get(`/api/v1/jobs/${id}?include=details`)
+      .set(bearer(t.adminKey))
+      .expect(200);
+    const diff = detailed.body.details.diffs[`${rel}/10.73.0.0`] as { unchanged: boolean };
+    expect(diff.unchanged).toBe(false);
+    expect(JSON.stringify(diff)).toContain('10.73.0.254');
     expect(Object.values(scopes).every((outcome) => ['replaced', 'unchanged'].includes(outcome.state))).toBe(
       true,
     );

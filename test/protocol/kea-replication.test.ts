@@ -60,15 +60,23 @@ describe('replication as jobs, on a real Kea pair', () => {
       `${rel}/10.60.0.0`
     ];
     expect(dry).toMatchObject({ state: 'succeeded', progress: { done: 1, total: 1 } });
-    expect(outcome).toMatchObject({
-      state: 'would-replace',
-      diff: {
-        reservations: {
-          added: [{ address: '10.60.0.5', hardwareAddress: '0a:00:00:00:00:01', name: 'printer' }],
-        },
-        options: { changed: [{ key: '3', before: { value: '10.60.0.254' }, after: { value: '10.60.0.1' } }] },
+    expect(outcome).toMatchObject({ state: 'would-replace' });
+    // Diffs are large: polling leaves them out, `?include=details` brings them.
+    expect(dry).not.toHaveProperty('details');
+    const detailed = await t.http
+      .get(`/api/v1/jobs/${dry['id'] as string}?include=details`)
+      .set(auth())
+      .expect(200);
+    expect(detailed.body.details.diffs[`${rel}/10.60.0.0`]).toMatchObject({
+      reservations: {
+        added: [{ address: '10.60.0.5', hardwareAddress: '0a:00:00:00:00:01', name: 'printer' }],
       },
+      options: { changed: [{ key: '3', before: { value: '10.60.0.254' }, after: { value: '10.60.0.1' } }] },
     });
+    await t.http
+      .get(`/api/v1/jobs/${dry['id'] as string}?include=everything`)
+      .set(auth())
+      .expect(400);
     expect(configDigest(await b.dhcp4Config())).toBe(before);
 
     const real = await replicate(scopeBody());

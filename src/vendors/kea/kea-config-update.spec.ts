@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { configDigest } from './kea-config-update.js';
+import { configDigest, type ReloadMark, reloadedBetween } from './kea-config-update.js';
 
 /** The digest as first specified: sha256 of JSON with keys sorted by code unit, built by hand. */
 function referenceDigest(config: unknown): string {
@@ -54,5 +54,29 @@ describe('configDigest', () => {
     expect(configDigest({ a: 1, b: [1, 2] })).toBe(configDigest({ b: [1, 2], a: 1 }));
     expect(configDigest({ a: 1, b: [1, 2] })).not.toBe(configDigest({ a: 1, b: [2, 1] }));
     expect(configDigest({ a: { c: 1 } })).not.toBe(configDigest({ a: { c: '1' } }));
+  });
+});
+
+describe('reloadedBetween (was the configuration replaced between two status-get marks?)', () => {
+  const mark = (uptime: number, reload: number, pid = 7): ReloadMark => ({
+    pid,
+    reload,
+    reloadedAt: uptime - reload,
+  });
+
+  it("ignores the one-second wobble of Kea's separately truncated uptime and reload", () => {
+    // Started at 0.7 s, reloaded at 5.2 s: at 10.5 s Kea says uptime 9, reload 5; at 10.8 s uptime 10, reload 5.
+    expect(reloadedBetween(mark(9, 5), mark(10, 5))).toBe(false);
+    expect(reloadedBetween(mark(9, 5), mark(30, 26))).toBe(false);
+  });
+
+  it('sees a reload after the first mark, and a restart', () => {
+    // Reloaded at 5.2 s, marked at 10.5 s; reloaded again at 11.9 s, marked at 12.0 s: reload 0.
+    expect(reloadedBetween(mark(9, 5), mark(11, 0))).toBe(true);
+    expect(reloadedBetween(mark(9, 5), mark(9, 5, 8))).toBe(true);
+  });
+
+  it('cannot judge a first mark taken within 3 s of a reload', () => {
+    expect(reloadedBetween(mark(9, 2), mark(10, 3))).toBeUndefined();
   });
 });

@@ -12,8 +12,27 @@ export interface ConfigUpdate {
   after: string;
   /** Whether anything changed (a no-op change is not sent). */
   changed: boolean;
-  /** The configuration as it was before, for an undo. */
-  previous: KeaConfig;
+  /** The configuration as it was before, for an undo (absent when the caller said it needs none). */
+  previous?: KeaConfig;
+}
+
+/** A configuration read together with the reload mark taken just before it: the base of a later change. */
+export interface ConfigSnapshot {
+  mark: ReloadMark | undefined;
+  config: KeaConfig;
+}
+
+export interface UpdateOptions {
+  /** A snapshot read under the same lock (e.g. for a diff) to change instead of reading the configuration again. */
+  base?: ConfigSnapshot;
+  /** Whether the caller needs `previous` (an undo); without, the read configuration is changed in place (no copy). */
+  keepPrevious?: boolean;
+}
+
+/** status-get then config-get: the configuration and the mark that tells later whether it was replaced since. */
+export async function readSnapshot(client: KeaControlAgentClient): Promise<ConfigSnapshot> {
+  const mark = await reloadMark(client);
+  return { mark, config: await readConfig(client) };
 }
 
 export function configDigest(config: unknown): string {
@@ -77,7 +96,7 @@ export async function readConfig(client: KeaControlAgentClient): Promise<KeaConf
 }
 
 /** When the daemon last (re)loaded its configuration, as `status-get` tells it. */
-interface ReloadMark {
+export interface ReloadMark {
   pid: number;
   /** Seconds since the last config-set or reload. */
   reload: number;
@@ -104,14 +123,18 @@ async function reloadMark(client: KeaControlAgentClient): Promise<ReloadMark | u
 
 /**
  * Whether the configuration may have been replaced between two marks: a config-set or reload (or a restart) moves
- * `reloadedAt`. Kea counts whole seconds, so a reload less than two seconds before the first mark could hide
- * another one in the same second: that case cannot be judged (`undefined`).
+ * `reloadedAt`. Kea truncates `uptime` and `reload` to whole seconds separately, so their difference wobbles by one
+ * second between two answers with nothing reloaded. A reload after the first mark, which came at least 3 s after
+ * the previous reload, moves it by more than 2 s. A first mark closer to a reload cannot be judged (`undefined`).
  */
-function reloadedBetween(first: ReloadMark, second: ReloadMark): boolean | undefined {
+export function reloadedBetween(first: ReloadMark, second: ReloadMark): boolean | undefined {
   if (first.pid !== second.pid) return true;
-  if (first.reload < 2) return undefined;
-  return second.reloadedAt !== first.reloadedAt;
+  if (first.reload < RELOAD_DECIDABLE_AFTER_S) return undefined;
+  return Math.abs(second.reloadedAt - first.reloadedAt) >= 2;
 }
+
+/** Seconds after a reload from which a later reload can be told from Kea's rounding (see reloadedBetween). */
+export const RELOAD_DECIDABLE_AFTER_S = 3;
 
 /**
  * Read-modify-write of the whole configuration: config-get, change, config-test, check nobody replaced the
@@ -120,22 +143,27 @@ function reloadedBetween(first: ReloadMark, second: ReloadMark): boolean | undef
  *
  * The check is cheap: `status-get` before the read and after the test says whether the daemon reloaded in between
  * (config-get of a large configuration costs as much as config-test and config-set together). Only when that cannot
- * tell (the daemon reloaded within the last two seconds, or does not report `reload` and `uptime`) is the
+ * tell (the daemon reloaded within the last three seconds, or does not report `reload` and `uptime`) is the
  * configuration read again and compared by digest. Callers hold the server's lock, so this service never races itself.
  */
 export async function updateConfig(
   client: KeaControlAgentClient,
   mutate: (config: KeaConfig) => void,
+  options: UpdateOptions = {},
 ): Promise<ConfigUpdate> {
+  const keepPrevious = options.keepPrevious ?? true;
+  let base = options.base;
   for (let attempt = 1; attempt <= MAX_CONFIG_ATTEMPTS; attempt++) {
-    const mark = await reloadMark(client);
-    const previous = await readConfig(client);
-    const before = configDigest(previous);
-    const next = structuredClone(previous);
+    // The caller's snapshot serves the first attempt only; a lost race starts again from a fresh read.
+    const { mark, config } = base ?? (await readSnapshot(client));
+    base = undefined;
+    const before = configDigest(config);
+    const next = keepPrevious ? structuredClone(config) : config;
+    const previous = keepPrevious ? config : undefined;
     mutate(next);
     const after = configDigest(next);
     if (after === before) {
-      return { before, after, changed: false, previous };
+      return { before, after, changed: false, ...(previous ? { previous } : {}) };
     }
     await client.expectSuccess('config-test', next);
     const check = await reloadMark(client);
@@ -146,7 +174,7 @@ export async function updateConfig(
     }
     await client.expectSuccess('config-set', next);
     await client.expectSuccess('config-write');
-    return { before, after, changed: true, previous };
+    return { before, after, changed: true, ...(previous ? { previous } : {}) };
   }
   throw new DriverError(
     DriverErrorCode.conflict,

@@ -90,9 +90,11 @@ function changeWithUndo(
     after: update.after,
     changed: update.changed,
     // A fresh client: the one that made the change is closed by the time an undo is needed.
-    undo: () =>
-      update.changed
-        ? withKeaClient(target, (client) => restoreConfig(client, update.previous))
-        : Promise.resolve(),
+    undo: async () => {
+      if (!update.changed) return;
+      const previous = update.previous;
+      if (!previous) throw new Error('the change kept no previous configuration to undo to');
+      await withKeaClient(target, (client) => restoreConfig(client, previous));
+    },
   };
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type {
   ConnectionReport,
   DhcpDriver,
+  ReadOptions,
   ScopeRemoval,
   ScopeWrite,
   ServerTarget,
@@ -9,18 +10,26 @@ import type {
 } from '../driver.js';
 import { DriverError, DriverErrorCode } from '../driver-error.js';
 import type { ScopeContent, ScopeSummary } from '../scope-content.js';
-import { readConfig, updateConfig } from './kea-config-update.js';
+import { type ConfigSnapshot, readConfig, readSnapshot, updateConfig } from './kea-config-update.js';
 import { allSubnets, networkOf, type KeaConfig, type KeaDhcp4, type KeaSubnet4 } from './kea-config.types.js';
 import { withKeaClient } from './kea-client.factory.js';
 import { KeaFailover } from './kea-failover.js';
 import { applyScopeToSubnet, newSubnetFrom, subnetToScope } from './kea-subnet.mapper.js';
 import { discoverHa, HA_HOOK } from './kea-ha.mapper.js';
 
+/** How long a configuration read for a diff may serve as the base of the write that follows it. */
+const KEPT_SNAPSHOT_MS = 60_000;
+
 /** ISC Kea through its Control Agent's HTTP API. */
 @Injectable()
 export class KeaDriver implements DhcpDriver {
   readonly vendor = 'kea' as const;
   readonly failover = new KeaFailover();
+  /**
+   * Configurations read with `keepForWrite`, by server id, until the write that follows takes them. The reload
+   * mark read with each still tells whether the server changed in between, so a stale one only costs a re-read.
+   */
+  private readonly kept = new Map<string, { snapshot: ConfigSnapshot; keptAt: number }>();
 
   checkConnection(target: ServerTarget): Promise<ConnectionReport> {
     return withKeaClient(target, async (client) => {
@@ -71,10 +80,21 @@ export class KeaDriver implements DhcpDriver {
     return scope;
   }
 
-  readScopes(target: ServerTarget, networks?: readonly string[]): Promise<Map<string, ScopeContent>> {
+  readScopes(
+    target: ServerTarget,
+    networks?: readonly string[],
+    options: ReadOptions = {},
+  ): Promise<Map<string, ScopeContent>> {
     const wanted = networks ? new Set(networks) : undefined;
     return withKeaClient(target, async (client) => {
-      const config = await readConfig(client);
+      let config: KeaConfig;
+      if (options.keepForWrite) {
+        const snapshot = await readSnapshot(client);
+        this.kept.set(target.id, { snapshot, keptAt: Date.now() });
+        config = snapshot.config;
+      } else {
+        config = await readConfig(client);
+      }
       const scopes = new Map<string, ScopeContent>();
       for (const { subnet, sharedNetwork } of allSubnets(config.Dhcp4)) {
         const network = networkOf(subnet);
@@ -85,13 +105,21 @@ export class KeaDriver implements DhcpDriver {
   }
 
   async writeScopes(target: ServerTarget, writes: ScopeWrite[]): Promise<WriteDigests> {
+    const kept = this.kept.get(target.id);
+    this.kept.delete(target.id);
+    const base = kept && Date.now() - kept.keptAt < KEPT_SNAPSHOT_MS ? kept.snapshot : undefined;
     const update = await withKeaClient(target, (client) =>
-      updateConfig(client, (config) => {
-        const index = indexSubnets(config.Dhcp4);
-        for (const write of writes) {
-          upsertSubnet(config, write, index);
-        }
-      }),
+      updateConfig(
+        client,
+        (config) => {
+          const index = indexSubnets(config.Dhcp4);
+          for (const write of writes) {
+            upsertSubnet(config, write, index);
+          }
+        },
+        // No undo is needed here, so the configuration is changed in place: a large one is not copied.
+        { base, keepPrevious: false },
+      ),
     );
     return { before: update.before, after: update.after };
   }
