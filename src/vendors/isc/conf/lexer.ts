@@ -22,7 +22,7 @@ export function tokenize(text: string, file: string): Token[] {
   while (true) {
     const triviaStart = pos;
     while (pos < length) {
-      const char = text[pos]!;
+      const char = text[pos];
       if (char === '\n') {
         pos += 1;
         line += 1;
@@ -43,7 +43,7 @@ export function tokenize(text: string, file: string): Token[] {
       tokens.push({ kind: 'eof', text: '', before, line: tokenLine, column });
       return tokens;
     }
-    const char = text[pos]!;
+    const char = text[pos];
     if (char === '"') {
       let end = pos + 1;
       while (end < length && text[end] !== '"') {
@@ -67,7 +67,7 @@ export function tokenize(text: string, file: string): Token[] {
     } else {
       let end = pos + 1;
       while (end < length) {
-        const next = text[end]!;
+        const next = text[end];
         if (WHITESPACE.has(next) || PUNCT.has(next) || next === '#' || next === '"') break;
         end += 1;
       }
@@ -83,5 +83,5 @@ export function endOf(token: Token): { line: number; column: number } {
   const column = token.column ?? 0;
   const newlines = token.text.split('\n');
   if (newlines.length === 1) return { line, column: column + token.text.length };
-  return { line: line + newlines.length - 1, column: newlines[newlines.length - 1]!.length + 1 };
+  return { line: line + newlines.length - 1, column: newlines[newlines.length - 1].length + 1 };
 }

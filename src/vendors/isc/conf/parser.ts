@@ -31,7 +31,7 @@ class Parser {
   ) {}
 
   eof(): Token {
-    return this.tokens[this.tokens.length - 1]!;
+    return this.tokens[this.tokens.length - 1];
   }
 
   body(parent: BlockNode | undefined): ConfNode[] {
@@ -123,7 +123,7 @@ class Parser {
 
   private missingSemicolon(tokens: Token[], where: string): DhcpdConfSyntaxError {
     const last = tokens[tokens.length - 1];
-    if (!last) return this.error(this.tokens[this.pos - 1]!, `unexpected end of a statement (${where})`);
+    if (!last) return this.error(this.tokens[this.pos - 1], `unexpected end of a statement (${where})`);
     const end = endOf(last);
     return new DhcpdConfSyntaxError(
       this.path,
@@ -138,11 +138,11 @@ class Parser {
   }
 
   private peek(): Token {
-    return this.tokens[this.pos]!;
+    return this.tokens[this.pos];
   }
 
   private next(): Token {
-    const token = this.tokens[this.pos]!;
+    const token = this.tokens[this.pos];
     if (token.kind !== 'eof') this.pos += 1;
     return token;
   }

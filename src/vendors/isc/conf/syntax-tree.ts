@@ -71,7 +71,7 @@ export function firstToken(node: ConfNode): Token {
 
 export function lastToken(node: ConfNode): Token {
   if (node.kind === 'block') return node.semi ?? node.close;
-  if (node.kind === 'label') return node.tokens[node.tokens.length - 1]!;
+  if (node.kind === 'label') return node.tokens[node.tokens.length - 1];
   return node.semi;
 }
 
