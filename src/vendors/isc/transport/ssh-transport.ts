@@ -20,6 +20,8 @@ import { commandTimedOut, toDriverError } from './transport-errors.js';
 const SFTP_NO_SUCH_FILE = 2;
 const SFTP_PERMISSION_DENIED = 3;
 const WRITE_CHUNK = 32 * 1024;
+/** Bound on the extra channel that kills a timed-out command. */
+const KILL_WAIT_MS = 5_000;
 
 /**
  * The ISC transport over one SSH connection (ssh2): SFTP for files, exec for commands. One object is one session:
@@ -192,31 +194,47 @@ export class SshTransport implements IscTransport {
   async exec(command: readonly string[] | string, options: ExecOptions = {}): Promise<ExecResult> {
     this.assertUsable();
     const commandLine = typeof command === 'string' ? command : shellCommandLine(command);
-    const line = options.cwd === undefined ? commandLine : `cd ${shellQuote(options.cwd)} && ${commandLine}`;
     const timeoutMs = options.timeoutMs ?? this.settings.commandTimeoutMs;
-    const channel = await new Promise<ClientChannel>((resolve, reject) => {
-      try {
-        this.client.exec(line, (error, stream) => (error ? reject(error) : resolve(stream)));
-      } catch (error) {
-        reject(error instanceof Error ? error : new Error(String(error)));
-      }
-    }).catch((error: unknown) => {
-      throw toDriverError(error, `${this.description}: exec`);
-    });
+    const channel = await this.openExec(remoteLine(commandLine, options.cwd));
     return new Promise<ExecResult>((resolve, reject) => {
       const stdout = new OutputBuffer();
-      const stderr = new OutputBuffer();
+      const stderr = new PidAnnouncement(new OutputBuffer());
       let exitCode: number | null = null;
       let signal: string | undefined;
+      let timedOut = false;
       const timer = setTimeout(() => {
-        // Kill the remote process (OpenSSH honours the signal request) and drop the channel either way.
+        timedOut = true;
+        // OpenSSH refuses the signal request for some sessions (root logins among them), so the process group the
+        // remote shell announced is killed through a second channel as well; then the channel is dropped.
         try {
           channel.signal('KILL');
         } catch {
           // The channel is already closing.
         }
-        channel.close();
-        reject(commandTimedOut(this.description, line, timeoutMs));
+        const pid = stderr.pid;
+        const killed =
+          pid === undefined
+            ? Promise.resolve()
+            : this.openExec(`kill -KILL -- -${pid} 2>/dev/null || kill -KILL ${pid}`).then(
+                (killer) =>
+                  new Promise<void>((done) => {
+                    const bound = setTimeout(done, KILL_WAIT_MS);
+                    killer.on('close', () => {
+                      clearTimeout(bound);
+                      done();
+                    });
+                    // A channel closes only once its output has been consumed.
+                    killer.resume();
+                    killer.stderr.resume();
+                    killer.end();
+                  }),
+              );
+        void killed
+          .catch(() => undefined)
+          .finally(() => {
+            channel.close();
+            reject(commandTimedOut(this.description, commandLine, timeoutMs));
+          });
       }, timeoutMs);
       channel.on('data', (chunk: Buffer) => stdout.push(chunk));
       channel.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
@@ -224,9 +242,12 @@ export class SshTransport implements IscTransport {
       const finish = (): void => {
         clearTimeout(timer);
         clearTimeout(grace);
+        // After a timeout the kill makes the command exit; the rejection is the answer.
+        if (timedOut) return;
         resolve({ exitCode, signal, stdout: stdout.text(), stderr: stderr.text() });
       };
       channel.on('exit', (code: number | null, signalName?: string) => {
+        if (timedOut) return;
         exitCode = code;
         signal = signalName ?? undefined;
         // A daemon the command started may hold the channel open: take what arrived shortly after the exit.
@@ -259,6 +280,18 @@ export class SshTransport implements IscTransport {
         resolve();
       });
       this.client.end();
+    });
+  }
+
+  private openExec(line: string): Promise<ClientChannel> {
+    return new Promise<ClientChannel>((resolve, reject) => {
+      try {
+        this.client.exec(line, (error, stream) => (error ? reject(error) : resolve(stream)));
+      } catch (error) {
+        reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    }).catch((error: unknown) => {
+      throw toDriverError(error, `${this.description}: exec`);
     });
   }
 
@@ -318,6 +351,49 @@ export async function withSshSession<T>(
     return await run(transport);
   } finally {
     await transport.close();
+  }
+}
+
+const PID_PREFIX = 'dfm-pid:';
+const PID_LINE = /^dfm-pid:(\d+)$/;
+
+/**
+ * The line the remote shell runs: it first announces its PID on stderr, then `exec`s the command in its place. sshd
+ * starts each session in a new session (setsid), so that PID is also the process group of everything the command
+ * starts, which is what a timeout kills.
+ */
+function remoteLine(commandLine: string, cwd: string | undefined): string {
+  const cd = cwd === undefined ? '' : `cd ${shellQuote(cwd)} && `;
+  return `echo "${PID_PREFIX}$$" >&2; ${cd}exec /bin/sh -c ${shellQuote(commandLine)}`;
+}
+
+/** Takes the PID announcement off the front of stderr and passes the rest on. */
+class PidAnnouncement {
+  pid?: number;
+  private head: Buffer | undefined = Buffer.alloc(0);
+
+  constructor(private readonly rest: OutputBuffer) {}
+
+  push(chunk: Buffer): void {
+    if (this.head === undefined) {
+      this.rest.push(chunk);
+      return;
+    }
+    this.head = Buffer.concat([this.head, chunk]);
+    const newline = this.head.indexOf(0x0a);
+    if (newline === -1 && this.head.length < 64) return;
+    const line = this.head.subarray(0, newline === -1 ? 0 : newline).toString();
+    const match = PID_LINE.exec(line);
+    if (match) this.pid = Number(match[1]);
+    const remainder = match ? this.head.subarray(newline + 1) : this.head;
+    this.head = undefined;
+    if (remainder.length > 0) this.rest.push(remainder);
+  }
+
+  text(): string {
+    if (this.head !== undefined && this.head.length > 0) this.rest.push(this.head);
+    this.head = undefined;
+    return this.rest.text();
   }
 }
 
