@@ -237,7 +237,10 @@ describe.each<Kind>(['local', 'ssh'])('ISC %s transport', (kind) => {
         expect([...snapshot.files.keys()]).toEqual([files.configPath, files.includePath]);
         expect(snapshot.files.get(files.configPath)?.text).toBe(main);
         expect(snapshot.files.get(files.includePath)?.text).toBe(SUBNETS_CONF);
-        return store.write(new Map([[files.includePath, added]]), snapshot.digests);
+        const written = await store.write(new Map([[files.includePath, added]]), snapshot.digests);
+        expect(written.before).toBe(snapshot.digest);
+        expect(written.after).toBe((await store.read([files.includePath])).digest);
+        return written;
       });
       expect(await readFile(files.includePath, 'utf8')).toBe(added);
       expect(await readFile(files.includePath + BACKUP_SUFFIX, 'utf8')).toBe(SUBNETS_CONF);

@@ -45,7 +45,7 @@ export interface CommandOutcome {
 }
 
 export interface ConfigWriteResult {
-  /** Combined digests of the files written, before and after. */
+  /** Combined digests (as {@link ConfigSnapshot.digest}) of every file involved, before and after. */
   before: string;
   after: string;
   /** The files actually replaced (a change equal to the live bytes is skipped). */
@@ -149,9 +149,9 @@ export class DhcpdConfigStore {
       const bytes = encode(text, live.get(path)?.encoding ?? 'utf8', path);
       if (!bytes.equals(live.get(path)?.data ?? Buffer.alloc(0)) || !live.has(path)) staged.set(path, bytes);
     }
-    const before = combinedDigest(
-      new Map([...staged.keys()].map((p) => [p, live.get(p)?.digest ?? 'absent'])),
-    );
+    // Over every file involved, so `before` equals the snapshot's digest when the caller read the same files.
+    const liveDigests = new Map([...live].map(([path, file]) => [path, file.digest]));
+    const before = combinedDigest(liveDigests);
     if (staged.size === 0) return { before, after: before, written: [] };
 
     const token = randomBytes(6).toString('hex');
@@ -193,7 +193,9 @@ export class DhcpdConfigStore {
         await this.restore(replaced, now, token, created).catch(() => undefined);
         throw error;
       }
-      const after = combinedDigest(new Map(written.map((file) => [file.path, file.after])));
+      const after = combinedDigest(
+        new Map([...liveDigests, ...written.map((file): [string, string] => [file.path, file.after])]),
+      );
       const restart = await this.restart();
       if (restart && !restart.ok) {
         await this.recoverFromRestart(restart, [...order].reverse(), now, token, created);
