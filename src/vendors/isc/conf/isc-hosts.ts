@@ -1,0 +1,94 @@
+import type { ConfSet } from './include-resolver.js';
+import { childStatements, findBlocks, type Located } from './conf-walk.js';
+import { ipToNumber, isIpv4, type NumericRange } from './ipv4.js';
+import { DhcpdConfSyntaxError } from './syntax-error.js';
+import { headerWords, tokenValue, type BlockNode, type StatementNode } from './syntax-tree.js';
+
+/** A `host` declaration and the IPv4 fixed addresses it names (DNS names cannot be placed in a subnet). */
+export interface IscHost extends Located<BlockNode> {
+  name: string;
+  addresses: string[];
+}
+
+/** dhcpd host names are identifiers (it rejects quoted names with spaces). */
+export const HOST_NAME = /^[A-Za-z][A-Za-z0-9_.-]*$/;
+
+export function hostOf(located: Located<BlockNode>): IscHost {
+  const name = headerWords(located.node)[1] ?? '';
+  const addresses = childStatements(located.node, 'fixed-address').flatMap(fixedAddresses);
+  return { ...located, name, addresses };
+}
+
+/** `fixed-address a, b;` -> its IPv4 addresses. */
+export function fixedAddresses(statement: StatementNode): string[] {
+  return statement.tokens
+    .slice(1)
+    .filter((token) => token.kind !== 'punct')
+    .map(tokenValue)
+    .filter(isIpv4);
+}
+
+/** Every host declaration, anywhere (dhcpd treats all of them as global, wherever they are written). */
+export function findHosts(set: ConfSet): IscHost[] {
+  return findBlocks(set, 'host').map(hostOf);
+}
+
+/** Hosts by fixed address, for finding the ones inside a subnet without scanning every host per subnet. */
+export class HostIndex {
+  private readonly entries: Array<{ address: number; host: IscHost }>;
+
+  constructor(hosts: IscHost[]) {
+    this.entries = hosts
+      .flatMap((host) => host.addresses.map((address) => ({ address: ipToNumber(address), host })))
+      .sort((a, b) => a.address - b.address);
+  }
+
+  /** Hosts with a fixed address in `range`, each once, in address order, with the first such address. */
+  within(range: NumericRange): Array<{ host: IscHost; address: string }> {
+    let low = 0;
+    let high = this.entries.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (this.entries[middle].address < range.start) low = middle + 1;
+      else high = middle;
+    }
+    const found = new Map<IscHost, string>();
+    for (
+      let index = low;
+      index < this.entries.length && this.entries[index].address <= range.end;
+      index += 1
+    ) {
+      const { host, address } = this.entries[index];
+      if (!found.has(host)) found.set(host, numberToDotted(address));
+    }
+    return [...found].map(([host, address]) => ({ host, address }));
+  }
+}
+
+function numberToDotted(value: number): string {
+  return [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join('.');
+}
+
+/** `hardware ethernet 0:1:2:3:4:5;` -> `00:01:02:03:04:05`. */
+export function hardwareAddressOf(host: BlockNode, file: string): string | undefined {
+  const statement = childStatements(host, 'hardware', 'ethernet')[0];
+  if (!statement) return undefined;
+  const value = statement.tokens[2];
+  if (!value || statement.tokens.length !== 3) {
+    const token = statement.tokens[0];
+    throw new DhcpdConfSyntaxError(
+      file,
+      token.line ?? 0,
+      token.column ?? 0,
+      'hardware ethernet expects one colon-separated address',
+    );
+  }
+  return normaliseMac(value.text);
+}
+
+export function normaliseMac(text: string): string {
+  return text
+    .split(/[:-]/)
+    .map((octet) => octet.padStart(2, '0').toLowerCase())
+    .join(':');
+}

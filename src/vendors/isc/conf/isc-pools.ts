@@ -1,0 +1,179 @@
+import type { AddressPool, AddressRange } from '../../scope-content.js';
+import { childBlocks, childStatements, isBlock, isStatement } from './conf-walk.js';
+import { insertNodes, removeNode, setStatementTokens } from './conf-edit.js';
+import {
+  isIpv4,
+  ipToNumber,
+  mergeRanges,
+  numberToIp,
+  subtractRanges,
+  usableRange,
+  type NumericRange,
+} from './ipv4.js';
+import { DhcpdConfSyntaxError } from './syntax-error.js';
+import {
+  headerWords,
+  quote,
+  tokenValue,
+  type BlockNode,
+  type ConfFile,
+  type StatementNode,
+} from './syntax-tree.js';
+
+/** One `range` statement of a subnet, bare or inside a `pool`, with the failover peer its pool names. */
+export interface RangeSlot {
+  statement: StatementNode;
+  pool?: BlockNode;
+  range: NumericRange;
+  peer?: string;
+}
+
+/** `failover peer "name";` inside a pool -> the name. */
+export function poolPeer(pool: BlockNode): string | undefined {
+  const reference = childStatements(pool, 'failover', 'peer')[0];
+  return reference ? headerWords(reference)[2] : undefined;
+}
+
+/** The range statements of a subnet, in order. */
+export function rangeSlots(file: ConfFile, subnet: BlockNode): RangeSlot[] {
+  const slots: RangeSlot[] = [];
+  for (const node of subnet.body) {
+    if (isStatement(node, 'range')) slots.push({ statement: node, range: parseRange(file, node) });
+    if (isBlock(node, 'pool')) {
+      const peer = poolPeer(node);
+      for (const statement of childStatements(node, 'range')) {
+        slots.push({ statement, pool: node, range: parseRange(file, statement), ...(peer ? { peer } : {}) });
+      }
+    }
+  }
+  return slots;
+}
+
+/** `range [dynamic-bootp] low [high];` -> numbers; anything else is an error, not a guess. */
+function parseRange(file: ConfFile, statement: StatementNode): NumericRange {
+  const words = statement.tokens.slice(addressIndex(statement)).map(tokenValue);
+  if (words.length < 1 || words.length > 2 || !words.every(isIpv4)) {
+    const token = statement.tokens[0];
+    throw new DhcpdConfSyntaxError(
+      file.path,
+      token.line ?? 0,
+      token.column ?? 0,
+      `range expects one or two IPv4 addresses (after an optional dynamic-bootp), got "${words.join(' ')}"`,
+    );
+  }
+  const [low, high = low] = words.map(ipToNumber);
+  return { start: Math.min(low, high), end: Math.max(low, high) };
+}
+
+function addressIndex(statement: StatementNode): number {
+  return statement.tokens[1]?.text.toLowerCase() === 'dynamic-bootp' ? 2 : 1;
+}
+
+export function slotPools(slots: RangeSlot[]): AddressPool[] {
+  return slots.map((slot) => ({
+    start: numberToIp(slot.range.start),
+    end: numberToIp(slot.range.end),
+    ...(slot.peer ? { failoverPeer: slot.peer } : {}),
+  }));
+}
+
+/** ISC has no exclusions: they are the subnet's usable addresses outside every range. */
+export function exclusionsOf(cidr: string, slots: RangeSlot[]): AddressRange[] {
+  const holes = mergeRanges(slots.map((slot) => slot.range));
+  return subtractRanges(usableRange(cidr), holes).map((range) => ({
+    start: numberToIp(range.start),
+    end: numberToIp(range.end),
+  }));
+}
+
+interface Target {
+  range: NumericRange;
+  peered: boolean;
+}
+
+export interface RecutInput {
+  cidr: string;
+  /** The pools to write (the source's when `pools` is replaced, else the destination's own). */
+  pools: Array<{ range: NumericRange; peered: boolean }>;
+  /** Addresses to keep outside every range. */
+  exclusions: NumericRange[];
+  /** The peer name new failover pools get: the destination's own peer. */
+  peerName?: string;
+}
+
+/**
+ * Re-cuts a subnet's ranges to `pools` minus `exclusions`, touching as few statements as it can: a range that is
+ * already right stays as it is, a range that moved gets new addresses in its own statement (its pool, failover peer
+ * and `dynamic-bootp` stay), ranges no longer needed are removed (with their pool when it is left without a range),
+ * and new ranges go into the subnet's failover pool (or a new one) when the source pool had a peer, else are bare.
+ */
+export function recutRanges(file: ConfFile, subnet: BlockNode, input: RecutInput): void {
+  const targets: Target[] = input.pools.flatMap((pool) =>
+    subtractRanges(pool.range, input.exclusions).map((range) => ({ range, peered: pool.peered })),
+  );
+  const slots = rangeSlots(file, subnet);
+  const free = new Set(slots);
+  const pending: Target[] = [];
+  for (const target of targets) {
+    const same = slots.find(
+      (slot) =>
+        free.has(slot) &&
+        slot.range.start === target.range.start &&
+        slot.range.end === target.range.end &&
+        !!slot.peer === target.peered,
+    );
+    if (same) free.delete(same);
+    else pending.push(target);
+  }
+  const unplaced: Target[] = [];
+  for (const target of pending) {
+    const slot = slots.find((candidate) => free.has(candidate) && !!candidate.peer === target.peered);
+    if (!slot) {
+      unplaced.push(target);
+      continue;
+    }
+    free.delete(slot);
+    setStatementTokens(slot.statement, addressIndex(slot.statement), rangeText(target.range));
+  }
+  for (const slot of free) {
+    const container = slot.pool ?? subnet;
+    removeNode(container, slot.statement);
+    if (slot.pool && childStatements(slot.pool, 'range').length === 0) removeNode(subnet, slot.pool);
+  }
+  for (const target of unplaced) placeRange(file, subnet, target, input.peerName);
+}
+
+function placeRange(file: ConfFile, subnet: BlockNode, target: Target, peerName: string | undefined): void {
+  const range = `range ${rangeText(target.range)}`;
+  if (target.peered && peerName) {
+    const pool = childBlocks(subnet, 'pool')
+      .filter((candidate) => poolPeer(candidate) === peerName)
+      .pop();
+    if (pool) {
+      insertNodes(file, pool, lastIndex(pool, 'range') + 1, [range]);
+      return;
+    }
+    insertNodes(file, subnet, subnet.body.length, [
+      { header: 'pool', body: [`failover peer ${quote(peerName)}`, range] },
+    ]);
+    return;
+  }
+  if (target.peered) {
+    insertNodes(file, subnet, subnet.body.length, [{ header: 'pool', body: [range] }]);
+    return;
+  }
+  const after = Math.max(lastIndex(subnet, 'range'), lastIndex(subnet, 'pool'));
+  insertNodes(file, subnet, after >= 0 ? after + 1 : subnet.body.length, [range]);
+}
+
+function lastIndex(block: BlockNode, keyword: string): number {
+  let found = -1;
+  block.body.forEach((node, index) => {
+    if (headerWords(node)[0] === keyword) found = index;
+  });
+  return found;
+}
+
+function rangeText(range: NumericRange): string {
+  return `${numberToIp(range.start)} ${numberToIp(range.end)}`;
+}

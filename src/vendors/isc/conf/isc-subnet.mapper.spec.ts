@@ -1,0 +1,285 @@
+import type { ScopeContent } from '../../scope-content.js';
+import { changedFiles, loadConf, type ConfSet } from './include-resolver.js';
+import { applyScope, findSubnets, readScopes } from './isc-subnet.mapper.js';
+import { UndefinedOptionError } from './option-edit.js';
+import { print } from './printer.js';
+
+const MAIN = `# site config
+option domain-name "example.org";
+option voip-tftp code 150 = ip-address;
+
+failover peer "dst-peer" {
+  primary;
+  address 10.0.0.1;
+  peer address 10.0.0.2;
+  max-response-delay 60;
+  max-unacked-updates 10;
+  mclt 3600;
+  split 128;
+}
+
+shared-network "campus" {
+  subnet 10.1.2.0 netmask 255.255.255.0 {
+    option routers 10.1.2.1;   # gateway
+    option domain-name-servers 10.0.0.53, 10.0.0.54;
+    option voip-tftp 10.0.0.69;
+    option domain-name = concat("x", "y");
+    default-lease-time 3600;
+    max-lease-time 7200;
+    range 10.1.2.200 10.1.2.210;
+    pool {
+      failover peer "dst-peer";
+      deny dynamic bootp clients;
+      range 10.1.2.10 10.1.2.99;
+      range 10.1.2.120 10.1.2.149;
+    }
+    host inside {
+      hardware ethernet 00:AA:bb:cc:dd:01;
+      fixed-address 10.1.2.5;
+    }
+  }
+}
+
+include "/etc/dhcp/hosts.conf";
+`;
+
+const HOSTS = `group {
+  host printer {
+    hardware ethernet 0:11:22:33:44:55;
+    fixed-address 10.1.2.6, 10.9.9.9;
+    option host-name "printer";
+    filename "pxe.0";
+  }
+  host phone {
+    option dhcp-client-identifier "phone-1";
+    fixed-address 10.1.2.7;
+  }
+}
+`;
+
+async function load(files: Record<string, string> = {}): Promise<ConfSet> {
+  const all: Record<string, string> = {
+    '/etc/dhcp/dhcpd.conf': MAIN,
+    '/etc/dhcp/hosts.conf': HOSTS,
+    ...files,
+  };
+  return loadConf('/etc/dhcp/dhcpd.conf', (path) => {
+    const text = all[path];
+    return text === undefined ? Promise.reject(new Error(`no such file ${path}`)) : Promise.resolve(text);
+  });
+}
+
+function diffLines(before: string, after: string): string[] {
+  const a = before.split('\n');
+  const b = new Set(after.split('\n'));
+  const removed = a.filter((line) => !b.has(line)).map((line) => `- ${line}`);
+  const kept = new Set(a);
+  const added = after
+    .split('\n')
+    .filter((line) => !kept.has(line))
+    .map((line) => `+ ${line}`);
+  return [...removed, ...added];
+}
+
+describe('ISC subnet mapping', () => {
+  it('reads a subnet into the model, with hosts from anywhere and what the model cannot hold in vendorExtras', async () => {
+    const set = await load();
+    expect(findSubnets(set).map((subnet) => [subnet.cidr, subnet.sharedNetwork])).toEqual([
+      ['10.1.2.0/24', 'campus'],
+    ]);
+    const scope = readScopes(set).get('10.1.2.0');
+    expect(scope).toEqual({
+      subnet: '10.1.2.0/24',
+      enabled: true,
+      leaseTime: 3600,
+      pools: [
+        { start: '10.1.2.200', end: '10.1.2.210' },
+        { start: '10.1.2.10', end: '10.1.2.99', failoverPeer: 'dst-peer' },
+        { start: '10.1.2.120', end: '10.1.2.149', failoverPeer: 'dst-peer' },
+      ],
+      exclusions: [
+        { start: '10.1.2.1', end: '10.1.2.9' },
+        { start: '10.1.2.100', end: '10.1.2.119' },
+        { start: '10.1.2.150', end: '10.1.2.199' },
+        { start: '10.1.2.211', end: '10.1.2.254' },
+      ],
+      reservations: [
+        { address: '10.1.2.5', hardwareAddress: '00:aa:bb:cc:dd:01', name: 'inside', options: [] },
+        {
+          address: '10.1.2.6',
+          hardwareAddress: '00:11:22:33:44:55',
+          name: 'printer',
+          options: [{ code: 12, name: 'host-name', value: 'printer' }],
+        },
+        { address: '10.1.2.7', clientId: '70:68:6f:6e:65:2d:31', name: 'phone', options: [] },
+      ],
+      options: [
+        { code: 3, name: 'routers', value: '10.1.2.1' },
+        { code: 6, name: 'domain-name-servers', value: '10.0.0.53, 10.0.0.54' },
+        { code: 150, name: 'voip-tftp', value: '10.0.0.69' },
+      ],
+      vendorExtras: {
+        sharedNetwork: 'campus',
+        statements: ['option domain-name = concat("x", "y");', 'max-lease-time 7200;'],
+        poolStatements: [['deny dynamic bootp clients;']],
+        hostStatements: { printer: ['filename "pxe.0";'] },
+      },
+    });
+  });
+
+  it('writes back what it read without changing a byte', async () => {
+    const set = await load();
+    const scope = readScopes(set).get('10.1.2.0')!;
+    applyScope(set, scope, ['options', 'reservations', 'pools', 'exclusions']);
+    expect(changedFiles(set).size).toBe(0);
+  });
+
+  it('changes only the lines of the changed options and lease time', async () => {
+    const set = await load();
+    const scope = readScopes(set).get('10.1.2.0')!;
+    applyScope(
+      set,
+      {
+        ...scope,
+        leaseTime: 600,
+        options: [
+          { code: 3, name: 'routers', value: '10.1.2.254' },
+          { code: 15, name: 'domain-name', value: 'campus.example' },
+          { code: 150, value: '10.0.0.69' },
+        ],
+      },
+      ['options'],
+    );
+    const changed = changedFiles(set);
+    expect([...changed.keys()]).toEqual(['/etc/dhcp/dhcpd.conf']);
+    expect(diffLines(MAIN, changed.get('/etc/dhcp/dhcpd.conf')!)).toEqual([
+      '-     option routers 10.1.2.1;   # gateway',
+      '-     option domain-name-servers 10.0.0.53, 10.0.0.54;',
+      '-     default-lease-time 3600;',
+      '+     option routers 10.1.2.254;   # gateway',
+      '+     option domain-name "campus.example";',
+      '+     default-lease-time 600;',
+    ]);
+  });
+
+  it('re-cuts ranges for exclusions, keeping pools, peer and pool statements', async () => {
+    const set = await load();
+    const scope = readScopes(set).get('10.1.2.0')!;
+    applyScope(
+      set,
+      { ...scope, exclusions: [...scope.exclusions, { start: '10.1.2.50', end: '10.1.2.59' }] },
+      ['exclusions'],
+    );
+    const after = readScopes(set).get('10.1.2.0')!;
+    expect(after.pools).toEqual([
+      { start: '10.1.2.200', end: '10.1.2.210' },
+      { start: '10.1.2.10', end: '10.1.2.49', failoverPeer: 'dst-peer' },
+      { start: '10.1.2.120', end: '10.1.2.149', failoverPeer: 'dst-peer' },
+      { start: '10.1.2.60', end: '10.1.2.99', failoverPeer: 'dst-peer' },
+    ]);
+    expect(diffLines(MAIN, print(set.files.get('/etc/dhcp/dhcpd.conf')!))).toEqual([
+      '-       range 10.1.2.10 10.1.2.99;',
+      '+       range 10.1.2.10 10.1.2.49;',
+      '+       range 10.1.2.60 10.1.2.99;',
+    ]);
+  });
+
+  it("replaces pools from another server's scope, keeping the destination's own peer name", async () => {
+    const set = await load();
+    const source: ScopeContent = {
+      subnet: '10.1.2.0/24',
+      enabled: true,
+      pools: [{ start: '10.1.2.10', end: '10.1.2.180', failoverPeer: 'src-peer' }],
+      exclusions: [{ start: '10.1.2.100', end: '10.1.2.109' }],
+      reservations: [],
+      options: [],
+    };
+    applyScope(set, source, ['pools', 'exclusions']);
+    const after = readScopes(set).get('10.1.2.0')!;
+    expect(after.pools).toEqual([
+      { start: '10.1.2.10', end: '10.1.2.99', failoverPeer: 'dst-peer' },
+      { start: '10.1.2.110', end: '10.1.2.180', failoverPeer: 'dst-peer' },
+    ]);
+    expect(print(set.files.get('/etc/dhcp/dhcpd.conf')!)).not.toContain('range 10.1.2.200');
+  });
+
+  it('replaces reservations: edits matched hosts in place, drops others, adds new ones after the last host', async () => {
+    const set = await load();
+    const scope = readScopes(set).get('10.1.2.0')!;
+    applyScope(
+      set,
+      {
+        ...scope,
+        reservations: [
+          { ...scope.reservations[1], address: '10.1.2.16' },
+          { address: '10.1.2.8', hardwareAddress: 'aa:aa:aa:aa:aa:aa', name: 'new host', options: [] },
+        ],
+      },
+      ['reservations'],
+    );
+    const changed = changedFiles(set);
+    expect(diffLines(HOSTS, changed.get('/etc/dhcp/hosts.conf')!)).toEqual(
+      [
+        '    fixed-address 10.1.2.6, 10.9.9.9;',
+        '  host phone {',
+        '    option dhcp-client-identifier "phone-1";',
+        '    fixed-address 10.1.2.7;',
+        '+   host res-10-1-2-8 {',
+        '+     hardware ethernet aa:aa:aa:aa:aa:aa;',
+        '+     fixed-address 10.1.2.8;',
+        '+     fixed-address 10.1.2.16, 10.9.9.9;',
+      ].map((line) => (line.startsWith('+') ? line : `- ${line}`)),
+    );
+    expect(changed.get('/etc/dhcp/dhcpd.conf')).not.toContain('host inside');
+    expect(
+      readScopes(set)
+        .get('10.1.2.0')!
+        .reservations.map((r) => r.address),
+    ).toEqual(['10.1.2.8', '10.1.2.16']);
+  });
+
+  it('creates an absent subnet inside the shared-network the source named', async () => {
+    const set = await load();
+    applyScope(
+      set,
+      {
+        subnet: '10.1.3.0/24',
+        enabled: true,
+        leaseTime: 900,
+        pools: [{ start: '10.1.3.10', end: '10.1.3.20', failoverPeer: 'elsewhere' }],
+        exclusions: [],
+        reservations: [{ address: '10.1.3.5', hardwareAddress: '02:00:00:00:00:05', options: [] }],
+        options: [{ code: 3, name: 'routers', value: '10.1.3.1' }],
+        vendorExtras: { sharedNetwork: 'campus', statements: ['max-lease-time 7200;'] },
+      },
+      ['options', 'reservations', 'pools', 'exclusions'],
+    );
+    const text = print(set.files.get('/etc/dhcp/dhcpd.conf')!);
+    expect(text).toContain(
+      [
+        '  subnet 10.1.3.0 netmask 255.255.255.0 {',
+        '    option routers 10.1.3.1;',
+        '    default-lease-time 900;',
+        '    max-lease-time 7200;',
+        '    pool {',
+        '      failover peer "dst-peer";',
+        '      range 10.1.3.10 10.1.3.20;',
+        '    }',
+        '  }',
+        '  host res-10-1-3-5 {',
+        '    hardware ethernet 02:00:00:00:00:05;',
+        '    fixed-address 10.1.3.5;',
+        '  }',
+        '}',
+      ].join('\n'),
+    );
+  });
+
+  it('refuses an option code dhcpd has no name for instead of dropping it', async () => {
+    const set = await load();
+    const scope = readScopes(set).get('10.1.2.0')!;
+    expect(() => applyScope(set, { ...scope, options: [{ code: 224, value: 'x' }] }, ['options'])).toThrow(
+      UndefinedOptionError,
+    );
+  });
+});

@@ -1,0 +1,257 @@
+import type { Reservation, ScopeContent, ScopePart } from '../../scope-content.js';
+import { childStatements, findBlocks, isBlock, isStatement, type Located } from './conf-walk.js';
+import { insertNodes } from './conf-edit.js';
+import { mainFile, type ConfSet } from './include-resolver.js';
+import { hardwareAddressOf, HostIndex, findHosts, type IscHost } from './isc-hosts.js';
+import { OptionCatalog, colonsFromHex, optionFromStatement } from './isc-options.js';
+import { applyReservations, CLIENT_ID_CODE } from './isc-reservations.js';
+import { exclusionsOf, rangeSlots, recutRanges, slotPools } from './isc-pools.js';
+import {
+  cidrRange,
+  ipToNumber,
+  isIpv4,
+  mergeRanges,
+  netmaskOf,
+  prefixLength,
+  subtractRanges,
+  toNumeric,
+  usableRange,
+} from './ipv4.js';
+import { applyOptions, modelledOptions, setStatement } from './option-edit.js';
+import { parseNodes } from './parser.js';
+import { DhcpdConfSyntaxError } from './syntax-error.js';
+import { headerWords, nodeText, type BlockNode, type ConfNode } from './syntax-tree.js';
+
+/** A subnet declaration and where it is (top level, in a shared-network or group, in an included file). */
+export interface IscSubnet extends Located<BlockNode> {
+  /** `10.1.2.0/24` */
+  cidr: string;
+  network: string;
+  sharedNetwork?: string;
+}
+
+/** `subnet 10.1.2.0 netmask 255.255.255.0` -> its CIDR; a malformed header is an error at its position. */
+export function subnetCidr(located: Located<BlockNode>): string {
+  const words = headerWords(located.node);
+  const prefix = words[2] === 'netmask' && isIpv4(words[1] ?? '') ? prefixLength(words[3] ?? '') : undefined;
+  if (words.length !== 4 || prefix === undefined) {
+    const token = located.node.header[0];
+    throw new DhcpdConfSyntaxError(
+      located.file.path,
+      token.line ?? 0,
+      token.column ?? 0,
+      'a subnet declaration is "subnet <network> netmask <contiguous netmask> { ... }"',
+    );
+  }
+  return `${words[1]}/${prefix}`;
+}
+
+/** Every IPv4 subnet declaration, wherever it is declared. */
+export function findSubnets(set: ConfSet): IscSubnet[] {
+  return findBlocks(set, 'subnet').map((located) => {
+    const cidr = subnetCidr(located);
+    const shared = located.ancestors.find((block) => isBlock(block, 'shared-network'));
+    return {
+      ...located,
+      cidr,
+      network: cidr.split('/')[0],
+      ...(shared ? { sharedNetwork: headerWords(shared)[1] } : {}),
+    };
+  });
+}
+
+export function findSubnet(set: ConfSet, network: string): IscSubnet | undefined {
+  return findSubnets(set).find((subnet) => subnet.network === network);
+}
+
+/** Statements the model holds; everything else in a subnet is reported in `vendorExtras.statements`. */
+function isModelled(node: ConfNode, catalog: OptionCatalog): boolean {
+  if (isStatement(node, 'range') || isStatement(node, 'default-lease-time')) return true;
+  if (isBlock(node, 'pool') || isBlock(node, 'host')) return true;
+  return isModelledOption(node, catalog);
+}
+
+function isModelledOption(node: ConfNode, catalog: OptionCatalog): boolean {
+  return node.kind === 'statement' && optionFromStatement(node, catalog) !== undefined;
+}
+
+/** Reads every subnet (or those of `networks`) into the model, with one pass over the hosts. */
+export function readScopes(set: ConfSet, networks?: readonly string[]): Map<string, ScopeContent> {
+  const catalog = new OptionCatalog(set);
+  const hosts = new HostIndex(findHosts(set));
+  const scopes = new Map<string, ScopeContent>();
+  for (const subnet of findSubnets(set)) {
+    if (networks && !networks.includes(subnet.network)) continue;
+    scopes.set(subnet.network, subnetToScope(subnet, catalog, hosts));
+  }
+  return scopes;
+}
+
+/** One subnet declaration -> the vendor-neutral model. */
+export function subnetToScope(subnet: IscSubnet, catalog: OptionCatalog, hosts: HostIndex): ScopeContent {
+  const block = subnet.node;
+  const slots = rangeSlots(subnet.file, block);
+  const leaseTime = childStatements(block, 'default-lease-time')[0];
+  const extras: Record<string, unknown> = {};
+  if (subnet.sharedNetwork) extras['sharedNetwork'] = subnet.sharedNetwork;
+  const statements = block.body.filter((node) => !isModelled(node, catalog)).map(nodeText);
+  if (statements.length > 0) extras['statements'] = statements;
+  const poolStatements = block.body
+    .filter((node): node is BlockNode => isBlock(node, 'pool'))
+    .map((pool) =>
+      pool.body.filter((node) => !isStatement(node, 'range') && !isStatement(node, 'failover', 'peer')),
+    )
+    .filter((nodes) => nodes.length > 0)
+    .map((nodes) => nodes.map(nodeText));
+  if (poolStatements.length > 0) extras['poolStatements'] = poolStatements;
+  const reservations: Reservation[] = [];
+  const hostStatements: Record<string, string[]> = {};
+  for (const { host, address } of hosts.within(cidrRange(subnet.cidr))) {
+    reservations.push(reservationOf(host, address, catalog));
+    const other = host.node.body.filter((node) => !isHostModelled(node, catalog)).map(nodeText);
+    if (other.length > 0) hostStatements[host.name] = other;
+  }
+  if (Object.keys(hostStatements).length > 0) extras['hostStatements'] = hostStatements;
+  return {
+    subnet: subnet.cidr,
+    enabled: true,
+    ...(leaseTime && isFinite(Number(leaseTime.tokens[1]?.text))
+      ? { leaseTime: Number(leaseTime.tokens[1].text) }
+      : {}),
+    pools: slotPools(slots),
+    exclusions: exclusionsOf(subnet.cidr, slots),
+    reservations,
+    options: modelledOptions(block, catalog).map(({ option }) => option),
+    ...(Object.keys(extras).length > 0 ? { vendorExtras: extras } : {}),
+  };
+}
+
+function isHostModelled(node: ConfNode, catalog: OptionCatalog): boolean {
+  if (isStatement(node, 'fixed-address') || isStatement(node, 'hardware', 'ethernet')) return true;
+  return isModelledOption(node, catalog);
+}
+
+function reservationOf(host: IscHost, address: string, catalog: OptionCatalog): Reservation {
+  const hardwareAddress = hardwareAddressOf(host.node, host.file.path);
+  const options = modelledOptions(host.node, catalog).map(({ option }) => option);
+  const clientId = options.find((option) => option.code === CLIENT_ID_CODE);
+  return {
+    address,
+    ...(hardwareAddress ? { hardwareAddress } : {}),
+    ...(clientId ? { clientId: clientIdText(clientId.value, clientId.format) } : {}),
+    ...(host.name ? { name: host.name } : {}),
+    options: options.filter((option) => option.code !== CLIENT_ID_CODE),
+  };
+}
+
+/** A client identifier as hex octets separated by `:` (a quoted identifier is its bytes). */
+function clientIdText(value: unknown, format: 'hex' | undefined): string {
+  const text = String(value);
+  if (format === 'hex') return colonsFromHex(text);
+  return [...Buffer.from(text, 'utf8')].map((byte) => byte.toString(16).padStart(2, '0')).join(':');
+}
+
+export interface ApplyOptions {
+  /** The destination's own failover peer for pools that need one; by default the one its pools already name. */
+  failoverPeer?: string;
+}
+
+/**
+ * Writes the chosen parts of `content` onto the subnet of the same network (created when absent), changing only the
+ * statements whose values differ. `options` also covers the lease time, as in the Kea mapping.
+ *
+ * Pools and exclusions: dhcpd has only ranges, and the model's exclusions of an ISC subnet are its usable addresses
+ * outside every range. The rule: an address is in a range when the written pools hold it and the written
+ * exclusions do not (ranges = pools minus exclusions). A part not replaced comes from the destination as it is, so
+ * replacing only exclusions re-cuts the destination's own ranges, and replacing only pools cannot put an address the
+ * destination keeps out of its ranges into one (a destination with no range at all keeps nothing out).
+ */
+export function applyScope(
+  set: ConfSet,
+  content: ScopeContent,
+  parts: readonly ScopePart[],
+  options: ApplyOptions = {},
+): IscSubnet {
+  const subnet = findSubnet(set, content.subnet.split('/')[0]) ?? createSubnet(set, content);
+  const catalog = new OptionCatalog(set);
+  const { file, node: block } = subnet;
+  if (parts.includes('options')) {
+    applyOptions(file, block, content.options, catalog);
+    if (content.leaseTime !== undefined) {
+      const after = Math.max(
+        ...block.body.map((node, index) => (isStatement(node, 'option') ? index + 1 : 0)),
+        0,
+      );
+      setStatement(file, block, 'default-lease-time', String(content.leaseTime), after);
+    }
+  }
+  if (parts.includes('pools') || parts.includes('exclusions')) {
+    const slots = rangeSlots(file, block);
+    const peerName =
+      options.failoverPeer ?? slots.find((slot) => slot.peer)?.peer ?? defaultPeer(set, content);
+    const pools = parts.includes('pools')
+      ? content.pools.map((pool) => ({ range: toNumeric(pool), peered: pool.failoverPeer !== undefined }))
+      : slots.map((slot) => ({ range: slot.range, peered: slot.peer !== undefined }));
+    const exclusions = parts.includes('exclusions')
+      ? content.exclusions.map(toNumeric)
+      : slots.length === 0
+        ? []
+        : subtractRanges(usableRange(subnet.cidr), mergeRanges(slots.map((slot) => slot.range)));
+    recutRanges(file, block, { cidr: subnet.cidr, pools, exclusions, ...(peerName ? { peerName } : {}) });
+  }
+  if (parts.includes('reservations')) {
+    applyReservations(set, subnet, content.reservations, catalog, hostStatementsOf(content));
+  }
+  return subnet;
+}
+
+/** The only peer the destination declares, or the one named like the source's when the destination has it. */
+function defaultPeer(set: ConfSet, content: ScopeContent): string | undefined {
+  const declared = findBlocks(set, 'failover', 'peer')
+    .map(({ node }) => headerWords(node))
+    .filter((words) => words.length === 3)
+    .map((words) => words[2]);
+  const wanted = content.pools.find((pool) => pool.failoverPeer)?.failoverPeer;
+  if (wanted === undefined) return undefined;
+  if (declared.includes(wanted)) return wanted;
+  return declared.length === 1 ? declared[0] : undefined;
+}
+
+function hostStatementsOf(content: ScopeContent): Record<string, string[]> {
+  const value = content.vendorExtras?.['hostStatements'];
+  return value && typeof value === 'object' ? (value as Record<string, string[]>) : {};
+}
+
+/**
+ * A new, empty subnet declaration: inside the shared-network the source named when the destination has one, else
+ * at the end of the main file. Statements an ISC source reported in `vendorExtras.statements` come along when they
+ * parse, as Kea's mapping carries its extras to a new subnet.
+ */
+function createSubnet(set: ConfSet, content: ScopeContent): IscSubnet {
+  const { network, prefix } = cidrRange(content.subnet);
+  if (!isIpv4(network) || !(prefix >= 0 && prefix <= 32) || ipToNumber(network) % 2 ** (32 - prefix) !== 0) {
+    throw new RangeError(`${content.subnet} is not an IPv4 network in CIDR notation`);
+  }
+  const shared = content.vendorExtras?.['sharedNetwork'];
+  const container =
+    findBlocks(set, 'shared-network').find(({ node }) => headerWords(node)[1] === shared) ??
+    ({ file: mainFile(set), container: mainFile(set), node: undefined, ancestors: [] } as const);
+  const target = container.node ?? container.file;
+  insertNodes(container.file, target, target.body.length, [
+    { header: `subnet ${network} netmask ${netmaskOf(prefix)}`, body: extraStatements(content) },
+  ]);
+  const created = findSubnet(set, network);
+  if (!created) throw new Error(`subnet ${network} was not created`);
+  return created;
+}
+
+function extraStatements(content: ScopeContent): string[] {
+  const statements = content.vendorExtras?.['statements'];
+  if (!Array.isArray(statements) || !statements.every((text) => typeof text === 'string')) return [];
+  try {
+    for (const text of statements) parseNodes(text);
+  } catch {
+    return [];
+  }
+  return statements;
+}

@@ -1,0 +1,458 @@
+import { Client, type ClientChannel, type ConnectConfig, type SFTPWrapper, type Stats } from 'ssh2';
+import { DriverError, DriverErrorCode } from '../../driver-error.js';
+import { fingerprintMatches, sshFingerprint } from './host-key.js';
+import type { SshTransportSettings } from './isc-transport-settings.js';
+import {
+  contentDigest,
+  type ExecOptions,
+  type ExecResult,
+  type FileContent,
+  type FileStat,
+  type IscTransport,
+  OUTPUT_GRACE_MS,
+  OutputBuffer,
+  shellCommandLine,
+  shellQuote,
+} from './isc-transport.js';
+import { commandTimedOut, toDriverError } from './transport-errors.js';
+
+/** SFTP status codes (draft-ietf-secsh-filexfer-02) that mean something to the caller. */
+const SFTP_NO_SUCH_FILE = 2;
+const SFTP_PERMISSION_DENIED = 3;
+const WRITE_CHUNK = 32 * 1024;
+/** Bound on the extra channel that kills a timed-out command. */
+const KILL_WAIT_MS = 5_000;
+
+/**
+ * The ISC transport over one SSH connection (ssh2): SFTP for files, exec for commands. One object is one session:
+ * open it with {@link SshTransport.connect} (or {@link withSshSession}), run a batch of operations, close it.
+ */
+export class SshTransport implements IscTransport {
+  readonly kind = 'ssh';
+  readonly description: string;
+  private sftpSession?: Promise<SFTPWrapper>;
+  /** Set when the connection died or an operation had to abandon it; every later call fails with it. */
+  private broken?: DriverError;
+  private closed = false;
+
+  private constructor(
+    private readonly client: Client,
+    private readonly settings: SshTransportSettings,
+  ) {
+    this.description = `ssh ${settings.username}@${settings.host}:${settings.port}`;
+    client.on('error', (error) => (this.broken ??= toDriverError(error, `${this.description}: connection`)));
+    client.on('close', () => {
+      this.broken ??= new DriverError(DriverErrorCode.unreachable, `${this.description}: connection closed`);
+    });
+  }
+
+  /** Connects, verifies the pinned host key and authenticates; every failure is a `DriverError`. */
+  static async connect(settings: SshTransportSettings): Promise<SshTransport> {
+    const description = `ssh ${settings.username}@${settings.host}:${settings.port}`;
+    const client = new Client();
+    let presented: string | undefined;
+    let hostKeyRefused = false;
+    const config: ConnectConfig = {
+      host: settings.host,
+      port: settings.port,
+      username: settings.username,
+      password: settings.password,
+      privateKey: settings.privateKey,
+      passphrase: settings.privateKeyPassphrase,
+      readyTimeout: settings.connectTimeoutMs,
+      // A peer that vanishes without a FIN is noticed within ~30 s instead of hanging a job.
+      keepaliveInterval: 10_000,
+      keepaliveCountMax: 3,
+      tryKeyboard: false,
+      hostVerifier: (key: Buffer): boolean => {
+        presented = sshFingerprint(key);
+        const pinned = settings.hostKeyFingerprint;
+        hostKeyRefused = pinned === undefined || !fingerprintMatches(pinned, presented);
+        return !hostKeyRefused;
+      },
+    };
+    return new Promise<SshTransport>((resolve, reject) => {
+      let settled = false;
+      const settle = (error?: unknown): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(guard);
+        client.removeAllListeners('ready');
+        if (error === undefined) {
+          resolve(new SshTransport(client, settings));
+          return;
+        }
+        client.on('error', () => undefined); // late socket errors of an abandoned connection
+        client.destroy();
+        reject(connectError(error, description, settings, hostKeyRefused ? presented : undefined));
+      };
+      // readyTimeout bounds the handshake; this also bounds DNS and TCP connect, whatever ssh2 does.
+      const guard = setTimeout(
+        () => settle(Object.assign(new Error('timed out'), { level: 'client-timeout' })),
+        settings.connectTimeoutMs + 1_000,
+      );
+      client.once('ready', () => settle());
+      client.once('error', (error) => settle(error));
+      client.once('close', () => settle(new Error('connection closed during the handshake')));
+      try {
+        client.connect(config);
+      } catch (error) {
+        // ssh2 throws synchronously for a key it cannot parse or decrypt.
+        settle(Object.assign(error as Error, { level: 'client-key' }));
+      }
+    });
+  }
+
+  async readFile(path: string): Promise<FileContent> {
+    const sftp = await this.sftp();
+    const data = await this.bounded<Buffer>(`read ${path}`, (done) => sftp.readFile(path, done));
+    return { data, digest: contentDigest(data) };
+  }
+
+  async writeFile(path: string, data: Buffer | string, mode?: number): Promise<void> {
+    const sftp = await this.sftp();
+    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    const action = `write ${path}`;
+    const handle = await this.bounded<Buffer>(action, (done) =>
+      sftp.open(path, 'w', mode === undefined ? {} : { mode }, done),
+    );
+    try {
+      for (let offset = 0; offset < bytes.length; offset += WRITE_CHUNK) {
+        const length = Math.min(WRITE_CHUNK, bytes.length - offset);
+        await this.bounded<void>(action, (done) =>
+          sftp.write(handle, bytes, offset, length, offset, (error) => done(error)),
+        );
+      }
+      // The server's umask applied at open, and an existing file keeps its old mode: set it explicitly.
+      if (mode !== undefined) {
+        await this.bounded<void>(action, (done) => sftp.fchmod(handle, mode, (error) => done(error)));
+      }
+      // Durable before a rename makes it live, where the server offers fsync (OpenSSH does).
+      await this.bounded<void>(action, (done) => {
+        try {
+          sftp.ext_openssh_fsync(handle, (error) => done(error));
+        } catch {
+          done(undefined);
+        }
+      });
+    } finally {
+      await this.bounded<void>(action, (done) => sftp.close(handle, (error) => done(error))).catch(
+        () => undefined,
+      );
+    }
+  }
+
+  async rename(from: string, to: string): Promise<void> {
+    const sftp = await this.sftp();
+    let supported = true;
+    await this.bounded<void>(`rename ${from} to ${to}`, (done) => {
+      try {
+        // Plain SFTP rename refuses an existing target; posix-rename is rename(2), atomic and replacing.
+        sftp.ext_openssh_rename(from, to, (error) => done(error));
+      } catch {
+        supported = false;
+        done(undefined);
+      }
+    });
+    if (supported) return;
+    const result = await this.exec(['mv', '-f', '--', from, to]);
+    if (result.exitCode !== 0) {
+      throw new DriverError(
+        DriverErrorCode.unreachable,
+        `${this.description}: rename ${from} to ${to} failed`,
+        result.stderr,
+      );
+    }
+  }
+
+  async remove(path: string): Promise<void> {
+    const sftp = await this.sftp();
+    await this.bounded<void>(`remove ${path}`, (done) => sftp.unlink(path, (error) => done(error)));
+  }
+
+  async stat(path: string): Promise<FileStat | undefined> {
+    const sftp = await this.sftp();
+    try {
+      const stats = await this.bounded<Stats>(`stat ${path}`, (done) => sftp.stat(path, done));
+      return {
+        size: stats.size,
+        mode: stats.mode & 0o7777,
+        mtimeMs: stats.mtime * 1000,
+        isFile: stats.isFile(),
+        isDirectory: stats.isDirectory(),
+      };
+    } catch (error) {
+      if (error instanceof DriverError && error.code === DriverErrorCode.notFound) return undefined;
+      throw error;
+    }
+  }
+
+  async exists(path: string): Promise<boolean> {
+    return (await this.stat(path)) !== undefined;
+  }
+
+  async exec(command: readonly string[] | string, options: ExecOptions = {}): Promise<ExecResult> {
+    this.assertUsable();
+    const commandLine = typeof command === 'string' ? command : shellCommandLine(command);
+    const timeoutMs = options.timeoutMs ?? this.settings.commandTimeoutMs;
+    const channel = await this.openExec(remoteLine(commandLine, options.cwd));
+    return new Promise<ExecResult>((resolve, reject) => {
+      const stdout = new OutputBuffer();
+      const stderr = new PidAnnouncement(new OutputBuffer());
+      let exitCode: number | null = null;
+      let signal: string | undefined;
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        // OpenSSH refuses the signal request for some sessions (root logins among them), so the process group the
+        // remote shell announced is killed through a second channel as well; then the channel is dropped.
+        try {
+          channel.signal('KILL');
+        } catch {
+          // The channel is already closing.
+        }
+        const pid = stderr.pid;
+        const killed =
+          pid === undefined
+            ? Promise.resolve()
+            : this.openExec(`kill -KILL -- -${pid} 2>/dev/null || kill -KILL ${pid}`).then(
+                (killer) =>
+                  new Promise<void>((done) => {
+                    const bound = setTimeout(done, KILL_WAIT_MS);
+                    killer.on('close', () => {
+                      clearTimeout(bound);
+                      done();
+                    });
+                    // A channel closes only once its output has been consumed.
+                    killer.resume();
+                    killer.stderr.resume();
+                    killer.end();
+                  }),
+              );
+        void killed
+          .catch(() => undefined)
+          .finally(() => {
+            channel.close();
+            reject(commandTimedOut(this.description, commandLine, timeoutMs));
+          });
+      }, timeoutMs);
+      channel.on('data', (chunk: Buffer) => stdout.push(chunk));
+      channel.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+      let grace: NodeJS.Timeout | undefined;
+      const finish = (): void => {
+        clearTimeout(timer);
+        clearTimeout(grace);
+        // After a timeout the kill makes the command exit; the rejection is the answer.
+        if (timedOut) return;
+        resolve({ exitCode, signal, stdout: stdout.text(), stderr: stderr.text() });
+      };
+      channel.on('exit', (code: number | null, signalName?: string) => {
+        if (timedOut) return;
+        exitCode = code;
+        signal = signalName ?? undefined;
+        // A daemon the command started may hold the channel open: take what arrived shortly after the exit.
+        clearTimeout(timer);
+        grace = setTimeout(() => {
+          channel.close();
+          finish();
+        }, OUTPUT_GRACE_MS);
+      });
+      channel.on('close', finish);
+      channel.on('error', (error: Error) => {
+        clearTimeout(timer);
+        reject(toDriverError(error, `${this.description}: exec`));
+      });
+      channel.end(options.stdin);
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.broken ??= new DriverError(DriverErrorCode.unreachable, `${this.description}: session closed`);
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.client.destroy();
+        resolve();
+      }, 2_000);
+      this.client.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      this.client.end();
+    });
+  }
+
+  private openExec(line: string): Promise<ClientChannel> {
+    return new Promise<ClientChannel>((resolve, reject) => {
+      try {
+        this.client.exec(line, (error, stream) => (error ? reject(error) : resolve(stream)));
+      } catch (error) {
+        reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    }).catch((error: unknown) => {
+      throw toDriverError(error, `${this.description}: exec`);
+    });
+  }
+
+  private assertUsable(): void {
+    if (this.broken) throw this.broken;
+  }
+
+  private sftp(): Promise<SFTPWrapper> {
+    this.assertUsable();
+    this.sftpSession ??= this.bounded<SFTPWrapper>('open SFTP', (done) => this.client.sftp(done));
+    // A failed start is not cached: a later call may succeed (e.g. after MaxSessions frees up).
+    this.sftpSession.catch(() => (this.sftpSession = undefined));
+    return this.sftpSession;
+  }
+
+  /**
+   * Runs one callback-style ssh2 call under the command timeout. When it does not answer in time the connection is
+   * abandoned (its state is unknown) and later calls fail fast.
+   */
+  private bounded<T>(
+    action: string,
+    start: (done: (error: Error | null | undefined, value?: T) => void) => void,
+  ) {
+    this.assertUsable();
+    const timeoutMs = this.settings.commandTimeoutMs;
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const error = new DriverError(
+          DriverErrorCode.unreachable,
+          `${this.description}: ${action} got no answer within ${timeoutMs} ms`,
+        );
+        this.broken ??= error;
+        this.client.destroy();
+        reject(error);
+      }, timeoutMs);
+      try {
+        start((error, value) => {
+          clearTimeout(timer);
+          if (error) reject(sftpError(error, `${this.description}: ${action}`));
+          else resolve(value as T);
+        });
+      } catch (error) {
+        clearTimeout(timer);
+        reject(sftpError(error, `${this.description}: ${action}`));
+      }
+    });
+  }
+}
+
+/** Connects, runs `run` with the session, and closes it whatever happens. */
+export async function withSshSession<T>(
+  settings: SshTransportSettings,
+  run: (transport: SshTransport) => Promise<T>,
+): Promise<T> {
+  const transport = await SshTransport.connect(settings);
+  try {
+    return await run(transport);
+  } finally {
+    await transport.close();
+  }
+}
+
+const PID_PREFIX = 'dfm-pid:';
+const PID_LINE = /^dfm-pid:(\d+)$/;
+
+/**
+ * The line the remote shell runs: it first announces its PID on stderr, then `exec`s the command in its place. sshd
+ * starts each session in a new session (setsid), so that PID is also the process group of everything the command
+ * starts, which is what a timeout kills.
+ */
+function remoteLine(commandLine: string, cwd: string | undefined): string {
+  const cd = cwd === undefined ? '' : `cd ${shellQuote(cwd)} && `;
+  return `echo "${PID_PREFIX}$$" >&2; ${cd}exec /bin/sh -c ${shellQuote(commandLine)}`;
+}
+
+/** Takes the PID announcement off the front of stderr and passes the rest on. */
+class PidAnnouncement {
+  pid?: number;
+  private head: Buffer | undefined = Buffer.alloc(0);
+
+  constructor(private readonly rest: OutputBuffer) {}
+
+  push(chunk: Buffer): void {
+    if (this.head === undefined) {
+      this.rest.push(chunk);
+      return;
+    }
+    this.head = Buffer.concat([this.head, chunk]);
+    const newline = this.head.indexOf(0x0a);
+    if (newline === -1 && this.head.length < 64) return;
+    const line = this.head.subarray(0, newline === -1 ? 0 : newline).toString();
+    const match = PID_LINE.exec(line);
+    if (match) this.pid = Number(match[1]);
+    const remainder = match ? this.head.subarray(newline + 1) : this.head;
+    this.head = undefined;
+    if (remainder.length > 0) this.rest.push(remainder);
+  }
+
+  text(): string {
+    if (this.head !== undefined && this.head.length > 0) this.rest.push(this.head);
+    this.head = undefined;
+    return this.rest.text();
+  }
+}
+
+function sftpError(error: unknown, action: string): DriverError {
+  if (error instanceof DriverError) return error;
+  const code = (error as { code?: unknown }).code;
+  const detail = error instanceof Error ? error.message : String(error);
+  if (code === SFTP_NO_SUCH_FILE) {
+    return new DriverError(DriverErrorCode.notFound, `${action}: no such file`, detail, { cause: error });
+  }
+  if (code === SFTP_PERMISSION_DENIED) {
+    return new DriverError(DriverErrorCode.auth, `${action}: permission denied`, detail, { cause: error });
+  }
+  return toDriverError(error, action);
+}
+
+function connectError(
+  error: unknown,
+  description: string,
+  settings: SshTransportSettings,
+  refusedHostKey: string | undefined,
+): DriverError {
+  const detail = error instanceof Error ? error.message : String(error);
+  const level = (error as { level?: unknown }).level;
+  if (refusedHostKey !== undefined) {
+    const message =
+      settings.hostKeyFingerprint === undefined
+        ? `${description}: no host key fingerprint is registered, so the connection was refused; ` +
+          `the server presented ${refusedHostKey} (check it out of band, then register it as hostKeyFingerprint)`
+        : `${description}: host key mismatch: pinned ${settings.hostKeyFingerprint}, ` +
+          `the server presented ${refusedHostKey}`;
+    return new DriverError(DriverErrorCode.auth, message, detail, { cause: error });
+  }
+  if (level === 'client-authentication') {
+    const method = settings.privateKey ? 'private key' : settings.password ? 'password' : 'no credentials';
+    return new DriverError(
+      DriverErrorCode.auth,
+      `${description}: authentication refused (${method})`,
+      detail,
+      { cause: error },
+    );
+  }
+  if (level === 'client-key') {
+    return new DriverError(
+      DriverErrorCode.auth,
+      `${description}: the private key cannot be used (${detail})`,
+      detail,
+      {
+        cause: error,
+      },
+    );
+  }
+  if (level === 'client-timeout') {
+    return new DriverError(
+      DriverErrorCode.unreachable,
+      `${description}: no SSH handshake within ${settings.connectTimeoutMs} ms`,
+      detail,
+      { cause: error },
+    );
+  }
+  return toDriverError(error, `${description}: connect`);
+}

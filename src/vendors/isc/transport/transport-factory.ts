@@ -1,0 +1,24 @@
+import type { ServerTarget } from '../../driver.js';
+import { iscTransportSettingsOf } from './isc-transport-settings.js';
+import type { IscTransport } from './isc-transport.js';
+import { LocalTransport } from './local-transport.js';
+import { SshTransport } from './ssh-transport.js';
+
+/** An open transport to the server's host, chosen by `connection.transport`; the caller closes it. */
+export async function transportFor(target: ServerTarget): Promise<IscTransport> {
+  const settings = iscTransportSettingsOf(target);
+  return settings.transport === 'local' ? new LocalTransport(settings) : SshTransport.connect(settings);
+}
+
+/** Runs a batch of operations over one connection to the server's host, closing it afterwards. */
+export async function withIscTransport<T>(
+  target: ServerTarget,
+  run: (transport: IscTransport) => Promise<T>,
+): Promise<T> {
+  const transport = await transportFor(target);
+  try {
+    return await run(transport);
+  } finally {
+    await transport.close();
+  }
+}
