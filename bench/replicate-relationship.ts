@@ -52,6 +52,8 @@ async function startService(databaseUrl: string, prefix: string): Promise<Servic
       ENCRYPTION_KEY: randomBytes(32).toString('base64'),
       BOOTSTRAP_API_KEY: key,
       LOG_LEVEL: 'info',
+      // e.g. REPLICATE_NODE_OPTIONS=--max-old-space-size=160 to see how the service fares with a smaller heap
+      NODE_OPTIONS: process.env['REPLICATE_NODE_OPTIONS'] ?? '',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

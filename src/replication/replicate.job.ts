@@ -11,7 +11,7 @@ import { ServerLockService } from '../servers/server-lock.service.js';
 import { ServersService } from '../servers/servers.service.js';
 import { DriverError } from '../vendors/driver-error.js';
 import { DriverRegistry } from '../vendors/driver-registry.js';
-import type { ScopeWrite } from '../vendors/driver.js';
+import type { ScopeWrite, ServerTarget } from '../vendors/driver.js';
 import { SCOPE_PARTS } from '../vendors/scope-content.js';
 import { planReplication, type ReplicationLeg } from './replication-plan.js';
 import type { ReplicationRequest } from './replication-request.js';
@@ -21,6 +21,16 @@ import { diffScope } from './scope-diff.js';
 import { ReplicationsService } from './replications.service.js';
 
 const keyOf = (leg: ReplicationLeg, network: string): string => `${leg.relationshipId}/${network}`;
+
+/** One leg of a job (a source and a destination), and what the job runs it with. */
+interface LegPlan {
+  request: ReplicationRequest;
+  leg: ReplicationLeg;
+  /** The scope parts this job may replace. */
+  parts: ReplicationRequest['parts'];
+  book: ReplicationBook;
+  timing: LegClock;
+}
 
 /**
  * Runs a replication: per destination, one read of the source and of the destination, a diff per scope, and one
@@ -91,63 +101,18 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
       sourceServerId: source.id,
       destinationServerId: destination.id,
     };
-    const partsLeftAlone =
-      parts.length < SCOPE_PARTS.length ? SCOPE_PARTS.filter((part) => !parts.includes(part)) : undefined;
     let attempted: string[] = leg.networks ?? [];
     try {
       await this.locks.withServers([source.id, destination.id], async () => {
         timing.lap('lockWait');
-        // Both sides are read at once: the destination's scopes not pending are mapped for nothing, which costs
-        // less than a second round trip would.
-        const [sourceRead, destinationRead] = await Promise.allSettled([
-          this.drivers.get(source.vendor).readScopes(source, leg.networks),
-          this.drivers
-            .get(destination.vendor)
-            .readScopes(destination, leg.networks, { keepForWrite: !request.dryRun }),
-        ]);
-        timing.lap('read');
-        if (sourceRead.status === 'rejected') throw sourceRead.reason;
-        const sourceScopes = sourceRead.value;
-        // Known before the destination's answer is looked at, so that its failure names every scope.
-        attempted = leg.networks ?? [...sourceScopes.keys()];
-        if (destinationRead.status === 'rejected') throw destinationRead.reason;
-        const destinationScopes = destinationRead.value;
-        for (const network of leg.networks ?? []) {
-          if (!sourceScopes.has(network)) {
-            outcomes[keyOf(leg, network)] = {
-              ...base,
-              network,
-              state: 'skipped',
-              reason: `${source.name} has no scope ${network}`,
-            };
-          }
-        }
-        const pending = [...sourceScopes.keys()].filter(
-          (network) => !SETTLED.has(outcomes[keyOf(leg, network)]?.state ?? 'failed'),
+        const writes = await this.readAndDiff(
+          { request, leg, parts, book, timing },
+          source,
+          destination,
+          (networks) => {
+            attempted = networks;
+          },
         );
-        if (pending.length === 0) return;
-        const writes: ScopeWrite[] = [];
-        for (const network of pending) {
-          const content = sourceScopes.get(network)!;
-          const previous = outcomes[keyOf(leg, network)];
-          let diff = diffScope(destinationScopes.get(network), content, parts);
-          // A write was in flight when an earlier attempt died: it may have landed (the diff is now empty) or not.
-          // Writing again is harmless either way and makes sure the server persisted it; the record keeps the
-          // diff that write made.
-          const interrupted = previous?.state === 'writing';
-          if (interrupted && diff.unchanged) diff = (book.diffOf(keyOf(leg, network)) as typeof diff) ?? diff;
-          const state =
-            diff.unchanged && !interrupted ? 'unchanged' : request.dryRun ? 'would-replace' : 'replaced';
-          outcomes[keyOf(leg, network)] = {
-            ...base,
-            network,
-            state,
-            ...(partsLeftAlone ? { partsLeftAlone } : {}),
-          };
-          book.setDiff(keyOf(leg, network), diff);
-          if (state === 'replaced') writes.push({ content, parts });
-        }
-        timing.lap('diff');
         if (writes.length === 0) return;
         if (await context.cancelRequested()) {
           for (const write of writes) {
@@ -214,5 +179,77 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
       }
     }
     return cancelled;
+  }
+
+  /**
+   * Reads both sides (at once) and diffs each pending scope, recording outcomes and diffs in the book; returns the
+   * writes to make. Its own method so that both sides' scope maps can be let go before the write.
+   */
+  private async readAndDiff(
+    { request, leg, parts, book, timing }: LegPlan,
+    source: ServerTarget,
+    destination: ServerTarget,
+    attempted: (networks: string[]) => void,
+  ): Promise<ScopeWrite[]> {
+    const outcomes = book.scopes;
+    const base = {
+      relationshipId: leg.relationshipId,
+      sourceServerId: source.id,
+      destinationServerId: destination.id,
+    };
+    const partsLeftAlone =
+      parts.length < SCOPE_PARTS.length ? SCOPE_PARTS.filter((part) => !parts.includes(part)) : undefined;
+    // Both sides are read at once: the destination's scopes not pending are mapped for nothing, which costs
+    // less than a second round trip would.
+    const [sourceRead, destinationRead] = await Promise.allSettled([
+      this.drivers.get(source.vendor).readScopes(source, leg.networks),
+      this.drivers
+        .get(destination.vendor)
+        .readScopes(destination, leg.networks, { keepForWrite: !request.dryRun }),
+    ]);
+    timing.lap('read');
+    if (sourceRead.status === 'rejected') throw sourceRead.reason;
+    const sourceScopes = sourceRead.value;
+    // Known before the destination's answer is looked at, so that its failure names every scope.
+    attempted(leg.networks ?? [...sourceScopes.keys()]);
+    if (destinationRead.status === 'rejected') throw destinationRead.reason;
+    const destinationScopes = destinationRead.value;
+    for (const network of leg.networks ?? []) {
+      if (!sourceScopes.has(network)) {
+        outcomes[keyOf(leg, network)] = {
+          ...base,
+          network,
+          state: 'skipped',
+          reason: `${source.name} has no scope ${network}`,
+        };
+      }
+    }
+    const pending = [...sourceScopes.keys()].filter(
+      (network) => !SETTLED.has(outcomes[keyOf(leg, network)]?.state ?? 'failed'),
+    );
+    if (pending.length === 0) return [];
+    const writes: ScopeWrite[] = [];
+    for (const network of pending) {
+      const content = sourceScopes.get(network)!;
+      const previous = outcomes[keyOf(leg, network)];
+      let diff = diffScope(destinationScopes.get(network), content, parts);
+      // A write was in flight when an earlier attempt died: it may have landed (the diff is now empty) or not.
+      // Writing again is harmless either way and makes sure the server persisted it; the record keeps the
+      // diff that write made.
+      const interrupted = previous?.state === 'writing';
+      if (interrupted && diff.unchanged) diff = (book.diffOf(keyOf(leg, network)) as typeof diff) ?? diff;
+      const state =
+        diff.unchanged && !interrupted ? 'unchanged' : request.dryRun ? 'would-replace' : 'replaced';
+      outcomes[keyOf(leg, network)] = {
+        ...base,
+        network,
+        state,
+        ...(partsLeftAlone ? { partsLeftAlone } : {}),
+      };
+      book.setDiff(keyOf(leg, network), diff);
+      if (state === 'replaced') writes.push({ content, parts });
+    }
+    timing.lap('diff');
+    return writes;
   }
 }

@@ -18,7 +18,7 @@ export class ReplicationBook {
   private constructor(
     readonly scopes: Record<string, ScopeOutcome>,
     readonly timings: Record<string, LegTimings>,
-    private readonly diffs: Record<string, unknown>,
+    private diffs: Record<string, unknown>,
   ) {}
 
   static async load(dataSource: DataSource, record: JobRecordEntity): Promise<ReplicationBook> {
@@ -47,15 +47,30 @@ export class ReplicationBook {
     this.diffsChanged = true;
   }
 
+  /**
+   * Saves the outcome, and the diffs found since the last save merged into the saved ones. Saved diffs are let go
+   * (a large replication would otherwise hold every destination scope it compared until the job ends).
+   */
   async save(dataSource: DataSource, id: string, context: JobRunContext): Promise<void> {
     const all = Object.values(this.scopes);
-    await dataSource.getRepository(JobRecordEntity).update(
-      { id },
-      {
-        outcome: { scopes: this.scopes, timings: this.timings },
-        ...(this.diffsChanged ? { details: { diffs: this.diffs } } : {}),
-      },
-    );
+    const update = dataSource
+      .getRepository(JobRecordEntity)
+      .createQueryBuilder()
+      .update()
+      .set({ outcome: { scopes: this.scopes, timings: this.timings } })
+      .where('id = :id', { id });
+    if (this.diffsChanged) {
+      update
+        .set({
+          outcome: { scopes: this.scopes, timings: this.timings },
+          details: () =>
+            `jsonb_set(COALESCE(details, '{}'::jsonb), '{diffs}', ` +
+            `COALESCE(details->'diffs', '{}'::jsonb) || CAST(:diffs AS jsonb))`,
+        })
+        .setParameter('diffs', JSON.stringify(this.diffs));
+    }
+    await update.execute();
+    this.diffs = {};
     this.diffsChanged = false;
     await context.progress(all.filter((outcome) => SETTLED.has(outcome.state)).length, all.length);
   }
@@ -73,11 +88,7 @@ export class ReplicationBook {
           : failed === all.length
             ? 'failed'
             : 'partially_succeeded';
-    return {
-      state,
-      outcome: { scopes: this.scopes, timings: this.timings },
-      ...(this.diffsChanged ? { details: { diffs: this.diffs } } : {}),
-      ...(error ? { error } : {}),
-    };
+    // Diffs are saved as each destination finishes (save), never here.
+    return { state, outcome: { scopes: this.scopes, timings: this.timings }, ...(error ? { error } : {}) };
   }
 }

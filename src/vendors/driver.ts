@@ -132,7 +132,11 @@ export interface DhcpDriver {
     networks?: readonly string[],
     options?: ReadOptions,
   ): Promise<Map<string, ScopeContent>>;
-  /** Replaces the chosen parts of several scopes; all or nothing where the vendor allows. */
+  /**
+   * Replaces the chosen parts of several scopes; all or nothing where the vendor allows. Callers pass the scopes
+   * they have found to differ (or want written again, e.g. after an interrupted write): the write is sent even when
+   * the server's content would not change, so that it is applied and persisted.
+   */
   writeScopes(target: ServerTarget, writes: ScopeWrite[], context: WriteContext): Promise<WriteDigests>;
   removeScope(
     target: ServerTarget,

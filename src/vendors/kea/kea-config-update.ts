@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { DriverError, DriverErrorCode } from '../driver-error.js';
-import type { KeaControlAgentClient } from './kea-control-agent.client.js';
+import { JsonText, type KeaControlAgentClient } from './kea-control-agent.client.js';
 import type { KeaConfig } from './kea-config.types.js';
 
 /** How often a change is re-read and re-applied when the configuration changes under it. */
 export const MAX_CONFIG_ATTEMPTS = 3;
 
 export interface ConfigUpdate {
-  /** Digests of the configuration before and after, for the audit trail. */
+  /** Digests for the audit trail: of the configuration as Kea printed it when read, and of the one sent. */
   before: string;
   after: string;
   /** Whether anything changed (a no-op change is not sent). */
@@ -20,6 +20,8 @@ export interface ConfigUpdate {
 export interface ConfigSnapshot {
   mark: ReloadMark | undefined;
   config: KeaConfig;
+  /** Digest of config-get's answer as Kea printed it (cheap: no re-serialization). */
+  digest: string;
 }
 
 export interface UpdateOptions {
@@ -32,7 +34,7 @@ export interface UpdateOptions {
 /** status-get then config-get: the configuration and the mark that tells later whether it was replaced since. */
 export async function readSnapshot(client: KeaControlAgentClient): Promise<ConfigSnapshot> {
   const mark = await reloadMark(client);
-  return { mark, config: await readConfig(client) };
+  return { mark, ...(await readConfigAnswer(client)) };
 }
 
 export function configDigest(config: unknown): string {
@@ -87,12 +89,18 @@ function genericCanonicalJson(value: unknown): string {
 
 /** `config-get` without the fields Kea adds to its answer but refuses in `config-set` (`hash` in later versions). */
 export async function readConfig(client: KeaControlAgentClient): Promise<KeaConfig> {
+  return (await readConfigAnswer(client)).config;
+}
+
+async function readConfigAnswer(
+  client: KeaControlAgentClient,
+): Promise<{ config: KeaConfig; digest: string }> {
   const answer = await client.expectSuccess<KeaConfig & { hash?: string }>('config-get');
   if (!answer.arguments?.Dhcp4) {
     throw new DriverError(DriverErrorCode.unsupported, 'config-get answered without a Dhcp4 configuration');
   }
   const { hash: _hash, ...config } = answer.arguments;
-  return config;
+  return { config, digest: answer.digest ?? configDigest(config) };
 }
 
 /** When the daemon last (re)loaded its configuration, as `status-get` tells it. */
@@ -148,33 +156,37 @@ export const RELOAD_DECIDABLE_AFTER_S = 3;
  */
 export async function updateConfig(
   client: KeaControlAgentClient,
-  mutate: (config: KeaConfig) => void,
+  /**
+   * Changes the configuration. Returning `true` says it changed (or must be written anyway): it is sent as it is.
+   * Returning nothing lets a comparison decide (canonical digests of a copy, so only with `keepPrevious`), and a
+   * no-op change sends nothing.
+   */
+  mutate: (config: KeaConfig) => boolean | void,
   options: UpdateOptions = {},
 ): Promise<ConfigUpdate> {
   const keepPrevious = options.keepPrevious ?? true;
   let base = options.base;
   for (let attempt = 1; attempt <= MAX_CONFIG_ATTEMPTS; attempt++) {
     // The caller's snapshot serves the first attempt only; a lost race starts again from a fresh read.
-    const { mark, config } = base ?? (await readSnapshot(client));
+    const { mark, config, digest: before } = base ?? (await readSnapshot(client));
     base = undefined;
-    const before = configDigest(config);
     const next = keepPrevious ? structuredClone(config) : config;
     const previous = keepPrevious ? config : undefined;
-    mutate(next);
-    const after = configDigest(next);
-    if (after === before) {
-      return { before, after, changed: false, ...(previous ? { previous } : {}) };
+    const saysChanged = mutate(next) === true;
+    if (!saysChanged && previous && configDigest(previous) === configDigest(next)) {
+      return { before, after: before, changed: false, previous };
     }
-    await client.expectSuccess('config-test', next);
+    const written = new JsonText(JSON.stringify(next));
+    await client.expectSuccess('config-test', written);
     const check = await reloadMark(client);
     const reloaded = mark && check ? reloadedBetween(mark, check) : undefined;
-    const replaced = reloaded ?? configDigest(await readConfig(client)) !== before;
+    const replaced = reloaded ?? (await readConfigAnswer(client)).digest !== before;
     if (replaced) {
       continue; // Changed outside this service between our read and now: start again from what is there.
     }
-    await client.expectSuccess('config-set', next);
+    await client.expectSuccess('config-set', written);
     await client.expectSuccess('config-write');
-    return { before, after, changed: true, ...(previous ? { previous } : {}) };
+    return { before, after: written.digest, changed: true, ...(previous ? { previous } : {}) };
   }
   throw new DriverError(
     DriverErrorCode.conflict,

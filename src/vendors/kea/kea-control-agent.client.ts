@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Agent, request } from 'undici';
 import { DriverError, DriverErrorCode } from '../driver-error.js';
 import type { KeaSettings } from './kea-settings.js';
@@ -5,10 +6,27 @@ import type { KeaSettings } from './kea-settings.js';
 /** Kea's result codes (Kea ARM, "Management API"). */
 export const KeaResult = { success: 0, error: 1, unsupported: 2, empty: 3, conflict: 4 } as const;
 
+/**
+ * Command arguments serialized already, as UTF-8 bytes: a large configuration sent twice (config-test, config-set)
+ * is serialized once, and no second copy of it is made as a string.
+ */
+export class JsonText {
+  readonly bytes: Buffer;
+  /** sha256 of the bytes (16 hex digits), the digest of what was sent. */
+  readonly digest: string;
+
+  constructor(text: string) {
+    this.bytes = Buffer.from(text, 'utf8');
+    this.digest = createHash('sha256').update(this.bytes).digest('hex').slice(0, 16);
+  }
+}
+
 export interface KeaAnswer<T = Record<string, unknown>> {
   result: number;
   text?: string;
   arguments?: T;
+  /** sha256 of the answer as Kea sent it (16 hex digits): the same configuration always prints the same. */
+  digest?: string;
 }
 
 /**
@@ -43,9 +61,16 @@ export class KeaControlAgentClient {
   /** Sends `command` to the dhcp4 daemon behind the agent and returns its answer (any result code). */
   async command<T = Record<string, unknown>>(
     command: string,
-    args?: Record<string, unknown>,
+    args?: Record<string, unknown> | JsonText,
   ): Promise<KeaAnswer<T>> {
-    const body = JSON.stringify({ command, service: ['dhcp4'], ...(args ? { arguments: args } : {}) });
+    const body =
+      args instanceof JsonText
+        ? Buffer.concat([
+            Buffer.from(`{"command":${JSON.stringify(command)},"service":["dhcp4"],"arguments":`),
+            args.bytes,
+            Buffer.from('}'),
+          ])
+        : JSON.stringify({ command, service: ['dhcp4'], ...(args ? { arguments: args } : {}) });
     let response;
     try {
       response = await request(this.settings.url, {
@@ -76,13 +101,15 @@ export class KeaControlAgentClient {
         text.trim().slice(0, 500),
       );
     }
-    return parseAnswer<T>(this.settings.url, command, text);
+    const answer = parseAnswer<T>(this.settings.url, command, text);
+    answer.digest = createHash('sha256').update(text).digest('hex').slice(0, 16);
+    return answer;
   }
 
   /** Like {@link command}, but anything other than success is a DriverError. */
   async expectSuccess<T = Record<string, unknown>>(
     command: string,
-    args?: Record<string, unknown>,
+    args?: Record<string, unknown> | JsonText,
   ): Promise<KeaAnswer<T>> {
     const answer = await this.command<T>(command, args);
     if (answer.result !== KeaResult.success) {

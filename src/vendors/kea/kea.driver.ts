@@ -116,6 +116,7 @@ export class KeaDriver implements DhcpDriver {
           for (const write of writes) {
             upsertSubnet(config, write, index);
           }
+          return writes.length > 0; // written as asked (see DhcpDriver.writeScopes)
         },
         // No undo is needed here, so the configuration is changed in place: a large one is not copied.
         { base, keepPrevious: false },
