@@ -60,6 +60,23 @@ export class JobsService {
     return toPage(items, total, query);
   }
 
+  /**
+   * The job's version, for a conditional read: when a poller's `If-None-Match` still matches, the row (whose outcome
+   * can be large) is not loaded at all.
+   */
+  async versionOf(id: string, principalId: string): Promise<number> {
+    const job = await this.dataSource
+      .getRepository(JobRecordEntity)
+      .findOne({ where: { id }, select: { id: true, version: true, requestedBy: true } });
+    if (!job) {
+      throw ProblemException.notFound('Job', id);
+    }
+    if (job.requestedBy !== principalId) {
+      await this.permissions.assert(principalId, Permission.administerDhcpServers, GLOBAL);
+    }
+    return job.version;
+  }
+
   async get(id: string, principalId: string, withDetails = false): Promise<JobRecordEntity> {
     const repository = this.dataSource.getRepository(JobRecordEntity);
     const job = await (withDetails

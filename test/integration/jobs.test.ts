@@ -163,6 +163,59 @@ describe('jobs plumbing (BullMQ on Redis, the Postgres row as the truth)', () =>
         .expect(200);
       expect(all.body.items.map((job: { id: string }) => job.id)).toContain(own.record.id);
       await t.http.get('/api/v1/jobs?state=done').set(bearer(t.adminKey)).expect(400);
+      // Someone else's job answers 403 to a conditional read too: the version is not leaked.
+      await t.http
+        .get(`/api/v1/jobs/${admins.record.id}`)
+        .set(bearer(worker.key))
+        .set('If-None-Match', '"1"')
+        .expect(403);
+    });
+
+    it('polling is cheap: an unchanged job answers 304 to If-None-Match, a changed one 200 with a new ETag', async () => {
+      const jobs = t.app.get(JobRecordsService);
+      const done = await jobs.enqueue({
+        queue: 'probe',
+        name: 'count-to',
+        request: { to: 1 },
+        requestedBy: null,
+      });
+      await waitForState(t, done.record.id, ['succeeded']);
+      const read = await t.http.get(`/api/v1/jobs/${done.record.id}`).set(bearer(t.adminKey)).expect(200);
+      const tag = read.headers['etag'];
+      expect(tag).toMatch(/^"\d+"$/);
+      const unchanged = await t.http
+        .get(`/api/v1/jobs/${done.record.id}`)
+        .set(bearer(t.adminKey))
+        .set('If-None-Match', tag)
+        .expect(304);
+      expect(unchanged.text).toBe('');
+      // The representation with details has a tag of its own.
+      const detailed = await t.http
+        .get(`/api/v1/jobs/${done.record.id}?include=details`)
+        .set(bearer(t.adminKey))
+        .set('If-None-Match', tag)
+        .expect(200);
+      expect(detailed.headers['etag']).toBe(tag.replace(/"$/, '-d"'));
+
+      // A running job moves on (progress): its tag changes, and the poll answers 200 with the new one.
+      const running = await jobs.enqueue({
+        queue: 'probe',
+        name: 'wait-for-cancel',
+        request: {},
+        requestedBy: null,
+      });
+      await waitForState(t, running.record.id, ['running']);
+      const before = (
+        await t.http.get(`/api/v1/jobs/${running.record.id}`).set(bearer(t.adminKey)).expect(200)
+      ).headers['etag'];
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const after = await t.http
+        .get(`/api/v1/jobs/${running.record.id}`)
+        .set(bearer(t.adminKey))
+        .set('If-None-Match', before)
+        .expect(200);
+      expect(after.headers['etag']).not.toBe(before);
+      await t.http.post(`/api/v1/jobs/${running.record.id}/cancel`).set(bearer(t.adminKey)).expect(200);
     });
 
     it('cancelling a running job stops it between steps; a finished job cannot be cancelled', async () => {

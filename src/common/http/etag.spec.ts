@@ -1,4 +1,4 @@
-import { assertIfMatch } from './etag.js';
+import { assertIfMatch, noneMatchHits } from './etag.js';
 
 describe('assertIfMatch', () => {
   it('accepts an absent header, "*", and a matching tag among several', () => {
@@ -14,5 +14,19 @@ describe('assertIfMatch', () => {
 
   it('answers 400 for a malformed header', () => {
     expect(() => assertIfMatch('3', 3)).toThrow(expect.objectContaining({ status: 400 }));
+  });
+});
+
+describe('noneMatchHits (conditional GET)', () => {
+  it('hits on the current tag, among several, weak or strong, and on "*"', () => {
+    expect(noneMatchHits('"3"', '"3"')).toBe(true);
+    expect(noneMatchHits('"1", W/"3"', '"3"')).toBe(true);
+    expect(noneMatchHits('*', '"3"')).toBe(true);
+  });
+
+  it('misses on another tag, and without the header', () => {
+    expect(noneMatchHits('"2"', '"3"')).toBe(false);
+    expect(noneMatchHits('"3-d"', '"3"')).toBe(false);
+    expect(noneMatchHits(undefined, '"3"')).toBe(false);
   });
 });

@@ -10,6 +10,13 @@ export function setEtag(response: Response, version: number): void {
   response.setHeader('ETag', etagOf(version));
 }
 
+/** Whether `If-None-Match` (a conditional GET) names the current representation's tag (weak comparison). */
+export function noneMatchHits(ifNoneMatch: string | undefined, tag: string): boolean {
+  if (ifNoneMatch === undefined) return false;
+  if (ifNoneMatch.trim() === '*') return true;
+  return ifNoneMatch.split(',').some((candidate) => candidate.trim().replace(/^W\//, '') === tag);
+}
+
 /**
  * Checks `If-Match` against the resource's current version (RFC 9110 strong comparison; `*` matches any).
  * An absent header means the caller accepts last-writer-wins.
