@@ -2,6 +2,7 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
+import { collectGarbage } from '../common/memory/collect-garbage.js';
 import { toProblem } from '../common/problem/problem-mapping.js';
 import { JobHandlerRegistry } from '../jobs/job-handler.registry.js';
 import type { JobHandler, JobResult, JobRunContext } from '../jobs/job-handler.js';
@@ -21,6 +22,9 @@ import { diffScope } from './scope-diff.js';
 import { ReplicationsService } from './replications.service.js';
 
 const keyOf = (leg: ReplicationLeg, network: string): string => `${leg.relationshipId}/${network}`;
+
+/** From this many scopes a leg asks for a full garbage collection between its phases (see collectGarbage). */
+const LARGE_LEG_SCOPES = 200;
 
 /** One leg of a job (a source and a destination), and what the job runs it with. */
 interface LegPlan {
@@ -113,6 +117,7 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
             attempted = networks;
           },
         );
+        if (attempted.length >= LARGE_LEG_SCOPES) collectGarbage(); // the reads' garbage, before the write's
         if (writes.length === 0) return;
         if (await context.cancelRequested()) {
           for (const write of writes) {
@@ -151,6 +156,7 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
             },
           }),
         );
+        if (attempted.length >= LARGE_LEG_SCOPES) collectGarbage();
         timing.lap('write');
         for (const key of written) outcomes[key] = { ...outcomes[key], state: 'replaced' };
       });
