@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { DataSource } from 'typeorm';
-import { DHCPD_BIN } from '../support/isc/dhcpd-files.js';
+import { DHCPD_BIN, mainConf, SUBNETS_CONF } from '../support/isc/dhcpd-files.js';
 import { IscEstate, type IscServerFiles } from '../support/isc/isc-estate.js';
 import { replicate, type ScopeOutcomeBody } from '../support/jobs.js';
 import { startSshd } from '../support/sshd.js';
@@ -295,6 +295,27 @@ describe('ISC dhcpd driver through the API, over a real sshd and the real dhcpd 
     expect(response.body.vendorMessage).toContain(`${b.configPath} line`);
     expect([await b.main(), await b.include(), await b.restarts()]).toEqual([main, include, restarts]);
     expect(await b.leftovers()).toEqual([]);
+  });
+
+  it('a restart that fails puts the previous files back and says so', async () => {
+    const d = await isc.files({ main: mainConf, include: SUBNETS_CONF });
+    const idD = await isc.register(d);
+    const relAD = await isc.relationship(
+      { serverId: idA, peerName: 'dhcp-failover' },
+      { serverId: idD, peerName: 'none' },
+    );
+    await d.failAllRestarts();
+    const response = await t.http
+      .post(`/api/v1/relationships/${relAD}/scopes`)
+      .set(auth())
+      .send({ network: '10.30.0.0', sourceServerId: idA })
+      .expect(422);
+    expect(response.body.detail).toContain('restart after the change failed');
+    expect(response.body.detail).toContain('the previous configuration was restored');
+    expect(response.body.vendorMessage).toContain('simulated start failure');
+    expect([await d.main(), await d.include()]).toEqual([mainConf(d.includePath), SUBNETS_CONF]);
+    expect((await d.restarts()).map((line) => line.split(' ')[0])).toEqual(['fail', 'fail']);
+    expect(await d.leftovers()).toEqual([]);
   });
 
   it('a changed host key and an SSH server that is down are problems saying so', async () => {
