@@ -1,4 +1,6 @@
 import type { FailoverState } from '../../driver.js';
+import { DriverErrorCode } from '../../driver-error.js';
+import { OmapiError } from './omapi-errors.js';
 import { OmapiClient } from './omapi-client.js';
 import { OmapiHmacMd5Key } from './omapi-key.js';
 import { omapiString, type OmapiValues, readUint32 } from './omapi-wire.js';
@@ -103,7 +105,7 @@ export function failoverStateFromValues(values: OmapiValues): FailoverState {
  * Reads one failover peer's state from a running dhcpd over OMAPI: connects to `host:port`, opens the key
  * (`omapi-key`, HMAC-MD5, secret in base64), opens the `failover-state` object named `peerName` and closes.
  * Throws `OmapiError` (a DriverError): `unreachable` (no connection, no answer within `timeoutMs`), `auth` (key
- * unknown to dhcpd or wrong secret), `not-found` (no failover peer of that name).
+ * unknown to dhcpd, wrong or malformed secret, no key), `not-found` (no failover peer of that name).
  */
 export async function readFailoverState(
   host: string,
@@ -113,7 +115,12 @@ export async function readFailoverState(
   peerName: string,
   timeoutMs: number,
 ): Promise<FailoverState> {
-  const key = keyName && keySecretBase64 ? new OmapiHmacMd5Key(keyName, keySecretBase64) : undefined;
+  let key: OmapiHmacMd5Key | undefined;
+  try {
+    key = keyName && keySecretBase64 ? new OmapiHmacMd5Key(keyName, keySecretBase64) : undefined;
+  } catch (error) {
+    throw new OmapiError(DriverErrorCode.auth, `OMAPI ${host}:${port}: ${(error as Error).message}`);
+  }
   const client = await OmapiClient.connect({ host, port, key, timeoutMs });
   try {
     const object = await client.openObject('failover-state', new Map([['name', omapiString(peerName)]]));
