@@ -60,14 +60,16 @@ async function waitForStates(
 const allNormal = (states: FailoverState[]): boolean =>
   states.every((s) => s.state === 'normal' && s.partnerState === 'normal');
 
+/** The promise fails with a DriverError of `code` whose message (with dhcpd's own text after it) matches. */
 async function expectDriverError(promise: Promise<unknown>, code: DriverErrorCode, message: RegExp) {
   const error = await promise.then(
     () => undefined,
     (e: unknown) => e,
   );
   expect(error).toBeInstanceOf(DriverError);
-  expect((error as DriverError).code).toBe(code);
-  expect((error as DriverError).message).toMatch(message);
+  const { code: actual, message: text, vendorMessage } = error as DriverError;
+  expect(actual).toBe(code);
+  expect(vendorMessage ? `${text}: ${vendorMessage}` : text).toMatch(message);
 }
 
 describe('a real dhcpd failover pair over OMAPI', () => {

@@ -88,7 +88,8 @@ describe('ISC failover state over OMAPI', () => {
     );
     expect(missing).toBeInstanceOf(DriverError);
     expect(missing.code).toBe(DriverErrorCode.notFound);
-    expect(missing.message).toContain('no object matches specification (ISC_R_NOTFOUND, result 23)');
+    expect(missing.message).toBe('open failover-state "x": no such object (ISC_R_NOTFOUND, result 23)');
+    expect(missing.vendorMessage).toBe('no object matches specification');
     expect(statusError('open', OmapiResult.dhcpInvalidKey, undefined)).toMatchObject({
       code: DriverErrorCode.auth,
       result: 393227,

@@ -46,23 +46,23 @@ export class OmapiError extends DriverError {
 
 /**
  * The error for a status message dhcpd sent instead of the object asked for. `what` names the request
- * (`open failover-state "fo"`); `serverText` is the status message's own `message` value, when it has one.
+ * (`open failover-state "fo"`); `serverText`, the status message's own `message` value when it has one, becomes the
+ * error's `vendorMessage`.
  */
 export function statusError(what: string, result: number, serverText: string | undefined): OmapiError {
   const name = RESULT_NAMES.get(result);
   const code = name ? `${name}, result ${result}` : `result ${result}`;
-  const said = serverText ? `${serverText} (${code})` : code;
   const refusal = AUTH_RESULTS.get(result);
   if (refusal) {
     return new OmapiError(
       DriverErrorCode.auth,
-      `${what}: dhcpd refused the request: ${refusal}: ${said}`,
+      `${what}: dhcpd refused the request: ${refusal} (${code})`,
       result,
-      said,
+      serverText,
     );
   }
   if (result === OmapiResult.notFound) {
-    return new OmapiError(DriverErrorCode.notFound, `${what}: no such object: ${said}`, result, said);
+    return new OmapiError(DriverErrorCode.notFound, `${what}: no such object (${code})`, result, serverText);
   }
-  return new OmapiError(DriverErrorCode.unsupported, `${what}: dhcpd answered ${said}`, result, said);
+  return new OmapiError(DriverErrorCode.unsupported, `${what}: dhcpd answered ${code}`, result, serverText);
 }
