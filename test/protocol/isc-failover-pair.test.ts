@@ -4,13 +4,14 @@
  * partner shows, and every refusal is the DriverError a caller can act on.
  */
 import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import type { FailoverState } from '../../src/vendors/driver.js';
 import { DriverError, DriverErrorCode } from '../../src/vendors/driver-error.js';
 import { readFailoverState } from '../../src/vendors/isc/omapi/isc-failover-state.js';
 import { OmapiClient } from '../../src/vendors/isc/omapi/omapi-client.js';
 import { omapiString } from '../../src/vendors/isc/omapi/omapi-wire.js';
-import { type DhcpdPair, type DhcpdServer, startDhcpdPair } from '../support/isc/dhcpd-server.js';
+import { type DhcpdPair, type DhcpdServer, dhcpdConf, startDhcpdPair } from '../support/isc/dhcpd-server.js';
 
 const TIMEOUT_MS = 5_000;
 
@@ -26,12 +27,15 @@ function read(server: DhcpdServer, overrides: { keyName?: string; secret?: strin
   return readFailoverState(
     server.omapiHost,
     server.omapiPort,
-    overrides.keyName ?? pair.key.name,
-    overrides.secret ?? pair.key.secret,
-    overrides.peer ?? pair.peerName,
+    overrides.keyName ?? current().key.name,
+    overrides.secret ?? current().key.secret,
+    overrides.peer ?? current().peerName,
     TIMEOUT_MS,
   );
 }
+
+/** Reads through `current` so the helpers below serve whichever pair a describe block started. */
+let current: () => DhcpdPair = () => pair;
 
 /** Polls `servers` (bounded) until `done` holds; on timeout, fails with the last answers and dhcpd's output. */
 async function waitForStates(
@@ -51,7 +55,9 @@ async function waitForStates(
       last = error;
     }
     if (Date.now() > deadline) {
-      throw new Error(`${what} not seen within ${boundMs} ms; last: ${String(last)}\n${await pair.output()}`);
+      throw new Error(
+        `${what} not seen within ${boundMs} ms; last: ${String(last)}\n${await current().output()}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
@@ -207,5 +213,35 @@ describe('a real dhcpd failover pair over OMAPI', () => {
         /not OMAPI: protocol version/,
       );
     });
+  });
+});
+
+describe('two dhcpd servers that a relationship turns into a failover pair', () => {
+  let servers: DhcpdPair;
+  beforeAll(async () => {
+    servers = await startDhcpdPair({ name: 'omapi-later', peerName: 'dfm-later', withPeers: false });
+    current = () => servers;
+  }, 90_000);
+  afterAll(async () => {
+    current = () => pair;
+    await servers?.stop();
+  });
+
+  it('have no failover state before the peers exist (not-found), and reach normal once written and restarted', async () => {
+    await expectDriverError(read(servers.primary), DriverErrorCode.notFound, /no such object/);
+    // What POST /relationships does on each side: write the peer (primary, secondary) and run the restart command.
+    for (const [server, role] of [
+      [servers.primary, 'primary'],
+      [servers.secondary, 'secondary'],
+    ] as const) {
+      await writeFile(server.configPath, dhcpdConf({ key: servers.key, peer: servers.peer(role) }));
+      await server.restart();
+    }
+    const states = await waitForStates(
+      [servers.primary, servers.secondary],
+      allNormal,
+      'normal on both sides',
+    );
+    expect(states.map((state) => state.detail['role'])).toEqual(['primary', 'secondary']);
   });
 });
