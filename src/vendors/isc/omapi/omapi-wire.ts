@@ -1,8 +1,9 @@
 /**
  * The wire format of ISC's OMAPI (the object management API of dhcpd, `omapip/protocol.c`), version 1.00.
  *
- * Hand-written: no maintained OMAPI client exists on npm (the few packages that mention it are abandoned shells
- * around `omshell`), and the protocol is small. Everything is big-endian.
+ * Hand-written because no OMAPI client exists on npm (the maintained one, pypureomapi, is Python; shelling out to
+ * `omshell` would need it on the service's host and a key on its command line), and the protocol is small.
+ * Everything is big-endian.
  *
  * - Each side opens with an introduction: protocol version (u32, 100) and header size (u32, 24).
  * - A message is a header — authid, authlen, opcode, handle, id, rid (u32 each; a peer may announce a larger
