@@ -9,6 +9,8 @@ set -euo pipefail
 packages=()
 command -v pg_ctlcluster >/dev/null 2>&1 || packages+=(postgresql postgresql-client)
 command -v redis-server >/dev/null 2>&1 || packages+=(redis-server)
+# The ISC failover-pair tests run dhcpd in network namespaces they create (dhcpd will not serve on lo).
+[[ -x /usr/sbin/ip ]] || packages+=(iproute2)
 daemon_packages=()
 [[ -x /usr/sbin/kea-dhcp4 ]] || daemon_packages+=(kea-dhcp4-server)
 [[ -x /usr/sbin/kea-ctrl-agent ]] || daemon_packages+=(kea-ctrl-agent)
