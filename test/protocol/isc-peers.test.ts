@@ -180,7 +180,7 @@ describe('ISC failover peers through the API, over a real sshd and the real dhcp
     const edited = await t.http
       .patch(`/api/v1/servers/${id}/failover-peers/a`)
       .set(auth())
-      .set('If-Match', read.headers['etag'] as string)
+      .set('If-Match', read.headers['etag'])
       .send({ maxResponseDelay: 30, peerAddress: 'dhcp2.example.net' })
       .expect(200);
     expect(edited.body).toMatchObject({ maxResponseDelay: 30, peerAddress: 'dhcp2.example.net', pools: 1 });
