@@ -11,6 +11,7 @@ import { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { PRODUCT_CATALOGUE } from './jobs/job-catalogue.js';
+import { IscPeersModule } from './isc-peers/isc-peers.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { loggerOptions } from './observability/logger.options.js';
 import { ObservabilityModule } from './observability/observability.module.js';
@@ -57,6 +58,7 @@ export class AppModule {
         ServersModule,
         ScopesModule,
         RelationshipsModule,
+        IscPeersModule,
         ReplicationModule,
         ...(options.imports ?? []),
       ],

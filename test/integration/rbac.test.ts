@@ -22,7 +22,7 @@ type Who =
 
 interface Endpoint {
   name: string;
-  method: 'get' | 'post' | 'patch' | 'delete';
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   /** Builds a fresh target (path) and body for one call. */
   prepare(t: TestApp, serverId: string): Promise<{ path: string; body?: Record<string, unknown> }>;
   /** Status when allowed. */
@@ -404,6 +404,64 @@ const ENDPOINTS: Endpoint[] = [
       path: `/api/v1/relationships/${await newRelationship(t, serverId)}/scopes/10.0.0.0?serverId=${serverId}`,
     }),
   },
+  // ISC failover peers: reading needs any grant on the server, changes administer-dhcp-servers. The server here is a
+  // Kea one, so an allowed call gets as far as the vendor check and answers 409 (peers are ISC-only).
+  ...(['/failover-peers', '/failover-peers/fo'] as const).map((suffix): Endpoint => ({
+    name: `GET /servers/{id}${suffix.replace('/fo', '/{name}')}`,
+    method: 'get',
+    ok: 409,
+    permission: 'administer-dhcp-servers',
+    rightGrant: {
+      permissions: ['edit-reservations'],
+      resource: { type: 'scope', serverId: '$server', network: '10.1.2.0' },
+    },
+    roles: ALL_ROLES,
+    prepare: async (_t, serverId) => ({ path: `/api/v1/servers/${serverId}${suffix}` }),
+  })),
+  onServer({
+    name: 'POST /servers/{id}/failover-peers',
+    method: 'post',
+    ok: 409,
+    prepare: async (_t, serverId) => ({
+      path: `/api/v1/servers/${serverId}/failover-peers`,
+      body: {
+        name: 'fo',
+        role: 'primary',
+        address: '10.0.0.1',
+        port: 647,
+        peerAddress: '10.0.0.2',
+        peerPort: 647,
+        maxResponseDelay: 60,
+        maxUnackedUpdates: 10,
+        mclt: 3600,
+        split: 128,
+      },
+    }),
+  }),
+  onServer({
+    name: 'PATCH /servers/{id}/failover-peers/{name}',
+    method: 'patch',
+    ok: 409,
+    prepare: async (_t, serverId) => ({
+      path: `/api/v1/servers/${serverId}/failover-peers/fo`,
+      body: { maxResponseDelay: 30 },
+    }),
+  }),
+  onServer({
+    name: 'DELETE /servers/{id}/failover-peers/{name}',
+    method: 'delete',
+    ok: 409,
+    prepare: async (_t, serverId) => ({ path: `/api/v1/servers/${serverId}/failover-peers/fo` }),
+  }),
+  onServer({
+    name: 'PUT /servers/{id}/scopes/{network}/failover-peer',
+    method: 'put',
+    ok: 409,
+    prepare: async (_t, serverId) => ({
+      path: `/api/v1/servers/${serverId}/scopes/10.0.0.0/failover-peer`,
+      body: { name: 'fo' },
+    }),
+  }),
   // Jobs: a principal sees its own; administer-dhcp-servers on the whole service sees and cancels everyone's.
   {
     name: 'GET /jobs',

@@ -22,6 +22,11 @@ export function noneMatchHits(ifNoneMatch: string | undefined, tag: string): boo
  * An absent header means the caller accepts last-writer-wins.
  */
 export function assertIfMatch(ifMatch: string | undefined, currentVersion: number): void {
+  assertIfMatchTag(ifMatch, etagOf(currentVersion));
+}
+
+/** {@link assertIfMatch} for a resource whose entity tag is not a version counter (e.g. a digest of its content). */
+export function assertIfMatchTag(ifMatch: string | undefined, current: string): void {
   if (ifMatch === undefined || ifMatch.trim() === '*') {
     return;
   }
@@ -31,9 +36,9 @@ export function assertIfMatch(ifMatch: string | undefined, currentVersion: numbe
       'If-Match must be "*" or a list of entity tags such as "3" (quotes included)',
     );
   }
-  if (!tags.includes(etagOf(currentVersion))) {
+  if (!tags.includes(current)) {
     throw ProblemException.preconditionFailed(
-      `The resource changed since you read it (its ETag is now ${etagOf(currentVersion)}); read it again and retry.`,
+      `The resource changed since you read it (its ETag is now ${current}); read it again and retry.`,
     );
   }
 }

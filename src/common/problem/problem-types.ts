@@ -15,6 +15,7 @@ export const ProblemType = {
   payloadTooLarge: 'urn:dfm:problem:payload-too-large',
   unsupportedMediaType: 'urn:dfm:problem:unsupported-media-type',
   vendorNotSupported: 'urn:dfm:problem:vendor-not-supported',
+  wrongVendor: 'urn:dfm:problem:wrong-vendor',
   serverUnreachable: 'urn:dfm:problem:server-unreachable',
   serverAuthFailed: 'urn:dfm:problem:server-auth-failed',
   serverNotFound: 'urn:dfm:problem:server-object-not-found',

@@ -1,0 +1,271 @@
+import { ProblemException } from '../common/problem/problem.exception.js';
+import { ProblemType } from '../common/problem/problem-types.js';
+import { childBlocks, childStatements } from '../vendors/isc/conf/conf-walk.js';
+import { insertNodes, replaceNode, setStatementTokens } from '../vendors/isc/conf/conf-edit.js';
+import type { ConfSet } from '../vendors/isc/conf/include-resolver.js';
+import {
+  listPeerReferences,
+  readFailoverPeers,
+  referAllPoolsTo,
+  removeFailoverPeer,
+  removePeerReferences,
+  repointPeerReferences,
+  validateFailoverPeer,
+  writeFailoverPeer,
+  type IscFailoverPeer,
+} from '../vendors/isc/conf/isc-peer.mapper.js';
+import { findSubnet, findSubnets } from '../vendors/isc/conf/isc-subnet.mapper.js';
+import { nodeText, quote } from '../vendors/isc/conf/syntax-tree.js';
+
+/**
+ * The seed's failover-peer rules ("Managing Failover Configurations for ISC DHCP") as changes to one parsed dhcpd
+ * configuration. Each function either changes the tree or throws a ProblemException before changing anything, so the
+ * caller writes the result (one validated write) or nothing.
+ */
+
+/** A peer as the API shows it: its declaration plus who refers to it. */
+export interface PeerView extends IscFailoverPeer {
+  /** How many pool declarations name the peer. */
+  pools: number;
+  /** The subnets (CIDR) whose pools name it. */
+  scopes: string[];
+}
+
+export interface PeerPatch {
+  role?: 'primary' | 'secondary';
+  address?: string;
+  port?: number;
+  peerAddress?: string;
+  peerPort?: number;
+  maxResponseDelay?: number;
+  maxUnackedUpdates?: number;
+  /** `null` removes the statement. */
+  mclt?: number | null;
+  split?: number | null;
+  loadBalanceMaxSeconds?: number | null;
+}
+
+export interface ScopeMigration {
+  network: string;
+  peer: string;
+  /** Pool declarations that now name the peer (bare ranges become pools of their own). */
+  poolsChanged: number;
+  /** Peers deleted because this scope held their last references (confirmed by the caller). */
+  deletedPeers: string[];
+}
+
+export interface PeerCreation {
+  peer: PeerView;
+  /** True when it is the server's first peer: every other address pool now refers to it. */
+  firstPeer: boolean;
+  /** Pools given a reference by the first-peer rule. */
+  poolsReferred: number;
+  migrations: ScopeMigration[];
+}
+
+export interface PeerDeletion {
+  name: string;
+  /** `references-removed` (it was the last peer) or `references-moved` (to `replacement`). */
+  outcome: 'references-removed' | 'references-moved';
+  replacement?: string;
+  /** Pools whose reference was removed or moved. */
+  pools: number;
+}
+
+export function peerViews(set: ConfSet): PeerView[] {
+  const references = listPeerReferences(set);
+  const subnetOf = new Map(findSubnets(set).map((subnet) => [subnet.node, subnet.cidr] as const));
+  return readFailoverPeers(set).map((peer) => {
+    const own = references.filter((reference) => reference.peer === peer.name);
+    const scopes = [
+      ...new Set(own.flatMap((reference) => (reference.scope ? [subnetOf.get(reference.scope)] : []))),
+    ].filter((cidr): cidr is string => cidr !== undefined);
+    return { ...peer, pools: own.length, scopes };
+  });
+}
+
+export function findPeer(set: ConfSet, name: string, serverName: string): PeerView {
+  const peer = peerViews(set).find((candidate) => candidate.name === name);
+  if (!peer) throw notFound(`failover peer "${name}" does not exist on ${serverName}`);
+  return peer;
+}
+
+/** The seed's field rules; a 400 with field errors when broken. */
+export function assertValidPeer(peer: Partial<IscFailoverPeer>): void {
+  const errors = validateFailoverPeer(peer);
+  if (errors.length > 0) throw ProblemException.validation(errors);
+}
+
+/**
+ * A new peer. The server's first peer: every other address pool on the server is updated to refer to it. Any other
+ * peer takes the pools of `scopes` (dhcpd refuses a peer no pool names), with the rule of {@link migrateScope}.
+ */
+export function createPeer(
+  set: ConfSet,
+  peer: IscFailoverPeer,
+  options: { scopes: string[]; confirmDeleteOldPeer: boolean; serverName: string },
+): PeerCreation {
+  assertValidPeer(peer);
+  const existing = readFailoverPeers(set);
+  if (existing.some((candidate) => candidate.name === peer.name)) {
+    throw ProblemException.conflict(`failover peer "${peer.name}" exists on ${options.serverName} already`);
+  }
+  const firstPeer = existing.length === 0;
+  for (const network of options.scopes) scopeOf(set, network, options.serverName);
+  writeFailoverPeer(set, peer);
+  const poolsReferred = firstPeer ? referAllPoolsTo(set, peer.name) : 0;
+  const migrations = firstPeer
+    ? []
+    : options.scopes.map((network) =>
+        migrateScope(set, network, peer.name, options.confirmDeleteOldPeer, options.serverName),
+      );
+  return { peer: findPeer(set, peer.name, options.serverName), firstPeer, poolsReferred, migrations };
+}
+
+/** Changes a peer's fields; only the statements whose value changes are rewritten. */
+export function updatePeer(set: ConfSet, name: string, patch: PeerPatch, serverName: string): PeerView {
+  const current = findPeer(set, name, serverName);
+  const { pools: _pools, scopes: _scopes, ...declared } = current;
+  const merged: IscFailoverPeer = { ...declared };
+  for (const [field, value] of Object.entries(patch) as Array<[keyof PeerPatch, unknown]>) {
+    if (value === undefined) continue;
+    if (value === null) delete (merged as unknown as Record<string, unknown>)[field];
+    else (merged as unknown as Record<string, unknown>)[field] = value;
+  }
+  assertValidPeer(merged);
+  writeFailoverPeer(set, merged);
+  return findPeer(set, name, serverName);
+}
+
+/**
+ * Deletes a peer with the seed's rule for the pools that name it: the last peer → the references are removed; one
+ * other peer left → they move to it; two or more → they move to `replacement`, which the caller must name (a 409
+ * lists the choices when it does not).
+ */
+export function deletePeer(
+  set: ConfSet,
+  name: string,
+  replacement: string | undefined,
+  serverName: string,
+): PeerDeletion {
+  const peer = findPeer(set, name, serverName);
+  const others = readFailoverPeers(set)
+    .map((candidate) => candidate.name)
+    .filter((candidate) => candidate !== name);
+  if (replacement !== undefined && !others.includes(replacement)) {
+    throw ProblemException.validation([
+      {
+        field: 'query.replacement',
+        message:
+          others.length === 0
+            ? `"${name}" is the last failover peer on ${serverName}; there is nothing to replace it with`
+            : `replacement must be another failover peer on ${serverName}: ${others.map((o) => `"${o}"`).join(', ')}`,
+      },
+    ]);
+  }
+  if (others.length === 0) {
+    const pools = removePeerReferences(set, name);
+    removeFailoverPeer(set, name);
+    return { name, outcome: 'references-removed', pools };
+  }
+  const target = replacement ?? (others.length === 1 ? others[0] : undefined);
+  if (target === undefined) {
+    if (peer.pools > 0) {
+      throw ProblemException.conflict(
+        `${peer.pools} pool(s) on ${serverName} refer to failover peer "${name}" and ${others.length} other peers ` +
+          `are left: name the one they should refer to instead with ?replacement=<name> (one of ${others
+            .map((o) => `"${o}"`)
+            .join(', ')})`,
+        { choices: others, pools: peer.pools, scopes: peer.scopes },
+      );
+    }
+    removeFailoverPeer(set, name);
+    return { name, outcome: 'references-moved', pools: 0 };
+  }
+  const pools = repointPeerReferences(set, name, target);
+  removeFailoverPeer(set, name);
+  return { name, outcome: 'references-moved', replacement: target, pools };
+}
+
+/**
+ * Points every address pool of a scope at `peerName` (a bare `range` becomes a pool of its own, since dhcpd takes a
+ * peer only in a pool). When the scope holds the last references to another peer, that peer would be left with no
+ * pool, which dhcpd refuses: the caller must confirm that it is deleted (`confirmDeleteOldPeer`), else a 409 warns.
+ */
+export function migrateScope(
+  set: ConfSet,
+  network: string,
+  peerName: string,
+  confirmDeleteOldPeer: boolean,
+  serverName: string,
+): ScopeMigration {
+  const subnet = scopeOf(set, network, serverName);
+  findPeer(set, peerName, serverName);
+  const pools = childBlocks(subnet.node, 'pool');
+  const ranges = childStatements(subnet.node, 'range');
+  if (pools.length === 0 && ranges.length === 0) {
+    throw ProblemException.conflict(
+      `subnet ${subnet.cidr} on ${serverName} has no address pool to refer to failover peer "${peerName}"`,
+    );
+  }
+  const own = new Set(pools);
+  const references = listPeerReferences(set);
+  const oldPeers = [
+    ...new Set(
+      references
+        .filter((reference) => own.has(reference.pool) && reference.peer !== peerName)
+        .map((reference) => reference.peer),
+    ),
+  ];
+  const declared = new Set(readFailoverPeers(set).map((peer) => peer.name));
+  const orphaned = oldPeers.filter(
+    (old) =>
+      declared.has(old) &&
+      !references.some((reference) => reference.peer === old && !own.has(reference.pool)),
+  );
+  if (orphaned.length > 0 && !confirmDeleteOldPeer) {
+    throw ProblemException.conflict(
+      `subnet ${subnet.cidr} holds the last pools on ${serverName} that refer to failover peer(s) ` +
+        `${orphaned.map((o) => `"${o}"`).join(', ')}; moving it to "${peerName}" deletes ${
+          orphaned.length === 1 ? 'that peer' : 'those peers'
+        }. Send confirmDeleteOldPeer: true to go ahead.`,
+      { peersToDelete: orphaned, confirm: 'confirmDeleteOldPeer' },
+    );
+  }
+  let poolsChanged = 0;
+  for (const pool of pools) {
+    const statement = childStatements(pool, 'failover', 'peer')[0];
+    if (!statement) {
+      insertNodes(subnet.file, pool, 0, [`failover peer ${quote(peerName)}`]);
+      poolsChanged += 1;
+    } else if (references.find((reference) => reference.statement === statement)?.peer !== peerName) {
+      setStatementTokens(statement, 2, quote(peerName));
+      poolsChanged += 1;
+    }
+  }
+  for (const range of ranges) {
+    replaceNode(subnet.file, subnet.node, range, {
+      header: 'pool',
+      body: [`failover peer ${quote(peerName)}`, nodeText(range)],
+    });
+    poolsChanged += 1;
+  }
+  for (const old of orphaned) removeFailoverPeer(set, old);
+  return { network, peer: peerName, poolsChanged, deletedPeers: orphaned };
+}
+
+function scopeOf(
+  set: ConfSet,
+  network: string,
+  serverName: string,
+): NonNullable<ReturnType<typeof findSubnet>> {
+  const subnet = findSubnet(set, network);
+  if (!subnet) {
+    throw notFound(`${serverName} has no subnet ${network} in its dhcpd configuration`);
+  }
+  return subnet;
+}
+
+function notFound(detail: string): ProblemException {
+  return new ProblemException(404, ProblemType.notFound, 'Not found', detail);
+}

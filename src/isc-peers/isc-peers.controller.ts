@@ -1,0 +1,186 @@
+import { Body, Controller, Delete, Get, Headers, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
+import { ApiBadGatewayResponse, ApiCreatedResponse, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { CurrentActor, type Actor } from '../auth/actor.js';
+import { Conflicts, IfMatch, NotFound, Operation } from '../common/http/api-docs.decorators.js';
+import { IdParam } from '../common/http/id-param.js';
+import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
+import { ProblemDetails } from '../common/problem/problem-details.js';
+import { Authorize, serverFromPath } from '../permissions/authorize.decorator.js';
+import { Permission } from '../permissions/permission.js';
+import { NetworkParam } from '../scopes/network-param.js';
+import {
+  CreatedFailoverPeerDto,
+  CreateFailoverPeerDto,
+  DeletedFailoverPeerDto,
+  DeleteFailoverPeerQuery,
+  FailoverPeerDto,
+  FailoverPeerListDto,
+  MigrateScopePeerDto,
+  ScopeMigrationDto,
+  UpdateFailoverPeerDto,
+} from './dto/failover-peer.dto.js';
+import { IscPeersService, peerEtag } from './isc-peers.service.js';
+
+const ADMINISTER_SERVER = { permission: Permission.administerDhcpServers, resource: serverFromPath };
+const NOT_ISC = 'The server is not an ISC server (`urn:dfm:problem:wrong-vendor`): peers are ISC-only';
+const UPSTREAM = {
+  description: 'The DHCP server could not be reached or refused our credentials.',
+  type: ProblemDetails,
+};
+const REJECTED = {
+  description:
+    "dhcpd -t rejected the result (dhcpd's text in `vendorMessage`; nothing was written), or the restart failed.",
+  type: ProblemDetails,
+};
+
+function PeerName(): ParameterDecorator {
+  return Param('name');
+}
+
+@ApiTags('isc-failover-peers')
+@Controller('servers/:id')
+export class IscPeersController {
+  constructor(private readonly peers: IscPeersService) {}
+
+  @Get('failover-peers')
+  @Authorize({ resource: serverFromPath })
+  @Operation("List an ISC server's failover peers, read live from its dhcpd.conf")
+  @ApiOkResponse({ type: FailoverPeerListDto })
+  @NotFound('server')
+  @Conflicts(NOT_ISC)
+  @ApiBadGatewayResponse(UPSTREAM)
+  async list(@IdParam() id: string): Promise<FailoverPeerListDto> {
+    const items = (await this.peers.list(id)).map((peer) => FailoverPeerDto.from(peer));
+    return { items, total: items.length };
+  }
+
+  @Post('failover-peers')
+  @Idempotent()
+  @Authorize(ADMINISTER_SERVER)
+  @Operation(
+    'Create a failover peer on an ISC server',
+    "The server's first peer: every other address pool on the server is updated to refer to it (a bare `range` " +
+      'becomes a pool of its own). Another peer takes the pools of the scopes named in `scopes` (dhcpd refuses a peer ' +
+      'no pool refers to), with the rule of `PUT .../scopes/{network}/failover-peer`. `mclt` and `split` are for the ' +
+      'primary only (a 400 on a secondary). One validated write (`dhcpd -t`).',
+  )
+  @ApiCreatedResponse({ type: CreatedFailoverPeerDto })
+  @NotFound('server, or a scope named in `scopes`')
+  @Conflicts(
+    `${NOT_ISC}; the name is taken; or a scope holds the last pools of another peer (confirm its deletion).`,
+  )
+  @ApiUnprocessableEntityResponse(REJECTED)
+  @ApiBadGatewayResponse(UPSTREAM)
+  async create(
+    @IdParam() id: string,
+    @Body() dto: CreateFailoverPeerDto,
+    @CurrentActor() actor: Actor,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<CreatedFailoverPeerDto> {
+    const created = await this.peers.create(id, dto, actor);
+    response.setHeader('ETag', peerEtag(created.peer));
+    response.location(`/api/v1/servers/${id}/failover-peers/${encodeURIComponent(created.peer.name)}`);
+    return Object.assign(new CreatedFailoverPeerDto(), created.peer, {
+      firstPeer: created.firstPeer,
+      poolsReferred: created.poolsReferred,
+      migrations: created.migrations.map((migration) => ScopeMigrationDto.from(migration)),
+    });
+  }
+
+  @Get('failover-peers/:name')
+  @Authorize({ resource: serverFromPath })
+  @Operation('Read a failover peer of an ISC server', 'With the pools and scopes that refer to it.')
+  @ApiParam({ name: 'name', description: 'The peer name (`failover peer "<name>"`).' })
+  @ApiOkResponse({ type: FailoverPeerDto })
+  @NotFound('server or failover peer')
+  @Conflicts(NOT_ISC)
+  @ApiBadGatewayResponse(UPSTREAM)
+  async get(
+    @IdParam() id: string,
+    @PeerName() name: string,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<FailoverPeerDto> {
+    const peer = await this.peers.get(id, name);
+    response.setHeader('ETag', peerEtag(peer));
+    return FailoverPeerDto.from(peer);
+  }
+
+  @Patch('failover-peers/:name')
+  @Authorize(ADMINISTER_SERVER)
+  @Operation(
+    "Change a failover peer's fields",
+    'Only the statements whose value changes are rewritten. `null` removes `mclt`, `split` or ' +
+      '`loadBalanceMaxSeconds` (a peer that becomes secondary must drop `mclt` and `split`). The name cannot change.',
+  )
+  @ApiParam({ name: 'name', description: 'The peer name.' })
+  @ApiOkResponse({ type: FailoverPeerDto })
+  @NotFound('server or failover peer')
+  @Conflicts(NOT_ISC)
+  @IfMatch()
+  @ApiUnprocessableEntityResponse(REJECTED)
+  @ApiBadGatewayResponse(UPSTREAM)
+  async update(
+    @IdParam() id: string,
+    @PeerName() name: string,
+    @Body() dto: UpdateFailoverPeerDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @CurrentActor() actor: Actor,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<FailoverPeerDto> {
+    const peer = await this.peers.update(id, name, dto, ifMatch, actor);
+    response.setHeader('ETag', peerEtag(peer));
+    return FailoverPeerDto.from(peer);
+  }
+
+  @Delete('failover-peers/:name')
+  @Authorize(ADMINISTER_SERVER)
+  @Operation(
+    'Delete a failover peer',
+    'The pools that refer to it: when it is the last peer, their references are removed; with one other peer ' +
+      'left, they refer to that one; with two or more left, to the one named by `replacement` (without it, a 409 ' +
+      'lists the choices in `choices`).',
+  )
+  @ApiParam({ name: 'name', description: 'The peer name.' })
+  @ApiOkResponse({ type: DeletedFailoverPeerDto })
+  @NotFound('server or failover peer')
+  @Conflicts(
+    `${NOT_ISC}; or two or more peers are left and no \`replacement\` was named (\`choices\` lists them).`,
+  )
+  @IfMatch()
+  @ApiUnprocessableEntityResponse(REJECTED)
+  @ApiBadGatewayResponse(UPSTREAM)
+  async remove(
+    @IdParam() id: string,
+    @PeerName() name: string,
+    @Query() query: DeleteFailoverPeerQuery,
+    @Headers('if-match') ifMatch: string | undefined,
+    @CurrentActor() actor: Actor,
+  ): Promise<DeletedFailoverPeerDto> {
+    return DeletedFailoverPeerDto.from(await this.peers.remove(id, name, query, ifMatch, actor));
+  }
+
+  @Put('scopes/:network/failover-peer')
+  @Authorize(ADMINISTER_SERVER)
+  @Operation(
+    "Migrate a scope's pools to a failover peer",
+    'Every address pool of the subnet refers to the named peer (a bare `range` becomes a pool of its own), which ' +
+      'finalizes the failover setup of the scope. When the scope holds the last pools that refer to another peer, ' +
+      'that peer is deleted (dhcpd refuses a peer no pool refers to): the caller must confirm with ' +
+      '`confirmDeleteOldPeer: true`, else a 409 names it in `peersToDelete`.',
+  )
+  @ApiOkResponse({ type: ScopeMigrationDto })
+  @NotFound('server, scope or failover peer')
+  @Conflicts(`${NOT_ISC}; or the change would delete a peer and was not confirmed (\`peersToDelete\`).`)
+  @ApiUnprocessableEntityResponse(REJECTED)
+  @ApiBadGatewayResponse(UPSTREAM)
+  async migrateScope(
+    @IdParam() id: string,
+    @NetworkParam() network: string,
+    @Body() dto: MigrateScopePeerDto,
+    @CurrentActor() actor: Actor,
+  ): Promise<ScopeMigrationDto> {
+    return ScopeMigrationDto.from(await this.peers.migrateScope(id, network, dto, actor));
+  }
+}

@@ -1,0 +1,176 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { Actor } from '../auth/actor.js';
+import { AuditService, digestOf } from '../audit/audit.service.js';
+import { assertIfMatchTag } from '../common/http/etag.js';
+import { ProblemException } from '../common/problem/problem.exception.js';
+import { ProblemType } from '../common/problem/problem-types.js';
+import { ServerLockService } from '../servers/server-lock.service.js';
+import { ServersService } from '../servers/servers.service.js';
+import type { ServerTarget } from '../vendors/driver.js';
+import type { ConfSet } from '../vendors/isc/conf/include-resolver.js';
+import { iscConfigError, withIscConfig } from '../vendors/isc/isc-config-session.js';
+import type {
+  CreateFailoverPeerDto,
+  DeleteFailoverPeerQuery,
+  MigrateScopePeerDto,
+  UpdateFailoverPeerDto,
+} from './dto/failover-peer.dto.js';
+import {
+  createPeer,
+  deletePeer,
+  findPeer,
+  migrateScope,
+  peerViews,
+  updatePeer,
+  type PeerCreation,
+  type PeerDeletion,
+  type PeerView,
+  type ScopeMigration,
+} from './isc-peer-rules.js';
+
+/** The entity tag of a peer: a digest of its declaration, so a change made on the server changes it too. */
+export function peerEtag(peer: PeerView): string {
+  const { pools: _pools, scopes: _scopes, ...declared } = peer;
+  return `"${digestOf(declared)}"`;
+}
+
+/**
+ * ISC failover peers on one server, with the seed's rules. Every change holds the server's lock, reads the whole
+ * configuration once, changes the syntax tree (only the lines concerned), and writes it once, validated by the
+ * server's own `dhcpd -t` (a rejection reaches the caller with dhcpd's text); then it is audited.
+ */
+@Injectable()
+export class IscPeersService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly servers: ServersService,
+    private readonly locks: ServerLockService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async list(serverId: string): Promise<PeerView[]> {
+    const target = await this.iscTarget(serverId);
+    return this.read(target, (set) => peerViews(set));
+  }
+
+  async get(serverId: string, name: string): Promise<PeerView> {
+    const target = await this.iscTarget(serverId);
+    return this.read(target, (set) => findPeer(set, name, target.name));
+  }
+
+  async create(serverId: string, dto: CreateFailoverPeerDto, actor: Actor): Promise<PeerCreation> {
+    const { scopes = [], confirmDeleteOldPeer = false, ...peer } = dto;
+    return this.change(serverId, actor, 'isc-peer.created', (set, target) => {
+      const created = createPeer(set, peer, { scopes, confirmDeleteOldPeer, serverName: target.name });
+      return {
+        result: created,
+        details: {
+          peer: created.peer.name,
+          firstPeer: created.firstPeer,
+          poolsReferred: created.poolsReferred,
+          migrations: created.migrations,
+        },
+      };
+    });
+  }
+
+  async update(
+    serverId: string,
+    name: string,
+    dto: UpdateFailoverPeerDto,
+    ifMatch: string | undefined,
+    actor: Actor,
+  ): Promise<PeerView> {
+    return this.change(serverId, actor, 'isc-peer.updated', (set, target) => {
+      assertIfMatchTag(ifMatch, peerEtag(findPeer(set, name, target.name)));
+      const peer = updatePeer(set, name, dto, target.name);
+      return { result: peer, details: { peer: name, fields: Object.keys(dto) } };
+    });
+  }
+
+  async remove(
+    serverId: string,
+    name: string,
+    query: DeleteFailoverPeerQuery,
+    ifMatch: string | undefined,
+    actor: Actor,
+  ): Promise<PeerDeletion> {
+    return this.change(serverId, actor, 'isc-peer.deleted', (set, target) => {
+      assertIfMatchTag(ifMatch, peerEtag(findPeer(set, name, target.name)));
+      const deletion = deletePeer(set, name, query.replacement, target.name);
+      return { result: deletion, details: { ...deletion } };
+    });
+  }
+
+  async migrateScope(
+    serverId: string,
+    network: string,
+    dto: MigrateScopePeerDto,
+    actor: Actor,
+  ): Promise<ScopeMigration> {
+    const confirm = dto.confirmDeleteOldPeer === true || dto.confirmPeerDeletion === true;
+    return this.change(serverId, actor, 'isc-peer.scope-migrated', (set, target) => {
+      const migration = migrateScope(set, network, dto.name, confirm, target.name);
+      return { result: migration, details: { ...migration } };
+    });
+  }
+
+  /** The server, which must be an ISC one: peers are dhcpd declarations. */
+  private async iscTarget(serverId: string): Promise<ServerTarget> {
+    const target = await this.servers.target(serverId);
+    if (target.vendor !== 'isc') {
+      throw new ProblemException(
+        409,
+        ProblemType.wrongVendor,
+        'Not an ISC server',
+        `Failover peers are an ISC dhcpd feature, and ${target.name} is a ${target.vendor} server; ` +
+          'manage its failover with /relationships.',
+        { vendor: target.vendor },
+      );
+    }
+    return target;
+  }
+
+  private read<T>(target: ServerTarget, view: (set: ConfSet) => T): Promise<T> {
+    return withIscConfig(target, async (session) => {
+      const { set } = await session.read();
+      try {
+        return view(set);
+      } catch (error) {
+        throw iscConfigError(target, error);
+      }
+    });
+  }
+
+  /** Lock, one read, the change, one validated write, the audit record. */
+  private async change<T>(
+    serverId: string,
+    actor: Actor,
+    action: string,
+    mutate: (set: ConfSet, target: ServerTarget) => { result: T; details: Record<string, unknown> },
+  ): Promise<T> {
+    const target = await this.iscTarget(serverId);
+    return this.locks.withServers([target.id], async () => {
+      const change = await withIscConfig(target, async (session) =>
+        session.change(await session.read(), (set) => mutate(set, target)),
+      );
+      await this.dataSource.transaction((manager) =>
+        this.audit.record(manager, {
+          action,
+          targetType: 'server',
+          targetId: target.id,
+          ...actor,
+          details: {
+            ...change.result.details,
+            before: change.before,
+            after: change.after,
+            written: change.written,
+          },
+        }),
+      );
+      return change.result.result;
+    });
+  }
+}

@@ -1,0 +1,361 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { registerServer } from '../support/fixtures.js';
+import { DHCPD_BIN } from '../support/isc/dhcpd-files.js';
+import { IscEstate, type IscServerFiles } from '../support/isc/isc-estate.js';
+import { bearer, startTestApp, type TestApp } from '../support/test-app.js';
+
+const run = promisify(execFile);
+
+const main = (include: string): string => `# dhcpd.conf
+authoritative;
+default-lease-time 600;
+
+include "${include}";
+`;
+
+/** A peer declaration as an administrator would write it (ports differ so several peers can coexist). */
+function peer(name: string, port: number, role: 'primary' | 'secondary' = 'primary'): string {
+  const primaryOnly = role === 'primary' ? '  mclt 3600;\n  split 128;\n' : '';
+  return `failover peer "${name}" {
+  ${role};
+  address 127.0.0.1;
+  port ${port};
+  peer address 127.0.0.2;
+  peer port ${port};
+  max-response-delay 60;
+  max-unacked-updates 10;
+${primaryOnly}  load balance max seconds 3;
+}
+`;
+}
+
+function subnet(octet: number, peerName?: string): string {
+  const reference = peerName ? `    failover peer "${peerName}";\n` : '';
+  return `subnet 10.${octet}.0.0 netmask 255.255.255.0 {
+  option routers 10.${octet}.0.1;
+  pool {
+${reference}    range 10.${octet}.0.10 10.${octet}.0.99;
+  }
+}
+`;
+}
+
+/** No peer yet: a bare range, a pool without a peer, a subnet in a shared-network. */
+const NO_PEERS = `# Subnets, no failover yet.
+subnet 10.1.0.0 netmask 255.255.255.0 {
+  option routers 10.1.0.1; # gateway
+  range 10.1.0.10 10.1.0.99;
+}
+
+shared-network office {
+  subnet 10.2.0.0 netmask 255.255.255.0 {
+    pool {
+      range 10.2.0.10 10.2.0.99;
+    }
+  }
+}
+
+subnet 10.3.0.0 netmask 255.255.255.0 {
+}
+`;
+
+const PRIMARY = {
+  name: 'fo-main',
+  role: 'primary',
+  address: '127.0.0.1',
+  port: 647,
+  peerAddress: '127.0.0.2',
+  peerPort: 647,
+  maxResponseDelay: 60,
+  maxUnackedUpdates: 10,
+  mclt: 3600,
+  split: 128,
+  loadBalanceMaxSeconds: 3,
+};
+
+async function dhcpdAccepts(files: IscServerFiles): Promise<void> {
+  await run(DHCPD_BIN, ['-t', '-cf', files.configPath, '-lf', files.leasesPath]);
+}
+
+describe('ISC failover peers through the API, over a real sshd and the real dhcpd -t', () => {
+  let t: TestApp;
+  let isc: IscEstate;
+  const auth = (): { Authorization: string } => bearer(t.adminKey);
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    isc = new IscEstate(t);
+    await isc.start();
+  });
+  afterAll(async () => {
+    await isc?.stopAll();
+    await t?.close();
+  });
+
+  async function server(include: string, peers = ''): Promise<{ files: IscServerFiles; id: string }> {
+    const files = await isc.files({ main: (path) => peers + main(path), include });
+    return { files, id: await isc.register(files) };
+  }
+
+  async function poolPeers(id: string, network: string): Promise<Array<string | undefined>> {
+    const scope = await t.http.get(`/api/v1/servers/${id}/scopes/${network}`).set(auth()).expect(200);
+    return (scope.body.pools as Array<{ failoverPeer?: string }>).map((pool) => pool.failoverPeer);
+  }
+
+  it("the server's first peer: every address pool on the server refers to it, in one validated write, audited", async () => {
+    const { files, id } = await server(NO_PEERS);
+    const response = await t.http
+      .post(`/api/v1/servers/${id}/failover-peers`)
+      .set(auth())
+      .set('X-Request-Id', 'peer-create-1')
+      .send(PRIMARY)
+      .expect(201);
+    expect(response.headers['location']).toBe(`/api/v1/servers/${id}/failover-peers/fo-main`);
+    expect(response.body).toMatchObject({
+      ...PRIMARY,
+      firstPeer: true,
+      poolsReferred: 2,
+      pools: 2,
+      scopes: ['10.1.0.0/24', '10.2.0.0/24'],
+    });
+
+    // The peer goes before the include in dhcpd.conf; each pool names it; the bare range became a pool.
+    const mainText = await files.main();
+    expect(mainText.indexOf('failover peer "fo-main" {')).toBeLessThan(mainText.indexOf('include'));
+    expect(await files.include()).toBe(
+      NO_PEERS.replace(
+        '  range 10.1.0.10 10.1.0.99;\n',
+        '  pool {\n    failover peer "fo-main";\n    range 10.1.0.10 10.1.0.99;\n  }\n',
+      ).replace('    pool {\n', '    pool {\n      failover peer "fo-main";\n'),
+    );
+    await dhcpdAccepts(files);
+    expect((await files.restarts()).map((line) => line.split(' ')[0])).toEqual(['ok']);
+    expect(await poolPeers(id, '10.1.0.0')).toEqual(['fo-main']);
+    expect(await poolPeers(id, '10.2.0.0')).toEqual(['fo-main']);
+
+    const read = await t.http.get(`/api/v1/servers/${id}/failover-peers/fo-main`).set(auth()).expect(200);
+    expect(read.headers['etag']).toBe(response.headers['etag']);
+    const list = await t.http.get(`/api/v1/servers/${id}/failover-peers`).set(auth()).expect(200);
+    expect(list.body).toMatchObject({ total: 1, items: [{ name: 'fo-main', pools: 2 }] });
+
+    const events = await t.http
+      .get(`/api/v1/audit-events?targetId=${id}&action=isc-peer.created`)
+      .set(auth())
+      .expect(200);
+    expect(events.body.items).toHaveLength(1);
+    expect(events.body.items[0]).toMatchObject({
+      correlationId: 'peer-create-1',
+      principalId: expect.any(String),
+      details: { peer: 'fo-main', firstPeer: true, poolsReferred: 2 },
+    });
+  });
+
+  it('a secondary with mclt is a 400 naming the field, and nothing is written', async () => {
+    const { files, id } = await server(NO_PEERS);
+    const response = await t.http
+      .post(`/api/v1/servers/${id}/failover-peers`)
+      .set(auth())
+      .send({ ...PRIMARY, role: 'secondary', split: undefined })
+      .expect(400);
+    expect(response.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(response.body).toMatchObject({
+      type: 'urn:dfm:problem:validation',
+      errors: [{ field: 'mclt', message: 'mclt is set on the primary only' }],
+    });
+    expect(await files.include()).toBe(NO_PEERS);
+    expect(await files.restarts()).toEqual([]);
+  });
+
+  it('editing a peer changes only its lines; If-Match guards it; becoming secondary needs mclt and split removed', async () => {
+    const { files, id } = await server(subnet(1, 'a'), peer('a', 647));
+    const before = await files.main();
+    const read = await t.http.get(`/api/v1/servers/${id}/failover-peers/a`).set(auth()).expect(200);
+    await t.http
+      .patch(`/api/v1/servers/${id}/failover-peers/a`)
+      .set(auth())
+      .set('If-Match', '"stale"')
+      .send({ maxResponseDelay: 30 })
+      .expect(412);
+    const edited = await t.http
+      .patch(`/api/v1/servers/${id}/failover-peers/a`)
+      .set(auth())
+      .set('If-Match', read.headers['etag'])
+      .send({ maxResponseDelay: 30, peerAddress: 'dhcp2.example.net' })
+      .expect(200);
+    expect(edited.body).toMatchObject({ maxResponseDelay: 30, peerAddress: 'dhcp2.example.net', pools: 1 });
+    expect(await files.main()).toBe(
+      before
+        .replace('max-response-delay 60', 'max-response-delay 30')
+        .replace('peer address 127.0.0.2', 'peer address dhcp2.example.net'),
+    );
+    const refused = await t.http
+      .patch(`/api/v1/servers/${id}/failover-peers/a`)
+      .set(auth())
+      .send({ role: 'secondary' })
+      .expect(400);
+    expect(refused.body.errors).toEqual([
+      { field: 'mclt', message: 'mclt is set on the primary only' },
+      { field: 'split', message: 'split is set on the primary only' },
+    ]);
+    await t.http
+      .patch(`/api/v1/servers/${id}/failover-peers/a`)
+      .set(auth())
+      .send({ role: 'secondary', mclt: null, split: null })
+      .expect(200);
+    expect(await files.main()).not.toMatch(/mclt|split/);
+    await dhcpdAccepts(files);
+  });
+
+  it('deleting with two other peers left is a 409 listing the choices; with replacement, one left, then the last', async () => {
+    const { files, id } = await server(
+      subnet(1, 'a') + subnet(2, 'b') + subnet(3, 'c') + subnet(4, 'a'),
+      peer('a', 647) + peer('b', 648) + peer('c', 649),
+    );
+    const [main0, include0] = [await files.main(), await files.include()];
+    const choose = await t.http.delete(`/api/v1/servers/${id}/failover-peers/a`).set(auth()).expect(409);
+    expect(choose.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(choose.body).toMatchObject({
+      type: 'urn:dfm:problem:conflict',
+      choices: ['b', 'c'],
+      pools: 2,
+      scopes: ['10.1.0.0/24', '10.4.0.0/24'],
+    });
+    expect(choose.body.detail).toContain('replacement');
+    expect([await files.main(), await files.include()]).toEqual([main0, include0]);
+
+    await t.http.delete(`/api/v1/servers/${id}/failover-peers/a?replacement=a`).set(auth()).expect(400);
+    const replaced = await t.http
+      .delete(`/api/v1/servers/${id}/failover-peers/a?replacement=c`)
+      .set(auth())
+      .expect(200);
+    expect(replaced.body).toEqual({ name: 'a', outcome: 'references-moved', replacement: 'c', pools: 2 });
+    expect(await files.main()).not.toContain('failover peer "a"');
+    expect(await poolPeers(id, '10.1.0.0')).toEqual(['c']);
+    expect(await poolPeers(id, '10.4.0.0')).toEqual(['c']);
+    await t.http.get(`/api/v1/servers/${id}/failover-peers/a`).set(auth()).expect(404);
+
+    // One other peer left: its references move to it without asking.
+    const moved = await t.http.delete(`/api/v1/servers/${id}/failover-peers/b`).set(auth()).expect(200);
+    expect(moved.body).toEqual({ name: 'b', outcome: 'references-moved', replacement: 'c', pools: 1 });
+    expect(await poolPeers(id, '10.2.0.0')).toEqual(['c']);
+
+    // The last peer: every reference to it is removed.
+    const last = await t.http.delete(`/api/v1/servers/${id}/failover-peers/c`).set(auth()).expect(200);
+    expect(last.body).toEqual({ name: 'c', outcome: 'references-removed', pools: 4 });
+    expect(await files.main()).toBe(main0.replace(peer('a', 647) + peer('b', 648) + peer('c', 649), ''));
+    expect(await files.include()).not.toContain('failover peer');
+    for (const network of ['10.1.0.0', '10.2.0.0', '10.3.0.0', '10.4.0.0']) {
+      expect(await poolPeers(id, network)).toEqual([undefined]);
+    }
+    await dhcpdAccepts(files);
+    const none = await t.http.get(`/api/v1/servers/${id}/failover-peers`).set(auth()).expect(200);
+    expect(none.body).toEqual({ items: [], total: 0 });
+  });
+
+  it("PUT .../failover-peer migrates a scope's pools; the last pools of a peer need confirmDeleteOldPeer", async () => {
+    const { files, id } = await server(
+      subnet(1, 'a') + subnet(2, 'b') + subnet(3, 'b'),
+      peer('a', 647) + peer('b', 648),
+    );
+    const kept = await t.http
+      .put(`/api/v1/servers/${id}/scopes/10.2.0.0/failover-peer`)
+      .set(auth())
+      .send({ name: 'a' })
+      .expect(200);
+    expect(kept.body).toEqual({ network: '10.2.0.0', peer: 'a', poolsChanged: 1, deletedPeers: [] });
+    expect(await poolPeers(id, '10.2.0.0')).toEqual(['a']);
+
+    const [main1, include1] = [await files.main(), await files.include()];
+    const warn = await t.http
+      .put(`/api/v1/servers/${id}/scopes/10.3.0.0/failover-peer`)
+      .set(auth())
+      .send({ name: 'a' })
+      .expect(409);
+    expect(warn.body).toMatchObject({ peersToDelete: ['b'], confirm: 'confirmDeleteOldPeer' });
+    expect(warn.body.detail).toContain('deletes that peer');
+    expect([await files.main(), await files.include()]).toEqual([main1, include1]);
+
+    const confirmed = await t.http
+      .put(`/api/v1/servers/${id}/scopes/10.3.0.0/failover-peer`)
+      .set(auth())
+      .send({ name: 'a', confirmDeleteOldPeer: true })
+      .expect(200);
+    expect(confirmed.body).toEqual({ network: '10.3.0.0', peer: 'a', poolsChanged: 1, deletedPeers: ['b'] });
+    expect(await files.main()).toBe(main1.replace(peer('b', 648), ''));
+    expect(await poolPeers(id, '10.3.0.0')).toEqual(['a']);
+    await dhcpdAccepts(files);
+
+    await t.http
+      .put(`/api/v1/servers/${id}/scopes/10.3.0.0/failover-peer`)
+      .set(auth())
+      .send({ name: 'nope' })
+      .expect(404);
+    await t.http
+      .put(`/api/v1/servers/${id}/scopes/10.9.0.0/failover-peer`)
+      .set(auth())
+      .send({ name: 'a' })
+      .expect(404);
+  });
+
+  it("a write dhcpd -t rejects reaches the caller with dhcpd's text, and the files are untouched", async () => {
+    const { files, id } = await server(subnet(1, 'a') + subnet(2, 'a'), peer('a', 647));
+    const [main0, include0] = [await files.main(), await files.include()];
+    // A second peer that no pool refers to: dhcpd refuses it.
+    const second = { ...PRIMARY, name: 'b', port: 648, peerPort: 648 };
+    const rejected = await t.http
+      .post(`/api/v1/servers/${id}/failover-peers`)
+      .set(auth())
+      .send(second)
+      .expect(422);
+    expect(rejected.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(rejected.body).toMatchObject({
+      type: 'urn:dfm:problem:server-rejected-config',
+      driverError: 'invalid-config',
+      vendorMessage: expect.stringContaining('Failover peer, b, has no referring pools'),
+    });
+    expect(rejected.body.detail).toContain('dhcpd -t rejected the configuration');
+    expect([await files.main(), await files.include()]).toEqual([main0, include0]);
+    expect(await files.restarts()).toEqual([]);
+    expect(await files.leftovers()).toEqual([]);
+
+    // Named with a scope to take, it is accepted in one write.
+    const created = await t.http
+      .post(`/api/v1/servers/${id}/failover-peers`)
+      .set(auth())
+      .send({ ...second, scopes: ['10.2.0.0'] })
+      .expect(201);
+    expect(created.body).toMatchObject({
+      name: 'b',
+      firstPeer: false,
+      pools: 1,
+      migrations: [{ network: '10.2.0.0', peer: 'b', poolsChanged: 1, deletedPeers: [] }],
+    });
+    expect(await poolPeers(id, '10.2.0.0')).toEqual(['b']);
+    await dhcpdAccepts(files);
+  });
+
+  it('a name taken, an unknown peer and a server that is not ISC are problems saying so', async () => {
+    const { id } = await server(subnet(1, 'a'), peer('a', 647));
+    const taken = await t.http
+      .post(`/api/v1/servers/${id}/failover-peers`)
+      .set(auth())
+      .send({ ...PRIMARY, name: 'a' })
+      .expect(409);
+    expect(taken.body.detail).toContain('exists');
+    const unknown = await t.http.get(`/api/v1/servers/${id}/failover-peers/nope`).set(auth()).expect(404);
+    expect(unknown.body.detail).toContain('failover peer "nope" does not exist');
+    await t.http.delete(`/api/v1/servers/${id}/failover-peers/nope`).set(auth()).expect(404);
+    await t.http
+      .patch(`/api/v1/servers/${id}/failover-peers/nope`)
+      .set(auth())
+      .send({ port: 700 })
+      .expect(404);
+
+    const kea = await registerServer(t);
+    const wrong = await t.http.get(`/api/v1/servers/${kea}/failover-peers`).set(auth()).expect(409);
+    expect(wrong.body).toMatchObject({ type: 'urn:dfm:problem:wrong-vendor', vendor: 'kea' });
+    expect(wrong.body.detail).toContain('ISC');
+    await t.http.post(`/api/v1/servers/${kea}/failover-peers`).set(auth()).send(PRIMARY).expect(409);
+  });
+});
