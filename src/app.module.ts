@@ -20,6 +20,7 @@ import { RelationshipsModule } from './relationships/relationships.module.js';
 import { ReplicationModule } from './replication/replication.module.js';
 import { ScopesModule } from './scopes/scopes.module.js';
 import { ServersModule } from './servers/servers.module.js';
+import { IscModule } from './vendors/isc/isc.module.js';
 import { KeaModule } from './vendors/kea/kea.module.js';
 import { VendorsModule } from './vendors/vendors.module.js';
 
@@ -50,6 +51,7 @@ export class AppModule {
         }),
         VendorsModule,
         KeaModule,
+        IscModule,
         PermissionsModule,
         AuthModule,
         ServersModule,

@@ -166,7 +166,7 @@ export class RelationshipsController {
   @Authorize({ permission: Permission.addScope, resource: relationshipServers })
   @Operation(
     'Add a scope to a relationship',
-    "Kea: creates the scope on the partner from `sourceServerId`'s copy (a validated, all-or-nothing write). " +
+    "Creates the scope on the partner from `sourceServerId`'s copy (a validated, all-or-nothing write). " +
       'Needs `add-scope` on both servers.',
   )
   @ApiCreatedResponse({ type: RelationshipScopeChangeDto })
@@ -184,8 +184,9 @@ export class RelationshipsController {
   @Authorize({ permission: Permission.addScope, resource: serverFromQuery })
   @Operation(
     'Remove a scope from a relationship',
-    'Removes the scope from the server named by `serverId` (Kea: deletes that subnet; the partner keeps its ' +
-      'copy). The answer says what was done. Needs `add-scope` on that server.',
+    'Removes the scope from the server named by `serverId` (Kea: deletes that subnet; ISC: deletes the subnet ' +
+      'declaration and its host reservations, or with `copy=disable` closes its pools with `deny all clients`); ' +
+      'the partner keeps its copy. The answer says what was done. Needs `add-scope` on that server.',
   )
   @ApiOkResponse({ type: RelationshipScopeChangeDto })
   @NotFound('relationship or scope')

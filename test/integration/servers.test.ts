@@ -202,17 +202,22 @@ describe('server registry', () => {
 
   it('a connection test for a vendor without a driver is a 501 problem, not a 500', async () => {
     const body = {
-      name: uniqueName('isc'),
-      vendor: 'isc',
+      name: uniqueName('windows'),
+      vendor: 'windows',
       address: '127.0.0.1',
-      connection: { transport: 'local', configPath: '/etc/dhcp/dhcpd.conf' },
+      connection: {
+        host: '127.0.0.1',
+        username: 'Administrator',
+        password: 'windows-secret',
+        hostKeyFingerprint: FINGERPRINT,
+      },
     };
     const created = await t.http.post('/api/v1/servers').set(auth).send(body).expect(201);
     const response = await t.http
       .post(`/api/v1/servers/${created.body.id}/connection-test`)
       .set(auth)
       .expect(501);
-    expect(response.body).toMatchObject({ type: 'urn:dfm:problem:vendor-not-supported', vendor: 'isc' });
+    expect(response.body).toMatchObject({ type: 'urn:dfm:problem:vendor-not-supported', vendor: 'windows' });
   });
 
   it('a connection test of a server that does not answer is ok: false with the reason, not an error', async () => {

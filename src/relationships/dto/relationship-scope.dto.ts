@@ -13,11 +13,14 @@ export class AddRelationshipScopeDto {
 }
 
 export class RemoveRelationshipScopeQuery {
-  /** Kea: the server to delete the scope from (the other keeps its copy). */
+  /** The server to delete or disable the scope on (the other keeps its copy). */
   @IsUUID()
   serverId!: string;
 
-  /** What happens to that copy: `delete` (Kea 2.2 cannot disable a subnet). */
+  /**
+   * What happens to that copy: `delete`, or `disable` (ISC: every pool of the subnet gets `deny all clients;`, so no
+   * address is leased from it; Kea 2.2 cannot disable a subnet).
+   */
   @ApiPropertyOptional({ enum: ['delete', 'disable'], default: 'delete' })
   @IsOptional()
   @IsIn(['delete', 'disable'])

@@ -111,15 +111,16 @@ export class DhcpdConfigStore {
 
   /** Reads the main file and `also` (include files found by the parser) in one snapshot. */
   async read(also: readonly string[] = []): Promise<ConfigSnapshot> {
-    const paths = unique([this.options.configPath, ...also]);
-    const files = new Map<string, ConfigFile>();
-    for (const path of paths) {
-      const { data, digest } = await this.transport.readFile(path);
-      const encoding = detectEncoding(data);
-      files.set(path, { path, text: decode(data, encoding), digest, encoding });
-    }
-    const digests = new Map([...files].map(([path, file]) => [path, file.digest]));
-    return { files, digests, digest: combinedDigest(digests) };
+    const files: ConfigFile[] = [];
+    for (const path of unique([this.options.configPath, ...also])) files.push(await this.readFile(path));
+    return snapshotOf(files);
+  }
+
+  /** One file, decoded as {@link read} decodes it (for callers that discover the files as they go, like includes). */
+  async readFile(path: string): Promise<ConfigFile> {
+    const { data, digest } = await this.transport.readFile(path);
+    const encoding = detectEncoding(data);
+    return { path, text: decode(data, encoding), digest, encoding };
   }
 
   /**
@@ -342,6 +343,13 @@ export class DhcpdConfigStore {
       await this.transport.rename(temp, path);
     }
   }
+}
+
+/** A snapshot of files read one by one with {@link DhcpdConfigStore.readFile}, in the order given. */
+export function snapshotOf(files: readonly ConfigFile[]): ConfigSnapshot {
+  const byPath = new Map(files.map((file) => [file.path, file]));
+  const digests = new Map([...byPath].map(([path, file]) => [path, file.digest]));
+  return { files: byPath, digests, digest: combinedDigest(digests) };
 }
 
 interface LiveFile {

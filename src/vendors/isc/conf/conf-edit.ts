@@ -86,7 +86,16 @@ export function removeNode(container: Container, node: ConfNode): void {
   const trailing = next.before;
   const leadBreak = lineBreakStart(leading, 'last');
   const trailBreak = lineBreakStart(trailing, 'first');
-  if (leadBreak < 0) {
+  if (
+    leadBreak < 0 &&
+    index === 0 &&
+    isFile(container) &&
+    container.body.length > 1 &&
+    /^[ \t]*$/.test(leading)
+  ) {
+    // The file's first node: the next one starts the file, without the blank lines that separated them.
+    next.before = trailing.replace(/^(?:[ \t]*\r?\n)+/, '');
+  } else if (leadBreak < 0) {
     next.before = trailing;
   } else if (trailBreak < 0) {
     next.before = leading;
@@ -96,6 +105,10 @@ export function removeNode(container: Container, node: ConfNode): void {
     // A blank line on both sides of the removed node would become two; keep one.
     if ((kept === '' || /\n[ \t]*$/.test(kept)) && /^\r?\n[ \t]*\r?\n/.test(rest)) {
       kept = kept.slice(0, Math.max(0, lineBreakStart(kept, 'last')));
+    }
+    // The file's last node: the blank lines that separated it from the one before go too.
+    if (isFile(container) && index === container.body.length - 1 && /^\s*$/.test(rest)) {
+      kept = kept.replace(/(?:\r?\n[ \t]*)+$/, '');
     }
     next.before = kept + rest;
   }

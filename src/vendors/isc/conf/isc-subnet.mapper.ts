@@ -18,6 +18,7 @@ import {
   usableRange,
 } from './ipv4.js';
 import { applyOptions, modelledOptions, setStatement } from './option-edit.js';
+import { isDenyAll, isSubnetDisabled, setSubnetEnabled } from './isc-scope-state.js';
 import { parseNodes } from './parser.js';
 import { DhcpdConfSyntaxError } from './syntax-error.js';
 import { headerWords, nodeText, type BlockNode, type ConfNode } from './syntax-tree.js';
@@ -96,10 +97,17 @@ export function subnetToScope(subnet: IscSubnet, catalog: OptionCatalog, hosts: 
   if (subnet.sharedNetwork) extras['sharedNetwork'] = subnet.sharedNetwork;
   const statements = block.body.filter((node) => !isModelled(node, catalog)).map(nodeText);
   if (statements.length > 0) extras['statements'] = statements;
+  // A subnet whose every pool denies all clients is a disabled scope: `enabled` says so, not the pool statements.
+  const disabled = isSubnetDisabled(block);
   const poolStatements = block.body
     .filter((node): node is BlockNode => isBlock(node, 'pool'))
     .map((pool) =>
-      pool.body.filter((node) => !isStatement(node, 'range') && !isStatement(node, 'failover', 'peer')),
+      pool.body.filter(
+        (node) =>
+          !isStatement(node, 'range') &&
+          !isStatement(node, 'failover', 'peer') &&
+          !(disabled && isDenyAll(node)),
+      ),
     )
     .filter((nodes) => nodes.length > 0)
     .map((nodes) => nodes.map(nodeText));
@@ -114,7 +122,7 @@ export function subnetToScope(subnet: IscSubnet, catalog: OptionCatalog, hosts: 
   if (Object.keys(hostStatements).length > 0) extras['hostStatements'] = hostStatements;
   return {
     subnet: subnet.cidr,
-    enabled: true,
+    enabled: !disabled,
     ...(leaseTime && isFinite(Number(leaseTime.tokens[1]?.text))
       ? { leaseTime: Number(leaseTime.tokens[1].text) }
       : {}),
@@ -175,6 +183,7 @@ export function applyScope(
   const subnet = findSubnet(set, content.subnet.split('/')[0]) ?? createSubnet(set, content);
   const catalog = new OptionCatalog(set);
   const { file, node: block } = subnet;
+  const wasDisabled = isSubnetDisabled(block);
   if (parts.includes('options')) {
     applyOptions(file, block, content.options, catalog);
     if (content.leaseTime !== undefined) {
@@ -202,6 +211,10 @@ export function applyScope(
   if (parts.includes('reservations')) {
     applyReservations(set, subnet, content.reservations, catalog, hostStatementsOf(content));
   }
+  // The scope's state travels with the options part (as the other settings do); otherwise it stays as it was, also
+  // for pools a re-cut just created.
+  const enabled = parts.includes('options') ? content.enabled : !wasDisabled;
+  if (!enabled || wasDisabled) setSubnetEnabled(file, block, enabled);
   return subnet;
 }
 

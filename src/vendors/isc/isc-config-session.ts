@@ -1,0 +1,143 @@
+import type { ServerTarget } from '../driver.js';
+import { DriverError, DriverErrorCode } from '../driver-error.js';
+import { changedFiles, loadConf, type ConfSet } from './conf/include-resolver.js';
+import { UndefinedOptionError } from './conf/option-edit.js';
+import { DhcpdConfSyntaxError } from './conf/syntax-error.js';
+import {
+  type ConfigFile,
+  type ConfigSnapshot,
+  type ConfigWriteResult,
+  DhcpdConfigStore,
+  type DhcpdConfigStoreOptions,
+  dhcpdConfigStoreOptionsOf,
+  snapshotOf,
+} from './dhcpd-config-store.js';
+import type { IscTransport } from './transport/isc-transport.js';
+import { withIscTransport } from './transport/transport-factory.js';
+
+/** dhcpd's configuration as one read: every file parsed, and the digests a write of it is held to. */
+export interface IscConfig {
+  set: ConfSet;
+  snapshot: ConfigSnapshot;
+}
+
+export interface IscChange<T> {
+  /** What `mutate` returned. */
+  result: T;
+  /** Combined digests of the files, before and after (equal when nothing changed). */
+  before: string;
+  after: string;
+  /** The files replaced on the server (none when the change left every file as it was). */
+  written: ConfigWriteResult['written'];
+  restart?: ConfigWriteResult['restart'];
+}
+
+/**
+ * One operation on one ISC server, over one connection to its host: read the whole configuration (the main file and
+ * every include), change the syntax tree, and write back only the files whose text changed, through the validated,
+ * digest-checked store (`dhcpd -t`, backup, atomic rename, restart). An edit made on the server since the read is a
+ * `conflict` and nothing is written.
+ */
+export class IscConfigSession {
+  readonly options: DhcpdConfigStoreOptions;
+  readonly store: DhcpdConfigStore;
+
+  constructor(
+    readonly target: ServerTarget,
+    readonly transport: IscTransport,
+  ) {
+    this.options = dhcpdConfigStoreOptionsOf(target);
+    this.store = new DhcpdConfigStore(transport, this.options);
+  }
+
+  /** Reads and parses dhcpd.conf and its includes; a file dhcpd.conf names that cannot be parsed is `invalid-config`. */
+  async read(): Promise<IscConfig> {
+    const files: ConfigFile[] = [];
+    const main = this.options.configPath;
+    try {
+      const set = await loadConf(main, async (path) => {
+        const file = await this.store.readFile(path).catch((error: unknown) => {
+          throw missingFile(error, this.target, path, path === main);
+        });
+        files.push(file);
+        return file.text;
+      });
+      return { set, snapshot: snapshotOf(files) };
+    } catch (error) {
+      throw iscConfigError(this.target, error);
+    }
+  }
+
+  /**
+   * Applies `mutate` to `config` (as read by this or an earlier session of the same server) and writes the files it
+   * changed, held to the digests of the read. `config` is changed in place and must not be used again.
+   */
+  async change<T>(config: IscConfig, mutate: (set: ConfSet) => T): Promise<IscChange<T>> {
+    let result: T;
+    try {
+      result = mutate(config.set);
+    } catch (error) {
+      throw iscConfigError(this.target, error);
+    }
+    const changes = changedFiles(config.set);
+    if (changes.size === 0) {
+      return { result, before: config.snapshot.digest, after: config.snapshot.digest, written: [] };
+    }
+    const outcome = await this.store.write(changes, config.snapshot.digests);
+    return {
+      result,
+      before: outcome.before,
+      after: outcome.after,
+      written: outcome.written,
+      ...(outcome.restart ? { restart: outcome.restart } : {}),
+    };
+  }
+}
+
+/** Runs `run` with a session over one connection to the server's host, closed afterwards. */
+export function withIscConfig<T>(
+  target: ServerTarget,
+  run: (session: IscConfigSession) => Promise<T>,
+): Promise<T> {
+  return withIscTransport(target, (transport) => run(new IscConfigSession(target, transport)));
+}
+
+/**
+ * What the mapping layers throw, as the driver's error type: a file we cannot parse (or a declaration we cannot
+ * interpret) is `invalid-config` with its file, line and column; an option the server has no definition for is
+ * `unsupported`. Anything else is a bug and passes through.
+ */
+export function iscConfigError(target: ServerTarget, error: unknown): unknown {
+  if (error instanceof DriverError) return error;
+  if (error instanceof DhcpdConfSyntaxError) {
+    return new DriverError(
+      DriverErrorCode.invalidConfig,
+      `the dhcpd configuration of ${target.name} cannot be read: ${error.message}`,
+      undefined,
+      { cause: error },
+    );
+  }
+  if (error instanceof UndefinedOptionError) {
+    return new DriverError(DriverErrorCode.unsupported, `${target.name}: ${error.message}`, undefined, {
+      cause: error,
+    });
+  }
+  if (error instanceof RangeError) {
+    return new DriverError(DriverErrorCode.invalidConfig, `${target.name}: ${error.message}`, undefined, {
+      cause: error,
+    });
+  }
+  return error;
+}
+
+function missingFile(error: unknown, target: ServerTarget, path: string, isMain: boolean): unknown {
+  if (!(error instanceof DriverError) || error.code !== DriverErrorCode.notFound) return error;
+  return new DriverError(
+    DriverErrorCode.invalidConfig,
+    isMain
+      ? `${path} does not exist on ${target.name}; check the registered configPath`
+      : `${path}, included by the dhcpd configuration of ${target.name}, does not exist`,
+    error.message,
+    { cause: error },
+  );
+}

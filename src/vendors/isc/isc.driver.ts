@@ -1,0 +1,242 @@
+import { Injectable } from '@nestjs/common';
+import type {
+  ConnectionReport,
+  DhcpDriver,
+  ReadOptions,
+  ScopeRemoval,
+  ScopeWrite,
+  ServerTarget,
+  WriteDigests,
+} from '../driver.js';
+import { DriverError, DriverErrorCode } from '../driver-error.js';
+import type { ScopeContent, ScopeSummary } from '../scope-content.js';
+import { childBlocks } from './conf/conf-walk.js';
+import { findPeerDeclarations, listPeerReferences, readFailoverPeers } from './conf/isc-peer.mapper.js';
+import { poolPeer, rangeSlots } from './conf/isc-pools.js';
+import { hasAddressPools, isSubnetDisabled, removeSubnet, setSubnetEnabled } from './conf/isc-scope-state.js';
+import { applyReservations } from './conf/isc-reservations.js';
+import { OptionCatalog } from './conf/isc-options.js';
+import { applyScope, findSubnet, findSubnets, readScopes, type IscSubnet } from './conf/isc-subnet.mapper.js';
+import type { ConfSet } from './conf/include-resolver.js';
+import { validateWithDhcpd } from './dhcpd-validation.js';
+import { type IscConfig, iscConfigError, withIscConfig } from './isc-config-session.js';
+
+/** How long a configuration read for a diff may serve as the base of the write that follows it. */
+const KEPT_CONFIG_MS = 60_000;
+const VERSION_TIMEOUT_MS = 30_000;
+
+/**
+ * ISC dhcpd, reached over SSH or locally: dhcpd.conf (and its includes) parsed into a lossless syntax tree, changed
+ * statement by statement, and written back validated by the server's own `dhcpd -t`. One connection per operation.
+ */
+@Injectable()
+export class IscDriver implements DhcpDriver {
+  readonly vendor = 'isc' as const;
+  /**
+   * Configurations read with `keepForWrite`, by server id, until the write that follows takes them (saving a read and
+   * a parse). The write is still held to the digests of that read: when the server was edited in between, nothing is
+   * written and the change is applied once more to a fresh read, so the edit is kept, never overwritten.
+   */
+  private readonly kept = new Map<string, { config: IscConfig; registration: string; keptAt: number }>();
+
+  checkConnection(target: ServerTarget): Promise<ConnectionReport> {
+    return withIscConfig(target, async (session) => {
+      const { dhcpdPath } = session.options;
+      const version = await session.transport.exec([dhcpdPath, '--version'], {
+        timeoutMs: VERSION_TIMEOUT_MS,
+      });
+      const versionText = `${version.stderr}\n${version.stdout}`.trim();
+      if (version.exitCode === 127) {
+        throw new DriverError(
+          DriverErrorCode.unsupported,
+          `${session.transport.description}: ${dhcpdPath} cannot be run (not found); register dhcpdPath`,
+          versionText,
+        );
+      }
+      const config = await session.read();
+      await validateWithDhcpd(session.transport, {
+        dhcpdPath,
+        mainPath: session.options.configPath,
+        configFile: session.options.configPath,
+        leasesPath: session.options.leasesPath,
+        timeoutMs: session.options.validateTimeoutMs,
+      });
+      const { peers, subnets } = describeConfig(target, config.set);
+      return {
+        software: 'ISC DHCP Server (dhcpd)',
+        ...(versionOf(versionText) ? { version: versionOf(versionText) } : {}),
+        facts: {
+          versionDetail: versionText.split('\n')[0] ?? '',
+          transport: session.transport.kind,
+          reachedThrough: session.transport.description,
+          configPath: session.options.configPath,
+          files: [...config.set.files.keys()],
+          configValid: true,
+          subnets,
+          failoverPeers: peers,
+        },
+      };
+    });
+  }
+
+  listScopes(target: ServerTarget): Promise<ScopeSummary[]> {
+    return withIscConfig(target, async (session) => {
+      const { set } = await session.read();
+      return guard(target, () =>
+        findSubnets(set).map((subnet) => {
+          const peer = rangeSlots(subnet.file, subnet.node).find((slot) => slot.peer)?.peer;
+          return {
+            subnet: subnet.cidr,
+            enabled: !isSubnetDisabled(subnet.node),
+            ...(peer ? { failover: peer } : {}),
+          };
+        }),
+      );
+    });
+  }
+
+  async readScope(target: ServerTarget, network: string): Promise<ScopeContent> {
+    const scope = (await this.readScopes(target, [network])).get(network);
+    if (!scope) throw noSubnet(target, network);
+    return scope;
+  }
+
+  readScopes(
+    target: ServerTarget,
+    networks?: readonly string[],
+    options: ReadOptions = {},
+  ): Promise<Map<string, ScopeContent>> {
+    return withIscConfig(target, async (session) => {
+      const config = await session.read();
+      const scopes = guard(target, () => readScopes(config.set, networks));
+      if (options.keepForWrite) {
+        const now = Date.now();
+        for (const [id, entry] of this.kept) if (now - entry.keptAt >= KEPT_CONFIG_MS) this.kept.delete(id);
+        this.kept.set(target.id, { config, registration: registrationOf(target), keptAt: now });
+      }
+      return scopes;
+    });
+  }
+
+  async writeScopes(target: ServerTarget, writes: ScopeWrite[]): Promise<WriteDigests> {
+    const kept = this.takeKept(target);
+    // All scopes in one change, so one validated write (and one restart) for the lot.
+    const apply = (set: ConfSet): void => {
+      for (const write of writes) applyScope(set, write.content, write.parts);
+    };
+    return withIscConfig(target, async (session) => {
+      if (kept) {
+        try {
+          const change = await session.change(kept, apply);
+          return { before: change.before, after: change.after };
+        } catch (error) {
+          if (!(error instanceof DriverError) || error.code !== DriverErrorCode.conflict) throw error;
+          // The server was edited since the kept read (nothing was written): apply to what is there now, once.
+        }
+      }
+      const change = await session.change(await session.read(), apply);
+      return { before: change.before, after: change.after };
+    });
+  }
+
+  removeScope(target: ServerTarget, network: string, how: ScopeRemoval): Promise<WriteDigests> {
+    this.kept.delete(target.id);
+    return withIscConfig(target, async (session) => {
+      const config = await session.read();
+      const change = await session.change(config, (set) => {
+        const subnet = findSubnet(set, network);
+        if (!subnet) throw noSubnet(target, network);
+        if (how === 'disable') disable(target, subnet);
+        else remove(target, set, subnet);
+      });
+      return { before: change.before, after: change.after };
+    });
+  }
+
+  /** The configuration kept by the read before, when it is recent and of the same registration. */
+  private takeKept(target: ServerTarget): IscConfig | undefined {
+    const kept = this.kept.get(target.id);
+    this.kept.delete(target.id);
+    if (!kept || Date.now() - kept.keptAt >= KEPT_CONFIG_MS) return undefined;
+    return kept.registration === registrationOf(target) ? kept.config : undefined;
+  }
+}
+
+function disable(target: ServerTarget, subnet: IscSubnet): void {
+  if (!hasAddressPools(subnet.node)) {
+    throw new DriverError(
+      DriverErrorCode.unsupported,
+      `subnet ${subnet.cidr} on ${target.name} has no address pool, so there is nothing to disable ` +
+        '(its host reservations are global to dhcpd and keep answering); delete it instead',
+    );
+  }
+  setSubnetEnabled(subnet.file, subnet.node, false);
+}
+
+/**
+ * Deletes the subnet and its reservations (hosts whose only fixed address is in it; hosts with addresses elsewhere
+ * lose this one). dhcpd refuses a failover peer no pool names, so deleting the last scope of a peer is refused with
+ * the way out, rather than left for `dhcpd -t` to reject.
+ */
+function remove(target: ServerTarget, set: ConfSet, subnet: IscSubnet): void {
+  const ownPools = new Set(childBlocks(subnet.node, 'pool'));
+  const declared = new Set(findPeerDeclarations(set).map((peer) => peer.name));
+  const references = listPeerReferences(set);
+  for (const pool of ownPools) {
+    const peer = poolPeer(pool);
+    if (!peer || !declared.has(peer)) continue;
+    if (references.some((reference) => reference.peer === peer && !ownPools.has(reference.pool))) continue;
+    throw new DriverError(
+      DriverErrorCode.conflict,
+      `subnet ${subnet.cidr} holds the last pools on ${target.name} that name failover peer "${peer}", and dhcpd ` +
+        `refuses a peer no pool names: delete the peer, or move another scope to it, first (or disable the scope)`,
+    );
+  }
+  applyReservations(set, subnet, [], new OptionCatalog(set), {});
+  removeSubnet(set, subnet);
+}
+
+function describeConfig(
+  target: ServerTarget,
+  set: ConfSet,
+): { peers: Array<Record<string, unknown>>; subnets: number } {
+  return guard(target, () => {
+    const references = listPeerReferences(set);
+    const peers = readFailoverPeers(set).map((peer) => ({
+      name: peer.name,
+      role: peer.role,
+      address: peer.address,
+      port: peer.port,
+      peerAddress: peer.peerAddress,
+      peerPort: peer.peerPort,
+      pools: references.filter((reference) => reference.peer === peer.name).length,
+    }));
+    return { peers, subnets: findSubnets(set).length };
+  });
+}
+
+/** `isc-dhcpd-4.4.3-P1` -> `4.4.3-P1`. */
+function versionOf(text: string): string | undefined {
+  return /isc-dhcpd-(\S+)/.exec(text)?.[1] ?? /DHCP Server (\d\S*)/.exec(text)?.[1];
+}
+
+/** The mapping layers fail with their own errors; the driver answers with DriverErrors only. */
+function guard<T>(target: ServerTarget, run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    throw iscConfigError(target, error);
+  }
+}
+
+function noSubnet(target: ServerTarget, network: string): DriverError {
+  return new DriverError(
+    DriverErrorCode.notFound,
+    `ISC server ${target.name} has no subnet ${network} in its dhcpd configuration`,
+  );
+}
+
+/** What a kept read depends on: where the files are and how they are reached. */
+function registrationOf(target: ServerTarget): string {
+  return JSON.stringify([target.address, target.connection]);
+}

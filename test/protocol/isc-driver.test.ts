@@ -1,0 +1,507 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { DataSource } from 'typeorm';
+import { DHCPD_BIN, mainConf, SUBNETS_CONF } from '../support/isc/dhcpd-files.js';
+import { IscEstate, type IscServerFiles } from '../support/isc/isc-estate.js';
+import { replicate, type ScopeOutcomeBody } from '../support/jobs.js';
+import { startSshd } from '../support/sshd.js';
+import { bearer, startTestApp, type TestApp } from '../support/test-app.js';
+
+const run = promisify(execFile);
+
+const PEER_A = `failover peer "dhcp-failover" {
+  primary;
+  address 127.0.0.1;
+  port 647;
+  peer address 127.0.0.2;
+  peer port 647;
+  max-response-delay 60;
+  max-unacked-updates 10;
+  mclt 3600;
+  split 128;
+  load balance max seconds 3;
+}`;
+
+/** The primary's side: peer "dhcp-failover". */
+const mainA = (include: string): string => `# Server A (primary)
+authoritative;
+default-lease-time 600;
+max-lease-time 7200;
+option domain-name "example.org";
+
+${PEER_A}
+
+include "${include}";
+`;
+
+const SUBNETS_A = `shared-network office {
+  option domain-name-servers 10.20.0.53;
+
+  subnet 10.20.0.0 netmask 255.255.255.0 {
+    option routers 10.20.0.1;
+    default-lease-time 3600;
+    pool {
+      failover peer "dhcp-failover";
+      range 10.20.0.10 10.20.0.99;
+    }
+  }
+
+  subnet 10.21.0.0 netmask 255.255.255.0 {
+    option routers 10.21.0.1;
+    pool {
+      failover peer "dhcp-failover";
+      range 10.21.0.10 10.21.0.50;
+      range 10.21.0.60 10.21.0.99;
+    }
+  }
+}
+
+subnet 10.30.0.0 netmask 255.255.255.0 {
+  option routers 10.30.0.1;
+  pool {
+    failover peer "dhcp-failover";
+    range 10.30.0.100 10.30.0.199;
+  }
+}
+
+host printer {
+  hardware ethernet 0a:00:00:00:00:01;
+  fixed-address 10.20.0.5;
+  option host-name "printer";
+}
+`;
+
+/** The secondary's side: its own peer name ("fo-b"), an older copy of 10.20.0.0, no 10.21.0.0. */
+const mainB = (include: string): string => `# Server B (secondary)
+authoritative;
+default-lease-time 600;
+max-lease-time 7200;
+
+failover peer "fo-b" {
+  secondary;
+  address 127.0.0.2;
+  port 647;
+  peer address 127.0.0.1;
+  peer port 647;
+  max-response-delay 60;
+  max-unacked-updates 10;
+  load balance max seconds 3;
+}
+
+include "${include}";
+`;
+
+const SUBNETS_B = `# Office subnets, kept in step with A by replication.
+shared-network office {
+  option domain-name-servers 10.20.0.53;
+
+  subnet 10.20.0.0 netmask 255.255.255.0 {
+    option routers 10.20.0.254; # old gateway
+    default-lease-time 3600;
+    pool {
+      failover peer "fo-b";
+      range 10.20.0.10 10.20.0.50;
+    }
+  }
+}
+
+subnet 10.30.0.0 netmask 255.255.255.0 {
+  option routers 10.30.0.1;
+  pool {
+    failover peer "fo-b";
+    range 10.30.0.100 10.30.0.199;
+  }
+}
+`;
+
+/** A source whose subnet uses an option space only it declares: valid there, rejected by dhcpd -t elsewhere. */
+const mainC = (include: string): string => `option space acme;
+option acme.level code 1 = unsigned integer 8;
+
+include "${include}";
+`;
+const SUBNETS_C = `subnet 10.50.0.0 netmask 255.255.255.0 {
+  option acme.level 3;
+  range 10.50.0.10 10.50.0.20;
+}
+`;
+
+/** Lines removed and added between two texts (a longest-common-subsequence diff), trimmed. */
+function lineChanges(before: string, after: string): { removed: string[]; added: string[] } {
+  const a = before.split('\n');
+  const b = after.split('\n');
+  const lengths = Array.from({ length: a.length + 1 }, () => new Array<number>(b.length + 1).fill(0));
+  for (let i = a.length - 1; i >= 0; i--) {
+    for (let j = b.length - 1; j >= 0; j--) {
+      lengths[i][j] =
+        a[i] === b[j] ? lengths[i + 1][j + 1] + 1 : Math.max(lengths[i + 1][j], lengths[i][j + 1]);
+    }
+  }
+  const removed: string[] = [];
+  const added: string[] = [];
+  let [i, j] = [0, 0];
+  while (i < a.length || j < b.length) {
+    if (i < a.length && j < b.length && a[i] === b[j]) {
+      i++;
+      j++;
+    } else if (j < b.length && (i === a.length || lengths[i][j + 1] >= lengths[i + 1][j])) {
+      added.push(b[j++].trim());
+    } else {
+      removed.push(a[i++].trim());
+    }
+  }
+  return { removed, added };
+}
+
+async function dhcpdAccepts(files: IscServerFiles): Promise<void> {
+  await run(DHCPD_BIN, ['-t', '-cf', files.configPath, '-lf', files.leasesPath]);
+}
+
+describe('ISC dhcpd driver through the API, over a real sshd and the real dhcpd -t', () => {
+  let t: TestApp;
+  let isc: IscEstate;
+  let a: IscServerFiles;
+  let b: IscServerFiles;
+  let c: IscServerFiles;
+  let idA: string;
+  let idB: string;
+  let idC: string;
+  let idALocal: string;
+  let rel: string;
+  const auth = (): { Authorization: string } => bearer(t.adminKey);
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    isc = new IscEstate(t);
+    await isc.start();
+    a = await isc.files({ main: mainA, include: SUBNETS_A });
+    b = await isc.files({ main: mainB, include: SUBNETS_B, midWriteEdits: true });
+    c = await isc.files({ main: mainC, include: SUBNETS_C });
+    [idA, idB, idC, idALocal] = [
+      await isc.register(a),
+      await isc.register(b),
+      await isc.register(c, 'local'),
+      await isc.register(a, 'local'),
+    ];
+    rel = await isc.relationship(
+      { serverId: idA, peerName: 'dhcp-failover' },
+      { serverId: idB, peerName: 'fo-b' },
+    );
+  });
+  afterAll(async () => {
+    await isc?.stopAll();
+    await t?.close();
+  });
+
+  it.each([
+    ['ssh', () => idA],
+    ['local', () => idALocal],
+  ])('the connection test over %s reports the dhcpd version, the peers and the subnets', async (kind, id) => {
+    const response = await t.http.post(`/api/v1/servers/${id()}/connection-test`).set(auth()).expect(200);
+    expect(response.body).toMatchObject({
+      ok: true,
+      software: 'ISC DHCP Server (dhcpd)',
+      version: expect.stringMatching(/^4\.\d+\.\d+/),
+      facts: {
+        transport: kind,
+        configValid: true,
+        subnets: 3,
+        files: [a.configPath, a.includePath],
+        failoverPeers: [
+          {
+            name: 'dhcp-failover',
+            role: 'primary',
+            address: '127.0.0.1',
+            port: 647,
+            peerAddress: '127.0.0.2',
+            peerPort: 647,
+            pools: 3,
+          },
+        ],
+      },
+    });
+  });
+
+  it('lists subnets wherever they are declared and reads one in the vendor-neutral model, the same over both transports', async () => {
+    const list = await t.http.get(`/api/v1/servers/${idA}/scopes`).set(auth()).expect(200);
+    const items = (list.body.items ?? list.body) as Array<Record<string, unknown>>;
+    expect(items).toEqual([
+      { subnet: '10.20.0.0/24', enabled: true, failover: 'dhcp-failover' },
+      { subnet: '10.21.0.0/24', enabled: true, failover: 'dhcp-failover' },
+      { subnet: '10.30.0.0/24', enabled: true, failover: 'dhcp-failover' },
+    ]);
+
+    const scope = await t.http.get(`/api/v1/servers/${idA}/scopes/10.20.0.0`).set(auth()).expect(200);
+    expect(scope.body).toMatchObject({
+      subnet: '10.20.0.0/24',
+      enabled: true,
+      leaseTime: 3600,
+      pools: [{ start: '10.20.0.10', end: '10.20.0.99', failoverPeer: 'dhcp-failover' }],
+      exclusions: [
+        { start: '10.20.0.1', end: '10.20.0.9' },
+        { start: '10.20.0.100', end: '10.20.0.254' },
+      ],
+      reservations: [
+        {
+          address: '10.20.0.5',
+          hardwareAddress: '0a:00:00:00:00:01',
+          name: 'printer',
+          options: [{ code: 12, name: 'host-name', value: 'printer' }],
+        },
+      ],
+      options: [{ code: 3, name: 'routers', value: '10.20.0.1' }],
+      vendorExtras: { sharedNetwork: 'office' },
+    });
+    const local = await t.http.get(`/api/v1/servers/${idALocal}/scopes/10.20.0.0`).set(auth()).expect(200);
+    expect(local.body).toEqual(scope.body);
+
+    const missing = await t.http.get(`/api/v1/servers/${idA}/scopes/10.99.0.0`).set(auth()).expect(404);
+    expect(missing.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(missing.body.detail).toContain('no subnet 10.99.0.0');
+  });
+
+  it('a dhcpd.conf the parser cannot read is a problem naming file, line and column', async () => {
+    const broken = await isc.files({
+      main: (include) => `include "${include}";\n`,
+      include: 'subnet 10.60.0.0 netmask 255.255.255.0 {\n  range 10.60.0.10 10.60.0.20\n}\n',
+    });
+    const id = await isc.register(broken, 'local');
+    const problem = await t.http.get(`/api/v1/servers/${id}/scopes`).set(auth()).expect(422);
+    expect(problem.body).toMatchObject({ driverError: 'invalid-config' });
+    expect(problem.body.detail).toContain(`${broken.includePath} line 2, column 3`);
+    const test = await t.http.post(`/api/v1/servers/${id}/connection-test`).set(auth()).expect(200);
+    expect(test.body).toMatchObject({ ok: false, error: { code: 'invalid-config' } });
+  });
+
+  it("a write dhcpd -t rejects reaches the caller as problem+json with dhcpd's text, and nothing changes", async () => {
+    const relCB = await isc.relationship(
+      { serverId: idC, peerName: 'none' },
+      { serverId: idB, peerName: 'fo-b' },
+    );
+    const [main, include, restarts] = [await b.main(), await b.include(), await b.restarts()];
+    const response = await t.http
+      .post(`/api/v1/relationships/${relCB}/scopes`)
+      .set(auth())
+      .send({ network: '10.50.0.0', sourceServerId: idC })
+      .expect(422);
+    expect(response.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(response.body).toMatchObject({
+      type: 'urn:dfm:problem:server-rejected-config',
+      driverError: 'invalid-config',
+      vendorMessage: expect.stringContaining('no option space named acme'),
+    });
+    expect(response.body.detail).toContain('dhcpd -t rejected the configuration');
+    // dhcpd's diagnostics name the live file (the new subnet goes at the end of it), not our temporary copy.
+    expect(response.body.vendorMessage).toContain(`${b.configPath} line`);
+    expect([await b.main(), await b.include(), await b.restarts()]).toEqual([main, include, restarts]);
+    expect(await b.leftovers()).toEqual([]);
+  });
+
+  it('a restart that fails puts the previous files back and says so', async () => {
+    const d = await isc.files({ main: mainConf, include: SUBNETS_CONF });
+    const idD = await isc.register(d);
+    const relAD = await isc.relationship(
+      { serverId: idA, peerName: 'dhcp-failover' },
+      { serverId: idD, peerName: 'none' },
+    );
+    await d.failAllRestarts();
+    const response = await t.http
+      .post(`/api/v1/relationships/${relAD}/scopes`)
+      .set(auth())
+      .send({ network: '10.30.0.0', sourceServerId: idA })
+      .expect(422);
+    expect(response.body.detail).toContain('restart after the change failed');
+    expect(response.body.detail).toContain('the previous configuration was restored');
+    expect(response.body.vendorMessage).toContain('simulated start failure');
+    expect([await d.main(), await d.include()]).toEqual([mainConf(d.includePath), SUBNETS_CONF]);
+    expect((await d.restarts()).map((line) => line.split(' ')[0])).toEqual(['fail', 'fail']);
+    expect(await d.leftovers()).toEqual([]);
+  });
+
+  it('a changed host key and an SSH server that is down are problems saying so', async () => {
+    const wrongKey = await isc.register(a, 'ssh', { hostKeyFingerprint: isc.sshd.userKeyFingerprint });
+    const refused = await t.http.get(`/api/v1/servers/${wrongKey}/scopes`).set(auth()).expect(502);
+    expect(refused.body).toMatchObject({ type: 'urn:dfm:problem:server-auth-failed', driverError: 'auth' });
+    expect(refused.body.detail).toContain('host key mismatch');
+    expect(refused.body.detail).toContain(isc.sshd.userKeyFingerprint);
+    expect(refused.body.detail).toContain(isc.sshd.hostKeyFingerprint);
+
+    const gone = await startSshd({ name: 'isc-down' });
+    const down = await isc.register(a, 'ssh', {
+      host: gone.host,
+      port: gone.port,
+      hostKeyFingerprint: gone.hostKeyFingerprint,
+      privateKey: gone.privateKey,
+    });
+    await t.http.get(`/api/v1/servers/${down}/scopes`).set(auth()).expect(200);
+    await gone.stop();
+    const unreachable = await t.http.get(`/api/v1/servers/${down}/scopes`).set(auth()).expect(502);
+    expect(unreachable.body).toMatchObject({
+      type: 'urn:dfm:problem:server-unreachable',
+      driverError: 'unreachable',
+    });
+    expect(unreachable.body.detail).toContain(`${gone.host}:${gone.port}`);
+  });
+
+  it('an edit made on the server while we validate is a conflict and is not overwritten', async () => {
+    const before = await b.main();
+    await b.editDuringNextCheck('# edited by hand during the write\n');
+    const response = await t.http
+      .post(`/api/v1/relationships/${rel}/scopes`)
+      .set(auth())
+      .send({ network: '10.21.0.0', sourceServerId: idA })
+      .expect(409);
+    expect(response.body).toMatchObject({ driverError: 'conflict' });
+    expect(response.body.detail).toContain('changed on');
+    expect(response.body.detail).toContain('nothing was written');
+    expect(await b.main()).toBe(`${before}# edited by hand during the write\n`);
+    expect(await b.include()).toBe(SUBNETS_B);
+    expect(await b.leftovers()).toEqual([]);
+  });
+
+  describe('ISC to ISC replication', () => {
+    const scopeBody = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+      kind: 'scope',
+      sourceServerId: idA,
+      destinationServerId: idB,
+      relationshipId: rel,
+      network: '10.20.0.0',
+      ...extra,
+    });
+    const outcomeOf = (job: { outcome: { scopes?: Record<string, ScopeOutcomeBody> } }, network: string) =>
+      job.outcome.scopes?.[`${rel}/${network}`];
+
+    it("a dry run writes nothing; the real run changes only the lines it must, keeps B's peer name, and is audited", async () => {
+      const [main, include, restarts] = [await b.main(), await b.include(), await b.restarts()];
+      const dry = await replicate(t, scopeBody({ dryRun: true }));
+      expect(dry.state).toBe('succeeded');
+      expect(outcomeOf(dry, '10.20.0.0')).toMatchObject({ state: 'would-replace' });
+      expect([await b.main(), await b.include(), await b.restarts()]).toEqual([main, include, restarts]);
+
+      const job = await replicate(t, scopeBody());
+      expect(job.state).toBe('succeeded');
+      expect(outcomeOf(job, '10.20.0.0')).toMatchObject({ state: 'replaced' });
+      expect(await b.main()).toBe(main);
+      expect(lineChanges(include, await b.include())).toEqual({
+        removed: ['option routers 10.20.0.254; # old gateway', 'range 10.20.0.10 10.20.0.50;'],
+        added: [
+          'option routers 10.20.0.1; # old gateway',
+          'range 10.20.0.10 10.20.0.99;',
+          '',
+          'host printer {',
+          'hardware ethernet 0a:00:00:00:00:01;',
+          'fixed-address 10.20.0.5;',
+          'option host-name "printer";',
+          '}',
+        ],
+      });
+      expect(await b.include()).toContain('failover peer "fo-b";');
+      expect(await b.include()).not.toContain('dhcp-failover');
+      await dhcpdAccepts(b);
+      expect((await b.restarts()).length).toBe(restarts.length + 1);
+
+      const copy = await t.http.get(`/api/v1/servers/${idB}/scopes/10.20.0.0`).set(auth()).expect(200);
+      expect(copy.body).toMatchObject({
+        pools: [{ start: '10.20.0.10', end: '10.20.0.99', failoverPeer: 'fo-b' }],
+        options: [{ code: 3, value: '10.20.0.1' }],
+        reservations: [{ address: '10.20.0.5', name: 'printer' }],
+      });
+      const audit: Array<{ correlation_id: string; details: Record<string, unknown> }> = await t.app
+        .get(DataSource)
+        .query(
+          `SELECT correlation_id, details FROM audit_events WHERE action = 'replication.written' AND target_id = $1`,
+          [idB],
+        );
+      const entry = audit.find((row) => row.correlation_id === job.id);
+      expect(entry?.details).toMatchObject({
+        jobId: job.id,
+        networks: ['10.20.0.0/24'],
+        before: expect.stringMatching(/^sha256:/),
+        after: expect.stringMatching(/^sha256:/),
+      });
+      expect(entry?.details['before']).not.toBe(entry?.details['after']);
+    });
+
+    it('a relationship replication writes every changed subnet in one validated write', async () => {
+      const restarts = (await b.restarts()).length;
+      const job = await replicate(t, { kind: 'relationship', sourceServerId: idA, relationshipId: rel });
+      expect(job.state).toBe('succeeded');
+      expect(outcomeOf(job, '10.20.0.0')?.state).toBe('unchanged');
+      expect(outcomeOf(job, '10.21.0.0')?.state).toBe('replaced');
+      expect(outcomeOf(job, '10.30.0.0')?.state).toBe('unchanged');
+      // One write: one restart.
+      expect((await b.restarts()).length).toBe(restarts + 1);
+      const created = await t.http.get(`/api/v1/servers/${idB}/scopes/10.21.0.0`).set(auth()).expect(200);
+      expect(created.body).toMatchObject({
+        pools: [
+          { start: '10.21.0.10', end: '10.21.0.50', failoverPeer: 'fo-b' },
+          { start: '10.21.0.60', end: '10.21.0.99', failoverPeer: 'fo-b' },
+        ],
+        options: [{ code: 3, value: '10.21.0.1' }],
+        vendorExtras: { sharedNetwork: 'office' },
+      });
+      await dhcpdAccepts(b);
+    });
+
+    it('disable closes the pools, a replication opens them again; delete removes the subnet', async () => {
+      await t.http
+        .delete(`/api/v1/relationships/${rel}/scopes/10.30.0.0?serverId=${idB}&copy=disable`)
+        .set(auth())
+        .expect(200);
+      expect(await b.include()).toMatch(
+        /failover peer "fo-b";\n\s+deny all clients;\n\s+range 10\.30\.0\.100/,
+      );
+      await dhcpdAccepts(b);
+      const disabled = await t.http.get(`/api/v1/servers/${idB}/scopes/10.30.0.0`).set(auth()).expect(200);
+      expect(disabled.body).toMatchObject({ enabled: false });
+      expect(disabled.body.vendorExtras?.poolStatements).toBeUndefined();
+
+      const job = await replicate(t, scopeBody({ network: '10.30.0.0' }));
+      expect(outcomeOf(job, '10.30.0.0')?.state).toBe('replaced');
+      expect(await b.include()).not.toContain('deny all clients');
+
+      const include = await b.include();
+      await t.http
+        .delete(`/api/v1/relationships/${rel}/scopes/10.21.0.0?serverId=${idB}`)
+        .set(auth())
+        .expect(200);
+      await t.http.get(`/api/v1/servers/${idB}/scopes/10.21.0.0`).set(auth()).expect(404);
+      expect(lineChanges(include, await b.include()).added).toEqual([]);
+      await dhcpdAccepts(b);
+
+      // The last pools naming a peer cannot go: dhcpd refuses a peer no pool names.
+      const solo = await isc.files({
+        main: (path) => `${PEER_A}\n\ninclude "${path}";\n`,
+        include:
+          'subnet 10.70.0.0 netmask 255.255.255.0 {\n  pool {\n    failover peer "dhcp-failover";\n    range 10.70.0.10 10.70.0.20;\n  }\n}\n',
+      });
+      const idSolo = await isc.register(solo, 'local');
+      const relSolo = await isc.relationship(
+        { serverId: idSolo, peerName: 'dhcp-failover' },
+        { serverId: idC, peerName: 'none' },
+      );
+      const soloText = await solo.include();
+      const refused = await t.http
+        .delete(`/api/v1/relationships/${relSolo}/scopes/10.70.0.0?serverId=${idSolo}`)
+        .set(auth())
+        .expect(409);
+      expect(refused.body.detail).toContain('the last pools');
+      expect(refused.body.detail).toContain('"dhcp-failover"');
+      expect(await solo.include()).toBe(soloText);
+    });
+
+    it('an edit made on the server during a replication is not overwritten: the write is redone on a fresh read', async () => {
+      // B lost 10.21.0.0 above, so this replication writes.
+      const [main, restarts] = [await b.main(), (await b.restarts()).length];
+      await b.editDuringNextCheck('# edited by hand during a replication\n');
+      const job = await replicate(t, { kind: 'relationship', sourceServerId: idA, relationshipId: rel });
+      expect(job).toMatchObject({ state: 'succeeded' });
+      expect(outcomeOf(job, '10.21.0.0')?.state).toBe('replaced');
+      await t.http.get(`/api/v1/servers/${idB}/scopes/10.21.0.0`).set(auth()).expect(200);
+      expect(await b.main()).toBe(`${main}# edited by hand during a replication\n`);
+      // The first try wrote nothing; the second landed.
+      expect((await b.restarts()).length).toBe(restarts + 1);
+      await dhcpdAccepts(b);
+    });
+  });
+});
