@@ -304,6 +304,27 @@ describe('ISC relationships through the API, over a real sshd and the real dhcpd
     await t.http.delete(`/api/v1/relationships/${found.id}`).set(auth()).expect(409);
 
     await t.http.post(`/api/v1/relationships/${found.id}/adopt`).set(auth()).expect(200);
+
+    // Once adopted it can be changed: only the primary's mclt and split lines change; the secondary stays as it was.
+    const [dBefore, eBefore] = [await d.main(), await e.main()];
+    const renamed = await t.http
+      .patch(`/api/v1/relationships/${found.id}`)
+      .set(auth())
+      .send({ settings: { peerName: 'other' } })
+      .expect(400);
+    expect(renamed.body.errors[0].field).toBe('settings.peerName');
+    const patched = await t.http
+      .patch(`/api/v1/relationships/${found.id}`)
+      .set(auth())
+      .send({ mode: 'load-balancing', settings: { mclt: 900, split: 128 } })
+      .expect(200);
+    expect(patched.body).toMatchObject({ mode: 'load-balancing', settings: { mclt: 900, split: 128 } });
+    expect(await d.main()).toBe(
+      dBefore.replace('mclt 600;', 'mclt 900;').replace('split 256;', 'split 128;'),
+    );
+    expect(await e.main()).toBe(eBefore);
+    await dhcpdAccepts(d);
+
     await t.http.delete(`/api/v1/relationships/${found.id}`).set(auth()).expect(200);
     for (const files of [d, e]) {
       expect(`${await files.main()}${await files.include()}`).not.toContain('failover');
