@@ -16,7 +16,13 @@ import { poolPeer, rangeSlots } from './conf/isc-pools.js';
 import { hasAddressPools, isSubnetDisabled, removeSubnet, setSubnetEnabled } from './conf/isc-scope-state.js';
 import { applyReservations } from './conf/isc-reservations.js';
 import { OptionCatalog } from './conf/isc-options.js';
-import { applyScope, findSubnet, findSubnets, readScopes, type IscSubnet } from './conf/isc-subnet.mapper.js';
+import {
+  applyScopes,
+  findSubnet,
+  findSubnets,
+  readScopes,
+  type IscSubnet,
+} from './conf/isc-subnet.mapper.js';
 import type { ConfSet } from './conf/include-resolver.js';
 import { validateWithDhcpd } from './dhcpd-validation.js';
 import { IscFailover } from './isc-failover.js';
@@ -124,9 +130,7 @@ export class IscDriver implements DhcpDriver {
   async writeScopes(target: ServerTarget, writes: ScopeWrite[]): Promise<WriteDigests> {
     const kept = this.takeKept(target);
     // All scopes in one change, so one validated write (and one restart) for the lot.
-    const apply = (set: ConfSet): void => {
-      for (const write of writes) applyScope(set, write.content, write.parts);
-    };
+    const apply = (set: ConfSet): void => applyScopes(set, writes);
     return withIscConfig(target, async (session) => {
       if (kept) {
         try {

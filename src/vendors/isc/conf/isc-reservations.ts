@@ -2,7 +2,7 @@ import type { Reservation } from '../../scope-content.js';
 import { childStatements, type Located } from './conf-walk.js';
 import { insertNodes, removeNode, setStatementTokens, type NodeSpec } from './conf-edit.js';
 import type { ConfSet } from './include-resolver.js';
-import { findHosts, hardwareAddressOf, HOST_NAME, HostIndex, type IscHost } from './isc-hosts.js';
+import { findHosts, hardwareAddressOf, HOST_NAME, HostIndex, hostOf, type IscHost } from './isc-hosts.js';
 import { colonsFromHex, optionValueText, type OptionCatalog } from './isc-options.js';
 import { cidrRange } from './ipv4.js';
 import { applyOptions, modelledOptions, setStatement } from './option-edit.js';
@@ -23,10 +23,10 @@ export function applyReservations(
   reservations: Reservation[],
   catalog: OptionCatalog,
   hostStatements: Record<string, string[]>,
+  hosts: HostRegistry = HostRegistry.of(set),
 ): void {
-  const allHosts = findHosts(set);
-  const current = new HostIndex(allHosts).within(cidrRange(subnet.cidr)).map(({ host }) => host);
-  const taken = new Set(allHosts.map((host) => host.name));
+  const current = hosts.within(subnet.cidr);
+  const taken = hosts.names;
   const free = new Set(current);
   const pending: Reservation[] = [];
   const keys: Array<(host: IscHost, reservation: Reservation) => boolean> = [
@@ -52,7 +52,6 @@ export function applyReservations(
     if (host) updateHost(host, subnet.cidr, reservation, catalog, taken);
     else pending.push(reservation);
   }
-  for (const host of free) dropSubnetAddresses(host, subnet.cidr);
   let anchor: { container: Located['container']; after: Located['node']; file: Located['file'] } =
     current.length
       ? {
@@ -69,6 +68,36 @@ export function applyReservations(
       hostSpec(name, reservation, catalog, hostStatements[reservation.name ?? ''] ?? []),
     ]);
     anchor = { ...anchor, after: node };
+  }
+  // Last, so that a new host can be placed after one that goes.
+  for (const host of free) dropSubnetAddresses(host, subnet.cidr);
+}
+
+/**
+ * The hosts of a configuration, indexed once for a batch of subnet writes (dhcpd hosts are global, so finding a
+ * subnet's hosts otherwise means walking every file). Valid across the batch's edits as long as each subnet is written
+ * once: an edit changes only the hosts of the subnet written (and the fixed addresses they have elsewhere, which are
+ * read again from the declaration when another subnet finds the host), and names given to new hosts are added.
+ */
+export class HostRegistry {
+  private constructor(
+    private readonly index: HostIndex,
+    /** Every host name in use, including those given during the batch. */
+    readonly names: Set<string>,
+  ) {}
+
+  static of(set: ConfSet): HostRegistry {
+    const hosts = findHosts(set);
+    return new HostRegistry(new HostIndex(hosts), new Set(hosts.map((host) => host.name)));
+  }
+
+  /** The hosts with a fixed address in `cidr`, as declared now. */
+  within(cidr: string): IscHost[] {
+    const range = cidrRange(cidr);
+    return this.index
+      .within(range)
+      .map(({ host }) => hostOf(host))
+      .filter((host) => host.addresses.some((address) => inRange(address, range)));
   }
 }
 

@@ -224,10 +224,10 @@ describe('ISC subnet mapping', () => {
         '  host phone {',
         '    option dhcp-client-identifier "phone-1";',
         '    fixed-address 10.1.2.7;',
+        '+     fixed-address 10.1.2.16, 10.9.9.9;',
         '+   host res-10-1-2-8 {',
         '+     hardware ethernet aa:aa:aa:aa:aa:aa;',
         '+     fixed-address 10.1.2.8;',
-        '+     fixed-address 10.1.2.16, 10.9.9.9;',
       ].map((line) => (line.startsWith('+') ? line : `- ${line}`)),
     );
     expect(changed.get('/etc/dhcp/dhcpd.conf')).not.toContain('host inside');

@@ -4,7 +4,7 @@ import { insertNodes } from './conf-edit.js';
 import { mainFile, type ConfSet } from './include-resolver.js';
 import { hardwareAddressOf, HostIndex, findHosts, type IscHost } from './isc-hosts.js';
 import { OptionCatalog, colonsFromHex, optionFromStatement } from './isc-options.js';
-import { applyReservations, CLIENT_ID_CODE } from './isc-reservations.js';
+import { applyReservations, CLIENT_ID_CODE, HostRegistry } from './isc-reservations.js';
 import { exclusionsOf, rangeSlots, recutRanges, slotPools } from './isc-pools.js';
 import {
   cidrRange,
@@ -179,9 +179,11 @@ export function applyScope(
   content: ScopeContent,
   parts: readonly ScopePart[],
   options: ApplyOptions = {},
+  lookups: ScopeWriteLookups = new ScopeWriteLookups(set),
 ): IscSubnet {
-  const subnet = findSubnet(set, content.subnet.split('/')[0]) ?? createSubnet(set, content);
-  const catalog = new OptionCatalog(set);
+  const network = content.subnet.split('/')[0];
+  const subnet = lookups.subnet(network) ?? createSubnet(lookups, content);
+  const catalog = lookups.catalog;
   const { file, node: block } = subnet;
   const wasDisabled = isSubnetDisabled(block);
   if (parts.includes('options')) {
@@ -197,7 +199,7 @@ export function applyScope(
   if (parts.includes('pools') || parts.includes('exclusions')) {
     const slots = rangeSlots(file, block);
     const peerName =
-      options.failoverPeer ?? slots.find((slot) => slot.peer)?.peer ?? defaultPeer(set, content);
+      options.failoverPeer ?? slots.find((slot) => slot.peer)?.peer ?? defaultPeer(lookups.peers, content);
     const pools = parts.includes('pools')
       ? content.pools.map((pool) => ({ range: toNumeric(pool), peered: pool.failoverPeer !== undefined }))
       : slots.map((slot) => ({ range: slot.range, peered: slot.peer !== undefined }));
@@ -209,7 +211,7 @@ export function applyScope(
     recutRanges(file, block, { cidr: subnet.cidr, pools, exclusions, ...(peerName ? { peerName } : {}) });
   }
   if (parts.includes('reservations')) {
-    applyReservations(set, subnet, content.reservations, catalog, hostStatementsOf(content));
+    applyReservations(set, subnet, content.reservations, catalog, hostStatementsOf(content), lookups.hosts);
   }
   // The scope's state travels with the options part (as the other settings do); otherwise it stays as it was, also
   // for pools a re-cut just created.
@@ -218,12 +220,74 @@ export function applyScope(
   return subnet;
 }
 
+/**
+ * Writes several scopes onto one configuration, finding subnets, option definitions, hosts and peers once for the
+ * whole batch (each lookup otherwise walks every file, which makes a large batch quadratic). A network written twice
+ * takes the last write.
+ */
+export function applyScopes(
+  set: ConfSet,
+  writes: ReadonlyArray<{ content: ScopeContent; parts: readonly ScopePart[] }>,
+  options: ApplyOptions = {},
+): void {
+  const last = new Map(writes.map((write) => [write.content.subnet.split('/')[0], write]));
+  const lookups = new ScopeWriteLookups(set);
+  for (const write of last.values()) applyScope(set, write.content, write.parts, options, lookups);
+}
+
+/**
+ * What writing subnets looks up in a configuration, each found on first use and kept for a batch of writes. Valid
+ * across the batch's own edits: subnets it creates are added, host names it gives are recorded, and a subnet's hosts
+ * are read again from their declarations when found (see HostRegistry); nothing the batch writes defines options,
+ * peers or shared-networks.
+ */
+export class ScopeWriteLookups {
+  private subnets?: Map<string, IscSubnet>;
+  private catalogFound?: OptionCatalog;
+  private hostsFound?: HostRegistry;
+  private peersFound?: string[];
+  private sharedFound?: Array<Located<BlockNode>>;
+
+  constructor(readonly set: ConfSet) {}
+
+  subnet(network: string): IscSubnet | undefined {
+    if (!this.subnets) {
+      this.subnets = new Map();
+      for (const subnet of findSubnets(this.set)) {
+        if (!this.subnets.has(subnet.network)) this.subnets.set(subnet.network, subnet);
+      }
+    }
+    return this.subnets.get(network);
+  }
+
+  added(subnet: IscSubnet): void {
+    this.subnet(subnet.network);
+    this.subnets!.set(subnet.network, subnet);
+  }
+
+  get catalog(): OptionCatalog {
+    return (this.catalogFound ??= new OptionCatalog(this.set));
+  }
+
+  get hosts(): HostRegistry {
+    return (this.hostsFound ??= HostRegistry.of(this.set));
+  }
+
+  /** Names of the declared failover peers. */
+  get peers(): string[] {
+    return (this.peersFound ??= findBlocks(this.set, 'failover', 'peer')
+      .map(({ node }) => headerWords(node))
+      .filter((words) => words.length === 3)
+      .map((words) => words[2]));
+  }
+
+  get sharedNetworks(): Array<Located<BlockNode>> {
+    return (this.sharedFound ??= findBlocks(this.set, 'shared-network'));
+  }
+}
+
 /** The only peer the destination declares, or the one named like the source's when the destination has it. */
-function defaultPeer(set: ConfSet, content: ScopeContent): string | undefined {
-  const declared = findBlocks(set, 'failover', 'peer')
-    .map(({ node }) => headerWords(node))
-    .filter((words) => words.length === 3)
-    .map((words) => words[2]);
+function defaultPeer(declared: readonly string[], content: ScopeContent): string | undefined {
   const wanted = content.pools.find((pool) => pool.failoverPeer)?.failoverPeer;
   if (wanted === undefined) return undefined;
   if (declared.includes(wanted)) return wanted;
@@ -240,21 +304,29 @@ function hostStatementsOf(content: ScopeContent): Record<string, string[]> {
  * at the end of the main file. Statements an ISC source reported in `vendorExtras.statements` come along when they
  * parse, as Kea's mapping carries its extras to a new subnet.
  */
-function createSubnet(set: ConfSet, content: ScopeContent): IscSubnet {
+function createSubnet(lookups: ScopeWriteLookups, content: ScopeContent): IscSubnet {
   const { network, prefix } = cidrRange(content.subnet);
   if (!isIpv4(network) || !(prefix >= 0 && prefix <= 32) || ipToNumber(network) % 2 ** (32 - prefix) !== 0) {
     throw new RangeError(`${content.subnet} is not an IPv4 network in CIDR notation`);
   }
   const shared = content.vendorExtras?.['sharedNetwork'];
-  const container =
-    findBlocks(set, 'shared-network').find(({ node }) => headerWords(node)[1] === shared) ??
-    ({ file: mainFile(set), container: mainFile(set), node: undefined, ancestors: [] } as const);
-  const target = container.node ?? container.file;
-  insertNodes(container.file, target, target.body.length, [
+  const container = lookups.sharedNetworks.find(({ node }) => headerWords(node)[1] === shared);
+  const file = container?.file ?? mainFile(lookups.set);
+  const target = container?.node ?? file;
+  const [node] = insertNodes(file, target, target.body.length, [
     { header: `subnet ${network} netmask ${netmaskOf(prefix)}`, body: extraStatements(content) },
   ]);
-  const created = findSubnet(set, network);
-  if (!created) throw new Error(`subnet ${network} was not created`);
+  if (node?.kind !== 'block') throw new Error(`subnet ${network} was not created`);
+  const created: IscSubnet = {
+    file,
+    container: target,
+    node,
+    ancestors: container ? [...container.ancestors, container.node] : [],
+    cidr: `${network}/${prefix}`,
+    network,
+    ...(container ? { sharedNetwork: headerWords(container.node)[1] } : {}),
+  };
+  lookups.added(created);
   return created;
 }
 
