@@ -73,7 +73,7 @@ export class RelationshipDiscoveryService {
             serverId: side.target.id,
             role: self?.role ?? 'unknown',
             peerName: side.failover.thisPeer,
-            settings: { autoFailover: self?.autoFailover !== false },
+            settings: side.failover.sideSettings ?? { autoFailover: self?.autoFailover !== false },
           });
         });
         kept.add((await manager.save(row)).id);
@@ -113,12 +113,32 @@ export class RelationshipDiscoveryService {
   }
 }
 
-/** Two servers form a pair when each one's configuration names the other as its partner. */
+/**
+ * Two servers form a pair when each one's configuration names the other as its partner: Kea, by the Control Agent
+ * URLs of its peers; vendors with endpoints (ISC), by the same relationship name with mirrored endpoints.
+ */
 function pairUp(found: Found[]): Array<[Found, Found]> {
   const pairs: Array<[Found, Found]> = [];
   const used = new Set<string>();
   for (const a of found) {
     if (used.has(a.target.id)) continue;
+    const ends = a.failover.endpoints;
+    if (ends) {
+      const mirror = found.find(
+        (candidate) =>
+          candidate !== a &&
+          !used.has(candidate.target.id) &&
+          candidate.target.vendor === a.target.vendor &&
+          candidate.failover.name === a.failover.name &&
+          candidate.failover.endpoints?.self === ends.partner &&
+          candidate.failover.endpoints.partner === ends.self,
+      );
+      if (mirror) {
+        pairs.push(ordered(a, mirror));
+        used.add(a.target.id).add(mirror.target.id);
+      }
+      continue;
+    }
     const partnerPeer = a.failover.peers.find((peer) => peer.name !== a.failover.thisPeer);
     const b = found.find(
       (candidate) =>
@@ -138,6 +158,13 @@ function pairUp(found: Found[]): Array<[Found, Found]> {
     }
   }
   return pairs;
+}
+
+/** The primary first, where one side says it is. */
+function ordered(a: Found, b: Found): [Found, Found] {
+  const role = (side: Found): string | undefined =>
+    side.failover.peers.find((peer) => peer.name === side.failover.thisPeer)?.role;
+  return role(b) === 'primary' && role(a) !== 'primary' ? [b, a] : [a, b];
 }
 
 function sameUrl(a: string | undefined, b: string): boolean {

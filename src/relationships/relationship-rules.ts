@@ -3,8 +3,9 @@ import { validateSync } from 'class-validator';
 import type { FieldError } from '../common/problem/problem-details.js';
 import { ProblemException } from '../common/problem/problem.exception.js';
 import { flattenValidationErrors } from '../common/validation/validation-errors.js';
-import type { FailoverMode } from '../vendors/driver.js';
+import type { FailoverMode, ServerTarget } from '../vendors/driver.js';
 import type { Vendor } from '../vendors/vendor.js';
+import { IscFailoverSettingsDto } from './dto/isc-failover-settings.dto.js';
 import { KeaHaSettingsDto } from './dto/kea-ha-settings.dto.js';
 import type { CreateRelationshipDto } from './dto/relationship.dto.js';
 
@@ -14,8 +15,21 @@ const ROLES_BY_MODE: Record<FailoverMode, [string, string]> = {
   'load-balancing': ['primary', 'secondary'],
   'passive-backup': ['primary', 'backup'],
 };
+/** dhcpd knows primary and secondary only; the mode is the primary's split (see IscFailoverSettingsDto). */
+const ROLES_BY_VENDOR: Partial<Record<Vendor, Partial<Record<FailoverMode, [string, string]>>>> = {
+  isc: { 'hot-standby': ['primary', 'secondary'], 'load-balancing': ['primary', 'secondary'] },
+};
+/** Per-server settings each vendor takes (RelationshipServerSettingsDto holds them all). */
+const SERVER_SETTINGS_BY_VENDOR: Record<Vendor, readonly string[]> = {
+  kea: ['autoFailover'],
+  isc: ['address', 'port'],
+  windows: [],
+};
 
-const SETTINGS_BY_VENDOR: Partial<Record<Vendor, new () => object>> = { kea: KeaHaSettingsDto };
+const SETTINGS_BY_VENDOR: Partial<Record<Vendor, new () => object>> = {
+  kea: KeaHaSettingsDto,
+  isc: IscFailoverSettingsDto,
+};
 const MODES_BY_VENDOR: Record<Vendor, readonly FailoverMode[]> = {
   kea: ['hot-standby', 'load-balancing', 'passive-backup'],
   isc: ['hot-standby', 'load-balancing'],
@@ -35,12 +49,23 @@ export function assertRelationshipShape(dto: CreateRelationshipDto): Record<stri
   if (a && b && a.serverId === b.serverId) {
     errors.push({ field: 'servers[1].serverId', message: 'the two servers must differ' });
   }
-  const expected = ROLES_BY_MODE[dto.mode];
+  const expected = ROLES_BY_VENDOR[dto.vendor]?.[dto.mode] ?? ROLES_BY_MODE[dto.mode];
   const given = dto.servers.map((server) => server.role).sort();
   if (given.join() !== [...expected].sort().join()) {
     errors.push({ field: 'servers', message: `${dto.mode} takes one ${expected[0]} and one ${expected[1]}` });
   }
+  for (const [i, server] of dto.servers.entries()) {
+    for (const [key, value] of Object.entries(server.settings ?? {})) {
+      if (value !== undefined && !SERVER_SETTINGS_BY_VENDOR[dto.vendor].includes(key)) {
+        errors.push({
+          field: `servers[${i}].settings.${key}`,
+          message: `${key} is not a ${dto.vendor} setting (${dto.vendor} takes ${SERVER_SETTINGS_BY_VENDOR[dto.vendor].join(', ') || 'none'})`,
+        });
+      }
+    }
+  }
   const settings = parseSettings(dto.vendor, dto.settings ?? {}, errors);
+  if (dto.vendor === 'isc') errors.push(...iscSplitRules(dto, settings));
   if (errors.length > 0) {
     throw ProblemException.validation(errors);
   }
@@ -68,4 +93,47 @@ function parseSettings(
     ),
   );
   return Object.fromEntries(Object.entries(instance).filter(([, value]) => value !== undefined));
+}
+
+/**
+ * dhcpd's split is the primary's share of the clients, of 256: hot-standby is 256 (the primary answers every client),
+ * load-balancing shares them (1-255; 0 and 256 would leave one server idle, which is hot-standby).
+ */
+function iscSplitRules(dto: CreateRelationshipDto, settings: Record<string, unknown>): FieldError[] {
+  const split = settings['split'];
+  if (typeof split !== 'number') return [];
+  if (dto.mode === 'hot-standby' && split !== 256) {
+    return [
+      {
+        field: 'settings.split',
+        message:
+          'hot-standby has the primary answer every client (split 256); use load-balancing to share them',
+      },
+    ];
+  }
+  if (dto.mode === 'load-balancing' && (split === 0 || split === 256)) {
+    return [
+      {
+        field: 'settings.split',
+        message:
+          'load-balancing shares the clients: split 1-255 (0 or 256 leaves one server idle: hot-standby)',
+      },
+    ];
+  }
+  return [];
+}
+
+/**
+ * The name a server goes by inside a new relationship: Kea, its registered name (this-server-name); ISC, the
+ * `failover peer` name both servers declare (settings.peerName, else the relationship's name).
+ */
+export function peerNameFor(
+  dto: CreateRelationshipDto,
+  settings: Record<string, unknown>,
+  target: ServerTarget,
+): string {
+  if (dto.vendor === 'isc') {
+    return typeof settings['peerName'] === 'string' ? settings['peerName'] : dto.name;
+  }
+  return target.name;
 }

@@ -8,7 +8,7 @@ const HEALTHY_STATES = new Set([
   'load-balancing',
   'passive-backup',
   'backup',
-  // Windows failover
+  // ISC dhcpd failover (over OMAPI) and Windows failover
   'normal',
 ]);
 

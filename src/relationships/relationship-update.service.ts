@@ -48,6 +48,15 @@ export class RelationshipUpdateService {
         },
       ]);
     }
+    const peerName = dto.settings?.['peerName'];
+    if (current.vendor === 'isc' && peerName !== undefined && peerName !== members[0]?.peerName) {
+      throw ProblemException.validation([
+        {
+          field: 'settings.peerName',
+          message: `the failover peer name is fixed once created ("${members[0]?.peerName}"); create another relationship`,
+        },
+      ]);
+    }
     const servers = members.map((member) => {
       const given = dto.servers?.find((server) => server.serverId === member.serverId);
       return {

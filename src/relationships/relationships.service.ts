@@ -20,7 +20,7 @@ import type {
   RelationshipQuery,
   RelationshipStateDto,
 } from './dto/relationship.dto.js';
-import { assertRelationshipShape } from './relationship-rules.js';
+import { assertRelationshipShape, peerNameFor } from './relationship-rules.js';
 import { RelationshipEntity } from './relationship.entity.js';
 import { RelationshipServerEntity } from './relationship-server.entity.js';
 import { allOrNothing, applyToBoth, changeDigests, writeContext } from './failover-writes.js';
@@ -82,7 +82,7 @@ export class RelationshipsService {
       sides: [0, 1].map((i) => ({
         target: targets[i],
         role: dto.servers[i].role,
-        peerName: targets[i].name,
+        peerName: peerNameFor(dto, settings, targets[i]),
         settings: { ...(dto.servers[i].settings ?? {}) },
       })) as FailoverSpec['sides'],
     };
@@ -134,7 +134,9 @@ export class RelationshipsService {
     const relationship = await this.get(id);
     const failover = this.failoverOf(relationship.vendor);
     const members = [...relationship.servers].sort((a, b) => a.position - b.position);
-    const servers = await Promise.all(members.map((member) => this.partnerState(failover, member.serverId)));
+    const servers = await Promise.all(
+      members.map((member) => this.partnerState(failover, member.serverId, member.peerName)),
+    );
     const status = relationshipStatus(servers);
     const checkedAt = new Date();
     await this.dataSource
@@ -152,8 +154,8 @@ export class RelationshipsService {
       members.map((member) => member.serverId),
       async () => {
         const targets = await Promise.all(members.map((member) => this.servers.target(member.serverId)));
-        const changes = await allOrNothing(targets, (target) =>
-          failover.removeFailover(target, writeContext(actor)),
+        const changes = await allOrNothing(targets, (target, index) =>
+          failover.removeFailover(target, writeContext(actor), members[index].peerName),
         );
         await this.dataSource.transaction(async (manager) => {
           await manager.delete(RelationshipEntity, { id });
@@ -177,11 +179,15 @@ export class RelationshipsService {
     );
   }
 
-  private async partnerState(failover: FailoverOperations, serverId: string): Promise<PartnerStateDto> {
+  private async partnerState(
+    failover: FailoverOperations,
+    serverId: string,
+    peerName: string,
+  ): Promise<PartnerStateDto> {
     const target = await this.servers.target(serverId);
     const base = { serverId, serverName: target.name };
     try {
-      return { ...base, reachable: true, ...(await failover.readFailoverState(target)) };
+      return { ...base, reachable: true, ...(await failover.readFailoverState(target, peerName)) };
     } catch (error) {
       if (!(error instanceof DriverError)) throw error;
       const reachable = error.code === DriverErrorCode.notFound || error.code === DriverErrorCode.unsupported;
@@ -228,18 +234,25 @@ export class RelationshipsService {
     if (await this.dataSource.getRepository(RelationshipEntity).exists({ where: { name: dto.name } })) {
       throw ProblemException.conflict(`A relationship named "${dto.name}" exists already`);
     }
-    // Kea 2.2 has one HA configuration per server: a server takes part in one relationship at most.
+    // Kea 2.2 has one HA configuration per server, and this service gives an ISC server one failover peer (every
+    // pool refers to it, the seed's first-peer rule): a server takes part in one relationship at most.
     const taken = await this.dataSource.getRepository(RelationshipServerEntity).find({
       where: { serverId: In(targets.map((target) => target.id)) },
       relations: { relationship: true },
     });
-    if (dto.vendor === 'kea' && taken.length > 0) {
+    if (taken.length > 0) {
       const names = taken.map(
         (member) =>
-          `${targets.find((t) => t.id === member.serverId)?.name} (in "${member.relationship?.name}")`,
+          `${targets.find((t) => t.id === member.serverId)?.name} (in "${member.relationship?.name}"${
+            member.relationship?.discovered ? ', found on the servers: adopt or remove it first' : ''
+          })`,
       );
       throw ProblemException.conflict(
-        `Already in a relationship: ${names.join(', ')}; a Kea server has one HA relationship`,
+        `Already in a relationship: ${names.join(', ')}; ${
+          dto.vendor === 'kea'
+            ? 'a Kea server has one HA relationship'
+            : 'a server takes part in one relationship at most'
+        }`,
       );
     }
   }

@@ -104,15 +104,27 @@ export interface DiscoveredFailover {
   thisPeer: string;
   peers: Array<{ name: string; role: string; url?: string; autoFailover?: boolean }>;
   settings: Record<string, unknown>;
+  /**
+   * Where this server listens for its partner and where it reaches it (ISC: `address:port` and
+   * `peer address:peer port`), for vendors whose configuration names no per-server URL: two servers pair up when
+   * each one's partner endpoint is the other's own, under the same relationship name.
+   */
+  endpoints?: { self: string; partner: string };
+  /** This server's per-side settings as found (ISC: its failover address and port). */
+  sideSettings?: Record<string, unknown>;
 }
 
 /** The vendor's failover operations, where the vendor has them. */
 export interface FailoverOperations {
   /** Writes this server's side of `spec` (replacing any failover it had). */
   applyFailover(local: 0 | 1, spec: FailoverSpec, context: WriteContext): Promise<FailoverChange>;
-  /** Removes the server's failover configuration; its scopes stay. */
-  removeFailover(target: ServerTarget, context: WriteContext): Promise<FailoverChange>;
-  readFailoverState(target: ServerTarget): Promise<FailoverState>;
+  /**
+   * Removes the server's failover configuration; its scopes stay. `peerName` (the relationship member's) names the
+   * one to remove where a server may hold several (ISC peers); absent, all of them.
+   */
+  removeFailover(target: ServerTarget, context: WriteContext, peerName?: string): Promise<FailoverChange>;
+  /** `peerName` as for removeFailover: which of the server's relationships to read (ISC: the peer's name). */
+  readFailoverState(target: ServerTarget, peerName?: string): Promise<FailoverState>;
   discoverFailover(target: ServerTarget): Promise<DiscoveredFailover | undefined>;
 }
 

@@ -5,10 +5,13 @@ import {
   ArrayMinSize,
   IsBoolean,
   IsIn,
+  IsInt,
   IsObject,
   IsOptional,
   IsUUID,
   Matches,
+  Max,
+  Min,
   ValidateNested,
 } from 'class-validator';
 import { PageQuery } from '../../common/http/pagination.js';
@@ -20,6 +23,7 @@ import {
   type RelationshipEntity,
   type RelationshipStatus,
 } from '../relationship.entity.js';
+import { IscFailoverSettingsDto } from './isc-failover-settings.dto.js';
 import { KeaHaSettingsDto } from './kea-ha-settings.dto.js';
 
 export const FAILOVER_MODES = ['hot-standby', 'load-balancing', 'passive-backup'] as const;
@@ -33,13 +37,33 @@ export class RelationshipServerSettingsDto {
   @IsOptional()
   @IsBoolean()
   autoFailover?: boolean;
+
+  /**
+   * ISC: the IPv4 address or DNS name this server listens on for its partner (its `address`, the partner's
+   * `peer address`); default: the server's registered address.
+   */
+  @IsOptional()
+  @Matches(/^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$/, {
+    message: 'address must be an IPv4 address or a DNS name',
+  })
+  address?: string;
+
+  /** ISC: the TCP port this server listens on for its partner (its `port`, the partner's `peer port`); default 647. */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  port?: number;
 }
 
 export class RelationshipServerDto {
   @IsUUID()
   serverId!: string;
 
-  /** hot-standby: primary + standby; load-balancing: primary + secondary; passive-backup: primary + backup. */
+  /**
+   * Kea: hot-standby takes primary + standby, load-balancing primary + secondary, passive-backup primary + backup.
+   * ISC: primary + secondary in either mode.
+   */
   @ApiProperty({ enum: SERVER_ROLES })
   @IsIn(SERVER_ROLES)
   role!: ServerRole;
@@ -50,7 +74,7 @@ export class RelationshipServerDto {
   settings?: RelationshipServerSettingsDto;
 }
 
-@ApiExtraModels(KeaHaSettingsDto)
+@ApiExtraModels(KeaHaSettingsDto, IscFailoverSettingsDto)
 export class CreateRelationshipDto {
   /** Unique name, e.g. `dc1-pair`. */
   @Matches(NAME, { message: 'name must be 1-100 letters, digits or "._-", starting with a letter or digit' })
@@ -72,8 +96,10 @@ export class CreateRelationshipDto {
   @Type(() => RelationshipServerDto)
   servers!: RelationshipServerDto[];
 
-  /** Vendor settings; for Kea, KeaHaSettingsDto. */
-  @ApiPropertyOptional({ oneOf: [{ $ref: getSchemaPath(KeaHaSettingsDto) }] })
+  /** Vendor settings: Kea, KeaHaSettingsDto; ISC, IscFailoverSettingsDto. */
+  @ApiPropertyOptional({
+    oneOf: [{ $ref: getSchemaPath(KeaHaSettingsDto) }, { $ref: getSchemaPath(IscFailoverSettingsDto) }],
+  })
   @IsOptional()
   @IsObject()
   settings?: Record<string, unknown>;
@@ -102,7 +128,7 @@ export class RelationshipMemberDto {
   serverId!: string;
   @ApiProperty({ enum: SERVER_ROLES })
   role!: string;
-  /** The server's name inside the relationship (Kea: this-server-name). */
+  /** The server's name inside the relationship (Kea: this-server-name; ISC: the `failover peer` name). */
   peerName!: string;
   @ApiProperty({ type: 'object', additionalProperties: true })
   settings!: Record<string, unknown>;
@@ -205,8 +231,10 @@ export class UpdateRelationshipDto {
   @Type(() => RelationshipServerDto)
   servers?: RelationshipServerDto[];
 
-  /** Merged into the current settings: keys given replace, keys absent stay, `null` resets one to Kea's default. */
-  @ApiPropertyOptional({ oneOf: [{ $ref: getSchemaPath(KeaHaSettingsDto) }] })
+  /** Merged into the current settings: keys given replace, keys absent stay, `null` resets one to the default. */
+  @ApiPropertyOptional({
+    oneOf: [{ $ref: getSchemaPath(KeaHaSettingsDto) }, { $ref: getSchemaPath(IscFailoverSettingsDto) }],
+  })
   @IsOptional()
   @IsObject()
   settings?: Record<string, unknown>;

@@ -25,6 +25,7 @@ import {
 } from './conf/isc-subnet.mapper.js';
 import type { ConfSet } from './conf/include-resolver.js';
 import { validateWithDhcpd } from './dhcpd-validation.js';
+import { IscFailover } from './isc-failover.js';
 import { type IscConfig, iscConfigError, withIscConfig } from './isc-config-session.js';
 
 /** How long a configuration read for a diff may serve as the base of the write that follows it. */
@@ -38,6 +39,8 @@ const VERSION_TIMEOUT_MS = 30_000;
 @Injectable()
 export class IscDriver implements DhcpDriver {
   readonly vendor = 'isc' as const;
+  /** Relationships as `failover peer` declarations on both servers; state over OMAPI (see isc-failover.ts). */
+  readonly failover = new IscFailover();
   /**
    * Configurations read with `keepForWrite`, by server id, until the write that follows takes them (saving a read and
    * a parse). The write is still held to the digests of that read: when the server was edited in between, nothing is

@@ -143,8 +143,8 @@ export class IscEstate {
   }
 
   /**
-   * A managed ISC relationship row for two registered servers, as `POST /relationships` with vendor `isc` will make
-   * it (that endpoint is not built for ISC yet): the primary and the secondary with the peer name each side declares.
+   * A managed ISC relationship row for two registered servers, recorded without writing any peer (for tests whose
+   * servers already declare theirs): the primary and the secondary with the peer name each side declares.
    */
   async relationship(
     primary: { serverId: string; peerName: string },

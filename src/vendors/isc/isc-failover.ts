@@ -1,0 +1,260 @@
+import type {
+  DiscoveredFailover,
+  FailoverChange,
+  FailoverMode,
+  FailoverOperations,
+  FailoverSpec,
+  FailoverState,
+  ServerTarget,
+  WriteContext,
+} from '../driver.js';
+import { DriverError, DriverErrorCode } from '../driver-error.js';
+import { removeNode } from './conf/conf-edit.js';
+import { isStatement } from './conf/conf-walk.js';
+import type { ConfSet } from './conf/include-resolver.js';
+import {
+  FAILOVER_PORT,
+  findPeerDeclarations,
+  type IscFailoverPeer,
+  readFailoverPeers,
+  referAllPoolsTo,
+  removeFailoverPeer,
+  removePeerReferences,
+  validateFailoverPeer,
+  writeFailoverPeer,
+} from './conf/isc-peer.mapper.js';
+import { type IscChange, iscConfigError, withIscConfig } from './isc-config-session.js';
+import { omapiSettingsOf, readServerFailoverState } from './omapi/omapi-target.js';
+
+/**
+ * What a relationship writes when its settings leave a value out. dhcpd requires max-response-delay and
+ * max-unacked-updates and, on the primary, mclt; the values are those dhcpd.conf(5) suggests (mclt 3600,
+ * max-unacked-updates 10, load balance max seconds 3) and the seed's examples (max-response-delay 60).
+ */
+export const ISC_FAILOVER_DEFAULTS = {
+  port: FAILOVER_PORT,
+  mclt: 3600,
+  maxResponseDelay: 60,
+  maxUnackedUpdates: 10,
+  loadBalanceMaxSeconds: 3,
+  /** load-balancing: half the clients each (dhcpd.conf(5): "the most reasonable is 128"). */
+  loadBalancingSplit: 128,
+  /** hot-standby: the primary answers every client; the secondary takes over when the primary is down. */
+  hotStandbySplit: 256,
+} as const;
+
+/**
+ * The mode a peer's split stands for: 0 or 256 put every client on one server (hot-standby: 256 the primary,
+ * 0 the secondary, the roles reversed), anything between shares them (load-balancing). An `hba` bitmap counts the
+ * same way by its set bits. A secondary's declaration carries no split (it is the primary's to give): load-balancing,
+ * dhcpd's default split being 128.
+ */
+export function modeOfPeer(peer: IscFailoverPeer): FailoverMode {
+  const split = peer.split ?? splitOfHba(peer.extras);
+  if (split === undefined) return 'load-balancing';
+  return split === 0 || split === 256 ? 'hot-standby' : 'load-balancing';
+}
+
+function splitOfHba(extras: string[] | undefined): number | undefined {
+  const hba = extras?.map((text) => /^\s*hba\s+([0-9a-f:\s]+);?\s*$/i.exec(text)?.[1]).find(Boolean);
+  if (!hba) return undefined;
+  const bytes = hba
+    .split(':')
+    .map((byte) => byte.trim())
+    .filter(Boolean);
+  return bytes.reduce((bits, byte) => bits + popcount(parseInt(byte, 16)), 0);
+}
+
+function popcount(value: number): number {
+  let count = 0;
+  for (let v = value; v > 0; v >>= 1) count += v & 1;
+  return count;
+}
+
+/** `settings` of a relationship as the ISC side reads them (validated by IscFailoverSettingsDto). */
+interface IscRelationshipSettings {
+  mclt?: number;
+  split?: number;
+  maxResponseDelay?: number;
+  maxUnackedUpdates?: number;
+  loadBalanceMaxSeconds?: number;
+}
+
+const integer = (value: unknown): number | undefined => (typeof value === 'number' ? value : undefined);
+const text = (value: unknown): string | undefined => (typeof value === 'string' && value ? value : undefined);
+
+/**
+ * One server's `failover peer` declaration for `spec`: its own address and port, the partner's as `peer address`
+ * and `peer port` (so the two declarations mirror each other), MCLT and split on the primary only.
+ */
+export function peerForSide(spec: FailoverSpec, local: 0 | 1): IscFailoverPeer {
+  const side = spec.sides[local];
+  const partner = spec.sides[local === 0 ? 1 : 0];
+  const s = spec.settings as IscRelationshipSettings;
+  const endpoint = (of: FailoverSpec['sides'][number]): { address: string; port: number } => ({
+    address: text(of.settings['address']) ?? of.target.address,
+    port: integer(of.settings['port']) ?? ISC_FAILOVER_DEFAULTS.port,
+  });
+  const self = endpoint(side);
+  const other = endpoint(partner);
+  const primary = side.role === 'primary';
+  const split =
+    integer(s.split) ??
+    (spec.mode === 'hot-standby'
+      ? ISC_FAILOVER_DEFAULTS.hotStandbySplit
+      : ISC_FAILOVER_DEFAULTS.loadBalancingSplit);
+  return {
+    name: side.peerName,
+    role: primary ? 'primary' : 'secondary',
+    address: self.address,
+    port: self.port,
+    peerAddress: other.address,
+    peerPort: other.port,
+    maxResponseDelay: integer(s.maxResponseDelay) ?? ISC_FAILOVER_DEFAULTS.maxResponseDelay,
+    maxUnackedUpdates: integer(s.maxUnackedUpdates) ?? ISC_FAILOVER_DEFAULTS.maxUnackedUpdates,
+    ...(primary ? { mclt: integer(s.mclt) ?? ISC_FAILOVER_DEFAULTS.mclt, split } : {}),
+    loadBalanceMaxSeconds: integer(s.loadBalanceMaxSeconds) ?? ISC_FAILOVER_DEFAULTS.loadBalanceMaxSeconds,
+  };
+}
+
+/**
+ * ISC dhcpd failover as the port's failover operations. A relationship is one `failover peer "<name>"` declaration
+ * on each server (the same name on both: dhcpd matches the partner's connect message by it), written with the seed's
+ * first-peer rule (every address pool refers to it) in one validated write (`dhcpd -t`, backup, rename, restart).
+ * The state is dhcpd's own, read over OMAPI.
+ */
+export class IscFailover implements FailoverOperations {
+  applyFailover(local: 0 | 1, spec: FailoverSpec): Promise<FailoverChange> {
+    const target = spec.sides[local].target;
+    const peer = peerForSide(spec, local);
+    const errors = validateFailoverPeer(peer);
+    if (errors.length > 0) {
+      throw new DriverError(
+        DriverErrorCode.invalidConfig,
+        `the failover peer for ${target.name} is not valid: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`,
+      );
+    }
+    return withIscConfig(target, async (session) => {
+      const config = await session.read();
+      const originals = new Map(config.set.originals);
+      const change = await session.change(config, (set) => {
+        writeFailoverPeer(set, peer);
+        // A split written replaces an hba bitmap: dhcpd takes one or the other.
+        if (peer.split !== undefined) removeHba(set, peer.name);
+        referAllPoolsTo(set, peer.name);
+      });
+      return changeWithUndo(target, originals, change);
+    });
+  }
+
+  /** Removes the peer `peerName` (every peer when absent) and every pool's reference to it. */
+  removeFailover(target: ServerTarget, _context: WriteContext, peerName?: string): Promise<FailoverChange> {
+    return withIscConfig(target, async (session) => {
+      const config = await session.read();
+      const originals = new Map(config.set.originals);
+      const change = await session.change(config, (set) => {
+        const names = findPeerDeclarations(set)
+          .map((peer) => peer.name)
+          .filter((name) => peerName === undefined || name === peerName);
+        for (const name of names) {
+          removePeerReferences(set, name);
+          removeFailoverPeer(set, name);
+        }
+      });
+      return changeWithUndo(target, originals, change);
+    });
+  }
+
+  async readFailoverState(target: ServerTarget, peerName?: string): Promise<FailoverState> {
+    if (!omapiSettingsOf(target)) return readServerFailoverState(target, peerName ?? '');
+    const name = peerName ?? (await this.discoverFailover(target))?.name;
+    if (!name) {
+      throw new DriverError(
+        DriverErrorCode.notFound,
+        `ISC server ${target.name} has no failover peer in its dhcpd configuration`,
+      );
+    }
+    return readServerFailoverState(target, name);
+  }
+
+  /**
+   * The server's first failover peer declaration (dhcpd.conf order), as a relationship: its name, this server's role
+   * and endpoints, the mode its split stands for. Further peers on the same server are not reported.
+   */
+  discoverFailover(target: ServerTarget): Promise<DiscoveredFailover | undefined> {
+    return withIscConfig(target, async (session) => {
+      const { set } = await session.read();
+      try {
+        const peer = readFailoverPeers(set)[0];
+        return peer ? discovered(peer) : undefined;
+      } catch (error) {
+        throw iscConfigError(target, error);
+      }
+    });
+  }
+}
+
+function discovered(peer: IscFailoverPeer): DiscoveredFailover {
+  const self = `${peer.address}:${peer.port}`;
+  const partner = `${peer.peerAddress}:${peer.peerPort}`;
+  // IscFailoverSettingsDto's fields only, so an adopted relationship can be changed with them (PATCH merges).
+  const settings: Record<string, unknown> = {
+    peerName: peer.name,
+    maxResponseDelay: peer.maxResponseDelay,
+    maxUnackedUpdates: peer.maxUnackedUpdates,
+    ...(peer.mclt !== undefined ? { mclt: peer.mclt } : {}),
+    ...(peer.split !== undefined ? { split: peer.split } : {}),
+    ...(peer.loadBalanceMaxSeconds !== undefined
+      ? { loadBalanceMaxSeconds: peer.loadBalanceMaxSeconds }
+      : {}),
+  };
+  return {
+    name: peer.name,
+    mode: modeOfPeer(peer),
+    thisPeer: peer.name,
+    peers: [
+      { name: peer.name, role: peer.role, url: self },
+      { name: peer.name, role: peer.role === 'primary' ? 'secondary' : 'primary', url: partner },
+    ],
+    settings,
+    endpoints: { self, partner },
+    sideSettings: { address: peer.address, port: peer.port },
+  };
+}
+
+function removeHba(set: ConfSet, name: string): void {
+  const declaration = findPeerDeclarations(set).find((peer) => peer.name === name);
+  if (!declaration) return;
+  for (const node of declaration.node.body.filter((child) => isStatement(child, 'hba'))) {
+    removeNode(declaration.node, node);
+  }
+}
+
+/**
+ * The change as the port reports it; `undo` writes the files back as they were read before it, through the same
+ * validated write, held to the digests the change left (an edit made since is a conflict, not overwritten).
+ */
+function changeWithUndo(
+  target: ServerTarget,
+  originals: ReadonlyMap<string, string>,
+  change: IscChange<unknown>,
+): FailoverChange {
+  const changed = change.written.length > 0;
+  return {
+    before: change.before,
+    after: change.after,
+    changed,
+    undo: async () => {
+      if (!changed) return;
+      const previous = new Map<string, string>();
+      const expected = new Map<string, string>();
+      for (const file of change.written) {
+        const text = originals.get(file.path);
+        if (text === undefined) throw new Error(`no previous text of ${file.path} to undo to`);
+        previous.set(file.path, text);
+        expected.set(file.path, file.after);
+      }
+      await withIscConfig(target, (session) => session.store.write(previous, expected));
+    },
+  };
+}

@@ -1,0 +1,447 @@
+/**
+ * ISC relationships through the API: `failover peer` declarations written on both servers in one operation (over a
+ * real sshd, validated by the real `dhcpd -t`), rolled back on the first when the second is refused, found when
+ * written by hand and adopted, removed with every reference; and a real dhcpd pair in network namespaces that reaches
+ * `normal` once POST /relationships has written the peers and run each server's restart command.
+ */
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { uniqueName } from '../support/fixtures.js';
+import { DHCPD_BIN, mainConf, SUBNETS_CONF } from '../support/isc/dhcpd-files.js';
+import { type DhcpdPair, dhcpdConf, OMAPI_PORT, startDhcpdPair } from '../support/isc/dhcpd-server.js';
+import { IscEstate, type IscServerFiles } from '../support/isc/isc-estate.js';
+import { bearer, startTestApp, type TestApp } from '../support/test-app.js';
+
+const run = promisify(execFile);
+
+/** Valid on its own; dhcpd -t refuses it once a failover peer is in scope of the range. */
+const SUBNETS_BOOTP = `subnet 192.0.2.0 netmask 255.255.255.0 {
+  range dynamic-bootp 192.0.2.100 192.0.2.199;
+}
+`;
+
+const handPeer = (o: {
+  name: string;
+  role: 'primary' | 'secondary';
+  address: string;
+  peerAddress: string;
+}): string => `failover peer "${o.name}" {
+  ${o.role};
+  address ${o.address};
+  port 647;
+  peer address ${o.peerAddress};
+  peer port 647;
+  max-response-delay 30;
+  max-unacked-updates 10;
+${o.role === 'primary' ? '  mclt 600;\n  split 256;\n' : ''}  load balance max seconds 5;
+}
+`;
+
+const handSubnets = (name: string): string => `subnet 192.0.2.0 netmask 255.255.255.0 {
+  pool {
+    failover peer "${name}";
+    range 192.0.2.100 192.0.2.199;
+  }
+}
+`;
+
+async function dhcpdAccepts(files: IscServerFiles): Promise<void> {
+  await run(DHCPD_BIN, ['-t', '-cf', files.configPath, '-lf', files.leasesPath]);
+}
+
+describe('ISC relationships through the API, over a real sshd and the real dhcpd -t', () => {
+  let t: TestApp;
+  let isc: IscEstate;
+  const auth = (): { Authorization: string } => bearer(t.adminKey);
+
+  beforeAll(async () => {
+    t = await startTestApp({ worker: false });
+    isc = new IscEstate(t);
+    await isc.start();
+  });
+  afterAll(async () => {
+    await isc?.stopAll();
+    await t?.close();
+  });
+
+  const plain = (): Promise<IscServerFiles> => isc.files({ main: mainConf, include: SUBNETS_CONF });
+
+  it('writes mirrored peers on both servers (MCLT and split on the primary), pools name them; state says plainly it cannot be known without OMAPI; remove takes every reference away', async () => {
+    const [a, b] = [await plain(), await plain()];
+    const [idA, idB] = [await isc.register(a), await isc.register(b)];
+    const name = uniqueName('isc-rel');
+    const created = await t.http
+      .post('/api/v1/relationships')
+      .set(auth())
+      .send({
+        name,
+        vendor: 'isc',
+        mode: 'load-balancing',
+        servers: [
+          { serverId: idA, role: 'primary', settings: { address: '127.0.0.1' } },
+          { serverId: idB, role: 'secondary', settings: { address: '127.0.0.2', port: 847 } },
+        ],
+        settings: { mclt: 1800 },
+      })
+      .expect(201);
+    expect(created.body).toMatchObject({
+      vendor: 'isc',
+      mode: 'load-balancing',
+      discovered: false,
+      servers: [
+        { serverId: idA, role: 'primary', peerName: name },
+        { serverId: idB, role: 'secondary', peerName: name },
+      ],
+    });
+
+    const mainA = await a.main();
+    expect(mainA).toContain(
+      [
+        `failover peer "${name}" {`,
+        '  primary;',
+        '  address 127.0.0.1;',
+        '  port 647;',
+        '  peer address 127.0.0.2;',
+        '  peer port 847;',
+        '  max-response-delay 60;',
+        '  max-unacked-updates 10;',
+        '  mclt 1800;',
+        '  split 128;',
+        '  load balance max seconds 3;',
+        '}',
+      ].join('\n'),
+    );
+    const mainB = await b.main();
+    expect(mainB).toContain(
+      [
+        `failover peer "${name}" {`,
+        '  secondary;',
+        '  address 127.0.0.2;',
+        '  port 847;',
+        '  peer address 127.0.0.1;',
+        '  peer port 647;',
+        '  max-response-delay 60;',
+        '  max-unacked-updates 10;',
+        '  load balance max seconds 3;',
+        '}',
+      ].join('\n'),
+    );
+    expect(mainB).not.toMatch(/mclt|split/);
+    // The peer is declared before the include that holds the pools; the bare range became a pool naming it.
+    expect(mainA.indexOf('failover peer')).toBeLessThan(mainA.indexOf('include'));
+    for (const files of [a, b]) {
+      expect(await files.include()).toContain(
+        `  pool {\n    failover peer "${name}";\n    range 192.0.2.100 192.0.2.199;\n  }`,
+      );
+      await dhcpdAccepts(files);
+    }
+
+    const state = await t.http.get(`/api/v1/relationships/${created.body.id}/state`).set(auth()).expect(200);
+    expect(state.body.status).toBe('impaired');
+    for (const server of state.body.servers as Array<Record<string, unknown>>) {
+      expect(server['state']).toBeUndefined();
+      expect(server['error']).toMatch(/cannot be known: dhcpd reports it only over OMAPI/);
+    }
+
+    const removed = await t.http.delete(`/api/v1/relationships/${created.body.id}`).set(auth()).expect(200);
+    expect(removed.body.servers).toEqual([
+      { serverId: idA, failoverRemoved: true, scopesKept: true },
+      { serverId: idB, failoverRemoved: true, scopesKept: true },
+    ]);
+    for (const files of [a, b]) {
+      expect(`${await files.main()}${await files.include()}`).not.toContain('failover');
+      await dhcpdAccepts(files);
+    }
+  });
+
+  it('hot-standby writes split 256 on the primary; settings out of range are 400 field errors', async () => {
+    const [a, b] = [await plain(), await plain()];
+    const [idA, idB] = [await isc.register(a), await isc.register(b)];
+    const refused = await t.http
+      .post('/api/v1/relationships')
+      .set(auth())
+      .send({
+        name: uniqueName('isc-bad'),
+        vendor: 'isc',
+        mode: 'hot-standby',
+        servers: [
+          { serverId: idA, role: 'primary', settings: { autoFailover: true } },
+          { serverId: idB, role: 'standby' },
+        ],
+        settings: { mclt: 0, split: 128, peerName: 'has "quotes"', maxResponseDelay: -1 },
+      })
+      .expect(400);
+    expect(refused.headers['content-type']).toContain('application/problem+json');
+    const fields = (refused.body.errors as Array<{ field: string }>).map((e) => e.field).sort();
+    expect(fields).toEqual(
+      [
+        'servers',
+        'servers[0].settings.autoFailover',
+        'settings.maxResponseDelay',
+        'settings.mclt',
+        'settings.peerName',
+        'settings.split',
+      ].sort(),
+    );
+    const splitRefused = await t.http
+      .post('/api/v1/relationships')
+      .set(auth())
+      .send({
+        name: uniqueName('isc-bad'),
+        vendor: 'isc',
+        mode: 'hot-standby',
+        servers: [
+          { serverId: idA, role: 'primary' },
+          { serverId: idB, role: 'secondary' },
+        ],
+        settings: { split: 128 },
+      })
+      .expect(400);
+    expect(splitRefused.body.errors).toEqual([
+      { field: 'settings.split', message: expect.stringContaining('split 256') },
+    ]);
+
+    const created = await t.http
+      .post('/api/v1/relationships')
+      .set(auth())
+      .send({
+        name: uniqueName('isc-hs'),
+        vendor: 'isc',
+        mode: 'hot-standby',
+        servers: [
+          { serverId: idB, role: 'secondary', settings: { address: '127.0.0.2' } },
+          { serverId: idA, role: 'primary', settings: { address: '127.0.0.1' } },
+        ],
+        settings: { peerName: 'dc1-hs' },
+      })
+      .expect(201);
+    expect(await a.main()).toMatch(/failover peer "dc1-hs" \{\n {2}primary;[^}]*mclt 3600;\n {2}split 256;/);
+    expect(await b.main()).toMatch(/failover peer "dc1-hs" \{\n {2}secondary;/);
+    await t.http.delete(`/api/v1/relationships/${created.body.id}`).set(auth()).expect(200);
+  });
+
+  it('when dhcpd -t refuses the second server, the first is put back byte for byte and the caller gets dhcpd’s text', async () => {
+    const a = await plain();
+    const c = await isc.files({ main: mainConf, include: SUBNETS_BOOTP });
+    const [idA, idC] = [await isc.register(a), await isc.register(c)];
+    const [mainBefore, includeBefore] = [await a.main(), await a.include()];
+    const [cMain, cInclude] = [await c.main(), await c.include()];
+    const name = uniqueName('isc-rb');
+    const refused = await t.http
+      .post('/api/v1/relationships')
+      .set(auth())
+      .send({
+        name,
+        vendor: 'isc',
+        mode: 'load-balancing',
+        servers: [
+          { serverId: idA, role: 'primary', settings: { address: '127.0.0.1' } },
+          { serverId: idC, role: 'secondary', settings: { address: '127.0.0.2' } },
+        ],
+      })
+      .expect(422);
+    expect(refused.headers['content-type']).toContain('application/problem+json');
+    expect(refused.body).toMatchObject({ failedServerId: idC, restored: [idA] });
+    expect(refused.body.detail).toContain('was restored to the previous configuration');
+    expect(JSON.stringify(refused.body)).toContain('dynamic-bootp flag is not permitted');
+    expect(await a.main()).toBe(mainBefore);
+    expect(await a.include()).toBe(includeBefore);
+    expect(await c.main()).toBe(cMain);
+    expect(await c.include()).toBe(cInclude);
+    const list = await t.http.get('/api/v1/relationships?discover=false').set(auth()).expect(200);
+    expect((list.body.items as Array<{ name: string }>).map((r) => r.name)).not.toContain(name);
+    expect(await a.leftovers()).toEqual([]);
+  });
+
+  it('finds peers written by hand on both servers, lists them as discovered, adopts them and removes them', async () => {
+    const name = uniqueName('hand');
+    const main = (peer: string) => (include: string) => `${peer}\ninclude "${include}";\n`;
+    const d = await isc.files({
+      main: main(handPeer({ name, role: 'primary', address: '127.0.0.1', peerAddress: '127.0.0.2' })),
+      include: handSubnets(name),
+    });
+    const e = await isc.files({
+      main: main(handPeer({ name, role: 'secondary', address: '127.0.0.2', peerAddress: '127.0.0.1' })),
+      include: handSubnets(name),
+    });
+    await dhcpdAccepts(d);
+    await dhcpdAccepts(e);
+    // Registered secondary first: the discovered relationship still lists the primary first.
+    const [idE, idD] = [await isc.register(e), await isc.register(d)];
+
+    const listed = await t.http.get(`/api/v1/relationships?serverId=${idD}`).set(auth()).expect(200);
+    expect(listed.body.items).toHaveLength(1);
+    const found = listed.body.items[0];
+    expect(found).toMatchObject({
+      name,
+      vendor: 'isc',
+      mode: 'hot-standby',
+      discovered: true,
+      servers: [
+        { serverId: idD, role: 'primary', peerName: name, settings: { address: '127.0.0.1', port: 647 } },
+        { serverId: idE, role: 'secondary', peerName: name, settings: { address: '127.0.0.2', port: 647 } },
+      ],
+      settings: { peerName: name, mclt: 600, split: 256, maxResponseDelay: 30, loadBalanceMaxSeconds: 5 },
+    });
+
+    // Not managed yet: creating over it is refused, changing it asks for adoption first.
+    const y = await plain();
+    const clash = await t.http
+      .post('/api/v1/relationships')
+      .set(auth())
+      .send({
+        name: uniqueName('isc-clash'),
+        vendor: 'isc',
+        mode: 'load-balancing',
+        servers: [
+          { serverId: idD, role: 'primary' },
+          { serverId: await isc.register(y), role: 'secondary' },
+        ],
+      })
+      .expect(409);
+    expect(clash.body.detail).toContain(`(in "${name}", found on the servers: adopt or remove it first)`);
+    await t.http.delete(`/api/v1/relationships/${found.id}`).set(auth()).expect(409);
+
+    await t.http.post(`/api/v1/relationships/${found.id}/adopt`).set(auth()).expect(200);
+
+    // Once adopted it can be changed: only the primary's mclt and split lines change; the secondary stays as it was.
+    const [dBefore, eBefore] = [await d.main(), await e.main()];
+    const renamed = await t.http
+      .patch(`/api/v1/relationships/${found.id}`)
+      .set(auth())
+      .send({ settings: { peerName: 'other' } })
+      .expect(400);
+    expect(renamed.body.errors[0].field).toBe('settings.peerName');
+    const patched = await t.http
+      .patch(`/api/v1/relationships/${found.id}`)
+      .set(auth())
+      .send({ mode: 'load-balancing', settings: { mclt: 900, split: 128 } })
+      .expect(200);
+    expect(patched.body).toMatchObject({ mode: 'load-balancing', settings: { mclt: 900, split: 128 } });
+    expect(await d.main()).toBe(
+      dBefore.replace('mclt 600;', 'mclt 900;').replace('split 256;', 'split 128;'),
+    );
+    expect(await e.main()).toBe(eBefore);
+    await dhcpdAccepts(d);
+
+    await t.http.delete(`/api/v1/relationships/${found.id}`).set(auth()).expect(200);
+    for (const files of [d, e]) {
+      expect(`${await files.main()}${await files.include()}`).not.toContain('failover');
+      await dhcpdAccepts(files);
+    }
+    const after = await t.http.get(`/api/v1/relationships?serverId=${idD}`).set(auth()).expect(200);
+    expect(after.body.items).toEqual([]);
+  });
+
+  it('never overwrites a peer configured outside this service whose partner is not registered (409)', async () => {
+    const name = uniqueName('lone');
+    const lone = await isc.files({
+      main: (include) =>
+        `${handPeer({ name, role: 'primary', address: '127.0.0.1', peerAddress: '127.0.0.9' })}\ninclude "${include}";\n`,
+      include: handSubnets(name),
+    });
+    const before = await lone.main();
+    const refused = await t.http
+      .post('/api/v1/relationships')
+      .set(auth())
+      .send({
+        name: uniqueName('isc-over'),
+        vendor: 'isc',
+        mode: 'load-balancing',
+        servers: [
+          { serverId: await isc.register(lone), role: 'primary' },
+          { serverId: await isc.register(await plain()), role: 'secondary' },
+        ],
+      })
+      .expect(409);
+    expect(refused.body.detail).toContain(`already has failover configured (hot-standby, peers ${name}`);
+    expect(await lone.main()).toBe(before);
+  });
+});
+
+describe('a real dhcpd pair in network namespaces becomes a failover pair through POST /relationships', () => {
+  let t: TestApp;
+  let pair: DhcpdPair;
+  const auth = (): { Authorization: string } => bearer(t.adminKey);
+
+  beforeAll(async () => {
+    t = await startTestApp({ worker: false });
+    pair = await startDhcpdPair({ name: 'isc-rel', withPeers: false });
+  }, 90_000);
+  afterAll(async () => {
+    await pair?.stop();
+    await t?.close();
+  });
+
+  async function register(server: DhcpdPair['primary']): Promise<string> {
+    const response = await t.http
+      .post('/api/v1/servers')
+      .set(auth())
+      .send({
+        name: uniqueName(server.name),
+        vendor: 'isc',
+        // Where this process reaches the namespace: OMAPI is read there (transport local has no ssh host).
+        address: server.omapiHost,
+        connection: {
+          transport: 'local',
+          configPath: server.configPath,
+          leasesPath: server.leasesPath,
+          dhcpdPath: DHCPD_BIN,
+          restartCommand: server.restartCommand,
+          omapiPort: OMAPI_PORT,
+          omapiKeyName: pair.key.name,
+          omapiKey: pair.key.secret,
+        },
+      })
+      .expect(201);
+    return response.body.id as string;
+  }
+
+  it('reaches normal on both sides after the relationship is created, and each side reports its role', async () => {
+    expect(await readFile(pair.primary.configPath, 'utf8')).toBe(dhcpdConf({ key: pair.key }));
+    const [idP, idS] = [await register(pair.primary), await register(pair.secondary)];
+    const created = await t.http
+      .post('/api/v1/relationships')
+      .set(auth())
+      .send({
+        name: uniqueName('ns-pair'),
+        vendor: 'isc',
+        mode: 'load-balancing',
+        servers: [
+          { serverId: idP, role: 'primary', settings: { address: pair.network.sides[0].address } },
+          { serverId: idS, role: 'secondary', settings: { address: pair.network.sides[1].address } },
+        ],
+        settings: { peerName: pair.peerName, mclt: 60, maxResponseDelay: 30 },
+      })
+      .expect(201);
+
+    const deadline = Date.now() + 90_000;
+    let last: Record<string, unknown> = {};
+    while (Date.now() < deadline) {
+      last = (await t.http.get(`/api/v1/relationships/${created.body.id}/state`).set(auth()).expect(200))
+        .body as Record<string, unknown>;
+      if (last['status'] === 'normal') break;
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+    if (last['status'] !== 'normal') {
+      throw new Error(`not normal within 90 s: ${JSON.stringify(last)}\n${await pair.output()}`);
+    }
+    expect(last['servers']).toMatchObject([
+      {
+        serverId: idP,
+        reachable: true,
+        state: 'normal',
+        partnerState: 'normal',
+        detail: { role: 'primary' },
+      },
+      {
+        serverId: idS,
+        reachable: true,
+        state: 'normal',
+        partnerState: 'normal',
+        detail: { role: 'secondary' },
+      },
+    ]);
+  }, 150_000);
+});
