@@ -18,6 +18,7 @@ import https from 'node:https';
 import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { safeKill } from './process-signals.js';
 
 export const KEA_DHCP4_BIN = process.env['KEA_DHCP4_BIN'] ?? '/usr/sbin/kea-dhcp4';
 export const KEA_CTRL_AGENT_BIN = process.env['KEA_CTRL_AGENT_BIN'] ?? '/usr/sbin/kea-ctrl-agent';
@@ -575,14 +576,6 @@ async function exitsWithin(proc: SpawnedProcess, ms: number): Promise<boolean> {
   const result = await Promise.race([proc.exited.then(() => true as const), timeout]);
   clearTimeout(timer);
   return result;
-}
-
-function safeKill(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(pid, signal);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
-  }
 }
 
 const MAX_LOG_CHARS = 2_000_000;

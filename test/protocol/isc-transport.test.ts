@@ -23,6 +23,7 @@ import {
   SUBNETS_CONF,
 } from '../support/isc/dhcpd-files.js';
 import { makeKeyPair, type Sshd, startSshd } from '../support/sshd.js';
+import { isAlive } from '../../bench/support/process-signals.js';
 
 type Kind = 'local' | 'ssh';
 
@@ -81,15 +82,6 @@ async function driverError(promise: Promise<unknown>): Promise<DriverError> {
 
 function sha256(data: string | Buffer): string {
   return createHash('sha256').update(data).digest('hex');
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function eventually(probe: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<boolean> {

@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { freePort, nextLoopbackAddress } from '../../bench/support/kea-server.js';
+import { isAlive, safeKill } from '../../bench/support/process-signals.js';
 
 export const SSHD_BIN = process.env['SSHD_BIN'] ?? '/usr/sbin/sshd';
 const SSH_KEYGEN_BIN = process.env['SSH_KEYGEN_BIN'] ?? '/usr/bin/ssh-keygen';
@@ -201,23 +202,6 @@ async function descendants(root: number): Promise<number[]> {
     }
   }
   return found;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function safeKill(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(pid, signal);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
-  }
 }
 
 async function waitFor<T>(probe: () => T | undefined, deadline: number): Promise<T | 'timed out'> {

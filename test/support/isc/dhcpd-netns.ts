@@ -19,6 +19,7 @@
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
+import { safeKill } from '../../../bench/support/process-signals.js';
 
 export const IP_BIN = process.env['IP_BIN'] ?? '/usr/sbin/ip';
 
@@ -169,12 +170,4 @@ export async function isRunning(pid: number): Promise<boolean> {
   if (!stat) return false;
   const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
   return state !== 'Z' && state !== 'X';
-}
-
-export function safeKill(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(pid, signal);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
-  }
 }

@@ -27,8 +27,8 @@ import {
   isRunning,
   type NamespaceSide,
   PAIR_SUBNET,
-  safeKill,
 } from './dhcpd-netns.js';
+import { safeKill } from '../../../bench/support/process-signals.js';
 import { DHCPD_BIN } from './dhcpd-files.js';
 
 export { PAIR_SUBNET } from './dhcpd-netns.js';
