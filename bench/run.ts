@@ -18,6 +18,11 @@ const BENCHMARKS: Benchmark[] = [
     needs: 'Kea 2.2, the local Postgres and Redis, and a built service (dist/)',
     load: () => import('./replicate-relationship.js'),
   },
+  {
+    name: 'isc-parse',
+    needs: 'ISC dhcpd 4.4 (/usr/sbin/dhcpd, run as root)',
+    load: () => import('./isc-parse.js'),
+  },
 ];
 
 async function main(): Promise<void> {

@@ -1,29 +1,64 @@
-import type { ConfFile, ConfNode } from './syntax-tree.js';
-import { nodeTokens } from './syntax-tree.js';
+import type { ConfFile, ConfNode, Token } from './syntax-tree.js';
 
 /** The file's text: every token with the trivia before it. A parsed file that was not edited prints as it was read. */
 export function print(file: ConfFile): string {
-  const parts: string[] = [];
-  for (const node of file.body) pushNode(parts, node);
-  parts.push(file.eof.before);
-  return parts.join('');
+  const out = new Output();
+  for (const node of file.body) pushNode(out, node);
+  out.push(file.eof.before);
+  return out.text();
 }
 
 /** One node's text, including the trivia in front of it. */
 export function printNode(node: ConfNode): string {
-  const parts: string[] = [];
-  pushNode(parts, node);
-  return parts.join('');
+  const out = new Output();
+  pushNode(out, node);
+  return out.text();
 }
 
-function pushNode(parts: string[], node: ConfNode): void {
+/**
+ * The printed pieces, joined CHUNK at a time: one join over millions of pieces (a large file has two per token) is
+ * markedly slower in V8 than joins of a few thousand followed by a join of the chunks.
+ */
+class Output {
+  private static readonly CHUNK = 4096;
+  private readonly chunks: string[] = [];
+  private parts: string[] = [];
+
+  push(piece: string): void {
+    if (piece === '') return;
+    this.parts.push(piece);
+    if (this.parts.length === Output.CHUNK) {
+      this.chunks.push(this.parts.join(''));
+      this.parts = [];
+    }
+  }
+
+  text(): string {
+    if (this.chunks.length === 0) return this.parts.join('');
+    this.chunks.push(this.parts.join(''));
+    return this.chunks.join('');
+  }
+}
+
+// Straight from the tree into the output, without building each node's token list.
+function pushNode(out: Output, node: ConfNode): void {
   if (node.kind === 'block') {
-    for (const token of node.header) parts.push(token.before, token.text);
-    parts.push(node.open.before, node.open.text);
-    for (const child of node.body) pushNode(parts, child);
-    parts.push(node.close.before, node.close.text);
-    if (node.semi) parts.push(node.semi.before, node.semi.text);
+    pushTokens(out, node.header);
+    pushToken(out, node.open);
+    for (const child of node.body) pushNode(out, child);
+    pushToken(out, node.close);
+    if (node.semi) pushToken(out, node.semi);
     return;
   }
-  for (const token of nodeTokens(node)) parts.push(token.before, token.text);
+  pushTokens(out, node.tokens);
+  if (node.kind === 'statement') pushToken(out, node.semi);
+}
+
+function pushTokens(out: Output, tokens: Token[]): void {
+  for (let index = 0; index < tokens.length; index += 1) pushToken(out, tokens[index]);
+}
+
+function pushToken(out: Output, token: Token): void {
+  out.push(token.before);
+  out.push(token.text);
 }
