@@ -25,11 +25,10 @@ import {
 } from './conf/isc-subnet.mapper.js';
 import type { ConfSet } from './conf/include-resolver.js';
 import { validateWithDhcpd } from './dhcpd-validation.js';
+import { KeptReads } from '../kept-reads.js';
 import { IscFailover } from './isc-failover.js';
 import { type IscConfig, iscConfigError, withIscConfig } from './isc-config-session.js';
 
-/** How long a configuration read for a diff may serve as the base of the write that follows it. */
-const KEPT_CONFIG_MS = 60_000;
 const VERSION_TIMEOUT_MS = 30_000;
 
 /**
@@ -46,7 +45,7 @@ export class IscDriver implements DhcpDriver {
    * a parse). The write is still held to the digests of that read: when the server was edited in between, nothing is
    * written and the change is applied once more to a fresh read, so the edit is kept, never overwritten.
    */
-  private readonly kept = new Map<string, { config: IscConfig; registration: string; keptAt: number }>();
+  private readonly kept = new KeptReads<IscConfig>();
 
   checkConnection(target: ServerTarget): Promise<ConnectionReport> {
     return withIscConfig(target, async (session) => {
@@ -118,17 +117,13 @@ export class IscDriver implements DhcpDriver {
     return withIscConfig(target, async (session) => {
       const config = await session.read();
       const scopes = guard(target, () => readScopes(config.set, networks));
-      if (options.keepForWrite) {
-        const now = Date.now();
-        for (const [id, entry] of this.kept) if (now - entry.keptAt >= KEPT_CONFIG_MS) this.kept.delete(id);
-        this.kept.set(target.id, { config, registration: registrationOf(target), keptAt: now });
-      }
+      if (options.keepForWrite) this.kept.keep(target, config);
       return scopes;
     });
   }
 
   async writeScopes(target: ServerTarget, writes: ScopeWrite[]): Promise<WriteDigests> {
-    const kept = this.takeKept(target);
+    const kept = this.kept.take(target);
     // All scopes in one change, so one validated write (and one restart) for the lot.
     const apply = (set: ConfSet): void => applyScopes(set, writes);
     return withIscConfig(target, async (session) => {
@@ -147,7 +142,7 @@ export class IscDriver implements DhcpDriver {
   }
 
   removeScope(target: ServerTarget, network: string, how: ScopeRemoval): Promise<WriteDigests> {
-    this.kept.delete(target.id);
+    this.kept.drop(target);
     return withIscConfig(target, async (session) => {
       const config = await session.read();
       const change = await session.change(config, (set) => {
@@ -158,14 +153,6 @@ export class IscDriver implements DhcpDriver {
       });
       return { before: change.before, after: change.after };
     });
-  }
-
-  /** The configuration kept by the read before, when it is recent and of the same registration. */
-  private takeKept(target: ServerTarget): IscConfig | undefined {
-    const kept = this.kept.get(target.id);
-    this.kept.delete(target.id);
-    if (!kept || Date.now() - kept.keptAt >= KEPT_CONFIG_MS) return undefined;
-    return kept.registration === registrationOf(target) ? kept.config : undefined;
   }
 }
 
@@ -241,9 +228,4 @@ function noSubnet(target: ServerTarget, network: string): DriverError {
     DriverErrorCode.notFound,
     `ISC server ${target.name} has no subnet ${network} in its dhcpd configuration`,
   );
-}
-
-/** What a kept read depends on: where the files are and how they are reached. */
-function registrationOf(target: ServerTarget): string {
-  return JSON.stringify([target.address, target.connection]);
 }

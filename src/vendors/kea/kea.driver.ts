@@ -13,12 +13,10 @@ import type { ScopeContent, ScopeSummary } from '../scope-content.js';
 import { type ConfigSnapshot, readConfig, readSnapshot, updateConfig } from './kea-config-update.js';
 import { allSubnets, networkOf, type KeaConfig, type KeaDhcp4, type KeaSubnet4 } from './kea-config.types.js';
 import { withKeaClient } from './kea-client.factory.js';
+import { KeptReads } from '../kept-reads.js';
 import { KeaFailover } from './kea-failover.js';
 import { applyScopeToSubnet, newSubnetFrom, subnetToScope } from './kea-subnet.mapper.js';
 import { discoverHa, HA_HOOK } from './kea-ha.mapper.js';
-
-/** How long a configuration read for a diff may serve as the base of the write that follows it. */
-const KEPT_SNAPSHOT_MS = 60_000;
 
 /** ISC Kea through its Control Agent's HTTP API. */
 @Injectable()
@@ -29,7 +27,7 @@ export class KeaDriver implements DhcpDriver {
    * Configurations read with `keepForWrite`, by server id, until the write that follows takes them. The reload
    * mark read with each still tells whether the server changed in between, so a stale one only costs a re-read.
    */
-  private readonly kept = new Map<string, { snapshot: ConfigSnapshot; keptAt: number }>();
+  private readonly kept = new KeptReads<ConfigSnapshot>();
 
   checkConnection(target: ServerTarget): Promise<ConnectionReport> {
     return withKeaClient(target, async (client) => {
@@ -90,7 +88,7 @@ export class KeaDriver implements DhcpDriver {
       let config: KeaConfig;
       if (options.keepForWrite) {
         const snapshot = await readSnapshot(client);
-        this.kept.set(target.id, { snapshot, keptAt: Date.now() });
+        this.kept.keep(target, snapshot);
         config = snapshot.config;
       } else {
         config = await readConfig(client);
@@ -105,9 +103,7 @@ export class KeaDriver implements DhcpDriver {
   }
 
   async writeScopes(target: ServerTarget, writes: ScopeWrite[]): Promise<WriteDigests> {
-    const kept = this.kept.get(target.id);
-    this.kept.delete(target.id);
-    const base = kept && Date.now() - kept.keptAt < KEPT_SNAPSHOT_MS ? kept.snapshot : undefined;
+    const base = this.kept.take(target);
     const update = await withKeaClient(target, (client) =>
       updateConfig(
         client,
