@@ -8,6 +8,11 @@ import { IS_PUBLIC } from './public.decorator.js';
 
 const BEARER = /^Bearer ([\x21-\x7e]{1,512})$/;
 
+/** The API key of an `Authorization: Bearer <key>` header, if it is one. */
+export function bearerKeyOf(header: string | undefined): string | undefined {
+  return header === undefined ? undefined : BEARER.exec(header)?.[1];
+}
+
 /** Every route needs `Authorization: Bearer <api key>` unless marked @Public(). */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -27,11 +32,11 @@ export class AuthGuard implements CanActivate {
     if (!header) {
       return reject(response, 'Send an API key as "Authorization: Bearer <key>".');
     }
-    const match = BEARER.exec(header);
-    if (!match?.[1]) {
+    const key = bearerKeyOf(header);
+    if (!key) {
       return reject(response, 'The Authorization header must be "Bearer <key>".');
     }
-    const principal = await this.authenticator.authenticate(match[1]);
+    const principal = await this.authenticator.authenticate(key);
     if (!principal) {
       return reject(response, 'The API key is unknown, revoked or expired, or its principal is disabled.');
     }

@@ -68,13 +68,7 @@ export class JobsService {
     const job = await this.dataSource
       .getRepository(JobRecordEntity)
       .findOne({ where: { id }, select: { id: true, version: true, requestedBy: true } });
-    if (!job) {
-      throw ProblemException.notFound('Job', id);
-    }
-    if (job.requestedBy !== principalId) {
-      await this.permissions.assert(principalId, Permission.administerDhcpServers, GLOBAL);
-    }
-    return job.version;
+    return (await this.readable(job, id, principalId)).version;
   }
 
   async get(id: string, principalId: string, withDetails = false): Promise<JobRecordEntity> {
@@ -82,6 +76,15 @@ export class JobsService {
     const job = await (withDetails
       ? repository.createQueryBuilder('job').addSelect('job.details').where('job.id = :id', { id }).getOne()
       : repository.findOneBy({ id }));
+    return this.readable(job, id, principalId);
+  }
+
+  /** A principal reads its own jobs; everyone's with `administer-dhcp-servers` on the whole service. */
+  private async readable<T extends Pick<JobRecordEntity, 'requestedBy'>>(
+    job: T | null,
+    id: string,
+    principalId: string,
+  ): Promise<T> {
     if (!job) {
       throw ProblemException.notFound('Job', id);
     }

@@ -15,7 +15,7 @@ import { DriverRegistry } from '../vendors/driver-registry.js';
 import type { ScopeWrite, ServerTarget } from '../vendors/driver.js';
 import { SCOPE_PARTS } from '../vendors/scope-content.js';
 import { planReplication, type ReplicationLeg } from './replication-plan.js';
-import type { ReplicationRequest } from './replication-request.js';
+import type { ReplicationRequest, ScopeOutcome } from './replication-request.js';
 import { LegClock } from './leg-clock.js';
 import { ReplicationBook, SETTLED } from './replication-book.js';
 import { diffScope } from './scope-diff.js';
@@ -25,6 +25,13 @@ const keyOf = (leg: ReplicationLeg, network: string): string => `${leg.relations
 
 /** From this many scopes a leg asks for a full garbage collection between its phases (see collectGarbage). */
 const LARGE_LEG_SCOPES = 200;
+
+/** A leg's two servers, and what every scope outcome of the leg records about them. */
+interface LegSides {
+  source: ServerTarget;
+  destination: ServerTarget;
+  base: Pick<ScopeOutcome, 'relationshipId' | 'sourceServerId' | 'destinationServerId'>;
+}
 
 /** One leg of a job (a source and a destination), and what the job runs it with. */
 interface LegPlan {
@@ -111,17 +118,17 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
         timing.lap('lockWait');
         const writes = await this.readAndDiff(
           { request, leg, parts, book, timing },
-          source,
-          destination,
+          { source, destination, base },
           (networks) => {
             attempted = networks;
           },
         );
         if (attempted.length >= LARGE_LEG_SCOPES) collectGarbage(); // the reads' garbage, before the write's
         if (writes.length === 0) return;
+        const networks = writes.map((write) => write.content.subnet.split('/')[0]);
+        const written = networks.map((network) => keyOf(leg, network));
         if (await context.cancelRequested()) {
-          for (const write of writes) {
-            const network = write.content.subnet.split('/')[0];
+          for (const network of networks) {
             outcomes[keyOf(leg, network)] = {
               ...base,
               network,
@@ -133,7 +140,6 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
           return;
         }
         // Write-ahead: a worker killed from here on leaves `writing`, which the next attempt resolves.
-        const written = writes.map((write) => keyOf(leg, write.content.subnet.split('/')[0]));
         for (const key of written) outcomes[key] = { ...outcomes[key], state: 'writing' };
         await book.save(this.dataSource, record.id, context);
         timing.lap('save');
@@ -193,16 +199,10 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
    */
   private async readAndDiff(
     { request, leg, parts, book, timing }: LegPlan,
-    source: ServerTarget,
-    destination: ServerTarget,
+    { source, destination, base }: LegSides,
     attempted: (networks: string[]) => void,
   ): Promise<ScopeWrite[]> {
     const outcomes = book.scopes;
-    const base = {
-      relationshipId: leg.relationshipId,
-      sourceServerId: source.id,
-      destinationServerId: destination.id,
-    };
     const partsLeftAlone =
       parts.length < SCOPE_PARTS.length ? SCOPE_PARTS.filter((part) => !parts.includes(part)) : undefined;
     // Both sides are read at once: the destination's scopes not pending are mapped for nothing, which costs

@@ -57,18 +57,18 @@ export class ReplicationBook {
       .getRepository(JobRecordEntity)
       .createQueryBuilder()
       .update()
-      .set({ outcome: { scopes: this.scopes, timings: this.timings } })
+      .set({
+        outcome: { scopes: this.scopes, timings: this.timings },
+        ...(this.diffsChanged
+          ? {
+              details: () =>
+                `jsonb_set(COALESCE(details, '{}'::jsonb), '{diffs}', ` +
+                `COALESCE(details->'diffs', '{}'::jsonb) || CAST(:diffs AS jsonb))`,
+            }
+          : {}),
+      })
       .where('id = :id', { id });
-    if (this.diffsChanged) {
-      update
-        .set({
-          outcome: { scopes: this.scopes, timings: this.timings },
-          details: () =>
-            `jsonb_set(COALESCE(details, '{}'::jsonb), '{diffs}', ` +
-            `COALESCE(details->'diffs', '{}'::jsonb) || CAST(:diffs AS jsonb))`,
-        })
-        .setParameter('diffs', JSON.stringify(this.diffs));
-    }
+    if (this.diffsChanged) update.setParameter('diffs', JSON.stringify(this.diffs));
     await update.execute();
     this.diffs = {};
     this.diffsChanged = false;

@@ -3,13 +3,13 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { NextFunction, Request, Response } from 'express';
 import { DataSource } from 'typeorm';
 import { ApiKeyAuthenticator } from '../../auth/api-key-authenticator.service.js';
+import { bearerKeyOf } from '../../auth/auth.guard.js';
 import { ProblemException } from '../../common/problem/problem.exception.js';
 import { sendProblem } from '../../common/problem/problem-response.js';
 import { ProblemType } from '../../common/problem/problem-types.js';
 import { GrantEntity } from '../../permissions/grant.entity.js';
 import { ADMINISTRATORS_ROLE_ID } from '../../permissions/built-in-roles.js';
 
-const BEARER = /^Bearer ([\x21-\x7e]{1,512})$/;
 const BASIC = /^Basic ([A-Za-z0-9+/=]{1,1024})$/;
 const REALM = 'Basic realm="dhcp-failover-manager queues", charset="UTF-8"';
 
@@ -71,7 +71,7 @@ export class DashboardAccess {
 
 function keyOf(header: string | undefined): string | undefined {
   if (!header) return undefined;
-  const bearer = BEARER.exec(header)?.[1];
+  const bearer = bearerKeyOf(header);
   if (bearer) return bearer;
   const basic = BASIC.exec(header)?.[1];
   if (!basic) return undefined;
