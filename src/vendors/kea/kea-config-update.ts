@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
 import { DriverError, DriverErrorCode } from '../driver-error.js';
-import { JsonText, type KeaControlAgentClient } from './kea-control-agent.client.js';
+import { JsonText, type KeaControlAgentClient, shortDigest } from './kea-control-agent.client.js';
 import type { KeaConfig } from './kea-config.types.js';
 
 /** How often a change is re-read and re-applied when the configuration changes under it. */
@@ -38,7 +37,7 @@ export async function readSnapshot(client: KeaControlAgentClient): Promise<Confi
 }
 
 export function configDigest(config: unknown): string {
-  return createHash('sha256').update(canonicalJson(config)).digest('hex').slice(0, 16);
+  return shortDigest(canonicalJson(config));
 }
 
 /**

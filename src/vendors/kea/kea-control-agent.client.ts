@@ -6,6 +6,11 @@ import type { KeaSettings } from './kea-settings.js';
 /** Kea's result codes (Kea ARM, "Management API"). */
 export const KeaResult = { success: 0, error: 1, unsupported: 2, empty: 3, conflict: 4 } as const;
 
+/** The digests this driver reports: sha256, 16 hex digits. */
+export function shortDigest(data: string | Buffer): string {
+  return createHash('sha256').update(data).digest('hex').slice(0, 16);
+}
+
 /**
  * Command arguments serialized already, as UTF-8 bytes: a large configuration sent twice (config-test, config-set)
  * is serialized once, and no second copy of it is made as a string.
@@ -17,7 +22,7 @@ export class JsonText {
 
   constructor(text: string) {
     this.bytes = Buffer.from(text, 'utf8');
-    this.digest = createHash('sha256').update(this.bytes).digest('hex').slice(0, 16);
+    this.digest = shortDigest(this.bytes);
   }
 }
 
@@ -102,7 +107,7 @@ export class KeaControlAgentClient {
       );
     }
     const answer = parseAnswer<T>(this.settings.url, command, text);
-    answer.digest = createHash('sha256').update(text).digest('hex').slice(0, 16);
+    answer.digest = shortDigest(text);
     return answer;
   }
 
