@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { dhcpdDiagnostics } from '../dhcpd-validation.js';
-import { fingerprintMatches, sshFingerprint } from './host-key.js';
+import { fingerprintMatches, sshFingerprint } from '../../ssh/host-key.js';
 import { iscTransportSettingsOf } from './isc-transport-settings.js';
 import { shellCommandLine, shellQuote } from './isc-transport.js';
 

@@ -63,8 +63,6 @@ export interface ExecResult {
   stderr: string;
 }
 
-export const DEFAULT_COMMAND_TIMEOUT_MS = 60_000;
-export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 /** How long output is still collected after a command exited (a daemon it started may keep the pipes open). */
 export const OUTPUT_GRACE_MS = 250;
 /** Output beyond this is dropped (tail kept), so a runaway command cannot exhaust memory. */

@@ -12,7 +12,7 @@ import {
   OUTPUT_GRACE_MS,
   OutputBuffer,
 } from './isc-transport.js';
-import { commandTimedOut, toDriverError } from './transport-errors.js';
+import { commandTimedOut, toDriverError } from '../../transport-errors.js';
 
 /** The ISC transport for a service that runs on the DHCP host: node:fs and node:child_process. */
 export class LocalTransport implements IscTransport {

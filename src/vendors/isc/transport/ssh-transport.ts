@@ -1,6 +1,7 @@
-import { Client, type ClientChannel, type ConnectConfig, type SFTPWrapper, type Stats } from 'ssh2';
+import type { Client, ClientChannel, SFTPWrapper, Stats } from 'ssh2';
 import { DriverError, DriverErrorCode } from '../../driver-error.js';
-import { fingerprintMatches, sshFingerprint } from './host-key.js';
+import { closeSsh, connectSsh, openExec } from '../../ssh/ssh-connect.js';
+import { sshDescription } from '../../ssh/ssh-settings.js';
 import type { SshTransportSettings } from './isc-transport-settings.js';
 import {
   contentDigest,
@@ -14,7 +15,7 @@ import {
   shellCommandLine,
   shellQuote,
 } from './isc-transport.js';
-import { commandTimedOut, toDriverError } from './transport-errors.js';
+import { commandTimedOut, toDriverError } from '../../transport-errors.js';
 
 /** SFTP status codes (draft-ietf-secsh-filexfer-02) that mean something to the caller. */
 const SFTP_NO_SUCH_FILE = 2;
@@ -39,7 +40,7 @@ export class SshTransport implements IscTransport {
     private readonly client: Client,
     private readonly settings: SshTransportSettings,
   ) {
-    this.description = `ssh ${settings.username}@${settings.host}:${settings.port}`;
+    this.description = sshDescription(settings);
     client.on('error', (error) => (this.broken ??= toDriverError(error, `${this.description}: connection`)));
     client.on('close', () => {
       this.broken ??= new DriverError(DriverErrorCode.unreachable, `${this.description}: connection closed`);
@@ -48,59 +49,7 @@ export class SshTransport implements IscTransport {
 
   /** Connects, verifies the pinned host key and authenticates; every failure is a `DriverError`. */
   static async connect(settings: SshTransportSettings): Promise<SshTransport> {
-    const description = `ssh ${settings.username}@${settings.host}:${settings.port}`;
-    const client = new Client();
-    let presented: string | undefined;
-    let hostKeyRefused = false;
-    const config: ConnectConfig = {
-      host: settings.host,
-      port: settings.port,
-      username: settings.username,
-      password: settings.password,
-      privateKey: settings.privateKey,
-      passphrase: settings.privateKeyPassphrase,
-      readyTimeout: settings.connectTimeoutMs,
-      // A peer that vanishes without a FIN is noticed within ~30 s instead of hanging a job.
-      keepaliveInterval: 10_000,
-      keepaliveCountMax: 3,
-      tryKeyboard: false,
-      hostVerifier: (key: Buffer): boolean => {
-        presented = sshFingerprint(key);
-        const pinned = settings.hostKeyFingerprint;
-        hostKeyRefused = pinned === undefined || !fingerprintMatches(pinned, presented);
-        return !hostKeyRefused;
-      },
-    };
-    return new Promise<SshTransport>((resolve, reject) => {
-      let settled = false;
-      const settle = (error?: unknown): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(guard);
-        client.removeAllListeners('ready');
-        if (error === undefined) {
-          resolve(new SshTransport(client, settings));
-          return;
-        }
-        client.on('error', () => undefined); // late socket errors of an abandoned connection
-        client.destroy();
-        reject(connectError(error, description, settings, hostKeyRefused ? presented : undefined));
-      };
-      // readyTimeout bounds the handshake; this also bounds DNS and TCP connect, whatever ssh2 does.
-      const guard = setTimeout(
-        () => settle(Object.assign(new Error('timed out'), { level: 'client-timeout' })),
-        settings.connectTimeoutMs + 1_000,
-      );
-      client.once('ready', () => settle());
-      client.once('error', (error) => settle(error));
-      client.once('close', () => settle(new Error('connection closed during the handshake')));
-      try {
-        client.connect(config);
-      } catch (error) {
-        // ssh2 throws synchronously for a key it cannot parse or decrypt.
-        settle(Object.assign(error as Error, { level: 'client-key' }));
-      }
-    });
+    return new SshTransport(await connectSsh(settings), settings);
   }
 
   async readFile(path: string): Promise<FileContent> {
@@ -270,29 +219,11 @@ export class SshTransport implements IscTransport {
     if (this.closed) return;
     this.closed = true;
     this.broken ??= new DriverError(DriverErrorCode.unreachable, `${this.description}: session closed`);
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        this.client.destroy();
-        resolve();
-      }, 2_000);
-      this.client.once('close', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      this.client.end();
-    });
+    await closeSsh(this.client);
   }
 
   private openExec(line: string): Promise<ClientChannel> {
-    return new Promise<ClientChannel>((resolve, reject) => {
-      try {
-        this.client.exec(line, (error, stream) => (error ? reject(error) : resolve(stream)));
-      } catch (error) {
-        reject(error instanceof Error ? error : new Error(String(error)));
-      }
-    }).catch((error: unknown) => {
-      throw toDriverError(error, `${this.description}: exec`);
-    });
+    return openExec(this.client, line, this.description);
   }
 
   private assertUsable(): void {
@@ -408,51 +339,4 @@ function sftpError(error: unknown, action: string): DriverError {
     return new DriverError(DriverErrorCode.auth, `${action}: permission denied`, detail, { cause: error });
   }
   return toDriverError(error, action);
-}
-
-function connectError(
-  error: unknown,
-  description: string,
-  settings: SshTransportSettings,
-  refusedHostKey: string | undefined,
-): DriverError {
-  const detail = error instanceof Error ? error.message : String(error);
-  const level = (error as { level?: unknown }).level;
-  if (refusedHostKey !== undefined) {
-    const message =
-      settings.hostKeyFingerprint === undefined
-        ? `${description}: no host key fingerprint is registered, so the connection was refused; ` +
-          `the server presented ${refusedHostKey} (check it out of band, then register it as hostKeyFingerprint)`
-        : `${description}: host key mismatch: pinned ${settings.hostKeyFingerprint}, ` +
-          `the server presented ${refusedHostKey}`;
-    return new DriverError(DriverErrorCode.auth, message, detail, { cause: error });
-  }
-  if (level === 'client-authentication') {
-    const method = settings.privateKey ? 'private key' : settings.password ? 'password' : 'no credentials';
-    return new DriverError(
-      DriverErrorCode.auth,
-      `${description}: authentication refused (${method})`,
-      detail,
-      { cause: error },
-    );
-  }
-  if (level === 'client-key') {
-    return new DriverError(
-      DriverErrorCode.auth,
-      `${description}: the private key cannot be used (${detail})`,
-      detail,
-      {
-        cause: error,
-      },
-    );
-  }
-  if (level === 'client-timeout') {
-    return new DriverError(
-      DriverErrorCode.unreachable,
-      `${description}: no SSH handshake within ${settings.connectTimeoutMs} ms`,
-      detail,
-      { cause: error },
-    );
-  }
-  return toDriverError(error, `${description}: connect`);
 }

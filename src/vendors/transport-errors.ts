@@ -1,4 +1,4 @@
-import { DriverError, DriverErrorCode } from '../../driver-error.js';
+import { DriverError, DriverErrorCode } from './driver-error.js';
 
 const UNREACHABLE = new Set([
   'ECONNREFUSED',
