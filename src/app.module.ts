@@ -22,6 +22,7 @@ import { ReplicationModule } from './replication/replication.module.js';
 import { ScopesModule } from './scopes/scopes.module.js';
 import { ServersModule } from './servers/servers.module.js';
 import { IscModule } from './vendors/isc/isc.module.js';
+import { WindowsModule } from './vendors/windows/windows.module.js';
 import { KeaModule } from './vendors/kea/kea.module.js';
 import { VendorsModule } from './vendors/vendors.module.js';
 
@@ -53,6 +54,7 @@ export class AppModule {
         VendorsModule,
         KeaModule,
         IscModule,
+        WindowsModule,
         PermissionsModule,
         AuthModule,
         ServersModule,

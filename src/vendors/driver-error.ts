@@ -16,16 +16,29 @@ export const DriverErrorCode = {
 
 export type DriverErrorCode = (typeof DriverErrorCode)[keyof typeof DriverErrorCode];
 
+/**
+ * Where a write of several scopes that could not be all or nothing (Windows: cmdlet by cmdlet) stopped: the scopes
+ * that landed, and for each other one why not. Scopes absent from both were not reached.
+ */
+export interface ScopeWriteOutcome {
+  written: string[];
+  failed: Record<string, string>;
+}
+
 /** The one error type that crosses the driver boundary; vendor details stay in `vendorMessage`. */
 export class DriverError extends Error {
+  /** Set by a multi-scope write that failed part-way: which scopes landed and which did not. */
+  readonly scopes?: ScopeWriteOutcome;
+
   constructor(
     readonly code: DriverErrorCode,
     message: string,
     readonly vendorMessage?: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; scopes?: ScopeWriteOutcome },
   ) {
     super(message, options);
     this.name = 'DriverError';
+    if (options?.scopes) this.scopes = options.scopes;
   }
 
   /** Whether a job should retry the operation later. */

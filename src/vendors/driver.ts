@@ -114,8 +114,47 @@ export interface DiscoveredFailover {
   sideSettings?: Record<string, unknown>;
 }
 
+/**
+ * Failover of vendors whose relationships name their scopes and exist on the servers only while they hold one
+ * (Windows: `Add-DhcpServerv4Failover` needs a scope). A relationship without scopes is only a record; scopes join
+ * and leave through these operations, each of which changes both servers (the vendor copies the scope across).
+ */
+export interface FailoverScopeOperations {
+  /**
+   * Adds `network`, which `spec.sides[from]` holds, to the relationship; `create` when it has no scope yet, which
+   * creates the relationship on both servers with it. The partner gets its copy of the scope.
+   */
+  addScope(
+    spec: FailoverSpec,
+    from: 0 | 1,
+    network: string,
+    create: boolean,
+    context: WriteContext,
+  ): Promise<FailoverChange>;
+  /**
+   * Takes `network` out of the relationship: `spec.sides[keep]` keeps its copy; the other's is deleted or kept
+   * disabled, all or nothing. `empty` says whether the relationship is left without scopes (then gone from both).
+   */
+  removeScope(
+    spec: FailoverSpec,
+    keep: 0 | 1,
+    network: string,
+    other: ScopeRemoval,
+    context: WriteContext,
+  ): Promise<FailoverChange & { empty: boolean }>;
+  /** Removes the relationship from both servers; its scopes stay on `keep`, the other's copies deleted or disabled. */
+  removeRelationship(
+    spec: FailoverSpec,
+    keep: 0 | 1,
+    other: ScopeRemoval,
+    context: WriteContext,
+  ): Promise<FailoverChange & { scopes: string[] }>;
+}
+
 /** The vendor's failover operations, where the vendor has them. */
 export interface FailoverOperations {
+  /** Present where relationships are made by adding scopes (Windows); then `applyFailover` only changes settings. */
+  readonly scopes?: FailoverScopeOperations;
   /** Writes this server's side of `spec` (replacing any failover it had). */
   applyFailover(local: 0 | 1, spec: FailoverSpec, context: WriteContext): Promise<FailoverChange>;
   /**
@@ -147,7 +186,8 @@ export interface DhcpDriver {
   /**
    * Replaces the chosen parts of several scopes; all or nothing where the vendor allows. Callers pass the scopes
    * they have found to differ (or want written again, e.g. after an interrupted write): the write is sent even when
-   * the server's content would not change, so that it is applied and persisted.
+   * the server's content would not change, so that it is applied and persisted. A vendor that cannot write them all
+   * or nothing (Windows) fails with a `DriverError` whose `scopes` says which landed and which did not.
    */
   writeScopes(target: ServerTarget, writes: ScopeWrite[], context: WriteContext): Promise<WriteDigests>;
   removeScope(

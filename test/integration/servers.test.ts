@@ -200,13 +200,15 @@ describe('server registry', () => {
     expect(JSON.stringify(audit)).not.toContain('kea-secret-password');
   });
 
-  it('a connection test for a vendor without a driver is a 501 problem, not a 500', async () => {
+  it('a connection test of a Windows server whose SSH does not answer is ok: false, unreachable', async () => {
     const body = {
       name: uniqueName('windows'),
       vendor: 'windows',
       address: '127.0.0.1',
       connection: {
         host: '127.0.0.1',
+        // Nothing listens on the discard port of loopback.
+        port: 9,
         username: 'Administrator',
         password: 'windows-secret',
         hostKeyFingerprint: FINGERPRINT,
@@ -216,8 +218,10 @@ describe('server registry', () => {
     const response = await t.http
       .post(`/api/v1/servers/${created.body.id}/connection-test`)
       .set(auth)
-      .expect(501);
-    expect(response.body).toMatchObject({ type: 'urn:dfm:problem:vendor-not-supported', vendor: 'windows' });
+      .expect(200);
+    expect(response.body).toMatchObject({ ok: false, error: { code: 'unreachable' } });
+    expect(response.body.error.message).toContain('ssh Administrator@127.0.0.1:9');
+    expect(JSON.stringify(response.body)).not.toContain('windows-secret');
   });
 
   it('a connection test of a server that does not answer is ok: false with the reason, not an error', async () => {

@@ -1,0 +1,155 @@
+import type { ScopeWrite } from '../driver.js';
+import { DriverError, DriverErrorCode } from '../driver-error.js';
+import type { AddressRange, DhcpOption, ScopeContent } from '../scope-content.js';
+import { psInt, psList, psString, psTimeSpan } from './powershell/ps-literal.js';
+import {
+  LEASE_OPTION,
+  maskOf,
+  optionValues,
+  reservationType,
+  windowsClientId,
+} from './windows-scope.mapper.js';
+
+/**
+ * The cmdlets that turn `before` (the destination's scope as read; absent when it has none) into `write.content`
+ * for the parts named, and nothing else: a part not named is left as it is, and an item already as wanted is not
+ * touched. Scope settings (name, description, lease duration, state) travel with the options part, as in
+ * replication's diffs. A scope the destination lacks is created with its address range whatever the parts (Windows
+ * has no scope without one).
+ */
+export function scopeWriteStatements(before: ScopeContent | undefined, write: ScopeWrite): string[] {
+  const after = write.content;
+  const network = after.subnet.split('/')[0] ?? after.subnet;
+  const id = psString(network);
+  const parts = new Set(write.parts);
+  const statements: string[] = [];
+  const range = (): AddressRange => {
+    if (after.pools.length !== 1) {
+      throw new DriverError(
+        DriverErrorCode.unsupported,
+        `scope ${after.subnet} has ${after.pools.length} address pools; a Windows scope has exactly one address range`,
+      );
+    }
+    return after.pools[0];
+  };
+  if (!before) {
+    const { start, end } = range();
+    const prefix = Number(after.subnet.split('/')[1] ?? 32);
+    statements.push(
+      `Add-DhcpServerv4Scope -StartRange ${psString(start)} -EndRange ${psString(end)} -SubnetMask ${psString(maskOf(prefix))} ` +
+        `-Name ${psString(after.name ?? network)} -Description ${psString(after.description ?? '')} ` +
+        `-State ${after.enabled ? "'Active'" : "'InActive'"}` +
+        (after.leaseTime !== undefined ? ` -LeaseDuration ${psTimeSpan(after.leaseTime)}` : ''),
+    );
+  } else {
+    const settings: string[] = [];
+    if (parts.has('options')) {
+      if ((before.name ?? '') !== (after.name ?? ''))
+        settings.push(`-Name ${psString(after.name ?? network)}`);
+      if ((before.description ?? '') !== (after.description ?? '')) {
+        settings.push(`-Description ${psString(after.description ?? '')}`);
+      }
+      if (after.leaseTime !== undefined && before.leaseTime !== after.leaseTime) {
+        settings.push(`-LeaseDuration ${psTimeSpan(after.leaseTime)}`);
+      }
+      if (before.enabled !== after.enabled)
+        settings.push(`-State ${after.enabled ? "'Active'" : "'InActive'"}`);
+    }
+    if (parts.has('pools')) {
+      const { start, end } = range();
+      const current = before.pools[0];
+      if (current?.start !== start || current.end !== end) {
+        settings.push(`-StartRange ${psString(start)} -EndRange ${psString(end)}`);
+      }
+    }
+    if (settings.length > 0) statements.push(`Set-DhcpServerv4Scope -ScopeId ${id} ${settings.join(' ')}`);
+  }
+  if (parts.has('exclusions'))
+    statements.push(...exclusionStatements(id, before?.exclusions ?? [], after.exclusions));
+  if (parts.has('options'))
+    statements.push(...optionStatements(`-ScopeId ${id}`, before?.options ?? [], after.options));
+  if (parts.has('reservations')) statements.push(...reservationStatements(id, before, after));
+  return statements;
+}
+
+const rangeKey = (range: AddressRange): string => `${range.start}-${range.end}`;
+
+function exclusionStatements(id: string, before: AddressRange[], after: AddressRange[]): string[] {
+  const wanted = new Set(after.map(rangeKey));
+  const present = new Set(before.map(rangeKey));
+  return [
+    ...before
+      .filter((range) => !wanted.has(rangeKey(range)))
+      .map(
+        (range) =>
+          `Remove-DhcpServerv4ExclusionRange -ScopeId ${id} -StartRange ${psString(range.start)} -EndRange ${psString(range.end)}`,
+      ),
+    ...after
+      .filter((range) => !present.has(rangeKey(range)))
+      .map(
+        (range) =>
+          `Add-DhcpServerv4ExclusionRange -ScopeId ${id} -StartRange ${psString(range.start)} -EndRange ${psString(range.end)}`,
+      ),
+  ];
+}
+
+/** `target` is `-ScopeId '<id>'` or `-ReservedIP '<address>'`. */
+function optionStatements(target: string, before: DhcpOption[], after: DhcpOption[]): string[] {
+  const wanted = new Map(after.filter((o) => o.code !== LEASE_OPTION).map((option) => [option.code, option]));
+  const present = new Map(before.map((option) => [option.code, option]));
+  const statements: string[] = [];
+  for (const option of before) {
+    if (!wanted.has(option.code)) {
+      statements.push(`Remove-DhcpServerv4OptionValue ${target} -OptionId ${psInt(option.code)}`);
+    }
+  }
+  for (const option of wanted.values()) {
+    const values = optionValues(option.value);
+    const current = present.get(option.code);
+    if (current && optionValues(current.value).join('\n') === values.join('\n')) continue;
+    statements.push(
+      `Set-DhcpServerv4OptionValue ${target} -OptionId ${psInt(option.code)} -Value ${psList(values)}`,
+    );
+  }
+  return statements;
+}
+
+function reservationStatements(id: string, before: ScopeContent | undefined, after: ScopeContent): string[] {
+  const present = new Map(
+    (before?.reservations ?? []).map((reservation) => [reservation.address, reservation]),
+  );
+  const wanted = new Map(after.reservations.map((reservation) => [reservation.address, reservation]));
+  const statements: string[] = [];
+  for (const [address, reservation] of present) {
+    const next = wanted.get(address);
+    // A reservation for another client is a new one: Windows keys reservations by address and client id.
+    if (!next || windowsClientId(next) !== windowsClientId(reservation)) {
+      statements.push(`Remove-DhcpServerv4Reservation -IPAddress ${psString(address)}`);
+    }
+  }
+  for (const [address, reservation] of wanted) {
+    const current = present.get(address);
+    const ip = psString(address);
+    const type = psString(reservationType(after, address));
+    const fresh = !current || windowsClientId(current) !== windowsClientId(reservation);
+    if (fresh) {
+      statements.push(
+        `Add-DhcpServerv4Reservation -ScopeId ${id} -IPAddress ${ip} -ClientId ${psString(windowsClientId(reservation))} ` +
+          `-Name ${psString(reservation.name ?? '')} -Description ${psString(reservation.description ?? '')} -Type ${type}`,
+      );
+    } else if (
+      (current.name ?? '') !== (reservation.name ?? '') ||
+      (current.description ?? '') !== (reservation.description ?? '') ||
+      (before && reservationType(before, address) !== reservationType(after, address))
+    ) {
+      statements.push(
+        `Set-DhcpServerv4Reservation -IPAddress ${ip} -Name ${psString(reservation.name ?? '')} ` +
+          `-Description ${psString(reservation.description ?? '')} -Type ${type}`,
+      );
+    }
+    statements.push(
+      ...optionStatements(`-ReservedIP ${ip}`, fresh ? [] : current.options, reservation.options),
+    );
+  }
+  return statements;
+}

@@ -1,0 +1,142 @@
+import { Injectable } from '@nestjs/common';
+import type {
+  ConnectionReport,
+  DhcpDriver,
+  ReadOptions,
+  ScopeRemoval,
+  ScopeWrite,
+  ServerTarget,
+  WriteDigests,
+} from '../driver.js';
+import { DriverError, DriverErrorCode } from '../driver-error.js';
+import { KeptReads } from '../kept-reads.js';
+import type { ScopeContent, ScopeSummary } from '../scope-content.js';
+import { psString } from './powershell/ps-literal.js';
+import { PsScript } from './powershell/ps-script.js';
+import { LIST_FAILOVERS, LIST_SCOPES, readScopeStatements } from './windows-projections.js';
+import { guard, readScopesInOneSession, relationshipOfScopes, valueOf } from './windows-scope-reads.js';
+import { type WindowsFailoverInfo, WindowsFailover } from './windows-failover.js';
+import { summaryFromWindows, type WindowsScope } from './windows-scope.mapper.js';
+import { writeScopesInBatches } from './windows-scope-batches.js';
+import { runBatch, windowsSshSettings } from './windows-session.js';
+import { sshDescription } from '../ssh/ssh-settings.js';
+import { digestOf } from './windows-failover.js';
+
+/**
+ * Windows Server DHCP through the DhcpServer PowerShell module over OpenSSH: each operation is one or a few batches,
+ * each batch one SSH session running one script (docs/windows.md). Reads of many scopes take one session; writes are
+ * batched many scopes per session, each scope its own step so that a failure names the scopes it stopped.
+ */
+@Injectable()
+export class WindowsDriver implements DhcpDriver {
+  readonly vendor = 'windows' as const;
+  readonly failover = new WindowsFailover();
+  /** Scopes read with `keepForWrite`, the base the following write computes its cmdlets from. */
+  private readonly kept = new KeptReads<Map<string, ScopeContent>>();
+
+  async checkConnection(target: ServerTarget): Promise<ConnectionReport> {
+    const script = new PsScript();
+    script.step(
+      [],
+      "@(Get-Module -ListAvailable -Name 'DhcpServer' | ForEach-Object { [string]$_.Version })",
+    );
+    script.step([], '@{ name = [string]$env:COMPUTERNAME }');
+    script.step([], LIST_FAILOVERS);
+    script.step([], LIST_SCOPES);
+    const [module, server, failovers, scopes] = await runBatch(target, script);
+    const versions = valueOf<string[]>(module, target, 'read the DhcpServer module version');
+    if (versions.length === 0) {
+      throw new DriverError(
+        DriverErrorCode.unsupported,
+        `Windows server ${target.name} has no DhcpServer PowerShell module (install the DHCP Server role tools)`,
+      );
+    }
+    const relationships = valueOf<WindowsFailoverInfo[]>(failovers, target, 'list failover relationships');
+    return {
+      software: 'Windows Server DHCP (DhcpServer module)',
+      version: versions[0],
+      facts: {
+        serverName: valueOf<{ name: string }>(server, target, 'read the server name').name,
+        reachedThrough: sshDescription(windowsSshSettings(target)),
+        scopes: valueOf<unknown[]>(scopes, target, 'list scopes').length,
+        failoverRelationships: relationships.map((relationship) => ({
+          name: relationship.name,
+          partnerServer: relationship.partnerServer,
+          mode: relationship.mode,
+          serverRole: relationship.serverRole,
+          state: relationship.state,
+          scopes: relationship.scopeIds.length,
+        })),
+      },
+    };
+  }
+
+  async listScopes(target: ServerTarget): Promise<ScopeSummary[]> {
+    const script = new PsScript();
+    script.step([], LIST_SCOPES);
+    script.step([], LIST_FAILOVERS);
+    const [scopes, failovers] = await runBatch(target, script);
+    const membership = relationshipOfScopes(valueOf(failovers, target, 'list failover relationships'));
+    return valueOf<Array<Pick<WindowsScope, 'scopeId' | 'mask' | 'name' | 'state'>>>(
+      scopes,
+      target,
+      'list scopes',
+    ).map((scope) => guard(() => summaryFromWindows(scope, membership.get(scope.scopeId))));
+  }
+
+  async readScope(target: ServerTarget, network: string): Promise<ScopeContent> {
+    const scope = (await this.readScopes(target, [network])).get(network);
+    if (!scope) {
+      throw new DriverError(
+        DriverErrorCode.notFound,
+        `Windows server ${target.name} has no scope ${network}`,
+      );
+    }
+    return scope;
+  }
+
+  async readScopes(
+    target: ServerTarget,
+    networks?: readonly string[],
+    options: ReadOptions = {},
+  ): Promise<Map<string, ScopeContent>> {
+    const scopes = await readScopesInOneSession(target, networks);
+    if (options.keepForWrite) this.kept.keep(target, scopes);
+    return scopes;
+  }
+
+  async writeScopes(target: ServerTarget, writes: ScopeWrite[]): Promise<WriteDigests> {
+    const networks = writes.map((write) => networkOf(write.content.subnet));
+    const kept = this.kept.take(target);
+    // The base of the cmdlets: the destination as read under the caller's lock, else read now (one more session).
+    const before = kept ?? (await readScopesInOneSession(target, networks));
+    await writeScopesInBatches(target, writes, before);
+    return {
+      before: digestOf(networks.map((network) => before.get(network) ?? null)),
+      after: digestOf(writes.map((write) => write.content)),
+    };
+  }
+
+  async removeScope(target: ServerTarget, network: string, how: ScopeRemoval): Promise<WriteDigests> {
+    this.kept.drop(target);
+    const id = psString(network);
+    const script = new PsScript();
+    script.step(readScopeStatements(id), '$scope');
+    script.step([
+      how === 'delete'
+        ? `Remove-DhcpServerv4Scope -ScopeId ${id} -Force`
+        : `Set-DhcpServerv4Scope -ScopeId ${id} -State 'InActive'`,
+    ]);
+    const [read, change] = await runBatch(target, script);
+    const before = valueOf<WindowsScope>(read, target, `read scope ${network}`);
+    valueOf(change, target, `${how} scope ${network}`);
+    return {
+      before: digestOf(before),
+      after: how === 'delete' ? digestOf(null) : digestOf({ ...before, state: 'InActive' }),
+    };
+  }
+}
+
+function networkOf(subnet: string): string {
+  return subnet.split('/')[0] ?? subnet;
+}
