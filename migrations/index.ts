@@ -4,6 +4,7 @@ import { IdempotencyRecords1795630779242 } from './1795630779242-IdempotencyReco
 import { Relationships1795631774342 } from './1795631774342-Relationships.js';
 import { DiscoveredRelationships1795632737867 } from './1795632737867-DiscoveredRelationships.js';
 import { JobDetails1795639142030 } from './1795639142030-JobDetails.js';
+import { RelationshipSecrets1795650025740 } from './1795650025740-RelationshipSecrets.js';
 
 /** Every migration, in order. New ones are generated (npm run migration:generate) and added here. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   Relationships1795631774342,
   DiscoveredRelationships1795632737867,
   JobDetails1795639142030,
+  RelationshipSecrets1795650025740,
 ];

@@ -7,6 +7,7 @@ import type { FailoverMode, ServerTarget } from '../vendors/driver.js';
 import type { Vendor } from '../vendors/vendor.js';
 import { IscFailoverSettingsDto } from './dto/isc-failover-settings.dto.js';
 import { KeaHaSettingsDto } from './dto/kea-ha-settings.dto.js';
+import { WindowsFailoverSettingsDto } from './dto/windows-failover-settings.dto.js';
 import type { CreateRelationshipDto } from './dto/relationship.dto.js';
 
 /** The two roles each mode takes, in either order. */
@@ -29,6 +30,7 @@ const SERVER_SETTINGS_BY_VENDOR: Record<Vendor, readonly string[]> = {
 const SETTINGS_BY_VENDOR: Partial<Record<Vendor, new () => object>> = {
   kea: KeaHaSettingsDto,
   isc: IscFailoverSettingsDto,
+  windows: WindowsFailoverSettingsDto,
 };
 const MODES_BY_VENDOR: Record<Vendor, readonly FailoverMode[]> = {
   kea: ['hot-standby', 'load-balancing', 'passive-backup'],
@@ -125,7 +127,8 @@ function iscSplitRules(dto: CreateRelationshipDto, settings: Record<string, unkn
 
 /**
  * The name a server goes by inside a new relationship: Kea, its registered name (this-server-name); ISC, the
- * `failover peer` name both servers declare (settings.peerName, else the relationship's name).
+ * `failover peer` name both servers declare (settings.peerName, else the relationship's name); Windows, the
+ * relationship's name.
  */
 export function peerNameFor(
   dto: CreateRelationshipDto,
@@ -135,5 +138,7 @@ export function peerNameFor(
   if (dto.vendor === 'isc') {
     return typeof settings['peerName'] === 'string' ? settings['peerName'] : dto.name;
   }
+  // Windows: both servers know the relationship by its name.
+  if (dto.vendor === 'windows') return dto.name;
   return target.name;
 }

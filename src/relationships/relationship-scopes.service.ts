@@ -16,6 +16,7 @@ import type {
   RemoveRelationshipScopeQuery,
 } from './dto/relationship-scope.dto.js';
 import { writeContext } from './failover-writes.js';
+import { RelationshipEntity } from './relationship.entity.js';
 import { RelationshipsService } from './relationships.service.js';
 
 /**
@@ -34,10 +35,13 @@ export class RelationshipScopesService {
   ) {}
 
   async list(id: string): Promise<RelationshipScopeDto[]> {
+    const relationship = await this.relationships.get(id);
     const targets = await this.targetsOf(id, false);
-    const lists = await Promise.all(
-      targets.map((target) => this.drivers.get(target.vendor).listScopes(target)),
-    );
+    const byScope = Boolean(this.relationships.failoverOf(relationship.vendor).scopes);
+    // Windows relationships name their scopes: only those are the relationship's.
+    const lists = (
+      await Promise.all(targets.map((target) => this.drivers.get(target.vendor).listScopes(target)))
+    ).map((scopes) => (byScope ? scopes.filter((scope) => scope.failover === relationship.name) : scopes));
     const byNetwork = new Map<string, RelationshipScopeDto>();
     lists.forEach((scopes, index) => {
       for (const scope of scopes) {
@@ -67,6 +71,10 @@ export class RelationshipScopesService {
       throw ProblemException.validation([
         { field: 'sourceServerId', message: "sourceServerId must be one of the relationship's two servers" },
       ]);
+    }
+    const relationship = await this.relationships.getManaged(id);
+    if (this.relationships.failoverOf(relationship.vendor).scopes) {
+      return this.addToRelationship(relationship, dto, targets.indexOf(source) as 0 | 1, actor);
     }
     const driver = this.drivers.get(source.vendor);
     return this.locks.withServers([source.id, destination.id], async () => {
@@ -112,6 +120,11 @@ export class RelationshipScopesService {
       ]);
     }
     const how = query.copy ?? 'delete';
+    const relationship = await this.relationships.getManaged(id);
+    if (this.relationships.failoverOf(relationship.vendor).scopes) {
+      const keep = targets.findIndex((candidate) => candidate.id !== query.serverId) as 0 | 1;
+      return this.removeFromRelationship(relationship, network, keep, how, actor);
+    }
     return this.locks.withServers([target.id], async () => {
       const digests = await this.drivers
         .get(target.vendor)
@@ -130,6 +143,97 @@ export class RelationshipScopesService {
         detail: `${network} was ${action} on ${target.name}; the partner keeps its copy.`,
       };
     });
+  }
+
+  /**
+   * Windows: the vendor copies the scope to the partner. The first scope creates the relationship on both servers
+   * (Add-DhcpServerv4Failover), later ones join it (Add-DhcpServerv4FailoverScope).
+   */
+  private async addToRelationship(
+    relationship: RelationshipEntity,
+    dto: AddRelationshipScopeDto,
+    from: 0 | 1,
+    actor: Actor,
+  ): Promise<RelationshipScopeChangeDto> {
+    const spec = await this.relationships.specOf(relationship);
+    const source = spec.sides[from].target;
+    const destination = spec.sides[from === 0 ? 1 : 0].target;
+    const first = relationship.status === 'empty';
+    return this.locks.withServers([source.id, destination.id], async () => {
+      const change = await this.relationships
+        .failoverOf(relationship.vendor)
+        .scopes!.addScope(spec, from, dto.network, first, writeContext(actor));
+      try {
+        await this.setStatus(relationship.id, 'impaired');
+        await this.record(actor, relationship.id, 'relationship.scope-added', {
+          network: dto.network,
+          from: source.id,
+          to: destination.id,
+          createdRelationship: first,
+          before: change.before,
+          after: change.after,
+        });
+      } catch (error) {
+        await change.undo().catch(() => undefined);
+        throw error;
+      }
+      return {
+        network: dto.network,
+        serverId: destination.id,
+        action: 'created',
+        detail:
+          `${dto.network} was ${first ? `the first scope of "${relationship.name}", which now exists on both servers` : `added to "${relationship.name}"`}; ` +
+          `Windows created ${destination.name}'s copy from ${source.name}'s.`,
+      };
+    });
+  }
+
+  /** Windows: the copy on `keep` stays in service; the other's is deleted or kept disabled, all or nothing. */
+  private async removeFromRelationship(
+    relationship: RelationshipEntity,
+    network: string,
+    keep: 0 | 1,
+    how: 'delete' | 'disable',
+    actor: Actor,
+  ): Promise<RelationshipScopeChangeDto> {
+    const spec = await this.relationships.specOf(relationship);
+    const kept = spec.sides[keep].target;
+    const other = spec.sides[keep === 0 ? 1 : 0].target;
+    if (relationship.status === 'empty') {
+      throw ProblemException.notFound(
+        `Scope of relationship "${relationship.name}" (it has none yet)`,
+        network,
+      );
+    }
+    return this.locks.withServers([kept.id, other.id], async () => {
+      const change = await this.relationships
+        .failoverOf(relationship.vendor)
+        .scopes!.removeScope(spec, keep, network, how, writeContext(actor));
+      if (change.empty) await this.setStatus(relationship.id, 'empty');
+      await this.record(actor, relationship.id, 'relationship.scope-removed', {
+        network,
+        serverId: other.id,
+        keptOn: kept.id,
+        how,
+        before: change.before,
+        after: change.after,
+      });
+      const action = how === 'delete' ? 'deleted' : 'disabled';
+      return {
+        network,
+        serverId: other.id,
+        action,
+        detail:
+          `${network} left "${relationship.name}": ${other.name}'s copy was ${action}, ${kept.name} keeps serving it` +
+          (change.empty ? `; "${relationship.name}" has no scope left and is empty again.` : '.'),
+      };
+    });
+  }
+
+  private async setStatus(id: string, status: RelationshipEntity['status']): Promise<void> {
+    await this.dataSource
+      .getRepository(RelationshipEntity)
+      .update({ id }, { status, statusCheckedAt: new Date() });
   }
 
   private async targetsOf(id: string, managed = true): Promise<ServerTarget[]> {

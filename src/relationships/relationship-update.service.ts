@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { Actor } from '../auth/actor.js';
 import { AuditService } from '../audit/audit.service.js';
+import { SecretBox } from '../common/crypto/secret-box.js';
 import { assertIfMatch } from '../common/http/etag.js';
 import { ProblemException } from '../common/problem/problem.exception.js';
 import { ServerLockService } from '../servers/server-lock.service.js';
@@ -13,6 +14,13 @@ import { allOrNothing, changeDigests, writeContext } from './failover-writes.js'
 import { assertRelationshipShape } from './relationship-rules.js';
 import { RelationshipEntity } from './relationship.entity.js';
 import { RelationshipsService } from './relationships.service.js';
+import {
+  assertWritableSettings,
+  openRelationshipSecrets,
+  sealRelationshipSecrets,
+  splitSecrets,
+} from './relationship-secrets.js';
+import type { RelationshipEntity as Relationship } from './relationship.entity.js';
 
 /** PATCH of a relationship: the new parameters are written to both servers (all or nothing), then recorded. */
 @Injectable()
@@ -23,6 +31,7 @@ export class RelationshipUpdateService {
     private readonly servers: ServersService,
     private readonly locks: ServerLockService,
     private readonly audit: AuditService,
+    private readonly box: SecretBox,
   ) {}
 
   async update(
@@ -33,6 +42,7 @@ export class RelationshipUpdateService {
   ): Promise<RelationshipEntity> {
     const current = await this.relationships.getManaged(id);
     assertIfMatch(ifMatch, current.version);
+    assertWritableSettings(dto.settings);
     const members = [...current.servers].sort((a, b) => a.position - b.position);
     if (
       dto.servers &&
@@ -77,11 +87,19 @@ export class RelationshipUpdateService {
     };
     const settings = assertRelationshipShape(merged);
     const failover = this.relationships.failoverOf(current.vendor);
+    if (failover.scopes && current.status !== 'empty') assertChangeable(current, merged);
+    // Secrets: a new one replaces the sealed one, `null` withdraws it, absent keeps it (and is not sent again).
+    const givenSecret = dto.settings?.['sharedSecret'];
+    const { settings: clearSettings, secrets } = splitSecrets(settings);
+    const keptSecrets =
+      givenSecret === undefined ? openRelationshipSecrets(this.box, id, current.sealedSecrets) : {};
+    if (givenSecret === null) clearSettings['messageAuthentication'] = false;
+    const sealedSecrets = sealRelationshipSecrets(this.box, id, { ...keptSecrets, ...secrets });
     const targets = await Promise.all(members.map((member) => this.servers.target(member.serverId)));
     const spec: FailoverSpec = {
       name: current.name,
       mode: merged.mode,
-      settings,
+      settings: givenSecret === null ? { ...settings, sharedSecret: null } : settings,
       sides: [0, 1].map((i) => ({
         target: targets[i],
         role: servers[i].role,
@@ -92,9 +110,13 @@ export class RelationshipUpdateService {
     return this.locks.withServers(
       targets.map((target) => target.id),
       async () => {
-        const changes = await allOrNothing(targets, (_target, index) =>
-          failover.applyFailover(index as 0 | 1, spec, writeContext(actor)),
-        );
+        // Windows: an empty relationship is only a record until its first scope.
+        const onServers = !(failover.scopes && current.status === 'empty');
+        const changes = onServers
+          ? await allOrNothing(targets, (_target, index) =>
+              failover.applyFailover(index as 0 | 1, spec, writeContext(actor)),
+            )
+          : [];
         try {
           return await this.dataSource.transaction(async (manager) => {
             // Lock the row itself: FOR UPDATE cannot reach through the outer join that loads the members.
@@ -102,7 +124,8 @@ export class RelationshipUpdateService {
             const row = await manager.findOneOrFail(RelationshipEntity, { where: { id } });
             assertIfMatch(ifMatch, row.version);
             row.mode = spec.mode;
-            row.settings = settings;
+            row.settings = clearSettings;
+            row.sealedSecrets = sealedSecrets;
             for (const member of row.servers) {
               const side = spec.sides[member.position];
               member.role = side.role;
@@ -129,6 +152,32 @@ export class RelationshipUpdateService {
       },
     );
   }
+}
+
+/**
+ * What Set-DhcpServerv4Failover cannot change on a relationship that exists on the servers: which server is the
+ * primary (active) one (it has no role parameter) and, with it, the mode (the roles of the other mode would be
+ * guessed). Everything else (MCLT, percentages, state switchover, shared secret) it can.
+ */
+function assertChangeable(current: Relationship, merged: CreateRelationshipDto): void {
+  const errors = [];
+  if (merged.mode !== current.mode) {
+    errors.push({
+      field: 'mode',
+      message: `Windows cannot change the mode of relationship "${current.name}" in place (Set-DhcpServerv4Failover sets no server role); remove it and create it again, or change it while it is empty`,
+    });
+  }
+  for (const member of current.servers) {
+    const given = merged.servers.find((server) => server.serverId === member.serverId);
+    if (given && given.role !== member.role) {
+      errors.push({
+        field: 'servers',
+        message: `Windows cannot change the role of a server in relationship "${current.name}" in place (Set-DhcpServerv4Failover has no role); remove it and create it again, or change it while it is empty`,
+      });
+      break;
+    }
+  }
+  if (errors.length > 0) throw ProblemException.validation(errors);
 }
 
 function sameServers(a: string[], b: string[]): boolean {

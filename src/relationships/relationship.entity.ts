@@ -37,6 +37,10 @@ export class RelationshipEntity extends VersionedEntity {
   @Column({ name: 'status_checked_at', type: 'timestamptz', nullable: true })
   statusCheckedAt!: Date | null;
 
+  /** Vendor secrets of the relationship (Windows: the failover shared secret), sealed; never returned. */
+  @Column({ name: 'sealed_secrets', type: 'text', nullable: true })
+  sealedSecrets!: string | null;
+
   @OneToMany(() => RelationshipServerEntity, (member) => member.relationship, { cascade: true, eager: true })
   servers!: Relation<RelationshipServerEntity[]>;
 }

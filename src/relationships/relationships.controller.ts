@@ -22,6 +22,7 @@ import {
   RelationshipDto,
   RelationshipQuery,
   RelationshipStateDto,
+  RemoveRelationshipQuery,
   UpdateRelationshipDto,
 } from './dto/relationship.dto.js';
 import {
@@ -52,7 +53,8 @@ export class RelationshipsController {
   @Operation(
     'Create a failover relationship between two registered servers',
     'Kea: puts the lease_cmds and HA hooks on both servers with consistent parameters, all or nothing (when the ' +
-      'second server refuses, the first is restored and the problem says so).',
+      'second server refuses, the first is restored and the problem says so). Windows: recorded with status ' +
+      '`empty` and nothing written; the first scope added (POST .../scopes) creates it on both servers.',
   )
   @ApiCreatedResponse({ type: RelationshipDto })
   @Conflicts('The name is taken, or a server already has failover configured.')
@@ -203,11 +205,18 @@ export class RelationshipsController {
   @Authorize(DHCP_ADMIN)
   @Operation(
     'Remove a failover relationship',
-    'Kea: the HA hook comes off both servers (all or nothing) and their scopes stay; the answer says what was done.',
+    'Kea: the HA hook comes off both servers (all or nothing) and their scopes stay. ISC: the failover peers come ' +
+      'off both servers. Windows: an `empty` relationship is only a record; one with scopes needs `keepScopesOn` ' +
+      "(the server its scopes persist on) and `otherCopies` (`delete` or `disable` the other server's copies); " +
+      'Remove-DhcpServerv4Failover takes it off both servers. The answer says what was done.',
   )
   @ApiOkResponse({ type: DeleteRelationshipResultDto })
   @NotFound('relationship')
-  remove(@IdParam() id: string, @CurrentActor() actor: Actor): Promise<DeleteRelationshipResultDto> {
-    return this.relationships.remove(id, actor);
+  remove(
+    @IdParam() id: string,
+    @Query() query: RemoveRelationshipQuery,
+    @CurrentActor() actor: Actor,
+  ): Promise<DeleteRelationshipResultDto> {
+    return this.relationships.remove(id, query, actor);
   }
 }

@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In } from 'typeorm';
 import type { Actor } from '../auth/actor.js';
 import { AuditService } from '../audit/audit.service.js';
+import { SecretBox } from '../common/crypto/secret-box.js';
 import { pageWindow, toPage, type Page } from '../common/http/pagination.js';
 import { ProblemException } from '../common/problem/problem.exception.js';
 import type { FieldError } from '../common/problem/problem-details.js';
@@ -19,7 +21,14 @@ import type {
   PartnerStateDto,
   RelationshipQuery,
   RelationshipStateDto,
+  RemoveRelationshipQuery,
 } from './dto/relationship.dto.js';
+import {
+  assertWritableSettings,
+  openRelationshipSecrets,
+  sealRelationshipSecrets,
+  splitSecrets,
+} from './relationship-secrets.js';
 import { assertRelationshipShape, peerNameFor } from './relationship-rules.js';
 import { RelationshipEntity } from './relationship.entity.js';
 import { RelationshipServerEntity } from './relationship-server.entity.js';
@@ -36,6 +45,7 @@ export class RelationshipsService {
     private readonly locks: ServerLockService,
     private readonly audit: AuditService,
     private readonly discovery: RelationshipDiscoveryService,
+    private readonly box: SecretBox,
   ) {}
 
   /** Takes a discovered relationship under management: from now on it is changed only through this service. */
@@ -71,10 +81,11 @@ export class RelationshipsService {
   }
 
   async create(dto: CreateRelationshipDto, actor: Actor): Promise<RelationshipEntity> {
+    assertWritableSettings(dto.settings);
     const settings = assertRelationshipShape(dto);
     const failover = this.failoverOf(dto.vendor);
     const targets = await this.targetsFor(dto);
-    await this.assertFree(dto, targets);
+    await this.assertFree(dto, targets, failover);
     const spec: FailoverSpec = {
       name: dto.name,
       mode: dto.mode,
@@ -86,6 +97,9 @@ export class RelationshipsService {
         settings: { ...(dto.servers[i].settings ?? {}) },
       })) as FailoverSpec['sides'],
     };
+    // Windows: a relationship exists on the servers only with a scope (Add-DhcpServerv4Failover needs one), so it
+    // is recorded `empty` and created on both servers when its first scope is added.
+    if (failover.scopes) return this.record(dto, spec, [], actor, 'empty');
     return this.locks.withServers(
       targets.map((target) => target.id),
       async () => {
@@ -137,7 +151,8 @@ export class RelationshipsService {
     const servers = await Promise.all(
       members.map((member) => this.partnerState(failover, member.serverId, member.peerName)),
     );
-    const status = relationshipStatus(servers);
+    // A relationship made by adding scopes stays `empty` (nothing on the servers) until its first scope.
+    const status = failover.scopes && relationship.status === 'empty' ? 'empty' : relationshipStatus(servers);
     const checkedAt = new Date();
     await this.dataSource
       .getRepository(RelationshipEntity)
@@ -145,11 +160,27 @@ export class RelationshipsService {
     return { status, servers, checkedAt };
   }
 
-  /** Takes the failover configuration off both servers (all or nothing); the scopes stay where they are. */
-  async remove(id: string, actor: Actor): Promise<DeleteRelationshipResultDto> {
+  /**
+   * Takes the failover configuration off both servers (all or nothing); the scopes stay where they are. Windows: a
+   * relationship with scopes needs the server they persist on and what becomes of the other's copies.
+   */
+  async remove(
+    id: string,
+    query: RemoveRelationshipQuery,
+    actor: Actor,
+  ): Promise<DeleteRelationshipResultDto> {
     const relationship = await this.getManaged(id);
     const failover = this.failoverOf(relationship.vendor);
     const members = [...relationship.servers].sort((a, b) => a.position - b.position);
+    if (failover.scopes) return this.removeWithScopes(relationship, query, actor);
+    if (query.keepScopesOn !== undefined || query.otherCopies !== undefined) {
+      throw ProblemException.validation([
+        {
+          field: 'query.keepScopesOn',
+          message: `${relationship.vendor} relationships keep their scopes on both servers; remove keepScopesOn and otherCopies`,
+        },
+      ]);
+    }
     return this.locks.withServers(
       members.map((member) => member.serverId),
       async () => {
@@ -157,16 +188,7 @@ export class RelationshipsService {
         const changes = await allOrNothing(targets, (target, index) =>
           failover.removeFailover(target, writeContext(actor), members[index].peerName),
         );
-        await this.dataSource.transaction(async (manager) => {
-          await manager.delete(RelationshipEntity, { id });
-          await this.audit.record(manager, {
-            action: 'relationship.deleted',
-            targetType: 'relationship',
-            targetId: id,
-            ...actor,
-            details: { name: relationship.name, servers: changeDigests(targets, changes) },
-          });
-        });
+        await this.deleteRecord(relationship, actor, { servers: changeDigests(targets, changes) });
         return {
           servers: targets.map((target, i) => ({
             serverId: target.id,
@@ -177,6 +199,106 @@ export class RelationshipsService {
         };
       },
     );
+  }
+
+  /** The FailoverSpec of a recorded relationship, its secrets opened (for the vendor's writes only). */
+  async specOf(relationship: RelationshipEntity): Promise<FailoverSpec> {
+    const members = [...relationship.servers].sort((a, b) => a.position - b.position);
+    const targets = await Promise.all(members.map((member) => this.servers.target(member.serverId)));
+    return {
+      name: relationship.name,
+      mode: relationship.mode,
+      settings: {
+        ...relationship.settings,
+        ...openRelationshipSecrets(this.box, relationship.id, relationship.sealedSecrets),
+      },
+      sides: members.map((member, i) => ({
+        target: targets[i],
+        role: member.role,
+        peerName: member.peerName,
+        settings: member.settings,
+      })) as FailoverSpec['sides'],
+    };
+  }
+
+  private async removeWithScopes(
+    relationship: RelationshipEntity,
+    query: RemoveRelationshipQuery,
+    actor: Actor,
+  ): Promise<DeleteRelationshipResultDto> {
+    const members = [...relationship.servers].sort((a, b) => a.position - b.position);
+    if (relationship.status === 'empty') {
+      await this.deleteRecord(relationship, actor, { servers: [] });
+      return {
+        servers: members.map((member) => ({
+          serverId: member.serverId,
+          failoverRemoved: false,
+          scopesKept: true,
+        })),
+        detail: `"${relationship.name}" had no scope, so nothing was configured on the servers; the record is gone.`,
+      };
+    }
+    const keep = members.findIndex((member) => member.serverId === query.keepScopesOn);
+    if (keep === -1 || query.otherCopies === undefined) {
+      throw ProblemException.validation([
+        {
+          field: keep === -1 ? 'query.keepScopesOn' : 'query.otherCopies',
+          message:
+            `"${relationship.name}" has scopes: name the server they persist on (keepScopesOn, one of ` +
+            `${members.map((member) => member.serverId).join(', ')}) and whether the other server's copies are ` +
+            'deleted or disabled (otherCopies=delete|disable)',
+        },
+      ]);
+    }
+    const spec = await this.specOf(relationship);
+    const other = spec.sides[keep === 0 ? 1 : 0].target;
+    return this.locks.withServers(
+      members.map((member) => member.serverId),
+      async () => {
+        const change = await this.failoverOf(relationship.vendor).scopes!.removeRelationship(
+          spec,
+          keep as 0 | 1,
+          query.otherCopies!,
+          writeContext(actor),
+        );
+        await this.deleteRecord(relationship, actor, {
+          keptOn: spec.sides[keep].target.id,
+          otherCopies: query.otherCopies,
+          scopes: change.scopes,
+          before: change.before,
+          after: change.after,
+        });
+        const done = query.otherCopies === 'delete' ? 'deleted' : 'disabled';
+        return {
+          servers: spec.sides.map((side, i) => ({
+            serverId: side.target.id,
+            failoverRemoved: change.changed,
+            scopesKept: i === keep || query.otherCopies === 'disable',
+            scopes: i === keep ? ('kept' as const) : done,
+          })),
+          detail:
+            `"${relationship.name}" came off both servers; its ${change.scopes.length} scope(s) persist on ` +
+            `${spec.sides[keep].target.name}, and ${other.name}'s copies were ${done}.`,
+        };
+      },
+    );
+  }
+
+  private async deleteRecord(
+    relationship: RelationshipEntity,
+    actor: Actor,
+    details: Record<string, unknown>,
+  ): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      await manager.delete(RelationshipEntity, { id: relationship.id });
+      await this.audit.record(manager, {
+        action: 'relationship.deleted',
+        targetType: 'relationship',
+        targetId: relationship.id,
+        ...actor,
+        details: { name: relationship.name, ...details },
+      });
+    });
   }
 
   private async partnerState(
@@ -230,10 +352,16 @@ export class RelationshipsService {
     return targets;
   }
 
-  private async assertFree(dto: CreateRelationshipDto, targets: ServerTarget[]): Promise<void> {
+  private async assertFree(
+    dto: CreateRelationshipDto,
+    targets: ServerTarget[],
+    failover: FailoverOperations,
+  ): Promise<void> {
     if (await this.dataSource.getRepository(RelationshipEntity).exists({ where: { name: dto.name } })) {
       throw ProblemException.conflict(`A relationship named "${dto.name}" exists already`);
     }
+    // A Windows server takes part in up to 31 relationships, each with its own scopes (Windows refuses more: 20128).
+    if (failover.scopes) return;
     // Kea 2.2 has one HA configuration per server, and this service gives an ISC server one failover peer (every
     // pool refers to it, the seed's first-peer rule): a server takes part in one relationship at most.
     const taken = await this.dataSource.getRepository(RelationshipServerEntity).find({
@@ -279,16 +407,21 @@ export class RelationshipsService {
     spec: FailoverSpec,
     changes: FailoverChange[],
     actor: Actor,
+    status: RelationshipEntity['status'] = 'impaired',
   ): Promise<RelationshipEntity> {
+    const id = randomUUID();
+    const { settings, secrets } = splitSecrets(spec.settings);
     return this.dataSource.transaction(async (manager) => {
       const relationship = await manager
         .save(
           manager.create(RelationshipEntity, {
+            id,
             name: dto.name,
             vendor: dto.vendor,
             mode: dto.mode,
-            settings: spec.settings,
-            status: 'impaired',
+            settings,
+            sealedSecrets: sealRelationshipSecrets(this.box, id, secrets),
+            status,
             statusCheckedAt: null,
             servers: spec.sides.map((side, position) =>
               manager.create(RelationshipServerEntity, {

@@ -176,9 +176,28 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
       }
       const problem = toProblem(error);
       if (!problem) throw error;
+      // A write that could not be all or nothing (Windows) says which scopes landed and why each other did not.
+      const partial = error instanceof DriverError ? error.scopes : undefined;
+      if (partial && partial.written.length > 0) {
+        await this.dataSource.transaction((manager) =>
+          this.audit.record(manager, {
+            action: 'replication.written',
+            targetType: 'server',
+            targetId: destination.id,
+            principalId: record.requestedBy,
+            correlationId: record.id,
+            details: { jobId: record.id, source: source.id, networks: partial.written, partial: true },
+          }),
+        );
+      }
       // Scopes are named when the source could be read; otherwise the leg fails as a whole ('*').
       for (const network of attempted.length > 0 ? attempted : ['*']) {
         const previous = outcomes[keyOf(leg, network)]?.state;
+        if (partial?.written.includes(network) && previous === 'writing') {
+          outcomes[keyOf(leg, network)] = { ...outcomes[keyOf(leg, network)], state: 'replaced' };
+          continue;
+        }
+        const reason = partial?.failed[network] ?? problem.detail;
         // The write is all or nothing: scopes it was to replace are failures, like scopes never reached.
         if (
           previous === undefined ||
@@ -186,7 +205,7 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
           previous === 'replaced' ||
           previous === 'failed'
         ) {
-          outcomes[keyOf(leg, network)] = { ...base, network, state: 'failed', reason: problem.detail };
+          outcomes[keyOf(leg, network)] = { ...base, network, state: 'failed', reason };
         }
       }
     }

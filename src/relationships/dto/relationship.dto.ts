@@ -25,6 +25,7 @@ import {
 } from '../relationship.entity.js';
 import { IscFailoverSettingsDto } from './isc-failover-settings.dto.js';
 import { KeaHaSettingsDto } from './kea-ha-settings.dto.js';
+import { WindowsFailoverSettingsDto } from './windows-failover-settings.dto.js';
 
 export const FAILOVER_MODES = ['hot-standby', 'load-balancing', 'passive-backup'] as const;
 export const SERVER_ROLES = ['primary', 'secondary', 'standby', 'backup'] as const;
@@ -62,7 +63,8 @@ export class RelationshipServerDto {
 
   /**
    * Kea: hot-standby takes primary + standby, load-balancing primary + secondary, passive-backup primary + backup.
-   * ISC: primary + secondary in either mode.
+   * ISC: primary + secondary in either mode. Windows: hot-standby primary (Active) + standby, load-balancing
+   * primary + secondary.
    */
   @ApiProperty({ enum: SERVER_ROLES })
   @IsIn(SERVER_ROLES)
@@ -74,7 +76,7 @@ export class RelationshipServerDto {
   settings?: RelationshipServerSettingsDto;
 }
 
-@ApiExtraModels(KeaHaSettingsDto, IscFailoverSettingsDto)
+@ApiExtraModels(KeaHaSettingsDto, IscFailoverSettingsDto, WindowsFailoverSettingsDto)
 export class CreateRelationshipDto {
   /** Unique name, e.g. `dc1-pair`. */
   @Matches(NAME, { message: 'name must be 1-100 letters, digits or "._-", starting with a letter or digit' })
@@ -96,9 +98,13 @@ export class CreateRelationshipDto {
   @Type(() => RelationshipServerDto)
   servers!: RelationshipServerDto[];
 
-  /** Vendor settings: Kea, KeaHaSettingsDto; ISC, IscFailoverSettingsDto. */
+  /** Vendor settings: Kea, KeaHaSettingsDto; ISC, IscFailoverSettingsDto; Windows, WindowsFailoverSettingsDto. */
   @ApiPropertyOptional({
-    oneOf: [{ $ref: getSchemaPath(KeaHaSettingsDto) }, { $ref: getSchemaPath(IscFailoverSettingsDto) }],
+    oneOf: [
+      { $ref: getSchemaPath(KeaHaSettingsDto) },
+      { $ref: getSchemaPath(IscFailoverSettingsDto) },
+      { $ref: getSchemaPath(WindowsFailoverSettingsDto) },
+    ],
   })
   @IsOptional()
   @IsObject()
@@ -155,8 +161,16 @@ export class RelationshipDto {
   updatedAt!: Date;
 
   static from(entity: RelationshipEntity): RelationshipDto {
-    const { id, name, vendor, mode, settings, status, statusCheckedAt, discovered, createdAt, updatedAt } =
-      entity;
+    const { id, name, vendor, mode, status, statusCheckedAt, discovered, createdAt, updatedAt } = entity;
+    // Secrets are sealed apart and never returned; Windows says whether message authentication is on.
+    const settings =
+      vendor === 'windows'
+        ? {
+            ...entity.settings,
+            messageAuthentication:
+              entity.sealedSecrets !== null || entity.settings['messageAuthentication'] === true,
+          }
+        : entity.settings;
     const servers = [...entity.servers]
       .sort((a, b) => a.position - b.position)
       .map(({ serverId, role, peerName, settings: serverSettings }) => ({
@@ -207,10 +221,31 @@ export class RelationshipStateDto {
   checkedAt!: Date;
 }
 
+export class RemoveRelationshipQuery {
+  /**
+   * Windows, when the relationship has scopes: the server on which its scopes persist (the seed's "which server you
+   * want the scopes to survive on"). Kea and ISC keep the scopes on both servers and take neither parameter.
+   */
+  @IsOptional()
+  @IsUUID()
+  keepScopesOn?: string;
+
+  /** Windows, with `keepScopesOn`: what happens to the other server's copies of the scopes. */
+  @ApiPropertyOptional({ enum: ['delete', 'disable'] })
+  @IsOptional()
+  @IsIn(['delete', 'disable'])
+  otherCopies?: 'delete' | 'disable';
+}
+
 export class DeleteRelationshipResultDto {
-  /** What happened on each server. */
+  /** What happened on each server; `scopes` (Windows) is what became of that server's copies of the scopes. */
   @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true } })
-  servers!: Array<{ serverId: string; failoverRemoved: boolean; scopesKept: boolean }>;
+  servers!: Array<{
+    serverId: string;
+    failoverRemoved: boolean;
+    scopesKept: boolean;
+    scopes?: 'kept' | 'deleted' | 'disabled';
+  }>;
   /** Human summary, e.g. "the HA hook came off both servers; their scopes stay". */
   detail!: string;
 }
@@ -233,7 +268,11 @@ export class UpdateRelationshipDto {
 
   /** Merged into the current settings: keys given replace, keys absent stay, `null` resets one to the default. */
   @ApiPropertyOptional({
-    oneOf: [{ $ref: getSchemaPath(KeaHaSettingsDto) }, { $ref: getSchemaPath(IscFailoverSettingsDto) }],
+    oneOf: [
+      { $ref: getSchemaPath(KeaHaSettingsDto) },
+      { $ref: getSchemaPath(IscFailoverSettingsDto) },
+      { $ref: getSchemaPath(WindowsFailoverSettingsDto) },
+    ],
   })
   @IsOptional()
   @IsObject()

@@ -1,0 +1,55 @@
+import type { SecretBox } from '../common/crypto/secret-box.js';
+import { ProblemException } from '../common/problem/problem.exception.js';
+
+/** Settings that are secrets: sealed apart from `settings` (bound to the relationship's row) and never returned. */
+export const RELATIONSHIP_SECRETS = ['sharedSecret'] as const;
+/** Settings a caller may read but not set. */
+const READ_ONLY_SETTINGS = ['messageAuthentication'] as const;
+
+export function sealRelationshipSecrets(
+  box: SecretBox,
+  id: string,
+  secrets: Record<string, string>,
+): string | null {
+  return Object.keys(secrets).length === 0 ? null : box.seal(JSON.stringify(secrets), `relationship:${id}`);
+}
+
+export function openRelationshipSecrets(
+  box: SecretBox,
+  id: string,
+  sealed: string | null,
+): Record<string, string> {
+  return sealed === null
+    ? {}
+    : (JSON.parse(box.open(sealed, `relationship:${id}`)) as Record<string, string>);
+}
+
+/** Splits validated settings into what is stored in clear and the secrets. */
+export function splitSecrets(settings: Record<string, unknown>): {
+  settings: Record<string, unknown>;
+  secrets: Record<string, string>;
+} {
+  const clear: Record<string, unknown> = {};
+  const secrets: Record<string, string> = {};
+  for (const [key, value] of Object.entries(settings)) {
+    if ((RELATIONSHIP_SECRETS as readonly string[]).includes(key)) {
+      if (typeof value === 'string') secrets[key] = value;
+    } else if (!(READ_ONLY_SETTINGS as readonly string[]).includes(key)) {
+      clear[key] = value;
+    }
+  }
+  return { settings: clear, secrets };
+}
+
+/** A caller's settings may not set what is read-only. */
+export function assertWritableSettings(settings: Record<string, unknown> | undefined): void {
+  const given = READ_ONLY_SETTINGS.filter((key) => settings?.[key] !== undefined);
+  if (given.length > 0) {
+    throw ProblemException.validation(
+      given.map((key) => ({
+        field: `settings.${key}`,
+        message: `${key} is read-only: it says whether a sharedSecret is set (send sharedSecret, or null to clear it)`,
+      })),
+    );
+  }
+}
