@@ -146,6 +146,7 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
         const digests = await this.drivers.get(destination.vendor).writeScopes(destination, writes, {
           principalId: record.requestedBy ?? '',
           correlationId: record.id,
+          source,
         });
         await this.dataSource.transaction((manager) =>
           this.audit.record(manager, {

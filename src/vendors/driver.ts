@@ -44,6 +44,11 @@ export interface WriteContext {
   principalId: string;
   /** Job or request id that caused the write, recorded in the audit trail. */
   correlationId: string;
+  /**
+   * The server the content was read from, when it is a copy (replication): a vendor with a native way to copy a
+   * scope between partners (Windows: Invoke-DhcpServerv4FailoverReplication) may use it.
+   */
+  source?: ServerTarget;
 }
 
 export type ScopeRemoval = 'delete' | 'disable';

@@ -6,6 +6,7 @@ import type {
   ScopeRemoval,
   ScopeWrite,
   ServerTarget,
+  WriteContext,
   WriteDigests,
 } from '../driver.js';
 import { DriverError, DriverErrorCode } from '../driver-error.js';
@@ -18,6 +19,7 @@ import { guard, readScopesInOneSession, relationshipOfScopes, valueOf } from './
 import { type WindowsFailoverInfo, WindowsFailover } from './windows-failover.js';
 import { summaryFromWindows, type WindowsScope } from './windows-scope.mapper.js';
 import { writeScopesInBatches } from './windows-scope-batches.js';
+import { networkOf, replicateNatively, splitNative, throwCombined } from './windows-native-replication.js';
 import { runBatch, windowsSshSettings } from './windows-session.js';
 import { sshDescription } from '../ssh/ssh-settings.js';
 import { digestOf } from './windows-failover.js';
@@ -105,12 +107,27 @@ export class WindowsDriver implements DhcpDriver {
     return scopes;
   }
 
-  async writeScopes(target: ServerTarget, writes: ScopeWrite[]): Promise<WriteDigests> {
-    const networks = writes.map((write) => networkOf(write.content.subnet));
+  async writeScopes(
+    target: ServerTarget,
+    writes: ScopeWrite[],
+    context: WriteContext,
+  ): Promise<WriteDigests> {
+    const networks = writes.map(networkOf);
     const kept = this.kept.take(target);
     // The base of the cmdlets: the destination as read under the caller's lock, else read now (one more session).
     const before = kept ?? (await readScopesInOneSession(target, networks));
-    await writeScopesInBatches(target, writes, before);
+    const { native, cmdlets } = splitNative(writes, before, context.source);
+    const [nativeOutcome, cmdletOutcome] = await Promise.allSettled([
+      context.source && native.length > 0 ? replicateNatively(context.source, target, native) : undefined,
+      writeScopesInBatches(target, cmdlets, before),
+    ]);
+    throwCombined(
+      [
+        { networks: native.map(networkOf), outcome: nativeOutcome },
+        { networks: cmdlets.map(networkOf), outcome: cmdletOutcome },
+      ],
+      target,
+    );
     return {
       before: digestOf(networks.map((network) => before.get(network) ?? null)),
       after: digestOf(writes.map((write) => write.content)),
@@ -135,8 +152,4 @@ export class WindowsDriver implements DhcpDriver {
       after: how === 'delete' ? digestOf(null) : digestOf({ ...before, state: 'InActive' }),
     };
   }
-}
-
-function networkOf(subnet: string): string {
-  return subnet.split('/')[0] ?? subnet;
 }

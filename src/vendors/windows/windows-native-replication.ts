@@ -1,0 +1,117 @@
+import type { ScopeWrite, ServerTarget } from '../driver.js';
+import { DriverError } from '../driver-error.js';
+import { SCOPE_PARTS, type ScopeContent } from '../scope-content.js';
+import { psList } from './powershell/ps-literal.js';
+import { stepError } from './powershell/ps-results.js';
+import { PsScript } from './powershell/ps-script.js';
+import { runBatch } from './windows-session.js';
+
+export const networkOf = (write: ScopeWrite): string =>
+  write.content.subnet.split('/')[0] ?? write.content.subnet;
+const relationshipOf = (content: ScopeContent | undefined): unknown =>
+  content?.vendorExtras?.['failoverRelationship'];
+
+/**
+ * Which scopes Windows can copy itself: Invoke-DhcpServerv4FailoverReplication, run on the source, replaces the
+ * partner's copy of a failover scope with the source's whole configuration (its own cmdlet, Windows' own order, and
+ * what the model does not hold: policies, class options, ...). It is used only where it does exactly what was
+ * asked: the source is a Windows server, every part of the scope is to be replaced (the caller holds all four scope
+ * bits or a role that covers them: it cannot replace some parts and leave others), and the scope is in the same
+ * failover relationship on both sides, i.e. the destination is the source's partner for it. Everything else goes
+ * through the cmdlets of the destination, part by part.
+ */
+export function splitNative(
+  writes: ScopeWrite[],
+  before: ReadonlyMap<string, ScopeContent>,
+  source: ServerTarget | undefined,
+): { native: ScopeWrite[]; cmdlets: ScopeWrite[] } {
+  const native: ScopeWrite[] = [];
+  const cmdlets: ScopeWrite[] = [];
+  for (const write of writes) {
+    const relationship = relationshipOf(write.content);
+    const whole = SCOPE_PARTS.every((part) => write.parts.includes(part));
+    const partners =
+      typeof relationship === 'string' && relationship === relationshipOf(before.get(networkOf(write)));
+    (source?.vendor === 'windows' && whole && partners ? native : cmdlets).push(write);
+  }
+  return { native, cmdlets };
+}
+
+/** One session on the source, one step per scope so that each scope's outcome is known. */
+export async function replicateNatively(
+  source: ServerTarget,
+  destination: ServerTarget,
+  writes: ScopeWrite[],
+): Promise<void> {
+  const script = new PsScript();
+  for (const write of writes) {
+    script.step([`Invoke-DhcpServerv4FailoverReplication -ScopeId ${psList([networkOf(write)])} -Force`]);
+  }
+  const results = await runBatch(source, script).catch((error: unknown) => {
+    if (!(error instanceof DriverError)) throw error;
+    throw new DriverError(error.code, error.message, error.vendorMessage, {
+      scopes: {
+        written: [],
+        failed: Object.fromEntries(
+          writes.map((write) => [networkOf(write), `may be half-written: ${error.message}`]),
+        ),
+      },
+    });
+  });
+  const written: string[] = [];
+  const failed: Record<string, string> = {};
+  let first: DriverError | undefined;
+  results.forEach((result, index) => {
+    const network = networkOf(writes[index]);
+    if (result.ok) written.push(network);
+    else {
+      const error = stepError(
+        result,
+        `${source.name}: replicate ${network} to its partner ${destination.name}`,
+      );
+      first ??= error;
+      failed[network] = error.message;
+    }
+  });
+  if (first) {
+    throw new DriverError(first.code, first.message, first.vendorMessage, { scopes: { written, failed } });
+  }
+}
+
+/** A part of a write (native or by cmdlets), the scopes it covered and how it ended. */
+export interface WritePart {
+  networks: string[];
+  outcome: PromiseSettledResult<unknown>;
+}
+
+/** The parts of a write together: nothing when all landed, else one DriverError naming every scope. */
+export function throwCombined(parts: WritePart[], target: ServerTarget): void {
+  const errors = parts.flatMap((part) =>
+    part.outcome.status === 'rejected' ? [part.outcome.reason as unknown] : [],
+  );
+  if (errors.length === 0) return;
+  const foreign = errors.find((error) => !(error instanceof DriverError));
+  if (foreign !== undefined)
+    throw foreign instanceof Error ? foreign : new Error('a write failed', { cause: foreign });
+  const written: string[] = [];
+  const failed: Record<string, string> = {};
+  for (const { networks, outcome } of parts) {
+    if (outcome.status === 'fulfilled') written.push(...networks);
+    else {
+      const error = outcome.reason as DriverError;
+      written.push(...(error.scopes?.written ?? []));
+      for (const network of networks) {
+        if (!error.scopes?.written.includes(network))
+          failed[network] = error.scopes?.failed[network] ?? error.message;
+      }
+    }
+  }
+  const first = errors[0] as DriverError;
+  const total = parts.reduce((sum, part) => sum + part.networks.length, 0);
+  throw new DriverError(
+    first.code,
+    `${Object.keys(failed).length} of ${total} scopes were not written on ${target.name}; first: ${first.message}`,
+    first.vendorMessage,
+    { scopes: { written, failed } },
+  );
+}
