@@ -35,6 +35,8 @@ describe('stepError', () => {
 
   it.each([
     ['WIN32 20005,Get-DhcpServerv4Scope', DriverErrorCode.notFound, /scope does not exist/],
+    ['DHCP 20005,Get-DhcpServerv4Scope', DriverErrorCode.notFound, /scope does not exist/],
+    ['DHCP 20113,Add-DhcpServerv4Failover', DriverErrorCode.conflict, /already part of a failover/],
     ['WIN32 20004,Add-DhcpServerv4Scope', DriverErrorCode.conflict, /already exists/],
     ['WIN32 20113,Add-DhcpServerv4FailoverScope', DriverErrorCode.conflict, /already part of a failover/],
     ['WIN32 20114,Add-DhcpServerv4Failover', DriverErrorCode.conflict, /relationship with this name/],

@@ -3,7 +3,10 @@ import { DriverError, DriverErrorCode } from '../../driver-error.js';
 export type StepResult =
   { step: number; ok: true; value: unknown } | { step: number; ok: false; errorId: string; message: string };
 
-/** Win32 codes of the DhcpServer module (docs/windows.md, "Errors") and what they are in the port's terms. */
+/**
+ * Codes of the DhcpServer module (docs/windows.md, "Errors") and what they are in the port's terms. Windows names
+ * the DHCP server's own codes (20000-20199) `DHCP <code>` and generic Win32 codes `WIN32 <code>`; both are read.
+ */
 const WIN32_CODES: Record<number, { code: DriverErrorCode; meaning: string }> = {
   5: { code: DriverErrorCode.auth, meaning: 'access denied' },
   1722: { code: DriverErrorCode.unreachable, meaning: 'the RPC server (the partner) is unavailable' },
@@ -23,6 +26,8 @@ const WIN32_CODES: Record<number, { code: DriverErrorCode; meaning: string }> = 
     meaning: 'the maximum number of failover relationships is reached',
   },
 };
+
+const CODE_ID = /^(?:WIN32|DHCP) (\d+)(?:,(.*))?$/;
 
 /** PowerShell's own refusals, by the first part of FullyQualifiedErrorId. */
 const POWERSHELL_ERRORS: Record<string, DriverErrorCode> = {
@@ -61,7 +66,7 @@ export function parseResults(answer: unknown, steps: number, description: string
 
 /** A failed step as a `DriverError`: the Win32 code (or PowerShell's error id) mapped, Microsoft's message kept. */
 export function stepError(result: Extract<StepResult, { ok: false }>, action: string): DriverError {
-  const win32 = /^WIN32 (\d+)(?:,(.*))?$/.exec(result.errorId);
+  const win32 = CODE_ID.exec(result.errorId);
   if (win32) {
     const known = WIN32_CODES[Number(win32[1])];
     const cmdlet = win32[2] ? ` (${win32[2]})` : '';
@@ -83,7 +88,7 @@ export function stepError(result: Extract<StepResult, { ok: false }>, action: st
 /** The Win32 code of a failed step, if it has one. */
 export function win32Code(result: StepResult): number | undefined {
   if (result.ok) return undefined;
-  const match = /^WIN32 (\d+)/.exec(result.errorId);
+  const match = CODE_ID.exec(result.errorId);
   return match ? Number(match[1]) : undefined;
 }
 
