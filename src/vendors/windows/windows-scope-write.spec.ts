@@ -62,6 +62,25 @@ describe('scopeWriteStatements', () => {
     expect(scopeWriteStatements(before, { content: before, parts: ALL })).toEqual([]);
   });
 
+  it('moves a range by widening it first, since Windows only widens or narrows one', () => {
+    const before = scope();
+    expect(
+      scopeWriteStatements(before, {
+        content: scope({ pools: [{ start: '10.1.2.150', end: '10.1.2.250' }] }),
+        parts: ['pools'],
+      }),
+    ).toEqual([
+      "Set-DhcpServerv4Scope -ScopeId '10.1.2.0' -StartRange '10.1.2.10' -EndRange '10.1.2.250'",
+      "Set-DhcpServerv4Scope -ScopeId '10.1.2.0' -StartRange '10.1.2.150' -EndRange '10.1.2.250'",
+    ]);
+    expect(
+      scopeWriteStatements(before, {
+        content: scope({ pools: [{ start: '10.1.2.5', end: '10.1.2.250' }] }),
+        parts: ['pools'],
+      }),
+    ).toEqual(["Set-DhcpServerv4Scope -ScopeId '10.1.2.0' -StartRange '10.1.2.5' -EndRange '10.1.2.250'"]);
+  });
+
   it('re-creates a reservation whose client changed, and refuses a scope Windows cannot hold', () => {
     const before = scope();
     const moved = scope({

@@ -59,7 +59,11 @@ export function scopeWriteStatements(before: ScopeContent | undefined, write: Sc
       const { start, end } = range();
       const current = before.pools[0];
       if (current?.start !== start || current.end !== end) {
-        settings.push(`-StartRange ${psString(start)} -EndRange ${psString(end)}`);
+        // Windows only widens or narrows a range: a range that moves is widened to cover both, then narrowed.
+        const union =
+          current && !nested(current, { start, end }) ? unionOf(current, { start, end }) : undefined;
+        if (union) statements.push(`Set-DhcpServerv4Scope -ScopeId ${id} ${rangeParameters(union)}`);
+        settings.push(rangeParameters({ start, end }));
       }
     }
     if (settings.length > 0) statements.push(`Set-DhcpServerv4Scope -ScopeId ${id} ${settings.join(' ')}`);
@@ -73,6 +77,23 @@ export function scopeWriteStatements(before: ScopeContent | undefined, write: Sc
 }
 
 const rangeKey = (range: AddressRange): string => `${range.start}-${range.end}`;
+const rangeParameters = (range: AddressRange): string =>
+  `-StartRange ${psString(range.start)} -EndRange ${psString(range.end)}`;
+const toInt = (address: string): number =>
+  address.split('.').reduce((value, octet) => value * 256 + Number(octet), 0);
+
+/** One range within the other (either way). */
+function nested(a: AddressRange, b: AddressRange): boolean {
+  const [as, ae, bs, be] = [a.start, a.end, b.start, b.end].map(toInt);
+  return (as <= bs && ae >= be) || (bs <= as && be >= ae);
+}
+
+function unionOf(a: AddressRange, b: AddressRange): AddressRange {
+  return {
+    start: toInt(a.start) <= toInt(b.start) ? a.start : b.start,
+    end: toInt(a.end) >= toInt(b.end) ? a.end : b.end,
+  };
+}
 
 function exclusionStatements(id: string, before: AddressRange[], after: AddressRange[]): string[] {
   const wanted = new Set(after.map(rangeKey));

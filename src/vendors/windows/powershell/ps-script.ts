@@ -7,6 +7,7 @@
 export class PsScript {
   private readonly lines: string[] = ["$ErrorActionPreference = 'Stop'", '$results = @()'];
   private count = 0;
+  private statementCount = 0;
 
   /**
    * Adds a step: `statements` run in order, and `value` (an expression, evaluated after them) is the step's answer.
@@ -15,6 +16,7 @@ export class PsScript {
    */
   step(statements: readonly string[], value = '$null'): number {
     const step = this.count++;
+    this.statementCount += statements.length + 1;
     for (const statement of statements) {
       if (statement.trim() === '' || statement.includes('\r')) throw new Error('a step statement is blank');
     }
@@ -32,6 +34,11 @@ export class PsScript {
 
   get steps(): number {
     return this.count;
+  }
+
+  /** Statements in all steps (about one cmdlet each), for the batch's time bound. */
+  get statements(): number {
+    return this.statementCount;
   }
 
   toString(): string {
