@@ -33,6 +33,24 @@ function confirmationRefused(command: string): PsError {
   );
 }
 
+/**
+ * The relationship on both servers: the partner's side mirrors the role and the load-balance share, names the
+ * creating server as its partner, is the secondary, and gets a copy of each scope.
+ */
+export function createPair(server: ServerState, partner: ServerState, local: RelationshipState): void {
+  server.relationships.push(local);
+  partner.relationships.push({
+    ...local,
+    scopeIds: [...local.scopeIds],
+    partnerServer: server.name,
+    partnerName: server.name,
+    serverRole: local.mode === 'HotStandby' ? (local.serverRole === 'Active' ? 'Standby' : 'Active') : 'Active',
+    loadBalancePercent: local.mode === 'HotStandby' ? 0 : 100 - local.loadBalancePercent,
+    serverType: 'SecondaryServer',
+  });
+  for (const id of local.scopeIds) partner.scopes[id] = clone(server.scopes[id]!);
+}
+
 function findRel(server: ServerState, name: string): RelationshipState | undefined {
   return server.relationships.find((r) => r.name.toLowerCase() === name.toLowerCase());
 }
@@ -147,17 +165,7 @@ export function failoverCmdlets(ctx: () => DhcpContext): CmdletDef[] {
           scopeIds,
           partnerDownDeclared: false,
         };
-        c.server.relationships.push(local);
-        partner.relationships.push({
-          ...local,
-          scopeIds: [...scopeIds],
-          partnerServer: c.server.name,
-          partnerName: c.server.name,
-          serverRole: hot ? (role === 'Active' ? 'Standby' : 'Active') : 'Active',
-          loadBalancePercent: hot ? 0 : 100 - lb,
-          serverType: 'SecondaryServer',
-        });
-        for (const id of scopeIds) partner.scopes[id] = clone(c.server.scopes[id]!);
+        createPair(c.server, partner, local);
         return b.get('PassThru') === true ? [failoverObject(c.estate, c.server, local)] : [];
       },
       ['LoadBalance', 'HotStandby'],

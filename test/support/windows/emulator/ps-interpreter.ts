@@ -39,9 +39,30 @@ export interface InterpreterHooks {
   env(name: string): string | undefined;
 }
 
-/** Real cmdlets outside the contract: refused as not emulated (they exist on Windows, so not CommandNotFound). */
-const KNOWN_UNEMULATED =
-  /^(select-object|sort-object|out-null|out-string|write-output|write-host|write-error|format-list|format-table|measure-object|get-date|start-sleep|invoke-expression|invoke-command|get-command|get-content|set-content|remove-item|get-childitem|get-service|restart-service|stop-service|start-service|new-object|add-member|group-object|convertfrom-json|export-clixml|get-member|get-variable|set-variable|write-verbose|get-dhcp.*|set-dhcp.*|add-dhcp.*|remove-dhcp.*|invoke-dhcp.*|.*-dhcpserver.*)$/i;
+/**
+ * Real cmdlets outside the contract are refused as not emulated (they exist on Windows, so CommandNotFound would be
+ * a lie); any other name is CommandNotFoundException, as PowerShell reports a typo.
+ */
+const KNOWN_UNEMULATED = new RegExp(
+  '^(' +
+    [
+      '(select|sort|group|measure|where|foreach|new|tee)-object',
+      'out-(null|string|file|default)',
+      'write-(output|host|error|verbose|warning)',
+      'format-(list|table)',
+      'get-(date|command|content|childitem|service|variable|member|item)',
+      'set-(content|variable|item)',
+      '(start-sleep|invoke-expression|invoke-command|remove-item|add-member|convertfrom-json|export-clixml)',
+      '(restart|stop|start)-service',
+      '(add|get|set|remove|invoke|rename|reconcile|repair|export|import|backup|restore)-dhcpserver(' +
+        'v4(scope|scopestatistics|lease|reservation|exclusionrange|optionvalue|optiondefinition|failover|failoverscope|' +
+        'failoverstatistics|failoverreplication|policy|policyiprange|class|binding|dnssetting|filter|filterlist|' +
+        'multicastscope|multicastexclusionrange|superscope|freeipaddress|statistics|iprecord)|' +
+        'v6\\w+|setting|auditlog|database|indc|securitygroup|version)?',
+    ].join('|') +
+    ')$',
+  'i',
+);
 
 class ScriptBlock {
   constructor(readonly body: Stmt[]) {}
@@ -95,7 +116,8 @@ export class Interpreter {
       case 'assign': {
         const value = this.valueOf(stmt.value);
         const key = stmt.name.toLowerCase();
-        if (key === 'true' || key === 'false' || key === 'null' || key === '_')
+        if (key === 'null') return; // `$null = ...` discards, as in PowerShell.
+        if (key === 'true' || key === 'false' || key === '_')
           throw runtimeError('VariableNotWritable', `Cannot overwrite variable ${stmt.name} because it is read-only or constant.`, 'WriteError');
         const current = this.vars.get(key);
         if (stmt.op === '+=' && Array.isArray(current) && this.owned.has(current)) {
