@@ -26,6 +26,8 @@ export interface SshdOptions {
   passwordLogin?: boolean;
   /** Bound on waiting for "Server listening"; default 15 s. */
   startTimeoutMs?: number;
+  /** Extra sshd_config lines, e.g. `ForceCommand ...` for a server that runs one program for every session. */
+  extraConfig?: string[];
 }
 
 export interface Sshd {
@@ -137,6 +139,7 @@ function sshdConfig(o: {
   hostKey: string;
   pidFile: string;
   passwordLogin?: boolean;
+  extraConfig?: string[];
 }): string {
   return [
     `ListenAddress ${o.host}:${o.port}`,
@@ -156,6 +159,7 @@ function sshdConfig(o: {
     'PrintMotd no',
     'PrintLastLog no',
     'MaxStartups 100:30:200',
+    ...(o.extraConfig ?? []),
     '',
   ].join('\n');
 }
