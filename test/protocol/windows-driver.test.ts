@@ -1,0 +1,345 @@
+/**
+ * The Windows driver through the API, over a real sshd in front of the DhcpServer emulator (test/support/windows):
+ * connection test, scopes listed and read in the vendor-neutral model, a host key that changed, SSH down, values
+ * that try to break out of their literals, a batch that fails half-way (per-scope outcome, nothing lost), and
+ * replication Windows to Windows through POST /replications in batched sessions.
+ */
+import { DriverError } from '../../src/vendors/driver-error.js';
+import type { ServerTarget } from '../../src/vendors/driver.js';
+import { SCOPE_PARTS, type ScopeContent } from '../../src/vendors/scope-content.js';
+import { WindowsDriver } from '../../src/vendors/windows/windows.driver.js';
+import { uniqueName } from '../support/fixtures.js';
+import { replicate } from '../support/jobs.js';
+import { bearer, startTestApp, type TestApp } from '../support/test-app.js';
+import { startWindowsEstate, type WindowsEstate } from '../support/windows/windows-estate.js';
+import { registerWindows, windowsBody } from '../support/windows/windows-registry.js';
+
+/** Strings that would run code if they were spliced into a script instead of passed as literals. */
+const HOSTILE = [
+  "x'; Remove-DhcpServerv4Scope -ScopeId '10.9.0.0' -Force; '",
+  '‘; Remove-DhcpServerv4Scope -ScopeId 10.9.0.0 -Force; ’',
+  '$(Remove-DhcpServerv4Scope -ScopeId 10.9.0.0 -Force)',
+  'two\nlines `$x "quoted"',
+];
+
+describe('Windows driver over sshd and the DhcpServer emulator', () => {
+  let t: TestApp;
+  let estate: WindowsEstate;
+  let ids: Record<string, string>;
+  const auth = (): { Authorization: string } => bearer(t.adminKey);
+
+  beforeAll(async () => {
+    estate = await startWindowsEstate({
+      servers: [{ name: 'WIN1' }, { name: 'WIN2' }, { name: 'WIN3' }, { name: 'WIN4' }],
+    });
+    t = await startTestApp({ worker: true });
+    ids = await registerWindows(t, estate, ['WIN1', 'WIN2', 'WIN3', 'WIN4']);
+    await estate.seedScope('WIN1', {
+      scopeId: '10.1.2.0',
+      startRange: '10.1.2.10',
+      endRange: '10.1.2.200',
+      name: 'office',
+      description: 'second floor',
+      leaseDurationSeconds: 7200,
+      exclusions: [{ startRange: '10.1.2.20', endRange: '10.1.2.30' }],
+    });
+    await estate.seedOption('WIN1', { scopeId: '10.1.2.0' }, 3, ['10.1.2.1']);
+    await estate.seedOption('WIN1', { scopeId: '10.1.2.0' }, 6, ['10.0.0.53', '10.0.0.54']);
+    await estate.seedReservation('WIN1', '10.1.2.0', {
+      ipAddress: '10.1.2.50',
+      clientId: 'aa-bb-cc-dd-ee-01',
+      name: 'printer',
+      description: 'hall',
+      type: 'Dhcp',
+    });
+    await estate.seedOption('WIN1', { reservedIp: '10.1.2.50' }, 3, ['10.1.2.254']);
+    await estate.seedScope('WIN1', {
+      scopeId: '10.1.3.0',
+      startRange: '10.1.3.10',
+      endRange: '10.1.3.20',
+      state: 'InActive',
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await t?.close();
+    await estate?.stop();
+  });
+
+  test('the connection test reports the module version, the server name and its relationships', async () => {
+    const response = await t.http
+      .post(`/api/v1/servers/${ids['WIN1']}/connection-test`)
+      .set(auth())
+      .expect(200);
+    expect(response.body).toMatchObject({
+      ok: true,
+      software: 'Windows Server DHCP (DhcpServer module)',
+      version: '2.0.0.0',
+      facts: { serverName: 'WIN1', scopes: 2, failoverRelationships: [] },
+    });
+  });
+
+  test('scopes are listed and read in the vendor-neutral model', async () => {
+    const list = await t.http.get(`/api/v1/servers/${ids['WIN1']}/scopes`).set(auth()).expect(200);
+    expect(list.body.items).toEqual([
+      { subnet: '10.1.2.0/24', name: 'office', enabled: true },
+      { subnet: '10.1.3.0/24', name: '10.1.3.0', enabled: false },
+    ]);
+    const scope = await t.http.get(`/api/v1/servers/${ids['WIN1']}/scopes/10.1.2.0`).set(auth()).expect(200);
+    expect(scope.body).toMatchObject({
+      subnet: '10.1.2.0/24',
+      name: 'office',
+      description: 'second floor',
+      enabled: true,
+      leaseTime: 7200,
+      pools: [{ start: '10.1.2.10', end: '10.1.2.200' }],
+      exclusions: [{ start: '10.1.2.20', end: '10.1.2.30' }],
+      options: [
+        { code: 3, name: 'Router', value: '10.1.2.1' },
+        { code: 6, name: 'DNS Servers', value: ['10.0.0.53', '10.0.0.54'] },
+      ],
+      reservations: [
+        {
+          address: '10.1.2.50',
+          hardwareAddress: 'aa:bb:cc:dd:ee:01',
+          name: 'printer',
+          description: 'hall',
+          options: [{ code: 3, value: '10.1.2.254' }],
+        },
+      ],
+    });
+    await t.http.get(`/api/v1/servers/${ids['WIN1']}/scopes/10.99.0.0`).set(auth()).expect(404);
+  });
+
+  test('a host key that changed is refused, naming both fingerprints', async () => {
+    const body = windowsBody(estate.server('WIN1'), {
+      hostKeyFingerprint: estate.server('WIN1').sshd.userKeyFingerprint,
+    });
+    const created = await t.http.post('/api/v1/servers').set(auth()).send(body).expect(201);
+    const response = await t.http
+      .post(`/api/v1/servers/${created.body.id}/connection-test`)
+      .set(auth())
+      .expect(200);
+    expect(response.body).toMatchObject({ ok: false, error: { code: 'auth' } });
+    expect(response.body.error.message).toContain('host key mismatch');
+    expect(response.body.error.message).toContain(estate.server('WIN1').hostKeyFingerprint);
+    expect((await estate.sessions('WIN1')).length).toBeGreaterThan(0);
+  });
+
+  test('SSH down is unreachable, with the address', async () => {
+    const body = windowsBody(estate.server('WIN1'), { port: 9 });
+    const created = await t.http.post('/api/v1/servers').set(auth()).send(body).expect(201);
+    const response = await t.http
+      .post(`/api/v1/servers/${created.body.id}/connection-test`)
+      .set(auth())
+      .expect(200);
+    expect(response.body).toMatchObject({ ok: false, error: { code: 'unreachable' } });
+    expect(response.body.error.message).toContain(`${estate.server('WIN1').host}:9`);
+  });
+
+  describe('replication Windows to Windows', () => {
+    let relationship: string;
+
+    beforeAll(async () => {
+      const created = await t.http
+        .post('/api/v1/relationships')
+        .set(auth())
+        .send({
+          name: uniqueName('w12'),
+          vendor: 'windows',
+          mode: 'load-balancing',
+          servers: [
+            { serverId: ids['WIN1'], role: 'primary' },
+            { serverId: ids['WIN2'], role: 'secondary' },
+          ],
+        })
+        .expect(201);
+      relationship = created.body.id as string;
+      // Every string field of a scope holds text that would run code if it were not a literal.
+      for (const [i, hostile] of HOSTILE.entries()) {
+        const scopeId = `10.2.${i}.0`;
+        await estate.seedScope('WIN1', {
+          scopeId,
+          startRange: `10.2.${i}.10`,
+          endRange: `10.2.${i}.100`,
+          name: hostile.replace('\n', ' '),
+          description: hostile,
+        });
+        await estate.seedReservation('WIN1', scopeId, {
+          ipAddress: `10.2.${i}.50`,
+          clientId: `aa-bb-cc-00-00-0${i}`,
+          name: hostile.replace('\n', ' '),
+          description: hostile,
+          type: 'Both',
+        });
+        await estate.seedOption('WIN1', { scopeId }, 15, [hostile.replace('\n', ' ')]);
+      }
+      // A scope only the destination has, which the injected text names: it must survive.
+      await estate.seedScope('WIN2', { scopeId: '10.9.0.0', startRange: '10.9.0.10', endRange: '10.9.0.20' });
+    });
+
+    test('a relationship replication copies every scope, every string arriving as text', async () => {
+      const before = (await estate.sessions('WIN2')).length;
+      const job = await replicate(t, {
+        kind: 'relationship',
+        sourceServerId: ids['WIN1'],
+        relationshipId: relationship,
+      });
+      expect(job.state).toBe('succeeded');
+      const states = Object.values(job.outcome.scopes ?? {}).map((scope) => scope.state);
+      expect(states).toHaveLength(2 + HOSTILE.length);
+      expect(new Set(states)).toEqual(new Set(['replaced']));
+      const win1 = await estate.serverState('WIN1');
+      const win2 = await estate.serverState('WIN2');
+      expect(win2.scopes['10.9.0.0']).toBeDefined();
+      for (const [i, hostile] of HOSTILE.entries()) {
+        const copy = win2.scopes[`10.2.${i}.0`]!;
+        expect(copy.description).toBe(hostile);
+        expect(copy.name).toBe(hostile.replace('\n', ' '));
+        expect(copy.reservations[0]).toMatchObject({ description: hostile, type: 'Both' });
+        expect(copy.options['15']).toEqual([hostile.replace('\n', ' ')]);
+      }
+      expect(win2.scopes['10.1.2.0']).toEqual(win1.scopes['10.1.2.0']);
+      // One session to read the destination (kept for the write), one to write every scope.
+      expect((await estate.sessions('WIN2')).length - before).toBe(2);
+      // Replicating again finds nothing to change and writes nothing.
+      const again = await replicate(t, {
+        kind: 'relationship',
+        sourceServerId: ids['WIN1'],
+        relationshipId: relationship,
+      });
+      expect(new Set(Object.values(again.outcome.scopes ?? {}).map((scope) => scope.state))).toEqual(
+        new Set(['unchanged']),
+      );
+    });
+
+    test('a write failing half-way reports each scope: landed, failed with the reason, nothing silently lost', async () => {
+      const pair = await t.http
+        .post('/api/v1/relationships')
+        .set(auth())
+        .send({
+          name: uniqueName('w14'),
+          vendor: 'windows',
+          mode: 'hot-standby',
+          servers: [
+            { serverId: ids['WIN1'], role: 'primary' },
+            { serverId: ids['WIN4'], role: 'standby' },
+          ],
+        })
+        .expect(201);
+      // WIN4 has no scope: reading it takes two cmdlets, so the third is in the write, inside its first scope.
+      await estate.setFaults('WIN4', { failCommand: { n: 3, code: 20005 } });
+      let job;
+      try {
+        job = await replicate(t, {
+          kind: 'relationship',
+          sourceServerId: ids['WIN1'],
+          relationshipId: pair.body.id,
+        });
+      } finally {
+        await estate.setFaults('WIN4', {});
+      }
+      const outcomes = Object.values(job.outcome.scopes ?? {});
+      const failed = outcomes.filter((scope) => scope.state === 'failed');
+      const replaced = outcomes.filter((scope) => scope.state === 'replaced');
+      expect(failed).toHaveLength(1);
+      expect(failed[0]).toMatchObject({
+        reason: expect.stringMatching(/may be half-written.*scope does not exist/),
+      });
+      expect(replaced).toHaveLength(outcomes.length - 1);
+      const win1 = await estate.serverState('WIN1');
+      const win4 = await estate.serverState('WIN4');
+      for (const scope of replaced) expect(win4.scopes[scope.network]).toEqual(win1.scopes[scope.network]);
+      expect(win4.scopes[failed[0]!.network]).not.toEqual(win1.scopes[failed[0]!.network]);
+      // Replicated again, the failed scope is completed and the others are left alone.
+      const retried = await replicate(t, {
+        kind: 'relationship',
+        sourceServerId: ids['WIN1'],
+        relationshipId: pair.body.id,
+      });
+      const again = Object.values(retried.outcome.scopes ?? {});
+      expect(again.find((scope) => scope.network === failed[0]!.network)).toMatchObject({
+        state: 'replaced',
+      });
+      expect(again.filter((scope) => scope.state === 'unchanged')).toHaveLength(outcomes.length - 1);
+      expect((await estate.serverState('WIN4')).scopes[failed[0]!.network]).toEqual(
+        win1.scopes[failed[0]!.network],
+      );
+    });
+  });
+
+  describe('the driver on its own: a batch whose connection drops', () => {
+    const driver = new WindowsDriver();
+    const target = (): ServerTarget => {
+      const server = estate.server('WIN3');
+      return {
+        id: ids['WIN3']!,
+        name: 'WIN3',
+        vendor: 'windows',
+        address: server.host,
+        connection: {
+          host: server.host,
+          port: server.port,
+          username: server.user,
+          hostKeyFingerprint: server.hostKeyFingerprint,
+        },
+        secrets: { privateKey: server.privateKey },
+      };
+    };
+    const content = (i: number): ScopeContent => ({
+      subnet: `10.3.${i}.0/24`,
+      name: `s${i}`,
+      enabled: true,
+      pools: [{ start: `10.3.${i}.10`, end: `10.3.${i}.100` }],
+      exclusions: [],
+      reservations: [],
+      options: [{ code: 3, value: `10.3.${i}.1` }],
+    });
+
+    test('names every scope of the batch as possibly half-written; nothing is reported written that was not', async () => {
+      const networks = [0, 1, 2].map((i) => `10.3.${i}.0`);
+      // The read the write starts from is kept (as replication does), so the fault meets the write's session.
+      await driver.readScopes(target(), networks, { keepForWrite: true });
+      // Each scope is two cmdlets (the scope, its option): the connection drops after the third (scope 1 half done).
+      await estate.setFaults('WIN3', { dropAfterCmdlets: 3 });
+      let error: unknown;
+      try {
+        await driver.writeScopes(
+          target(),
+          [0, 1, 2].map((i) => ({ content: content(i), parts: SCOPE_PARTS })),
+          {
+            principalId: 'test',
+            correlationId: 'test',
+          },
+        );
+      } catch (caught) {
+        error = caught;
+      } finally {
+        await estate.setFaults('WIN3', {});
+      }
+      expect(error).toBeInstanceOf(DriverError);
+      const driverError = error as DriverError;
+      expect(driverError.code).toBe('unreachable');
+      expect(driverError.scopes?.written).toEqual([]);
+      expect(Object.keys(driverError.scopes?.failed ?? {}).sort()).toEqual([
+        '10.3.0.0',
+        '10.3.1.0',
+        '10.3.2.0',
+      ]);
+      expect(driverError.scopes?.failed['10.3.1.0']).toMatch(/may be half-written/);
+      // Written again, it completes what landed and adds the rest.
+      await driver.writeScopes(
+        target(),
+        [0, 1, 2].map((i) => ({ content: content(i), parts: SCOPE_PARTS })),
+        {
+          principalId: 'test',
+          correlationId: 'test',
+        },
+      );
+      const scopes = (await estate.serverState('WIN3')).scopes;
+      expect(Object.keys(scopes).sort()).toEqual(networks);
+      expect(scopes['10.3.1.0']!.options['3']).toEqual(['10.3.1.1']);
+      expect(scopes['10.3.2.0']!.options['3']).toEqual(['10.3.2.1']);
+    });
+  });
+});
