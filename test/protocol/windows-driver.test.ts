@@ -193,7 +193,7 @@ describe('Windows driver over sshd and the DhcpServer emulator', () => {
       const win2 = await estate.serverState('WIN2');
       expect(win2.scopes['10.9.0.0']).toBeDefined();
       for (const [i, hostile] of HOSTILE.entries()) {
-        const copy = win2.scopes[`10.2.${i}.0`]!;
+        const copy = win2.scopes[`10.2.${i}.0`];
         expect(copy.description).toBe(hostile);
         expect(copy.name).toBe(hostile.replace('\n', ' '));
         expect(copy.reservations[0]).toMatchObject({ description: hostile, type: 'Both' });
@@ -250,7 +250,7 @@ describe('Windows driver over sshd and the DhcpServer emulator', () => {
       const win1 = await estate.serverState('WIN1');
       const win4 = await estate.serverState('WIN4');
       for (const scope of replaced) expect(win4.scopes[scope.network]).toEqual(win1.scopes[scope.network]);
-      expect(win4.scopes[failed[0]!.network]).not.toEqual(win1.scopes[failed[0]!.network]);
+      expect(win4.scopes[failed[0].network]).not.toEqual(win1.scopes[failed[0].network]);
       // Replicated again, the failed scope is completed and the others are left alone.
       const retried = await replicate(t, {
         kind: 'relationship',
@@ -258,12 +258,12 @@ describe('Windows driver over sshd and the DhcpServer emulator', () => {
         relationshipId: pair.body.id,
       });
       const again = Object.values(retried.outcome.scopes ?? {});
-      expect(again.find((scope) => scope.network === failed[0]!.network)).toMatchObject({
+      expect(again.find((scope) => scope.network === failed[0].network)).toMatchObject({
         state: 'replaced',
       });
       expect(again.filter((scope) => scope.state === 'unchanged')).toHaveLength(outcomes.length - 1);
-      expect((await estate.serverState('WIN4')).scopes[failed[0]!.network]).toEqual(
-        win1.scopes[failed[0]!.network],
+      expect((await estate.serverState('WIN4')).scopes[failed[0].network]).toEqual(
+        win1.scopes[failed[0].network],
       );
     });
   });
@@ -273,7 +273,7 @@ describe('Windows driver over sshd and the DhcpServer emulator', () => {
     const target = (): ServerTarget => {
       const server = estate.server('WIN3');
       return {
-        id: ids['WIN3']!,
+        id: ids['WIN3'],
         name: 'WIN3',
         vendor: 'windows',
         address: server.host,
@@ -338,8 +338,8 @@ describe('Windows driver over sshd and the DhcpServer emulator', () => {
       );
       const scopes = (await estate.serverState('WIN3')).scopes;
       expect(Object.keys(scopes).sort()).toEqual(networks);
-      expect(scopes['10.3.1.0']!.options['3']).toEqual(['10.3.1.1']);
-      expect(scopes['10.3.2.0']!.options['3']).toEqual(['10.3.2.1']);
+      expect(scopes['10.3.1.0'].options['3']).toEqual(['10.3.1.1']);
+      expect(scopes['10.3.2.0'].options['3']).toEqual(['10.3.2.1']);
     });
   });
 });
