@@ -1,0 +1,357 @@
+/**
+ * Windows failover relationships through the API over sshd and the DhcpServer emulator: created empty (nothing on
+ * the servers), made on both servers by the first scope (Add-DhcpServerv4Failover), joined by the next
+ * (Add-DhcpServerv4FailoverScope), changed with Set-DhcpServerv4Failover (and refused where Windows cannot change
+ * it), live state from both sides, scopes taken out with the partner's copy deleted or kept disabled, removed with
+ * the scopes kept on a named server; one configured outside the service discovered and adopted; replication to the
+ * partner through Invoke-DhcpServerv4FailoverReplication.
+ */
+import { DataSource } from 'typeorm';
+import { uniqueName } from '../support/fixtures.js';
+import { replicate } from '../support/jobs.js';
+import { bearer, startTestApp, type TestApp } from '../support/test-app.js';
+import { startWindowsEstate, type WindowsEstate } from '../support/windows/windows-estate.js';
+import { registerWindows } from '../support/windows/windows-registry.js';
+
+const SECRET = "s3cr'et; Remove-DhcpServerv4Failover -Name 'x' -Force; ‘’";
+
+describe('Windows relationships over sshd and the DhcpServer emulator', () => {
+  let t: TestApp;
+  let estate: WindowsEstate;
+  let ids: Record<string, string>;
+  const auth = (): { Authorization: string } => bearer(t.adminKey);
+  const scope = (server: string, scopeId: string): Promise<void> =>
+    estate.seedScope(server, {
+      scopeId,
+      startRange: scopeId.replace(/0$/, '10'),
+      endRange: scopeId.replace(/0$/, '200'),
+      name: `scope ${scopeId}`,
+    });
+
+  beforeAll(async () => {
+    estate = await startWindowsEstate({
+      servers: [{ name: 'DHCP1' }, { name: 'DHCP2' }, { name: 'DHCP3' }, { name: 'DHCP4' }],
+    });
+    t = await startTestApp({ worker: true });
+    ids = await registerWindows(t, estate, ['DHCP1', 'DHCP2', 'DHCP3', 'DHCP4']);
+    for (const scopeId of ['10.5.1.0', '10.5.2.0', '10.5.3.0', '10.5.4.0']) await scope('DHCP1', scopeId);
+  }, 120_000);
+
+  afterAll(async () => {
+    await t?.close();
+    await estate?.stop();
+  });
+
+  describe('a relationship made here', () => {
+    let id: string;
+    const name = uniqueName('sfo-sin');
+
+    test('is created empty: recorded, nothing on the servers, the secret sealed and never returned', async () => {
+      const created = await t.http
+        .post('/api/v1/relationships')
+        .set(auth())
+        .send({
+          name,
+          vendor: 'windows',
+          mode: 'load-balancing',
+          servers: [
+            { serverId: ids['DHCP1'], role: 'primary' },
+            { serverId: ids['DHCP2'], role: 'secondary' },
+          ],
+          settings: {
+            loadBalancePercent: 70,
+            maxClientLeadTime: 1800,
+            stateSwitchInterval: 600,
+            sharedSecret: SECRET,
+          },
+        })
+        .expect(201);
+      id = created.body.id as string;
+      expect(created.body).toMatchObject({
+        status: 'empty',
+        settings: {
+          loadBalancePercent: 70,
+          maxClientLeadTime: 1800,
+          stateSwitchInterval: 600,
+          messageAuthentication: true,
+        },
+        servers: [{ peerName: name }, { peerName: name }],
+      });
+      expect(JSON.stringify(created.body)).not.toContain('s3cr');
+      const read = await t.http.get(`/api/v1/relationships/${id}`).set(auth()).expect(200);
+      expect(JSON.stringify(read.body)).not.toContain('s3cr');
+      const rows = await t.app
+        .get(DataSource)
+        .query('SELECT settings::text AS s, sealed_secrets FROM relationships WHERE id = $1', [id]);
+      expect(rows[0].s).not.toContain('s3cr');
+      expect(rows[0].sealed_secrets).not.toContain('s3cr');
+      expect((await estate.serverState('DHCP1')).relationships).toEqual([]);
+      const state = await t.http.get(`/api/v1/relationships/${id}/state`).set(auth()).expect(200);
+      expect(state.body.status).toBe('empty');
+    });
+
+    test('a setting Windows does not take is refused with what to fix', async () => {
+      const response = await t.http
+        .post('/api/v1/relationships')
+        .set(auth())
+        .send({
+          name: uniqueName('bad'),
+          vendor: 'windows',
+          mode: 'passive-backup',
+          servers: [
+            { serverId: ids['DHCP1'], role: 'primary' },
+            { serverId: ids['DHCP2'], role: 'backup' },
+          ],
+          settings: { loadBalancePercent: 101, messageAuthentication: true },
+        })
+        .expect(400);
+      expect(response.headers['content-type']).toContain('application/problem+json');
+      const fields = (response.body.errors as Array<{ field: string }>).map((error) => error.field);
+      expect(fields).toEqual(expect.arrayContaining(['settings.messageAuthentication']));
+    });
+
+    test('the first scope creates it on both servers (Add-DhcpServerv4Failover), the partner getting a copy', async () => {
+      const added = await t.http
+        .post(`/api/v1/relationships/${id}/scopes`)
+        .set(auth())
+        .send({ network: '10.5.1.0', sourceServerId: ids['DHCP1'] })
+        .expect(201);
+      expect(added.body).toMatchObject({ network: '10.5.1.0', serverId: ids['DHCP2'], action: 'created' });
+      const [dhcp1, dhcp2] = await Promise.all([estate.serverState('DHCP1'), estate.serverState('DHCP2')]);
+      expect(dhcp1.relationships).toEqual([
+        expect.objectContaining({
+          name,
+          mode: 'LoadBalance',
+          loadBalancePercent: 70,
+          maxClientLeadTimeSeconds: 1800,
+          autoStateTransition: true,
+          stateSwitchIntervalSeconds: 600,
+          enableAuth: true,
+          sharedSecret: SECRET,
+          scopeIds: ['10.5.1.0'],
+        }),
+      ]);
+      expect(dhcp2.relationships).toEqual([
+        expect.objectContaining({ name, loadBalancePercent: 30, scopeIds: ['10.5.1.0'] }),
+      ]);
+      expect(dhcp2.scopes['10.5.1.0']).toEqual(dhcp1.scopes['10.5.1.0']);
+      const relationship = await t.http.get(`/api/v1/relationships/${id}`).set(auth()).expect(200);
+      expect(relationship.body.status).not.toBe('empty');
+    });
+
+    test('later scopes join it (Add-DhcpServerv4FailoverScope); a scope in it already is a conflict', async () => {
+      for (const network of ['10.5.2.0', '10.5.3.0']) {
+        await t.http
+          .post(`/api/v1/relationships/${id}/scopes`)
+          .set(auth())
+          .send({ network, sourceServerId: ids['DHCP1'] })
+          .expect(201);
+      }
+      expect((await estate.serverState('DHCP2')).relationships[0].scopeIds).toEqual([
+        '10.5.1.0',
+        '10.5.2.0',
+        '10.5.3.0',
+      ]);
+      const again = await t.http
+        .post(`/api/v1/relationships/${id}/scopes`)
+        .set(auth())
+        .send({ network: '10.5.2.0', sourceServerId: ids['DHCP1'] })
+        .expect(409);
+      expect(again.body.detail).toMatch(/already part of a failover relationship/);
+      const listed = await t.http.get(`/api/v1/relationships/${id}/scopes`).set(auth()).expect(200);
+      expect(listed.body.items.map((item: { network: string }) => item.network)).toEqual([
+        '10.5.1.0',
+        '10.5.2.0',
+        '10.5.3.0',
+      ]);
+    });
+
+    test('the connection test lists the relationship', async () => {
+      const response = await t.http
+        .post(`/api/v1/servers/${ids['DHCP2']}/connection-test`)
+        .set(auth())
+        .expect(200);
+      expect(response.body.facts.failoverRelationships).toEqual([
+        expect.objectContaining({ name, mode: 'LoadBalance', state: 'Normal', scopes: 3 }),
+      ]);
+    });
+
+    test('PATCH changes what Set-DhcpServerv4Failover can and refuses roles and mode with a 400', async () => {
+      const current = await t.http.get(`/api/v1/relationships/${id}`).set(auth()).expect(200);
+      const changed = await t.http
+        .patch(`/api/v1/relationships/${id}`)
+        .set(auth())
+        .set('If-Match', current.headers['etag'])
+        .send({ settings: { loadBalancePercent: 60, stateSwitchInterval: 0, sharedSecret: null } })
+        .expect(200);
+      expect(changed.body.settings).toMatchObject({
+        loadBalancePercent: 60,
+        stateSwitchInterval: 0,
+        messageAuthentication: false,
+      });
+      const [dhcp1, dhcp2] = await Promise.all([estate.serverState('DHCP1'), estate.serverState('DHCP2')]);
+      expect(dhcp1.relationships[0]).toMatchObject({
+        loadBalancePercent: 60,
+        autoStateTransition: false,
+        enableAuth: false,
+      });
+      expect(dhcp2.relationships[0]).toMatchObject({
+        loadBalancePercent: 40,
+        autoStateTransition: false,
+        enableAuth: false,
+      });
+      const roles = await t.http
+        .patch(`/api/v1/relationships/${id}`)
+        .set(auth())
+        .send({
+          servers: [
+            { serverId: ids['DHCP1'], role: 'secondary' },
+            { serverId: ids['DHCP2'], role: 'primary' },
+          ],
+        })
+        .expect(400);
+      expect(roles.body.errors[0].message).toMatch(/cannot change the role/);
+      const mode = await t.http
+        .patch(`/api/v1/relationships/${id}`)
+        .set(auth())
+        .send({
+          mode: 'hot-standby',
+          servers: [
+            { serverId: ids['DHCP1'], role: 'primary' },
+            { serverId: ids['DHCP2'], role: 'standby' },
+          ],
+        })
+        .expect(400);
+      expect(mode.body.errors.map((error: { field: string }) => error.field)).toContain('mode');
+    });
+
+    test('state is read from both sides; a partner down shows', async () => {
+      const normal = await t.http.get(`/api/v1/relationships/${id}/state`).set(auth()).expect(200);
+      expect(normal.body).toMatchObject({
+        status: 'normal',
+        servers: [{ state: 'normal' }, { state: 'normal' }],
+      });
+      await estate.setFaults('DHCP2', { down: true });
+      try {
+        const impaired = await t.http.get(`/api/v1/relationships/${id}/state`).set(auth()).expect(200);
+        expect(impaired.body.status).toBe('impaired');
+        expect(impaired.body.servers[0]).toMatchObject({
+          reachable: true,
+          state: 'communication-interrupted',
+        });
+      } finally {
+        await estate.setFaults('DHCP2', {});
+      }
+    });
+
+    test('replicating a scope to its partner uses Invoke-DhcpServerv4FailoverReplication on the source', async () => {
+      await estate.update((state) => {
+        state.servers['dhcp1'].scopes['10.5.1.0'].description = 'edited on DHCP1';
+      });
+      const before = await estate.sessions('DHCP1');
+      const job = await replicate(t, {
+        kind: 'scope',
+        sourceServerId: ids['DHCP1'],
+        relationshipId: id,
+        network: '10.5.1.0',
+      });
+      expect(Object.values(job.outcome.scopes ?? {})[0]).toMatchObject({ state: 'replaced' });
+      expect((await estate.serverState('DHCP2')).scopes['10.5.1.0'].description).toBe('edited on DHCP1');
+      // The source ran a session for the replication itself besides its read.
+      expect((await estate.sessions('DHCP1')).length - before.length).toBe(2);
+    });
+
+    test('a scope leaves with the partner copy kept disabled, or deleted', async () => {
+      const disabled = await t.http
+        .delete(`/api/v1/relationships/${id}/scopes/10.5.2.0?serverId=${ids['DHCP2']}&copy=disable`)
+        .set(auth())
+        .expect(200);
+      expect(disabled.body).toMatchObject({ action: 'disabled', serverId: ids['DHCP2'] });
+      let dhcp2 = await estate.serverState('DHCP2');
+      expect(dhcp2.scopes['10.5.2.0']).toMatchObject({ state: 'InActive', name: 'scope 10.5.2.0' });
+      expect(dhcp2.relationships[0].scopeIds).toEqual(['10.5.1.0', '10.5.3.0']);
+      expect((await estate.serverState('DHCP1')).scopes['10.5.2.0'].state).toBe('Active');
+      await t.http
+        .delete(`/api/v1/relationships/${id}/scopes/10.5.3.0?serverId=${ids['DHCP2']}&copy=delete`)
+        .set(auth())
+        .expect(200);
+      dhcp2 = await estate.serverState('DHCP2');
+      expect(dhcp2.scopes['10.5.3.0']).toBeUndefined();
+      expect(dhcp2.relationships[0].scopeIds).toEqual(['10.5.1.0']);
+    });
+
+    test('removing it needs the surviving server; the other copies are disabled as asked', async () => {
+      const missing = await t.http.delete(`/api/v1/relationships/${id}`).set(auth()).expect(400);
+      expect(missing.body.errors[0].message).toMatch(/keepScopesOn/);
+      const removed = await t.http
+        .delete(`/api/v1/relationships/${id}?keepScopesOn=${ids['DHCP1']}&otherCopies=disable`)
+        .set(auth())
+        .expect(200);
+      expect(removed.body.servers).toEqual([
+        expect.objectContaining({ serverId: ids['DHCP1'], scopes: 'kept' }),
+        expect.objectContaining({ serverId: ids['DHCP2'], scopes: 'disabled' }),
+      ]);
+      const [dhcp1, dhcp2] = await Promise.all([estate.serverState('DHCP1'), estate.serverState('DHCP2')]);
+      expect(dhcp1.relationships).toEqual([]);
+      expect(dhcp2.relationships).toEqual([]);
+      expect(dhcp1.scopes['10.5.1.0'].state).toBe('Active');
+      expect(dhcp2.scopes['10.5.1.0'].state).toBe('InActive');
+      await t.http.get(`/api/v1/relationships/${id}`).set(auth()).expect(404);
+    });
+  });
+
+  describe('a relationship configured outside the service', () => {
+    test('is discovered once both partners are registered, adopted, and then managed', async () => {
+      await scope('DHCP3', '10.6.1.0');
+      await estate.seedRelationship({
+        name: 'made-by-hand',
+        primary: 'DHCP3',
+        secondary: 'DHCP4',
+        scopeIds: ['10.6.1.0'],
+        mode: 'HotStandby',
+        serverRole: 'Active',
+        reservePercent: 10,
+      });
+      const list = await t.http.get('/api/v1/relationships?vendor=windows').set(auth()).expect(200);
+      const found = (list.body.items as Array<Record<string, unknown>>).find(
+        (item) => item['name'] === 'made-by-hand',
+      );
+      expect(found).toMatchObject({
+        discovered: true,
+        mode: 'hot-standby',
+        settings: {
+          reservePercent: 10,
+          maxClientLeadTime: 3600,
+          stateSwitchInterval: 0,
+          messageAuthentication: false,
+        },
+      });
+      const servers = found!['servers'] as Array<{ serverId: string; role: string }>;
+      expect(servers).toEqual([
+        expect.objectContaining({ serverId: ids['DHCP3'], role: 'primary' }),
+        expect.objectContaining({ serverId: ids['DHCP4'], role: 'standby' }),
+      ]);
+      const id = found!['id'] as string;
+      await t.http.post(`/api/v1/relationships/${id}/adopt`).set(auth()).expect(200);
+      const state = await t.http.get(`/api/v1/relationships/${id}/state`).set(auth()).expect(200);
+      expect(state.body).toMatchObject({
+        status: 'normal',
+        servers: [{ scopesServed: ['10.6.1.0'] }, { scopesServed: ['10.6.1.0'] }],
+      });
+      await scope('DHCP3', '10.6.2.0');
+      await t.http
+        .post(`/api/v1/relationships/${id}/scopes`)
+        .set(auth())
+        .send({ network: '10.6.2.0', sourceServerId: ids['DHCP3'] })
+        .expect(201);
+      expect((await estate.serverState('DHCP4')).relationships[0].scopeIds).toEqual(['10.6.1.0', '10.6.2.0']);
+      await t.http
+        .delete(`/api/v1/relationships/${id}?keepScopesOn=${ids['DHCP3']}&otherCopies=delete`)
+        .set(auth())
+        .expect(200);
+      const dhcp4 = await estate.serverState('DHCP4');
+      expect(Object.keys(dhcp4.scopes)).toEqual([]);
+      expect(dhcp4.relationships).toEqual([]);
+    });
+  });
+});
