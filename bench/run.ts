@@ -19,6 +19,12 @@ const BENCHMARKS: Benchmark[] = [
     load: () => import('./replicate-relationship.js'),
   },
   {
+    name: 'replicate-windows',
+    needs:
+      'OpenSSH (sshd), the local Postgres and Redis, a built service and emulator (npm run build:emulator)',
+    load: () => import('./replicate-windows.js'),
+  },
+  {
     name: 'isc-parse',
     needs: 'ISC dhcpd 4.4 (/usr/sbin/dhcpd, run as root)',
     load: () => import('./isc-parse.js'),
