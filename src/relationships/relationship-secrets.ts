@@ -1,5 +1,6 @@
 import type { SecretBox } from '../common/crypto/secret-box.js';
 import { ProblemException } from '../common/problem/problem.exception.js';
+import { openRowSecrets, sealRowSecrets } from '../servers/server-secrets.js';
 
 /** Settings that are secrets: sealed apart from `settings` (bound to the relationship's row) and never returned. */
 export const RELATIONSHIP_SECRETS = ['sharedSecret'] as const;
@@ -11,7 +12,7 @@ export function sealRelationshipSecrets(
   id: string,
   secrets: Record<string, string>,
 ): string | null {
-  return Object.keys(secrets).length === 0 ? null : box.seal(JSON.stringify(secrets), `relationship:${id}`);
+  return sealRowSecrets(box, `relationship:${id}`, secrets);
 }
 
 export function openRelationshipSecrets(
@@ -19,9 +20,7 @@ export function openRelationshipSecrets(
   id: string,
   sealed: string | null,
 ): Record<string, string> {
-  return sealed === null
-    ? {}
-    : (JSON.parse(box.open(sealed, `relationship:${id}`)) as Record<string, string>);
+  return openRowSecrets(box, `relationship:${id}`, sealed);
 }
 
 /** Splits validated settings into what is stored in clear and the secrets. */

@@ -148,20 +148,13 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
           correlationId: record.id,
           source,
         });
-        await this.dataSource.transaction((manager) =>
-          this.audit.record(manager, {
-            action: 'replication.written',
-            targetType: 'server',
-            targetId: destination.id,
-            principalId: record.requestedBy,
-            correlationId: record.id,
-            details: {
-              jobId: record.id,
-              source: source.id,
-              networks: writes.map((write) => write.content.subnet),
-              ...digests,
-            },
-          }),
+        await this.recordWrite(
+          record,
+          { source, destination },
+          {
+            networks: writes.map((write) => write.content.subnet),
+            ...digests,
+          },
         );
         if (attempted.length >= LARGE_LEG_SCOPES) collectGarbage();
         timing.lap('write');
@@ -180,16 +173,7 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
       // A write that could not be all or nothing (Windows) says which scopes landed and why each other did not.
       const partial = error instanceof DriverError ? error.scopes : undefined;
       if (partial && partial.written.length > 0) {
-        await this.dataSource.transaction((manager) =>
-          this.audit.record(manager, {
-            action: 'replication.written',
-            targetType: 'server',
-            targetId: destination.id,
-            principalId: record.requestedBy,
-            correlationId: record.id,
-            details: { jobId: record.id, source: source.id, networks: partial.written, partial: true },
-          }),
-        );
+        await this.recordWrite(record, { source, destination }, { networks: partial.written, partial: true });
       }
       // Scopes are named when the source could be read; otherwise the leg fails as a whole ('*').
       for (const network of attempted.length > 0 ? attempted : ['*']) {
@@ -211,6 +195,24 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
       }
     }
     return cancelled;
+  }
+
+  /** The audit event of a write to the destination (whole, or the scopes that landed of one that failed part-way). */
+  private recordWrite(
+    record: JobRecordEntity,
+    { source, destination }: Pick<LegSides, 'source' | 'destination'>,
+    details: Record<string, unknown>,
+  ): Promise<void> {
+    return this.dataSource.transaction((manager) =>
+      this.audit.record(manager, {
+        action: 'replication.written',
+        targetType: 'server',
+        targetId: destination.id,
+        principalId: record.requestedBy,
+        correlationId: record.id,
+        details: { jobId: record.id, source: source.id, ...details },
+      }),
+    );
   }
 
   /**

@@ -271,19 +271,17 @@ describe('Windows driver over sshd and the DhcpServer emulator', () => {
   describe('the driver on its own: a batch whose connection drops', () => {
     const driver = new WindowsDriver();
     const target = (): ServerTarget => {
-      const server = estate.server('WIN3');
+      const { privateKey, ...connection } = windowsBody(estate.server('WIN3'))['connection'] as Record<
+        string,
+        string
+      >;
       return {
         id: ids['WIN3'],
         name: 'WIN3',
         vendor: 'windows',
-        address: server.host,
-        connection: {
-          host: server.host,
-          port: server.port,
-          username: server.user,
-          hostKeyFingerprint: server.hostKeyFingerprint,
-        },
-        secrets: { privateKey: server.privateKey },
+        address: connection['host'],
+        connection,
+        secrets: { privateKey: privateKey },
       };
     };
     const content = (i: number): ScopeContent => ({
