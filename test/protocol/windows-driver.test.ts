@@ -8,6 +8,8 @@ import { DriverError } from '../../src/vendors/driver-error.js';
 import type { ServerTarget } from '../../src/vendors/driver.js';
 import { SCOPE_PARTS, type ScopeContent } from '../../src/vendors/scope-content.js';
 import { WindowsDriver } from '../../src/vendors/windows/windows.driver.js';
+import { runPowerShell } from '../../src/vendors/windows/powershell/powershell-session.js';
+import { windowsSshSettings } from '../../src/vendors/windows/windows-session.js';
 import { uniqueName } from '../support/fixtures.js';
 import { replicate } from '../support/jobs.js';
 import { bearer, startTestApp, type TestApp } from '../support/test-app.js';
@@ -20,6 +22,8 @@ const HOSTILE = [
   '‘; Remove-DhcpServerv4Scope -ScopeId 10.9.0.0 -Force; ’',
   '$(Remove-DhcpServerv4Scope -ScopeId 10.9.0.0 -Force)',
   'two\nlines `$x "quoted"',
+  // Typographic quotes in a literal that spans lines (the statement is then read over several lines).
+  "‘three’ ‚lines‛\nit's",
 ];
 
 describe('Windows driver over sshd and the DhcpServer emulator', () => {
@@ -292,6 +296,30 @@ describe('Windows driver over sshd and the DhcpServer emulator', () => {
       exclusions: [],
       reservations: [],
       options: [{ code: 3, value: `10.3.${i}.1` }],
+    });
+
+    test('a script PowerShell cannot parse is invalid-config with its parser error; a batch past its bound is unreachable', async () => {
+      const settings = windowsSshSettings(target());
+      const parse = await runPowerShell(settings, "Get-DhcpServerv4Scope -ScopeId '10.0.0.0\n\n").catch(
+        (error: unknown) => error,
+      );
+      expect(parse).toBeInstanceOf(DriverError);
+      expect((parse as DriverError).code).toBe('invalid-config');
+      expect((parse as DriverError).message).toMatch(/exit status 1/);
+      expect((parse as DriverError).vendorMessage).toMatch(/FullyQualifiedErrorId/);
+      await estate.setFaults('WIN3', { delayMs: 5_000 });
+      try {
+        const slow = await runPowerShell(
+          { ...settings, commandTimeoutMs: 1_000 },
+          'ConvertTo-Json -InputObject @()\n',
+        ).catch((error: unknown) => error);
+        expect(slow).toBeInstanceOf(DriverError);
+        expect((slow as DriverError).code).toBe('unreachable');
+        expect((slow as DriverError).message).toMatch(/did not finish within 1000 ms/);
+      } finally {
+        await estate.setFaults('WIN3', {});
+      }
+      expect(await runPowerShell(settings, 'ConvertTo-Json -InputObject @()\n')).toEqual([]);
     });
 
     test('names every scope of the batch as possibly half-written; nothing is reported written that was not', async () => {

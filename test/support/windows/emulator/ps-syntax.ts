@@ -356,9 +356,10 @@ function argumentList(n: Node): Expr[] {
 
 function stringLiteral(n: Node): Expr {
   const text = n.text;
-  if (n.type === 'verbatim_string_characters' && text.startsWith("'")) {
+  if (n.type === 'verbatim_string_characters' && /^['\u2018\u2019\u201A\u201B]/.test(text)) {
     const lit = literalIndex(n);
-    const v = text.slice(1, -1).replace(/''/g, "'");
+    // PowerShell's tokenizer: any quote character (ASCII or typographic) followed by another is one, the second kept.
+    const v = text.slice(1, -1).replace(/['\u2018\u2019\u201A\u201B](['\u2018\u2019\u201A\u201B])/g, '$1');
     return lit === undefined ? { k: 'str', v } : { k: 'str', v, lit };
   }
   // A double-quoted string without `$` or backtick means the same as the single-quoted one.
