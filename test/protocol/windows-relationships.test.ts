@@ -300,6 +300,50 @@ describe('Windows relationships over sshd and the DhcpServer emulator', () => {
     });
   });
 
+  test('the last scope out leaves it empty (gone from both servers); the next first scope creates it again', async () => {
+    const name = uniqueName('hs');
+    const created = await t.http
+      .post('/api/v1/relationships')
+      .set(auth())
+      .send({
+        name,
+        vendor: 'windows',
+        mode: 'hot-standby',
+        servers: [
+          { serverId: ids['DHCP1'], role: 'primary' },
+          { serverId: ids['DHCP2'], role: 'standby' },
+        ],
+        settings: { reservePercent: 15 },
+      })
+      .expect(201);
+    const id = created.body.id as string;
+    const add = () =>
+      t.http
+        .post(`/api/v1/relationships/${id}/scopes`)
+        .set(auth())
+        .send({ network: '10.5.4.0', sourceServerId: ids['DHCP1'] })
+        .expect(201);
+    await add();
+    expect((await estate.serverState('DHCP2')).relationships).toEqual([
+      expect.objectContaining({ name, mode: 'HotStandby', serverRole: 'Standby', reservePercent: 15 }),
+    ]);
+    const out = await t.http
+      .delete(`/api/v1/relationships/${id}/scopes/10.5.4.0?serverId=${ids['DHCP2']}&copy=delete`)
+      .set(auth())
+      .expect(200);
+    expect(out.body.detail).toMatch(/empty again/);
+    expect((await t.http.get(`/api/v1/relationships/${id}`).set(auth()).expect(200)).body.status).toBe(
+      'empty',
+    );
+    const names = async (server: string) =>
+      (await estate.serverState(server)).relationships.map((r) => r.name);
+    expect(await names('DHCP1')).not.toContain(name);
+    expect(await names('DHCP2')).not.toContain(name);
+    await add();
+    expect(await names('DHCP2')).toContain(name);
+    expect((await estate.serverState('DHCP2')).scopes['10.5.4.0']).toBeDefined();
+  });
+
   describe('a relationship configured outside the service', () => {
     test('is discovered once both partners are registered, adopted, and then managed', async () => {
       await scope('DHCP3', '10.6.1.0');

@@ -106,6 +106,9 @@ export class WindowsFailoverScopes implements FailoverScopeOperations {
       }
     }
     const left = await readFailover(keeper, spec.name);
+    // `empty` means nothing on the servers: a relationship Windows keeps without scopes goes, so that the next first
+    // scope can create it again.
+    if (left && left.scopeIds.length === 0) await removeRelationshipFrom(keeper, spec.name);
     return {
       before: digestOf({ relationship: spec.name, with: network }),
       after: digestOf({ relationship: spec.name, without: network, partnerCopy: other }),
@@ -134,12 +137,7 @@ export class WindowsFailoverScopes implements FailoverScopeOperations {
     const scopes = relationship?.scopeIds ?? [];
     const copies =
       other === 'disable' && scopes.length > 0 ? await readScopesInOneSession(partner, scopes) : undefined;
-    const script = new PsScript();
-    script.step([`Remove-DhcpServerv4Failover -Name ${psString(spec.name)} -Force`]);
-    const [removed] = await runBatch(keeper, script);
-    if (!removed.ok && win32Code(removed) !== RELATIONSHIP_NOT_FOUND) {
-      throw stepError(removed, `${keeper.name}: remove failover relationship "${spec.name}"`);
-    }
+    await removeRelationshipFrom(keeper, spec.name);
     if (copies) {
       const writes = [...copies.values()].map((content) => ({
         content: { ...content, enabled: false },
@@ -157,6 +155,16 @@ export class WindowsFailoverScopes implements FailoverScopeOperations {
       undo: () =>
         Promise.reject(new DriverError(DriverErrorCode.unsupported, 'create the relationship again')),
     };
+  }
+}
+
+/** Remove-DhcpServerv4Failover (Windows takes it off both servers); already gone counts as done. */
+async function removeRelationshipFrom(target: ServerTarget, name: string): Promise<void> {
+  const script = new PsScript();
+  script.step([`Remove-DhcpServerv4Failover -Name ${psString(name)} -Force`]);
+  const [removed] = await runBatch(target, script);
+  if (!removed.ok && win32Code(removed) !== RELATIONSHIP_NOT_FOUND) {
+    throw stepError(removed, `${target.name}: remove failover relationship "${name}"`);
   }
 }
 

@@ -7,6 +7,7 @@ import type {
   FailoverSpec,
   FailoverState,
   ServerTarget,
+  WriteContext,
 } from '../driver.js';
 import { DriverError, DriverErrorCode } from '../driver-error.js';
 import { psString } from './powershell/ps-literal.js';
@@ -77,7 +78,11 @@ export class WindowsFailover implements FailoverOperations {
   }
 
   /** Remove-DhcpServerv4Failover (from both servers); scopes stay. Already gone counts as done. */
-  async removeFailover(target: ServerTarget, _context: unknown, peerName?: string): Promise<FailoverChange> {
+  async removeFailover(
+    target: ServerTarget,
+    _context: WriteContext,
+    peerName?: string,
+  ): Promise<FailoverChange> {
     const names = peerName ? [peerName] : (await listFailovers(target)).map((failover) => failover.name);
     const script = new PsScript();
     for (const name of names) script.step([`Remove-DhcpServerv4Failover -Name ${psString(name)} -Force`]);
