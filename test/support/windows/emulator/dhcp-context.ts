@@ -44,7 +44,7 @@ export function dhcpCmdlet(
   params: ParamSpec[],
   body: CmdletBody,
   sets: string[] = ['Default'],
-  defaultSet = sets[0]!,
+  defaultSet = sets[0],
 ): CmdletDef {
   return {
     name,

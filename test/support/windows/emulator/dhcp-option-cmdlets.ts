@@ -14,13 +14,27 @@ import { type IPAddress, PsObject, Version } from './ps-values.js';
 
 const NAMED: Record<string, number> = { Router: 3, DnsServer: 6, DnsDomain: 15, WinsServer: 44, Wpad: 252 };
 
-function target(c: DhcpContext, b: Map<string, unknown>, fail: CimErrorFactory, action: string): OptionValues {
+function target(
+  c: DhcpContext,
+  b: Map<string, unknown>,
+  fail: CimErrorFactory,
+  action: string,
+): OptionValues {
   const scopeId = b.get('ScopeId') as IPAddress | undefined;
   const reserved = b.get('ReservedIP') as IPAddress | undefined;
-  if (scopeId && reserved) throw fail(87, `Failed to ${action} option value: specify either ScopeId or ReservedIP on DHCP server {server}.`);
+  if (scopeId && reserved)
+    throw fail(
+      87,
+      `Failed to ${action} option value: specify either ScopeId or ReservedIP on DHCP server {server}.`,
+    );
   if (reserved) {
     const hit = findReservation(c, reserved.address);
-    if (!hit) throw fail(20018, `Failed to ${action} option value for reserved IP ${reserved.address} on DHCP server {server}.`, reserved.address);
+    if (!hit)
+      throw fail(
+        20018,
+        `Failed to ${action} option value for reserved IP ${reserved.address} on DHCP server {server}.`,
+        reserved.address,
+      );
     return hit.r.options;
   }
   if (scopeId) return scopeOrFail(c, scopeId.address, fail, `${action} option value of`).options;
@@ -29,7 +43,12 @@ function target(c: DhcpContext, b: Map<string, unknown>, fail: CimErrorFactory, 
 
 function checkValues(id: number, values: string[], fail: CimErrorFactory): void {
   const def = OPTION_DEFINITIONS[id];
-  if (!def) throw fail(20010, `Failed to set option value for option ID ${id} on DHCP server {server}. The option definition does not exist.`, String(id));
+  if (!def)
+    throw fail(
+      20010,
+      `Failed to set option value for option ID ${id} on DHCP server {server}. The option definition does not exist.`,
+      String(id),
+    );
   const bad = (v: string): boolean => {
     if (def.type === 'IPv4Address') return !isIPv4(v);
     const max = { Byte: 255, Word: 65535, DWord: 4294967295 }[def.type as 'Byte'];
@@ -37,7 +56,11 @@ function checkValues(id: number, values: string[], fail: CimErrorFactory): void 
     return false;
   };
   if (values.length === 0 || (!def.multi && values.length > 1) || values.some(bad))
-    throw fail(87, `Failed to set option value for option ID ${id} (${def.type}) on DHCP server {server}.`, String(id));
+    throw fail(
+      87,
+      `Failed to set option value for option ID ${id} (${def.type}) on DHCP server {server}.`,
+      String(id),
+    );
 }
 
 const location = [
@@ -49,7 +72,8 @@ const location = [
 ];
 
 function refuseClasses(b: Map<string, unknown>): void {
-  for (const n of ['VendorClass', 'UserClass', 'PolicyName']) if (b.has(n)) throw notEmulated(`the -${n} parameter`);
+  for (const n of ['VendorClass', 'UserClass', 'PolicyName'])
+    if (b.has(n)) throw notEmulated(`the -${n} parameter`);
 }
 
 export function optionCmdlets(ctx: () => DhcpContext): CmdletDef[] {
@@ -57,14 +81,28 @@ export function optionCmdlets(ctx: () => DhcpContext): CmdletDef[] {
     dhcpCmdlet(
       ctx,
       'Get-DhcpServerv4OptionValue',
-      [...location, { name: 'OptionId', type: 'UInt32[]' }, { name: 'All', type: 'Switch' }, { name: 'Brief', type: 'Switch' }],
+      [
+        ...location,
+        { name: 'OptionId', type: 'UInt32[]' },
+        { name: 'All', type: 'Switch' },
+        { name: 'Brief', type: 'Switch' },
+      ],
       (c, b, _s, fail) => {
         refuseClasses(b);
         const values = target(c, b, fail, 'get');
-        const ids = b.has('OptionId') ? (b.get('OptionId') as number[]) : Object.keys(values).map(Number).sort((x, y) => x - y);
+        const ids = b.has('OptionId')
+          ? (b.get('OptionId') as number[])
+          : Object.keys(values)
+              .map(Number)
+              .sort((x, y) => x - y);
         return ids.map((id) => {
           const v = values[String(id)];
-          if (!v) throw fail(20010, `Failed to get option value for option ID ${id} on DHCP server {server}.`, String(id));
+          if (!v)
+            throw fail(
+              20010,
+              `Failed to get option value for option ID ${id} on DHCP server {server}.`,
+              String(id),
+            );
           return optionObject(id, v);
         });
       },
@@ -108,14 +146,23 @@ export function optionCmdlets(ctx: () => DhcpContext): CmdletDef[] {
     dhcpCmdlet(
       ctx,
       'Remove-DhcpServerv4OptionValue',
-      [...location, { name: 'OptionId', type: 'UInt32[]', mandatory: true }, { name: 'PassThru', type: 'Switch' }],
+      [
+        ...location,
+        { name: 'OptionId', type: 'UInt32[]', mandatory: true },
+        { name: 'PassThru', type: 'Switch' },
+      ],
       (c, b, _s, fail) => {
         refuseClasses(b);
         const values = target(c, b, fail, 'delete');
         const out = [];
         for (const id of b.get('OptionId') as number[]) {
           const v = values[String(id)];
-          if (!v) throw fail(20010, `Failed to delete option value for option ID ${id} on DHCP server {server}.`, String(id));
+          if (!v)
+            throw fail(
+              20010,
+              `Failed to delete option value for option ID ${id} on DHCP server {server}.`,
+              String(id),
+            );
           delete values[String(id)];
           out.push(optionObject(id, v));
         }
@@ -124,10 +171,13 @@ export function optionCmdlets(ctx: () => DhcpContext): CmdletDef[] {
     ),
 
     dhcpCmdlet(ctx, 'Get-DhcpServerVersion', [], (c) => [
-      new PsObject('Microsoft.Management.Infrastructure.CimInstance#root/Microsoft/Windows/DHCP/DhcpServerVersion', {
-        MajorVersion: c.server.serverVersion.major,
-        MinorVersion: c.server.serverVersion.minor,
-      }),
+      new PsObject(
+        'Microsoft.Management.Infrastructure.CimInstance#root/Microsoft/Windows/DHCP/DhcpServerVersion',
+        {
+          MajorVersion: c.server.serverVersion.major,
+          MinorVersion: c.server.serverVersion.minor,
+        },
+      ),
     ]),
   ];
 }

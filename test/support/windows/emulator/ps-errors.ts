@@ -87,7 +87,12 @@ export function cimError(command: string, code: number, what: string, target = '
 
 const BINDING = 'System.Management.Automation.ParameterBindingException';
 
-export function bindingError(id: string, command: string, message: string, category = 'InvalidArgument'): PsError {
+export function bindingError(
+  id: string,
+  command: string,
+  message: string,
+  category = 'InvalidArgument',
+): PsError {
   return new PsError(`${id},${command}`, message, category, BINDING, true, command);
 }
 
