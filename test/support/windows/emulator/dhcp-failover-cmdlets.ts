@@ -7,7 +7,7 @@
  * replication ask for confirmation, which -NonInteractive turns into an error unless -Force is given.
  */
 import type { ParamSpec } from './cmdlet-binding.js';
-import { type CimErrorFactory, type DhcpContext, dhcpCmdlet, scopeOrFail } from './dhcp-context.js';
+import { type CimErrorFactory, type DhcpContext, dhcpCmdlet, passThru, scopeOrFail } from './dhcp-context.js';
 import { failoverObject, scopeObject } from './dhcp-objects.js';
 import { findServer, type RelationshipState, type ScopeState, type ServerState } from './dhcp-state.js';
 import { PsError } from './ps-errors.js';
@@ -207,7 +207,7 @@ export function failoverCmdlets(ctx: () => DhcpContext): CmdletDef[] {
           partnerDownDeclared: false,
         };
         createPair(c.server, partner, local);
-        return b.get('PassThru') === true ? [failoverObject(c.estate, c.server, local)] : [];
+        return passThru(b, [failoverObject(c.estate, c.server, local)]);
       },
       ['LoadBalance', 'HotStandby'],
     ),
@@ -275,7 +275,7 @@ export function failoverCmdlets(ctx: () => DhcpContext): CmdletDef[] {
             }
           }
         }
-        return b.get('PassThru') === true ? [failoverObject(c.estate, c.server, rel)] : [];
+        return passThru(b, [failoverObject(c.estate, c.server, rel)]);
       },
     ),
 
@@ -304,7 +304,7 @@ export function failoverCmdlets(ctx: () => DhcpContext): CmdletDef[] {
               (r) => r.name.toLowerCase() !== name.toLowerCase(),
             );
         }
-        return b.get('PassThru') === true ? out : [];
+        return passThru(b, out);
       },
     ),
 
@@ -363,7 +363,7 @@ function failoverScopeCmdlets(ctx: () => DhcpContext): CmdletDef[] {
           partner.scopes[id] = clone(c.server.scopes[id]);
         },
       );
-      return b.get('PassThru') === true ? [failoverObject(c.estate, c.server, rel)] : [];
+      return passThru(b, [failoverObject(c.estate, c.server, rel)]);
     }),
 
     dhcpCmdlet(
@@ -390,7 +390,7 @@ function failoverScopeCmdlets(ctx: () => DhcpContext): CmdletDef[] {
             delete partner.scopes[id];
           },
         );
-        return b.get('PassThru') === true ? [failoverObject(c.estate, c.server, rel)] : [];
+        return passThru(b, [failoverObject(c.estate, c.server, rel)]);
       },
     ),
 
@@ -432,7 +432,7 @@ function failoverScopeCmdlets(ctx: () => DhcpContext): CmdletDef[] {
             out.push(c.server.scopes[id]);
           }
         }
-        return b.get('PassThru') === true ? out.map(scopeObject) : [];
+        return passThru(b, out.map(scopeObject));
       },
       ['Name', 'ScopeId'],
     ),

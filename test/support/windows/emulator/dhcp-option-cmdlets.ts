@@ -4,7 +4,7 @@
  * definitions: an undefined option fails with 20010, a value of the wrong type with Win32 87.
  */
 import { isIPv4 } from './cmdlet-binding.js';
-import { type CimErrorFactory, type DhcpContext, dhcpCmdlet, scopeOrFail } from './dhcp-context.js';
+import { type CimErrorFactory, type DhcpContext, dhcpCmdlet, passThru, scopeOrFail } from './dhcp-context.js';
 import { OPTION_DEFINITIONS, optionObject } from './dhcp-objects.js';
 import { findReservation } from './dhcp-scope-cmdlets.js';
 import type { OptionValues } from './dhcp-state.js';
@@ -39,6 +39,17 @@ function target(
   }
   if (scopeId) return scopeOrFail(c, scopeId.address, fail, `${action} option value of`).options;
   return c.server.serverOptions;
+}
+
+function optionOrFail(values: OptionValues, id: number, fail: CimErrorFactory, action: string): string[] {
+  const v = values[String(id)];
+  if (!v)
+    throw fail(
+      20010,
+      `Failed to ${action} option value for option ID ${id} on DHCP server {server}.`,
+      String(id),
+    );
+  return v;
 }
 
 function checkValues(id: number, values: string[], fail: CimErrorFactory): void {
@@ -96,14 +107,7 @@ export function optionCmdlets(ctx: () => DhcpContext): CmdletDef[] {
               .map(Number)
               .sort((x, y) => x - y);
         return ids.map((id) => {
-          const v = values[String(id)];
-          if (!v)
-            throw fail(
-              20010,
-              `Failed to get option value for option ID ${id} on DHCP server {server}.`,
-              String(id),
-            );
-          return optionObject(id, v);
+          return optionObject(id, optionOrFail(values, id, fail, 'get'));
         });
       },
     ),
@@ -137,7 +141,10 @@ export function optionCmdlets(ctx: () => DhcpContext): CmdletDef[] {
                 });
         for (const [id, v] of changes) checkValues(id, v, fail);
         for (const [id, v] of changes) values[String(id)] = [...v];
-        return b.get('PassThru') === true ? changes.map(([id, v]) => optionObject(id, v)) : [];
+        return passThru(
+          b,
+          changes.map(([id, v]) => optionObject(id, v)),
+        );
       },
       ['OptionId', 'NamedOptions'],
       'NamedOptions',
@@ -156,17 +163,11 @@ export function optionCmdlets(ctx: () => DhcpContext): CmdletDef[] {
         const values = target(c, b, fail, 'delete');
         const out = [];
         for (const id of b.get('OptionId') as number[]) {
-          const v = values[String(id)];
-          if (!v)
-            throw fail(
-              20010,
-              `Failed to delete option value for option ID ${id} on DHCP server {server}.`,
-              String(id),
-            );
+          const v = optionOrFail(values, id, fail, 'delete');
           delete values[String(id)];
           out.push(optionObject(id, v));
         }
-        return b.get('PassThru') === true ? out : [];
+        return passThru(b, out);
       },
     ),
 

@@ -13,6 +13,7 @@ import {
   intToIp,
   ipToInt,
   isContiguousMask,
+  passThru,
   scopeIdOf,
   scopeOrFail,
 } from './dhcp-context.js';
@@ -27,8 +28,6 @@ const TYPE = ['Dhcp', 'Bootp', 'Both'];
 const ip = (v: unknown): string => (v as IPAddress).address;
 const ips = (v: unknown): string[] => (v as IPAddress[]).map((a) => a.address);
 const str = (v: unknown): string => (v === undefined || v === null ? '' : (v as string));
-const passThru = <T>(bound: Map<string, unknown>, objects: T[]): T[] =>
-  bound.get('PassThru') === true ? objects : [];
 
 /** Windows shows client ids as lower-case hex pairs joined by '-'. */
 export function normalizeClientId(id: string): string | undefined {
