@@ -295,6 +295,16 @@ describe('parameter binding (PowerShell rules, documented parameter sets and typ
       'ParameterArgumentValidationError,Add-DhcpServerv4Failover',
     ],
     ["Get-DhcpServerv4Scope -ComputerName 'other'", 'NotEmulated'],
+    // No ValidateRange on the percentages (none documented): the server refuses them, ERROR_INVALID_PARAMETER.
+    [
+      "Add-DhcpServerv4Failover -Name 'r' -PartnerServer 'DHCP2' -ScopeId '10.2.0.0' -LoadBalancePercent 101",
+      'WIN32 87,Add-DhcpServerv4Failover',
+    ],
+    // ERROR_DHCP_FO_RELATIONSHIP_NAME_TOO_LONG; the limit (126) is the emulator's assumption, see docs/windows.md.
+    [
+      `Add-DhcpServerv4Failover -Name '${'n'.repeat(127)}' -PartnerServer 'DHCP2' -ScopeId '10.2.0.0'`,
+      'DHCP 20125,Add-DhcpServerv4Failover',
+    ],
   ])('%s → %s', async (call, errorId) => {
     expect(await one('DHCP1', call)).toMatchObject({ ok: false, errorId });
   });
