@@ -21,7 +21,14 @@ function script(...steps: string[]): string {
       `try {\n  ${body.replace(/\n/g, '\n  ')}\n  $results += @{ step = ${i}; ok = $true; value = $v }\n} catch {\n` +
       `  $results += @{ step = ${i}; ok = $false; errorId = $_.FullyQualifiedErrorId; message = $_.Exception.Message }\n}\n`,
   );
-  return ["$ErrorActionPreference = 'Stop'", '$results = @()', '', ...blocks, 'ConvertTo-Json -InputObject $results -Depth 8 -Compress', ''].join('\n');
+  return [
+    "$ErrorActionPreference = 'Stop'",
+    '$results = @()',
+    '',
+    ...blocks,
+    'ConvertTo-Json -InputObject $results -Depth 8 -Compress',
+    '',
+  ].join('\n');
 }
 
 interface Step {
@@ -39,7 +46,7 @@ async function steps(server: string, ...body: string[]): Promise<Step[]> {
 }
 
 async function one(server: string, body: string): Promise<Step> {
-  return (await steps(server, body))[0]!;
+  return (await steps(server, body))[0];
 }
 
 const q = (s: string): string => `'${s.replace(/'/g, "''")}'`;
@@ -53,7 +60,8 @@ describe('transport and PowerShell front (docs/windows.md, wire contract)', () =
   });
 
   test('a syntax error anywhere: PowerShell parser error on stderr, exit 1, nothing run', async () => {
-    const text = "Add-DhcpServerv4Scope -StartRange '10.50.0.1' -EndRange '10.50.0.9' -SubnetMask '255.255.255.0' -Name 'x'\n$y = @{ a = \n\n";
+    const text =
+      "Add-DhcpServerv4Scope -StartRange '10.50.0.1' -EndRange '10.50.0.9' -SubnetMask '255.255.255.0' -Name 'x'\n$y = @{ a = \n\n";
     const r = await estate.run('DHCP1', text);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
@@ -63,7 +71,8 @@ describe('transport and PowerShell front (docs/windows.md, wire contract)', () =
   });
 
   test('-Command - runs a multi-line block only when an empty line follows it: a last block without one never runs', async () => {
-    const text = "$ErrorActionPreference = 'Stop'\ntry {\n  Add-DhcpServerv4Scope -StartRange '10.51.0.1' -EndRange '10.51.0.9' -SubnetMask '255.255.255.0' -Name 'x'\n} catch {\n  $e = 1\n}";
+    const text =
+      "$ErrorActionPreference = 'Stop'\ntry {\n  Add-DhcpServerv4Scope -StartRange '10.51.0.1' -EndRange '10.51.0.9' -SubnetMask '255.255.255.0' -Name 'x'\n} catch {\n  $e = 1\n}";
     const r = await estate.run('DHCP1', text);
     expect(r.code).toBe(0);
     expect((await estate.serverState('DHCP1')).scopes['10.51.0.0']).toBeUndefined();
@@ -74,8 +83,14 @@ describe('transport and PowerShell front (docs/windows.md, wire contract)', () =
   });
 
   test('an unknown command fails with CommandNotFoundException; an error outside try ends the script with exit 1', async () => {
-    expect(await one('DHCP1', 'Get-DhcpServerv4Scopes -ScopeId 1')).toMatchObject({ ok: false, errorId: 'CommandNotFoundException' });
-    const r = await estate.run('DHCP1', "$ErrorActionPreference = 'Stop'\nGet-DhcpServerv4Scope -ScopeId '10.52.0.0'\nConvertTo-Json -InputObject @(1) -Compress\n");
+    expect(await one('DHCP1', 'Get-DhcpServerv4Scopes -ScopeId 1')).toMatchObject({
+      ok: false,
+      errorId: 'CommandNotFoundException',
+    });
+    const r = await estate.run(
+      'DHCP1',
+      "$ErrorActionPreference = 'Stop'\nGet-DhcpServerv4Scope -ScopeId '10.52.0.0'\nConvertTo-Json -InputObject @(1) -Compress\n",
+    );
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/FullyQualifiedErrorId : DHCP 20005,Get-DhcpServerv4Scope/);
@@ -115,7 +130,7 @@ describe('transport and PowerShell front (docs/windows.md, wire contract)', () =
   test('server identity: $env:COMPUTERNAME, Get-DhcpServerVersion, Get-Module -ListAvailable -Name DhcpServer', async () => {
     const s = await one(
       'DHCP2',
-      "$m = Get-Module -ListAvailable -Name DhcpServer\n$ver = Get-DhcpServerVersion\n$v = @{ name = $env:COMPUTERNAME; module = [string]$m.Version; major = $ver.MajorVersion }",
+      '$m = Get-Module -ListAvailable -Name DhcpServer\n$ver = Get-DhcpServerVersion\n$v = @{ name = $env:COMPUTERNAME; module = [string]$m.Version; major = $ver.MajorVersion }',
     );
     expect(s.value).toEqual({ name: 'DHCP2', module: '2.0.0.0', major: 10 });
   });
@@ -143,7 +158,8 @@ describe('scopes, exclusions, reservations, options (DhcpServer cmdlet pages)', 
   });
 
   test('scope rules: exists 20004, missing 20005 (Get, Set, Remove), range outside the subnet 20023, Set changes only what is given', async () => {
-    const add = "Add-DhcpServerv4Scope -StartRange '10.1.2.1' -EndRange '10.1.2.99' -SubnetMask '255.255.255.0' -Name 'b' -State 'InActive' -LeaseDuration ([TimeSpan]::FromSeconds(3600))";
+    const add =
+      "Add-DhcpServerv4Scope -StartRange '10.1.2.1' -EndRange '10.1.2.99' -SubnetMask '255.255.255.0' -Name 'b' -State 'InActive' -LeaseDuration ([TimeSpan]::FromSeconds(3600))";
     const r = await steps(
       'DHCP1',
       add,
@@ -163,7 +179,7 @@ describe('scopes, exclusions, reservations, options (DhcpServer cmdlet pages)', 
       'DHCP 20023,Add-DhcpServerv4Scope',
       'ok',
     ]);
-    expect(r[6]!.value).toEqual({ name: 'b', d: 'd', state: 'InActive', lease: 3600 });
+    expect(r[6].value).toEqual({ name: 'b', d: 'd', state: 'InActive', lease: 3600 });
   });
 
   test('exclusion ranges: inside the scope range only, no overlap (20023); removal', async () => {
@@ -196,7 +212,14 @@ describe('scopes, exclusions, reservations, options (DhcpServer cmdlet pages)', 
       "Set-DhcpServerv4Reservation -IPAddress '10.1.7.5' -Name 'renamed' -Type 'Dhcp'\n$v = (Get-DhcpServerv4Reservation -ScopeId '10.1.7.0').Type",
       "Remove-DhcpServerv4Reservation -IPAddress '10.1.7.5'\n$v = @(Get-DhcpServerv4Reservation -ScopeId '10.1.7.0').Count",
     );
-    expect(r[0]!.value).toEqual({ ip: '10.1.7.5', scope: '10.1.7.0', id: '00-1a-2b-3c-4d-5e', type: 'Both', name: 'pc', d: 'desk' });
+    expect(r[0].value).toEqual({
+      ip: '10.1.7.5',
+      scope: '10.1.7.0',
+      id: '00-1a-2b-3c-4d-5e',
+      type: 'Both',
+      name: 'pc',
+      d: 'desk',
+    });
     expect(r.slice(1).map((s) => s.errorId ?? s.value)).toEqual([
       'DHCP 20022,Add-DhcpServerv4Reservation',
       'DHCP 20023,Add-DhcpServerv4Reservation',
@@ -208,7 +231,10 @@ describe('scopes, exclusions, reservations, options (DhcpServer cmdlet pages)', 
 
   test('option values at scope (-ScopeId) and reservation (-ReservedIP) level; undefined option 20010; wrong value type Win32 87', async () => {
     await estate.seedScope('DHCP1', { scopeId: '10.1.8.0', startRange: '10.1.8.1', endRange: '10.1.8.100' });
-    await estate.seedReservation('DHCP1', '10.1.8.0', { ipAddress: '10.1.8.9', clientId: '00-00-00-00-08-09' });
+    await estate.seedReservation('DHCP1', '10.1.8.0', {
+      ipAddress: '10.1.8.9',
+      clientId: '00-00-00-00-08-09',
+    });
     const r = await steps(
       'DHCP1',
       "Set-DhcpServerv4OptionValue -ScopeId '10.1.8.0' -OptionId 6 -Value @('10.0.0.53', '10.0.0.54')\nSet-DhcpServerv4OptionValue -ScopeId '10.1.8.0' -Router @('10.1.8.1')\n$v = @(Get-DhcpServerv4OptionValue -ScopeId '10.1.8.0' | ForEach-Object { @{ id = $_.OptionId; name = $_.Name; type = $_.Type; value = $_.Value } })",
@@ -218,7 +244,7 @@ describe('scopes, exclusions, reservations, options (DhcpServer cmdlet pages)', 
       "Remove-DhcpServerv4OptionValue -ScopeId '10.1.8.0' -OptionId 6\nGet-DhcpServerv4OptionValue -ScopeId '10.1.8.0' -OptionId 6",
       "Set-DhcpServerv4OptionValue -ReservedIP '10.1.8.10' -OptionId 15 -Value @('x')",
     );
-    expect(r[0]!.value).toEqual([
+    expect(r[0].value).toEqual([
       { id: 3, name: 'Router', type: 'IPv4Address', value: ['10.1.8.1'] },
       { id: 6, name: 'DNS Servers', type: 'IPv4Address', value: ['10.0.0.53', '10.0.0.54'] },
     ]);
@@ -234,24 +260,61 @@ describe('scopes, exclusions, reservations, options (DhcpServer cmdlet pages)', 
 
 describe('parameter binding (PowerShell rules, documented parameter sets and types)', () => {
   test.each([
-    ["Get-DhcpServerv4Scope -Bogus 1", 'NamedParameterNotFound,Get-DhcpServerv4Scope'],
-    ["Add-DhcpServerv4Scope -StartRange '10.2.0.1' -EndRange '10.2.0.9' -SubnetMask '255.255.255.0' -Name 'x' -State 'Enabled'", 'ParameterArgumentValidationError,Add-DhcpServerv4Scope'],
-    ["Get-DhcpServerv4Scope -ScopeId 'ten.one'", 'ParameterArgumentTransformationError,Get-DhcpServerv4Scope'],
-    ["Add-DhcpServerv4Failover -Name 'r' -PartnerServer 'DHCP2' -ScopeId '10.2.0.0' -LoadBalancePercent -1", 'ParameterArgumentTransformationError,Add-DhcpServerv4Failover'],
-    ["Add-DhcpServerv4Failover -Name 'r' -PartnerServer 'DHCP2' -ScopeId '10.2.0.0' -AutoStateTransition 'yes'", 'ParameterArgumentTransformationError,Add-DhcpServerv4Failover'],
+    ['Get-DhcpServerv4Scope -Bogus 1', 'NamedParameterNotFound,Get-DhcpServerv4Scope'],
+    [
+      "Add-DhcpServerv4Scope -StartRange '10.2.0.1' -EndRange '10.2.0.9' -SubnetMask '255.255.255.0' -Name 'x' -State 'Enabled'",
+      'ParameterArgumentValidationError,Add-DhcpServerv4Scope',
+    ],
+    [
+      "Get-DhcpServerv4Scope -ScopeId 'ten.one'",
+      'ParameterArgumentTransformationError,Get-DhcpServerv4Scope',
+    ],
+    [
+      "Add-DhcpServerv4Failover -Name 'r' -PartnerServer 'DHCP2' -ScopeId '10.2.0.0' -LoadBalancePercent -1",
+      'ParameterArgumentTransformationError,Add-DhcpServerv4Failover',
+    ],
+    [
+      "Add-DhcpServerv4Failover -Name 'r' -PartnerServer 'DHCP2' -ScopeId '10.2.0.0' -AutoStateTransition 'yes'",
+      'ParameterArgumentTransformationError,Add-DhcpServerv4Failover',
+    ],
     // LoadBalancePercent belongs to the LoadBalance set, ReservePercent to HotStandby: no set has both.
-    ["Add-DhcpServerv4Failover -Name 'r' -PartnerServer 'DHCP2' -ScopeId '10.2.0.0' -LoadBalancePercent 50 -ReservePercent 5", 'AmbiguousParameterSet,Add-DhcpServerv4Failover'],
-    ["Add-DhcpServerv4Scope -StartRange '10.2.0.1' -EndRange '10.2.0.9' -SubnetMask '255.255.255.0'", 'MissingMandatoryParameter,Add-DhcpServerv4Scope'],
-    ["Get-DhcpServerv4Scope -ScopeId '10.2.0.0' -ScopeId '10.2.1.0'", 'ParameterAlreadyBound,Get-DhcpServerv4Scope'],
-    ["Add-DhcpServerv4Failover -Name 'r' -PartnerServer 'DHCP2' -ScopeId '10.2.0.0' -ServerRole 'Primary'", 'ParameterArgumentValidationError,Add-DhcpServerv4Failover'],
+    [
+      "Add-DhcpServerv4Failover -Name 'r' -PartnerServer 'DHCP2' -ScopeId '10.2.0.0' -LoadBalancePercent 50 -ReservePercent 5",
+      'AmbiguousParameterSet,Add-DhcpServerv4Failover',
+    ],
+    [
+      "Add-DhcpServerv4Scope -StartRange '10.2.0.1' -EndRange '10.2.0.9' -SubnetMask '255.255.255.0'",
+      'MissingMandatoryParameter,Add-DhcpServerv4Scope',
+    ],
+    [
+      "Get-DhcpServerv4Scope -ScopeId '10.2.0.0' -ScopeId '10.2.1.0'",
+      'ParameterAlreadyBound,Get-DhcpServerv4Scope',
+    ],
+    [
+      "Add-DhcpServerv4Failover -Name 'r' -PartnerServer 'DHCP2' -ScopeId '10.2.0.0' -ServerRole 'Primary'",
+      'ParameterArgumentValidationError,Add-DhcpServerv4Failover',
+    ],
     ["Get-DhcpServerv4Scope -ComputerName 'other'", 'NotEmulated'],
+    // No ValidateRange on the percentages (none documented): the server refuses them, ERROR_INVALID_PARAMETER.
+    [
+      "Add-DhcpServerv4Failover -Name 'r' -PartnerServer 'DHCP2' -ScopeId '10.2.0.0' -LoadBalancePercent 101",
+      'WIN32 87,Add-DhcpServerv4Failover',
+    ],
+    // ERROR_DHCP_FO_RELATIONSHIP_NAME_TOO_LONG; the limit (126) is the emulator's assumption, see docs/windows.md.
+    [
+      `Add-DhcpServerv4Failover -Name '${'n'.repeat(127)}' -PartnerServer 'DHCP2' -ScopeId '10.2.0.0'`,
+      'DHCP 20125,Add-DhcpServerv4Failover',
+    ],
   ])('%s → %s', async (call, errorId) => {
     expect(await one('DHCP1', call)).toMatchObject({ ok: false, errorId });
   });
 
   test('unique parameter prefixes bind (-Scope for -ScopeId), as PowerShell allows', async () => {
     await estate.seedScope('DHCP1', { scopeId: '10.2.2.0', startRange: '10.2.2.1', endRange: '10.2.2.9' });
-    expect(await one('DHCP1', "$v = (Get-DhcpServerv4Scope -Scope '10.2.2.0').Name")).toMatchObject({ ok: true, value: '10.2.2.0' });
+    expect(await one('DHCP1', "$v = (Get-DhcpServerv4Scope -Scope '10.2.2.0').Name")).toMatchObject({
+      ok: true,
+      value: '10.2.2.0',
+    });
   });
 });
 
@@ -261,15 +324,44 @@ describe('failover (Add/Set/Remove-DhcpServerv4Failover, Add/Remove-DhcpServerv4
     '\n$v = @{ partner = $f.PartnerServer; mode = $f.Mode; role = $f.ServerRole; lb = $f.LoadBalancePercent; reserve = $f.ReservePercent; scopes = @($f.ScopeId | ForEach-Object { $_.IPAddressToString }); mclt = $f.MaxClientLeadTime.TotalSeconds; auto = $f.AutoStateTransition; auth = $f.EnableAuth; state = $f.State; type = $f.ServerType }';
 
   test('Add-DhcpServerv4Failover (load balance, partner by name) creates it on both, mirrored, and the scopes on the partner', async () => {
-    await estate.seedScope('DHCP1', { scopeId: '10.3.1.0', startRange: '10.3.1.1', endRange: '10.3.1.99', name: 'lb scope' });
-    await estate.seedReservation('DHCP1', '10.3.1.0', { ipAddress: '10.3.1.5', clientId: '00-00-00-03-01-05' });
+    await estate.seedScope('DHCP1', {
+      scopeId: '10.3.1.0',
+      startRange: '10.3.1.1',
+      endRange: '10.3.1.99',
+      name: 'lb scope',
+    });
+    await estate.seedReservation('DHCP1', '10.3.1.0', {
+      ipAddress: '10.3.1.5',
+      clientId: '00-00-00-03-01-05',
+    });
     await estate.seedOption('DHCP1', { scopeId: '10.3.1.0' }, 3, ['10.3.1.1']);
-    const local = await one('DHCP1', `Add-DhcpServerv4Failover -Name 'lb-1' -PartnerServer 'DHCP2' -ScopeId @('10.3.1.0') -LoadBalancePercent 70\n${failover}'lb-1'${view}`);
+    const local = await one(
+      'DHCP1',
+      `Add-DhcpServerv4Failover -Name 'lb-1' -PartnerServer 'DHCP2' -ScopeId @('10.3.1.0') -LoadBalancePercent 70\n${failover}'lb-1'${view}`,
+    );
     // Documented defaults: MaxClientLeadTime 1 hour, AutoStateTransition False.
-    expect(local.value).toEqual({ partner: 'DHCP2', mode: 'LoadBalance', role: 'Active', lb: 70, reserve: 0, scopes: ['10.3.1.0'], mclt: 3600, auto: false, auth: false, state: 'Normal', type: 'PrimaryServer' });
+    expect(local.value).toEqual({
+      partner: 'DHCP2',
+      mode: 'LoadBalance',
+      role: 'Active',
+      lb: 70,
+      reserve: 0,
+      scopes: ['10.3.1.0'],
+      mclt: 3600,
+      auto: false,
+      auth: false,
+      state: 'Normal',
+      type: 'PrimaryServer',
+    });
     const partner = await one('DHCP2', `${failover}'lb-1'${view}`);
-    expect(partner.value).toMatchObject({ partner: 'DHCP1', lb: 30, scopes: ['10.3.1.0'], type: 'SecondaryServer', state: 'Normal' });
-    const copy = (await estate.serverState('DHCP2')).scopes['10.3.1.0']!;
+    expect(partner.value).toMatchObject({
+      partner: 'DHCP1',
+      lb: 30,
+      scopes: ['10.3.1.0'],
+      type: 'SecondaryServer',
+      state: 'Normal',
+    });
+    const copy = (await estate.serverState('DHCP2')).scopes['10.3.1.0'];
     expect(copy).toMatchObject({ name: 'lb scope', options: { '3': ['10.3.1.1'] } });
     expect(copy.reservations.map((r) => r.ipAddress)).toEqual(['10.3.1.5']);
   });
@@ -277,15 +369,33 @@ describe('failover (Add/Set/Remove-DhcpServerv4Failover, Add/Remove-DhcpServerv4
   test('hot standby, partner by IP address: ServerRole defaults to Active locally (Standby on the partner), ReservePercent 5; StateSwitchInterval turns AutoStateTransition on', async () => {
     await estate.seedScope('DHCP1', { scopeId: '10.3.2.0', startRange: '10.3.2.1', endRange: '10.3.2.99' });
     const ip = estate.server('DHCP3').host;
-    const local = await one('DHCP1', `Add-DhcpServerv4Failover -Name 'hs-1' -PartnerServer '${ip}' -ScopeId @('10.3.2.0') -ServerRole 'Active' -StateSwitchInterval ([TimeSpan]::FromSeconds(7200))\n${failover}'hs-1'${view}`);
-    expect(local.value).toMatchObject({ partner: ip, mode: 'HotStandby', role: 'Active', reserve: 5, auto: true });
-    expect((await one('DHCP3', `${failover}'hs-1'${view}`)).value).toMatchObject({ partner: 'DHCP1', role: 'Standby', reserve: 5 });
+    const local = await one(
+      'DHCP1',
+      `Add-DhcpServerv4Failover -Name 'hs-1' -PartnerServer '${ip}' -ScopeId @('10.3.2.0') -ServerRole 'Active' -StateSwitchInterval ([TimeSpan]::FromSeconds(7200))\n${failover}'hs-1'${view}`,
+    );
+    expect(local.value).toMatchObject({
+      partner: ip,
+      mode: 'HotStandby',
+      role: 'Active',
+      reserve: 5,
+      auto: true,
+    });
+    expect((await one('DHCP3', `${failover}'hs-1'${view}`)).value).toMatchObject({
+      partner: 'DHCP1',
+      role: 'Standby',
+      reserve: 5,
+    });
   });
 
   test('relationship rules: name exists 20114, scope already in one 20113, scope missing 20005, relationship missing 20115, scope not in it 20116, removing a failover scope 20113', async () => {
     await estate.seedScope('DHCP1', { scopeId: '10.3.3.0', startRange: '10.3.3.1', endRange: '10.3.3.99' });
     await estate.seedScope('DHCP1', { scopeId: '10.3.4.0', startRange: '10.3.4.1', endRange: '10.3.4.99' });
-    await estate.seedRelationship({ name: 'rules', primary: 'DHCP1', secondary: 'DHCP2', scopeIds: ['10.3.3.0'] });
+    await estate.seedRelationship({
+      name: 'rules',
+      primary: 'DHCP1',
+      secondary: 'DHCP2',
+      scopeIds: ['10.3.3.0'],
+    });
     const r = await steps(
       'DHCP1',
       "Add-DhcpServerv4Failover -Name 'RULES' -PartnerServer 'DHCP2' -ScopeId @('10.3.4.0')",
@@ -313,12 +423,26 @@ describe('failover (Add/Set/Remove-DhcpServerv4Failover, Add/Remove-DhcpServerv4
   test('20117: adding scopes on the secondary side; 20128: at most 31 relationships per server', async () => {
     await estate.seedScope('DHCP3', { scopeId: '10.3.5.0', startRange: '10.3.5.1', endRange: '10.3.5.99' });
     await estate.seedRelationship({ name: 'sec', primary: 'DHCP2', secondary: 'DHCP3', scopeIds: [] });
-    expect(await one('DHCP3', "Add-DhcpServerv4FailoverScope -Name 'sec' -ScopeId @('10.3.5.0')")).toMatchObject({ errorId: 'DHCP 20117,Add-DhcpServerv4FailoverScope' });
+    expect(
+      await one('DHCP3', "Add-DhcpServerv4FailoverScope -Name 'sec' -ScopeId @('10.3.5.0')"),
+    ).toMatchObject({ errorId: 'DHCP 20117,Add-DhcpServerv4FailoverScope' });
     const existing = (await estate.serverState('DHCP3')).relationships.length;
-    for (let i = existing; i < 31; i++) await estate.seedRelationship({ name: `fill-${i}`, primary: 'DHCP3', secondary: 'DHCP2', scopeIds: [] });
-    expect(await one('DHCP3', "Add-DhcpServerv4Failover -Name 'the-32nd' -PartnerServer 'DHCP1' -ScopeId @('10.3.5.0')")).toMatchObject({ errorId: 'DHCP 20128,Add-DhcpServerv4Failover' });
+    for (let i = existing; i < 31; i++)
+      await estate.seedRelationship({
+        name: `fill-${i}`,
+        primary: 'DHCP3',
+        secondary: 'DHCP2',
+        scopeIds: [],
+      });
+    expect(
+      await one(
+        'DHCP3',
+        "Add-DhcpServerv4Failover -Name 'the-32nd' -PartnerServer 'DHCP1' -ScopeId @('10.3.5.0')",
+      ),
+    ).toMatchObject({ errorId: 'DHCP 20128,Add-DhcpServerv4Failover' });
     await estate.update((st) => {
-      for (const s of Object.values(st.servers)) s.relationships = s.relationships.filter((r) => !r.name.startsWith('fill-'));
+      for (const s of Object.values(st.servers))
+        s.relationships = s.relationships.filter((r) => !r.name.startsWith('fill-'));
     });
   });
 
@@ -331,22 +455,39 @@ describe('failover (Add/Set/Remove-DhcpServerv4Failover, Add/Remove-DhcpServerv4
     );
     expect(r[0]).toMatchObject({ ok: false, message: expect.stringMatching(/NonInteractive/) as unknown });
     expect(r[1]).toMatchObject({ ok: true, value: true });
-    expect(await one('DHCP2', "$v = (Get-DhcpServerv4Failover -Name 'auth').EnableAuth")).toMatchObject({ value: true });
+    expect(await one('DHCP2', "$v = (Get-DhcpServerv4Failover -Name 'auth').EnableAuth")).toMatchObject({
+      value: true,
+    });
   });
 
   test('Set-DhcpServerv4Failover changes both sides (mirrored load-balance share)', async () => {
     await estate.seedScope('DHCP1', { scopeId: '10.3.7.0', startRange: '10.3.7.1', endRange: '10.3.7.99' });
-    await estate.seedRelationship({ name: 'set-1', primary: 'DHCP1', secondary: 'DHCP2', scopeIds: ['10.3.7.0'] });
-    await one('DHCP1', "Set-DhcpServerv4Failover -Name 'set-1' -LoadBalancePercent 80 -MaxClientLeadTime ([TimeSpan]::FromSeconds(7200))");
+    await estate.seedRelationship({
+      name: 'set-1',
+      primary: 'DHCP1',
+      secondary: 'DHCP2',
+      scopeIds: ['10.3.7.0'],
+    });
+    await one(
+      'DHCP1',
+      "Set-DhcpServerv4Failover -Name 'set-1' -LoadBalancePercent 80 -MaxClientLeadTime ([TimeSpan]::FromSeconds(7200))",
+    );
     expect((await one('DHCP2', `${failover}'set-1'${view}`)).value).toMatchObject({ lb: 20, mclt: 7200 });
   });
 
   test('Add-DhcpServerv4FailoverScope copies the scope to the partner; Remove-DhcpServerv4FailoverScope deletes the partner copy and keeps the local one', async () => {
     await estate.seedScope('DHCP1', { scopeId: '10.3.8.0', startRange: '10.3.8.1', endRange: '10.3.8.99' });
     await estate.seedScope('DHCP1', { scopeId: '10.3.9.0', startRange: '10.3.9.1', endRange: '10.3.9.99' });
-    await estate.seedRelationship({ name: 'scopes', primary: 'DHCP1', secondary: 'DHCP2', scopeIds: ['10.3.8.0'] });
+    await estate.seedRelationship({
+      name: 'scopes',
+      primary: 'DHCP1',
+      secondary: 'DHCP2',
+      scopeIds: ['10.3.8.0'],
+    });
     await one('DHCP1', "Add-DhcpServerv4FailoverScope -Name 'scopes' -ScopeId @('10.3.9.0')");
-    expect((await one('DHCP2', `${failover}'scopes'${view}`)).value).toMatchObject({ scopes: ['10.3.8.0', '10.3.9.0'] });
+    expect((await one('DHCP2', `${failover}'scopes'${view}`)).value).toMatchObject({
+      scopes: ['10.3.8.0', '10.3.9.0'],
+    });
     expect((await estate.serverState('DHCP2')).scopes['10.3.9.0']).toBeDefined();
     await one('DHCP1', "Remove-DhcpServerv4FailoverScope -Name 'scopes' -ScopeId @('10.3.8.0')");
     const [one1, two] = [await estate.serverState('DHCP1'), await estate.serverState('DHCP2')];
@@ -356,8 +497,17 @@ describe('failover (Add/Set/Remove-DhcpServerv4Failover, Add/Remove-DhcpServerv4
   });
 
   test('Remove-DhcpServerv4Failover removes the relationship from both servers; the scopes stay on both', async () => {
-    await estate.seedScope('DHCP1', { scopeId: '10.3.10.0', startRange: '10.3.10.1', endRange: '10.3.10.99' });
-    await estate.seedRelationship({ name: 'gone', primary: 'DHCP1', secondary: 'DHCP2', scopeIds: ['10.3.10.0'] });
+    await estate.seedScope('DHCP1', {
+      scopeId: '10.3.10.0',
+      startRange: '10.3.10.1',
+      endRange: '10.3.10.99',
+    });
+    await estate.seedRelationship({
+      name: 'gone',
+      primary: 'DHCP1',
+      secondary: 'DHCP2',
+      scopeIds: ['10.3.10.0'],
+    });
     await one('DHCP2', "Remove-DhcpServerv4Failover -Name 'gone'");
     const [a, b] = [await estate.serverState('DHCP1'), await estate.serverState('DHCP2')];
     expect([a, b].map((s) => s.relationships.some((r) => r.name === 'gone'))).toEqual([false, false]);
@@ -365,8 +515,17 @@ describe('failover (Add/Set/Remove-DhcpServerv4Failover, Add/Remove-DhcpServerv4
   });
 
   test('Invoke-DhcpServerv4FailoverReplication (with -Force) copies the local scope configuration to the partner', async () => {
-    await estate.seedScope('DHCP1', { scopeId: '10.3.11.0', startRange: '10.3.11.1', endRange: '10.3.11.99' });
-    await estate.seedRelationship({ name: 'repl', primary: 'DHCP1', secondary: 'DHCP2', scopeIds: ['10.3.11.0'] });
+    await estate.seedScope('DHCP1', {
+      scopeId: '10.3.11.0',
+      startRange: '10.3.11.1',
+      endRange: '10.3.11.99',
+    });
+    await estate.seedRelationship({
+      name: 'repl',
+      primary: 'DHCP1',
+      secondary: 'DHCP2',
+      scopeIds: ['10.3.11.0'],
+    });
     const r = await steps(
       'DHCP1',
       "Invoke-DhcpServerv4FailoverReplication -Name 'repl'",
@@ -374,7 +533,9 @@ describe('failover (Add/Set/Remove-DhcpServerv4Failover, Add/Remove-DhcpServerv4
     );
     expect(r[0]).toMatchObject({ ok: false });
     expect(r[1]).toMatchObject({ ok: true });
-    expect((await estate.serverState('DHCP2')).scopes['10.3.11.0']!.reservations.map((x) => x.ipAddress)).toEqual(['10.3.11.7']);
+    expect(
+      (await estate.serverState('DHCP2')).scopes['10.3.11.0'].reservations.map((x) => x.ipAddress),
+    ).toEqual(['10.3.11.7']);
   });
 });
 
@@ -386,22 +547,31 @@ describe('injection (docs/windows.md, Values: single quotes doubled)', () => {
   });
 
   test('a Name with its quotes doubled arrives as text', async () => {
-    expect(await one('DHCP1', `Set-DhcpServerv4Scope -ScopeId '10.4.2.0' -Name ${q(payload)}`)).toMatchObject({ ok: true });
+    expect(await one('DHCP1', `Set-DhcpServerv4Scope -ScopeId '10.4.2.0' -Name ${q(payload)}`)).toMatchObject(
+      { ok: true },
+    );
     const state = await estate.serverState('DHCP1');
-    expect(state.scopes['10.4.2.0']!.name).toBe(payload);
+    expect(state.scopes['10.4.2.0'].name).toBe(payload);
     expect(state.scopes['10.4.1.0']).toBeDefined();
   });
 
   test('the same value spliced raw is parsed as code: the Remove runs', async () => {
-    expect(await one('DHCP1', `Set-DhcpServerv4Scope -ScopeId '10.4.2.0' -Name '${payload}'`)).toMatchObject({ ok: true });
+    expect(await one('DHCP1', `Set-DhcpServerv4Scope -ScopeId '10.4.2.0' -Name '${payload}'`)).toMatchObject({
+      ok: true,
+    });
     const state = await estate.serverState('DHCP1');
     expect(state.scopes['10.4.1.0']).toBeUndefined();
-    expect(state.scopes['10.4.2.0']!.name).toBe('');
+    expect(state.scopes['10.4.2.0'].name).toBe('');
   });
 
   test('PowerShell also ends a single-quoted string at a typographic quote (U+2019): only doubling it keeps it text', async () => {
     const smart = payload.replace(/'/g, '\u2019');
-    expect(await one('DHCP1', `Set-DhcpServerv4Scope -ScopeId '10.4.2.0' -Name '${smart.replace(/\u2019/g, '\u2019\u2019')}'`)).toMatchObject({ ok: true });
+    expect(
+      await one(
+        'DHCP1',
+        `Set-DhcpServerv4Scope -ScopeId '10.4.2.0' -Name '${smart.replace(/\u2019/g, '\u2019\u2019')}'`,
+      ),
+    ).toMatchObject({ ok: true });
     expect((await estate.serverState('DHCP1')).scopes['10.4.1.0']).toBeDefined();
     await one('DHCP1', `Set-DhcpServerv4Scope -ScopeId '10.4.2.0' -Name '${smart}'`);
     expect((await estate.serverState('DHCP1')).scopes['10.4.1.0']).toBeUndefined();
@@ -415,7 +585,8 @@ describe('misbehaviour set per server (faults) and the session log', () => {
 
   test('a dropped connection after the Nth cmdlet: no output, no exit status; the cmdlets before it took effect', async () => {
     await estate.setFaults('DHCP3', { dropAfterCmdlets: 2 });
-    const add = (n: number): string => `Add-DhcpServerv4Scope -StartRange '10.5.${n}.1' -EndRange '10.5.${n}.9' -SubnetMask '255.255.255.0' -Name 'd${n}'`;
+    const add = (n: number): string =>
+      `Add-DhcpServerv4Scope -StartRange '10.5.${n}.1' -EndRange '10.5.${n}.9' -SubnetMask '255.255.255.0' -Name 'd${n}'`;
     const r: RunResult = await estate.run('DHCP3', script(add(1), add(2), add(3)));
     expect(r).toMatchObject({ stdout: '', dropped: true });
     const scopes = (await estate.serverState('DHCP3')).scopes;
@@ -433,14 +604,29 @@ describe('misbehaviour set per server (faults) and the session log', () => {
     await estate.setFaults('DHCP3', { delayMs: 3_000 });
     const target = estate.server('DHCP3');
     const { runOverSsh } = await import('../support/windows/windows-estate.js');
-    await expect(runOverSsh(target, script('Get-DhcpServerv4Scope'), undefined, 1_000)).rejects.toThrow(/timed out/);
+    await expect(runOverSsh(target, script('Get-DhcpServerv4Scope'), undefined, 1_000)).rejects.toThrow(
+      /timed out/,
+    );
     expect(await estate.run('DHCP3', script('$v = 1'))).toMatchObject({ code: 0 });
   });
 
   test('partner down: cmdlets that need it fail with 1722; the survivor shows CommunicationInterrupted; the down server fails its own cmdlets', async () => {
-    await estate.seedScope('DHCP1', { scopeId: '10.5.10.0', startRange: '10.5.10.1', endRange: '10.5.10.99' });
-    await estate.seedScope('DHCP1', { scopeId: '10.5.11.0', startRange: '10.5.11.1', endRange: '10.5.11.99' });
-    await estate.seedRelationship({ name: 'down', primary: 'DHCP1', secondary: 'DHCP2', scopeIds: ['10.5.10.0'] });
+    await estate.seedScope('DHCP1', {
+      scopeId: '10.5.10.0',
+      startRange: '10.5.10.1',
+      endRange: '10.5.10.99',
+    });
+    await estate.seedScope('DHCP1', {
+      scopeId: '10.5.11.0',
+      startRange: '10.5.11.1',
+      endRange: '10.5.11.99',
+    });
+    await estate.seedRelationship({
+      name: 'down',
+      primary: 'DHCP1',
+      secondary: 'DHCP2',
+      scopeIds: ['10.5.10.0'],
+    });
     await estate.setFaults('DHCP2', { down: true });
     const r = await steps(
       'DHCP1',
@@ -448,10 +634,18 @@ describe('misbehaviour set per server (faults) and the session log', () => {
       "$v = (Get-DhcpServerv4Failover -Name 'down').State",
       "Remove-DhcpServerv4Failover -Name 'down'",
     );
-    expect(r.map((s) => s.errorId ?? s.value)).toEqual(['WIN32 1722,Add-DhcpServerv4FailoverScope', 'CommunicationInterrupted', 'WIN32 1722,Remove-DhcpServerv4Failover']);
-    expect(await one('DHCP2', 'Get-DhcpServerv4Scope')).toMatchObject({ errorId: 'WIN32 1722,Get-DhcpServerv4Scope' });
+    expect(r.map((s) => s.errorId ?? s.value)).toEqual([
+      'WIN32 1722,Add-DhcpServerv4FailoverScope',
+      'CommunicationInterrupted',
+      'WIN32 1722,Remove-DhcpServerv4Failover',
+    ]);
+    expect(await one('DHCP2', 'Get-DhcpServerv4Scope')).toMatchObject({
+      errorId: 'WIN32 1722,Get-DhcpServerv4Scope',
+    });
     await estate.setFaults('DHCP2', {});
-    expect(await one('DHCP1', "$v = (Get-DhcpServerv4Failover -Name 'down').State")).toMatchObject({ value: 'Normal' });
+    expect(await one('DHCP1', "$v = (Get-DhcpServerv4Failover -Name 'down').State")).toMatchObject({
+      value: 'Normal',
+    });
   });
 
   test('the session log has one line per SSH session with its cmdlet count and outcome', async () => {
@@ -467,7 +661,16 @@ describe('misbehaviour set per server (faults) and the session log', () => {
 
   test('two sessions at once on partner servers lose no update (the estate lock)', async () => {
     const adds = (server: string, base: number): Promise<RunResult> =>
-      estate.run(server, script(...Array.from({ length: 30 }, (_, i) => `Add-DhcpServerv4Scope -StartRange '10.${base}.${i}.1' -EndRange '10.${base}.${i}.9' -SubnetMask '255.255.255.0' -Name 'c'`)));
+      estate.run(
+        server,
+        script(
+          ...Array.from(
+            { length: 30 },
+            (_, i) =>
+              `Add-DhcpServerv4Scope -StartRange '10.${base}.${i}.1' -EndRange '10.${base}.${i}.9' -SubnetMask '255.255.255.0' -Name 'c'`,
+          ),
+        ),
+      );
     const results = await Promise.all([adds('DHCP1', 60), adds('DHCP2', 61), adds('DHCP1', 62)]);
     expect(results.map((r) => r.code)).toEqual([0, 0, 0]);
     const [a, b] = [await estate.serverState('DHCP1'), await estate.serverState('DHCP2')];

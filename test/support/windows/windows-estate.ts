@@ -80,9 +80,21 @@ export interface WindowsEstate {
   serverState(name: string): Promise<ServerState>;
   /** Changes the state under the emulator's lock (so never between a session's read and write). */
   update(change: (state: EstateState) => void): Promise<void>;
-  seedScope(name: string, scope: Partial<ScopeState> & { scopeId: string; startRange: string; endRange: string }): Promise<void>;
-  seedReservation(name: string, scopeId: string, reservation: Partial<ReservationState> & { ipAddress: string; clientId: string }): Promise<void>;
-  seedOption(name: string, target: { scopeId?: string; reservedIp?: string }, optionId: number, values: string[]): Promise<void>;
+  seedScope(
+    name: string,
+    scope: Partial<ScopeState> & { scopeId: string; startRange: string; endRange: string },
+  ): Promise<void>;
+  seedReservation(
+    name: string,
+    scopeId: string,
+    reservation: Partial<ReservationState> & { ipAddress: string; clientId: string },
+  ): Promise<void>;
+  seedOption(
+    name: string,
+    target: { scopeId?: string; reservedIp?: string },
+    optionId: number,
+    values: string[],
+  ): Promise<void>;
   seedRelationship(rel: SeedRelationship): Promise<void>;
   setFaults(name: string, faults: Faults): Promise<void>;
   sessions(name: string): Promise<SessionLogLine[]>;
@@ -90,17 +102,21 @@ export interface WindowsEstate {
 }
 
 export async function startWindowsEstate(options: { servers: WindowsServerSpec[] }): Promise<WindowsEstate> {
-  if (!existsSync(EMULATOR_MAIN)) throw new Error(`${EMULATOR_MAIN} is missing: run npm run build:emulator (npm test runs it)`);
+  if (!existsSync(EMULATOR_MAIN))
+    throw new Error(`${EMULATOR_MAIN} is missing: run npm run build:emulator (npm test runs it)`);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'windows-estate-'));
   const stateFile = path.join(dir, 'estate.json');
   const state: EstateState = { servers: {} };
   const servers: WindowsServer[] = [];
   try {
     for (const spec of options.servers) {
-      if (!/^[A-Za-z0-9-]{1,15}$/.test(spec.name)) throw new Error(`not a NetBIOS computer name: ${spec.name}`);
+      if (!/^[A-Za-z0-9-]{1,15}$/.test(spec.name))
+        throw new Error(`not a NetBIOS computer name: ${spec.name}`);
       const sshd = await startSshd({
         name: `win-${spec.name}`,
-        extraConfig: [`ForceCommand exec ${process.execPath} ${EMULATOR_MAIN} --server ${spec.name} --state ${stateFile}`],
+        extraConfig: [
+          `ForceCommand exec ${process.execPath} ${EMULATOR_MAIN} --server ${spec.name} --state ${stateFile}`,
+        ],
       });
       servers.push({
         name: spec.name,
@@ -183,7 +199,7 @@ export async function startWindowsEstate(options: { servers: WindowsServerSpec[]
     seedOption: (name, target, optionId, values) =>
       onServer(name, (s) => {
         let options = s.serverOptions;
-        if (target.scopeId) options = s.scopes[target.scopeId]!.options;
+        if (target.scopeId) options = s.scopes[target.scopeId].options;
         if (target.reservedIp)
           options = Object.values(s.scopes)
             .flatMap((sc) => sc.reservations)
@@ -192,8 +208,8 @@ export async function startWindowsEstate(options: { servers: WindowsServerSpec[]
       }),
     seedRelationship: (rel) =>
       update((st) => {
-        const primary = st.servers[rel.primary.toLowerCase()]!;
-        const secondary = st.servers[rel.secondary.toLowerCase()]!;
+        const primary = st.servers[rel.primary.toLowerCase()];
+        const secondary = st.servers[rel.secondary.toLowerCase()];
         const hot = rel.mode === 'HotStandby';
         const local: RelationshipState = {
           name: rel.name,
@@ -252,9 +268,19 @@ export async function runOverSsh(
       clearTimeout(timer);
       client.end();
       if (error) reject(error);
-      else resolve({ stdout, stderr, code: exit?.code ?? null, signal: exit?.signal, dropped: exit === undefined });
+      else
+        resolve({
+          stdout,
+          stderr,
+          code: exit?.code ?? null,
+          signal: exit?.signal,
+          dropped: exit === undefined,
+        });
     };
-    const timer = setTimeout(() => finish(new Error(`ssh ${target.host}:${target.port} timed out`)), timeoutMs);
+    const timer = setTimeout(
+      () => finish(new Error(`ssh ${target.host}:${target.port} timed out`)),
+      timeoutMs,
+    );
     client.on('error', (error) => finish(error));
     client.on('close', () => finish());
     client.on('ready', () => {
@@ -274,7 +300,8 @@ export async function runOverSsh(
       privateKey: target.privateKey,
       readyTimeout: 15_000,
       hostVerifier: (key: Buffer) =>
-        `SHA256:${createHash('sha256').update(key).digest('base64').replace(/=+$/, '')}` === target.hostKeyFingerprint,
+        `SHA256:${createHash('sha256').update(key).digest('base64').replace(/=+$/, '')}` ===
+        target.hostKeyFingerprint,
     });
   });
 }

@@ -13,6 +13,13 @@ const WIN32_CODES: Record<number, { code: DriverErrorCode; meaning: string }> = 
   1753: { code: DriverErrorCode.unreachable, meaning: 'no endpoint (the partner) is available' },
   20004: { code: DriverErrorCode.conflict, meaning: 'the scope already exists' },
   20005: { code: DriverErrorCode.notFound, meaning: 'the scope does not exist' },
+  20010: { code: DriverErrorCode.notFound, meaning: 'the option (definition or value) does not exist' },
+  20018: { code: DriverErrorCode.notFound, meaning: 'no reservation for that address or client id' },
+  20022: { code: DriverErrorCode.conflict, meaning: "the reservation's address or client id is in use" },
+  20023: {
+    code: DriverErrorCode.invalidConfig,
+    meaning: 'the range is outside the scope or overlaps another',
+  },
   20113: { code: DriverErrorCode.conflict, meaning: 'the scope is already part of a failover relationship' },
   20114: { code: DriverErrorCode.conflict, meaning: 'a failover relationship with this name already exists' },
   20115: { code: DriverErrorCode.notFound, meaning: 'the failover relationship does not exist' },

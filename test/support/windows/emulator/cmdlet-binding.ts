@@ -117,7 +117,7 @@ function resolveName(command: string, names: string[], specs: ParamSpec[], given
   const alias = specs.find((s) => s.aliases?.some((a) => a.toLowerCase() === lower));
   if (alias) return alias.name;
   const matches = names.filter((n) => n.toLowerCase().startsWith(lower));
-  if (matches.length === 1) return matches[0]!;
+  if (matches.length === 1) return matches[0];
   if (matches.length > 1)
     throw bindingError(
       'AmbiguousParameter',
@@ -132,7 +132,13 @@ function resolveName(command: string, names: string[], specs: ParamSpec[], given
 }
 
 /** Sets that contain every bound parameter; the default set wins a tie, as CmdletBinding(DefaultParameterSetName). */
-function resolveSet(command: string, specs: ParamSpec[], sets: string[], defaultSet: string, bound: Bound): string {
+function resolveSet(
+  command: string,
+  specs: ParamSpec[],
+  sets: string[],
+  defaultSet: string,
+  bound: Bound,
+): string {
   const candidates = sets.filter((set) =>
     [...bound.keys()].every((name) => {
       const spec = specs.find((s) => s.name === name);
@@ -146,11 +152,13 @@ function resolveSet(command: string, specs: ParamSpec[], sets: string[], default
       'Parameter set cannot be resolved using the specified named parameters.',
     );
   if (candidates.length === 0) throw ambiguous();
-  if (candidates.length === 1) return candidates[0]!;
+  if (candidates.length === 1) return candidates[0];
   const complete = candidates.filter((set) =>
-    specs.every((s) => !isMandatory(s, set) || (s.sets !== undefined && !s.sets.includes(set)) || bound.has(s.name)),
+    specs.every(
+      (s) => !isMandatory(s, set) || (s.sets !== undefined && !s.sets.includes(set)) || bound.has(s.name),
+    ),
   );
-  if (complete.length === 1) return complete[0]!;
+  if (complete.length === 1) return complete[0];
   if (candidates.includes(defaultSet)) return defaultSet;
   throw ambiguous();
 }
@@ -172,7 +180,13 @@ function dotNetType(type: ParamType): string {
   return map[type];
 }
 
-function transformError(command: string, name: string, value: unknown, type: string, detail: string): PsError {
+function transformError(
+  command: string,
+  name: string,
+  value: unknown,
+  type: string,
+  detail: string,
+): PsError {
   return bindingError(
     'ParameterArgumentTransformationError',
     command,
@@ -202,7 +216,13 @@ function convert(command: string, spec: ParamSpec, value: unknown): unknown {
       if (value instanceof IPAddress) return value;
       const text = toPsString(value);
       if (!isIPv4(text))
-        throw transformError(command, spec.name, value, 'System.Net.IPAddress', 'An invalid IP address was specified.');
+        throw transformError(
+          command,
+          spec.name,
+          value,
+          'System.Net.IPAddress',
+          'An invalid IP address was specified.',
+        );
       return new IPAddress(text);
     }
     case 'UInt32':
@@ -236,7 +256,13 @@ function convert(command: string, spec: ParamSpec, value: unknown): unknown {
       if (typeof value === 'number') return new TimeSpan(Math.round(value / 10_000));
       const parsed = parseTimeSpan(toPsString(value));
       if (!parsed)
-        throw transformError(command, spec.name, value, 'System.TimeSpan', 'String was not recognized as a valid TimeSpan.');
+        throw transformError(
+          command,
+          spec.name,
+          value,
+          'System.TimeSpan',
+          'String was not recognized as a valid TimeSpan.',
+        );
       return parsed;
     }
     default:

@@ -35,6 +35,10 @@ export function inRange(ip: string, start: string, end: string): boolean {
   return n >= ipToInt(start) && n <= ipToInt(end);
 }
 
+/** -PassThru: the objects worked on, otherwise nothing (the documented default output). */
+export const passThru = <T>(bound: Bound, objects: T[]): T[] =>
+  bound.get('PassThru') === true ? objects : [];
+
 export type CmdletBody = (ctx: DhcpContext, bound: Bound, set: string, fail: CimErrorFactory) => unknown[];
 
 /** One DhcpServer cmdlet: its documented parameters and parameter sets, and what it does to the estate. */
@@ -44,7 +48,7 @@ export function dhcpCmdlet(
   params: ParamSpec[],
   body: CmdletBody,
   sets: string[] = ['Default'],
-  defaultSet = sets[0]!,
+  defaultSet = sets[0],
 ): CmdletDef {
   return {
     name,

@@ -7,7 +7,7 @@
  * replication ask for confirmation, which -NonInteractive turns into an error unless -Force is given.
  */
 import type { ParamSpec } from './cmdlet-binding.js';
-import { type CimErrorFactory, type DhcpContext, dhcpCmdlet, scopeOrFail } from './dhcp-context.js';
+import { type CimErrorFactory, type DhcpContext, dhcpCmdlet, passThru, scopeOrFail } from './dhcp-context.js';
 import { failoverObject, scopeObject } from './dhcp-objects.js';
 import { findServer, type RelationshipState, type ScopeState, type ServerState } from './dhcp-state.js';
 import { PsError } from './ps-errors.js';
@@ -44,11 +44,12 @@ export function createPair(server: ServerState, partner: ServerState, local: Rel
     scopeIds: [...local.scopeIds],
     partnerServer: server.name,
     partnerName: server.name,
-    serverRole: local.mode === 'HotStandby' ? (local.serverRole === 'Active' ? 'Standby' : 'Active') : 'Active',
+    serverRole:
+      local.mode === 'HotStandby' ? (local.serverRole === 'Active' ? 'Standby' : 'Active') : 'Active',
     loadBalancePercent: local.mode === 'HotStandby' ? 0 : 100 - local.loadBalancePercent,
     serverType: 'SecondaryServer',
   });
-  for (const id of local.scopeIds) partner.scopes[id] = clone(server.scopes[id]!);
+  for (const id of local.scopeIds) partner.scopes[id] = clone(server.scopes[id]);
 }
 
 function findRel(server: ServerState, name: string): RelationshipState | undefined {
@@ -57,20 +58,30 @@ function findRel(server: ServerState, name: string): RelationshipState | undefin
 
 function relOrFail(c: DhcpContext, name: string, fail: CimErrorFactory, action: string): RelationshipState {
   const rel = findRel(c.server, name);
-  if (!rel) throw fail(20115, `Failed to ${action} failover relationship ${name} on DHCP server {server}.`, name);
+  if (!rel)
+    throw fail(20115, `Failed to ${action} failover relationship ${name} on DHCP server {server}.`, name);
   return rel;
 }
 
 /** The partner's DHCP service, or 1722 (RPC server unavailable) when it is down or unknown. */
-function partnerOf(c: DhcpContext, rel: RelationshipState, fail: CimErrorFactory): { partner: ServerState; mirror?: RelationshipState } {
+function partnerOf(
+  c: DhcpContext,
+  rel: RelationshipState,
+  fail: CimErrorFactory,
+): { partner: ServerState; mirror?: RelationshipState } {
   const partner = c.estate.servers[rel.partnerName.toLowerCase()];
   if (!partner || partner.faults.down)
-    throw fail(1722, `Failed to reach partner server ${rel.partnerServer} of failover relationship ${rel.name}.`, rel.name);
+    throw fail(
+      1722,
+      `Failed to reach partner server ${rel.partnerServer} of failover relationship ${rel.name}.`,
+      rel.name,
+    );
   return { partner, mirror: findRel(partner, rel.name) };
 }
 
 function checkPercent(name: string, v: unknown, fail: CimErrorFactory): void {
-  if (typeof v === 'number' && v > 100) throw fail(87, `Failed to set ${name} to ${v} on DHCP server {server}.`);
+  if (typeof v === 'number' && v > 100)
+    throw fail(87, `Failed to set ${name} to ${v} on DHCP server {server}.`);
 }
 
 const common: ParamSpec[] = [
@@ -96,11 +107,18 @@ export function failoverCmdlets(ctx: () => DhcpContext): CmdletDef[] {
           return ips(b.get('ScopeId')).map((id) => {
             scopeOrFail(c, id, fail, 'get failover relationship of');
             const rel = c.server.relationships.find((r) => r.scopeIds.includes(id));
-            if (!rel) throw fail(20116, `Failed to get failover relationship of scope ${id} on DHCP server {server}.`, id);
+            if (!rel)
+              throw fail(
+                20116,
+                `Failed to get failover relationship of scope ${id} on DHCP server {server}.`,
+                id,
+              );
             return failoverObject(c.estate, c.server, rel);
           });
         if (!b.has('Name')) return c.server.relationships.map((r) => failoverObject(c.estate, c.server, r));
-        return (b.get('Name') as string[]).map((n) => failoverObject(c.estate, c.server, relOrFail(c, n, fail, 'get')));
+        return (b.get('Name') as string[]).map((n) =>
+          failoverObject(c.estate, c.server, relOrFail(c, n, fail, 'get')),
+        );
       },
       ['Name', 'ScopeId'],
     ),
@@ -120,8 +138,10 @@ export function failoverCmdlets(ctx: () => DhcpContext): CmdletDef[] {
       (c, b, set, fail) => {
         const name = b.get('Name') as string;
         if (b.has('SharedSecret') && !b.get('Force')) throw confirmationRefused('Add-DhcpServerv4Failover');
-        if (name.length > MAX_NAME) throw fail(20125, `Failed to create failover relationship ${name} on DHCP server {server}.`, name);
-        if (findRel(c.server, name)) throw fail(20114, `Failed to create failover relationship ${name} on DHCP server {server}.`, name);
+        if (name.length > MAX_NAME)
+          throw fail(20125, `Failed to create failover relationship ${name} on DHCP server {server}.`, name);
+        if (findRel(c.server, name))
+          throw fail(20114, `Failed to create failover relationship ${name} on DHCP server {server}.`, name);
         if (c.server.relationships.length >= MAX_RELATIONSHIPS)
           throw fail(20128, `Failed to create failover relationship ${name} on DHCP server {server}.`, name);
         checkPercent('LoadBalancePercent', b.get('LoadBalancePercent'), fail);
@@ -130,18 +150,37 @@ export function failoverCmdlets(ctx: () => DhcpContext): CmdletDef[] {
         for (const id of scopeIds) {
           scopeOrFail(c, id, fail, 'add to a failover relationship the');
           if (c.server.relationships.some((r) => r.scopeIds.includes(id)))
-            throw fail(20113, `Failed to add scope ${id} to failover relationship ${name} on DHCP server {server}.`, id);
+            throw fail(
+              20113,
+              `Failed to add scope ${id} to failover relationship ${name} on DHCP server {server}.`,
+              id,
+            );
         }
         const partnerServer = b.get('PartnerServer') as string;
         const partner = findServer(c.estate, partnerServer);
         if (!partner || partner.faults.down)
-          throw fail(1722, `Failed to reach partner server ${partnerServer} for failover relationship ${name}.`, partnerServer);
-        if (partner === c.server) throw fail(87, `Failed to create failover relationship ${name}: the partner is this server.`, name);
-        if (findRel(partner, name)) throw fail(20114, `Failed to create failover relationship ${name} on partner server ${partner.name}.`, name);
+          throw fail(
+            1722,
+            `Failed to reach partner server ${partnerServer} for failover relationship ${name}.`,
+            partnerServer,
+          );
+        if (partner === c.server)
+          throw fail(87, `Failed to create failover relationship ${name}: the partner is this server.`, name);
+        if (findRel(partner, name))
+          throw fail(
+            20114,
+            `Failed to create failover relationship ${name} on partner server ${partner.name}.`,
+            name,
+          );
         if (partner.relationships.length >= MAX_RELATIONSHIPS)
-          throw fail(20128, `Failed to create failover relationship ${name} on partner server ${partner.name}.`, name);
+          throw fail(
+            20128,
+            `Failed to create failover relationship ${name} on partner server ${partner.name}.`,
+            name,
+          );
         for (const id of scopeIds)
-          if (partner.scopes[id]) throw fail(20004, `Failed to create scope ${id} on partner server ${partner.name}.`, id);
+          if (partner.scopes[id])
+            throw fail(20004, `Failed to create scope ${id} on partner server ${partner.name}.`, id);
 
         const hot = set === 'HotStandby';
         const role = (b.get('ServerRole') as 'Active' | 'Standby' | undefined) ?? 'Active';
@@ -156,7 +195,9 @@ export function failoverCmdlets(ctx: () => DhcpContext): CmdletDef[] {
           reservePercent: hot ? ((b.get('ReservePercent') as number | undefined) ?? 5) : 0,
           maxClientLeadTimeSeconds: b.has('MaxClientLeadTime') ? seconds(b.get('MaxClientLeadTime')) : 3600,
           autoStateTransition: b.has('StateSwitchInterval') || b.get('AutoStateTransition') === true,
-          stateSwitchIntervalSeconds: b.has('StateSwitchInterval') ? seconds(b.get('StateSwitchInterval')) : null,
+          stateSwitchIntervalSeconds: b.has('StateSwitchInterval')
+            ? seconds(b.get('StateSwitchInterval'))
+            : null,
           enableAuth: typeof b.get('SharedSecret') === 'string',
           sharedSecret: (b.get('SharedSecret') as string | undefined) ?? null,
           serverType: 'PrimaryServer',
@@ -166,7 +207,7 @@ export function failoverCmdlets(ctx: () => DhcpContext): CmdletDef[] {
           partnerDownDeclared: false,
         };
         createPair(c.server, partner, local);
-        return b.get('PassThru') === true ? [failoverObject(c.estate, c.server, local)] : [];
+        return passThru(b, [failoverObject(c.estate, c.server, local)]);
       },
       ['LoadBalance', 'HotStandby'],
     ),
@@ -188,22 +229,38 @@ export function failoverCmdlets(ctx: () => DhcpContext): CmdletDef[] {
         if ((b.has('SharedSecret') || (b.has('Mode') && mode !== rel.mode)) && !b.get('Force'))
           throw confirmationRefused('Set-DhcpServerv4Failover');
         // The documentation lets LoadBalancePercent apply to load balance only, ReservePercent to hot standby only.
-        if ((b.has('LoadBalancePercent') && mode !== 'LoadBalance') || (b.has('ReservePercent') && mode !== 'HotStandby'))
-          throw fail(87, `Failed to set failover relationship ${rel.name}: the parameter does not apply to mode ${mode}.`, rel.name);
+        if (
+          (b.has('LoadBalancePercent') && mode !== 'LoadBalance') ||
+          (b.has('ReservePercent') && mode !== 'HotStandby')
+        )
+          throw fail(
+            87,
+            `Failed to set failover relationship ${rel.name}: the parameter does not apply to mode ${mode}.`,
+            rel.name,
+          );
         checkPercent('LoadBalancePercent', b.get('LoadBalancePercent'), fail);
         checkPercent('ReservePercent', b.get('ReservePercent'), fail);
         if (b.get('PartnerDown') === true) rel.partnerDownDeclared = true;
-        const changes = [...b.keys()].some((k) => !['Name', 'PartnerDown', 'Force', 'PassThru', 'ErrorAction', 'Confirm', 'Verbose'].includes(k));
+        const changes = [...b.keys()].some(
+          (k) =>
+            !['Name', 'PartnerDown', 'Force', 'PassThru', 'ErrorAction', 'Confirm', 'Verbose'].includes(k),
+        );
         if (changes) {
           const { mirror } = partnerOf(c, rel, fail);
-          for (const [r, local] of [[rel, true], ...(mirror ? [[mirror, false]] : [])] as [RelationshipState, boolean][]) {
+          for (const [r, local] of [[rel, true], ...(mirror ? [[mirror, false]] : [])] as [
+            RelationshipState,
+            boolean,
+          ][]) {
             if (mode !== r.mode) {
               r.mode = mode;
               r.serverRole = mode === 'HotStandby' ? (local ? 'Active' : 'Standby') : 'Active';
               r.loadBalancePercent = mode === 'LoadBalance' ? 50 : 0;
               r.reservePercent = mode === 'HotStandby' ? 5 : 0;
             }
-            if (b.has('LoadBalancePercent')) r.loadBalancePercent = local ? (b.get('LoadBalancePercent') as number) : 100 - (b.get('LoadBalancePercent') as number);
+            if (b.has('LoadBalancePercent'))
+              r.loadBalancePercent = local
+                ? (b.get('LoadBalancePercent') as number)
+                : 100 - (b.get('LoadBalancePercent') as number);
             if (b.has('ReservePercent')) r.reservePercent = b.get('ReservePercent') as number;
             if (b.has('MaxClientLeadTime')) r.maxClientLeadTimeSeconds = seconds(b.get('MaxClientLeadTime'));
             if (b.has('StateSwitchInterval')) {
@@ -218,7 +275,7 @@ export function failoverCmdlets(ctx: () => DhcpContext): CmdletDef[] {
             }
           }
         }
-        return b.get('PassThru') === true ? [failoverObject(c.estate, c.server, rel)] : [];
+        return passThru(b, [failoverObject(c.estate, c.server, rel)]);
       },
     ),
 
@@ -242,9 +299,12 @@ export function failoverCmdlets(ctx: () => DhcpContext): CmdletDef[] {
           }
           out.push(failoverObject(c.estate, c.server, rel));
           c.server.relationships.splice(c.server.relationships.indexOf(rel), 1);
-          if (partner) partner.relationships = partner.relationships.filter((r) => r.name.toLowerCase() !== name.toLowerCase());
+          if (partner)
+            partner.relationships = partner.relationships.filter(
+              (r) => r.name.toLowerCase() !== name.toLowerCase(),
+            );
         }
-        return b.get('PassThru') === true ? out : [];
+        return passThru(b, out);
       },
     ),
 
@@ -272,49 +332,67 @@ function failoverScopeCmdlets(ctx: () => DhcpContext): CmdletDef[] {
       }
     });
     valid.forEach(apply);
-    if (errors.length > 0) throw errors[0]!;
+    if (errors.length > 0) throw errors[0];
   };
   return [
     dhcpCmdlet(ctx, 'Add-DhcpServerv4FailoverScope', params, (c, b, _s, fail) => {
       const rel = relOrFail(c, b.get('Name') as string, fail, 'add scopes to');
       if (rel.serverType === 'SecondaryServer')
-        throw fail(20117, `Failed to add scopes to failover relationship ${rel.name} on DHCP server {server}, its secondary server.`, rel.name);
+        throw fail(
+          20117,
+          `Failed to add scopes to failover relationship ${rel.name} on DHCP server {server}, its secondary server.`,
+          rel.name,
+        );
       const { partner, mirror } = partnerOf(c, rel, fail);
       perScope(
         ips(b.get('ScopeId')),
         (id) => {
           scopeOrFail(c, id, fail, 'add to failover relationship the');
           if (c.server.relationships.some((r) => r.scopeIds.includes(id)))
-            throw fail(20113, `Failed to add scope ${id} to failover relationship ${rel.name} on DHCP server {server}.`, id);
-          if (partner.scopes[id]) throw fail(20004, `Failed to create scope ${id} on partner server ${partner.name}.`, id);
+            throw fail(
+              20113,
+              `Failed to add scope ${id} to failover relationship ${rel.name} on DHCP server {server}.`,
+              id,
+            );
+          if (partner.scopes[id])
+            throw fail(20004, `Failed to create scope ${id} on partner server ${partner.name}.`, id);
         },
         (id) => {
           rel.scopeIds.push(id);
           mirror?.scopeIds.push(id);
-          partner.scopes[id] = clone(c.server.scopes[id]!);
+          partner.scopes[id] = clone(c.server.scopes[id]);
         },
       );
-      return b.get('PassThru') === true ? [failoverObject(c.estate, c.server, rel)] : [];
+      return passThru(b, [failoverObject(c.estate, c.server, rel)]);
     }),
 
-    dhcpCmdlet(ctx, 'Remove-DhcpServerv4FailoverScope', [...params, { name: 'Force', type: 'Switch' }], (c, b, _s, fail) => {
-      const rel = relOrFail(c, b.get('Name') as string, fail, 'remove scopes from');
-      const { partner, mirror } = partnerOf(c, rel, fail);
-      perScope(
-        ips(b.get('ScopeId')),
-        (id) => {
-          scopeOrFail(c, id, fail, 'remove from failover relationship the');
-          if (!rel.scopeIds.includes(id))
-            throw fail(20116, `Failed to remove scope ${id} from failover relationship ${rel.name} on DHCP server {server}.`, id);
-        },
-        (id) => {
-          rel.scopeIds = rel.scopeIds.filter((s) => s !== id);
-          if (mirror) mirror.scopeIds = mirror.scopeIds.filter((s) => s !== id);
-          delete partner.scopes[id];
-        },
-      );
-      return b.get('PassThru') === true ? [failoverObject(c.estate, c.server, rel)] : [];
-    }),
+    dhcpCmdlet(
+      ctx,
+      'Remove-DhcpServerv4FailoverScope',
+      [...params, { name: 'Force', type: 'Switch' }],
+      (c, b, _s, fail) => {
+        const rel = relOrFail(c, b.get('Name') as string, fail, 'remove scopes from');
+        const { partner, mirror } = partnerOf(c, rel, fail);
+        perScope(
+          ips(b.get('ScopeId')),
+          (id) => {
+            scopeOrFail(c, id, fail, 'remove from failover relationship the');
+            if (!rel.scopeIds.includes(id))
+              throw fail(
+                20116,
+                `Failed to remove scope ${id} from failover relationship ${rel.name} on DHCP server {server}.`,
+                id,
+              );
+          },
+          (id) => {
+            rel.scopeIds = rel.scopeIds.filter((s) => s !== id);
+            if (mirror) mirror.scopeIds = mirror.scopeIds.filter((s) => s !== id);
+            delete partner.scopes[id];
+          },
+        );
+        return passThru(b, [failoverObject(c.estate, c.server, rel)]);
+      },
+    ),
 
     dhcpCmdlet(
       ctx,
@@ -332,22 +410,29 @@ function failoverScopeCmdlets(ctx: () => DhcpContext): CmdletDef[] {
           for (const id of ips(b.get('ScopeId'))) {
             scopeOrFail(c, id, fail, 'replicate');
             const rel = c.server.relationships.find((r) => r.scopeIds.includes(id));
-            if (!rel) throw fail(20116, `Failed to replicate scope ${id}: it is not part of a failover relationship on DHCP server {server}.`, id);
+            if (!rel)
+              throw fail(
+                20116,
+                `Failed to replicate scope ${id}: it is not part of a failover relationship on DHCP server {server}.`,
+                id,
+              );
             work.push([rel, [id]]);
           }
         } else {
-          const rels = b.has('Name') ? (b.get('Name') as string[]).map((n) => relOrFail(c, n, fail, 'replicate')) : c.server.relationships;
+          const rels = b.has('Name')
+            ? (b.get('Name') as string[]).map((n) => relOrFail(c, n, fail, 'replicate'))
+            : c.server.relationships;
           for (const rel of rels) work.push([rel, rel.scopeIds]);
         }
         const out: ScopeState[] = [];
         for (const [rel, ids] of work) {
           const { partner } = partnerOf(c, rel, fail);
           for (const id of ids) {
-            partner.scopes[id] = clone(c.server.scopes[id]!);
-            out.push(c.server.scopes[id]!);
+            partner.scopes[id] = clone(c.server.scopes[id]);
+            out.push(c.server.scopes[id]);
           }
         }
-        return b.get('PassThru') === true ? out.map(scopeObject) : [];
+        return passThru(b, out.map(scopeObject));
       },
       ['Name', 'ScopeId'],
     ),

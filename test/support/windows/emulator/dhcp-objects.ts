@@ -3,7 +3,13 @@
  * DhcpServerv4ExclusionRange, DhcpServerv4Reservation, DhcpServerv4OptionValue, DhcpServerv4Failover): addresses
  * are IPAddress, durations TimeSpan, enumerations strings. Also Windows' default option definitions.
  */
-import type { EstateState, RelationshipState, ReservationState, ScopeState, ServerState } from './dhcp-state.js';
+import type {
+  EstateState,
+  RelationshipState,
+  ReservationState,
+  ScopeState,
+  ServerState,
+} from './dhcp-state.js';
 import { IPAddress, PsObject, TimeSpan } from './ps-values.js';
 
 const NS = 'Microsoft.Management.Infrastructure.CimInstance#root/Microsoft/Windows/DHCP/';
@@ -99,7 +105,11 @@ export interface OptionDefinition {
   multi: boolean;
 }
 
-const def = (name: string, type: OptionDefinition['type'], multi = false): OptionDefinition => ({ name, type, multi });
+const def = (name: string, type: OptionDefinition['type'], multi = false): OptionDefinition => ({
+  name,
+  type,
+  multi,
+});
 
 /** The predefined DHCPv4 option definitions of a Windows DHCP server (standard class), the commonly used ones. */
 export const OPTION_DEFINITIONS: Record<number, OptionDefinition> = {

@@ -4,7 +4,7 @@
  * definitions: an undefined option fails with 20010, a value of the wrong type with Win32 87.
  */
 import { isIPv4 } from './cmdlet-binding.js';
-import { type CimErrorFactory, type DhcpContext, dhcpCmdlet, scopeOrFail } from './dhcp-context.js';
+import { type CimErrorFactory, type DhcpContext, dhcpCmdlet, passThru, scopeOrFail } from './dhcp-context.js';
 import { OPTION_DEFINITIONS, optionObject } from './dhcp-objects.js';
 import { findReservation } from './dhcp-scope-cmdlets.js';
 import type { OptionValues } from './dhcp-state.js';
@@ -14,22 +14,52 @@ import { type IPAddress, PsObject, Version } from './ps-values.js';
 
 const NAMED: Record<string, number> = { Router: 3, DnsServer: 6, DnsDomain: 15, WinsServer: 44, Wpad: 252 };
 
-function target(c: DhcpContext, b: Map<string, unknown>, fail: CimErrorFactory, action: string): OptionValues {
+function target(
+  c: DhcpContext,
+  b: Map<string, unknown>,
+  fail: CimErrorFactory,
+  action: string,
+): OptionValues {
   const scopeId = b.get('ScopeId') as IPAddress | undefined;
   const reserved = b.get('ReservedIP') as IPAddress | undefined;
-  if (scopeId && reserved) throw fail(87, `Failed to ${action} option value: specify either ScopeId or ReservedIP on DHCP server {server}.`);
+  if (scopeId && reserved)
+    throw fail(
+      87,
+      `Failed to ${action} option value: specify either ScopeId or ReservedIP on DHCP server {server}.`,
+    );
   if (reserved) {
     const hit = findReservation(c, reserved.address);
-    if (!hit) throw fail(20018, `Failed to ${action} option value for reserved IP ${reserved.address} on DHCP server {server}.`, reserved.address);
+    if (!hit)
+      throw fail(
+        20018,
+        `Failed to ${action} option value for reserved IP ${reserved.address} on DHCP server {server}.`,
+        reserved.address,
+      );
     return hit.r.options;
   }
   if (scopeId) return scopeOrFail(c, scopeId.address, fail, `${action} option value of`).options;
   return c.server.serverOptions;
 }
 
+function optionOrFail(values: OptionValues, id: number, fail: CimErrorFactory, action: string): string[] {
+  const v = values[String(id)];
+  if (!v)
+    throw fail(
+      20010,
+      `Failed to ${action} option value for option ID ${id} on DHCP server {server}.`,
+      String(id),
+    );
+  return v;
+}
+
 function checkValues(id: number, values: string[], fail: CimErrorFactory): void {
   const def = OPTION_DEFINITIONS[id];
-  if (!def) throw fail(20010, `Failed to set option value for option ID ${id} on DHCP server {server}. The option definition does not exist.`, String(id));
+  if (!def)
+    throw fail(
+      20010,
+      `Failed to set option value for option ID ${id} on DHCP server {server}. The option definition does not exist.`,
+      String(id),
+    );
   const bad = (v: string): boolean => {
     if (def.type === 'IPv4Address') return !isIPv4(v);
     const max = { Byte: 255, Word: 65535, DWord: 4294967295 }[def.type as 'Byte'];
@@ -37,7 +67,11 @@ function checkValues(id: number, values: string[], fail: CimErrorFactory): void 
     return false;
   };
   if (values.length === 0 || (!def.multi && values.length > 1) || values.some(bad))
-    throw fail(87, `Failed to set option value for option ID ${id} (${def.type}) on DHCP server {server}.`, String(id));
+    throw fail(
+      87,
+      `Failed to set option value for option ID ${id} (${def.type}) on DHCP server {server}.`,
+      String(id),
+    );
 }
 
 const location = [
@@ -49,7 +83,8 @@ const location = [
 ];
 
 function refuseClasses(b: Map<string, unknown>): void {
-  for (const n of ['VendorClass', 'UserClass', 'PolicyName']) if (b.has(n)) throw notEmulated(`the -${n} parameter`);
+  for (const n of ['VendorClass', 'UserClass', 'PolicyName'])
+    if (b.has(n)) throw notEmulated(`the -${n} parameter`);
 }
 
 export function optionCmdlets(ctx: () => DhcpContext): CmdletDef[] {
@@ -57,15 +92,22 @@ export function optionCmdlets(ctx: () => DhcpContext): CmdletDef[] {
     dhcpCmdlet(
       ctx,
       'Get-DhcpServerv4OptionValue',
-      [...location, { name: 'OptionId', type: 'UInt32[]' }, { name: 'All', type: 'Switch' }, { name: 'Brief', type: 'Switch' }],
+      [
+        ...location,
+        { name: 'OptionId', type: 'UInt32[]' },
+        { name: 'All', type: 'Switch' },
+        { name: 'Brief', type: 'Switch' },
+      ],
       (c, b, _s, fail) => {
         refuseClasses(b);
         const values = target(c, b, fail, 'get');
-        const ids = b.has('OptionId') ? (b.get('OptionId') as number[]) : Object.keys(values).map(Number).sort((x, y) => x - y);
+        const ids = b.has('OptionId')
+          ? (b.get('OptionId') as number[])
+          : Object.keys(values)
+              .map(Number)
+              .sort((x, y) => x - y);
         return ids.map((id) => {
-          const v = values[String(id)];
-          if (!v) throw fail(20010, `Failed to get option value for option ID ${id} on DHCP server {server}.`, String(id));
-          return optionObject(id, v);
+          return optionObject(id, optionOrFail(values, id, fail, 'get'));
         });
       },
     ),
@@ -99,7 +141,10 @@ export function optionCmdlets(ctx: () => DhcpContext): CmdletDef[] {
                 });
         for (const [id, v] of changes) checkValues(id, v, fail);
         for (const [id, v] of changes) values[String(id)] = [...v];
-        return b.get('PassThru') === true ? changes.map(([id, v]) => optionObject(id, v)) : [];
+        return passThru(
+          b,
+          changes.map(([id, v]) => optionObject(id, v)),
+        );
       },
       ['OptionId', 'NamedOptions'],
       'NamedOptions',
@@ -108,26 +153,32 @@ export function optionCmdlets(ctx: () => DhcpContext): CmdletDef[] {
     dhcpCmdlet(
       ctx,
       'Remove-DhcpServerv4OptionValue',
-      [...location, { name: 'OptionId', type: 'UInt32[]', mandatory: true }, { name: 'PassThru', type: 'Switch' }],
+      [
+        ...location,
+        { name: 'OptionId', type: 'UInt32[]', mandatory: true },
+        { name: 'PassThru', type: 'Switch' },
+      ],
       (c, b, _s, fail) => {
         refuseClasses(b);
         const values = target(c, b, fail, 'delete');
         const out = [];
         for (const id of b.get('OptionId') as number[]) {
-          const v = values[String(id)];
-          if (!v) throw fail(20010, `Failed to delete option value for option ID ${id} on DHCP server {server}.`, String(id));
+          const v = optionOrFail(values, id, fail, 'delete');
           delete values[String(id)];
           out.push(optionObject(id, v));
         }
-        return b.get('PassThru') === true ? out : [];
+        return passThru(b, out);
       },
     ),
 
     dhcpCmdlet(ctx, 'Get-DhcpServerVersion', [], (c) => [
-      new PsObject('Microsoft.Management.Infrastructure.CimInstance#root/Microsoft/Windows/DHCP/DhcpServerVersion', {
-        MajorVersion: c.server.serverVersion.major,
-        MinorVersion: c.server.serverVersion.minor,
-      }),
+      new PsObject(
+        'Microsoft.Management.Infrastructure.CimInstance#root/Microsoft/Windows/DHCP/DhcpServerVersion',
+        {
+          MajorVersion: c.server.serverVersion.major,
+          MinorVersion: c.server.serverVersion.minor,
+        },
+      ),
     ]),
   ];
 }

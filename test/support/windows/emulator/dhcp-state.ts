@@ -3,7 +3,15 @@
  * one server shows on its partner. A session holds an exclusive lock file (O_EXCL, bounded retry, stale locks of
  * dead processes broken) from reading the file to writing it back atomically (temp file + rename).
  */
-import { closeSync, existsSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 
 export interface ExclusionState {
   startRange: string;
@@ -112,7 +120,7 @@ export function writeEstate(file: string, state: EstateState): void {
 
 export function findServer(estate: EstateState, nameOrAddress: string): ServerState | undefined {
   const key = nameOrAddress.toLowerCase();
-  const short = key.split('.')[0]!;
+  const short = key.split('.')[0];
   return Object.values(estate.servers).find(
     (s) => s.address === nameOrAddress || s.name.toLowerCase() === key || s.name.toLowerCase() === short,
   );
@@ -133,7 +141,8 @@ export async function lockEstate(file: string, timeoutMs = 60_000): Promise<() =
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       breakStaleLock(lock);
-      if (Date.now() > deadline) throw new Error(`estate lock ${lock} not free after ${timeoutMs} ms`);
+      if (Date.now() > deadline)
+        throw new Error(`estate lock ${lock} not free after ${timeoutMs} ms`, { cause: error });
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
   }

@@ -60,7 +60,10 @@ function render(v: unknown): string {
   if (isNull(v)) return '';
   if (v instanceof Hashtable)
     return [...v.entries.values()].map((e) => `${e.key.padEnd(20)} ${toPsString(e.value)}`).join('\n');
-  if (v instanceof PsObject) return Object.entries(v.props).map(([k, x]) => `${k.padEnd(20)}: ${toPsString(x)}`).join('\n');
+  if (v instanceof PsObject)
+    return Object.entries(v.props)
+      .map(([k, x]) => `${k.padEnd(20)}: ${toPsString(x)}`)
+      .join('\n');
   return toPsString(v);
 }
 
@@ -75,13 +78,23 @@ function buildCmdlets(ctx: () => DhcpContext): Map<string, CmdletDef> {
     sets: ['Default'],
     defaultSet: 'Default',
     dhcp: false,
-    run: (b) => [convertToJson(b.get('InputObject'), (b.get('Depth') as number | undefined) ?? 2, b.get('Compress') === true)],
+    run: (b) => [
+      convertToJson(
+        b.get('InputObject'),
+        (b.get('Depth') as number | undefined) ?? 2,
+        b.get('Compress') === true,
+      ),
+    ],
   };
   const all = [json, moduleCmdlet(ctx), ...scopeCmdlets(ctx), ...optionCmdlets(ctx), ...failoverCmdlets(ctx)];
   return new Map(all.map((c) => [c.name.toLowerCase(), c]));
 }
 
-export async function runSession(stateFile: string, serverName: string, source: string): Promise<SessionResult> {
+export async function runSession(
+  stateFile: string,
+  serverName: string,
+  source: string,
+): Promise<SessionResult> {
   const started = Date.now();
   const log = (outcome: SessionLogLine['outcome'], cmdlets: number, dropped?: number): void =>
     logSession(stateFile, {
@@ -110,7 +123,13 @@ export async function runSession(stateFile: string, serverName: string, source: 
   try {
     const estate = readEstate(stateFile);
     const server: ServerState | undefined = estate.servers[serverName.toLowerCase()];
-    if (!server) return { stdout: '', stderr: `emulator: no server ${serverName} in ${stateFile}\n`, exitCode: 1, drop: false };
+    if (!server)
+      return {
+        stdout: '',
+        stderr: `emulator: no server ${serverName} in ${stateFile}\n`,
+        exitCode: 1,
+        drop: false,
+      };
     let count = 0;
     let drop = false;
     const ctx = (): DhcpContext => ({ estate, server });
@@ -121,7 +140,11 @@ export async function runSession(stateFile: string, serverName: string, source: 
         if (server.faults.down)
           throw cimError(name, 1722, `Failed to connect to the DHCP server service on ${server.name}.`);
         if (server.faults.failCommand?.n === count)
-          throw cimError(name, server.faults.failCommand.code, `Failed to run ${name} on DHCP server ${server.name}.`);
+          throw cimError(
+            name,
+            server.faults.failCommand.code,
+            `Failed to run ${name} on DHCP server ${server.name}.`,
+          );
       },
       afterDhcpCmdlet: () => {
         if (server.faults.dropAfterCmdlets === count) throw new DropConnection();
@@ -162,7 +185,10 @@ export async function runSession(stateFile: string, serverName: string, source: 
     log(drop ? 'dropped' : exitCode === 0 ? 'ok' : 'failed', count, plan.dropped);
     if (drop) return { stdout: '', stderr: '', exitCode: 1, drop: true };
     return {
-      stdout: out.filter((s) => s !== '').map((s) => `${s}\r\n`).join(''),
+      stdout: out
+        .filter((s) => s !== '')
+        .map((s) => `${s}\r\n`)
+        .join(''),
       stderr: err.join(''),
       exitCode,
       drop: false,

@@ -27,13 +27,13 @@ export function templateOf(text: string): Template | undefined {
   const values: (string | number)[] = [];
   const offsets: number[] = [];
   for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
+    const c = text[i];
     if (QUOTES.has(c)) {
       let value = '';
       let j = i + 1;
       for (;;) {
         if (j >= text.length) return undefined;
-        if (QUOTES.has(text[j]!)) {
+        if (QUOTES.has(text[j])) {
           if (QUOTES.has(text[j + 1] ?? '')) {
             value += text[j + 1];
             j += 2;
@@ -53,7 +53,7 @@ export function templateOf(text: string): Template | undefined {
     }
     if (c >= '0' && c <= '9' && BEFORE_NUMBER.has(text[i - 1] ?? '\n')) {
       let j = i;
-      while (text[j]! >= '0' && text[j]! <= '9') j++;
+      while (text[j] >= '0' && text[j] <= '9') j++;
       if (AFTER_NUMBER.has(text[j] ?? '\n') && j - i < 10) {
         offsets.push(shape.length);
         values.push(Number(text.slice(i, j)));
@@ -62,7 +62,8 @@ export function templateOf(text: string): Template | undefined {
         continue;
       }
     }
-    if (c === '"' || c === '#' || c === '`' || c === '@' && text[i + 1] === "'" || c.charCodeAt(0) > 127) return undefined;
+    if (c === '"' || c === '#' || c === '`' || (c === '@' && text[i + 1] === "'") || c.charCodeAt(0) > 127)
+      return undefined;
     shape += c;
   }
   return { shape, values, offsets };
@@ -90,7 +91,7 @@ export function chunksOf(source: string): Chunk[] {
     }
     current.push(line);
     for (let i = 0; i < line.length; i++) {
-      if (!QUOTES.has(line[i]!)) continue;
+      if (!QUOTES.has(line[i])) continue;
       if (inString && QUOTES.has(line[i + 1] ?? '')) i++;
       else inString = !inString;
     }
@@ -140,7 +141,7 @@ export class ScriptParser {
     return {
       lines: refs.map((r) => ({ line: r.shape.line + r.offset, endLine: r.shape.endLine + r.offset })),
       statement: (index) => {
-        const r = refs[index]!;
+        const r = refs[index];
         return instantiate(r.shape, r.values, r.offset) as Stmt;
       },
     };

@@ -21,10 +21,8 @@ export class PsError extends Error {
 
   /** `$_` in a catch block. */
   toRecord(): PsObject {
-    const exception = new PsObject(this.exceptionType, {
-      Message: this.message,
-      ...(this.win32Code() === undefined ? {} : { NativeErrorCode: this.win32Code(), HResult: -2146233087 }),
-    });
+    // Only the message: CimException's NativeErrorCode is an enumeration, not the Win32 code, so none is faked here.
+    const exception = new PsObject(this.exceptionType, { Message: this.message });
     const categoryInfo = new PsObject('System.Management.Automation.ErrorCategoryInfo', {
       Category: this.category,
       Activity: this.command,
@@ -37,11 +35,6 @@ export class PsError extends Error {
       CategoryInfo: categoryInfo,
       TargetObject: this.target,
     });
-  }
-
-  win32Code(): number | undefined {
-    const m = /^(?:DHCP|WIN32) (\d+),/.exec(this.fullyQualifiedErrorId);
-    return m ? Number(m[1]) : undefined;
   }
 }
 
@@ -87,7 +80,12 @@ export function cimError(command: string, code: number, what: string, target = '
 
 const BINDING = 'System.Management.Automation.ParameterBindingException';
 
-export function bindingError(id: string, command: string, message: string, category = 'InvalidArgument'): PsError {
+export function bindingError(
+  id: string,
+  command: string,
+  message: string,
+  category = 'InvalidArgument',
+): PsError {
   return new PsError(`${id},${command}`, message, category, BINDING, true, command);
 }
 

@@ -6,7 +6,6 @@
  */
 import { type ArgValue, bindParameters, type Bound, type ParamSpec } from './cmdlet-binding.js';
 import { commandNotFound, notEmulated, PsError, runtimeError } from './ps-errors.js';
-import { convertToJson } from './ps-json.js';
 import type { CmdArg, Expr, PipeElem, Stmt } from './ps-syntax.js';
 import {
   collect,
@@ -118,7 +117,11 @@ export class Interpreter {
         const key = stmt.name.toLowerCase();
         if (key === 'null') return; // `$null = ...` discards, as in PowerShell.
         if (key === 'true' || key === 'false' || key === '_')
-          throw runtimeError('VariableNotWritable', `Cannot overwrite variable ${stmt.name} because it is read-only or constant.`, 'WriteError');
+          throw runtimeError(
+            'VariableNotWritable',
+            `Cannot overwrite variable ${stmt.name} because it is read-only or constant.`,
+            'WriteError',
+          );
         const current = this.vars.get(key);
         if (stmt.op === '+=' && Array.isArray(current) && this.owned.has(current)) {
           if (Array.isArray(value)) current.push(...(value as unknown[]));
@@ -173,9 +176,9 @@ export class Interpreter {
 
   /** The value of a statement on the right of `=`: an expression keeps its value (arrays stay arrays). */
   private valueOf(stmt: Stmt): unknown {
-    if (stmt.k === 'pipe' && stmt.elems.length === 1 && stmt.elems[0]!.k === 'expr') {
+    if (stmt.k === 'pipe' && stmt.elems.length === 1 && stmt.elems[0].k === 'expr') {
       this.line = stmt.line;
-      return this.eval(stmt.elems[0]!.e);
+      return this.eval(stmt.elems[0].e);
     }
     if (stmt.k === 'assign') {
       this.exec(stmt, []);
@@ -190,7 +193,11 @@ export class Interpreter {
     let items: unknown[] | undefined;
     for (const [i, elem] of elems.entries()) {
       if (elem.k === 'expr') {
-        if (i > 0) throw runtimeError('ExpressionsMustBeFirstInPipeline', 'Expressions are only allowed as the first element of a pipeline.');
+        if (i > 0)
+          throw runtimeError(
+            'ExpressionsMustBeFirstInPipeline',
+            'Expressions are only allowed as the first element of a pipeline.',
+          );
         const v = this.eval(elem.e);
         items = elems.length === 1 ? [v] : isNull(v) ? [v] : enumerate(v);
         continue;
@@ -198,13 +205,21 @@ export class Interpreter {
       items = this.command(elem.name, elem.args, i === 0 ? undefined : (items ?? []));
     }
     // A lone expression statement writes its value; arrays unroll into the output.
-    return elems.length === 1 && elems[0]!.k === 'expr' ? (isNull(items![0]) ? [] : enumerate(items![0])) : items!;
+    return elems.length === 1 && elems[0].k === 'expr'
+      ? isNull(items![0])
+        ? []
+        : enumerate(items![0])
+      : items!;
   }
 
   private command(name: string, args: CmdArg[], input: unknown[] | undefined): unknown[] {
     const lower = name.toLowerCase();
     if (lower === 'foreach-object' || lower === '%' || lower === 'where-object' || lower === '?')
-      return this.blockCommand(lower.startsWith('f') || lower === '%' ? 'ForEach-Object' : 'Where-Object', args, input ?? []);
+      return this.blockCommand(
+        lower.startsWith('f') || lower === '%' ? 'ForEach-Object' : 'Where-Object',
+        args,
+        input ?? [],
+      );
     const def = this.cmdlets.get(lower);
     if (!def) {
       if (KNOWN_UNEMULATED.test(name)) throw notEmulated(`the command ${name}`);
@@ -217,8 +232,9 @@ export class Interpreter {
   private mergeArgs(def: CmdletDef, args: CmdArg[]): ArgValue[] {
     const out: ArgValue[] = [];
     for (let i = 0; i < args.length; i++) {
-      const a = args[i]!;
-      if (a.k === 'value') throw notEmulated(`positional arguments (${def.name} got a value without a parameter name)`);
+      const a = args[i];
+      if (a.k === 'value')
+        throw notEmulated(`positional arguments (${def.name} got a value without a parameter name)`);
       if (a.value) {
         out.push({ name: a.name, value: this.eval(a.value), hasValue: true });
         continue;
@@ -233,10 +249,12 @@ export class Interpreter {
   }
 
   private invoke(def: CmdletDef, args: ArgValue[], input: unknown[] | undefined): unknown[] {
-    if (input !== undefined && def.name !== 'ConvertTo-Json') throw notEmulated(`pipeline input to ${def.name}`);
+    if (input !== undefined && def.name !== 'ConvertTo-Json')
+      throw notEmulated(`pipeline input to ${def.name}`);
     if (input !== undefined && input.length === 0) return [];
     const { bound, set } = bindParameters(def.name, def.params, def.sets, def.defaultSet, args, def.dhcp);
-    if (input !== undefined && !bound.has('InputObject')) bound.set('InputObject', input.length === 1 ? input[0] : input);
+    if (input !== undefined && !bound.has('InputObject'))
+      bound.set('InputObject', input.length === 1 ? input[0] : input);
     if (!def.dhcp) return def.run(bound, set);
     const action = toPsString(bound.get('ErrorAction') ?? '').toLowerCase();
     try {
@@ -253,7 +271,7 @@ export class Interpreter {
   }
 
   private blockCommand(name: string, args: CmdArg[], input: unknown[]): unknown[] {
-    const only = args.length === 1 ? args[0]! : undefined;
+    const only = args.length === 1 ? args[0] : undefined;
     const e = only?.k === 'value' ? only.e : undefined;
     if (!e || e.k !== 'block') throw notEmulated(`${name} without a single script block argument`);
     const out: unknown[] = [];
@@ -284,21 +302,34 @@ export class Interpreter {
       case 'member':
         return member(this.eval(e.obj), e.name);
       case 'call':
-        return callMethod(this.eval(e.obj), e.name, e.args.map((a) => this.eval(a)));
+        return callMethod(
+          this.eval(e.obj),
+          e.name,
+          e.args.map((a) => this.eval(a)),
+        );
       case 'static':
-        return staticCall(e.type, e.name, e.args.map((a) => this.eval(a)));
+        return staticCall(
+          e.type,
+          e.name,
+          e.args.map((a) => this.eval(a)),
+        );
       case 'index': {
         const obj = this.eval(e.obj);
         const idx = this.eval(e.index);
         if (obj instanceof Hashtable) return obj.get(toPsString(idx));
-        if (Array.isArray(obj) && typeof idx === 'number') return obj[idx < 0 ? obj.length + idx : idx] ?? null;
+        if (Array.isArray(obj) && typeof idx === 'number')
+          return obj[idx < 0 ? obj.length + idx : idx] ?? null;
         throw notEmulated('this kind of indexing');
       }
       case 'hash': {
         const h = new Hashtable();
         for (const entry of e.entries) {
           if (h.has(entry.key))
-            throw runtimeError('DuplicateKeyInHashLiteral', `Duplicate keys '${entry.key}' are not allowed in hash literals.`, 'ParserError');
+            throw runtimeError(
+              'DuplicateKeyInHashLiteral',
+              `Duplicate keys '${entry.key}' are not allowed in hash literals.`,
+              'ParserError',
+            );
           h.set(entry.key, this.valueOf(entry.value));
         }
         return h;
@@ -319,7 +350,11 @@ export class Interpreter {
         const v = this.eval(e.e);
         if (typeof v === 'number') return -v;
         const n = Number(toPsString(v));
-        if (Number.isNaN(n)) throw runtimeError('InvalidCastFromStringToInteger', `Cannot convert value "${toPsString(v)}" to type "System.Int32".`);
+        if (Number.isNaN(n))
+          throw runtimeError(
+            'InvalidCastFromStringToInteger',
+            `Cannot convert value "${toPsString(v)}" to type "System.Int32".`,
+          );
         return -n;
       }
       case 'bin':
@@ -371,7 +406,11 @@ function add(a: unknown, b: unknown): unknown {
   if (Array.isArray(a)) return Array.isArray(b) ? [...a, ...b] : [...a, b];
   if (typeof a === 'number') {
     const n = typeof b === 'number' ? b : Number(toPsString(b));
-    if (Number.isNaN(n)) throw runtimeError('InvalidCastFromStringToInteger', `Cannot convert value "${toPsString(b)}" to type "System.Int32".`);
+    if (Number.isNaN(n))
+      throw runtimeError(
+        'InvalidCastFromStringToInteger',
+        `Cannot convert value "${toPsString(b)}" to type "System.Int32".`,
+      );
     return a + n;
   }
   if (typeof a === 'string') return a + toPsString(b);
@@ -379,12 +418,19 @@ function add(a: unknown, b: unknown): unknown {
     const h = new Hashtable();
     for (const { key, value } of a.entries.values()) h.set(key, value);
     for (const { key, value } of b.entries.values()) {
-      if (h.has(key)) throw runtimeError('DuplicateKeyInHashLiteral', `Item has already been added. Key in dictionary: '${key}'`);
+      if (h.has(key))
+        throw runtimeError(
+          'DuplicateKeyInHashLiteral',
+          `Item has already been added. Key in dictionary: '${key}'`,
+        );
       h.set(key, value);
     }
     return h;
   }
-  throw runtimeError('MethodNotFound', `Method invocation failed because [${toPsString(a)}] does not contain a method named 'op_Addition'.`);
+  throw runtimeError(
+    'MethodNotFound',
+    `Method invocation failed because [${toPsString(a)}] does not contain a method named 'op_Addition'.`,
+  );
 }
 
 function member(obj: unknown, name: string): unknown {
@@ -392,8 +438,8 @@ function member(obj: unknown, name: string): unknown {
   if (Array.isArray(obj)) {
     if (lower === 'count' || lower === 'length') return obj.length;
     // Member enumeration (PowerShell 3+): the property of each element, $null ones dropped.
-    const values = obj.map((o) => member(o, name)).filter((v) => !isNull(v));
-    return collect(values.flatMap((v) => (Array.isArray(v) ? v : [v])));
+    const values = obj.map((o): unknown => member(o, name)).filter((v) => !isNull(v));
+    return collect(values.flatMap((v): unknown[] => (Array.isArray(v) ? (v as unknown[]) : [v])));
   }
   if (isNull(obj)) return null;
   if (obj instanceof Hashtable) {
@@ -406,7 +452,11 @@ function member(obj: unknown, name: string): unknown {
   if (obj instanceof IPAddress) {
     if (lower === 'ipaddresstostring') return obj.address;
     if (lower === 'addressfamily') return 'InterNetwork';
-    if (lower === 'address') return obj.address.split('.').map(Number).reduceRight((acc, o) => acc * 256 + o, 0);
+    if (lower === 'address')
+      return obj.address
+        .split('.')
+        .map(Number)
+        .reduceRight((acc, o) => acc * 256 + o, 0);
     return null;
   }
   if (obj instanceof TimeSpan) {
@@ -445,11 +495,20 @@ function callMethod(obj: unknown, name: string, args: unknown[]): unknown {
 
 function staticCall(type: string, name: string, args: unknown[]): unknown {
   const t = type.toLowerCase().replace(/^system\./, '');
-  const scale: Record<string, number> = { fromseconds: 1000, fromminutes: 60_000, fromhours: 3_600_000, fromdays: 86_400_000 };
+  const scale: Record<string, number> = {
+    fromseconds: 1000,
+    fromminutes: 60_000,
+    fromhours: 3_600_000,
+    fromdays: 86_400_000,
+  };
   const factor = scale[name.toLowerCase()];
   if (t === 'timespan' && factor && args.length === 1) {
     const n = typeof args[0] === 'number' ? args[0] : Number(toPsString(args[0]));
-    if (Number.isNaN(n)) throw runtimeError('MethodArgumentConversionInvalidCastArgument', `Cannot convert argument "value", with value: "${toPsString(args[0])}", for "${name}" to type "System.Double".`);
+    if (Number.isNaN(n))
+      throw runtimeError(
+        'MethodArgumentConversionInvalidCastArgument',
+        `Cannot convert argument "value", with value: "${toPsString(args[0])}", for "${name}" to type "System.Double".`,
+      );
     return new TimeSpan(Math.round(n * factor));
   }
   throw notEmulated(`[${type}]::${name}`);
@@ -458,7 +517,11 @@ function staticCall(type: string, name: string, args: unknown[]): unknown {
 function cast(type: string, v: unknown): unknown {
   const t = type.toLowerCase().replace(/^system\./, '');
   const fail = (target: string): PsError =>
-    runtimeError('InvalidCastParseTargetInvocation', `Cannot convert value "${toPsString(v)}" to type "${target}".`, 'InvalidArgument');
+    runtimeError(
+      'InvalidCastParseTargetInvocation',
+      `Cannot convert value "${toPsString(v)}" to type "${target}".`,
+      'InvalidArgument',
+    );
   switch (t) {
     case 'string':
       return Array.isArray(v) ? v.map(toPsString).join(' ') : toPsString(v);

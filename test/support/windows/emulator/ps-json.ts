@@ -2,7 +2,7 @@
  * ConvertTo-Json as Windows PowerShell 5.1 writes it: JavaScriptSerializer escaping (<, >, &, ' as \u003c ...),
  * objects deeper than -Depth written as their ToString(), and the 5.1 indented layout unless -Compress.
  */
-import { Hashtable, IPAddress, isNull, PsObject, TimeSpan, Version } from './ps-values.js';
+import { Hashtable, IPAddress, isNull, printable, PsObject, TimeSpan, Version } from './ps-values.js';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
@@ -17,7 +17,7 @@ function toJson(value: unknown, level: number, depth: number): Json {
   if (typeof value === 'number') return Number.isFinite(value) ? value : null;
   const container = Array.isArray(value) || value instanceof Hashtable || value instanceof PsObject;
   const dotNet = value instanceof IPAddress || value instanceof TimeSpan || value instanceof Version;
-  if ((container || dotNet) && level > depth) return String(value as object);
+  if ((container || dotNet) && level > depth) return printable(value);
   if (Array.isArray(value)) return value.map((v) => toJson(v, level + 1, depth));
   const out: Record<string, Json> = {};
   const put = (k: string, v: unknown): void => {
@@ -27,7 +27,10 @@ function toJson(value: unknown, level: number, depth: number): Json {
   else if (value instanceof PsObject) for (const [k, v] of Object.entries(value.props)) put(k, v);
   else if (value instanceof IPAddress) {
     const octets = value.address.split('.').map(Number);
-    put('Address', octets.reduceRight((acc, o) => acc * 256 + o, 0));
+    put(
+      'Address',
+      octets.reduceRight((acc, o) => acc * 256 + o, 0),
+    );
     put('AddressFamily', 2);
     put('ScopeId', null);
     put('IsIPv6Multicast', false);
@@ -51,8 +54,13 @@ function toJson(value: unknown, level: number, depth: number): Json {
     put('TotalSeconds', ms / 1000);
   } else if (value instanceof Version) {
     const [major, minor, build, revision] = value.text.split('.').map(Number);
-    Object.assign(out, { Major: major ?? 0, Minor: minor ?? 0, Build: build ?? -1, Revision: revision ?? -1 });
-  } else return String(value as object);
+    Object.assign(out, {
+      Major: major ?? 0,
+      Minor: minor ?? 0,
+      Build: build ?? -1,
+      Revision: revision ?? -1,
+    });
+  } else return printable(value);
   return out;
 }
 
@@ -74,7 +82,9 @@ function pretty(v: Json, indent: number): string {
   const pad = ' '.repeat(indent + 4);
   const end = ' '.repeat(indent);
   if (Array.isArray(v))
-    return v.length === 0 ? '[\r\n\r\n]' : `[\r\n${v.map((x) => pad + pretty(x, indent + 4)).join(',\r\n')}\r\n${end}]`;
+    return v.length === 0
+      ? '[\r\n\r\n]'
+      : `[\r\n${v.map((x) => pad + pretty(x, indent + 4)).join(',\r\n')}\r\n${end}]`;
   const entries = Object.entries(v);
   if (entries.length === 0) return '{\r\n\r\n}';
   return `{\r\n${entries.map(([k, x]) => `${pad}${quote(k)}:  ${pretty(x, indent + 4)}`).join(',\r\n')}\r\n${end}}`;

@@ -117,7 +117,7 @@ function describeError(root: Node, source: string): ParseFailure {
       errorId: bad.type === '}' ? 'MissingEndCurlyBrace' : 'MissingToken',
     };
   }
-  const token = bad.text.split('\n')[0]!.slice(0, 40);
+  const token = bad.text.split('\n')[0].slice(0, 40);
   return {
     line: row + 1,
     column: column + 1,
@@ -128,7 +128,8 @@ function describeError(root: Node, source: string): ParseFailure {
 }
 
 const kids = (n: Node): Node[] => n.children.filter((c): c is Node => c !== null);
-const named = (n: Node): Node[] => n.namedChildren.filter((c): c is Node => c !== null && c.type !== 'comment');
+const named = (n: Node): Node[] =>
+  n.namedChildren.filter((c): c is Node => c !== null && c.type !== 'comment');
 
 function statementList(n: Node): Stmt[] {
   const out: Stmt[] = [];
@@ -142,7 +143,7 @@ function statementList(n: Node): Stmt[] {
 function block(n: Node | undefined): Stmt[] {
   if (!n) return [];
   const list = named(n).find((c) => c.type === 'statement_list' || c.type === 'script_block_body');
-  return list ? statementList(list.type === 'script_block_body' ? named(list)[0]! : list) : [];
+  return list ? statementList(list.type === 'script_block_body' ? named(list)[0] : list) : [];
 }
 
 function statement(n: Node): Stmt {
@@ -181,11 +182,11 @@ function statement(n: Node): Stmt {
     }
     case 'if_statement': {
       const parts = named(n);
-      const clauses = [{ cond: statement(parts[0]!), body: block(parts[1]) }];
+      const clauses = [{ cond: statement(parts[0]), body: block(parts[1]) }];
       let otherwise: Stmt[] | undefined;
       for (const p of parts.slice(2)) {
         if (p.type === 'elseif_clauses')
-          for (const e of named(p)) clauses.push({ cond: statement(named(e)[0]!), body: block(named(e)[1]) });
+          for (const e of named(p)) clauses.push({ cond: statement(named(e)[0]), body: block(named(e)[1]) });
         else if (p.type === 'else_clause') otherwise = block(named(p)[0]);
       }
       return { ...pos, k: 'if', clauses, otherwise };
@@ -198,14 +199,15 @@ function statement(n: Node): Stmt {
 function pipeline(n: Node): StmtBody {
   const inner = named(n);
   if (inner.length !== 1) return { k: 'unsupported', what: 'this pipeline form' };
-  const c = inner[0]!;
+  const c = inner[0];
   if (c.type === 'assignment_expression') {
     const [left, op, right] = named(c);
-    const target = unwrap(left!);
-    if (target.type !== 'variable') return { k: 'unsupported', what: 'assignment to anything but a variable' };
-    const opText = op!.text;
+    const target = unwrap(left);
+    if (target.type !== 'variable')
+      return { k: 'unsupported', what: 'assignment to anything but a variable' };
+    const opText = op.text;
     if (opText !== '=' && opText !== '+=') return { k: 'unsupported', what: `the '${opText}' operator` };
-    return { k: 'assign', name: varName(target.text), op: opText, value: statement(right!) };
+    return { k: 'assign', name: varName(target.text), op: opText, value: statement(right) };
   }
   if (c.type !== 'pipeline_chain') return { k: 'unsupported', what: `the '${c.type.replace(/_/g, ' ')}'` };
   const elems: PipeElem[] = [];
@@ -224,7 +226,7 @@ function command(n: Node): PipeElem {
   const elements = parts.find((c) => c.type === 'command_elements');
   const items = elements ? kids(elements) : [];
   for (let i = 0; i < items.length; i++) {
-    const it = items[i]!;
+    const it = items[i];
     if (it.type === 'command_argument_sep' || it.type === 'comment') continue;
     if (it.type === 'command_parameter') {
       const name = it.text.replace(/^-/, '');
@@ -233,8 +235,8 @@ function command(n: Node): PipeElem {
         const value = items[i + 1];
         i++;
         args.push({ k: 'param', name: name.slice(0, -1), value: value ? expr(value) : undefined });
-      } else if (items[i + 1]?.type === 'command_argument_sep' && items[i + 1]!.text === ':') {
-        args.push({ k: 'param', name, value: expr(items[i + 2]!) });
+      } else if (items[i + 1]?.type === 'command_argument_sep' && items[i + 1].text === ':') {
+        args.push({ k: 'param', name, value: expr(items[i + 2]) });
         i += 2;
       } else args.push({ k: 'param', name });
       continue;
@@ -251,7 +253,8 @@ function command(n: Node): PipeElem {
 /** Descends through the grammar's precedence wrappers (logical_expression > ... > unary_expression). */
 function unwrap(n: Node): Node {
   let cur = n;
-  while (cur.childCount === 1 && cur.type !== 'variable' && cur.type !== 'string_literal') cur = cur.child(0)!;
+  while (cur.childCount === 1 && cur.type !== 'variable' && cur.type !== 'string_literal')
+    cur = cur.child(0)!;
   return cur;
 }
 
@@ -277,33 +280,33 @@ function expr(node: Node): Expr {
     case 'member_access': {
       const [obj, , member] = kids(n);
       if (kids(n)[1]?.type !== '.') return { k: 'unsupported', what: 'static member access' };
-      return { k: 'member', obj: expr(obj!), name: member!.text };
+      return { k: 'member', obj: expr(obj), name: member.text };
     }
     case 'invokation_expression': {
       const [target, op, member, argList] = kids(n);
       const args = argList ? argumentList(argList) : [];
       if (op?.type === '::') {
         if (target?.type !== 'type_literal') return { k: 'unsupported', what: 'this static call' };
-        return { k: 'static', type: typeName(target), name: member!.text, args };
+        return { k: 'static', type: typeName(target), name: member.text, args };
       }
-      return { k: 'call', obj: expr(target!), name: member!.text, args };
+      return { k: 'call', obj: expr(target), name: member.text, args };
     }
     case 'element_access': {
       const parts = named(n);
-      return { k: 'index', obj: expr(parts[0]!), index: expr(parts[1]!) };
+      return { k: 'index', obj: expr(parts[0]), index: expr(parts[1]) };
     }
     case 'hash_literal_expression': {
       const body = named(n).find((c) => c.type === 'hash_literal_body');
       const entries: { key: string; value: Stmt }[] = [];
       for (const entry of body ? named(body) : []) {
         const [key, value] = named(entry);
-        const k = unwrap(key!);
+        const k = unwrap(key);
         const keyText =
           k.type === 'verbatim_string_characters' || k.type === 'string_literal'
             ? (stringLiteral(k.type === 'string_literal' ? k.child(0)! : k) as { v?: string }).v
             : k.text;
         if (keyText === undefined) return { k: 'unsupported', what: 'this hashtable key' };
-        entries.push({ key: keyText, value: statement(value!) });
+        entries.push({ key: keyText, value: statement(value) });
       }
       return { k: 'hash', entries };
     }
@@ -324,23 +327,23 @@ function expr(node: Node): Expr {
     }
     case 'cast_expression': {
       const [type, value] = named(n);
-      return { k: 'cast', type: typeName(type!), e: expr(value!) };
+      return { k: 'cast', type: typeName(type), e: expr(value) };
     }
     case 'expression_with_unary_operator': {
       const [op, operand] = kids(n);
-      if (op!.type === '-not' || op!.type === '!') return { k: 'not', e: expr(operand!) };
-      if (op!.type === '-') return { k: 'neg', e: expr(operand!) };
-      return { k: 'unsupported', what: `the '${op!.text}' operator` };
+      if (op.type === '-not' || op.type === '!') return { k: 'not', e: expr(operand) };
+      if (op.type === '-') return { k: 'neg', e: expr(operand) };
+      return { k: 'unsupported', what: `the '${op.text}' operator` };
     }
     case 'array_literal_expression':
       return { k: 'list', items: named(n).map(expr) };
     default: {
       const parts = kids(n);
-      if (parts.length === 3 && !parts[1]!.isNamed && BINARY.has(parts[1]!.type.toLowerCase()))
-        return { k: 'bin', op: parts[1]!.type.toLowerCase(), l: expr(parts[0]!), r: expr(parts[2]!) };
-      if (parts.length === 3 && parts[1]!.type === 'comparison_operator') {
-        const op = parts[1]!.text.toLowerCase();
-        if (op === '-eq' || op === '-ne') return { k: 'bin', op, l: expr(parts[0]!), r: expr(parts[2]!) };
+      if (parts.length === 3 && !parts[1].isNamed && BINARY.has(parts[1].type.toLowerCase()))
+        return { k: 'bin', op: parts[1].type.toLowerCase(), l: expr(parts[0]), r: expr(parts[2]) };
+      if (parts.length === 3 && parts[1].type === 'comparison_operator') {
+        const op = parts[1].text.toLowerCase();
+        if (op === '-eq' || op === '-ne') return { k: 'bin', op, l: expr(parts[0]), r: expr(parts[2]) };
         return { k: 'unsupported', what: `the '${op}' operator` };
       }
       return { k: 'unsupported', what: `the '${n.type.replace(/_/g, ' ')}' (${n.text.slice(0, 30)})` };

@@ -89,7 +89,15 @@ export function toPsString(v: unknown): string {
   if (typeof v === 'boolean') return v ? 'True' : 'False';
   if (typeof v === 'number') return String(v);
   if (Array.isArray(v)) return v.map(toPsString).join(' ');
-  return String(v as object);
+  return printable(v);
+}
+
+/** .NET's ToString() of the object types here (each defines toString); a plain object prints its kind. */
+export function printable(v: unknown): string {
+  const own = (v as { toString?: unknown }).toString;
+  return typeof own === 'function' && own !== Object.prototype.toString
+    ? (v as { toString(): string }).toString()
+    : 'System.Object';
 }
 
 /** PowerShell truthiness: '' 0 $null and empty arrays are false; a one-element array is its element's truth. */

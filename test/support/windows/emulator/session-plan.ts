@@ -23,10 +23,10 @@ export function planExecution(program: Lines[], source: string): Plan | { failur
   const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, n) => from + n);
   let i = 0;
   while (i < program.length) {
-    const start = program[i]!.line;
+    const start = program[i].line;
     let j = i;
-    let end = program[i]!.endLine;
-    while (j + 1 < program.length && program[j + 1]!.line === start) end = Math.max(end, program[++j]!.endLine);
+    let end = program[i].endLine;
+    while (j + 1 < program.length && program[j + 1].line === start) end = Math.max(end, program[++j].endLine);
     if (end === start) {
       groups.push(range(i, j + 1));
       i = j + 1;
@@ -36,8 +36,8 @@ export function planExecution(program: Lines[], source: string): Plan | { failur
     while (emptyLine <= lines.length && !blank(emptyLine)) emptyLine++;
     if (emptyLine > lines.length) return { groups, dropped: program.length - i };
     let k = i;
-    while (k < program.length && program[k]!.line < emptyLine) {
-      if (program[k]!.endLine > emptyLine)
+    while (k < program.length && program[k].line < emptyLine) {
+      if (program[k].endLine > emptyLine)
         return {
           failure: {
             line: emptyLine,
