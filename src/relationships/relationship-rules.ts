@@ -8,6 +8,7 @@ import type { Vendor } from '../vendors/vendor.js';
 import { IscFailoverSettingsDto } from './dto/isc-failover-settings.dto.js';
 import { KeaHaSettingsDto } from './dto/kea-ha-settings.dto.js';
 import { WindowsFailoverSettingsDto } from './dto/windows-failover-settings.dto.js';
+import { readOnlySettingErrors } from './relationship-secrets.js';
 import type { CreateRelationshipDto } from './dto/relationship.dto.js';
 
 /** The two roles each mode takes, in either order. */
@@ -39,8 +40,12 @@ const MODES_BY_VENDOR: Record<Vendor, readonly FailoverMode[]> = {
 };
 
 /** The rules across fields of a relationship request; throws a validation problem listing each broken one. */
-export function assertRelationshipShape(dto: CreateRelationshipDto): Record<string, unknown> {
-  const errors: FieldError[] = [];
+export function assertRelationshipShape(
+  dto: CreateRelationshipDto,
+  requested: Record<string, unknown> | undefined = dto.settings,
+): Record<string, unknown> {
+  // Read-only settings are refused as the caller gave them (a PATCH's merge carries the stored ones along).
+  const errors: FieldError[] = readOnlySettingErrors(requested);
   if (!MODES_BY_VENDOR[dto.vendor].includes(dto.mode)) {
     errors.push({
       field: 'mode',

@@ -1,5 +1,5 @@
 import type { SecretBox } from '../common/crypto/secret-box.js';
-import { ProblemException } from '../common/problem/problem.exception.js';
+import type { FieldError } from '../common/problem/problem-details.js';
 import { openRowSecrets, sealRowSecrets } from '../servers/server-secrets.js';
 
 /** Settings that are secrets: sealed apart from `settings` (bound to the relationship's row) and never returned. */
@@ -40,15 +40,10 @@ export function splitSecrets(settings: Record<string, unknown>): {
   return { settings: clear, secrets };
 }
 
-/** A caller's settings may not set what is read-only. */
-export function assertWritableSettings(settings: Record<string, unknown> | undefined): void {
-  const given = READ_ONLY_SETTINGS.filter((key) => settings?.[key] !== undefined);
-  if (given.length > 0) {
-    throw ProblemException.validation(
-      given.map((key) => ({
-        field: `settings.${key}`,
-        message: `${key} is read-only: it says whether a sharedSecret is set (send sharedSecret, or null to clear it)`,
-      })),
-    );
-  }
+/** What a caller's settings may not set (read-only settings), as field errors. */
+export function readOnlySettingErrors(settings: Record<string, unknown> | undefined): FieldError[] {
+  return READ_ONLY_SETTINGS.filter((key) => settings?.[key] !== undefined).map((key) => ({
+    field: `settings.${key}`,
+    message: `${key} is read-only: it says whether a sharedSecret is set (send sharedSecret, or null to clear it)`,
+  }));
 }

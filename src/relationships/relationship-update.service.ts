@@ -14,12 +14,7 @@ import { allOrNothing, changeDigests, writeContext } from './failover-writes.js'
 import { assertRelationshipShape } from './relationship-rules.js';
 import { RelationshipEntity } from './relationship.entity.js';
 import { RelationshipsService } from './relationships.service.js';
-import {
-  assertWritableSettings,
-  openRelationshipSecrets,
-  sealRelationshipSecrets,
-  splitSecrets,
-} from './relationship-secrets.js';
+import { openRelationshipSecrets, sealRelationshipSecrets, splitSecrets } from './relationship-secrets.js';
 import type { RelationshipEntity as Relationship } from './relationship.entity.js';
 
 /** PATCH of a relationship: the new parameters are written to both servers (all or nothing), then recorded. */
@@ -42,7 +37,6 @@ export class RelationshipUpdateService {
   ): Promise<RelationshipEntity> {
     const current = await this.relationships.getManaged(id);
     assertIfMatch(ifMatch, current.version);
-    assertWritableSettings(dto.settings);
     const members = [...current.servers].sort((a, b) => a.position - b.position);
     if (
       dto.servers &&
@@ -85,7 +79,7 @@ export class RelationshipUpdateService {
       servers,
       settings: mergedSettings,
     };
-    const settings = assertRelationshipShape(merged);
+    const settings = assertRelationshipShape(merged, dto.settings);
     const failover = this.relationships.failoverOf(current.vendor);
     if (failover.scopes && current.status !== 'empty') assertChangeable(current, merged);
     // Secrets: a new one replaces the sealed one, `null` withdraws it, absent keeps it (and is not sent again).

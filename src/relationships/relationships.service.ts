@@ -23,12 +23,7 @@ import type {
   RelationshipStateDto,
   RemoveRelationshipQuery,
 } from './dto/relationship.dto.js';
-import {
-  assertWritableSettings,
-  openRelationshipSecrets,
-  sealRelationshipSecrets,
-  splitSecrets,
-} from './relationship-secrets.js';
+import { openRelationshipSecrets, sealRelationshipSecrets, splitSecrets } from './relationship-secrets.js';
 import { assertRelationshipShape, peerNameFor } from './relationship-rules.js';
 import { RelationshipEntity } from './relationship.entity.js';
 import { RelationshipServerEntity } from './relationship-server.entity.js';
@@ -81,7 +76,6 @@ export class RelationshipsService {
   }
 
   async create(dto: CreateRelationshipDto, actor: Actor): Promise<RelationshipEntity> {
-    assertWritableSettings(dto.settings);
     const settings = assertRelationshipShape(dto);
     const failover = this.failoverOf(dto.vendor);
     const targets = await this.targetsFor(dto);

@@ -95,7 +95,7 @@ describe('Windows relationships over sshd and the DhcpServer emulator', () => {
         .post('/api/v1/relationships')
         .set(auth())
         .send({
-          name: uniqueName('bad'),
+          name: "x'; Remove-DhcpServerv4Failover -Name 'y' -Force",
           vendor: 'windows',
           mode: 'passive-backup',
           servers: [
@@ -107,7 +107,28 @@ describe('Windows relationships over sshd and the DhcpServer emulator', () => {
         .expect(400);
       expect(response.headers['content-type']).toContain('application/problem+json');
       const fields = (response.body.errors as Array<{ field: string }>).map((error) => error.field);
-      expect(fields).toEqual(expect.arrayContaining(['settings.messageAuthentication']));
+      expect(fields).toEqual(expect.arrayContaining(['name']));
+      expect(
+        (await t.http.get('/api/v1/relationships?discover=false').set(auth()).expect(200)).body.total,
+      ).toBe(1);
+      const fixed = await t.http
+        .post('/api/v1/relationships')
+        .set(auth())
+        .send({
+          name: uniqueName('bad'),
+          vendor: 'windows',
+          mode: 'passive-backup',
+          servers: [
+            { serverId: ids['DHCP1'], role: 'primary' },
+            { serverId: ids['DHCP2'], role: 'backup' },
+          ],
+          settings: { loadBalancePercent: 101, messageAuthentication: true },
+        })
+        .expect(400);
+      const settingsFields = (fixed.body.errors as Array<{ field: string }>).map((error) => error.field);
+      expect(settingsFields).toEqual(
+        expect.arrayContaining(['mode', 'settings.loadBalancePercent', 'settings.messageAuthentication']),
+      );
     });
 
     test('the first scope creates it on both servers (Add-DhcpServerv4Failover), the partner getting a copy', async () => {
