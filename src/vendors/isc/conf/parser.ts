@@ -11,7 +11,7 @@
  * asked ({@link SourceStatement}, {@link SourceBlock}).
  */
 import { scan } from './lexer.js';
-import { SourceBlock, SourceStatement } from './source-nodes.js';
+import { SourceBlock, SourceFile, SourceStatement } from './source-nodes.js';
 import { DhcpdConfSyntaxError } from './syntax-error.js';
 import type { ConfFile, ConfNode, LabelNode, Token } from './syntax-tree.js';
 import { EOF, PUNCT, type TokenTable, WORD } from './token-table.js';
@@ -32,26 +32,6 @@ export function parse(text: string, path = 'dhcpd.conf'): ConfFile {
 /** Parses a piece of configuration (for inserting new statements and blocks) into nodes. */
 export function parseNodes(text: string, path = '(generated)'): ConfNode[] {
   return parse(text, path).body;
-}
-
-/** A parsed file; its end-of-file token (which holds the trailing trivia) is made when asked for. */
-class SourceFile implements ConfFile {
-  private eofToken: Token | undefined;
-
-  constructor(
-    readonly path: string,
-    public body: ConfNode[],
-    private readonly table: TokenTable,
-    readonly newline: '\n' | '\r\n',
-  ) {}
-
-  get eof(): Token {
-    return (this.eofToken ??= this.table.token(this.table.count - 1));
-  }
-
-  set eof(token: Token) {
-    this.eofToken = token;
-  }
 }
 
 class Parser {

@@ -1,4 +1,4 @@
-import type { BlockNode, ConfNode, StatementNode, Token } from './syntax-tree.js';
+import type { BlockNode, ConfFile, ConfNode, StatementNode, Token } from './syntax-tree.js';
 import type { TokenTable } from './token-table.js';
 
 /**
@@ -12,7 +12,7 @@ export class SourceStatement implements StatementNode {
   private ownSemi: Token | undefined;
 
   constructor(
-    private readonly table: TokenTable,
+    readonly table: TokenTable,
     /** Index of the first token; equal to `semiIndex` for a lone `;`. */
     private readonly first: number,
     private readonly semiIndex: number,
@@ -22,9 +22,13 @@ export class SourceStatement implements StatementNode {
     return this.ownTokens === undefined;
   }
 
-  /** The node's text with the trivia in front of it, straight from the source. */
-  sourceText(): string {
-    return this.table.slice(this.first, this.semiIndex);
+  /** Where the node's text, with the trivia in front of it, starts and ends in `table.source`. */
+  sourceStart(): number {
+    return this.table.triviaStart(this.first);
+  }
+
+  sourceEnd(): number {
+    return this.table.ends[this.semiIndex];
   }
 
   get tokens(): Token[] {
@@ -58,7 +62,7 @@ export class SourceBlock implements BlockNode {
   private own: { header: Token[]; open: Token; close: Token; semi?: Token } | undefined;
 
   constructor(
-    private readonly table: TokenTable,
+    readonly table: TokenTable,
     private readonly first: number,
     private readonly openIndex: number,
     /** Set by the parser once the body is read. */
@@ -71,14 +75,22 @@ export class SourceBlock implements BlockNode {
     return this.own === undefined;
   }
 
-  /** The header and `{` with the trivia in front, straight from the source. */
-  sourceHead(): string {
-    return this.table.slice(this.first, this.openIndex);
+  /** Where the header and `{`, with the trivia in front, start and end in `table.source`. */
+  headStart(): number {
+    return this.table.triviaStart(this.first);
   }
 
-  /** The `}` (and `;`) with the trivia in front, straight from the source. */
-  sourceTail(): string {
-    return this.table.slice(this.closeIndex, this.semiIndex >= 0 ? this.semiIndex : this.closeIndex);
+  headEnd(): number {
+    return this.table.ends[this.openIndex];
+  }
+
+  /** Where the `}` (and `;`), with the trivia in front, start and end in `table.source`. */
+  tailStart(): number {
+    return this.table.triviaStart(this.closeIndex);
+  }
+
+  tailEnd(): number {
+    return this.table.ends[this.semiIndex >= 0 ? this.semiIndex : this.closeIndex];
   }
 
   get header(): Token[] {
@@ -124,5 +136,30 @@ export class SourceBlock implements BlockNode {
       };
     }
     return this.own;
+  }
+}
+
+/** A parsed file; its end-of-file token (which holds the trailing trivia) is made when asked for. */
+export class SourceFile implements ConfFile {
+  private eofToken: Token | undefined;
+
+  constructor(
+    readonly path: string,
+    public body: ConfNode[],
+    readonly table: TokenTable,
+    readonly newline: '\n' | '\r\n',
+  ) {}
+
+  /** Whether the trailing trivia is as read (its token was never made). */
+  get pristineEnd(): boolean {
+    return this.eofToken === undefined;
+  }
+
+  get eof(): Token {
+    return (this.eofToken ??= this.table.token(this.table.count - 1));
+  }
+
+  set eof(token: Token) {
+    this.eofToken = token;
   }
 }

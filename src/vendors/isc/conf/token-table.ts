@@ -61,11 +61,6 @@ export class TokenTable {
     );
   }
 
-  /** The source from the trivia before token `first` to the end of token `last`. */
-  slice(first: number, last: number): string {
-    return this.source.slice(this.triviaStart(first), this.ends[last]);
-  }
-
   /** Token `index` as an object of its own, which edits may change. */
   token(index: number): Token {
     return new SourceToken(KIND_NAMES[this.kinds[index]], this.text(index), this.before(index), this, index);
