@@ -126,11 +126,16 @@ export class DhcpdConfigStore {
   /**
    * Replaces the files in `changes` (path → full text) together. `expected` holds the digests the caller read (from
    * {@link read}); a file that differs now is a `conflict` and nothing is written. A changed path absent from
-   * `expected`, or mapped to null, is a new file and must not exist yet.
+   * `expected`, or mapped to null, is a new file and must not exist yet. `read` holds the files as the caller read
+   * them (digests as in `expected`): they are not transferred again before the validation, whose last look (a read of
+   * every file, held to `expected`) is what keeps an edit made since from being overwritten. `beforeCommit` is
+   * awaited after the validation and before that last look (so an edit made while it runs is caught too).
    */
   async write(
     changes: ReadonlyMap<string, string>,
     expected: ReadonlyMap<string, string | null>,
+    read: ReadonlyMap<string, ConfigFile> = new Map(),
+    beforeCommit?: () => Promise<void>,
   ): Promise<ConfigWriteResult> {
     for (const path of changes.keys()) {
       if (!path.startsWith('/')) throw new TypeError(`not an absolute path: ${path}`);
@@ -144,7 +149,7 @@ export class DhcpdConfigStore {
       expectations.delete(this.options.configPath);
     }
 
-    const live = await this.readLive(known, expectations);
+    const live = await this.readLive(known, expectations, read);
     const staged = new Map<string, Buffer>();
     for (const [path, text] of changes) {
       const bytes = encode(text, live.get(path)?.encoding ?? 'utf8', path);
@@ -164,15 +169,14 @@ export class DhcpdConfigStore {
         await this.transport.writeFile(temps.get(path)!, bytes, live.get(path)?.mode ?? 0o644);
       }
       await this.validate(known, live, staged, temps, token, created);
+      await beforeCommit?.();
 
       // Last look before replacing: an edit made on the server while we validated is not overwritten.
       const now = await this.readLive(known, expectations);
       const written: ConfigWriteResult['written'] = [];
       for (const path of staged.keys()) {
         const current = now.get(path);
-        if (current) {
-          await this.transport.writeFile(`${path}${BACKUP_SUFFIX}`, current.data, current.mode);
-        }
+        if (current) await this.backUp(path, current);
         written.push({
           path,
           before: current?.digest ?? null,
@@ -207,15 +211,25 @@ export class DhcpdConfigStore {
     }
   }
 
-  /** Reads every known file (null when absent) and holds it to the expected digest. */
+  /**
+   * Reads every known file (null when absent) and holds it to the expected digest. A file in `read` whose digest is
+   * the expected one is taken from there (only its mode is asked for): held to nothing new, so only an early look.
+   */
   private async readLive(
     paths: readonly string[],
     expectations: ReadonlyMap<string, string | null>,
+    read: ReadonlyMap<string, ConfigFile> = new Map(),
   ): Promise<Map<string, LiveFile>> {
     const live = new Map<string, LiveFile>();
     for (const path of paths) {
       const stat = await this.transport.stat(path);
-      const content = stat ? await this.transport.readFile(path).catch(absentWhenNotFound) : undefined;
+      const known = read.get(path);
+      const content =
+        stat && known && expectations.get(path) === known.digest
+          ? { data: encode(known.text, known.encoding, path), digest: known.digest }
+          : stat
+            ? await this.transport.readFile(path).catch(absentWhenNotFound)
+            : undefined;
       if (stat && content) {
         live.set(path, { ...content, mode: stat.mode, encoding: detectEncoding(content.data) });
       }
@@ -279,6 +293,17 @@ export class DhcpdConfigStore {
       },
       renames,
     );
+  }
+
+  /**
+   * `<path>.dfm-backup` holds the file about to be replaced: a hard link to it where the host allows (nothing to
+   * transfer; the rename then leaves the old bytes under the backup's name only), else a copy of the bytes read.
+   */
+  private async backUp(path: string, current: LiveFile): Promise<void> {
+    const backup = `${path}${BACKUP_SUFFIX}`;
+    await this.transport.remove(backup).catch(absentWhenNotFound);
+    if (await this.transport.link(path, backup)) return;
+    await this.transport.writeFile(backup, current.data, current.mode);
   }
 
   private async restart(): Promise<CommandOutcome | undefined> {

@@ -79,6 +79,8 @@ export class SshTransport implements IscTransport {
         clearTimeout(guard);
         client.removeAllListeners('ready');
         if (error === undefined) {
+          // Without it, Nagle's algorithm and the peer's delayed ACK hold each SFTP request ~40 ms (Linux).
+          client.setNoDelay(true);
           resolve(new SshTransport(client, settings));
           return;
         }
@@ -163,6 +165,21 @@ export class SshTransport implements IscTransport {
         result.stderr,
       );
     }
+  }
+
+  async link(existing: string, newPath: string): Promise<boolean> {
+    const sftp = await this.sftp();
+    let supported = true;
+    await this.bounded<void>(`link ${existing} to ${newPath}`, (done) => {
+      try {
+        sftp.ext_openssh_hardlink(existing, newPath, (error) => done(error));
+      } catch {
+        // The server does not offer hardlink@openssh.com.
+        supported = false;
+        done(undefined);
+      }
+    });
+    return supported;
   }
 
   async remove(path: string): Promise<void> {
