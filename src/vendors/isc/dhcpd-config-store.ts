@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { posix } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { DriverError, DriverErrorCode } from '../driver-error.js';
@@ -119,8 +120,7 @@ export class DhcpdConfigStore {
   /** One file, decoded as {@link read} decodes it (for callers that discover the files as they go, like includes). */
   async readFile(path: string): Promise<ConfigFile> {
     const { data, digest } = await this.transport.readFile(path);
-    const encoding = detectEncoding(data);
-    return { path, text: decode(data, encoding), digest, encoding };
+    return { path, ...decode(data), digest };
   }
 
   /**
@@ -391,19 +391,18 @@ function absentWhenNotFound(error: unknown): undefined {
 }
 
 function detectEncoding(data: Buffer): FileEncoding {
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(data);
-    return 'utf8';
-  } catch {
-    return 'latin1';
-  }
+  // A native check: no text is made just to learn the encoding.
+  return isUtf8(data) ? 'utf8' : 'latin1';
 }
 
-function decode(data: Buffer, encoding: FileEncoding): string {
+function decode(data: Buffer): { text: string; encoding: FileEncoding } {
+  const encoding = detectEncoding(data);
   // ignoreBOM keeps a byte-order mark in the text, so it is written back too.
-  return encoding === 'utf8'
-    ? new TextDecoder('utf-8', { ignoreBOM: true }).decode(data)
-    : data.toString('latin1');
+  const text =
+    encoding === 'utf8'
+      ? new TextDecoder('utf-8', { ignoreBOM: true }).decode(data)
+      : data.toString('latin1');
+  return { text, encoding };
 }
 
 function encode(text: string, encoding: FileEncoding, path: string): Buffer {
