@@ -372,30 +372,16 @@ describe('ISC relationships through the API, over a real sshd and the real dhcpd
       name: string,
     ): Record<string, unknown> | undefined => items.find((item) => item['name'] === name);
     expect(listed.body.items).toHaveLength(2);
-    expect(byName(listed.body.items, one)).toMatchObject({
+    /** Found as a pair: the hub primary, the partner secondary, each on the peer's own port. */
+    const pair = (name: string, partnerId: string, port: number): Record<string, unknown> => ({
       discovered: true,
       servers: [
-        { serverId: idHub, role: 'primary', peerName: one, settings: { address: '127.0.0.1', port: 647 } },
-        {
-          serverId: idFirst,
-          role: 'secondary',
-          peerName: one,
-          settings: { address: '127.0.0.2', port: 647 },
-        },
+        { serverId: idHub, role: 'primary', peerName: name, settings: { address: '127.0.0.1', port } },
+        { serverId: partnerId, role: 'secondary', peerName: name, settings: { address: '127.0.0.2', port } },
       ],
     });
-    expect(byName(listed.body.items, two)).toMatchObject({
-      discovered: true,
-      servers: [
-        { serverId: idHub, role: 'primary', peerName: two, settings: { address: '127.0.0.1', port: 847 } },
-        {
-          serverId: idSecond,
-          role: 'secondary',
-          peerName: two,
-          settings: { address: '127.0.0.2', port: 847 },
-        },
-      ],
-    });
+    expect(byName(listed.body.items, one)).toMatchObject(pair(one, idFirst, 647));
+    expect(byName(listed.body.items, two)).toMatchObject(pair(two, idSecond, 847));
 
     const adopted = byName(listed.body.items, one)!;
     await t.http

@@ -3,7 +3,7 @@ import { childStatements, findBlocks, isBlock, isStatement, type Located } from 
 import { insertNodes } from './conf-edit.js';
 import { mainFile, type ConfSet } from './include-resolver.js';
 import { hardwareAddressOf, HostIndex, findHosts, type IscHost } from './isc-hosts.js';
-import { OptionCatalog, colonsFromHex } from './isc-options.js';
+import { OptionCatalog } from './isc-options.js';
 import {
   declareOptionDefinitions,
   OPTION_DEFINITIONS,
