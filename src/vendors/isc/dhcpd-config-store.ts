@@ -302,7 +302,8 @@ export class DhcpdConfigStore {
   private async backUp(path: string, current: LiveFile): Promise<void> {
     const backup = `${path}${BACKUP_SUFFIX}`;
     await this.transport.remove(backup).catch(absentWhenNotFound);
-    if (await this.transport.link(path, backup)) return;
+    // A filesystem without hard links (or a server refusing one) gets the copy instead.
+    if (await this.transport.link(path, backup).catch(() => false)) return;
     await this.transport.writeFile(backup, current.data, current.mode);
   }
 
