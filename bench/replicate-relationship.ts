@@ -1,12 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { Agent, request } from 'undici';
 import type { KeaConfig, KeaSubnet4 } from '../src/vendors/kea/kea-config.types.js';
 import { RESERVATIONS, specs, toKea } from './support/bench-content.js';
+import { type BenchService, medianPhases, withBenchService } from './support/bench-service.js';
 import { type KeaServer, startKeaServer } from './support/kea-server.js';
 import { type Spread, spread } from './support/stats.js';
 
@@ -25,115 +21,8 @@ import { type Spread, spread } from './support/stats.js';
 // REPLICATE_SIZES=1000 REPLICATE_ROUNDS=1 for a quick look while profiling; the defaults are the issue's figures.
 const SIZES = (process.env['REPLICATE_SIZES'] ?? '100,1000').split(',').map(Number);
 const roundsFor = (size: number): number => Number(process.env['REPLICATE_ROUNDS'] ?? (size <= 100 ? 5 : 3));
-const POLL_MS = 10;
 const REQUEST_TIMEOUT_MS = 180_000;
 const SETTLE_MS = 4_000; // the driver judges races by reload marks from 3 s after a reload
-const PG_ADMIN = 'postgres://postgres@127.0.0.1:5432/postgres';
-const REDIS = 'redis://127.0.0.1:6379';
-const MAIN = fileURLToPath(new URL('../src/main.js', import.meta.url));
-
-interface Service {
-  url: string;
-  pid: number;
-  key: string;
-  stop(): Promise<void>;
-}
-
-async function startService(databaseUrl: string, prefix: string): Promise<Service> {
-  const key = `dfm_${randomBytes(24).toString('base64url')}`;
-  const child = spawn(process.execPath, [MAIN], {
-    env: {
-      PATH: process.env['PATH'] ?? '/usr/bin:/bin',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATABASE_URL: databaseUrl,
-      REDIS_URL: REDIS,
-      QUEUE_PREFIX: prefix,
-      ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-      BOOTSTRAP_API_KEY: key,
-      LOG_LEVEL: 'info',
-      // e.g. REPLICATE_NODE_OPTIONS=--max-old-space-size=160 to see how the service fares with a smaller heap
-      NODE_OPTIONS: process.env['REPLICATE_NODE_OPTIONS'] ?? '',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async (): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    await exited;
-    clearTimeout(killer);
-  };
-  for (let i = 0; i < 1200; i++) {
-    const url = /Listening on (http:\/\/[^\s"]+) /.exec(output)?.[1];
-    if (url) return { url, pid: child.pid!, key, stop };
-    if (child.exitCode !== null) break;
-    await sleep(50);
-  }
-  await stop();
-  throw new Error(`service did not start:\n${output.slice(-4000)}`);
-}
-
-/** Peak resident set of a process, in MB (Linux VmHWM). */
-function peakRssMb(pid: number): number {
-  const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-  return Number(kb) / 1024;
-}
-
-async function api(
-  service: Service,
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<Record<string, unknown>> {
-  const response = await fetch(`${service.url}${path}`, {
-    method,
-    headers: { Authorization: `Bearer ${service.key}`, 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const answer = (await response.json()) as Record<string, unknown>;
-  if (response.status >= 300)
-    throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(answer)}`);
-  return answer;
-}
-
-/**
- * The product: from the request until the job reports done, polled as a well-behaved pipeline does (every 10 ms,
- * with the last ETag in If-None-Match, so an unchanged job is a bare 304); with the job's own phase timings.
- */
-async function serviceRun(
-  service: Service,
-  body: Record<string, unknown>,
-): Promise<{ ms: number; phases: Record<string, number> }> {
-  const started = performance.now();
-  const accepted = await api(service, 'POST', '/api/v1/replications', body);
-  let tag = '';
-  for (;;) {
-    const response = await fetch(`${service.url}/api/v1/jobs/${accepted['id'] as string}`, {
-      headers: { Authorization: `Bearer ${service.key}`, ...(tag ? { 'If-None-Match': tag } : {}) },
-    });
-    if (response.status === 200) {
-      tag = response.headers.get('etag') ?? '';
-      const job = (await response.json()) as Record<string, unknown>;
-      const state = job['state'] as string;
-      if (state === 'succeeded') {
-        const timings = (job['outcome'] as { timings: Record<string, Record<string, number>> }).timings;
-        return { ms: performance.now() - started, phases: Object.values(timings)[0] ?? {} };
-      }
-      if (state !== 'queued' && state !== 'running') {
-        throw new Error(`replication ended ${state}: ${JSON.stringify(job).slice(0, 1000)}`);
-      }
-    } else if (response.status !== 304) {
-      throw new Error(`GET job: ${response.status} ${await response.text()}`);
-    }
-    if (performance.now() - started > REQUEST_TIMEOUT_MS) throw new Error('replication did not finish');
-    await sleep(POLL_MS);
-  }
-}
 
 /** The floor: the same Control Agent commands with a plain client, and the least work between them. */
 async function floorRun(
@@ -194,38 +83,26 @@ function essence(config: KeaConfig): string {
   );
 }
 
-const medianPhases = (runs: Array<Record<string, number>>): string =>
-  Object.keys(runs[0] ?? {})
-    .map((phase) => `${phase} ${spread(runs.map((run) => run[phase] ?? 0)).median}`)
-    .join(', ');
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 const spreadText = (s: Spread): string => `${seconds(s.min)}/${seconds(s.median)}/${seconds(s.max)}`;
 
 export async function run(): Promise<void> {
-  const name = `dfm_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: PG_ADMIN });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
   const [a, b] = [
     await startKeaServer({ name: 'bench-repl-a', startTimeoutMs: 60_000 }),
     await startKeaServer({ name: 'bench-repl-b', startTimeoutMs: 60_000 }),
   ];
-  let service: Service | undefined;
   try {
-    service = await startService(PG_ADMIN.replace(/\/postgres$/, `/${name}`), name);
-    await measure(service, a, b);
+    // e.g. REPLICATE_NODE_OPTIONS=--max-old-space-size=160 to see how the service fares with a smaller heap
+    await withBenchService(process.env['REPLICATE_NODE_OPTIONS'] ?? '', (service) => measure(service, a, b));
   } finally {
-    await service?.stop();
     await Promise.all([a.stop(), b.stop()]);
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
   }
 }
 
-async function measure(service: Service, a: KeaServer, b: KeaServer): Promise<void> {
+async function measure(service: BenchService, a: KeaServer, b: KeaServer): Promise<void> {
   const register = async (server: KeaServer): Promise<string> =>
     (
-      await api(service, 'POST', '/api/v1/servers', {
+      await service.api('POST', '/api/v1/servers', {
         name: server.name,
         vendor: 'kea',
         address: server.host,
@@ -233,7 +110,7 @@ async function measure(service: Service, a: KeaServer, b: KeaServer): Promise<vo
       })
     )['id'] as string;
   const [idA, idB] = [await register(a), await register(b)];
-  const relationship = await api(service, 'POST', '/api/v1/relationships', {
+  const relationship = await service.api('POST', '/api/v1/relationships', {
     name: 'bench-pair',
     vendor: 'kea',
     mode: 'hot-standby',
@@ -277,7 +154,7 @@ async function measure(service: Service, a: KeaServer, b: KeaServer): Promise<vo
           floor.push(ms);
           floorPhases.push(leg);
         } else {
-          const { ms, phases: leg } = await serviceRun(service, body);
+          const { ms, phases: leg } = await service.replicate(body, REQUEST_TIMEOUT_MS);
           product.push(ms);
           phases.push(leg);
         }
@@ -295,7 +172,7 @@ async function measure(service: Service, a: KeaServer, b: KeaServer): Promise<vo
         `service ${seconds(s.median)}, raw floor ${seconds(f.median)}, ratio ${(s.median / f.median).toFixed(2)}x ` +
         `(median of ${roundsFor(size)} rounds)\n` +
         `  min/median/max: service ${spreadText(s)}, floor ${spreadText(f)}; ` +
-        `service peak RSS so far ${peakRssMb(service.pid).toFixed(0)} MB\n` +
+        `service peak RSS so far ${service.peakRssMb().toFixed(0)} MB\n` +
         `  the job's phases (median ms): ${medianPhases(phases)}\n` +
         `  the floor's phases (median ms): ${medianPhases(floorPhases)}\n`,
     );
@@ -305,6 +182,6 @@ async function measure(service: Service, a: KeaServer, b: KeaServer): Promise<vo
       ? `time(1000)/time(100) = ${(medians[1000] / medians[100]).toFixed(2)}; `
       : '';
   process.stdout.write(
-    `replicate-relationship scaling: ${scaling}service peak RSS ${peakRssMb(service.pid).toFixed(0)} MB (VmHWM)\n`,
+    `replicate-relationship scaling: ${scaling}service peak RSS ${service.peakRssMb().toFixed(0)} MB (VmHWM)\n`,
   );
 }
