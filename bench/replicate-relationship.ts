@@ -2,16 +2,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request } from 'undici';
 import type { KeaConfig, KeaSubnet4 } from '../src/vendors/kea/kea-config.types.js';
 import { RESERVATIONS, specs, toKea } from './support/bench-content.js';
+import { type BenchService, medianPhases, withBenchService } from './support/bench-service.js';
 import { type KeaServer, startKeaServer } from './support/kea-server.js';
 import { type Spread, spread } from './support/stats.js';
-import {
-  api,
-  peakRssMb,
-  REQUEST_TIMEOUT_MS,
-  type Service,
-  serviceRun,
-  withBenchService,
-} from './support/bench-service.js';
 
 /**
  * replicate-relationship, the headline benchmark: replicate a Kea relationship of N subnets x 50 reservations x 5
@@ -28,7 +21,9 @@ import {
 // REPLICATE_SIZES=1000 REPLICATE_ROUNDS=1 for a quick look while profiling; the defaults are the issue's figures.
 const SIZES = (process.env['REPLICATE_SIZES'] ?? '100,1000').split(',').map(Number);
 const roundsFor = (size: number): number => Number(process.env['REPLICATE_ROUNDS'] ?? (size <= 100 ? 5 : 3));
+const REQUEST_TIMEOUT_MS = 180_000;
 const SETTLE_MS = 4_000; // the driver judges races by reload marks from 3 s after a reload
+
 /** The floor: the same Control Agent commands with a plain client, and the least work between them. */
 async function floorRun(
   source: KeaServer,
@@ -88,10 +83,6 @@ function essence(config: KeaConfig): string {
   );
 }
 
-const medianPhases = (runs: Array<Record<string, number>>): string =>
-  Object.keys(runs[0] ?? {})
-    .map((phase) => `${phase} ${spread(runs.map((run) => run[phase] ?? 0)).median}`)
-    .join(', ');
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 const spreadText = (s: Spread): string => `${seconds(s.min)}/${seconds(s.median)}/${seconds(s.max)}`;
 
@@ -101,16 +92,17 @@ export async function run(): Promise<void> {
     await startKeaServer({ name: 'bench-repl-b', startTimeoutMs: 60_000 }),
   ];
   try {
-    await withBenchService((service) => measure(service, a, b));
+    // e.g. REPLICATE_NODE_OPTIONS=--max-old-space-size=160 to see how the service fares with a smaller heap
+    await withBenchService(process.env['REPLICATE_NODE_OPTIONS'] ?? '', (service) => measure(service, a, b));
   } finally {
     await Promise.all([a.stop(), b.stop()]);
   }
 }
 
-async function measure(service: Service, a: KeaServer, b: KeaServer): Promise<void> {
+async function measure(service: BenchService, a: KeaServer, b: KeaServer): Promise<void> {
   const register = async (server: KeaServer): Promise<string> =>
     (
-      await api(service, 'POST', '/api/v1/servers', {
+      await service.api('POST', '/api/v1/servers', {
         name: server.name,
         vendor: 'kea',
         address: server.host,
@@ -118,7 +110,7 @@ async function measure(service: Service, a: KeaServer, b: KeaServer): Promise<vo
       })
     )['id'] as string;
   const [idA, idB] = [await register(a), await register(b)];
-  const relationship = await api(service, 'POST', '/api/v1/relationships', {
+  const relationship = await service.api('POST', '/api/v1/relationships', {
     name: 'bench-pair',
     vendor: 'kea',
     mode: 'hot-standby',
@@ -162,7 +154,7 @@ async function measure(service: Service, a: KeaServer, b: KeaServer): Promise<vo
           floor.push(ms);
           floorPhases.push(leg);
         } else {
-          const { ms, phases: leg } = await serviceRun(service, body);
+          const { ms, phases: leg } = await service.replicate(body, REQUEST_TIMEOUT_MS);
           product.push(ms);
           phases.push(leg);
         }
@@ -180,7 +172,7 @@ async function measure(service: Service, a: KeaServer, b: KeaServer): Promise<vo
         `service ${seconds(s.median)}, raw floor ${seconds(f.median)}, ratio ${(s.median / f.median).toFixed(2)}x ` +
         `(median of ${roundsFor(size)} rounds)\n` +
         `  min/median/max: service ${spreadText(s)}, floor ${spreadText(f)}; ` +
-        `service peak RSS so far ${peakRssMb(service.pid).toFixed(0)} MB\n` +
+        `service peak RSS so far ${service.peakRssMb().toFixed(0)} MB\n` +
         `  the job's phases (median ms): ${medianPhases(phases)}\n` +
         `  the floor's phases (median ms): ${medianPhases(floorPhases)}\n`,
     );
@@ -190,6 +182,6 @@ async function measure(service: Service, a: KeaServer, b: KeaServer): Promise<vo
       ? `time(1000)/time(100) = ${(medians[1000] / medians[100]).toFixed(2)}; `
       : '';
   process.stdout.write(
-    `replicate-relationship scaling: ${scaling}service peak RSS ${peakRssMb(service.pid).toFixed(0)} MB (VmHWM)\n`,
+    `replicate-relationship scaling: ${scaling}service peak RSS ${service.peakRssMb().toFixed(0)} MB (VmHWM)\n`,
   );
 }

@@ -5,7 +5,10 @@ import { SCOPE_PARTS } from '../src/vendors/scope-content.js';
 import type { ScopeState } from '../test/support/windows/emulator/dhcp-state.js';
 import { startWindowsEstate, type WindowsEstate } from '../test/support/windows/windows-estate.js';
 import { windowsBody } from '../test/support/windows/windows-registry.js';
-import { api, type Service, serviceRun, withBenchService } from './support/bench-service.js';
+import { type BenchService, withBenchService } from './support/bench-service.js';
+
+/** Bound on the service's replication of the whole relationship. */
+const JOB_TIMEOUT_MS = 900_000;
 
 /**
  * replicate-windows: replicate 1,000 scopes x 50 reservations x 5 options (5 scope options, and 5 options on every
@@ -96,22 +99,22 @@ export async function run(): Promise<void> {
     await estate.update((state) => {
       for (const scope of scopes) state.servers['src'].scopes[scope.scopeId] = scope;
     });
-    await withBenchService((service) => measure(service, estate, baseline, scopes));
+    await withBenchService('', (service) => measure(service, estate, baseline, scopes));
   } finally {
     await Promise.all([estate.stop(), baseline.stop()]);
   }
 }
 
 async function measure(
-  service: Service,
+  service: BenchService,
   estate: WindowsEstate,
   baseline: WindowsEstate,
   scopes: ScopeState[],
 ): Promise<void> {
   const register = async (name: string): Promise<string> =>
-    (await api(service, 'POST', '/api/v1/servers', windowsBody(estate.server(name))))['id'] as string;
+    (await service.api('POST', '/api/v1/servers', windowsBody(estate.server(name))))['id'] as string;
   const [source, destination] = [await register('SRC'), await register('DST')];
-  const relationship = await api(service, 'POST', '/api/v1/relationships', {
+  const relationship = await service.api('POST', '/api/v1/relationships', {
     name: 'bench-windows',
     vendor: 'windows',
     mode: 'load-balancing',
@@ -126,11 +129,10 @@ async function measure(
     src: (await estate.sessions('SRC')).length,
     dst: (await estate.sessions('DST')).length,
   };
-  const { ms, phases } = await serviceRun(service, {
-    kind: 'relationship',
-    sourceServerId: source,
-    relationshipId: relationship['id'],
-  });
+  const { ms, phases } = await service.replicate(
+    { kind: 'relationship', sourceServerId: source, relationshipId: relationship['id'] },
+    JOB_TIMEOUT_MS,
+  );
   const dstSessions = (await estate.sessions('DST')).slice(sessionsBefore.dst);
   const srcSessions = (await estate.sessions('SRC')).slice(sessionsBefore.src);
   const copied = (await estate.serverState('DST')).scopes;

@@ -29,6 +29,12 @@ const BENCHMARKS: Benchmark[] = [
     needs: 'ISC dhcpd 4.4 (/usr/sbin/dhcpd, run as root)',
     load: () => import('./isc-parse.js'),
   },
+  {
+    name: 'replicate-isc',
+    needs:
+      'ISC dhcpd 4.4 and OpenSSH sshd (run as root), the local Postgres and Redis, and a built service (dist/)',
+    load: () => import('./replicate-isc.js'),
+  },
 ];
 
 async function main(): Promise<void> {

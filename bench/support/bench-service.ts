@@ -1,31 +1,75 @@
-/**
- * The service as the benchmarks run it: its own process (`dist/src/main.js`, API and worker) on the local Postgres
- * (a database made for the run) and Redis, driven over HTTP as a pipeline would.
- */
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { median } from './stats.js';
 
-const POLL_MS = 10;
-export const REQUEST_TIMEOUT_MS = 180_000;
-
-export const PG_ADMIN = 'postgres://postgres@127.0.0.1:5432/postgres';
+/**
+ * The built service (`dist/src/main.js`, API and worker) as its own process on a database of its own on the local
+ * Postgres and the local Redis, for the benchmarks that time the product end to end (its peak RSS is its own).
+ */
+const PG_ADMIN = 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS = 'redis://127.0.0.1:6379';
 const MAIN = fileURLToPath(new URL('../../src/main.js', import.meta.url));
+const POLL_MS = 10;
 
-export interface Service {
+export interface BenchService {
   url: string;
   pid: number;
   key: string;
-  stop(): Promise<void>;
+  /** Peak resident set so far, in MB (Linux VmHWM). */
+  peakRssMb(): number;
+  /** An API call with the bootstrap key; a status >= 300 is an error with the problem's text. */
+  api(method: string, path: string, body?: unknown): Promise<Record<string, unknown>>;
+  /**
+   * `POST /replications` with `body`, then the job polled as a well-behaved pipeline does (every 10 ms, with the last
+   * ETag in If-None-Match, so an unchanged job is a bare 304) until it succeeds: the time from the request, and the
+   * first leg's phase timings from the job's `outcome.timings`.
+   */
+  replicate(
+    body: Record<string, unknown>,
+    timeoutMs: number,
+  ): Promise<{ ms: number; phases: Record<string, number> }>;
 }
 
-export async function startService(databaseUrl: string, prefix: string): Promise<Service> {
+/**
+ * Creates a database, starts the service on it, runs `use`, then stops the service (SIGTERM by PID, SIGKILL after
+ * 15 s) and drops the database. `nodeOptions` is the service's NODE_OPTIONS.
+ */
+export async function withBenchService<T>(
+  nodeOptions: string,
+  use: (service: BenchService) => Promise<T>,
+): Promise<T> {
+  const name = `dfm_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: PG_ADMIN });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  let started: Awaited<ReturnType<typeof startService>> | undefined;
+  try {
+    started = await startService(PG_ADMIN.replace(/\/postgres$/, `/${name}`), name, nodeOptions);
+    return await use(started.service);
+  } catch (error) {
+    // What the service said last is usually what explains a failed run (a crash, a refused request).
+    if (started) process.stderr.write(`the service's last output:\n${started.output().slice(-4000)}\n`);
+    throw error;
+  } finally {
+    await started?.stop();
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
+async function startService(
+  databaseUrl: string,
+  prefix: string,
+  nodeOptions: string,
+): Promise<{ service: BenchService; stop: () => Promise<void>; output: () => string }> {
   const key = `dfm_${randomBytes(24).toString('base64url')}`;
-  const child = spawn(process.execPath, [MAIN], {
+  // e.g. BENCH_SERVICE_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' (flags NODE_OPTIONS does not allow)
+  const nodeArgs = (process.env['BENCH_SERVICE_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, MAIN], {
     env: {
       PATH: process.env['PATH'] ?? '/usr/bin:/bin',
       PORT: '0',
@@ -36,8 +80,7 @@ export async function startService(databaseUrl: string, prefix: string): Promise
       ENCRYPTION_KEY: randomBytes(32).toString('base64'),
       BOOTSTRAP_API_KEY: key,
       LOG_LEVEL: 'info',
-      // e.g. REPLICATE_NODE_OPTIONS=--max-old-space-size=160 to see how the service fares with a smaller heap
-      NODE_OPTIONS: process.env['REPLICATE_NODE_OPTIONS'] ?? '',
+      NODE_OPTIONS: nodeOptions,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -54,7 +97,7 @@ export async function startService(databaseUrl: string, prefix: string): Promise
   };
   for (let i = 0; i < 1200; i++) {
     const url = /Listening on (http:\/\/[^\s"]+) /.exec(output)?.[1];
-    if (url) return { url, pid: child.pid!, key, stop };
+    if (url) return { service: serviceAt(url, child.pid!, key), stop, output: () => output };
     if (child.exitCode !== null) break;
     await sleep(50);
   }
@@ -62,76 +105,65 @@ export async function startService(databaseUrl: string, prefix: string): Promise
   throw new Error(`service did not start:\n${output.slice(-4000)}`);
 }
 
-/** Peak resident set of a process, in MB (Linux VmHWM). */
-export function peakRssMb(pid: number): number {
+function serviceAt(url: string, pid: number, key: string): BenchService {
+  const api = async (method: string, path: string, body?: unknown): Promise<Record<string, unknown>> => {
+    const response = await fetch(`${url}${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const answer = (await response.json()) as Record<string, unknown>;
+    if (response.status >= 300)
+      throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(answer)}`);
+    return answer;
+  };
+  const replicate = async (
+    body: Record<string, unknown>,
+    timeoutMs: number,
+  ): Promise<{ ms: number; phases: Record<string, number> }> => {
+    const started = performance.now();
+    const accepted = await api('POST', '/api/v1/replications', body);
+    let tag = '';
+    for (;;) {
+      const poll = (): Promise<Response> =>
+        fetch(`${url}/api/v1/jobs/${accepted['id'] as string}`, {
+          headers: { Authorization: `Bearer ${key}`, ...(tag ? { 'If-None-Match': tag } : {}) },
+        });
+      // A kept-alive connection the server closed just as it was reused fails the request before it was sent (more
+      // likely while the service is busy): a poll is safe to send again, once.
+      const response = await poll().catch((error: unknown) => {
+        process.stderr.write(`poll failed (${String((error as Error).cause ?? error)}), sent again\n`);
+        return poll();
+      });
+      if (response.status === 200) {
+        tag = response.headers.get('etag') ?? '';
+        const job = (await response.json()) as Record<string, unknown>;
+        const state = job['state'] as string;
+        if (state === 'succeeded') {
+          const timings = (job['outcome'] as { timings: Record<string, Record<string, number>> }).timings;
+          return { ms: performance.now() - started, phases: Object.values(timings)[0] ?? {} };
+        }
+        if (state !== 'queued' && state !== 'running') {
+          throw new Error(`replication ended ${state}: ${JSON.stringify(job).slice(0, 1000)}`);
+        }
+      } else if (response.status !== 304) {
+        throw new Error(`GET job: ${response.status} ${await response.text()}`);
+      }
+      if (performance.now() - started > timeoutMs) throw new Error('replication did not finish');
+      await sleep(POLL_MS);
+    }
+  };
+  return { url, pid, key, api, replicate, peakRssMb: () => peakRssMb(pid) };
+}
+
+function peakRssMb(pid: number): number {
   const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
   return Number(kb) / 1024;
 }
 
-export async function api(
-  service: Service,
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<Record<string, unknown>> {
-  const response = await fetch(`${service.url}${path}`, {
-    method,
-    headers: { Authorization: `Bearer ${service.key}`, 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const answer = (await response.json()) as Record<string, unknown>;
-  if (response.status >= 300)
-    throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(answer)}`);
-  return answer;
-}
-
-/**
- * The product: from the request until the job reports done, polled as a well-behaved pipeline does (every 10 ms,
- * with the last ETag in If-None-Match, so an unchanged job is a bare 304); with the job's own phase timings.
- */
-export async function serviceRun(
-  service: Service,
-  body: Record<string, unknown>,
-): Promise<{ ms: number; phases: Record<string, number> }> {
-  const started = performance.now();
-  const accepted = await api(service, 'POST', '/api/v1/replications', body);
-  let tag = '';
-  for (;;) {
-    const response = await fetch(`${service.url}/api/v1/jobs/${accepted['id'] as string}`, {
-      headers: { Authorization: `Bearer ${service.key}`, ...(tag ? { 'If-None-Match': tag } : {}) },
-    });
-    if (response.status === 200) {
-      tag = response.headers.get('etag') ?? '';
-      const job = (await response.json()) as Record<string, unknown>;
-      const state = job['state'] as string;
-      if (state === 'succeeded') {
-        const timings = (job['outcome'] as { timings: Record<string, Record<string, number>> }).timings;
-        return { ms: performance.now() - started, phases: Object.values(timings)[0] ?? {} };
-      }
-      if (state !== 'queued' && state !== 'running') {
-        throw new Error(`replication ended ${state}: ${JSON.stringify(job).slice(0, 1000)}`);
-      }
-    } else if (response.status !== 304) {
-      throw new Error(`GET job: ${response.status} ${await response.text()}`);
-    }
-    if (performance.now() - started > REQUEST_TIMEOUT_MS) throw new Error('replication did not finish');
-    await sleep(POLL_MS);
-  }
-}
-
-/** Runs `measure` with the service started on a database of its own, dropped afterwards. */
-export async function withBenchService(measure: (service: Service) => Promise<void>): Promise<void> {
-  const name = `dfm_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: PG_ADMIN });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  let service: Service | undefined;
-  try {
-    service = await startService(PG_ADMIN.replace(/\/postgres$/, `/${name}`), name);
-    await measure(service);
-  } finally {
-    await service?.stop();
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
-  }
+/** Median of each phase over the runs, as `read 123, write 456`. */
+export function medianPhases(runs: Array<Record<string, number>>): string {
+  return Object.keys(runs[0] ?? {})
+    .map((phase) => `${phase} ${median(runs.map((run) => run[phase] ?? 0))}`)
+    .join(', ');
 }

@@ -7,9 +7,25 @@
 /** Host declarations per generated subnet. */
 export const HOSTS = 50;
 
+export interface ConfVariant {
+  /**
+   * Content generation (replicate-isc): every option value, host hardware address and name, and the pool's end
+   * differ between generations at the same addresses. Absent: the content isc-parse has always measured.
+   */
+  version?: number;
+  /** A `failover peer` declaration written after the global statements; every pool names it. */
+  peer?: { name: string; declaration: string };
+}
+
 const hex = (value: number): string => value.toString(16).padStart(2, '0');
 
-export function dhcpdConfContent(subnets: number, hostOptions = 0, hosts = HOSTS): string {
+export function dhcpdConfContent(
+  subnets: number,
+  hostOptions = 0,
+  hosts = HOSTS,
+  variant: ConfVariant = {},
+): string {
+  const v = variant.version;
   const lines: string[] = [
     '# generated for the isc benchmarks',
     'authoritative;',
@@ -17,28 +33,32 @@ export function dhcpdConfContent(subnets: number, hostOptions = 0, hosts = HOSTS
     'max-lease-time 7200;',
     '',
   ];
+  if (variant.peer) lines.push(variant.peer.declaration, '');
   for (let i = 0; i < subnets; i += 1) {
     const p = `10.${Math.floor(i / 256)}.${i % 256}`;
+    const domain = v === undefined ? `s${i}.bench.example` : `s${i}.v${v}.bench.example`;
     const options = [
       `option routers ${p}.1;`,
-      `option domain-name-servers ${p}.53, ${p}.54;`,
-      `option domain-name "s${i}.bench.example";`,
-      `option ntp-servers ${p}.123;`,
-      `option domain-search "s${i}.bench.example", "bench.example";`,
+      `option domain-name-servers ${p}.53, ${p}.${54 + (v ?? 0)};`,
+      `option domain-name "${domain}";`,
+      `option ntp-servers ${p}.${123 + (v ?? 0)};`,
+      `option domain-search "${domain}", "bench.example";`,
     ];
     lines.push(
       `subnet ${p}.0 netmask 255.255.255.0 {`,
       ...options.map((option) => `  ${option}`),
       '  pool {',
-      `    range ${p}.100 ${p}.199;`,
+      ...(variant.peer ? [`    failover peer "${variant.peer.name}";`] : []),
+      `    range ${p}.100 ${p}.${199 + (v ?? 0) * 50};`,
       '  }',
     );
     for (let j = 0; j < hosts; j += 1) {
+      const name = v === undefined ? `h-${i}-${j}` : `h${v}-${i}-${j}`;
       lines.push(
-        `  host h-${i}-${j} {`,
-        `    hardware ethernet 02:00:${hex(Math.floor(i / 256))}:${hex(i % 256)}:00:${hex(j)};`,
+        `  host ${name} {`,
+        `    hardware ethernet 02:${hex(v ?? 0)}:${hex(Math.floor(i / 256))}:${hex(i % 256)}:00:${hex(j)};`,
         `    fixed-address ${p}.${10 + j};`,
-        `    option host-name "h-${i}-${j}";`,
+        `    option host-name "${name}";`,
         ...options.slice(0, hostOptions).map((option) => `    ${option}`),
         '  }',
       );

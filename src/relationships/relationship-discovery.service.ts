@@ -13,7 +13,16 @@ import { RelationshipServerEntity } from './relationship-server.entity.js';
 const CONCURRENCY = 4;
 const DISCOVERY_LOCK_KEY = 0x0dfc_0003;
 
-const pairKey = (serverIds: string[]): string => [...serverIds].sort().join('+');
+/** A pair by its members: each server with the name it goes by (ISC: one server may hold several peers). */
+const pairKey = (members: Array<{ serverId: string; peerName: string }>): string =>
+  members
+    .map((member) => `${member.serverId}/${member.peerName}`)
+    .sort()
+    .join('+');
+const memberOf = (found: Found): { serverId: string; peerName: string } => ({
+  serverId: found.target.id,
+  peerName: found.failover.thisPeer,
+});
 
 interface Found {
   target: ServerTarget;
@@ -24,7 +33,8 @@ interface Found {
  * Finds failover relationships configured on registered servers outside this service: a pair is two registered
  * servers whose configurations name each other (Kea: each one's HA peers point at the other's Control Agent). Such a
  * pair is recorded as `discovered` so it is listed and can be adopted; servers already in an adopted relationship
- * are not asked.
+ * are not asked, unless their vendor allows several relationships per server (ISC: one per peer), in which case
+ * the relationships they are managed in are left out of what is found.
  */
 @Injectable()
 export class RelationshipDiscoveryService {
@@ -38,9 +48,10 @@ export class RelationshipDiscoveryService {
 
   async discover(): Promise<void> {
     const candidates = await this.candidates();
-    const found = (await mapLimited(candidates, CONCURRENCY, (target) => this.ask(target))).filter(
-      (entry): entry is Found => entry !== undefined,
-    );
+    const managed = await this.managedMembers();
+    const found = (await mapLimited(candidates, CONCURRENCY, (target) => this.ask(target)))
+      .flat()
+      .filter((entry) => !managed.has(pairKey([memberOf(entry)])));
     const pairs = pairUp(found);
     await this.dataSource.transaction(async (manager) => {
       // Concurrent discoveries (several API replicas listing at once) take turns.
@@ -51,10 +62,8 @@ export class RelationshipDiscoveryService {
       );
       const kept = new Set<string>();
       for (const pair of pairs) {
-        const key = pairKey(pair.map((side) => side.target.id));
-        const existing = previous.find(
-          (row) => pairKey(row.servers.map((member) => member.serverId)) === key,
-        );
+        const key = pairKey(pair.map(memberOf));
+        const existing = previous.find((row) => pairKey(row.servers) === key);
         const row =
           existing ??
           manager.create(RelationshipEntity, {
@@ -85,14 +94,23 @@ export class RelationshipDiscoveryService {
     });
   }
 
-  /** Registered servers with a failover-capable driver that are in no adopted relationship. */
+  /**
+   * Registered servers with a failover-capable driver that are in no adopted relationship, or whose vendor allows
+   * several relationships per server.
+   */
   private async candidates(): Promise<ServerTarget[]> {
+    const several = this.drivers
+      .vendors()
+      .filter((vendor) => this.drivers.get(vendor).failover?.severalPerServer === true);
     const rows = await this.dataSource
       .getRepository(ServerEntity)
       .createQueryBuilder('server')
       .where(
-        `NOT EXISTS (SELECT 1 FROM relationship_servers s JOIN relationships r ON r.id = s.relationship_id
-                      WHERE s.server_id = server.id AND NOT r.discovered)`,
+        `(NOT EXISTS (SELECT 1 FROM relationship_servers s JOIN relationships r ON r.id = s.relationship_id
+                       WHERE s.server_id = server.id AND NOT r.discovered)
+          OR server.vendor IN (:...several))`,
+        // An empty IN list is not SQL: a vendor name no server has stands in for none.
+        { several: several.length > 0 ? several : [''] },
       )
       .getMany();
     const capable = rows.filter(
@@ -101,14 +119,25 @@ export class RelationshipDiscoveryService {
     return Promise.all(capable.map((row) => this.servers.target(row.id)));
   }
 
-  private async ask(target: ServerTarget): Promise<Found | undefined> {
+  /** Every server and peer name that is a member of an adopted relationship, as {@link pairKey} of one. */
+  private async managedMembers(): Promise<Set<string>> {
+    const rows = await this.dataSource
+      .getRepository(RelationshipServerEntity)
+      .createQueryBuilder('s')
+      .innerJoin(RelationshipEntity, 'r', 'r.id = s.relationship_id')
+      .where('NOT r.discovered')
+      .getMany();
+    return new Set(rows.map((member) => pairKey([member])));
+  }
+
+  private async ask(target: ServerTarget): Promise<Found[]> {
     try {
-      const failover = await this.drivers.get(target.vendor).failover?.discoverFailover(target);
-      return failover ? { target, failover } : undefined;
+      const failovers = (await this.drivers.get(target.vendor).failover?.discoverFailover(target)) ?? [];
+      return failovers.map((failover) => ({ target, failover }));
     } catch (error) {
       if (!(error instanceof DriverError)) throw error;
       this.logger.debug(`Discovery skipped ${target.name}: ${error.message}`);
-      return undefined;
+      return [];
     }
   }
 }
@@ -119,15 +148,16 @@ export class RelationshipDiscoveryService {
  */
 function pairUp(found: Found[]): Array<[Found, Found]> {
   const pairs: Array<[Found, Found]> = [];
-  const used = new Set<string>();
+  // By entry, not by server: a server with several relationships (ISC peers) has an entry for each.
+  const used = new Set<Found>();
   for (const a of found) {
-    if (used.has(a.target.id)) continue;
+    if (used.has(a)) continue;
     const ends = a.failover.endpoints;
     if (ends) {
       const mirror = found.find(
         (candidate) =>
-          candidate !== a &&
-          !used.has(candidate.target.id) &&
+          candidate.target.id !== a.target.id &&
+          !used.has(candidate) &&
           candidate.target.vendor === a.target.vendor &&
           candidate.failover.name === a.failover.name &&
           candidate.failover.endpoints?.self === ends.partner &&
@@ -135,15 +165,15 @@ function pairUp(found: Found[]): Array<[Found, Found]> {
       );
       if (mirror) {
         pairs.push(ordered(a, mirror));
-        used.add(a.target.id).add(mirror.target.id);
+        used.add(a).add(mirror);
       }
       continue;
     }
     const partnerPeer = a.failover.peers.find((peer) => peer.name !== a.failover.thisPeer);
     const b = found.find(
       (candidate) =>
-        candidate !== a &&
-        !used.has(candidate.target.id) &&
+        candidate.target.id !== a.target.id &&
+        !used.has(candidate) &&
         candidate.target.vendor === a.target.vendor &&
         candidate.failover.thisPeer === partnerPeer?.name &&
         sameUrl(partnerPeer.url, String(candidate.target.connection['url'])) &&
@@ -154,7 +184,7 @@ function pairUp(found: Found[]): Array<[Found, Found]> {
     );
     if (b) {
       pairs.push([a, b]);
-      used.add(a.target.id).add(b.target.id);
+      used.add(a).add(b);
     }
   }
   return pairs;

@@ -385,7 +385,7 @@ export class RelationshipsService {
     targets: ServerTarget[],
   ): Promise<void> {
     for (const target of targets) {
-      const existing = await failover.discoverFailover(target);
+      const [existing] = await failover.discoverFailover(target);
       if (existing) {
         throw ProblemException.conflict(
           `Server ${target.name} already has failover configured (${existing.mode}, peers ${existing.peers.map((p) => p.name).join(', ')}); ` +

@@ -12,7 +12,7 @@ import { ServerLockService } from '../servers/server-lock.service.js';
 import { ServersService } from '../servers/servers.service.js';
 import { DriverError } from '../vendors/driver-error.js';
 import { DriverRegistry } from '../vendors/driver-registry.js';
-import type { ScopeWrite, ServerTarget } from '../vendors/driver.js';
+import type { ScopeWrite, ServerTarget, WriteDigests } from '../vendors/driver.js';
 import { SCOPE_PARTS } from '../vendors/scope-content.js';
 import { planReplication, type ReplicationLeg } from './replication-plan.js';
 import type { ReplicationRequest, ScopeOutcome } from './replication-request.js';
@@ -139,15 +139,25 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
           cancelled = true;
           return;
         }
-        // Write-ahead: a worker killed from here on leaves `writing`, which the next attempt resolves.
+        // Write-ahead: a worker killed once the server's configuration changes leaves `writing`, which the next
+        // attempt resolves. The record is saved while the driver prepares and validates the write, and the driver
+        // awaits it before it changes anything live (beforeCommit).
         for (const key of written) outcomes[key] = { ...outcomes[key], state: 'writing' };
-        await book.save(this.dataSource, record.id, context);
-        timing.lap('save');
-        const digests = await this.drivers.get(destination.vendor).writeScopes(destination, writes, {
-          principalId: record.requestedBy ?? '',
-          correlationId: record.id,
-          source,
-        });
+        const saving = book.save(this.dataSource, record.id, context).then(() => timing.lap('save'));
+        saving.catch(() => undefined); // handled below; this keeps an early failure from counting as unhandled
+        let digests: WriteDigests;
+        try {
+          digests = await this.drivers.get(destination.vendor).writeScopes(destination, writes, {
+            principalId: record.requestedBy ?? '',
+            correlationId: record.id,
+            source,
+            beforeCommit: () => saving,
+          });
+        } finally {
+          // Never two saves of the record at once: a failure's outcome is saved after this one, not under it.
+          await saving.catch(() => undefined);
+        }
+        await saving; // a driver with nothing to commit did not wait for it: its failure is the job's
         await this.recordWrite(
           record,
           { source, destination },

@@ -20,6 +20,11 @@ export class DriverRegistry {
     return this.drivers.has(vendor);
   }
 
+  /** The vendors this build has a driver for. */
+  vendors(): Vendor[] {
+    return [...this.drivers.keys()];
+  }
+
   /** The vendor's driver, or a 501 problem saying this build cannot manage that vendor yet. */
   get(vendor: Vendor): DhcpDriver {
     const driver = this.drivers.get(vendor);

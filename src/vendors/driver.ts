@@ -49,6 +49,12 @@ export interface WriteContext {
    * scope between partners (Windows: Invoke-DhcpServerv4FailoverReplication) may use it.
    */
   source?: ServerTarget;
+  /**
+   * Awaited by the driver after its own checks (the vendor's validation of the new configuration) and before the
+   * first change reaches the live configuration; a rejection abandons the write with nothing changed. Lets a caller
+   * make a record durable (a write-ahead) while the driver prepares, instead of before it starts.
+   */
+  beforeCommit?: () => Promise<void>;
 }
 
 export type ScopeRemoval = 'delete' | 'disable';
@@ -169,7 +175,13 @@ export interface FailoverOperations {
   removeFailover(target: ServerTarget, context: WriteContext, peerName?: string): Promise<FailoverChange>;
   /** `peerName` as for removeFailover: which of the server's relationships to read (ISC: the peer's name). */
   readFailoverState(target: ServerTarget, peerName?: string): Promise<FailoverState>;
-  discoverFailover(target: ServerTarget): Promise<DiscoveredFailover | undefined>;
+  /** Every failover relationship configured on the server (Kea: its one HA relationship; ISC: each peer). */
+  discoverFailover(target: ServerTarget): Promise<DiscoveredFailover[]>;
+  /**
+   * Whether one server may take part in several relationships (ISC: one per `failover peer`), so that discovery
+   * still asks a server already in a managed relationship for the others.
+   */
+  readonly severalPerServer?: boolean;
 }
 
 export interface DhcpDriver {

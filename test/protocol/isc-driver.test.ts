@@ -422,6 +422,49 @@ describe('ISC dhcpd driver through the API, over a real sshd and the real dhcpd 
       expect(entry?.details['before']).not.toBe(entry?.details['after']);
     });
 
+    it('a host using an option only the source defines arrives with the definition, and dhcpd -t accepts it', async () => {
+      const subnet = (peer: string, host: string): string => `subnet 10.60.0.0 netmask 255.255.255.0 {
+  option routers 10.60.0.1;
+  pool {
+    failover peer "${peer}";
+    range 10.60.0.10 10.60.0.99;
+  }
+${host}}
+`;
+      const s = await isc.files({
+        main: (include) =>
+          mainA(include).replace('authoritative;', 'authoritative;\noption site-info code 224 = text;'),
+        include: subnet(
+          'dhcp-failover',
+          '  host lab {\n    fixed-address 10.60.0.5;\n    option site-info "lab";\n  }\n',
+        ),
+      });
+      const d = await isc.files({ main: mainB, include: subnet('fo-b', '') });
+      await dhcpdAccepts(s);
+      const [idS, idD] = [await isc.register(s), await isc.register(d)];
+      const pair = await isc.relationship(
+        { serverId: idS, peerName: 'dhcp-failover' },
+        { serverId: idD, peerName: 'fo-b' },
+      );
+      const job = await replicate(t, {
+        kind: 'scope',
+        sourceServerId: idS,
+        destinationServerId: idD,
+        relationshipId: pair,
+        network: '10.60.0.0',
+      });
+      expect(job.state).toBe('succeeded');
+      const main = await d.main();
+      expect(main).toContain('option site-info code 224 = text;');
+      expect(main.indexOf('option site-info code 224')).toBeLessThan(main.indexOf('include'));
+      expect(await d.include()).toContain('option site-info "lab";');
+      await dhcpdAccepts(d);
+      const copy = await t.http.get(`/api/v1/servers/${idD}/scopes/10.60.0.0`).set(auth()).expect(200);
+      expect(copy.body.reservations).toEqual([
+        { address: '10.60.0.5', name: 'lab', options: [{ code: 224, name: 'site-info', value: 'lab' }] },
+      ]);
+    });
+
     it('a relationship replication writes every changed subnet in one validated write', async () => {
       const restarts = (await b.restarts()).length;
       const job = await replicate(t, { kind: 'relationship', sourceServerId: idA, relationshipId: rel });

@@ -207,6 +207,32 @@ describe('ISC failover peers through the API, over a real sshd and the real dhcp
     await dhcpdAccepts(files);
   });
 
+  it('editing a peer declared without port lines leaves them absent unless the port changes', async () => {
+    const declared = peer('p', 647).replace('  port 647;\n', '').replace('  peer port 647;\n', '');
+    const { files, id } = await server(subnet(1, 'p'), declared);
+    const before = await files.main();
+    expect(before).not.toMatch(/port 647/);
+    const read = await t.http.get(`/api/v1/servers/${id}/failover-peers/p`).set(auth()).expect(200);
+    expect(read.body).toMatchObject({ port: 647, peerPort: 647 });
+    await t.http
+      .patch(`/api/v1/servers/${id}/failover-peers/p`)
+      .set(auth())
+      .send({ maxResponseDelay: 30 })
+      .expect(200);
+    expect(await files.main()).toBe(before.replace('max-response-delay 60', 'max-response-delay 30'));
+    await t.http
+      .patch(`/api/v1/servers/${id}/failover-peers/p`)
+      .set(auth())
+      .send({ peerPort: 847 })
+      .expect(200);
+    expect(await files.main()).toBe(
+      before
+        .replace('max-response-delay 60', 'max-response-delay 30')
+        .replace('  peer address 127.0.0.2;\n', '  peer address 127.0.0.2;\n  peer port 847;\n'),
+    );
+    await dhcpdAccepts(files);
+  });
+
   it('deleting with two other peers left is a 409 listing the choices; with replacement, one left, then the last', async () => {
     const { files, id } = await server(
       subnet(1, 'a') + subnet(2, 'b') + subnet(3, 'c') + subnet(4, 'a'),

@@ -334,6 +334,69 @@ describe('ISC relationships through the API, over a real sshd and the real dhcpd
     expect(after.body.items).toEqual([]);
   });
 
+  it('a server with two peers pairs with two partners: both are discovered, and one adopted leaves the other found', async () => {
+    const [one, two] = [uniqueName('two-a'), uniqueName('two-b')];
+    /** One side of a peer on its own port (a server's two peers cannot listen on the same address and port). */
+    const side = (name: string, role: 'primary' | 'secondary', port: number): string =>
+      handPeer({
+        name,
+        role,
+        address: role === 'primary' ? '127.0.0.1' : '127.0.0.2',
+        peerAddress: role === 'primary' ? '127.0.0.2' : '127.0.0.1',
+      }).replace(/port 647;/g, `port ${port};`);
+    const pools = (octet: number, name: string): string =>
+      handSubnets(name).replace(/192\.0\.2\./g, `198.51.${octet}.`);
+    const hub = await isc.files({
+      main: (include) =>
+        `${side(one, 'primary', 647)}\n${side(two, 'primary', 847)}\ninclude "${include}";\n`,
+      include: `${pools(1, one)}${pools(2, two)}`,
+    });
+    const first = await isc.files({
+      main: (include) => `${side(one, 'secondary', 647)}\ninclude "${include}";\n`,
+      include: pools(1, one),
+    });
+    const second = await isc.files({
+      main: (include) => `${side(two, 'secondary', 847)}\ninclude "${include}";\n`,
+      include: pools(2, two),
+    });
+    for (const files of [hub, first, second]) await dhcpdAccepts(files);
+    const [idHub, idFirst, idSecond] = [
+      await isc.register(hub),
+      await isc.register(first),
+      await isc.register(second),
+    ];
+
+    const listed = await t.http.get(`/api/v1/relationships?serverId=${idHub}`).set(auth()).expect(200);
+    const byName = (
+      items: Array<Record<string, unknown>>,
+      name: string,
+    ): Record<string, unknown> | undefined => items.find((item) => item['name'] === name);
+    expect(listed.body.items).toHaveLength(2);
+    /** Found as a pair: the hub primary, the partner secondary, each on the peer's own port. */
+    const pair = (name: string, partnerId: string, port: number): Record<string, unknown> => ({
+      discovered: true,
+      servers: [
+        { serverId: idHub, role: 'primary', peerName: name, settings: { address: '127.0.0.1', port } },
+        { serverId: partnerId, role: 'secondary', peerName: name, settings: { address: '127.0.0.2', port } },
+      ],
+    });
+    expect(byName(listed.body.items, one)).toMatchObject(pair(one, idFirst, 647));
+    expect(byName(listed.body.items, two)).toMatchObject(pair(two, idSecond, 847));
+
+    const adopted = byName(listed.body.items, one)!;
+    await t.http
+      .post(`/api/v1/relationships/${adopted['id'] as string}/adopt`)
+      .set(auth())
+      .expect(200);
+    const again = await t.http.get(`/api/v1/relationships?serverId=${idHub}`).set(auth()).expect(200);
+    expect(again.body.items).toHaveLength(2);
+    expect(byName(again.body.items, one)).toMatchObject({ id: adopted['id'], discovered: false });
+    expect(byName(again.body.items, two)).toMatchObject({
+      id: byName(listed.body.items, two)!['id'],
+      discovered: true,
+    });
+  });
+
   it('never overwrites a peer configured outside this service whose partner is not registered (409)', async () => {
     const name = uniqueName('lone');
     const lone = await isc.files({

@@ -195,11 +195,13 @@ describe.each<Kind>(['local', 'ssh'])('ISC %s transport', (kind) => {
 
   test('a command past its timeout is killed, and the transport stays usable', async () => {
     const pidFile = path.join(work, 'sleeper.pid');
+    // Long enough for the remote session to start on a loaded machine (a root login's shell may source a heavy
+    // ~/.bashrc first, seen here at 1-3 s), so the command has written its PID before it is killed.
     const error = await driverError(
-      transport.exec(['sh', '-c', 'echo $$ > "$1"; exec sleep 60', 'sh', pidFile], { timeoutMs: 1_000 }),
+      transport.exec(['sh', '-c', 'echo $$ > "$1"; exec sleep 60', 'sh', pidFile], { timeoutMs: 8_000 }),
     );
     expect(error.code).toBe('unreachable');
-    expect(error.message).toMatch(/did not finish within 1000 ms and was killed/);
+    expect(error.message).toMatch(/did not finish within 8000 ms and was killed/);
     const pid = Number((await readFile(pidFile, 'utf8')).trim());
     expect(await eventually(() => !isAlive(pid))).toBe(true);
     expect(await transport.exec(['true'])).toMatchObject({ exitCode: 0 });

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { posix } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { DriverError, DriverErrorCode } from '../driver-error.js';
@@ -119,18 +120,22 @@ export class DhcpdConfigStore {
   /** One file, decoded as {@link read} decodes it (for callers that discover the files as they go, like includes). */
   async readFile(path: string): Promise<ConfigFile> {
     const { data, digest } = await this.transport.readFile(path);
-    const encoding = detectEncoding(data);
-    return { path, text: decode(data, encoding), digest, encoding };
+    return { path, ...decode(data), digest };
   }
 
   /**
    * Replaces the files in `changes` (path → full text) together. `expected` holds the digests the caller read (from
    * {@link read}); a file that differs now is a `conflict` and nothing is written. A changed path absent from
-   * `expected`, or mapped to null, is a new file and must not exist yet.
+   * `expected`, or mapped to null, is a new file and must not exist yet. `read` holds the files as the caller read
+   * them (digests as in `expected`): they are not transferred again before the validation, whose last look (a read of
+   * every file, held to `expected`) is what keeps an edit made since from being overwritten. `beforeCommit` is
+   * awaited after the validation and before that last look (so an edit made while it runs is caught too).
    */
   async write(
     changes: ReadonlyMap<string, string>,
     expected: ReadonlyMap<string, string | null>,
+    read: ReadonlyMap<string, ConfigFile> = new Map(),
+    beforeCommit?: () => Promise<void>,
   ): Promise<ConfigWriteResult> {
     for (const path of changes.keys()) {
       if (!path.startsWith('/')) throw new TypeError(`not an absolute path: ${path}`);
@@ -144,7 +149,7 @@ export class DhcpdConfigStore {
       expectations.delete(this.options.configPath);
     }
 
-    const live = await this.readLive(known, expectations);
+    const live = await this.readLive(known, expectations, read);
     const staged = new Map<string, Buffer>();
     for (const [path, text] of changes) {
       const bytes = encode(text, live.get(path)?.encoding ?? 'utf8', path);
@@ -164,15 +169,14 @@ export class DhcpdConfigStore {
         await this.transport.writeFile(temps.get(path)!, bytes, live.get(path)?.mode ?? 0o644);
       }
       await this.validate(known, live, staged, temps, token, created);
+      await beforeCommit?.();
 
       // Last look before replacing: an edit made on the server while we validated is not overwritten.
       const now = await this.readLive(known, expectations);
       const written: ConfigWriteResult['written'] = [];
       for (const path of staged.keys()) {
         const current = now.get(path);
-        if (current) {
-          await this.transport.writeFile(`${path}${BACKUP_SUFFIX}`, current.data, current.mode);
-        }
+        if (current) await this.backUp(path, current);
         written.push({
           path,
           before: current?.digest ?? null,
@@ -207,15 +211,25 @@ export class DhcpdConfigStore {
     }
   }
 
-  /** Reads every known file (null when absent) and holds it to the expected digest. */
+  /**
+   * Reads every known file (null when absent) and holds it to the expected digest. A file in `read` whose digest is
+   * the expected one is taken from there (only its mode is asked for): held to nothing new, so only an early look.
+   */
   private async readLive(
     paths: readonly string[],
     expectations: ReadonlyMap<string, string | null>,
+    read: ReadonlyMap<string, ConfigFile> = new Map(),
   ): Promise<Map<string, LiveFile>> {
     const live = new Map<string, LiveFile>();
     for (const path of paths) {
       const stat = await this.transport.stat(path);
-      const content = stat ? await this.transport.readFile(path).catch(absentWhenNotFound) : undefined;
+      const known = read.get(path);
+      const content =
+        stat && known && expectations.get(path) === known.digest
+          ? { data: encode(known.text, known.encoding, path), digest: known.digest }
+          : stat
+            ? await this.transport.readFile(path).catch(absentWhenNotFound)
+            : undefined;
       if (stat && content) {
         live.set(path, { ...content, mode: stat.mode, encoding: detectEncoding(content.data) });
       }
@@ -279,6 +293,18 @@ export class DhcpdConfigStore {
       },
       renames,
     );
+  }
+
+  /**
+   * `<path>.dfm-backup` holds the file about to be replaced: a hard link to it where the host allows (nothing to
+   * transfer; the rename then leaves the old bytes under the backup's name only), else a copy of the bytes read.
+   */
+  private async backUp(path: string, current: LiveFile): Promise<void> {
+    const backup = `${path}${BACKUP_SUFFIX}`;
+    await this.transport.remove(backup).catch(absentWhenNotFound);
+    // A filesystem without hard links (or a server refusing one) gets the copy instead.
+    if (await this.transport.link(path, backup).catch(() => false)) return;
+    await this.transport.writeFile(backup, current.data, current.mode);
   }
 
   private async restart(): Promise<CommandOutcome | undefined> {
@@ -366,19 +392,18 @@ function absentWhenNotFound(error: unknown): undefined {
 }
 
 function detectEncoding(data: Buffer): FileEncoding {
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(data);
-    return 'utf8';
-  } catch {
-    return 'latin1';
-  }
+  // A native check: no text is made just to learn the encoding.
+  return isUtf8(data) ? 'utf8' : 'latin1';
 }
 
-function decode(data: Buffer, encoding: FileEncoding): string {
+function decode(data: Buffer): { text: string; encoding: FileEncoding } {
+  const encoding = detectEncoding(data);
   // ignoreBOM keeps a byte-order mark in the text, so it is written back too.
-  return encoding === 'utf8'
-    ? new TextDecoder('utf-8', { ignoreBOM: true }).decode(data)
-    : data.toString('latin1');
+  const text =
+    encoding === 'utf8'
+      ? new TextDecoder('utf-8', { ignoreBOM: true }).decode(data)
+      : data.toString('latin1');
+  return { text, encoding };
 }
 
 function encode(text: string, encoding: FileEncoding, path: string): Buffer {

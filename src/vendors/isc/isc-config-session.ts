@@ -71,8 +71,13 @@ export class IscConfigSession {
   /**
    * Applies `mutate` to `config` (as read by this or an earlier session of the same server) and writes the files it
    * changed, held to the digests of the read. `config` is changed in place and must not be used again.
+   * `beforeCommit` is awaited once the new files passed `dhcpd -t`, before anything live is replaced.
    */
-  async change<T>(config: IscConfig, mutate: (set: ConfSet) => T): Promise<IscChange<T>> {
+  async change<T>(
+    config: IscConfig,
+    mutate: (set: ConfSet) => T,
+    beforeCommit?: () => Promise<void>,
+  ): Promise<IscChange<T>> {
     let result: T;
     try {
       result = mutate(config.set);
@@ -83,7 +88,12 @@ export class IscConfigSession {
     if (changes.size === 0) {
       return { result, before: config.snapshot.digest, after: config.snapshot.digest, written: [] };
     }
-    const outcome = await this.store.write(changes, config.snapshot.digests);
+    const outcome = await this.store.write(
+      changes,
+      config.snapshot.digests,
+      config.snapshot.files,
+      beforeCommit,
+    );
     return {
       result,
       before: outcome.before,

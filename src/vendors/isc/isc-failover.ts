@@ -124,6 +124,8 @@ export function peerForSide(spec: FailoverSpec, local: 0 | 1): IscFailoverPeer {
  * The state is dhcpd's own, read over OMAPI.
  */
 export class IscFailover implements FailoverOperations {
+  readonly severalPerServer = true;
+
   applyFailover(local: 0 | 1, spec: FailoverSpec): Promise<FailoverChange> {
     const target = spec.sides[local].target;
     const peer = peerForSide(spec, local);
@@ -167,7 +169,7 @@ export class IscFailover implements FailoverOperations {
 
   async readFailoverState(target: ServerTarget, peerName?: string): Promise<FailoverState> {
     if (!omapiSettingsOf(target)) return readServerFailoverState(target, peerName ?? '');
-    const name = peerName ?? (await this.discoverFailover(target))?.name;
+    const name = peerName ?? (await this.discoverFailover(target))[0]?.name;
     if (!name) {
       throw new DriverError(
         DriverErrorCode.notFound,
@@ -178,15 +180,14 @@ export class IscFailover implements FailoverOperations {
   }
 
   /**
-   * The server's first failover peer declaration (dhcpd.conf order), as a relationship: its name, this server's role
-   * and endpoints, the mode its split stands for. Further peers on the same server are not reported.
+   * Every failover peer declaration on the server (dhcpd.conf order), each as a relationship: its name, this server's
+   * role and endpoints, the mode its split stands for. A server with two peers is in two relationships.
    */
-  discoverFailover(target: ServerTarget): Promise<DiscoveredFailover | undefined> {
+  discoverFailover(target: ServerTarget): Promise<DiscoveredFailover[]> {
     return withIscConfig(target, async (session) => {
       const { set } = await session.read();
       try {
-        const peer = readFailoverPeers(set)[0];
-        return peer ? discovered(peer) : undefined;
+        return readFailoverPeers(set).map(discovered);
       } catch (error) {
         throw iscConfigError(target, error);
       }

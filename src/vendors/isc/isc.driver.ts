@@ -6,6 +6,7 @@ import type {
   ScopeRemoval,
   ScopeWrite,
   ServerTarget,
+  WriteContext,
   WriteDigests,
 } from '../driver.js';
 import { DriverError, DriverErrorCode } from '../driver-error.js';
@@ -122,21 +123,26 @@ export class IscDriver implements DhcpDriver {
     });
   }
 
-  async writeScopes(target: ServerTarget, writes: ScopeWrite[]): Promise<WriteDigests> {
+  async writeScopes(
+    target: ServerTarget,
+    writes: ScopeWrite[],
+    context?: WriteContext,
+  ): Promise<WriteDigests> {
     const kept = this.kept.take(target);
+    const beforeCommit = context?.beforeCommit;
     // All scopes in one change, so one validated write (and one restart) for the lot.
     const apply = (set: ConfSet): void => applyScopes(set, writes);
     return withIscConfig(target, async (session) => {
       if (kept) {
         try {
-          const change = await session.change(kept, apply);
+          const change = await session.change(kept, apply, beforeCommit);
           return { before: change.before, after: change.after };
         } catch (error) {
           if (!(error instanceof DriverError) || error.code !== DriverErrorCode.conflict) throw error;
           // The server was edited since the kept read (nothing was written): apply to what is there now, once.
         }
       }
-      const change = await session.change(await session.read(), apply);
+      const change = await session.change(await session.read(), apply, beforeCommit);
       return { before: change.before, after: change.after };
     });
   }

@@ -28,6 +28,8 @@ export interface UpdateOptions {
   base?: ConfigSnapshot;
   /** Whether the caller needs `previous` (an undo); without, the read configuration is changed in place (no copy). */
   keepPrevious?: boolean;
+  /** See WriteContext.beforeCommit: awaited after config-test, before the race check and config-set. */
+  beforeCommit?: () => Promise<void>;
 }
 
 /** status-get then config-get: the configuration and the mark that tells later whether it was replaced since. */
@@ -177,6 +179,7 @@ export async function updateConfig(
     }
     const written = new JsonText(JSON.stringify(next));
     await client.expectSuccess('config-test', written);
+    await options.beforeCommit?.();
     const check = await reloadMark(client);
     const reloaded = mark && check ? reloadedBetween(mark, check) : undefined;
     const replaced = reloaded ?? (await readConfigAnswer(client)).digest !== before;

@@ -75,8 +75,11 @@ export class KeaFailover implements FailoverOperations {
     });
   }
 
-  discoverFailover(target: ServerTarget): Promise<DiscoveredFailover | undefined> {
-    return withKeaClient(target, async (client) => discoverHa((await readConfig(client)).Dhcp4));
+  discoverFailover(target: ServerTarget): Promise<DiscoveredFailover[]> {
+    return withKeaClient(target, async (client) => {
+      const found = discoverHa((await readConfig(client)).Dhcp4);
+      return found ? [found] : [];
+    });
   }
 }
 

@@ -6,6 +6,7 @@ import type {
   ScopeRemoval,
   ScopeWrite,
   ServerTarget,
+  WriteContext,
   WriteDigests,
 } from '../driver.js';
 import { DriverError, DriverErrorCode } from '../driver-error.js';
@@ -102,7 +103,11 @@ export class KeaDriver implements DhcpDriver {
     });
   }
 
-  async writeScopes(target: ServerTarget, writes: ScopeWrite[]): Promise<WriteDigests> {
+  async writeScopes(
+    target: ServerTarget,
+    writes: ScopeWrite[],
+    context?: WriteContext,
+  ): Promise<WriteDigests> {
     const base = this.kept.take(target);
     const update = await withKeaClient(target, (client) =>
       updateConfig(
@@ -115,7 +120,7 @@ export class KeaDriver implements DhcpDriver {
           return writes.length > 0; // written as asked (see DhcpDriver.writeScopes)
         },
         // No undo is needed here, so the configuration is changed in place: a large one is not copied.
-        { base, keepPrevious: false },
+        { base, keepPrevious: false, beforeCommit: context?.beforeCommit },
       ),
     );
     return { before: update.before, after: update.after };

@@ -121,10 +121,9 @@ export class WindowsFailover implements FailoverOperations {
     };
   }
 
-  /** The server's first relationship; two servers pair up by the addresses each relationship records. */
-  async discoverFailover(target: ServerTarget): Promise<DiscoveredFailover | undefined> {
-    const failover = (await listFailovers(target))[0];
-    return failover ? discovered(failover) : undefined;
+  /** Every relationship of the server (up to 31); two servers pair up by the addresses each one records. */
+  async discoverFailover(target: ServerTarget): Promise<DiscoveredFailover[]> {
+    return (await listFailovers(target)).map(discovered);
   }
 }
 

@@ -117,6 +117,9 @@ export class WindowsDriver implements DhcpDriver {
     // The base of the cmdlets: the destination as read under the caller's lock, else read now (one more session).
     const before = kept ?? (await readScopesInOneSession(target, networks));
     const { native, cmdlets } = splitNative(writes, before, context.source);
+    // Windows validates each cmdlet as it runs, so there is nothing to check first: the caller's write-ahead record
+    // must be durable before the first batch changes the server.
+    await context.beforeCommit?.();
     const [nativeOutcome, cmdletOutcome] = await Promise.allSettled([
       context.source && native.length > 0 ? replicateNatively(context.source, target, native) : undefined,
       writeScopesInBatches(target, cmdlets, before),

@@ -1,11 +1,12 @@
 import { includeTarget, resolveInclude, type ConfSet } from './include-resolver.js';
 import {
-  headerWords,
+  tokenValue,
   type BlockNode,
   type ConfFile,
   type ConfNode,
   type Container,
   type StatementNode,
+  type Token,
 } from './syntax-tree.js';
 
 /** Where a node sits: its file, the body holding it, and the blocks around it (across includes). */
@@ -47,15 +48,27 @@ function* walkBody(
 }
 
 export function isBlock(node: ConfNode, ...keywords: string[]): node is BlockNode {
-  if (node.kind !== 'block') return false;
-  const words = headerWords(node);
-  return keywords.every((keyword, index) => words[index] === keyword);
+  return node.kind === 'block' && startsWithWords(node.header, keywords);
 }
 
 export function isStatement(node: ConfNode, ...keywords: string[]): node is StatementNode {
-  if (node.kind !== 'statement') return false;
-  const words = headerWords(node);
-  return keywords.every((keyword, index) => words[index] === keyword);
+  return node.kind === 'statement' && startsWithWords(node.tokens, keywords);
+}
+
+/**
+ * Whether the tokens begin with `keywords` as headerWords reads them (words without case, strings unquoted),
+ * compared token by token without building the word list: this runs for every node of every walk.
+ */
+function startsWithWords(tokens: readonly Token[], keywords: readonly string[]): boolean {
+  if (tokens.length < keywords.length) return false;
+  for (let index = 0; index < keywords.length; index += 1) {
+    const token = tokens[index];
+    const keyword = keywords[index];
+    if (token.kind === 'word') {
+      if (token.text !== keyword && token.text.toLowerCase() !== keyword) return false;
+    } else if (tokenValue(token) !== keyword) return false;
+  }
+  return true;
 }
 
 /** Every declaration whose header starts with `keywords` (e.g. `subnet`, `host`, `failover peer`). */

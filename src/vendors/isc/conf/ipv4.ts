@@ -12,8 +12,22 @@ export function isIpv4(text: string): boolean {
   return DOTTED.test(text);
 }
 
+/** `10.1.2.3` -> its 32-bit value; NaN for anything but digits and dots. (Char codes: it runs per host and range.) */
 export function ipToNumber(ip: string): number {
-  return ip.split('.').reduce((acc, octet) => acc * 256 + Number(octet), 0);
+  let value = 0;
+  let octet = 0;
+  for (let index = 0; index < ip.length; index += 1) {
+    const code = ip.charCodeAt(index);
+    if (code === 46) {
+      value = value * 256 + octet;
+      octet = 0;
+    } else if (code >= 48 && code <= 57) {
+      octet = octet * 10 + (code - 48);
+    } else {
+      return NaN;
+    }
+  }
+  return ip === '' ? NaN : value * 256 + octet;
 }
 
 export function numberToIp(value: number): string {

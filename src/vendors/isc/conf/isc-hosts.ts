@@ -1,8 +1,8 @@
 import type { ConfSet } from './include-resolver.js';
-import { childStatements, findBlocks, type Located } from './conf-walk.js';
+import { childStatements, findBlocks, isStatement, type Located } from './conf-walk.js';
 import { ipToNumber, isIpv4, type NumericRange } from './ipv4.js';
 import { DhcpdConfSyntaxError } from './syntax-error.js';
-import { headerWords, tokenValue, type BlockNode, type StatementNode } from './syntax-tree.js';
+import { tokenValue, type BlockNode, type StatementNode } from './syntax-tree.js';
 
 /** A `host` declaration and the IPv4 fixed addresses it names (DNS names cannot be placed in a subnet). */
 export interface IscHost extends Located<BlockNode> {
@@ -14,18 +14,31 @@ export interface IscHost extends Located<BlockNode> {
 export const HOST_NAME = /^[A-Za-z][A-Za-z0-9_.-]*$/;
 
 export function hostOf(located: Located<BlockNode>): IscHost {
-  const name = headerWords(located.node)[1] ?? '';
-  const addresses = childStatements(located.node, 'fixed-address').flatMap(fixedAddresses);
-  return { ...located, name, addresses };
+  // As headerWords reads it (a word without case), without building the header's word list.
+  const nameToken = located.node.header[1];
+  const name = !nameToken
+    ? ''
+    : nameToken.kind === 'word'
+      ? nameToken.text.toLowerCase()
+      : tokenValue(nameToken);
+  const addresses: string[] = [];
+  for (const node of located.node.body) {
+    if (isStatement(node, 'fixed-address')) addresses.push(...fixedAddresses(node));
+  }
+  const { file, container, node, ancestors } = located;
+  return { file, container, node, ancestors, name, addresses };
 }
 
 /** `fixed-address a, b;` -> its IPv4 addresses. */
 export function fixedAddresses(statement: StatementNode): string[] {
-  return statement.tokens
-    .slice(1)
-    .filter((token) => token.kind !== 'punct')
-    .map(tokenValue)
-    .filter(isIpv4);
+  const addresses: string[] = [];
+  for (let index = 1; index < statement.tokens.length; index += 1) {
+    const token = statement.tokens[index];
+    if (token.kind === 'punct') continue;
+    const value = tokenValue(token);
+    if (isIpv4(value)) addresses.push(value);
+  }
+  return addresses;
 }
 
 /** Every host declaration, anywhere (dhcpd treats all of them as global, wherever they are written). */

@@ -1,7 +1,7 @@
 import type { ConfSet } from './include-resolver.js';
 import { walk } from './conf-walk.js';
 import type { DhcpOption, OptionValue } from '../../scope-content.js';
-import { headerWords, quote, tokenValue, type StatementNode, type Token } from './syntax-tree.js';
+import { headerWords, nodeText, quote, tokenValue, type StatementNode, type Token } from './syntax-tree.js';
 
 /**
  * How dhcpd writes an option's value: `ip`/`ips` addresses, `int`/`ints` numbers, `flag` on/off, `text` one quoted
@@ -14,6 +14,8 @@ export interface IscOptionDefinition {
   code: number;
   name: string;
   type: IscOptionType;
+  /** The `option NAME code N = TYPE;` statement as written, for a definition the configuration declares. */
+  declaration?: string;
 }
 
 /** dhcpd's predefined DHCPv4 options (man dhcp-options), by the names dhcpd uses. */
@@ -117,11 +119,14 @@ export class OptionCatalog {
     for (const definition of STANDARD_OPTIONS.values()) this.byCode.set(definition.code, definition);
     for (const { node } of set ? walk(set) : []) {
       const definition = node.kind === 'statement' ? definitionOf(node) : undefined;
-      if (definition) {
-        this.byName.set(definition.name, definition);
-        if (!this.byCode.has(definition.code)) this.byCode.set(definition.code, definition);
-      }
+      if (definition) this.define(definition);
     }
+  }
+
+  /** Adds a definition (one the configuration declares, or one a write just declared). */
+  define(definition: IscOptionDefinition): void {
+    this.byName.set(definition.name, definition);
+    if (!this.byCode.has(definition.code)) this.byCode.set(definition.code, definition);
   }
 
   named(name: string): IscOptionDefinition | undefined {
@@ -134,13 +139,13 @@ export class OptionCatalog {
 }
 
 /** `option NAME code N = TYPE;` in the dhcp space -> its definition. */
-function definitionOf(statement: StatementNode): IscOptionDefinition | undefined {
+export function definitionOf(statement: StatementNode): IscOptionDefinition | undefined {
   const words = headerWords(statement);
   if (words[0] !== 'option' || words[2] !== 'code' || words[4] !== '=' || words[1].includes('.'))
     return undefined;
   const code = Number(words[3]);
   if (!Number.isInteger(code)) return undefined;
-  return { code, name: words[1], type: typeOf(words.slice(5)) };
+  return { code, name: words[1], type: typeOf(words.slice(5)), declaration: nodeText(statement) };
 }
 
 function typeOf(words: string[]): IscOptionType {

@@ -108,6 +108,22 @@ describe('ISC failover peers', () => {
     expect(lines.filter((line) => !before.includes(line))).toEqual(['  peer port 8647;', '  mclt 1800;']);
   });
 
+  it("leaves absent port lines absent (dhcpd's default 647) unless the port changes", async () => {
+    const text =
+      'failover peer "fo" {\n  primary;\n  address 10.0.0.1;\n  peer address 10.0.0.2;\n' +
+      '  max-response-delay 60;\n  max-unacked-updates 10;\n  mclt 3600;\n  split 128;\n}\n';
+    const set = await fromText(text);
+    const { loadBalanceMaxSeconds: _l, ...peer } = PRIMARY;
+    writeFailoverPeer(set, { ...peer, maxResponseDelay: 30 });
+    expect(changedFiles(set).get('/etc/dhcp/dhcpd.conf')).toBe(text.replace('delay 60', 'delay 30'));
+    writeFailoverPeer(set, { ...peer, maxResponseDelay: 30, peerPort: 8647 });
+    expect(print(set.files.get('/etc/dhcp/dhcpd.conf')!)).toBe(
+      text
+        .replace('delay 60', 'delay 30')
+        .replace('  peer address 10.0.0.2;\n', '  peer address 10.0.0.2;\n  peer port 8647;\n'),
+    );
+  });
+
   it('lists, re-points and removes pool references, and removes a peer', async () => {
     const set = await loadConf('/etc/dhcp/with-include.conf', (path) =>
       Promise.resolve(readFileSync(new URL(path.replace('/etc/dhcp/', ''), FIXTURES), 'utf8')),

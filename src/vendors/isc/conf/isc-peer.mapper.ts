@@ -26,6 +26,7 @@ export interface IscFailoverPeer {
 
 /** dhcpd's default for `port` and `peer port` (the IANA port). */
 export const FAILOVER_PORT = 647;
+const PORTS = new Set<keyof IscFailoverPeer>(['port', 'peerPort']);
 
 export interface FieldError {
   field: string;
@@ -174,7 +175,7 @@ function peerSpec(peer: IscFailoverPeer): NodeSpec {
 
 /**
  * Writes a peer: an existing declaration of that name is edited statement by statement (only changed lines
- * change); a new one goes before the first subnet, shared-network, group or include of the main file, because
+ * change; a port line it lacks is written only when the port is not dhcpd's default 647); a new one goes before the first subnet, shared-network, group or include of the main file, because
  * dhcpd must read a peer before a pool that names it.
  */
 export function writeFailoverPeer(set: ConfSet, peer: IscFailoverPeer): void {
@@ -205,6 +206,8 @@ export function writeFailoverPeer(set: ConfSet, peer: IscFailoverPeer): void {
     );
     if (value === undefined) {
       if (statement) removeNode(node, statement);
+    } else if (!statement && PORTS.has(field) && value === FAILOVER_PORT) {
+      // An absent port is dhcpd's default: the same value, so the line stays absent.
     } else if (!statement) {
       const index = lastFieldIndex(node, field);
       insertNodes(file, node, index, [`${keyword} ${String(value)}`]);

@@ -1,11 +1,11 @@
-import type { Reservation } from '../../scope-content.js';
+import type { DhcpOption, Reservation } from '../../scope-content.js';
 import { childStatements, type Located } from './conf-walk.js';
 import { insertNodes, removeNode, setStatementTokens, type NodeSpec } from './conf-edit.js';
 import type { ConfSet } from './include-resolver.js';
 import { findHosts, hardwareAddressOf, HOST_NAME, HostIndex, hostOf, type IscHost } from './isc-hosts.js';
 import { colonsFromHex, optionValueText, type OptionCatalog } from './isc-options.js';
 import { cidrRange } from './ipv4.js';
-import { applyOptions, modelledOptions, setStatement } from './option-edit.js';
+import { applyOptions, modelledOptions, setStatement, UndefinedOptionError } from './option-edit.js';
 import { parseNodes } from './parser.js';
 import type { BlockNode } from './syntax-tree.js';
 
@@ -27,26 +27,10 @@ export function applyReservations(
 ): void {
   const current = hosts.within(subnet.cidr);
   const taken = hosts.names;
-  const free = new Set(current);
   const pending: Reservation[] = [];
-  const keys: Array<(host: IscHost, reservation: Reservation) => boolean> = [
-    (host, r) =>
-      !!r.hardwareAddress && hardwareAddressOf(host.node, host.file.path) === r.hardwareAddress.toLowerCase(),
-    (host, r) => !!r.clientId && clientIdOf(host, catalog) === r.clientId.toLowerCase(),
-    (host, r) => !!r.name && host.name === r.name,
-    (host, r) => host.addresses.includes(r.address),
-  ];
-  const matches = new Map<Reservation, IscHost>();
-  for (const key of keys) {
-    for (const reservation of reservations) {
-      if (matches.has(reservation)) continue;
-      const host = current.find((candidate) => free.has(candidate) && key(candidate, reservation));
-      if (host) {
-        free.delete(host);
-        matches.set(reservation, host);
-      }
-    }
-  }
+  const matches = matchHosts(current, reservations, catalog);
+  const free = new Set(current);
+  for (const host of matches.values()) free.delete(host);
   for (const reservation of reservations) {
     const host = matches.get(reservation);
     if (host) updateHost(host, subnet.cidr, reservation, catalog, taken);
@@ -71,6 +55,51 @@ export function applyReservations(
   }
   // Last, so that a new host can be placed after one that goes.
   for (const host of free) dropSubnetAddresses(host, subnet.cidr);
+}
+
+/**
+ * Pairs reservations with existing hosts: by hardware address, then client id, then name, then address; each key
+ * in turn over the reservations in order, each taking the first host (in `current` order) not matched yet. Each
+ * host's keys are read once and looked up by value, so a subnet's matching is linear in its hosts.
+ */
+function matchHosts(
+  current: readonly IscHost[],
+  reservations: readonly Reservation[],
+  catalog: OptionCatalog,
+): Map<Reservation, IscHost> {
+  const one = (value: string | undefined): string[] => (value === undefined ? [] : [value]);
+  const keys: Array<{ ofHost: (host: IscHost) => string[]; of: (r: Reservation) => string | undefined }> = [
+    {
+      ofHost: (host) => one(hardwareAddressOf(host.node, host.file.path)),
+      of: (r) => r.hardwareAddress?.toLowerCase(),
+    },
+    { ofHost: (host) => one(clientIdOf(host, catalog)), of: (r) => r.clientId?.toLowerCase() },
+    { ofHost: (host) => (host.name ? [host.name] : []), of: (r) => r.name || undefined },
+    { ofHost: (host) => host.addresses, of: (r) => r.address },
+  ];
+  const matches = new Map<Reservation, IscHost>();
+  const used = new Set<IscHost>();
+  for (const key of keys) {
+    const wanted = reservations.filter((r) => !matches.has(r) && key.of(r) !== undefined);
+    // A key no reservation left has is not read from the hosts at all.
+    if (wanted.length === 0 || used.size === current.length) continue;
+    const byValue = new Map<string, IscHost[]>();
+    for (const host of current) {
+      for (const value of key.ofHost(host)) {
+        const list = byValue.get(value);
+        if (list) list.push(host);
+        else byValue.set(value, [host]);
+      }
+    }
+    for (const reservation of wanted) {
+      const host = byValue.get(key.of(reservation)!)?.find((candidate) => !used.has(candidate));
+      if (host) {
+        used.add(host);
+        matches.set(reservation, host);
+      }
+    }
+  }
+  return matches;
 }
 
 /**
@@ -113,10 +142,11 @@ function hostSpec(
   if (reservation.clientId) body.push(`option dhcp-client-identifier ${colonsFromHex(reservation.clientId)}`);
   body.push(`fixed-address ${reservation.address}`);
   for (const option of reservation.options) {
+    if (option.code === CLIENT_ID_CODE) continue;
+    // Never dropped: an option this configuration cannot name fails the write (as it does for a host edited).
     const definition = catalog.coded(option.code);
-    if (definition && option.code !== CLIENT_ID_CODE) {
-      body.push(`option ${definition.name} ${optionValueText(option, definition.type)}`);
-    }
+    if (!definition) throw new UndefinedOptionError(option.code);
+    body.push(`option ${definition.name} ${optionValueText(option, definition.type)}`);
   }
   for (const text of extras) {
     try {
@@ -160,16 +190,17 @@ function updateHost(
     setStatement(file, node, 'hardware ethernet', wantedHardware);
   if (!wantedHardware && hardware) removeNode(node, childStatements(node, 'hardware', 'ethernet')[0]);
   const wantedId = reservation.clientId?.toLowerCase();
-  const clientId = clientIdOf(host, catalog);
-  const idStatement = modelledOptions(node, catalog).find(
-    ({ option }) => option.code === CLIENT_ID_CODE,
-  )?.statement;
+  // Read once: the edits below touch only statements these leave alone (the client id is skipped by applyOptions).
+  const modelled = modelledOptions(node, catalog);
+  const idOption = modelled.find(({ option }) => option.code === CLIENT_ID_CODE);
+  const clientId = idOption && clientIdText(idOption.option);
+  const idStatement = idOption?.statement;
   if (wantedId && clientId !== wantedId) {
     if (idStatement) setStatementTokens(idStatement, 2, colonsFromHex(wantedId));
     else insertNodes(file, node, 0, [`option dhcp-client-identifier ${colonsFromHex(wantedId)}`]);
   }
   if (!wantedId && idStatement) removeNode(node, idStatement);
-  applyOptions(file, node, reservation.options, catalog, new Set([CLIENT_ID_CODE]));
+  applyOptions(file, node, reservation.options, catalog, new Set([CLIENT_ID_CODE]), modelled);
   // A rename needs a name dhcpd accepts that no other host has; otherwise the host keeps its name.
   const name = reservation.name;
   if (name && name !== host.name && HOST_NAME.test(name) && !taken.has(name) && node.header.length === 2) {
@@ -193,7 +224,11 @@ function clientIdOf(host: IscHost, catalog: OptionCatalog): string | undefined {
   const option = modelledOptions(host.node, catalog).find(
     ({ option: o }) => o.code === CLIENT_ID_CODE,
   )?.option;
-  if (!option) return undefined;
+  return option && clientIdText(option);
+}
+
+/** A client identifier option's value as hex octets separated by `:` (a quoted identifier is its bytes). */
+export function clientIdText(option: DhcpOption): string {
   if (option.format === 'hex') return colonsFromHex(String(option.value));
   return [...Buffer.from(String(option.value), 'utf8')]
     .map((byte) => byte.toString(16).padStart(2, '0'))

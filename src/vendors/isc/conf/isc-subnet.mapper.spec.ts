@@ -123,6 +123,7 @@ describe('ISC subnet mapping', () => {
         statements: ['option domain-name = concat("x", "y");', 'max-lease-time 7200;'],
         poolStatements: [['deny dynamic bootp clients;']],
         hostStatements: { printer: ['filename "pxe.0";'] },
+        optionDefinitions: ['option voip-tftp code 150 = ip-address;'],
       },
     });
   });
@@ -273,6 +274,43 @@ describe('ISC subnet mapping', () => {
         '}',
       ].join('\n'),
     );
+  });
+
+  it('carries an option the source defines itself: the destination gets the definition, before any use', async () => {
+    const source = await loadConf('/src.conf', () =>
+      Promise.resolve(
+        'option site-info code 224 = text;\n' +
+          'subnet 10.9.0.0 netmask 255.255.255.0 {\n  option site-info "subnet";\n' +
+          '  host lab { hardware ethernet 0a:00:00:00:00:01; fixed-address 10.9.0.5; option site-info "lab"; }\n}\n',
+      ),
+    );
+    const scope = readScopes(source).get('10.9.0.0')!;
+    expect(scope.vendorExtras?.['optionDefinitions']).toEqual(['option site-info code 224 = text;']);
+    const destination = await loadConf('/dst.conf', () =>
+      Promise.resolve('authoritative;\n\nsubnet 10.9.0.0 netmask 255.255.255.0 {\n}\n'),
+    );
+    applyScope(destination, scope, ['options', 'reservations']);
+    const written = print(destination.files.get('/dst.conf')!);
+    expect(written.indexOf('option site-info code 224 = text;')).toBeGreaterThan(0);
+    expect(written.indexOf('option site-info code 224 = text;')).toBeLessThan(
+      written.indexOf('subnet 10.9.0.0'),
+    );
+    const back = readScopes(await loadConf('/dst.conf', () => Promise.resolve(written))).get('10.9.0.0')!;
+    expect(back.options).toEqual(scope.options);
+    expect(back.reservations).toEqual(scope.reservations);
+
+    // The same code with another meaning here: refused, nothing guessed.
+    const clash = await loadConf('/dst.conf', () =>
+      Promise.resolve('option other code 224 = ip-address;\nsubnet 10.9.0.0 netmask 255.255.255.0 {\n}\n'),
+    );
+    expect(() => applyScope(clash, scope, ['reservations'])).toThrow(/defines option code 224 as/);
+  });
+
+  it('refuses a host option dhcpd has no name for instead of dropping it', async () => {
+    const set = await load();
+    const scope = readScopes(set).get('10.1.2.0')!;
+    const reservations = [{ address: '10.1.2.99', name: 'odd', options: [{ code: 225, value: 'x' }] }];
+    expect(() => applyScope(set, { ...scope, reservations }, ['reservations'])).toThrow(UndefinedOptionError);
   });
 
   it('refuses an option code dhcpd has no name for instead of dropping it', async () => {

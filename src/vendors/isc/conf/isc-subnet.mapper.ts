@@ -3,8 +3,13 @@ import { childStatements, findBlocks, isBlock, isStatement, type Located } from 
 import { insertNodes } from './conf-edit.js';
 import { mainFile, type ConfSet } from './include-resolver.js';
 import { hardwareAddressOf, HostIndex, findHosts, type IscHost } from './isc-hosts.js';
-import { OptionCatalog, colonsFromHex, optionFromStatement } from './isc-options.js';
-import { applyReservations, CLIENT_ID_CODE, HostRegistry } from './isc-reservations.js';
+import { OptionCatalog } from './isc-options.js';
+import {
+  declareOptionDefinitions,
+  OPTION_DEFINITIONS,
+  optionDefinitionsOf,
+} from './isc-option-definitions.js';
+import { applyReservations, CLIENT_ID_CODE, clientIdText, HostRegistry } from './isc-reservations.js';
 import { exclusionsOf, rangeSlots, recutRanges, slotPools } from './isc-pools.js';
 import {
   cidrRange,
@@ -65,15 +70,11 @@ export function findSubnet(set: ConfSet, network: string): IscSubnet | undefined
   return findSubnets(set).find((subnet) => subnet.network === network);
 }
 
-/** Statements the model holds; everything else in a subnet is reported in `vendorExtras.statements`. */
-function isModelled(node: ConfNode, catalog: OptionCatalog): boolean {
+/** Statements the model holds (`options`: the block's modelled options); the rest go to `vendorExtras.statements`. */
+function isModelled(node: ConfNode, options: ReadonlySet<ConfNode>): boolean {
   if (isStatement(node, 'range') || isStatement(node, 'default-lease-time')) return true;
   if (isBlock(node, 'pool') || isBlock(node, 'host')) return true;
-  return isModelledOption(node, catalog);
-}
-
-function isModelledOption(node: ConfNode, catalog: OptionCatalog): boolean {
-  return node.kind === 'statement' && optionFromStatement(node, catalog) !== undefined;
+  return options.has(node);
 }
 
 /** Reads every subnet (or those of `networks`) into the model, with one pass over the hosts. */
@@ -95,7 +96,9 @@ export function subnetToScope(subnet: IscSubnet, catalog: OptionCatalog, hosts: 
   const leaseTime = childStatements(block, 'default-lease-time')[0];
   const extras: Record<string, unknown> = {};
   if (subnet.sharedNetwork) extras['sharedNetwork'] = subnet.sharedNetwork;
-  const statements = block.body.filter((node) => !isModelled(node, catalog)).map(nodeText);
+  const options = modelledOptions(block, catalog);
+  const optionNodes = new Set<ConfNode>(options.map(({ statement }) => statement));
+  const statements = block.body.filter((node) => !isModelled(node, optionNodes)).map(nodeText);
   if (statements.length > 0) extras['statements'] = statements;
   // A subnet whose every pool denies all clients is a disabled scope: `enabled` says so, not the pool statements.
   const disabled = isSubnetDisabled(block);
@@ -115,11 +118,18 @@ export function subnetToScope(subnet: IscSubnet, catalog: OptionCatalog, hosts: 
   const reservations: Reservation[] = [];
   const hostStatements: Record<string, string[]> = {};
   for (const { host, address } of hosts.within(cidrRange(subnet.cidr))) {
-    reservations.push(reservationOf(host, address, catalog));
-    const other = host.node.body.filter((node) => !isHostModelled(node, catalog)).map(nodeText);
+    const hostOptions = modelledOptions(host.node, catalog);
+    reservations.push(reservationOf(host, address, hostOptions));
+    const optionNodes = new Set<ConfNode>(hostOptions.map(({ statement }) => statement));
+    const other = host.node.body.filter((node) => !isHostModelled(node, optionNodes)).map(nodeText);
     if (other.length > 0) hostStatements[host.name] = other;
   }
   if (Object.keys(hostStatements).length > 0) extras['hostStatements'] = hostStatements;
+  const definitions = optionDefinitionsOf(catalog, [
+    ...options.map(({ option }) => option),
+    ...reservations.flatMap((reservation) => reservation.options),
+  ]);
+  if (definitions.length > 0) extras[OPTION_DEFINITIONS] = definitions;
   return {
     subnet: subnet.cidr,
     enabled: !disabled,
@@ -129,34 +139,31 @@ export function subnetToScope(subnet: IscSubnet, catalog: OptionCatalog, hosts: 
     pools: slotPools(slots),
     exclusions: exclusionsOf(subnet.cidr, slots),
     reservations,
-    options: modelledOptions(block, catalog).map(({ option }) => option),
+    options: options.map(({ option }) => option),
     ...(Object.keys(extras).length > 0 ? { vendorExtras: extras } : {}),
   };
 }
 
-function isHostModelled(node: ConfNode, catalog: OptionCatalog): boolean {
+function isHostModelled(node: ConfNode, options: ReadonlySet<ConfNode>): boolean {
   if (isStatement(node, 'fixed-address') || isStatement(node, 'hardware', 'ethernet')) return true;
-  return isModelledOption(node, catalog);
+  return options.has(node);
 }
 
-function reservationOf(host: IscHost, address: string, catalog: OptionCatalog): Reservation {
+function reservationOf(
+  host: IscHost,
+  address: string,
+  modelled: ReturnType<typeof modelledOptions>,
+): Reservation {
   const hardwareAddress = hardwareAddressOf(host.node, host.file.path);
-  const options = modelledOptions(host.node, catalog).map(({ option }) => option);
+  const options = modelled.map(({ option }) => option);
   const clientId = options.find((option) => option.code === CLIENT_ID_CODE);
   return {
     address,
     ...(hardwareAddress ? { hardwareAddress } : {}),
-    ...(clientId ? { clientId: clientIdText(clientId.value, clientId.format) } : {}),
+    ...(clientId ? { clientId: clientIdText(clientId) } : {}),
     ...(host.name ? { name: host.name } : {}),
     options: options.filter((option) => option.code !== CLIENT_ID_CODE),
   };
-}
-
-/** A client identifier as hex octets separated by `:` (a quoted identifier is its bytes). */
-function clientIdText(value: unknown, format: 'hex' | undefined): string {
-  const text = String(value);
-  if (format === 'hex') return colonsFromHex(text);
-  return [...Buffer.from(text, 'utf8')].map((byte) => byte.toString(16).padStart(2, '0')).join(':');
 }
 
 export interface ApplyOptions {
@@ -186,6 +193,9 @@ export function applyScope(
   const catalog = lookups.catalog;
   const { file, node: block } = subnet;
   const wasDisabled = isSubnetDisabled(block);
+  if (parts.includes('options') || parts.includes('reservations')) {
+    declareOptionDefinitions(set, catalog, content);
+  }
   if (parts.includes('options')) {
     applyOptions(file, block, content.options, catalog);
     if (content.leaseTime !== undefined) {

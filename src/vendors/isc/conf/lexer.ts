@@ -1,75 +1,59 @@
 import { DhcpdConfSyntaxError } from './syntax-error.js';
 import type { Token } from './syntax-tree.js';
+import { EOF, PUNCT, STRING, TokenTable, WORD } from './token-table.js';
 
 // Character classes by char code (the lexer scans codes, not one-character strings). Codes above 127 are word
 // characters, like every code not listed here.
-const NEWLINE = 0x0a;
 const HASH = 0x23;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const EQUALS = 0x3d;
 const TILDE = 0x7e;
 const BANG = 0x21;
-const SPACE_CODE = 0x20;
 /** Whitespace: space, \t, \r, \n, \f, \v. */
-const SPACE = 1;
+const SPACE_CLASS = 1;
 /** Single-character punctuation that ends a word: `; { } , ( ) = ! ~`. */
-const PUNCT = 2;
+const PUNCT_CLASS = 2;
 /** Ends a word without being punctuation: `#` starts a comment, `"` a string. */
-const STOP = 4;
+const STOP_CLASS = 4;
 const CLASS = new Uint8Array(128);
-for (const char of ' \t\r\n\f\v') CLASS[char.charCodeAt(0)] = SPACE;
-for (const char of ';{},()=!~') CLASS[char.charCodeAt(0)] = PUNCT;
-CLASS[HASH] = STOP;
-CLASS[QUOTE] = STOP;
+for (const char of ' \t\r\n\f\v') CLASS[char.charCodeAt(0)] = SPACE_CLASS;
+for (const char of ';{},()=!~') CLASS[char.charCodeAt(0)] = PUNCT_CLASS;
+CLASS[HASH] = STOP_CLASS;
+CLASS[QUOTE] = STOP_CLASS;
 
 /**
- * Interning (fewer strings to allocate and collect on large files; the strings are equal either way): trivia that is
- * a newline followed by up to 64 spaces (the usual indentation), and words from a small direct-mapped cache, which
- * keeps the keywords and repeated values of a file.
+ * Splits dhcpd.conf text into tokens, as offsets (see {@link TokenTable}). Words are runs of anything that is not
+ * whitespace, a comment, a string or punctuation, which covers dhcpd's names, numbers, dotted quads,
+ * colon-separated hex and IPv6 addresses without knowing which is which.
  */
-const INDENTS = Array.from({ length: 65 }, (_, spaces) => `\n${' '.repeat(spaces)}`);
-const WORD_CACHE_SIZE = 4096;
-const MAX_CACHED_WORD = 32;
-
-function trivia(text: string, start: number, end: number): string {
-  const size = end - start;
-  if (size === 0) return '';
-  if (size <= INDENTS.length && text.charCodeAt(start) === NEWLINE) {
-    let at = start + 1;
-    while (at < end && text.charCodeAt(at) === SPACE_CODE) at += 1;
-    if (at === end) return INDENTS[size - 1];
-  }
-  return text.slice(start, end);
-}
-
-/** Whether the code ends a word (whitespace, punctuation, `#` or `"`). */
-function endsWord(code: number): boolean {
-  return code < 128 && CLASS[code] !== 0;
-}
-
-/**
- * Splits dhcpd.conf text into tokens, each carrying the whitespace and comments before it. Words are runs of
- * anything that is not whitespace, a comment, a string or punctuation, which covers dhcpd's names, numbers,
- * dotted quads, colon-separated hex and IPv6 addresses without knowing which is which.
- */
-export function tokenize(text: string, file: string): Token[] {
-  const tokens: Token[] = [];
-  let pos = 0;
-  let line = 1;
-  let lineStart = 0;
+export function scan(text: string, file: string): TokenTable {
   const length = text.length;
-  const words: Array<string | undefined> = new Array<string | undefined>(WORD_CACHE_SIZE);
+  // Growable columns; a dhcpd.conf has about one token per 8 characters.
+  let capacity = Math.max(64, length >> 3);
+  let kinds = new Uint8Array(capacity);
+  let starts = new Int32Array(capacity);
+  let ends = new Int32Array(capacity);
+  let count = 0;
+  let pos = 0;
+
+  const push = (kind: number, start: number, end: number): void => {
+    if (count === capacity) {
+      capacity *= 2;
+      kinds = grow(kinds, new Uint8Array(capacity));
+      starts = grow(starts, new Int32Array(capacity));
+      ends = grow(ends, new Int32Array(capacity));
+    }
+    kinds[count] = kind;
+    starts[count] = start;
+    ends[count] = end;
+    count += 1;
+  };
 
   while (true) {
-    const triviaStart = pos;
     while (pos < length) {
       const code = text.charCodeAt(pos);
-      if (code === NEWLINE) {
-        pos += 1;
-        line += 1;
-        lineStart = pos;
-      } else if (code < 128 && CLASS[code] === SPACE) {
+      if (code < 128 && CLASS[code] === SPACE_CLASS) {
         pos += 1;
       } else if (code === HASH) {
         const end = text.indexOf('\n', pos);
@@ -78,73 +62,63 @@ export function tokenize(text: string, file: string): Token[] {
         break;
       }
     }
-    const before = trivia(text, triviaStart, pos);
-    const tokenLine = line;
-    const column = pos - lineStart + 1;
     if (pos >= length) {
-      tokens.push({ kind: 'eof', text: '', before, line: tokenLine, column });
-      return tokens;
+      push(EOF, length, length);
+      return new TokenTable(text, file, kinds, starts, ends, count);
     }
     const code = text.charCodeAt(pos);
     if (code === QUOTE) {
       let end = pos + 1;
       while (end < length) {
-        let inner = text.charCodeAt(end);
+        const inner = text.charCodeAt(end);
         if (inner === QUOTE) break;
-        if (inner === BACKSLASH) {
-          end += 1;
-          inner = text.charCodeAt(end);
-        }
-        if (inner === NEWLINE) {
-          line += 1;
-          lineStart = end + 1;
-        }
-        end += 1;
+        end += inner === BACKSLASH ? 2 : 1;
       }
       if (end >= length) {
-        throw new DhcpdConfSyntaxError(file, tokenLine, column, "unterminated string: add the closing '\"'");
+        const { line, column } = positionOf(text, pos);
+        throw new DhcpdConfSyntaxError(file, line, column, "unterminated string: add the closing '\"'");
       }
-      tokens.push({ kind: 'string', text: text.slice(pos, end + 1), before, line: tokenLine, column });
+      push(STRING, pos, end + 1);
       pos = end + 1;
-    } else if (code < 128 && CLASS[code] === PUNCT) {
+    } else if (code < 128 && CLASS[code] === PUNCT_CLASS) {
       // dhcp-eval's two-character operators: != ~= ~~
       const next = pos + 1 < length ? text.charCodeAt(pos + 1) : -1;
       const pair =
         (code === BANG || code === TILDE) && (next === EQUALS || (code === TILDE && next === TILDE));
       const size = pair ? 2 : 1;
-      tokens.push({ kind: 'punct', text: text.slice(pos, pos + size), before, line: tokenLine, column });
+      push(PUNCT, pos, pos + size);
       pos += size;
     } else {
       let end = pos + 1;
-      let hash = code;
       while (end < length) {
         const next = text.charCodeAt(end);
-        if (endsWord(next)) break;
-        hash = (hash * 31 + next) | 0;
+        if (next < 128 && CLASS[next] !== 0) break;
         end += 1;
       }
-      let word: string | undefined;
-      if (end - pos <= MAX_CACHED_WORD) {
-        const slot = hash & (WORD_CACHE_SIZE - 1);
-        word = words[slot];
-        if (word === undefined || word.length !== end - pos || !text.startsWith(word, pos)) {
-          word = text.slice(pos, end);
-          words[slot] = word;
-        }
-      } else {
-        word = text.slice(pos, end);
-      }
-      tokens.push({ kind: 'word', text: word, before, line: tokenLine, column });
+      push(WORD, pos, end);
       pos = end;
     }
   }
 }
 
-/** The line and column just after `token` (for "missing ';' after ..." messages). */
-export function endOf(token: Token): { line: number; column: number } {
-  const line = token.line ?? 0;
-  const column = token.column ?? 0;
-  const newlines = token.text.split('\n');
-  if (newlines.length === 1) return { line, column: column + token.text.length };
-  return { line: line + newlines.length - 1, column: newlines[newlines.length - 1].length + 1 };
+/** Every token of `text` as an object of its own (for small texts an edit inserts). */
+export function tokenize(text: string, file: string): Token[] {
+  const table = scan(text, file);
+  return table.tokens(0, table.count - 1);
+}
+
+/** 1-based line and column of `offset` in `text`. */
+export function positionOf(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let at = text.indexOf('\n'); at >= 0 && at < offset; at = text.indexOf('\n', at + 1)) {
+    line += 1;
+    lineStart = at + 1;
+  }
+  return { line, column: offset - lineStart + 1 };
+}
+
+function grow<T extends Uint8Array | Int32Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
 }

@@ -5,10 +5,11 @@ import { headerWords, type BlockNode, type ConfFile, type StatementNode } from '
 
 /** An option code dhcpd has no name for here: it cannot be written without an `option NAME code N = TYPE;`. */
 export class UndefinedOptionError extends Error {
-  constructor(readonly code: number) {
-    super(
-      `option code ${code} has no definition in dhcpd.conf; declare it with "option NAME code ${code} = TYPE;"`,
-    );
+  constructor(
+    readonly code: number,
+    message = `option code ${code} has no definition in dhcpd.conf; declare it with "option NAME code ${code} = TYPE;"`,
+  ) {
+    super(message);
     this.name = 'UndefinedOptionError';
   }
 }
@@ -26,7 +27,8 @@ export function modelledOptions(
 
 /**
  * Makes the block's modelled options exactly `options` (codes in `skip` are left alone): an unchanged option keeps
- * its line, a changed one gets a new value in place, a new one goes after the last option statement.
+ * its line, a changed one gets a new value in place, a new one goes after the last option statement. `modelled` is
+ * the block's {@link modelledOptions} when the caller has them already.
  */
 export function applyOptions(
   file: ConfFile,
@@ -34,8 +36,9 @@ export function applyOptions(
   options: DhcpOption[],
   catalog: OptionCatalog,
   skip: ReadonlySet<number> = new Set(),
+  modelled: ReturnType<typeof modelledOptions> = modelledOptions(block, catalog),
 ): void {
-  const current = modelledOptions(block, catalog).filter(({ option }) => !skip.has(option.code));
+  const current = modelled.filter(({ option }) => !skip.has(option.code));
   const used = new Set<StatementNode>();
   for (const option of options.filter((candidate) => !skip.has(candidate.code))) {
     const definition = catalog.coded(option.code);

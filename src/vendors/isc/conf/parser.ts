@@ -6,15 +6,27 @@
  * `{ ... }` (optionally `};`), blocks nest, `switch` bodies hold `case ...:` / `default:` labels, and an option
  * definition may carry a braced record type after `=`. Keywords are not checked here (`dhcpd -t` does that); the
  * semantic layers check the statements they interpret.
+ *
+ * The parser works on token offsets ({@link TokenTable}) and makes nodes that make their token objects only when
+ * asked ({@link SourceStatement}, {@link SourceBlock}).
  */
-import { endOf, tokenize } from './lexer.js';
+import { scan } from './lexer.js';
+import { SourceBlock, SourceFile, SourceStatement } from './source-nodes.js';
 import { DhcpdConfSyntaxError } from './syntax-error.js';
-import type { BlockNode, ConfFile, ConfNode, LabelNode, StatementNode, Token } from './syntax-tree.js';
+import type { ConfFile, ConfNode, LabelNode, Token } from './syntax-tree.js';
+import { EOF, PUNCT, type TokenTable, WORD } from './token-table.js';
+
+const SEMI = 0x3b;
+const OPEN = 0x7b;
+const CLOSE = 0x7d;
+const EQUALS = 0x3d;
+const COLON = 0x3a;
 
 export function parse(text: string, path = 'dhcpd.conf'): ConfFile {
-  const parser = new Parser(tokenize(text, path), path);
+  const table = scan(text, path);
+  const parser = new Parser(table, path);
   const body = parser.body(undefined);
-  return { path, body, eof: parser.eof(), newline: text.includes('\r\n') ? '\r\n' : '\n' };
+  return new SourceFile(path, body, table, text.includes('\r\n') ? '\r\n' : '\n');
 }
 
 /** Parses a piece of configuration (for inserting new statements and blocks) into nodes. */
@@ -26,20 +38,17 @@ class Parser {
   private pos = 0;
 
   constructor(
-    private readonly tokens: Token[],
+    private readonly table: TokenTable,
     private readonly path: string,
   ) {}
 
-  eof(): Token {
-    return this.tokens[this.tokens.length - 1];
-  }
-
-  body(parent: BlockNode | undefined): ConfNode[] {
+  body(parent: SourceBlock | undefined, inSwitch = false): ConfNode[] {
     const nodes: ConfNode[] = [];
-    const inSwitch = parent?.header[0]?.text.toLowerCase() === 'switch';
+    const { table } = this;
     while (true) {
-      const token = this.peek();
-      if (token.kind === 'eof') {
+      const index = this.pos;
+      const kind = table.kinds[index];
+      if (kind === EOF) {
         if (parent) {
           throw this.error(
             parent.open,
@@ -48,83 +57,107 @@ class Parser {
         }
         return nodes;
       }
-      if (isPunct(token, '}')) {
-        if (!parent) throw this.error(token, "unexpected '}': no block is open here");
+      if (kind === PUNCT && table.isPunct(index, CLOSE)) {
+        if (!parent) throw this.error(table.token(index), "unexpected '}': no block is open here");
         return nodes;
       }
-      if (isPunct(token, ';')) {
-        throw this.error(token, "unexpected ';': there is no statement before it");
+      if (kind === PUNCT && table.isPunct(index, SEMI)) {
+        throw this.error(table.token(index), "unexpected ';': there is no statement before it");
       }
-      nodes.push(this.item(inSwitch));
+      nodes.push(inSwitch && this.isLabelStart(index) ? this.label() : this.item());
     }
   }
 
-  private item(inSwitch: boolean): ConfNode {
-    const tokens: Token[] = [];
-    if (inSwitch && /^(case|default:?)$/i.test(this.peek().text)) return this.label();
+  private item(): ConfNode {
+    const { table } = this;
+    const first = this.pos;
     while (true) {
-      const token = this.next();
-      if (token.kind === 'eof') {
-        throw this.missingSemicolon(tokens, 'the file ends');
+      const index = this.pos;
+      const kind = table.kinds[index];
+      if (kind === EOF) {
+        throw this.missingSemicolon(first, index, 'the file ends');
       }
-      if (isPunct(token, '}')) {
-        throw this.missingSemicolon(tokens, `before the '}' on line ${token.line}`);
+      this.pos += 1;
+      if (kind !== PUNCT) continue;
+      if (table.isPunct(index, CLOSE)) {
+        throw this.missingSemicolon(first, index, `before the '}' on line ${table.position(index).line}`);
       }
-      if (isPunct(token, ';')) {
-        return { kind: 'statement', tokens, semi: token } satisfies StatementNode;
-      }
-      if (isPunct(token, '{')) {
-        const previous = tokens[tokens.length - 1];
-        if (previous && isPunct(previous, '=')) {
-          tokens.push(token, ...this.bracedValue(token));
+      if (table.isPunct(index, SEMI)) return new SourceStatement(table, first, index);
+      if (table.isPunct(index, OPEN)) {
+        if (index > first && table.isPunct(index - 1, EQUALS)) {
+          this.bracedValue(index);
           continue;
         }
-        if (!previous) {
-          throw this.error(token, "'{' with no declaration before it (such as subnet, pool, host or group)");
+        if (index === first) {
+          throw this.error(
+            table.token(index),
+            "'{' with no declaration before it (such as subnet, pool, host or group)",
+          );
         }
-        return this.block(tokens, token);
+        return this.block(first, index);
       }
-      tokens.push(token);
     }
   }
 
-  private block(header: Token[], open: Token): BlockNode {
-    const block: BlockNode = { kind: 'block', header, open, body: [], close: open };
-    block.body = this.body(block);
-    block.close = this.next();
-    if (isPunct(this.peek(), ';')) block.semi = this.next();
+  private block(first: number, open: number): SourceBlock {
+    const block = new SourceBlock(this.table, first, open, -1, -1);
+    block.body = this.body(block, this.isSwitch(first));
+    block.closeIndex = this.pos;
+    this.pos += 1;
+    if (this.table.isPunct(this.pos, SEMI)) {
+      block.semiIndex = this.pos;
+      this.pos += 1;
+    }
     return block;
   }
 
   /** `= { type, type }` in an option definition: tokens up to the matching `}`. */
-  private bracedValue(open: Token): Token[] {
-    const tokens: Token[] = [];
+  private bracedValue(open: number): void {
+    const { table } = this;
     while (true) {
-      const token = this.next();
-      if (token.kind === 'eof' || isPunct(token, ';') || isPunct(token, '{')) {
-        throw this.error(open, "this '{' in a value is never closed: add a '}' before the ';'");
+      const index = this.pos;
+      if (table.kinds[index] === EOF || table.isPunct(index, SEMI) || table.isPunct(index, OPEN)) {
+        throw this.error(table.token(open), "this '{' in a value is never closed: add a '}' before the ';'");
       }
-      tokens.push(token);
-      if (isPunct(token, '}')) return tokens;
+      this.pos += 1;
+      if (table.isPunct(index, CLOSE)) return;
     }
+  }
+
+  /** Whether the block whose header starts at token `first` is a `switch` (its body holds labels). */
+  private isSwitch(first: number): boolean {
+    const { table } = this;
+    return table.ends[first] - table.starts[first] === 6 && table.text(first).toLowerCase() === 'switch';
+  }
+
+  private isLabelStart(index: number): boolean {
+    return /^(case|default:?)$/i.test(this.table.text(index));
   }
 
   private label(): LabelNode {
+    const { table } = this;
     const tokens: Token[] = [];
     while (true) {
-      const token = this.next();
-      if (token.kind === 'eof' || isPunct(token, ';') || isPunct(token, '{') || isPunct(token, '}')) {
+      const index = this.pos;
+      const token = table.token(index);
+      if (table.kinds[index] === EOF || (table.kinds[index] === PUNCT && /^[;{}]$/.test(token.text))) {
         throw this.error(token, `missing ':' after "${describe(tokens)}"`);
       }
+      this.pos += 1;
       tokens.push(token);
-      if (token.kind === 'word' && token.text.endsWith(':')) return { kind: 'label', tokens };
+      if (table.kinds[index] === WORD && token.text.charCodeAt(token.text.length - 1) === COLON) {
+        return { kind: 'label', tokens };
+      }
     }
   }
 
-  private missingSemicolon(tokens: Token[], where: string): DhcpdConfSyntaxError {
-    const last = tokens[tokens.length - 1];
-    if (!last) return this.error(this.tokens[this.pos - 1], `unexpected end of a statement (${where})`);
-    const end = endOf(last);
+  /** A statement from `first` that reached `at` (a `}` or the end) without its `;`. */
+  private missingSemicolon(first: number, at: number, where: string): DhcpdConfSyntaxError {
+    if (at === first) {
+      return this.error(this.table.token(Math.max(0, at - 1)), `unexpected end of a statement (${where})`);
+    }
+    const tokens = this.table.tokens(first, at - 1);
+    const end = endOf(tokens[tokens.length - 1]);
     return new DhcpdConfSyntaxError(
       this.path,
       end.line,
@@ -136,20 +169,15 @@ class Parser {
   private error(token: Token, message: string): DhcpdConfSyntaxError {
     return new DhcpdConfSyntaxError(this.path, token.line ?? 0, token.column ?? 0, message);
   }
-
-  private peek(): Token {
-    return this.tokens[this.pos];
-  }
-
-  private next(): Token {
-    const token = this.tokens[this.pos];
-    if (token.kind !== 'eof') this.pos += 1;
-    return token;
-  }
 }
 
-function isPunct(token: Token, text: string): boolean {
-  return token.kind === 'punct' && token.text === text;
+/** The line and column just after `token`. */
+function endOf(token: Token): { line: number; column: number } {
+  const line = token.line ?? 0;
+  const column = token.column ?? 0;
+  const newlines = token.text.split('\n');
+  if (newlines.length === 1) return { line, column: column + token.text.length };
+  return { line: line + newlines.length - 1, column: newlines[newlines.length - 1].length + 1 };
 }
 
 /** The start of a statement as a human would quote it in a message. */

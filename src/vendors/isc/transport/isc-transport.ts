@@ -16,6 +16,11 @@ export interface IscTransport {
   writeFile(path: string, data: Buffer | string, mode?: number): Promise<void>;
   /** rename(2): atomic, replaces `to`; both paths must be on the same filesystem. */
   rename(from: string, to: string): Promise<void>;
+  /**
+   * Makes `newPath` a hard link to `existing` (which must be a file; `newPath` must not exist). False when the host
+   * offers no way to (then the caller copies); a backup taken so costs no transfer.
+   */
+  link(existing: string, newPath: string): Promise<boolean>;
   /** Removes a file; `not-found` when it is absent. */
   remove(path: string): Promise<void>;
   /** `undefined` when nothing is at `path`. */

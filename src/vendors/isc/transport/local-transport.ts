@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { link, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { DriverError, DriverErrorCode } from '../../driver-error.js';
 import type { LocalTransportSettings } from './isc-transport-settings.js';
 import {
@@ -56,6 +56,16 @@ export class LocalTransport implements IscTransport {
       await rename(from, to);
     } catch (error) {
       throw toDriverError(error, `rename ${from} to ${to}`);
+    }
+  }
+
+  async link(existing: string, newPath: string): Promise<boolean> {
+    this.assertOpen();
+    try {
+      await link(existing, newPath);
+      return true;
+    } catch (error) {
+      throw toDriverError(error, `link ${existing} to ${newPath}`);
     }
   }
 

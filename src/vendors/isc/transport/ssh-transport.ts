@@ -92,18 +92,11 @@ export class SshTransport implements IscTransport {
   }
 
   async rename(from: string, to: string): Promise<void> {
-    const sftp = await this.sftp();
-    let supported = true;
-    await this.bounded<void>(`rename ${from} to ${to}`, (done) => {
-      try {
-        // Plain SFTP rename refuses an existing target; posix-rename is rename(2), atomic and replacing.
-        sftp.ext_openssh_rename(from, to, (error) => done(error));
-      } catch {
-        supported = false;
-        done(undefined);
-      }
-    });
-    if (supported) return;
+    // Plain SFTP rename refuses an existing target; posix-rename is rename(2), atomic and replacing.
+    const renamed = await this.openSshExtension(`rename ${from} to ${to}`, (sftp, done) =>
+      sftp.ext_openssh_rename(from, to, done),
+    );
+    if (renamed) return;
     const result = await this.exec(['mv', '-f', '--', from, to]);
     if (result.exitCode !== 0) {
       throw new DriverError(
@@ -112,6 +105,30 @@ export class SshTransport implements IscTransport {
         result.stderr,
       );
     }
+  }
+
+  link(existing: string, newPath: string): Promise<boolean> {
+    return this.openSshExtension(`link ${existing} to ${newPath}`, (sftp, done) =>
+      sftp.ext_openssh_hardlink(existing, newPath, done),
+    );
+  }
+
+  /** Runs an `@openssh.com` SFTP extension call; false when the server does not offer it (ssh2 throws then). */
+  private async openSshExtension(
+    action: string,
+    call: (sftp: SFTPWrapper, done: (error?: Error | null) => void) => void,
+  ): Promise<boolean> {
+    const sftp = await this.sftp();
+    let supported = true;
+    await this.bounded<void>(action, (done) => {
+      try {
+        call(sftp, (error) => done(error));
+      } catch {
+        supported = false;
+        done(undefined);
+      }
+    });
+    return supported;
   }
 
   async remove(path: string): Promise<void> {
