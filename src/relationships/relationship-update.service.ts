@@ -79,7 +79,7 @@ export class RelationshipUpdateService {
       servers,
       settings: mergedSettings,
     };
-    const settings = assertRelationshipShape(merged, dto.settings);
+    const settings = assertRelationshipShape(merged, dto.settings ?? {});
     const failover = this.relationships.failoverOf(current.vendor);
     if (failover.scopes && current.status !== 'empty') assertChangeable(current, merged);
     // Secrets: a new one replaces the sealed one, `null` withdraws it, absent keeps it (and is not sent again).
