@@ -1,6 +1,6 @@
 import { DhcpdConfSyntaxError } from './syntax-error.js';
 import type { Token } from './syntax-tree.js';
-import { EOF, PUNCT, STRING, TokenTable, WORD } from './token-table.js';
+import { EOF, positionOf, PUNCT, STRING, TokenTable, WORD } from './token-table.js';
 
 // Character classes by char code (the lexer scans codes, not one-character strings). Codes above 127 are word
 // characters, like every code not listed here.
@@ -105,17 +105,6 @@ export function scan(text: string, file: string): TokenTable {
 export function tokenize(text: string, file: string): Token[] {
   const table = scan(text, file);
   return table.tokens(0, table.count - 1);
-}
-
-/** 1-based line and column of `offset` in `text`. */
-export function positionOf(text: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  for (let at = text.indexOf('\n'); at >= 0 && at < offset; at = text.indexOf('\n', at + 1)) {
-    line += 1;
-    lineStart = at + 1;
-  }
-  return { line, column: offset - lineStart + 1 };
 }
 
 function grow<T extends Uint8Array | Int32Array>(from: T, to: T): T {

@@ -7,7 +7,7 @@ export function print(file: ConfFile): string {
   const out = new Output();
   for (const node of file.body) pushNode(out, node);
   if (file instanceof SourceFile && file.pristineEnd) {
-    out.pushSpan(file.table, file.table.triviaStart(file.table.count - 1), file.table.source.length);
+    out.pushSpan(file.table, file.tailStart(), file.table.source.length);
   } else {
     out.push(file.eof.before);
   }

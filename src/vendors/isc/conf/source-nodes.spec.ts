@@ -45,6 +45,14 @@ describe('nodes made by the parser', () => {
     expect(print(file)).toBe(TEXT);
   });
 
+  it('keep token objects once made: a statement edited twice keeps both edits', () => {
+    const file = parse(TEXT, 'lazy.conf');
+    const option = file.body[0] as StatementNode;
+    option.semi.before = ' ';
+    option.tokens = option.tokens.slice(0, 2);
+    expect(print(file).split('\n')[1]).toBe('option domain-name ;   # same-line comment');
+  });
+
   it('print an edited node from its tokens and every other node as it was', () => {
     const file = parse(TEXT, 'lazy.conf');
     const subnet = file.body[1] as BlockNode;

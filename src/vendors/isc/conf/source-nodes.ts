@@ -8,8 +8,7 @@ import type { TokenTable } from './token-table.js';
  */
 export class SourceStatement implements StatementNode {
   readonly kind = 'statement';
-  private ownTokens: Token[] | undefined;
-  private ownSemi: Token | undefined;
+  private own: { tokens: Token[]; semi: Token } | undefined;
 
   constructor(
     readonly table: TokenTable,
@@ -19,7 +18,7 @@ export class SourceStatement implements StatementNode {
   ) {}
 
   get pristine(): boolean {
-    return this.ownTokens === undefined;
+    return this.own === undefined;
   }
 
   /** Where the node's text, with the trivia in front of it, starts and ends in `table.source`. */
@@ -32,27 +31,26 @@ export class SourceStatement implements StatementNode {
   }
 
   get tokens(): Token[] {
-    return (this.ownTokens ??= this.materialize());
+    return this.materialize().tokens;
   }
 
   set tokens(tokens: Token[]) {
-    this.materialize();
-    this.ownTokens = tokens;
+    this.materialize().tokens = tokens;
   }
 
   get semi(): Token {
-    if (this.ownTokens === undefined) this.ownTokens = this.materialize();
-    return this.ownSemi as Token;
+    return this.materialize().semi;
   }
 
   set semi(token: Token) {
-    if (this.ownTokens === undefined) this.ownTokens = this.materialize();
-    this.ownSemi = token;
+    this.materialize().semi = token;
   }
 
-  private materialize(): Token[] {
-    this.ownSemi = this.table.token(this.semiIndex);
-    return this.table.tokens(this.first, this.semiIndex - 1);
+  private materialize(): { tokens: Token[]; semi: Token } {
+    return (this.own ??= {
+      tokens: this.table.tokens(this.first, this.semiIndex - 1),
+      semi: this.table.token(this.semiIndex),
+    });
   }
 }
 
@@ -153,6 +151,11 @@ export class SourceFile implements ConfFile {
   /** Whether the trailing trivia is as read (its token was never made). */
   get pristineEnd(): boolean {
     return this.eofToken === undefined;
+  }
+
+  /** Where the trailing trivia starts in `table.source` (it ends with the source). */
+  tailStart(): number {
+    return this.table.triviaStart(this.table.count - 1);
   }
 
   get eof(): Token {

@@ -74,17 +74,24 @@ export class TokenTable {
 
   /** 1-based line and column of token `index`'s first character. */
   position(index: number): { line: number; column: number } {
-    const offset = this.starts[index];
-    const starts = (this.lineStarts ??= lineStartsOf(this.source));
-    let low = 0;
-    let high = starts.length - 1;
-    while (low < high) {
-      const middle = (low + high + 1) >> 1;
-      if (starts[middle] <= offset) low = middle;
-      else high = middle - 1;
-    }
-    return { line: low + 1, column: offset - starts[low] + 1 };
+    return positionOf(this.source, this.starts[index], (this.lineStarts ??= lineStartsOf(this.source)));
   }
+}
+
+/** 1-based line and column of `offset` in `source`, given the offsets where its lines start. */
+export function positionOf(
+  source: string,
+  offset: number,
+  starts: Int32Array = lineStartsOf(source),
+): { line: number; column: number } {
+  let low = 0;
+  let high = starts.length - 1;
+  while (low < high) {
+    const middle = (low + high + 1) >> 1;
+    if (starts[middle] <= offset) low = middle;
+    else high = middle - 1;
+  }
+  return { line: low + 1, column: offset - starts[low] + 1 };
 }
 
 /** A token read from a source: its position is worked out when asked for (error messages only). */
