@@ -11,12 +11,18 @@ import { type BenchService, withBenchService } from './support/bench-service.js'
 const JOB_TIMEOUT_MS = 900_000;
 
 /**
- * replicate-windows: replicate 1,000 scopes x 50 reservations x 5 options (5 scope options, and 5 options on every
- * reservation) from one emulated Windows server to another through the service (POST /replications until the job is
- * done), printing the time and the SSH sessions each server saw (the emulator's session log), against a
- * one-call-per-cmdlet baseline measured in the same run: the cmdlets the same write needs, each in an SSH session of
- * its own. Running all of them one by one would take hours, so the baseline runs the first BASELINE_CMDLETS and
+ * replicate-windows: replicate a Windows failover relationship of 1,000 scopes x 50 reservations x 5 options (5
+ * scope options, and 5 options on every reservation) from one emulated Windows server to its partner through the
+ * service (POST /replications until the job is done), printing the time and the SSH sessions each server saw (the
+ * emulator's session log), twice: by the destination's cmdlets in batches (`nativeReplication: false`), and by
+ * Windows' own Invoke-DhcpServerv4FailoverReplication on the source (the default for whole scopes). Against a
+ * one-call-per-cmdlet baseline measured in the same run: the cmdlets the batched write needs, each in an SSH session
+ * of its own. Running all of them one by one would take hours, so the baseline runs the first BASELINE_CMDLETS and
  * extrapolates (said so in the output). Target (issue 8): at most 10 sessions on the destination.
+ *
+ * The relationship is made as an administrator would have made it (every scope in it on both servers), found by
+ * discovery and adopted; the destination's copies are an older generation (every scope's description, every
+ * reservation's name and every host-name option differ), put back before each run (untimed).
  *
  * The servers are the emulator behind a real sshd (test/support/windows, built by `npm run build:emulator`).
  */
@@ -28,13 +34,16 @@ const BASELINE_CMDLETS = Number(process.env['WINDOWS_BASELINE_CMDLETS'] ?? 60);
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 const hex = (value: number): string => value.toString(16).padStart(2, '0');
 
-/** Scope `i` as the emulator holds it: 10.a.b.0/24, 5 options, 50 reservations with 5 options each. */
-function benchScope(i: number): ScopeState {
+/**
+ * Scope `i` as the emulator holds it: 10.a.b.0/24, 5 options, 50 reservations with 5 options each; `generation`
+ * changes the description, the reservations' names and the host-name options.
+ */
+function benchScope(i: number, generation: number): ScopeState {
   const p = `10.${100 + Math.floor(i / 256)}.${i % 256}`;
   const options = (host: number): Record<string, string[]> => ({
     '3': [`${p}.1`],
     '6': [`${p}.53`, `${p}.54`],
-    '15': [`s${i}-${host}.bench.example`],
+    '15': [`s${i}-${host}.g${generation}.bench.example`],
     '42': [`${p}.123`],
     '44': [`${p}.44`],
   });
@@ -44,7 +53,7 @@ function benchScope(i: number): ScopeState {
     startRange: `${p}.10`,
     endRange: `${p}.250`,
     name: `bench-${i}`,
-    description: `bench scope ${i}`,
+    description: `bench scope ${i} (generation ${generation})`,
     state: 'Active',
     type: 'Dhcp',
     leaseDurationSeconds: 86_400,
@@ -54,7 +63,7 @@ function benchScope(i: number): ScopeState {
     reservations: Array.from({ length: RESERVATIONS }, (_, j) => ({
       ipAddress: `${p}.${20 + j}`,
       clientId: `02-00-${hex(Math.floor(i / 256))}-${hex(i % 256)}-00-${hex(j)}`,
-      name: `h${i}-${j}`,
+      name: `h${i}-${j}-g${generation}`,
       description: '',
       type: 'Dhcp' as const,
       options: options(j),
@@ -89,20 +98,45 @@ function modelOf(scope: ScopeState) {
   });
 }
 
+const RELATIONSHIP = 'bench-windows';
+
 export async function run(): Promise<void> {
   const estate = await startWindowsEstate({ servers: [{ name: 'SRC' }, { name: 'DST' }] });
   // The baseline's server has a state file of its own: the emulator reads and writes its whole state file in every
   // session, and the baseline should not pay for the 1,000 scopes of the other two.
   const baseline = await startWindowsEstate({ servers: [{ name: 'BASE' }] });
   try {
-    const scopes = Array.from({ length: SCOPES }, (_, i) => benchScope(i));
+    const scopes = Array.from({ length: SCOPES }, (_, i) => benchScope(i, 1));
     await estate.update((state) => {
       for (const scope of scopes) state.servers['src'].scopes[scope.scopeId] = scope;
+    });
+    await estate.seedRelationship({
+      name: RELATIONSHIP,
+      primary: 'SRC',
+      secondary: 'DST',
+      mode: 'LoadBalance',
+      scopeIds: scopes.map((scope) => scope.scopeId),
     });
     await withBenchService('', (service) => measure(service, estate, baseline, scopes));
   } finally {
     await Promise.all([estate.stop(), baseline.stop()]);
   }
+}
+
+/** The destination's copies back to the older generation. */
+const resetDestination = (estate: WindowsEstate): Promise<void> =>
+  estate.update((state) => {
+    for (let i = 0; i < SCOPES; i++) {
+      const scope = benchScope(i, 0);
+      state.servers['dst'].scopes[scope.scopeId] = scope;
+    }
+  });
+
+interface Run {
+  ms: number;
+  phases: Record<string, number>;
+  src: Array<{ cmdlets: number; ms: number }>;
+  dst: Array<{ cmdlets: number; ms: number }>;
 }
 
 async function measure(
@@ -113,41 +147,52 @@ async function measure(
 ): Promise<void> {
   const register = async (name: string): Promise<string> =>
     (await service.api('POST', '/api/v1/servers', windowsBody(estate.server(name))))['id'] as string;
-  const [source, destination] = [await register('SRC'), await register('DST')];
-  const relationship = await service.api('POST', '/api/v1/relationships', {
-    name: 'bench-windows',
-    vendor: 'windows',
-    mode: 'load-balancing',
-    servers: [
-      { serverId: source, role: 'primary' },
-      { serverId: destination, role: 'secondary' },
-    ],
-  });
-
-  // The service: one replication of every scope of the relationship's source.
-  const sessionsBefore = {
-    src: (await estate.sessions('SRC')).length,
-    dst: (await estate.sessions('DST')).length,
-  };
-  const { ms, phases } = await service.replicate(
-    { kind: 'relationship', sourceServerId: source, relationshipId: relationship['id'] },
-    JOB_TIMEOUT_MS,
+  const source = await register('SRC');
+  await register('DST'); // discovery pairs the relationship once both partners are registered
+  const page = await service.api('GET', `/api/v1/relationships?serverId=${source}&limit=100`);
+  const found = (page['items'] as Array<Record<string, unknown>>).find(
+    (item) => item['name'] === RELATIONSHIP,
   );
-  const dstSessions = (await estate.sessions('DST')).slice(sessionsBefore.dst);
-  const srcSessions = (await estate.sessions('SRC')).slice(sessionsBefore.src);
-  const copied = (await estate.serverState('DST')).scopes;
-  const different = scopes.filter((scope) => {
-    const copy = copied[scope.scopeId];
-    return !copy || JSON.stringify(modelOf(copy)) !== JSON.stringify(modelOf(scope));
-  });
-  if (different.length > 0)
-    throw new Error(`${different.length} scopes differ on the destination after the run`);
+  if (!found) throw new Error(`discovery did not find ${RELATIONSHIP}: ${JSON.stringify(page)}`);
+  const relationshipId = found['id'] as string;
+  await service.api('POST', `/api/v1/relationships/${relationshipId}/adopt`);
 
-  // The baseline: the same cmdlets, one SSH session each, on a server of its own.
-  const cmdlets = scopes.flatMap((scope) =>
-    scopeWriteStatements(undefined, { content: modelOf(scope), parts: SCOPE_PARTS }),
+  const replicateOnce = async (nativeReplication: boolean): Promise<Run> => {
+    await resetDestination(estate);
+    const before = {
+      src: (await estate.sessions('SRC')).length,
+      dst: (await estate.sessions('DST')).length,
+    };
+    const { ms, phases } = await service.replicate(
+      { kind: 'relationship', sourceServerId: source, relationshipId, nativeReplication },
+      JOB_TIMEOUT_MS,
+    );
+    const copied = (await estate.serverState('DST')).scopes;
+    const different = scopes.filter((scope) => {
+      const copy = copied[scope.scopeId];
+      return !copy || JSON.stringify(modelOf(copy)) !== JSON.stringify(modelOf(scope));
+    });
+    if (different.length > 0)
+      throw new Error(`${different.length} scopes differ on the destination after the run`);
+    return {
+      ms,
+      phases,
+      src: (await estate.sessions('SRC')).slice(before.src),
+      dst: (await estate.sessions('DST')).slice(before.dst),
+    };
+  };
+  const batched = await replicateOnce(false);
+  const native = await replicateOnce(true);
+
+  // The baseline: the same cmdlets as the batched write, one SSH session each, on a server of its own.
+  const cmdlets = scopes.flatMap((scope, i) =>
+    scopeWriteStatements(modelOf(benchScope(i, 0)), { content: modelOf(scope), parts: SCOPE_PARTS }),
   );
   const sample = cmdlets.slice(0, BASELINE_CMDLETS);
+  await baseline.update((state) => {
+    const old = benchScope(0, 0);
+    state.servers['base'].scopes[old.scopeId] = old;
+  });
   const started = performance.now();
   for (const cmdlet of sample) {
     const script = new PsScript();
@@ -158,18 +203,21 @@ async function measure(
     }
   }
   const perCmdlet = (performance.now() - started) / sample.length;
-  const cmdletsRun = dstSessions.reduce((sum, line) => sum + line.cmdlets, 0);
+  const report = (label: string, run: Run): string =>
+    `  ${label}: ${seconds(run.ms)}, ${run.dst.length} SSH sessions on the destination ` +
+    `(${run.dst.reduce((sum, line) => sum + line.cmdlets, 0)} cmdlets), ${run.src.length} on the source ` +
+    `(${run.src.reduce((sum, line) => sum + line.cmdlets, 0)} cmdlets)\n` +
+    `    phases (ms): ${Object.entries(run.phases)
+      .map(([phase, value]) => `${phase} ${Math.round(value)}`)
+      .join(', ')}\n` +
+    `    destination sessions: ${run.dst.map((line) => `${line.cmdlets} cmdlets ${seconds(line.ms)}`).join('; ')}\n`;
   process.stdout.write(
     `replicate-windows ${SCOPES} scopes x ${RESERVATIONS} reservations x ${OPTIONS} options ` +
-      `(${cmdlets.length} write cmdlets): service ${seconds(ms)}, ` +
-      `${dstSessions.length} SSH sessions on the destination (target <= 10; ${cmdletsRun} cmdlets), ` +
-      `${srcSessions.length} on the source\n` +
+      `(${cmdlets.length} write cmdlets), target <= 10 SSH sessions on the destination\n` +
+      report('batched cmdlets (nativeReplication: false)', batched) +
+      report('Invoke-DhcpServerv4FailoverReplication (default)', native) +
       `  one call per cmdlet: ${cmdlets.length} sessions; ${sample.length} measured at ${perCmdlet.toFixed(0)} ms ` +
       `each, so about ${seconds(perCmdlet * cmdlets.length)} for all (extrapolated), ` +
-      `${((perCmdlet * cmdlets.length) / ms).toFixed(0)}x the service\n` +
-      `  the job's phases (ms): ${Object.entries(phases)
-        .map(([phase, value]) => `${phase} ${Math.round(value)}`)
-        .join(', ')}\n` +
-      `  destination sessions: ${dstSessions.map((line) => `${line.cmdlets} cmdlets ${seconds(line.ms)}`).join('; ')}\n`,
+      `${((perCmdlet * cmdlets.length) / batched.ms).toFixed(0)}x the batched write\n`,
   );
 }

@@ -13,7 +13,7 @@ import { ServersService } from '../servers/servers.service.js';
 import { DriverError } from '../vendors/driver-error.js';
 import { DriverRegistry } from '../vendors/driver-registry.js';
 import type { ScopeWrite, ServerTarget, WriteDigests } from '../vendors/driver.js';
-import { SCOPE_PARTS } from '../vendors/scope-content.js';
+import { SCOPE_PARTS, type ScopeContent } from '../vendors/scope-content.js';
 import { planReplication, type ReplicationLeg } from './replication-plan.js';
 import type { ReplicationRequest, ScopeOutcome } from './replication-request.js';
 import { LegClock } from './leg-clock.js';
@@ -151,6 +151,7 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
             principalId: record.requestedBy ?? '',
             correlationId: record.id,
             source,
+            native: request.nativeReplication !== false,
             beforeCommit: () => saving,
           });
         } finally {
@@ -226,6 +227,34 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
   }
 
   /**
+   * The source's scopes that are in the leg's relationship (all of them where the vendor's relationship covers the
+   * whole server, Kea); a named scope outside it is skipped with the reason.
+   */
+  private relationshipScopes(
+    leg: ReplicationLeg,
+    source: ServerTarget,
+    scopes: Map<string, ScopeContent>,
+    base: LegSides['base'],
+    outcomes: ReplicationBook['scopes'],
+  ): Map<string, ScopeContent> {
+    const driver = this.drivers.get(source.vendor);
+    if (!driver.inRelationship) return scopes;
+    for (const [network, content] of scopes) {
+      if (driver.inRelationship(content, leg.sourcePeerName)) continue;
+      scopes.delete(network);
+      if (leg.networks?.includes(network)) {
+        outcomes[keyOf(leg, network)] = {
+          ...base,
+          network,
+          state: 'skipped',
+          reason: `scope ${network} on ${source.name} is not in this relationship ("${leg.sourcePeerName}" there)`,
+        };
+      }
+    }
+    return scopes;
+  }
+
+  /**
    * Reads both sides (at once) and diffs each pending scope, recording outcomes and diffs in the book; returns the
    * writes to make. Its own method so that both sides' scope maps can be let go before the write.
    */
@@ -247,13 +276,8 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
     ]);
     timing.lap('read');
     if (sourceRead.status === 'rejected') throw sourceRead.reason;
-    const sourceScopes = sourceRead.value;
-    // Known before the destination's answer is looked at, so that its failure names every scope.
-    attempted(leg.networks ?? [...sourceScopes.keys()]);
-    if (destinationRead.status === 'rejected') throw destinationRead.reason;
-    const destinationScopes = destinationRead.value;
     for (const network of leg.networks ?? []) {
-      if (!sourceScopes.has(network)) {
+      if (!sourceRead.value.has(network)) {
         outcomes[keyOf(leg, network)] = {
           ...base,
           network,
@@ -262,6 +286,11 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
         };
       }
     }
+    const sourceScopes = this.relationshipScopes(leg, source, sourceRead.value, base, outcomes);
+    // Known before the destination's answer is looked at, so that its failure names every scope.
+    attempted(leg.networks ?? [...sourceScopes.keys()]);
+    if (destinationRead.status === 'rejected') throw destinationRead.reason;
+    const destinationScopes = destinationRead.value;
     const pending = [...sourceScopes.keys()].filter(
       (network) => !SETTLED.has(outcomes[keyOf(leg, network)]?.state ?? 'failed'),
     );

@@ -7,31 +7,39 @@ export interface ReplicationLeg {
   relationshipId: string;
   sourceServerId: string;
   destinationServerId: string;
+  /** The source's name inside the relationship (ISC: its peer's name; Windows: the relationship's). */
+  sourcePeerName: string;
   networks?: string[];
 }
 
 /**
  * Turns a request into legs, one per destination: `scope` one network of one relationship towards the chosen
  * partner; `relationship` all scopes of a relationship from the chosen source; `server` all scopes of every managed
- * relationship of the server, each towards its partner.
+ * relationship of the server, each towards its partner. Which of the source's scopes are the relationship's is known
+ * only once the source is read (see DhcpDriver.inRelationship).
  */
 export function planReplication(
   request: ReplicationRequest,
   relationships: RelationshipEntity[],
 ): ReplicationLeg[] {
-  const partnerOf = (relationship: RelationshipEntity, serverId: string): string | undefined =>
-    relationship.servers.some((member) => member.serverId === serverId)
-      ? relationship.servers.find((member) => member.serverId !== serverId)?.serverId
-      : undefined;
+  const sidesOf = (
+    relationship: RelationshipEntity,
+    serverId: string,
+  ): { partner: string; sourcePeerName: string } | undefined => {
+    const source = relationship.servers.find((member) => member.serverId === serverId);
+    const partner = relationship.servers.find((member) => member.serverId !== serverId);
+    return source && partner ? { partner: partner.serverId, sourcePeerName: source.peerName } : undefined;
+  };
   if (request.kind === 'server') {
     return relationships.flatMap((relationship) => {
-      const partner = partnerOf(relationship, request.sourceServerId);
-      return partner
+      const sides = sidesOf(relationship, request.sourceServerId);
+      return sides
         ? [
             {
               relationshipId: relationship.id,
               sourceServerId: request.sourceServerId,
-              destinationServerId: partner,
+              destinationServerId: sides.partner,
+              sourcePeerName: sides.sourcePeerName,
             },
           ]
         : [];
@@ -43,13 +51,13 @@ export function planReplication(
       { field: 'relationshipId', message: 'relationshipId must name a managed relationship' },
     ]);
   }
-  const partner = partnerOf(relationship, request.sourceServerId);
-  if (!partner) {
+  const sides = sidesOf(relationship, request.sourceServerId);
+  if (!sides) {
     throw ProblemException.validation([
       { field: 'sourceServerId', message: "sourceServerId must be one of the relationship's two servers" },
     ]);
   }
-  if (request.destinationServerId !== undefined && request.destinationServerId !== partner) {
+  if (request.destinationServerId !== undefined && request.destinationServerId !== sides.partner) {
     throw ProblemException.validation([
       {
         field: 'destinationServerId',
@@ -61,7 +69,8 @@ export function planReplication(
     {
       relationshipId: relationship.id,
       sourceServerId: request.sourceServerId,
-      destinationServerId: partner,
+      destinationServerId: sides.partner,
+      sourcePeerName: sides.sourcePeerName,
       ...(request.kind === 'scope' ? { networks: [request.network!] } : {}),
     },
   ];

@@ -11,6 +11,8 @@ export interface ReplicationRequest {
   relationshipId?: string;
   network?: string;
   dryRun: boolean;
+  /** `false`: no vendor-native copy (CreateReplicationDto.nativeReplication); absent in jobs requested before it. */
+  nativeReplication?: boolean;
   /** The scope parts replaced, from the caller's permission bits when the job was requested. */
   parts: ScopePart[];
 }

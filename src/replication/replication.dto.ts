@@ -28,6 +28,16 @@ export class CreateReplicationDto {
   @IsIpv4Address()
   network?: string;
 
+  /**
+   * Let the vendor copy a whole scope between partners itself where it can (Windows:
+   * Invoke-DhcpServerv4FailoverReplication on the source, which also carries what the model does not hold, such as
+   * policies); `false` writes every scope part by part through the destination's own commands, which needs no
+   * working link between the partners. Default `true`.
+   */
+  @IsOptional()
+  @IsBoolean()
+  nativeReplication?: boolean;
+
   /** Compute and store the diff per scope, write nothing. */
   @IsOptional()
   @IsBoolean()

@@ -36,6 +36,7 @@ export class ReplicationsService {
       ...(dto.relationshipId ? { relationshipId: dto.relationshipId } : {}),
       ...(dto.network ? { network: dto.network } : {}),
       dryRun: dto.dryRun ?? false,
+      ...(dto.nativeReplication === false ? { nativeReplication: false } : {}),
       parts: [...SCOPE_PARTS],
     };
     const legs = planReplication(request, await this.managedRelationships());

@@ -50,6 +50,11 @@ export interface WriteContext {
    */
   source?: ServerTarget;
   /**
+   * Whether the vendor's own copy (see `source`) may be used; `false` writes every scope part by part through the
+   * destination's own commands. Absent: allowed.
+   */
+  native?: boolean;
+  /**
    * Awaited by the driver after its own checks (the vendor's validation of the new configuration) and before the
    * first change reaches the live configuration; a rejection abandons the write with nothing changed. Lets a caller
    * make a record durable (a write-ahead) while the driver prepares, instead of before it starts.
@@ -214,4 +219,10 @@ export interface DhcpDriver {
     context: WriteContext,
   ): Promise<WriteDigests>;
   readonly failover?: FailoverOperations;
+  /**
+   * Whether a scope read from this server belongs to its failover relationship whose member's name here is
+   * `peerName` (ISC: a pool names that peer; Windows: the scope is in that relationship). Absent where every scope
+   * of a server is in its relationship (Kea: HA covers all subnets).
+   */
+  inRelationship?(content: ScopeContent, peerName: string): boolean;
 }

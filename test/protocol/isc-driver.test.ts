@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { DataSource } from 'typeorm';
 import { DHCPD_BIN, mainConf, SUBNETS_CONF } from '../support/isc/dhcpd-files.js';
@@ -465,13 +466,28 @@ ${host}}
       ]);
     });
 
-    it('a relationship replication writes every changed subnet in one validated write', async () => {
+    it("a relationship replication writes every changed subnet of the relationship's peer in one validated write", async () => {
       const restarts = (await b.restarts()).length;
-      const job = await replicate(t, { kind: 'relationship', sourceServerId: idA, relationshipId: rel });
+      // A subnet of A whose pool names no peer is not the relationship's: it is not copied.
+      const subnetsA = await a.include();
+      await writeFile(
+        a.includePath,
+        `${subnetsA}\nsubnet 10.40.0.0 netmask 255.255.255.0 {\n  range 10.40.0.10 10.40.0.99;\n}\n`,
+      );
+      let job;
+      try {
+        job = await replicate(t, { kind: 'relationship', sourceServerId: idA, relationshipId: rel });
+      } finally {
+        await writeFile(a.includePath, subnetsA);
+      }
       expect(job.state).toBe('succeeded');
+      expect(Object.keys(job.outcome.scopes ?? {}).sort()).toEqual(
+        ['10.20.0.0', '10.21.0.0', '10.30.0.0'].map((network) => `${rel}/${network}`),
+      );
       expect(outcomeOf(job, '10.20.0.0')?.state).toBe('unchanged');
       expect(outcomeOf(job, '10.21.0.0')?.state).toBe('replaced');
       expect(outcomeOf(job, '10.30.0.0')?.state).toBe('unchanged');
+      expect(await b.include()).not.toContain('10.40.0.0');
       // One write: one restart.
       expect((await b.restarts()).length).toBe(restarts + 1);
       const created = await t.http.get(`/api/v1/servers/${idB}/scopes/10.21.0.0`).set(auth()).expect(200);

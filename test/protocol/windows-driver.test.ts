@@ -144,31 +144,62 @@ describe('Windows driver over sshd and the DhcpServer emulator', () => {
   describe('replication Windows to Windows', () => {
     let relationship: string;
 
-    beforeAll(async () => {
+    /** A relationship of `servers` made through the API, with `networks` (on the first server) added to it. */
+    const relationshipWith = async (
+      servers: [string, string],
+      mode: 'load-balancing' | 'hot-standby',
+      networks: string[],
+    ): Promise<string> => {
       const created = await t.http
         .post('/api/v1/relationships')
         .set(auth())
         .send({
-          name: uniqueName('w12'),
+          name: uniqueName('wr'),
           vendor: 'windows',
-          mode: 'load-balancing',
+          mode,
           servers: [
-            { serverId: ids['WIN1'], role: 'primary' },
-            { serverId: ids['WIN2'], role: 'secondary' },
+            { serverId: ids[servers[0]], role: 'primary' },
+            { serverId: ids[servers[1]], role: mode === 'hot-standby' ? 'standby' : 'secondary' },
           ],
         })
         .expect(201);
-      relationship = created.body.id as string;
-      // Every string field of a scope holds text that would run code if it were not a literal.
-      for (const [i, hostile] of HOSTILE.entries()) {
-        const scopeId = `10.2.${i}.0`;
+      const id = created.body.id as string;
+      for (const network of networks) {
+        await t.http
+          .post(`/api/v1/relationships/${id}/scopes`)
+          .set(auth())
+          .send({ network, sourceServerId: ids[servers[0]] })
+          .expect(201);
+      }
+      return id;
+    };
+
+    beforeAll(async () => {
+      for (const [i] of HOSTILE.entries()) {
         await estate.seedScope('WIN1', {
-          scopeId,
+          scopeId: `10.2.${i}.0`,
           startRange: `10.2.${i}.10`,
           endRange: `10.2.${i}.100`,
-          name: hostile.replace('\n', ' '),
-          description: hostile,
+          name: `scope ${i}`,
         });
+      }
+      // 10.1.3.0 stays outside: a scope of the source that is in no relationship is not the relationship's.
+      relationship = await relationshipWith(['WIN1', 'WIN2'], 'load-balancing', [
+        '10.1.2.0',
+        ...HOSTILE.map((_, i) => `10.2.${i}.0`),
+      ]);
+      // Edited on WIN1 since it joined: every string field of a scope now holds text that would run code if it
+      // were not a literal.
+      await estate.update((state) => {
+        for (const [i, hostile] of HOSTILE.entries()) {
+          Object.assign(state.servers['win1'].scopes[`10.2.${i}.0`], {
+            name: hostile.replace('\n', ' '),
+            description: hostile,
+          });
+        }
+      });
+      for (const [i, hostile] of HOSTILE.entries()) {
+        const scopeId = `10.2.${i}.0`;
         await estate.seedReservation('WIN1', scopeId, {
           ipAddress: `10.2.${i}.50`,
           clientId: `aa-bb-cc-00-00-0${i}`,
@@ -178,72 +209,116 @@ describe('Windows driver over sshd and the DhcpServer emulator', () => {
         });
         await estate.seedOption('WIN1', { scopeId }, 15, [hostile.replace('\n', ' ')]);
       }
+      await estate.seedOption('WIN1', { scopeId: '10.1.2.0' }, 15, ['example.org']);
       // A scope only the destination has, which the injected text names: it must survive.
       await estate.seedScope('WIN2', { scopeId: '10.9.0.0', startRange: '10.9.0.10', endRange: '10.9.0.20' });
     });
 
-    test('a relationship replication copies every scope, every string arriving as text', async () => {
+    test("a relationship replication copies the relationship's scopes by cmdlets, every string arriving as text", async () => {
       const before = (await estate.sessions('WIN2')).length;
       const job = await replicate(t, {
         kind: 'relationship',
         sourceServerId: ids['WIN1'],
         relationshipId: relationship,
+        nativeReplication: false,
       });
       expect(job.state).toBe('succeeded');
-      const states = Object.values(job.outcome.scopes ?? {}).map((scope) => scope.state);
-      expect(states).toHaveLength(2 + HOSTILE.length);
-      expect(new Set(states)).toEqual(new Set(['replaced']));
+      const outcomes = Object.values(job.outcome.scopes ?? {});
+      expect(outcomes.map((scope) => scope.network).sort()).toEqual(
+        ['10.1.2.0', ...HOSTILE.map((_, i) => `10.2.${i}.0`)].sort(),
+      );
+      expect(new Set(outcomes.map((scope) => scope.state))).toEqual(new Set(['replaced']));
       const win1 = await estate.serverState('WIN1');
       const win2 = await estate.serverState('WIN2');
       expect(win2.scopes['10.9.0.0']).toBeDefined();
+      expect(win2.scopes['10.1.3.0']).toBeUndefined();
       for (const [i, hostile] of HOSTILE.entries()) {
         const copy = win2.scopes[`10.2.${i}.0`];
         expect(copy.description).toBe(hostile);
         expect(copy.name).toBe(hostile.replace('\n', ' '));
         expect(copy.reservations[0]).toMatchObject({ description: hostile, type: 'Both' });
         expect(copy.options['15']).toEqual([hostile.replace('\n', ' ')]);
+        expect(copy).toEqual(win1.scopes[`10.2.${i}.0`]);
       }
       expect(win2.scopes['10.1.2.0']).toEqual(win1.scopes['10.1.2.0']);
-      // One session to read the destination (kept for the write), one to write every scope.
-      expect((await estate.sessions('WIN2')).length - before).toBe(2);
-      // Replicating again finds nothing to change and writes nothing.
+      // One session to read the destination (kept for the write), one to read the scopes to write again just
+      // before writing (an edit in between is not overwritten), one to write every scope.
+      expect((await estate.sessions('WIN2')).length - before).toBe(3);
+      // Replicating again finds nothing to change and writes nothing, but the scope edited since; by default
+      // Windows copies that one itself (Invoke-DhcpServerv4FailoverReplication, one session on the source).
+      await estate.update((state) => {
+        state.servers['win1'].scopes['10.1.2.0'].description = 'edited again';
+      });
+      const win1Sessions = (await estate.sessions('WIN1')).length;
       const again = await replicate(t, {
         kind: 'relationship',
         sourceServerId: ids['WIN1'],
         relationshipId: relationship,
       });
-      expect(new Set(Object.values(again.outcome.scopes ?? {}).map((scope) => scope.state))).toEqual(
-        new Set(['unchanged']),
+      const states = Object.fromEntries(
+        Object.values(again.outcome.scopes ?? {}).map((scope) => [scope.network, scope.state]),
       );
+      expect(states).toEqual({
+        '10.1.2.0': 'replaced',
+        ...Object.fromEntries(HOSTILE.map((_, i) => [`10.2.${i}.0`, 'unchanged'])),
+      });
+      expect((await estate.serverState('WIN2')).scopes['10.1.2.0'].description).toBe('edited again');
+      const replicated = (await estate.sessions('WIN1')).slice(win1Sessions);
+      expect(replicated).toHaveLength(2); // its read, and the replication
+    });
+
+    test('a scope of the source outside the relationship is skipped, saying so', async () => {
+      const job = await replicate(t, {
+        kind: 'scope',
+        sourceServerId: ids['WIN1'],
+        relationshipId: relationship,
+        network: '10.1.3.0',
+      });
+      expect(Object.values(job.outcome.scopes ?? {})).toEqual([
+        expect.objectContaining({
+          network: '10.1.3.0',
+          state: 'skipped',
+          reason: expect.stringMatching(/^scope 10\.1\.3\.0 on \S+ is not in this relationship/),
+        }),
+      ]);
+      expect((await estate.serverState('WIN2')).scopes['10.1.3.0']).toBeUndefined();
     });
 
     test('a write failing half-way reports each scope: landed, failed with the reason, nothing silently lost', async () => {
-      const pair = await t.http
-        .post('/api/v1/relationships')
-        .set(auth())
-        .send({
-          name: uniqueName('w14'),
-          vendor: 'windows',
-          mode: 'hot-standby',
-          servers: [
-            { serverId: ids['WIN1'], role: 'primary' },
-            { serverId: ids['WIN4'], role: 'standby' },
-          ],
-        })
-        .expect(201);
-      // WIN4 has no scope: reading it takes two cmdlets, so the third is in the write, inside its first scope.
-      await estate.setFaults('WIN4', { failCommand: { n: 3, code: 20005 } });
+      const networks = ['10.4.1.0', '10.4.2.0', '10.4.3.0'];
+      for (const network of networks) {
+        const prefix = network.slice(0, -1);
+        await estate.seedScope('WIN1', {
+          scopeId: network,
+          startRange: `${prefix}10`,
+          endRange: `${prefix}99`,
+        });
+      }
+      const pair = await relationshipWith(['WIN1', 'WIN4'], 'hot-standby', networks);
+      for (const [i, network] of networks.entries()) {
+        await estate.seedReservation('WIN1', network, {
+          ipAddress: `${network.slice(0, -1)}50`,
+          clientId: `aa-bb-cc-00-01-0${i}`,
+          name: `r${i}`,
+        });
+      }
+      // The write's second reservation fails: its scope is reported half-written, the others landed.
+      await estate.setFaults('WIN4', {
+        failCommand: { n: 2, code: 20005, cmdlet: 'Add-DhcpServerv4Reservation' },
+      });
       let job;
       try {
         job = await replicate(t, {
           kind: 'relationship',
           sourceServerId: ids['WIN1'],
-          relationshipId: pair.body.id,
+          relationshipId: pair,
+          nativeReplication: false,
         });
       } finally {
         await estate.setFaults('WIN4', {});
       }
       const outcomes = Object.values(job.outcome.scopes ?? {});
+      expect(outcomes).toHaveLength(networks.length);
       const failed = outcomes.filter((scope) => scope.state === 'failed');
       const replaced = outcomes.filter((scope) => scope.state === 'replaced');
       expect(failed).toHaveLength(1);
@@ -259,7 +334,8 @@ describe('Windows driver over sshd and the DhcpServer emulator', () => {
       const retried = await replicate(t, {
         kind: 'relationship',
         sourceServerId: ids['WIN1'],
-        relationshipId: pair.body.id,
+        relationshipId: pair,
+        nativeReplication: false,
       });
       const again = Object.values(retried.outcome.scopes ?? {});
       expect(again.find((scope) => scope.network === failed[0].network)).toMatchObject({
@@ -326,8 +402,9 @@ describe('Windows driver over sshd and the DhcpServer emulator', () => {
       const networks = [0, 1, 2].map((i) => `10.3.${i}.0`);
       // The read the write starts from is kept (as replication does), so the fault meets the write's session.
       await driver.readScopes(target(), networks, { keepForWrite: true });
-      // Each scope is two cmdlets (the scope, its option): the connection drops after the third (scope 1 half done).
-      await estate.setFaults('WIN3', { dropAfterCmdlets: 3 });
+      // Each scope is two cmdlets (the scope, its option): the connection drops after the second scope is added,
+      // before its option (scope 1 half done).
+      await estate.setFaults('WIN3', { dropAfterCmdlets: { n: 2, cmdlet: 'Add-DhcpServerv4Scope' } });
       let error: unknown;
       try {
         await driver.writeScopes(
@@ -366,6 +443,45 @@ describe('Windows driver over sshd and the DhcpServer emulator', () => {
       expect(Object.keys(scopes).sort()).toEqual(networks);
       expect(scopes['10.3.1.0'].options['3']).toEqual(['10.3.1.1']);
       expect(scopes['10.3.2.0'].options['3']).toEqual(['10.3.2.1']);
+    });
+
+    test('a scope edited on the server after the read the write comes from is left alone and named; the rest is written', async () => {
+      const context = { principalId: 'test', correlationId: 'test' };
+      const gateway = (i: number, host: number): ScopeContent => ({
+        ...content(i),
+        options: [{ code: 3, value: `10.3.${i}.${host}` }],
+      });
+      await driver.writeScopes(
+        target(),
+        [5, 6].map((i) => ({ content: gateway(i, 1), parts: SCOPE_PARTS })),
+        context,
+      );
+      await driver.readScopes(target(), ['10.3.5.0', '10.3.6.0'], { keepForWrite: true });
+      await estate.update((state) => {
+        state.servers['win3'].scopes['10.3.5.0'].description = 'edited by hand';
+      });
+      const write = [5, 6].map((i) => ({ content: gateway(i, 254), parts: SCOPE_PARTS }));
+      const error = await driver.writeScopes(target(), write, context).then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
+      expect(error).toBeInstanceOf(DriverError);
+      expect(error).toMatchObject({
+        code: 'conflict',
+        scopes: {
+          written: ['10.3.6.0'],
+          failed: { '10.3.5.0': expect.stringMatching(/10\.3\.5\.0 changed on .* after it was read/) },
+        },
+      });
+      const scopes = (await estate.serverState('WIN3')).scopes;
+      expect(scopes['10.3.5.0']).toMatchObject({
+        description: 'edited by hand',
+        options: { '3': ['10.3.5.1'] },
+      });
+      expect(scopes['10.3.6.0'].options['3']).toEqual(['10.3.6.254']);
+      // Written again from what is there now (no kept read), the edit is replaced as asked.
+      await driver.writeScopes(target(), write, context);
+      expect((await estate.serverState('WIN3')).scopes['10.3.5.0'].options['3']).toEqual(['10.3.5.254']);
     });
   });
 });

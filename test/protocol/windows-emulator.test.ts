@@ -600,6 +600,27 @@ describe('misbehaviour set per server (faults) and the session log', () => {
     expect(r.map((s) => s.errorId ?? 'ok')).toEqual(['ok', 'WIN32 1722,Get-DhcpServerv4Scope', 'ok']);
   });
 
+  test('an error on the Nth call of a named cmdlet; other cmdlets run', async () => {
+    await estate.setFaults('DHCP3', { failCommand: { n: 2, code: 20005, cmdlet: 'get-dhcpserverv4scope' } });
+    const r = await steps(
+      'DHCP3',
+      '$null = Get-DhcpServerv4Failover',
+      '$null = Get-DhcpServerv4Scope',
+      '$null = Get-DhcpServerv4Failover',
+      '$null = Get-DhcpServerv4Scope',
+      '$null = Get-DhcpServerv4Failover',
+      '$null = Get-DhcpServerv4Scope',
+    );
+    expect(r.map((s) => s.errorId ?? 'ok')).toEqual([
+      'ok',
+      'ok',
+      'ok',
+      'DHCP 20005,Get-DhcpServerv4Scope',
+      'ok',
+      'ok',
+    ]);
+  });
+
   test('a slow server answers late: a client that waits less times out', async () => {
     await estate.setFaults('DHCP3', { delayMs: 3_000 });
     const target = estate.server('DHCP3');

@@ -41,6 +41,11 @@ export class IscDriver implements DhcpDriver {
   readonly vendor = 'isc' as const;
   /** Relationships as `failover peer` declarations on both servers; state over OMAPI (see isc-failover.ts). */
   readonly failover = new IscFailover();
+
+  /** A subnet is in a relationship (a `failover peer`) when one of its pools names the peer. */
+  inRelationship(content: ScopeContent, peerName: string): boolean {
+    return content.pools.some((pool) => pool.failoverPeer === peerName);
+  }
   /**
    * Configurations read with `keepForWrite`, by server id, until the write that follows takes them (saving a read and
    * a parse). The write is still held to the digests of that read: when the server was edited in between, nothing is

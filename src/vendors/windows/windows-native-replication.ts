@@ -1,4 +1,4 @@
-import type { ScopeWrite, ServerTarget } from '../driver.js';
+import type { ScopeWrite, ServerTarget, WriteContext } from '../driver.js';
 import { DriverError } from '../driver-error.js';
 import { SCOPE_PARTS, type ScopeContent } from '../scope-content.js';
 import { psList } from './powershell/ps-literal.js';
@@ -8,7 +8,8 @@ import { runBatch } from './windows-session.js';
 
 export const networkOf = (write: ScopeWrite): string =>
   write.content.subnet.split('/')[0] ?? write.content.subnet;
-const relationshipOf = (content: ScopeContent | undefined): unknown =>
+/** The failover relationship a scope read from a Windows server is in (its name), if any. */
+export const relationshipOf = (content: ScopeContent | undefined): unknown =>
   content?.vendorExtras?.['failoverRelationship'];
 
 /**
@@ -17,13 +18,13 @@ const relationshipOf = (content: ScopeContent | undefined): unknown =>
  * what the model does not hold: policies, class options, ...). It is used only where it does exactly what was
  * asked: the source is a Windows server, every part of the scope is to be replaced (the caller holds all four scope
  * bits or a role that covers them: it cannot replace some parts and leave others), and the scope is in the same
- * failover relationship on both sides, i.e. the destination is the source's partner for it. Everything else goes
- * through the cmdlets of the destination, part by part.
+ * failover relationship on both sides, i.e. the destination is the source's partner for it; and the caller did not
+ * turn it off (`native: false`). Everything else goes through the cmdlets of the destination, part by part.
  */
 export function splitNative(
   writes: ScopeWrite[],
   before: ReadonlyMap<string, ScopeContent>,
-  source: ServerTarget | undefined,
+  { source, native: allowed }: Pick<WriteContext, 'source' | 'native'>,
 ): { native: ScopeWrite[]; cmdlets: ScopeWrite[] } {
   const native: ScopeWrite[] = [];
   const cmdlets: ScopeWrite[] = [];
@@ -32,7 +33,7 @@ export function splitNative(
     const whole = SCOPE_PARTS.every((part) => write.parts.includes(part));
     const partners =
       typeof relationship === 'string' && relationship === relationshipOf(before.get(networkOf(write)));
-    (source?.vendor === 'windows' && whole && partners ? native : cmdlets).push(write);
+    (allowed !== false && source?.vendor === 'windows' && whole && partners ? native : cmdlets).push(write);
   }
   return { native, cmdlets };
 }

@@ -19,8 +19,15 @@ import { guard, readScopesInOneSession, relationshipOfScopes, valueOf } from './
 import { type WindowsFailoverInfo, WindowsFailover } from './windows-failover.js';
 import { summaryFromWindows, type WindowsScope } from './windows-scope.mapper.js';
 import { writeScopesInBatches } from './windows-scope-batches.js';
-import { networkOf, replicateNatively, splitNative, throwCombined } from './windows-native-replication.js';
+import {
+  networkOf,
+  relationshipOf,
+  replicateNatively,
+  splitNative,
+  throwCombined,
+} from './windows-native-replication.js';
 import { runBatch, windowsSshSettings } from './windows-session.js';
+import { editedPart, writeBase } from './windows-write-base.js';
 import { sshDescription } from '../ssh/ssh-settings.js';
 import { digestOf } from './windows-failover.js';
 
@@ -35,6 +42,12 @@ export class WindowsDriver implements DhcpDriver {
   readonly failover = new WindowsFailover();
   /** Scopes read with `keepForWrite`, the base the following write computes its cmdlets from. */
   private readonly kept = new KeptReads<Map<string, ScopeContent>>();
+
+  /** Windows compares relationship names without regard to case. */
+  inRelationship(content: ScopeContent, peerName: string): boolean {
+    const relationship = relationshipOf(content);
+    return typeof relationship === 'string' && relationship.toLowerCase() === peerName.toLowerCase();
+  }
 
   async checkConnection(target: ServerTarget): Promise<ConnectionReport> {
     const script = new PsScript();
@@ -113,13 +126,14 @@ export class WindowsDriver implements DhcpDriver {
     context: WriteContext,
   ): Promise<WriteDigests> {
     const networks = writes.map(networkOf);
-    const kept = this.kept.take(target);
-    // The base of the cmdlets: the destination as read under the caller's lock, else read now (one more session).
-    const before = kept ?? (await readScopesInOneSession(target, networks));
-    const { native, cmdlets } = splitNative(writes, before, context.source);
-    // Windows validates each cmdlet as it runs, so there is nothing to check first: the caller's write-ahead record
-    // must be durable before the first batch changes the server.
-    await context.beforeCommit?.();
+    // Windows validates each cmdlet as it runs, so there is nothing to check first; the caller's write-ahead record
+    // is made durable while the base is read, before the first batch changes the server.
+    const { before, edited } = await writeBase(target, networks, this.kept.take(target), context);
+    const { native, cmdlets } = splitNative(
+      writes.filter((write) => !(networkOf(write) in edited)),
+      before,
+      context,
+    );
     const [nativeOutcome, cmdletOutcome] = await Promise.allSettled([
       context.source && native.length > 0 ? replicateNatively(context.source, target, native) : undefined,
       writeScopesInBatches(target, cmdlets, before),
@@ -128,6 +142,7 @@ export class WindowsDriver implements DhcpDriver {
       [
         { networks: native.map(networkOf), outcome: nativeOutcome },
         { networks: cmdlets.map(networkOf), outcome: cmdletOutcome },
+        editedPart(edited),
       ],
       target,
     );

@@ -72,10 +72,16 @@ export interface RelationshipState {
 export interface Faults {
   /** Each session waits this long before it runs its script (a slow server). */
   delayMs?: number;
-  /** The session dies after its Nth DhcpServer cmdlet: changes so far kept, no output, the connection dropped. */
-  dropAfterCmdlets?: number;
-  /** The session's Nth DhcpServer cmdlet fails with this Win32 code instead of running. */
-  failCommand?: { n: number; code: number };
+  /**
+   * The session dies after its Nth DhcpServer cmdlet (the Nth call of `cmdlet` when named): changes so far kept, no
+   * output, the connection dropped.
+   */
+  dropAfterCmdlets?: number | { n: number; cmdlet: string };
+  /**
+   * The session's Nth DhcpServer cmdlet (the Nth call of `cmdlet` when named) fails with this Win32 code instead of
+   * running.
+   */
+  failCommand?: { n: number; code: number; cmdlet?: string };
   /** The DHCP service is down: its own cmdlets and its partners' cmdlets that need it fail with 1722. */
   down?: boolean;
 }

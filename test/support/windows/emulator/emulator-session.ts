@@ -130,24 +130,31 @@ export async function runSession(
         exitCode: 1,
         drop: false,
       };
-    let count = 0;
+    let count = 0; // every DhcpServer cmdlet run, for the session log
+    let named = 0; // the cmdlets failCommand counts: all, or the calls of the one it names
+    let dropCount = 0; // the same for dropAfterCmdlets
+    const drops =
+      typeof server.faults.dropAfterCmdlets === 'number'
+        ? { n: server.faults.dropAfterCmdlets, cmdlet: undefined }
+        : server.faults.dropAfterCmdlets;
     let drop = false;
     const ctx = (): DhcpContext => ({ estate, server });
     const interpreter = new Interpreter(buildCmdlets(ctx), {
       env: (name) => (name.toLowerCase() === 'computername' ? server.name : undefined),
       beforeDhcpCmdlet: (name) => {
         count++;
+        const fail = server.faults.failCommand;
+        const counts = fail?.cmdlet === undefined || fail.cmdlet.toLowerCase() === name.toLowerCase();
+        if (counts) named++;
         if (server.faults.down)
           throw cimError(name, 1722, `Failed to connect to the DHCP server service on ${server.name}.`);
-        if (server.faults.failCommand?.n === count)
-          throw cimError(
-            name,
-            server.faults.failCommand.code,
-            `Failed to run ${name} on DHCP server ${server.name}.`,
-          );
+        if (fail && counts && fail.n === named)
+          throw cimError(name, fail.code, `Failed to run ${name} on DHCP server ${server.name}.`);
       },
-      afterDhcpCmdlet: () => {
-        if (server.faults.dropAfterCmdlets === count) throw new DropConnection();
+      afterDhcpCmdlet: (name) => {
+        if (!drops || (drops.cmdlet !== undefined && drops.cmdlet.toLowerCase() !== name.toLowerCase()))
+          return;
+        if (++dropCount === drops.n) throw new DropConnection();
       },
     });
     const out: string[] = [];
