@@ -368,8 +368,10 @@ describe('Windows relationships over sshd and the DhcpServer emulator', () => {
   describe('a relationship configured outside the service', () => {
     test('is discovered once both partners are registered, adopted, and then managed', async () => {
       await scope('DHCP3', '10.6.1.0');
+      // Windows takes any text as a relationship's name: one made by hand reaches every script as a literal.
+      const handMade = "made by hand; it's $(Remove-DhcpServerv4Scope -ScopeId '10.6.1.0' -Force)";
       await estate.seedRelationship({
-        name: 'made-by-hand',
+        name: handMade,
         primary: 'DHCP3',
         secondary: 'DHCP4',
         scopeIds: ['10.6.1.0'],
@@ -379,7 +381,7 @@ describe('Windows relationships over sshd and the DhcpServer emulator', () => {
       });
       const list = await t.http.get('/api/v1/relationships?vendor=windows').set(auth()).expect(200);
       const found = (list.body.items as Array<Record<string, unknown>>).find(
-        (item) => item['name'] === 'made-by-hand',
+        (item) => item['name'] === handMade,
       );
       expect(found).toMatchObject({
         discovered: true,
@@ -410,6 +412,7 @@ describe('Windows relationships over sshd and the DhcpServer emulator', () => {
         .send({ network: '10.6.2.0', sourceServerId: ids['DHCP3'] })
         .expect(201);
       expect((await estate.serverState('DHCP4')).relationships[0].scopeIds).toEqual(['10.6.1.0', '10.6.2.0']);
+      expect((await estate.serverState('DHCP3')).scopes['10.6.1.0']).toBeDefined();
       await t.http
         .delete(`/api/v1/relationships/${id}?keepScopesOn=${ids['DHCP3']}&otherCopies=delete`)
         .set(auth())
