@@ -11,6 +11,12 @@ import { RelationshipServerEntity } from './relationship-server.entity.js';
 
 /** How many servers are asked at once. */
 const CONCURRENCY = 4;
+/**
+ * How long a discovery answers lists: asking every server takes a connection to each (SSH for ISC and Windows), which
+ * a list must not pay on every call. A change to the servers to ask (registered, edited, unregistered, taken into or
+ * out of a relationship) makes the next list discover again at once, and `?discover=true` asks now.
+ */
+export const DISCOVERY_MAX_AGE_MS = 30_000;
 const DISCOVERY_LOCK_KEY = 0x0dfc_0003;
 
 /** A pair by its members: each server with the name it goes by (ISC: one server may hold several peers). */
@@ -46,8 +52,32 @@ export class RelationshipDiscoveryService {
     private readonly drivers: DriverRegistry,
   ) {}
 
-  async discover(): Promise<void> {
-    const candidates = await this.candidates();
+  /** The servers asked by the last discovery (their ids and versions) and when it ended. */
+  private last?: { servers: string; at: number };
+  /** The discovery under way, which concurrent lists of the same servers share. */
+  private running?: { servers: string; done: Promise<void> };
+
+  /**
+   * Discovers unless the last discovery of the same servers ended less than {@link DISCOVERY_MAX_AGE_MS} ago
+   * (`fresh`: discover in any case).
+   */
+  async discover(fresh = false): Promise<void> {
+    const { targets, servers } = await this.candidates();
+    if (!fresh && this.last?.servers === servers && Date.now() - this.last.at < DISCOVERY_MAX_AGE_MS) return;
+    if (!fresh && this.running?.servers === servers) return this.running.done;
+    const done = this.discoverAmong(targets).then(() => {
+      this.last = { servers, at: Date.now() };
+    });
+    const running = { servers, done };
+    this.running = running;
+    try {
+      await done;
+    } finally {
+      if (this.running === running) this.running = undefined;
+    }
+  }
+
+  private async discoverAmong(candidates: ServerTarget[]): Promise<void> {
     const managed = await this.managedMembers();
     const found = (await mapLimited(candidates, CONCURRENCY, (target) => this.ask(target)))
       .flat()
@@ -98,7 +128,7 @@ export class RelationshipDiscoveryService {
    * Registered servers with a failover-capable driver that are in no adopted relationship, or whose vendor allows
    * several relationships per server.
    */
-  private async candidates(): Promise<ServerTarget[]> {
+  private async candidates(): Promise<{ targets: ServerTarget[]; servers: string }> {
     const several = this.drivers
       .vendors()
       .filter((vendor) => this.drivers.get(vendor).failover?.severalPerServer === true);
@@ -116,7 +146,13 @@ export class RelationshipDiscoveryService {
     const capable = rows.filter(
       (row) => this.drivers.has(row.vendor) && this.drivers.get(row.vendor).failover,
     );
-    return Promise.all(capable.map((row) => this.servers.target(row.id)));
+    return {
+      targets: await Promise.all(capable.map((row) => this.servers.target(row.id))),
+      servers: capable
+        .map((row) => `${row.id}@${row.version}`)
+        .sort()
+        .join(','),
+    };
   }
 
   /** Every server and peer name that is a member of an adopted relationship, as {@link pairKey} of one. */

@@ -111,7 +111,7 @@ export class RelationshipsService {
 
   async list(query: RelationshipQuery): Promise<Page<RelationshipEntity>> {
     if (query.discover !== false) {
-      await this.discovery.discover();
+      await this.discovery.discover(query.discover === true);
     }
     const builder = this.dataSource
       .getRepository(RelationshipEntity)

@@ -141,6 +141,16 @@ describe('Windows driver over sshd and the DhcpServer emulator', () => {
     expect(response.body.error.message).toContain(`${estate.server('WIN1').host}:9`);
   });
 
+  test('lists reuse a discovery younger than 30 s; discover=true asks the servers now', async () => {
+    // WIN3 is in no relationship, so every discovery asks it.
+    await t.http.get('/api/v1/relationships?discover=true').set(auth()).expect(200);
+    const asked = (await estate.sessions('WIN3')).length;
+    await t.http.get('/api/v1/relationships').set(auth()).expect(200);
+    expect((await estate.sessions('WIN3')).length).toBe(asked);
+    await t.http.get('/api/v1/relationships?discover=true').set(auth()).expect(200);
+    expect((await estate.sessions('WIN3')).length).toBe(asked + 1);
+  });
+
   describe('replication Windows to Windows', () => {
     let relationship: string;
 

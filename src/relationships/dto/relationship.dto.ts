@@ -112,8 +112,12 @@ export class CreateRelationshipDto {
 }
 
 export class RelationshipQuery extends PageQuery {
-  /** Look for relationships configured on the registered servers first (default true). */
-  @ApiPropertyOptional({ type: Boolean, default: true })
+  /**
+   * Look for relationships configured on the registered servers first: `true` asks every server now; `false` lists
+   * what is recorded; absent asks them when the last look is older than 30 seconds or the servers to ask changed
+   * (registered, edited, unregistered, put in or taken out of a relationship).
+   */
+  @ApiPropertyOptional({ type: Boolean })
   @IsOptional()
   @ToBoolean()
   @IsBoolean({ message: 'discover must be true or false' })
