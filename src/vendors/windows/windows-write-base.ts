@@ -1,8 +1,6 @@
 import type { ServerTarget, WriteContext } from '../driver.js';
-import { DriverError, DriverErrorCode } from '../driver-error.js';
 import type { ScopeContent } from '../scope-content.js';
 import { digestOf } from './windows-failover.js';
-import type { WritePart } from './windows-native-replication.js';
 import { readScopesInOneSession } from './windows-scope-reads.js';
 
 /** What a write starts from: the scopes as they are now, and those edited since the caller's read. */
@@ -36,14 +34,4 @@ export async function writeBase(
     }
   }
   return { before, edited };
-}
-
-/** The scopes left alone because they were edited, as a failed part of the write (see throwCombined). */
-export function editedPart(edited: Record<string, string>): WritePart {
-  const networks = Object.keys(edited);
-  if (networks.length === 0) return { networks, outcome: { status: 'fulfilled', value: undefined } };
-  const error = new DriverError(DriverErrorCode.conflict, edited[networks[0]], undefined, {
-    scopes: { written: [], failed: edited },
-  });
-  return { networks, outcome: { status: 'rejected', reason: error } };
 }

@@ -19,15 +19,10 @@ import { guard, readScopesInOneSession, relationshipOfScopes, valueOf } from './
 import { type WindowsFailoverInfo, WindowsFailover } from './windows-failover.js';
 import { summaryFromWindows, type WindowsScope } from './windows-scope.mapper.js';
 import { writeScopesInBatches } from './windows-scope-batches.js';
-import {
-  networkOf,
-  relationshipOf,
-  replicateNatively,
-  splitNative,
-  throwCombined,
-} from './windows-native-replication.js';
+import { networkOf, relationshipOf, replicateNatively, splitNative } from './windows-native-replication.js';
 import { runBatch, windowsSshSettings } from './windows-session.js';
-import { editedPart, writeBase } from './windows-write-base.js';
+import { writeBase } from './windows-write-base.js';
+import { editedPart, throwCombined } from './windows-write-parts.js';
 import { sshDescription } from '../ssh/ssh-settings.js';
 import { digestOf } from './windows-failover.js';
 
