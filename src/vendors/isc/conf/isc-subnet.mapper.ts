@@ -26,7 +26,8 @@ import { applyOptions, modelledOptions, setStatement } from './option-edit.js';
 import { isDenyAll, isSubnetDisabled, setSubnetEnabled } from './isc-scope-state.js';
 import { parseNodes } from './parser.js';
 import { DhcpdConfSyntaxError } from './syntax-error.js';
-import { headerWords, nodeText, type BlockNode, type ConfNode } from './syntax-tree.js';
+import { type BlockNode, type ConfNode } from './syntax-tree.js';
+import { headerWords, headText, nodeText } from './node-head.js';
 
 /** A subnet declaration and where it is (top level, in a shared-network or group, in an included file). */
 export interface IscSubnet extends Located<BlockNode> {
@@ -133,8 +134,8 @@ export function subnetToScope(subnet: IscSubnet, catalog: OptionCatalog, hosts: 
   return {
     subnet: subnet.cidr,
     enabled: !disabled,
-    ...(leaseTime && isFinite(Number(leaseTime.tokens[1]?.text))
-      ? { leaseTime: Number(leaseTime.tokens[1].text) }
+    ...(leaseTime && isFinite(Number(headText(leaseTime, 1)))
+      ? { leaseTime: Number(headText(leaseTime, 1)) }
       : {}),
     pools: slotPools(slots),
     exclusions: exclusionsOf(subnet.cidr, slots),
