@@ -47,12 +47,13 @@ export function findHosts(set: ConfSet): IscHost[] {
 
 /** Hosts by fixed address, for finding the ones inside a subnet without scanning every host per subnet. */
 export class HostIndex {
-  private readonly entries: Array<{ address: number; host: IscHost }>;
+  private readonly entries: Array<{ address: number; text: string; host: IscHost }> = [];
 
   constructor(hosts: IscHost[]) {
-    this.entries = hosts
-      .flatMap((host) => host.addresses.map((address) => ({ address: ipToNumber(address), host })))
-      .sort((a, b) => a.address - b.address);
+    for (const host of hosts) {
+      for (const text of host.addresses) this.entries.push({ address: ipToNumber(text), text, host });
+    }
+    this.entries.sort((a, b) => a.address - b.address);
   }
 
   /** Hosts with a fixed address in `range`, each once, in address order, with the first such address. */
@@ -70,15 +71,11 @@ export class HostIndex {
       index < this.entries.length && this.entries[index].address <= range.end;
       index += 1
     ) {
-      const { host, address } = this.entries[index];
-      if (!found.has(host)) found.set(host, numberToDotted(address));
+      const { host, text } = this.entries[index];
+      if (!found.has(host)) found.set(host, text);
     }
     return [...found].map(([host, address]) => ({ host, address }));
   }
-}
-
-function numberToDotted(value: number): string {
-  return [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join('.');
 }
 
 /** `hardware ethernet 0:1:2:3:4:5;` -> `00:01:02:03:04:05`. */

@@ -250,6 +250,7 @@ export function valueString(value: OptionValue): string {
 
 /** Whether two options carry the same value (hex compared as bytes, lists compared item by item). */
 export function sameOptionValue(a: DhcpOption, b: DhcpOption): boolean {
+  if (a.format === b.format && valueString(a.value) === valueString(b.value)) return true;
   const normalise = (option: DhcpOption): string => {
     const text = valueString(option.value);
     if (option.format === 'hex') return `hex:${text.replace(/[^0-9a-f]/gi, '').toLowerCase()}`;

@@ -1,4 +1,4 @@
-import type { Reservation, ScopeContent, ScopePart } from '../../scope-content.js';
+import type { DhcpOption, Reservation, ScopeContent, ScopePart } from '../../scope-content.js';
 import { childStatements, findBlocks, isBlock, isStatement, type Located } from './conf-walk.js';
 import { insertNodes } from './conf-edit.js';
 import { mainFile, type ConfSet } from './include-resolver.js';
@@ -121,9 +121,18 @@ export function subnetToScope(subnet: IscSubnet, catalog: OptionCatalog, hosts: 
   for (const { host, address } of hosts.within(cidrRange(subnet.cidr))) {
     const hostOptions = modelledOptions(host.node, catalog);
     reservations.push(reservationOf(host, address, hostOptions));
-    const optionNodes = new Set<ConfNode>(hostOptions.map(({ statement }) => statement));
-    const other = host.node.body.filter((node) => !isHostModelled(node, optionNodes)).map(nodeText);
-    if (other.length > 0) hostStatements[host.name] = other;
+    // One pass over the host's statements (this runs for every host): what the model does not hold is kept as text.
+    let other: string[] | undefined;
+    let option = 0;
+    for (const node of host.node.body) {
+      if (option < hostOptions.length && hostOptions[option].statement === node) {
+        option += 1;
+        continue;
+      }
+      if (isStatement(node, 'fixed-address') || isStatement(node, 'hardware', 'ethernet')) continue;
+      (other ??= []).push(nodeText(node));
+    }
+    if (other) hostStatements[host.name] = other;
   }
   if (Object.keys(hostStatements).length > 0) extras['hostStatements'] = hostStatements;
   const definitions = optionDefinitionsOf(catalog, [
@@ -145,25 +154,24 @@ export function subnetToScope(subnet: IscSubnet, catalog: OptionCatalog, hosts: 
   };
 }
 
-function isHostModelled(node: ConfNode, options: ReadonlySet<ConfNode>): boolean {
-  if (isStatement(node, 'fixed-address') || isStatement(node, 'hardware', 'ethernet')) return true;
-  return options.has(node);
-}
-
 function reservationOf(
   host: IscHost,
   address: string,
   modelled: ReturnType<typeof modelledOptions>,
 ): Reservation {
   const hardwareAddress = hardwareAddressOf(host.node, host.file.path);
-  const options = modelled.map(({ option }) => option);
-  const clientId = options.find((option) => option.code === CLIENT_ID_CODE);
+  let clientId: DhcpOption | undefined;
+  const options: DhcpOption[] = [];
+  for (const { option } of modelled) {
+    if (option.code !== CLIENT_ID_CODE) options.push(option);
+    else clientId ??= option;
+  }
   return {
     address,
     ...(hardwareAddress ? { hardwareAddress } : {}),
     ...(clientId ? { clientId: clientIdText(clientId) } : {}),
     ...(host.name ? { name: host.name } : {}),
-    options: options.filter((option) => option.code !== CLIENT_ID_CODE),
+    options,
   };
 }
 

@@ -1,6 +1,6 @@
 import { SourceBlock, SourceStatement } from './source-nodes.js';
 import { nodeTokens, unquote, type ConfNode, type Token, type TokenKind } from './syntax-tree.js';
-import { STRING, WORD } from './token-table.js';
+import { KIND_NAMES, STRING, WORD } from './token-table.js';
 
 /**
  * A node's head: a statement's tokens before the `;`, a block's header, a label's tokens. Read here without making
@@ -10,8 +10,6 @@ import { STRING, WORD } from './token-table.js';
  * edit touched has its token objects, and they are what is read then.
  */
 type Pristine = SourceStatement | SourceBlock;
-
-const KINDS: readonly TokenKind[] = ['word', 'string', 'punct', 'eof'];
 
 function pristine(node: ConfNode): Pristine | undefined {
   return (node instanceof SourceStatement || node instanceof SourceBlock) && node.pristine ? node : undefined;
@@ -29,7 +27,8 @@ export function headLength(node: ConfNode): number {
 /** Token `index` of the head's kind, or undefined past its end. */
 export function headKind(node: ConfNode, index: number): TokenKind | undefined {
   const source = pristine(node);
-  if (source) return index < source.headLength ? KINDS[source.table.kinds[source.first + index]] : undefined;
+  if (source)
+    return index < source.headLength ? KIND_NAMES[source.table.kinds[source.first + index]] : undefined;
   return tokensOf(node)[index]?.kind;
 }
 

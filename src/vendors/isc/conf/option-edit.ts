@@ -20,10 +20,13 @@ export function modelledOptions(
   block: BlockNode,
   catalog: OptionCatalog,
 ): Array<{ statement: StatementNode; option: DhcpOption }> {
-  return block.body.flatMap((node) => {
-    const option = node.kind === 'statement' ? optionFromStatement(node, catalog) : undefined;
-    return option ? [{ statement: node as StatementNode, option }] : [];
-  });
+  const found: Array<{ statement: StatementNode; option: DhcpOption }> = [];
+  for (const node of block.body) {
+    if (node.kind !== 'statement') continue;
+    const option = optionFromStatement(node, catalog);
+    if (option) found.push({ statement: node, option });
+  }
+  return found;
 }
 
 /**
