@@ -53,9 +53,26 @@ export class ReplicationBook {
    */
   async save(dataSource: DataSource, id: string, context: JobRunContext): Promise<void> {
     const all = Object.values(this.scopes);
-    // One parameter of JSON text that Postgres splits by key: no parse into jsonb, no per-row parameters.
+    // One parameter of JSON text that Postgres splits by key: no parse into jsonb, no per-row parameters. The diff
+    // objects are let go at once (they hold both sides' scopes, which would otherwise stay alive through the write
+    // the save overlaps) and made again from the text only when the save fails.
     const diffs = this.diffsChanged ? JSON.stringify(this.diffs) : undefined;
-    await dataSource.transaction(async (manager) => {
+    this.diffs = {};
+    this.diffsChanged = false;
+    try {
+      await this.write(dataSource, id, diffs);
+    } catch (error) {
+      if (diffs !== undefined) {
+        this.diffs = { ...(JSON.parse(diffs) as Record<string, unknown>), ...this.diffs };
+        this.diffsChanged = true;
+      }
+      throw error;
+    }
+    await context.progress(all.filter((outcome) => SETTLED.has(outcome.state)).length, all.length);
+  }
+
+  private write(dataSource: DataSource, id: string, diffs: string | undefined): Promise<void> {
+    return dataSource.transaction(async (manager) => {
       if (diffs !== undefined) {
         await manager.query(
           'INSERT INTO "job_diffs" ("job_id", "key", "diff") SELECT $1, "key", "value" FROM json_each($2::json) ' +
@@ -72,9 +89,6 @@ export class ReplicationBook {
         .where('id = :id', { id })
         .execute();
     });
-    this.diffs = {};
-    this.diffsChanged = false;
-    await context.progress(all.filter((outcome) => SETTLED.has(outcome.state)).length, all.length);
   }
 
   /** The job's final state from its scopes: any failure makes it partial, all failures make it failed. */
