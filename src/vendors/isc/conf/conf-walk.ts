@@ -90,10 +90,14 @@ function visitBody(
 /** Every declaration whose header starts with `keywords` (e.g. `subnet`, `host`, `failover peer`). */
 export function findBlocks(set: ConfSet, ...keywords: string[]): Array<Located<BlockNode>> {
   const found: Array<Located<BlockNode>> = [];
+  // Declarations side by side share one copy of the blocks around them (as walk's siblings share theirs).
+  let around: BlockNode[] = [];
   visitNodes(set, (node, file, container, ancestors) => {
-    if (node.kind === 'block' && headStartsWith(node, keywords)) {
-      found.push({ file, container, node, ancestors: [...ancestors] });
+    if (node.kind !== 'block' || !headStartsWith(node, keywords)) return;
+    if (around.length !== ancestors.length || around.some((block, index) => block !== ancestors[index])) {
+      around = [...ancestors];
     }
+    found.push({ file, container, node, ancestors: around });
   });
   return found;
 }

@@ -4,7 +4,7 @@ import { insertNodes, removeNode, setStatementTokens, type NodeSpec } from './co
 import type { ConfSet } from './include-resolver.js';
 import { findHosts, hardwareAddressOf, HOST_NAME, HostIndex, hostOf, type IscHost } from './isc-hosts.js';
 import { colonsFromHex, optionValueText, type OptionCatalog } from './isc-options.js';
-import { cidrRange, ipToNumber } from './ipv4.js';
+import { cidrRange, ipToNumber, type NumericRange } from './ipv4.js';
 import { applyOptions, modelledOptions, setStatement, UndefinedOptionError } from './option-edit.js';
 import { parseNodes } from './parser.js';
 import type { BlockNode } from './syntax-tree.js';
@@ -27,6 +27,7 @@ export function applyReservations(
   hosts: HostRegistry = HostRegistry.of(set),
 ): void {
   const current = hosts.within(subnet.cidr);
+  const range = cidrRange(subnet.cidr);
   const taken = hosts.names;
   const pending: Reservation[] = [];
   const matches = matchHosts(current, reservations, catalog);
@@ -34,7 +35,7 @@ export function applyReservations(
   for (const host of matches.values()) free.delete(host);
   for (const reservation of reservations) {
     const host = matches.get(reservation);
-    if (host) updateHost(host, subnet.cidr, reservation, catalog, taken);
+    if (host) updateHost(host, range, reservation, catalog, taken);
     else pending.push(reservation);
   }
   let anchor: { container: Located['container']; after: Located['node']; file: Located['file'] } =
@@ -55,7 +56,7 @@ export function applyReservations(
     anchor = { ...anchor, after: node };
   }
   // Last, so that a new host can be placed after one that goes.
-  for (const host of free) dropSubnetAddresses(host, subnet.cidr);
+  for (const host of free) dropSubnetAddresses(host, range);
 }
 
 /**
@@ -172,13 +173,12 @@ function hostName(reservation: Reservation, taken: Set<string>): string {
 
 function updateHost(
   host: IscHost,
-  cidr: string,
+  range: NumericRange,
   reservation: Reservation,
   catalog: OptionCatalog,
   taken: Set<string>,
 ): void {
   const { file, node } = host;
-  const range = cidrRange(cidr);
   const fixed = node.body.find((child) => isStatement(child, 'fixed-address'));
   const inSubnet = host.addresses.filter((address) => inRange(address, range));
   if (fixed && !(inSubnet.length === 1 && inSubnet[0] === reservation.address)) {
@@ -210,8 +210,7 @@ function updateHost(
   }
 }
 
-function dropSubnetAddresses(host: IscHost, cidr: string): void {
-  const range = cidrRange(cidr);
+function dropSubnetAddresses(host: IscHost, range: NumericRange): void {
   const others = host.addresses.filter((address) => !inRange(address, range));
   if (others.length === 0) {
     removeNode(host.container, host.node);

@@ -135,10 +135,7 @@ export function subnetToScope(subnet: IscSubnet, catalog: OptionCatalog, hosts: 
     if (other) hostStatements[host.name] = other;
   }
   if (Object.keys(hostStatements).length > 0) extras['hostStatements'] = hostStatements;
-  const definitions = optionDefinitionsOf(catalog, [
-    ...options.map(({ option }) => option),
-    ...reservations.flatMap((reservation) => reservation.options),
-  ]);
+  const definitions = optionDefinitionsOf(catalog, scopeOptions(options, reservations));
   if (definitions.length > 0) extras[OPTION_DEFINITIONS] = definitions;
   return {
     subnet: subnet.cidr,
@@ -152,6 +149,15 @@ export function subnetToScope(subnet: IscSubnet, catalog: OptionCatalog, hosts: 
     options: options.map(({ option }) => option),
     ...(Object.keys(extras).length > 0 ? { vendorExtras: extras } : {}),
   };
+}
+
+/** The options of a subnet and of its reservations, one after the other. */
+function* scopeOptions(
+  options: ReturnType<typeof modelledOptions>,
+  reservations: readonly Reservation[],
+): Generator<DhcpOption> {
+  for (const { option } of options) yield option;
+  for (const reservation of reservations) yield* reservation.options;
 }
 
 function reservationOf(
