@@ -5,6 +5,7 @@ import { Relationships1795631774342 } from './1795631774342-Relationships.js';
 import { DiscoveredRelationships1795632737867 } from './1795632737867-DiscoveredRelationships.js';
 import { JobDetails1795639142030 } from './1795639142030-JobDetails.js';
 import { RelationshipSecrets1795650025740 } from './1795650025740-RelationshipSecrets.js';
+import { JobDiffs1795659813563 } from './1795659813563-JobDiffs.js';
 
 /** Every migration, in order. New ones are generated (npm run migration:generate) and added here. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   DiscoveredRelationships1795632737867,
   JobDetails1795639142030,
   RelationshipSecrets1795650025740,
+  JobDiffs1795659813563,
 ];

@@ -2,6 +2,7 @@ import { ApiKeyEntity } from '../auth/api-key.entity.js';
 import { PrincipalEntity } from '../auth/principal.entity.js';
 import { IdempotencyRecordEntity } from '../common/idempotency/idempotency-record.entity.js';
 import { AuditEventEntity } from '../audit/audit-event.entity.js';
+import { JobDiffEntity } from '../jobs/job-diff.entity.js';
 import { JobRecordEntity } from '../jobs/job-record.entity.js';
 import { GrantEntity } from '../permissions/grant.entity.js';
 import { RoleEntity } from '../permissions/role.entity.js';
@@ -18,6 +19,7 @@ export const ENTITIES = [
   ServerEntity,
   AuditEventEntity,
   JobRecordEntity,
+  JobDiffEntity,
   IdempotencyRecordEntity,
   RelationshipEntity,
   RelationshipServerEntity,

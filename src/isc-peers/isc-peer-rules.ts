@@ -15,7 +15,8 @@ import {
   type IscFailoverPeer,
 } from '../vendors/isc/conf/isc-peer.mapper.js';
 import { findSubnet, findSubnets } from '../vendors/isc/conf/isc-subnet.mapper.js';
-import { nodeText, quote } from '../vendors/isc/conf/syntax-tree.js';
+import { quote } from '../vendors/isc/conf/syntax-tree.js';
+import { nodeText } from '../vendors/isc/conf/node-head.js';
 
 /**
  * The seed's failover-peer rules ("Managing Failover Configurations for ISC DHCP") as changes to one parsed dhcpd

@@ -34,8 +34,9 @@ export class JobRecordEntity extends VersionedEntity {
   outcome!: Record<string, unknown>;
 
   /**
-   * Large per-item detail (replication: each scope's diff), kept apart from `outcome` so that polling a job stays
-   * cheap; read only when asked for.
+   * Large per-item detail, kept apart from `outcome` so that polling a job stays cheap; read only when asked for.
+   * Per-item diffs (replication: each scope's) have a table of their own (JobDiffEntity) and are served here as
+   * `diffs`.
    */
   @Column({ type: 'jsonb', nullable: true, select: false })
   details!: Record<string, unknown> | null;

@@ -73,10 +73,30 @@ export class JobsService {
 
   async get(id: string, principalId: string, withDetails = false): Promise<JobRecordEntity> {
     const repository = this.dataSource.getRepository(JobRecordEntity);
-    const job = await (withDetails
-      ? repository.createQueryBuilder('job').addSelect('job.details').where('job.id = :id', { id }).getOne()
-      : repository.findOneBy({ id }));
-    return this.readable(job, id, principalId);
+    const job = await this.readable(
+      await (withDetails
+        ? repository.createQueryBuilder('job').addSelect('job.details').where('job.id = :id', { id }).getOne()
+        : repository.findOneBy({ id })),
+      id,
+      principalId,
+    );
+    if (withDetails) job.details = await this.withDiffs(job);
+    return job;
+  }
+
+  /**
+   * The job's details with its diffs (kept in their own table, see JobDiffEntity) as `diffs`, keyed as saved, in the
+   * order a `jsonb` object has its keys (shorter first, then bytewise), as when they were part of the job's row.
+   */
+  private async withDiffs(job: JobRecordEntity): Promise<Record<string, unknown> | null> {
+    const rows: Array<{ key: string; diff: unknown }> = await this.dataSource.query(
+      'SELECT "key", "diff" FROM "job_diffs" WHERE "job_id" = $1 ORDER BY octet_length("key"), "key" COLLATE "C"',
+      [job.id],
+    );
+    if (rows.length === 0) return job.details;
+    const diffs: Record<string, unknown> = {};
+    for (const { key, diff } of rows) diffs[key] = diff;
+    return { ...(job.details ?? {}), diffs };
   }
 
   /** A principal reads its own jobs; everyone's with `administer-dhcp-servers` on the whole service. */

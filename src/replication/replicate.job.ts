@@ -123,7 +123,6 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
             attempted = networks;
           },
         );
-        if (attempted.length >= LARGE_LEG_SCOPES) collectGarbage(); // the reads' garbage, before the write's
         if (writes.length === 0) return;
         const networks = writes.map((write) => write.content.subnet.split('/')[0]);
         const written = networks.map((network) => keyOf(leg, network));
@@ -145,6 +144,9 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
         for (const key of written) outcomes[key] = { ...outcomes[key], state: 'writing' };
         const saving = book.save(this.dataSource, record.id, context).then(() => timing.lap('save'));
         saving.catch(() => undefined); // handled below; this keeps an early failure from counting as unhandled
+        // The reads' garbage, before the write's; after the save took the diffs (as text), so that the destination's
+        // scopes they held go too.
+        if (attempted.length >= LARGE_LEG_SCOPES) collectGarbage();
         let digests: WriteDigests;
         try {
           digests = await this.drivers.get(destination.vendor).writeScopes(destination, writes, {
@@ -167,10 +169,11 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
             ...digests,
           },
         );
-        if (attempted.length >= LARGE_LEG_SCOPES) collectGarbage();
         timing.lap('write');
         for (const key of written) outcomes[key] = { ...outcomes[key], state: 'replaced' };
       });
+      // The leg's garbage, once the lock's callback is done and its scopes (both sides') are let go.
+      if (attempted.length >= LARGE_LEG_SCOPES) collectGarbage();
     } catch (error) {
       if (
         error instanceof DriverError &&

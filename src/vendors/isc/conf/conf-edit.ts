@@ -9,7 +9,6 @@ import {
   type ConfNode,
   type Container,
   type StatementNode,
-  type Token,
 } from './syntax-tree.js';
 
 /**
@@ -134,9 +133,7 @@ export function replaceNode(file: ConfFile, container: Container, node: ConfNode
 /** Replaces a statement's tokens from `from` on with `text`, keeping the spacing before the first replaced one. */
 export function setStatementTokens(statement: StatementNode, from: number, text: string): void {
   // Plain tokens without a position: they come from no file a message could point to.
-  const tokens: Token[] = tokenize(text, '(generated)')
-    .filter((token) => token.kind !== 'eof')
-    .map(({ kind, text: tokenText, before }) => ({ kind, text: tokenText, before }));
+  const tokens = tokenize(text, '(generated)');
   const first = tokens[0];
   if (first) first.before = statement.tokens[from]?.before ?? ' ';
   statement.tokens.splice(from, statement.tokens.length - from, ...tokens);

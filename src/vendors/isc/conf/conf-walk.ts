@@ -1,13 +1,6 @@
 import { includeTarget, resolveInclude, type ConfSet } from './include-resolver.js';
-import {
-  tokenValue,
-  type BlockNode,
-  type ConfFile,
-  type ConfNode,
-  type Container,
-  type StatementNode,
-  type Token,
-} from './syntax-tree.js';
+import { headStartsWith } from './node-head.js';
+import type { BlockNode, ConfFile, ConfNode, Container, StatementNode } from './syntax-tree.js';
 
 /** Where a node sits: its file, the body holding it, and the blocks around it (across includes). */
 export interface Located<T extends ConfNode = ConfNode> {
@@ -48,43 +41,76 @@ function* walkBody(
 }
 
 export function isBlock(node: ConfNode, ...keywords: string[]): node is BlockNode {
-  return node.kind === 'block' && startsWithWords(node.header, keywords);
+  return node.kind === 'block' && headStartsWith(node, keywords);
 }
 
 export function isStatement(node: ConfNode, ...keywords: string[]): node is StatementNode {
-  return node.kind === 'statement' && startsWithWords(node.tokens, keywords);
+  return node.kind === 'statement' && headStartsWith(node, keywords);
 }
 
 /**
- * Whether the tokens begin with `keywords` as headerWords reads them (words without case, strings unquoted),
- * compared token by token without building the word list: this runs for every node of every walk.
+ * Calls `visit` on every node in {@link walk}'s order, with the blocks around it in `ancestors` (an array that
+ * changes as the visit goes on: copy it to keep it). Cheaper than the generator for a pass over a large file.
  */
-function startsWithWords(tokens: readonly Token[], keywords: readonly string[]): boolean {
-  if (tokens.length < keywords.length) return false;
-  for (let index = 0; index < keywords.length; index += 1) {
-    const token = tokens[index];
-    const keyword = keywords[index];
-    if (token.kind === 'word') {
-      if (token.text !== keyword && token.text.toLowerCase() !== keyword) return false;
-    } else if (tokenValue(token) !== keyword) return false;
+export function visitNodes(
+  set: ConfSet,
+  visit: (node: ConfNode, file: ConfFile, container: Container, ancestors: readonly BlockNode[]) => void,
+): void {
+  const main = set.files.get(set.mainPath);
+  if (main) visitBody(set, main, main, [], new Set([set.mainPath]), visit);
+}
+
+function visitBody(
+  set: ConfSet,
+  file: ConfFile,
+  container: Container,
+  ancestors: BlockNode[],
+  open: Set<string>,
+  visit: (node: ConfNode, file: ConfFile, container: Container, ancestors: readonly BlockNode[]) => void,
+): void {
+  for (const node of container.body) {
+    visit(node, file, container, ancestors);
+    if (node.kind === 'statement') {
+      const target = includeTarget(node);
+      if (target !== undefined) {
+        const path = resolveInclude(set.mainPath, target);
+        const included = set.files.get(path);
+        if (included && !open.has(path)) {
+          visitBody(set, included, included, ancestors, new Set([...open, path]), visit);
+        }
+      }
+    } else if (node.kind === 'block') {
+      ancestors.push(node);
+      visitBody(set, file, node, ancestors, open, visit);
+      ancestors.pop();
+    }
   }
-  return true;
 }
 
 /** Every declaration whose header starts with `keywords` (e.g. `subnet`, `host`, `failover peer`). */
 export function findBlocks(set: ConfSet, ...keywords: string[]): Array<Located<BlockNode>> {
   const found: Array<Located<BlockNode>> = [];
-  for (const located of walk(set)) {
-    if (isBlock(located.node, ...keywords)) found.push(located as Located<BlockNode>);
-  }
+  // Declarations side by side share one copy of the blocks around them (as walk's siblings share theirs).
+  let around: BlockNode[] = [];
+  visitNodes(set, (node, file, container, ancestors) => {
+    if (node.kind !== 'block' || !headStartsWith(node, keywords)) return;
+    if (around.length !== ancestors.length || around.some((block, index) => block !== ancestors[index])) {
+      around = [...ancestors];
+    }
+    found.push({ file, container, node, ancestors: around });
+  });
   return found;
 }
 
 /** The direct children of a block that are statements starting with `keywords`. */
 export function childStatements(block: Container, ...keywords: string[]): StatementNode[] {
-  return block.body.filter((node): node is StatementNode => isStatement(node, ...keywords));
+  return block.body.filter(
+    (node): node is StatementNode => node.kind === 'statement' && headStartsWith(node, keywords),
+  );
 }
 
 export function childBlocks(block: Container, ...keywords: string[]): BlockNode[] {
-  return block.body.filter((node): node is BlockNode => isBlock(node, ...keywords));
+  return block.body.filter(
+    (node): node is BlockNode => node.kind === 'block' && headStartsWith(node, keywords),
+  );
 }

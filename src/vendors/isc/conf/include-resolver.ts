@@ -2,7 +2,8 @@ import { posix } from 'node:path';
 import { parse } from './parser.js';
 import { print } from './printer.js';
 import { DhcpdConfSyntaxError } from './syntax-error.js';
-import { headerWords, type ConfFile, type ConfNode, type StatementNode } from './syntax-tree.js';
+import { type ConfFile, type ConfNode, type StatementNode } from './syntax-tree.js';
+import { headKind, headLength, headStartsWith, headValue } from './node-head.js';
 
 /** Reads one file's text; the transport supplies it (SFTP or the local file system). */
 export type ReadConfFile = (path: string) => Promise<string>;
@@ -17,12 +18,11 @@ export interface ConfSet {
 
 /** `include "path";` -> the path as written. */
 export function includeTarget(node: ConfNode): string | undefined {
-  if (node.kind !== 'statement' || node.tokens.length !== 2) return undefined;
-  const [keyword, path] = node.tokens;
-  return keyword.kind === 'word' && keyword.text.toLowerCase() === 'include' && path.kind === 'string'
-    ? headerWords(node)[1]
-    : undefined;
+  if (node.kind !== 'statement' || headLength(node) !== 2 || headKind(node, 1) !== 'string') return undefined;
+  return headKind(node, 0) === 'word' && headStartsWith(node, INCLUDE) ? headValue(node, 1) : undefined;
 }
+
+const INCLUDE = ['include'];
 
 /**
  * dhcpd opens a relative include path from its working directory, which a remote service cannot know; we resolve it

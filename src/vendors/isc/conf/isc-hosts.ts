@@ -1,8 +1,9 @@
 import type { ConfSet } from './include-resolver.js';
-import { childStatements, findBlocks, isStatement, type Located } from './conf-walk.js';
+import { findBlocks, isStatement, type Located } from './conf-walk.js';
 import { ipToNumber, isIpv4, type NumericRange } from './ipv4.js';
 import { DhcpdConfSyntaxError } from './syntax-error.js';
-import { tokenValue, type BlockNode, type StatementNode } from './syntax-tree.js';
+import { headKind, headLength, headText, headValue, headWord } from './node-head.js';
+import type { BlockNode, StatementNode } from './syntax-tree.js';
 
 /** A `host` declaration and the IPv4 fixed addresses it names (DNS names cannot be placed in a subnet). */
 export interface IscHost extends Located<BlockNode> {
@@ -15,15 +16,10 @@ export const HOST_NAME = /^[A-Za-z][A-Za-z0-9_.-]*$/;
 
 export function hostOf(located: Located<BlockNode>): IscHost {
   // As headerWords reads it (a word without case), without building the header's word list.
-  const nameToken = located.node.header[1];
-  const name = !nameToken
-    ? ''
-    : nameToken.kind === 'word'
-      ? nameToken.text.toLowerCase()
-      : tokenValue(nameToken);
+  const name = headWord(located.node, 1) ?? '';
   const addresses: string[] = [];
   for (const node of located.node.body) {
-    if (isStatement(node, 'fixed-address')) addresses.push(...fixedAddresses(node));
+    if (isStatement(node, 'fixed-address')) addFixedAddresses(node, addresses);
   }
   const { file, container, node, ancestors } = located;
   return { file, container, node, ancestors, name, addresses };
@@ -31,11 +27,14 @@ export function hostOf(located: Located<BlockNode>): IscHost {
 
 /** `fixed-address a, b;` -> its IPv4 addresses. */
 export function fixedAddresses(statement: StatementNode): string[] {
-  const addresses: string[] = [];
-  for (let index = 1; index < statement.tokens.length; index += 1) {
-    const token = statement.tokens[index];
-    if (token.kind === 'punct') continue;
-    const value = tokenValue(token);
+  return addFixedAddresses(statement, []);
+}
+
+function addFixedAddresses(statement: StatementNode, addresses: string[]): string[] {
+  const length = headLength(statement);
+  for (let index = 1; index < length; index += 1) {
+    if (headKind(statement, index) === 'punct') continue;
+    const value = headValue(statement, index)!;
     if (isIpv4(value)) addresses.push(value);
   }
   return addresses;
@@ -48,12 +47,13 @@ export function findHosts(set: ConfSet): IscHost[] {
 
 /** Hosts by fixed address, for finding the ones inside a subnet without scanning every host per subnet. */
 export class HostIndex {
-  private readonly entries: Array<{ address: number; host: IscHost }>;
+  private readonly entries: Array<{ address: number; text: string; host: IscHost }> = [];
 
   constructor(hosts: IscHost[]) {
-    this.entries = hosts
-      .flatMap((host) => host.addresses.map((address) => ({ address: ipToNumber(address), host })))
-      .sort((a, b) => a.address - b.address);
+    for (const host of hosts) {
+      for (const text of host.addresses) this.entries.push({ address: ipToNumber(text), text, host });
+    }
+    this.entries.sort((a, b) => a.address - b.address);
   }
 
   /** Hosts with a fixed address in `range`, each once, in address order, with the first such address. */
@@ -71,23 +71,18 @@ export class HostIndex {
       index < this.entries.length && this.entries[index].address <= range.end;
       index += 1
     ) {
-      const { host, address } = this.entries[index];
-      if (!found.has(host)) found.set(host, numberToDotted(address));
+      const { host, text } = this.entries[index];
+      if (!found.has(host)) found.set(host, text);
     }
     return [...found].map(([host, address]) => ({ host, address }));
   }
 }
 
-function numberToDotted(value: number): string {
-  return [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join('.');
-}
-
 /** `hardware ethernet 0:1:2:3:4:5;` -> `00:01:02:03:04:05`. */
 export function hardwareAddressOf(host: BlockNode, file: string): string | undefined {
-  const statement = childStatements(host, 'hardware', 'ethernet')[0];
+  const statement = host.body.find((node) => isStatement(node, 'hardware', 'ethernet'));
   if (!statement) return undefined;
-  const value = statement.tokens[2];
-  if (!value || statement.tokens.length !== 3) {
+  if (headLength(statement) !== 3) {
     const token = statement.tokens[0];
     throw new DhcpdConfSyntaxError(
       file,
@@ -96,10 +91,14 @@ export function hardwareAddressOf(host: BlockNode, file: string): string | undef
       'hardware ethernet expects one colon-separated address',
     );
   }
-  return normaliseMac(value.text);
+  return normaliseMac(headText(statement, 2)!);
 }
 
+/** Two lower-case hex digits per octet, separated by `:`: already as normaliseMac writes it. */
+const NORMAL_MAC = /^[0-9a-f]{2}(?::[0-9a-f]{2})*$/;
+
 export function normaliseMac(text: string): string {
+  if (NORMAL_MAC.test(text)) return text;
   return text
     .split(/[:-]/)
     .map((octet) => octet.padStart(2, '0').toLowerCase())

@@ -1,7 +1,18 @@
 import type { ConfSet } from './include-resolver.js';
-import { walk } from './conf-walk.js';
+import { visitNodes } from './conf-walk.js';
 import type { DhcpOption, OptionValue } from '../../scope-content.js';
-import { headerWords, nodeText, quote, tokenValue, type StatementNode, type Token } from './syntax-tree.js';
+import { quote, unquote, type StatementNode } from './syntax-tree.js';
+import {
+  headBefore,
+  headerWords,
+  headKind,
+  headLength,
+  headStartsWith,
+  headText,
+  headValue,
+  headWord,
+  nodeText,
+} from './node-head.js';
 
 /**
  * How dhcpd writes an option's value: `ip`/`ips` addresses, `int`/`ints` numbers, `flag` on/off, `text` one quoted
@@ -117,10 +128,11 @@ export class OptionCatalog {
 
   constructor(set?: ConfSet) {
     for (const definition of STANDARD_OPTIONS.values()) this.byCode.set(definition.code, definition);
-    for (const { node } of set ? walk(set) : []) {
+    if (!set) return;
+    visitNodes(set, (node) => {
       const definition = node.kind === 'statement' ? definitionOf(node) : undefined;
       if (definition) this.define(definition);
-    }
+    });
   }
 
   /** Adds a definition (one the configuration declares, or one a write just declared). */
@@ -140,6 +152,10 @@ export class OptionCatalog {
 
 /** `option NAME code N = TYPE;` in the dhcp space -> its definition. */
 export function definitionOf(statement: StatementNode): IscOptionDefinition | undefined {
+  // Most statements are not definitions: told apart without reading their words.
+  if (headLength(statement) < 5 || !headStartsWith(statement, OPTION) || headWord(statement, 2) !== 'code') {
+    return undefined;
+  }
   const words = headerWords(statement);
   if (words[0] !== 'option' || words[2] !== 'code' || words[4] !== '=' || words[1].includes('.'))
     return undefined;
@@ -171,29 +187,41 @@ export function optionFromStatement(
   statement: StatementNode,
   catalog: OptionCatalog,
 ): DhcpOption | undefined {
-  const [keyword, name, ...values] = statement.tokens;
-  if (keyword?.text.toLowerCase() !== 'option' || name?.kind !== 'word' || values.length === 0)
-    return undefined;
-  if (values.some((token) => token.kind === 'punct' && token.text !== ',')) return undefined;
-  const definition = catalog.named(name.text);
+  // Read through the node's head (node-head.ts): a statement nobody edited makes no token objects here.
+  const length = headLength(statement);
+  if (length < 3 || headKind(statement, 1) !== 'word' || !headStartsWith(statement, OPTION)) return undefined;
+  if (headKind(statement, 0) !== 'word') return undefined;
+  let words = 0;
+  let strings = 0;
+  for (let index = 2; index < length; index += 1) {
+    const kind = headKind(statement, index);
+    if (kind === 'punct' && headText(statement, index) !== ',') return undefined;
+    if (kind === 'word') words += 1;
+    if (kind === 'string') strings += 1;
+  }
+  const definition = catalog.named(headText(statement, 1)!);
   if (!definition) return undefined;
   const base = { code: definition.code, name: definition.name };
-  const only = values.length === 1 ? values[0] : undefined;
-  if (
-    (definition.type === 'bytes' || definition.type === 'raw') &&
-    only?.kind === 'word' &&
-    HEX_BYTES.test(only.text)
-  ) {
-    return { ...base, value: hexFromColons(only.text), format: 'hex' };
+  if (length === 3) {
+    const kind = headKind(statement, 2);
+    const text = headText(statement, 2)!;
+    if (
+      (definition.type === 'bytes' || definition.type === 'raw') &&
+      kind === 'word' &&
+      HEX_BYTES.test(text)
+    ) {
+      return { ...base, value: hexFromColons(text), format: 'hex' };
+    }
+    if ((definition.type === 'text' || definition.type === 'bytes') && kind === 'string') {
+      return { ...base, value: unquote(text) };
+    }
   }
-  if (definition.type === 'text' && only?.kind === 'string') return { ...base, value: tokenValue(only) };
-  if (definition.type === 'bytes' && only?.kind === 'string') return { ...base, value: tokenValue(only) };
-  if (definition.type === 'domains' && values.every((token) => token.kind !== 'word')) {
-    return { ...base, value: joinValues(values) };
-  }
-  if (values.some((token) => token.kind === 'string')) return { ...base, value: joinRaw(values) };
-  return { ...base, value: joinValues(values) };
+  if (definition.type === 'domains' && words === 0) return { ...base, value: joinValues(statement, 2) };
+  if (strings > 0) return { ...base, value: joinRaw(statement, 2) };
+  return { ...base, value: joinValues(statement, 2) };
 }
+
+const OPTION = ['option'];
 
 /** The text after `option NAME ` for the model's option, in the form its dhcpd type takes. */
 export function optionValueText(option: DhcpOption, type: IscOptionType): string {
@@ -222,6 +250,7 @@ export function valueString(value: OptionValue): string {
 
 /** Whether two options carry the same value (hex compared as bytes, lists compared item by item). */
 export function sameOptionValue(a: DhcpOption, b: DhcpOption): boolean {
+  if (a.format === b.format && valueString(a.value) === valueString(b.value)) return true;
   const normalise = (option: DhcpOption): string => {
     const text = valueString(option.value);
     if (option.format === 'hex') return `hex:${text.replace(/[^0-9a-f]/gi, '').toLowerCase()}`;
@@ -248,17 +277,23 @@ export function colonsFromHex(text: string): string {
   return (digits.match(/../g) ?? []).join(':');
 }
 
-/** Words and strings separated by commas -> `a, b`; strings unquoted. */
-function joinValues(tokens: Token[]): string {
+/** The head's tokens from `from` on, words and strings separated by commas -> `a, b`; strings unquoted. */
+function joinValues(statement: StatementNode, from: number): string {
   let text = '';
-  for (const token of tokens) {
-    if (token.kind === 'punct') text += ', ';
-    else text += (text === '' || text.endsWith(', ') ? '' : ' ') + tokenValue(token);
+  const length = headLength(statement);
+  for (let index = from; index < length; index += 1) {
+    if (headKind(statement, index) === 'punct') text += ', ';
+    else text += (text === '' || text.endsWith(', ') ? '' : ' ') + headValue(statement, index)!;
   }
   return text;
 }
 
-/** A mixed value kept as written (quotes included), so writing it back gives the same statement. */
-function joinRaw(tokens: Token[]): string {
-  return tokens.map((token, index) => (index === 0 ? token.text : token.before + token.text)).join('');
+/** The head's tokens from `from` on as written (quotes included), so writing it back gives the same statement. */
+function joinRaw(statement: StatementNode, from: number): string {
+  let text = headText(statement, from)!;
+  const length = headLength(statement);
+  for (let index = from + 1; index < length; index += 1) {
+    text += headBefore(statement, index)! + headText(statement, index)!;
+  }
+  return text;
 }

@@ -2,7 +2,8 @@ import { childStatements, findBlocks, isBlock, isStatement, walk, type Located }
 import { insertNodes, removeNode, replaceNode, setStatementTokens, type NodeSpec } from './conf-edit.js';
 import { mainFile, type ConfSet } from './include-resolver.js';
 import { DhcpdConfSyntaxError } from './syntax-error.js';
-import { headerWords, nodeText, quote, type BlockNode, type StatementNode } from './syntax-tree.js';
+import { quote, type BlockNode, type StatementNode } from './syntax-tree.js';
+import { headerWords, nodeText } from './node-head.js';
 
 /** An ISC `failover peer "name" { ... }` declaration, with the seed's fields. */
 export interface IscFailoverPeer {

@@ -11,14 +11,8 @@ import {
   type NumericRange,
 } from './ipv4.js';
 import { DhcpdConfSyntaxError } from './syntax-error.js';
-import {
-  headerWords,
-  quote,
-  tokenValue,
-  type BlockNode,
-  type ConfFile,
-  type StatementNode,
-} from './syntax-tree.js';
+import { headLength, headText, headValue, headWord } from './node-head.js';
+import { quote, type BlockNode, type ConfFile, type StatementNode } from './syntax-tree.js';
 
 /** One `range` statement of a subnet, bare or inside a `pool`, with the failover peer its pool names. */
 export interface RangeSlot {
@@ -30,8 +24,8 @@ export interface RangeSlot {
 
 /** `failover peer "name";` inside a pool -> the name. */
 export function poolPeer(pool: BlockNode): string | undefined {
-  const reference = childStatements(pool, 'failover', 'peer')[0];
-  return reference ? headerWords(reference)[2] : undefined;
+  const reference = pool.body.find((node) => isStatement(node, 'failover', 'peer'));
+  return reference ? headWord(reference, 2) : undefined;
 }
 
 /** The range statements of a subnet, in order. */
@@ -51,7 +45,10 @@ export function rangeSlots(file: ConfFile, subnet: BlockNode): RangeSlot[] {
 
 /** `range [dynamic-bootp] low [high];` -> numbers; anything else is an error, not a guess. */
 function parseRange(file: ConfFile, statement: StatementNode): NumericRange {
-  const words = statement.tokens.slice(addressIndex(statement)).map(tokenValue);
+  const words: string[] = [];
+  const length = headLength(statement);
+  for (let index = addressIndex(statement); index < length; index += 1)
+    words.push(headValue(statement, index)!);
   if (words.length < 1 || words.length > 2 || !words.every(isIpv4)) {
     const token = statement.tokens[0];
     throw new DhcpdConfSyntaxError(
@@ -66,7 +63,7 @@ function parseRange(file: ConfFile, statement: StatementNode): NumericRange {
 }
 
 function addressIndex(statement: StatementNode): number {
-  return statement.tokens[1]?.text.toLowerCase() === 'dynamic-bootp' ? 2 : 1;
+  return headText(statement, 1)?.toLowerCase() === 'dynamic-bootp' ? 2 : 1;
 }
 
 export function slotPools(slots: RangeSlot[]): AddressPool[] {
@@ -169,7 +166,7 @@ function placeRange(file: ConfFile, subnet: BlockNode, target: Target, peerName:
 function lastIndex(block: BlockNode, keyword: string): number {
   let found = -1;
   block.body.forEach((node, index) => {
-    if (headerWords(node)[0] === keyword) found = index;
+    if (headWord(node, 0) === keyword) found = index;
   });
   return found;
 }

@@ -1,15 +1,16 @@
 import type { DhcpOption, Reservation } from '../../scope-content.js';
-import { childStatements, type Located } from './conf-walk.js';
+import { childStatements, isStatement, type Located } from './conf-walk.js';
 import { insertNodes, removeNode, setStatementTokens, type NodeSpec } from './conf-edit.js';
 import type { ConfSet } from './include-resolver.js';
 import { findHosts, hardwareAddressOf, HOST_NAME, HostIndex, hostOf, type IscHost } from './isc-hosts.js';
 import { colonsFromHex, optionValueText, type OptionCatalog } from './isc-options.js';
-import { cidrRange } from './ipv4.js';
+import { cidrRange, ipToNumber, type NumericRange } from './ipv4.js';
 import { applyOptions, modelledOptions, setStatement, UndefinedOptionError } from './option-edit.js';
 import { parseNodes } from './parser.js';
 import type { BlockNode } from './syntax-tree.js';
 
 export const CLIENT_ID_CODE = 61;
+const CLIENT_ID_ONLY: ReadonlySet<number> = new Set([CLIENT_ID_CODE]);
 
 /**
  * Makes the hosts with a fixed address in `subnet` match `reservations`. A reservation is matched to an existing
@@ -26,6 +27,7 @@ export function applyReservations(
   hosts: HostRegistry = HostRegistry.of(set),
 ): void {
   const current = hosts.within(subnet.cidr);
+  const range = cidrRange(subnet.cidr);
   const taken = hosts.names;
   const pending: Reservation[] = [];
   const matches = matchHosts(current, reservations, catalog);
@@ -33,7 +35,7 @@ export function applyReservations(
   for (const host of matches.values()) free.delete(host);
   for (const reservation of reservations) {
     const host = matches.get(reservation);
-    if (host) updateHost(host, subnet.cidr, reservation, catalog, taken);
+    if (host) updateHost(host, range, reservation, catalog, taken);
     else pending.push(reservation);
   }
   let anchor: { container: Located['container']; after: Located['node']; file: Located['file'] } =
@@ -54,7 +56,7 @@ export function applyReservations(
     anchor = { ...anchor, after: node };
   }
   // Last, so that a new host can be placed after one that goes.
-  for (const host of free) dropSubnetAddresses(host, subnet.cidr);
+  for (const host of free) dropSubnetAddresses(host, range);
 }
 
 /**
@@ -171,14 +173,13 @@ function hostName(reservation: Reservation, taken: Set<string>): string {
 
 function updateHost(
   host: IscHost,
-  cidr: string,
+  range: NumericRange,
   reservation: Reservation,
   catalog: OptionCatalog,
   taken: Set<string>,
 ): void {
   const { file, node } = host;
-  const range = cidrRange(cidr);
-  const fixed = childStatements(node, 'fixed-address')[0];
+  const fixed = node.body.find((child) => isStatement(child, 'fixed-address'));
   const inSubnet = host.addresses.filter((address) => inRange(address, range));
   if (fixed && !(inSubnet.length === 1 && inSubnet[0] === reservation.address)) {
     const others = host.addresses.filter((address) => !inRange(address, range));
@@ -200,7 +201,7 @@ function updateHost(
     else insertNodes(file, node, 0, [`option dhcp-client-identifier ${colonsFromHex(wantedId)}`]);
   }
   if (!wantedId && idStatement) removeNode(node, idStatement);
-  applyOptions(file, node, reservation.options, catalog, new Set([CLIENT_ID_CODE]), modelled);
+  applyOptions(file, node, reservation.options, catalog, CLIENT_ID_ONLY, modelled);
   // A rename needs a name dhcpd accepts that no other host has; otherwise the host keeps its name.
   const name = reservation.name;
   if (name && name !== host.name && HOST_NAME.test(name) && !taken.has(name) && node.header.length === 2) {
@@ -209,8 +210,7 @@ function updateHost(
   }
 }
 
-function dropSubnetAddresses(host: IscHost, cidr: string): void {
-  const range = cidrRange(cidr);
+function dropSubnetAddresses(host: IscHost, range: NumericRange): void {
   const others = host.addresses.filter((address) => !inRange(address, range));
   if (others.length === 0) {
     removeNode(host.container, host.node);
@@ -236,6 +236,6 @@ export function clientIdText(option: DhcpOption): string {
 }
 
 function inRange(address: string, range: { start: number; end: number }): boolean {
-  const value = address.split('.').reduce((acc, octet) => acc * 256 + Number(octet), 0);
+  const value = ipToNumber(address);
   return value >= range.start && value <= range.end;
 }

@@ -2,7 +2,8 @@ import { childBlocks, childStatements, findBlocks, isBlock, isStatement } from '
 import { insertNodes, removeNode, replaceNode } from './conf-edit.js';
 import type { ConfSet } from './include-resolver.js';
 import type { IscSubnet } from './isc-subnet.mapper.js';
-import { nodeText, type BlockNode, type ConfFile, type ConfNode } from './syntax-tree.js';
+import { type BlockNode, type ConfFile, type ConfNode } from './syntax-tree.js';
+import { headLength, nodeText } from './node-head.js';
 
 /**
  * dhcpd has no "disabled" flag on a subnet. A scope is disabled here the way an administrator stops a subnet from
@@ -12,7 +13,7 @@ import { nodeText, type BlockNode, type ConfFile, type ConfNode } from './syntax
 export const DENY_ALL = 'deny all clients';
 
 export function isDenyAll(node: ConfNode): boolean {
-  return isStatement(node, 'deny', 'all', 'clients') && node.tokens.length === 3;
+  return isStatement(node, 'deny', 'all', 'clients') && headLength(node) === 3;
 }
 
 /** Disabled: the subnet has pools, no bare `range`, and every pool denies all clients. */

@@ -1,4 +1,4 @@
-import type { Reservation, ScopeContent, ScopePart } from '../../scope-content.js';
+import type { DhcpOption, Reservation, ScopeContent, ScopePart } from '../../scope-content.js';
 import { childStatements, findBlocks, isBlock, isStatement, type Located } from './conf-walk.js';
 import { insertNodes } from './conf-edit.js';
 import { mainFile, type ConfSet } from './include-resolver.js';
@@ -26,7 +26,8 @@ import { applyOptions, modelledOptions, setStatement } from './option-edit.js';
 import { isDenyAll, isSubnetDisabled, setSubnetEnabled } from './isc-scope-state.js';
 import { parseNodes } from './parser.js';
 import { DhcpdConfSyntaxError } from './syntax-error.js';
-import { headerWords, nodeText, type BlockNode, type ConfNode } from './syntax-tree.js';
+import { type BlockNode, type ConfNode } from './syntax-tree.js';
+import { headerWords, headText, nodeText } from './node-head.js';
 
 /** A subnet declaration and where it is (top level, in a shared-network or group, in an included file). */
 export interface IscSubnet extends Located<BlockNode> {
@@ -120,21 +121,27 @@ export function subnetToScope(subnet: IscSubnet, catalog: OptionCatalog, hosts: 
   for (const { host, address } of hosts.within(cidrRange(subnet.cidr))) {
     const hostOptions = modelledOptions(host.node, catalog);
     reservations.push(reservationOf(host, address, hostOptions));
-    const optionNodes = new Set<ConfNode>(hostOptions.map(({ statement }) => statement));
-    const other = host.node.body.filter((node) => !isHostModelled(node, optionNodes)).map(nodeText);
-    if (other.length > 0) hostStatements[host.name] = other;
+    // One pass over the host's statements (this runs for every host): what the model does not hold is kept as text.
+    let other: string[] | undefined;
+    let option = 0;
+    for (const node of host.node.body) {
+      if (option < hostOptions.length && hostOptions[option].statement === node) {
+        option += 1;
+        continue;
+      }
+      if (isStatement(node, 'fixed-address') || isStatement(node, 'hardware', 'ethernet')) continue;
+      (other ??= []).push(nodeText(node));
+    }
+    if (other) hostStatements[host.name] = other;
   }
   if (Object.keys(hostStatements).length > 0) extras['hostStatements'] = hostStatements;
-  const definitions = optionDefinitionsOf(catalog, [
-    ...options.map(({ option }) => option),
-    ...reservations.flatMap((reservation) => reservation.options),
-  ]);
+  const definitions = optionDefinitionsOf(catalog, scopeOptions(options, reservations));
   if (definitions.length > 0) extras[OPTION_DEFINITIONS] = definitions;
   return {
     subnet: subnet.cidr,
     enabled: !disabled,
-    ...(leaseTime && isFinite(Number(leaseTime.tokens[1]?.text))
-      ? { leaseTime: Number(leaseTime.tokens[1].text) }
+    ...(leaseTime && isFinite(Number(headText(leaseTime, 1)))
+      ? { leaseTime: Number(headText(leaseTime, 1)) }
       : {}),
     pools: slotPools(slots),
     exclusions: exclusionsOf(subnet.cidr, slots),
@@ -144,9 +151,13 @@ export function subnetToScope(subnet: IscSubnet, catalog: OptionCatalog, hosts: 
   };
 }
 
-function isHostModelled(node: ConfNode, options: ReadonlySet<ConfNode>): boolean {
-  if (isStatement(node, 'fixed-address') || isStatement(node, 'hardware', 'ethernet')) return true;
-  return options.has(node);
+/** The options of a subnet and of its reservations, one after the other. */
+function* scopeOptions(
+  options: ReturnType<typeof modelledOptions>,
+  reservations: readonly Reservation[],
+): Generator<DhcpOption> {
+  for (const { option } of options) yield option;
+  for (const reservation of reservations) yield* reservation.options;
 }
 
 function reservationOf(
@@ -155,14 +166,18 @@ function reservationOf(
   modelled: ReturnType<typeof modelledOptions>,
 ): Reservation {
   const hardwareAddress = hardwareAddressOf(host.node, host.file.path);
-  const options = modelled.map(({ option }) => option);
-  const clientId = options.find((option) => option.code === CLIENT_ID_CODE);
+  let clientId: DhcpOption | undefined;
+  const options: DhcpOption[] = [];
+  for (const { option } of modelled) {
+    if (option.code !== CLIENT_ID_CODE) options.push(option);
+    else clientId ??= option;
+  }
   return {
     address,
     ...(hardwareAddress ? { hardwareAddress } : {}),
     ...(clientId ? { clientId: clientIdText(clientId) } : {}),
     ...(host.name ? { name: host.name } : {}),
-    options: options.filter((option) => option.code !== CLIENT_ID_CODE),
+    options,
   };
 }
 

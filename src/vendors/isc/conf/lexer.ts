@@ -1,6 +1,6 @@
 import { DhcpdConfSyntaxError } from './syntax-error.js';
 import type { Token } from './syntax-tree.js';
-import { EOF, positionOf, PUNCT, STRING, TokenTable, WORD } from './token-table.js';
+import { EOF, KIND_NAMES, positionOf, PUNCT, STRING, TokenTable, WORD } from './token-table.js';
 
 // Character classes by char code (the lexer scans codes, not one-character strings). Codes above 127 are word
 // characters, like every code not listed here.
@@ -28,16 +28,13 @@ CLASS[QUOTE] = STOP_CLASS;
  * colon-separated hex and IPv6 addresses without knowing which is which.
  */
 export function scan(text: string, file: string): TokenTable {
-  const length = text.length;
   // Growable columns; a dhcpd.conf has about one token per 8 characters.
-  let capacity = Math.max(64, length >> 3);
+  let capacity = Math.max(64, text.length >> 3);
   let kinds = new Uint8Array(capacity);
   let starts = new Int32Array(capacity);
   let ends = new Int32Array(capacity);
   let count = 0;
-  let pos = 0;
-
-  const push = (kind: number, start: number, end: number): void => {
+  lex(text, file, (kind, start, end) => {
     if (count === capacity) {
       capacity *= 2;
       kinds = grow(kinds, new Uint8Array(capacity));
@@ -48,8 +45,34 @@ export function scan(text: string, file: string): TokenTable {
     starts[count] = start;
     ends[count] = end;
     count += 1;
-  };
+  });
+  return new TokenTable(text, file, kinds, starts, ends, count);
+}
 
+/**
+ * The tokens of a small text an edit puts in (a new value), as plain token objects without a position: they come
+ * from no file a message could point to. No token table is made for them (its columns cost more than the tokens).
+ */
+export function tokenize(text: string, file: string): Token[] {
+  const tokens: Token[] = [];
+  let previousEnd = 0;
+  lex(text, file, (kind, start, end) => {
+    if (kind !== EOF) {
+      tokens.push({
+        kind: KIND_NAMES[kind],
+        text: text.slice(start, end),
+        before: text.slice(previousEnd, start),
+      });
+    }
+    previousEnd = end;
+  });
+  return tokens;
+}
+
+/** The lexer proper: calls `push` with each token's kind and offsets, the `eof` token last. */
+function lex(text: string, file: string, push: (kind: number, start: number, end: number) => void): void {
+  const length = text.length;
+  let pos = 0;
   while (true) {
     while (pos < length) {
       const code = text.charCodeAt(pos);
@@ -64,7 +87,7 @@ export function scan(text: string, file: string): TokenTable {
     }
     if (pos >= length) {
       push(EOF, length, length);
-      return new TokenTable(text, file, kinds, starts, ends, count);
+      return;
     }
     const code = text.charCodeAt(pos);
     if (code === QUOTE) {
@@ -99,12 +122,6 @@ export function scan(text: string, file: string): TokenTable {
       pos = end;
     }
   }
-}
-
-/** Every token of `text` as an object of its own (for small texts an edit inserts). */
-export function tokenize(text: string, file: string): Token[] {
-  const table = scan(text, file);
-  return table.tokens(0, table.count - 1);
 }
 
 function grow<T extends Uint8Array | Int32Array>(from: T, to: T): T {

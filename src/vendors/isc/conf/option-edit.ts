@@ -1,7 +1,8 @@
 import type { DhcpOption } from '../../scope-content.js';
 import { insertNodes, removeNode, setStatementTokens } from './conf-edit.js';
 import { optionFromStatement, optionValueText, sameOptionValue, type OptionCatalog } from './isc-options.js';
-import { headerWords, type BlockNode, type ConfFile, type StatementNode } from './syntax-tree.js';
+import { type BlockNode, type ConfFile, type StatementNode } from './syntax-tree.js';
+import { headLength, headStartsWith, headText } from './node-head.js';
 
 /** An option code dhcpd has no name for here: it cannot be written without an `option NAME code N = TYPE;`. */
 export class UndefinedOptionError extends Error {
@@ -19,10 +20,13 @@ export function modelledOptions(
   block: BlockNode,
   catalog: OptionCatalog,
 ): Array<{ statement: StatementNode; option: DhcpOption }> {
-  return block.body.flatMap((node) => {
-    const option = node.kind === 'statement' ? optionFromStatement(node, catalog) : undefined;
-    return option ? [{ statement: node as StatementNode, option }] : [];
-  });
+  const found: Array<{ statement: StatementNode; option: DhcpOption }> = [];
+  for (const node of block.body) {
+    if (node.kind !== 'statement') continue;
+    const option = optionFromStatement(node, catalog);
+    if (option) found.push({ statement: node, option });
+  }
+  return found;
 }
 
 /**
@@ -53,7 +57,7 @@ export function applyOptions(
       continue;
     }
     const statements = block.body.filter(
-      (node) => node.kind === 'statement' && node.tokens[0]?.text === 'option',
+      (node) => node.kind === 'statement' && headText(node, 0) === 'option',
     );
     const after = statements.length > 0 ? block.body.indexOf(statements[statements.length - 1]) + 1 : 0;
     used.add(insertNodes(file, block, after, [`option ${definition.name} ${text}`])[0] as StatementNode);
@@ -71,16 +75,15 @@ export function setStatement(
   value: string,
   index = 0,
 ): void {
-  const words = keyword.split(' ').length;
+  const keywords = keyword.split(' ');
+  const words = keywords.length;
   const existing = block.body.find(
-    (node): node is StatementNode =>
-      node.kind === 'statement' && headerWords(node).slice(0, words).join(' ') === keyword,
+    (node): node is StatementNode => node.kind === 'statement' && headStartsWith(node, keywords),
   );
   if (existing) {
-    const current = existing.tokens
-      .slice(words)
-      .map((token) => token.text)
-      .join(' ');
+    const texts: string[] = [];
+    for (let index = words; index < headLength(existing); index += 1) texts.push(headText(existing, index)!);
+    const current = texts.join(' ');
     if (current !== value) setStatementTokens(existing, words, value);
     return;
   }

@@ -3,7 +3,8 @@ import { generateLargeConf } from '../../../../test/fixtures/isc/generate-large.
 import { parse } from './parser.js';
 import { print } from './printer.js';
 import { DhcpdConfSyntaxError } from './syntax-error.js';
-import { headerWords, type BlockNode } from './syntax-tree.js';
+import { type BlockNode } from './syntax-tree.js';
+import { headerWords } from './node-head.js';
 
 const FIXTURES = new URL('../../../../test/fixtures/isc/', import.meta.url);
 

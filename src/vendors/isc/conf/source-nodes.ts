@@ -13,9 +13,14 @@ export class SourceStatement implements StatementNode {
   constructor(
     readonly table: TokenTable,
     /** Index of the first token; equal to `semiIndex` for a lone `;`. */
-    private readonly first: number,
-    private readonly semiIndex: number,
+    readonly first: number,
+    readonly semiIndex: number,
   ) {}
+
+  /** How many tokens come before the `;` (as read). */
+  get headLength(): number {
+    return this.semiIndex - this.first;
+  }
 
   get pristine(): boolean {
     return this.own === undefined;
@@ -61,8 +66,8 @@ export class SourceBlock implements BlockNode {
 
   constructor(
     readonly table: TokenTable,
-    private readonly first: number,
-    private readonly openIndex: number,
+    readonly first: number,
+    readonly openIndex: number,
     /** Set by the parser once the body is read. */
     public closeIndex: number,
     /** The `;` after `}`, or -1. */
@@ -71,6 +76,11 @@ export class SourceBlock implements BlockNode {
 
   get pristine(): boolean {
     return this.own === undefined;
+  }
+
+  /** How many tokens the header has (as read). */
+  get headLength(): number {
+    return this.openIndex - this.first;
   }
 
   /** Where the header and `{`, with the trivia in front, start and end in `table.source`. */

@@ -111,15 +111,3 @@ export function quote(value: string): string {
 export function tokenValue(token: Token): string {
   return token.kind === 'string' ? unquote(token.text) : token.text;
 }
-
-/** The lower-cased words of a statement or block header, strings unquoted (dhcpd keywords ignore case). */
-export function headerWords(node: ConfNode): string[] {
-  const tokens = node.kind === 'block' ? node.header : node.tokens;
-  return tokens.map((token) => (token.kind === 'word' ? token.text.toLowerCase() : tokenValue(token)));
-}
-
-/** The node's source text without the trivia in front of it (for reports such as `vendorExtras`). */
-export function nodeText(node: ConfNode): string {
-  const tokens = nodeTokens(node);
-  return tokens.map((token, index) => (index === 0 ? token.text : token.before + token.text)).join('');
-}

@@ -5,7 +5,7 @@ export const WORD = 0;
 export const STRING = 1;
 export const PUNCT = 2;
 export const EOF = 3;
-const KIND_NAMES: readonly TokenKind[] = ['word', 'string', 'punct', 'eof'];
+export const KIND_NAMES: readonly TokenKind[] = ['word', 'string', 'punct', 'eof'];
 
 const NEWLINE = 0x0a;
 const SPACE_CODE = 0x20;
