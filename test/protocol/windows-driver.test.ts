@@ -260,6 +260,7 @@ describe('Windows driver over sshd and the DhcpServer emulator', () => {
         state.servers['win1'].scopes['10.1.2.0'].description = 'edited again';
       });
       const win1Sessions = (await estate.sessions('WIN1')).length;
+      const win2Sessions = (await estate.sessions('WIN2')).length;
       const again = await replicate(t, {
         kind: 'relationship',
         sourceServerId: ids['WIN1'],
@@ -275,6 +276,9 @@ describe('Windows driver over sshd and the DhcpServer emulator', () => {
       expect((await estate.serverState('WIN2')).scopes['10.1.2.0'].description).toBe('edited again');
       const replicated = (await estate.sessions('WIN1')).slice(win1Sessions);
       expect(replicated).toHaveLength(2); // its read, and the replication
+      // The destination is only read: what Windows copies itself replaces its copy whatever it holds, so the
+      // scope is not read again before the write.
+      expect((await estate.sessions('WIN2')).length - win2Sessions).toBe(1);
     });
 
     test('a scope of the source outside the relationship is skipped, saying so', async () => {

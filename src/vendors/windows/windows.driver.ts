@@ -19,9 +19,9 @@ import { guard, readScopesInOneSession, relationshipOfScopes, valueOf } from './
 import { type WindowsFailoverInfo, WindowsFailover } from './windows-failover.js';
 import { summaryFromWindows, type WindowsScope } from './windows-scope.mapper.js';
 import { writeScopesInBatches } from './windows-scope-batches.js';
-import { networkOf, relationshipOf, replicateNatively, splitNative } from './windows-native-replication.js';
+import { networkOf, relationshipOf, replicateNatively } from './windows-native-replication.js';
 import { runBatch, windowsSshSettings } from './windows-session.js';
-import { writeBase } from './windows-write-base.js';
+import { planWrite } from './windows-write-plan.js';
 import { editedPart, throwCombined } from './windows-write-parts.js';
 import { sshDescription } from '../ssh/ssh-settings.js';
 import { digestOf } from './windows-failover.js';
@@ -123,10 +123,10 @@ export class WindowsDriver implements DhcpDriver {
     const networks = writes.map(networkOf);
     // Windows validates each cmdlet as it runs, so there is nothing to check first; the caller's write-ahead record
     // is made durable while the base is read, before the first batch changes the server.
-    const { before, edited } = await writeBase(target, networks, this.kept.take(target), context);
-    const { native, cmdlets } = splitNative(
-      writes.filter((write) => !(networkOf(write) in edited)),
-      before,
+    const { before, native, cmdlets, edited } = await planWrite(
+      target,
+      writes,
+      this.kept.take(target),
       context,
     );
     const [nativeOutcome, cmdletOutcome] = await Promise.allSettled([

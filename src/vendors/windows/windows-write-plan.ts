@@ -1,0 +1,58 @@
+import type { ScopeWrite, ServerTarget, WriteContext } from '../driver.js';
+import type { ScopeContent } from '../scope-content.js';
+import { digestOf } from './windows-failover.js';
+import { networkOf, splitNative } from './windows-native-replication.js';
+import { readScopesInOneSession } from './windows-scope-reads.js';
+
+/** How a write goes: what it starts from, which scopes Windows copies itself, which go by cmdlets, which not at all. */
+export interface WritePlan {
+  /** The destination's scopes the write starts from (the cmdlets' base, the audit's "before"). */
+  before: Map<string, ScopeContent>;
+  native: ScopeWrite[];
+  cmdlets: ScopeWrite[];
+  /** Network → why it is not written: it changed on the server after the read the caller's diff came from. */
+  edited: Record<string, string>;
+}
+
+/**
+ * Windows has no configuration version or transaction to hold a write to what was read. The scopes the cmdlets are
+ * to change are therefore read again in one session just before the first batch (while the caller's write-ahead
+ * record is saved) and are the cmdlets' base; one that differs from the caller's read (`kept`, when the caller's
+ * diff came from one) was edited on the server in between and is left as it is, not overwritten from a stale diff.
+ * Scopes Windows copies itself are not read again: Invoke-DhcpServerv4FailoverReplication replaces the partner's
+ * copy whatever it holds, as asked. What remains is the time between this read and the batches, which Windows gives
+ * no way to close.
+ */
+export async function planWrite(
+  target: ServerTarget,
+  writes: ScopeWrite[],
+  kept: ReadonlyMap<string, ScopeContent> | undefined,
+  context: Pick<WriteContext, 'source' | 'native' | 'beforeCommit'>,
+): Promise<WritePlan> {
+  if (!kept) {
+    const [before] = await Promise.all([
+      readScopesInOneSession(target, writes.map(networkOf)),
+      context.beforeCommit?.(),
+    ]);
+    return { before, edited: {}, ...splitNative(writes, before, context) };
+  }
+  const { native, cmdlets } = splitNative(writes, kept, context);
+  const [now] = await Promise.all([
+    cmdlets.length > 0 ? readScopesInOneSession(target, cmdlets.map(networkOf)) : undefined,
+    context.beforeCommit?.(),
+  ]);
+  const before = new Map(kept);
+  const edited: Record<string, string> = {};
+  for (const write of cmdlets) {
+    const network = networkOf(write);
+    const current = now?.get(network);
+    if (digestOf(kept.get(network) ?? null) !== digestOf(current ?? null)) {
+      edited[network] =
+        `scope ${network} changed on ${target.name} after it was read for this write; ` +
+        'nothing was written to it (read it again and repeat the write)';
+    }
+    if (current) before.set(network, current);
+    else before.delete(network);
+  }
+  return { before, native, cmdlets: cmdlets.filter((write) => !(networkOf(write) in edited)), edited };
+}
