@@ -1,3 +1,6 @@
+/** The default of DISCOVERY_MAX_AGE_SECONDS. */
+export const DISCOVERY_MAX_AGE_SECONDS = 30;
+
 export type QueueBackendKind = 'redis' | 'postgres';
 
 /**
@@ -16,6 +19,8 @@ export class AppConfig {
   readonly bootstrapApiKey?: string;
   /** Jobs each worker process runs at once per queue, and how long a crashed worker's job stays locked. */
   readonly jobs!: { readonly concurrency: number; readonly lockDurationMs: number };
+  /** How long a discovery of failover on the servers answers `GET /relationships` (0: every list asks them). */
+  readonly discovery!: { readonly maxAgeMs: number };
   /** Which halves of the service this process runs. */
   readonly roles!: { readonly api: boolean; readonly worker: boolean };
 

@@ -79,6 +79,13 @@ export class Environment {
   @Min(2, { message: 'JOB_LOCK_SECONDS must be a whole number from 2 to 3600' })
   @Max(3600, { message: 'JOB_LOCK_SECONDS must be a whole number from 2 to 3600' })
   JOB_LOCK_SECONDS?: number;
+
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt({ message: 'DISCOVERY_MAX_AGE_SECONDS must be a whole number from 0 to 3600' })
+  @Min(0, { message: 'DISCOVERY_MAX_AGE_SECONDS must be a whole number from 0 to 3600' })
+  @Max(3600, { message: 'DISCOVERY_MAX_AGE_SECONDS must be a whole number from 0 to 3600' })
+  DISCOVERY_MAX_AGE_SECONDS?: number;
 }
 
 export class ConfigurationError extends Error {
@@ -119,4 +126,5 @@ class EnvironmentKeys implements Record<keyof Environment, true> {
   LOG_LEVEL = true as const;
   JOB_CONCURRENCY = true as const;
   JOB_LOCK_SECONDS = true as const;
+  DISCOVERY_MAX_AGE_SECONDS = true as const;
 }

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { WORKER_CONCURRENCY, WORKER_LOCK_DURATION_MS } from '../jobs/job-options.constants.js';
-import { AppConfig } from './app-config.js';
+import { AppConfig, DISCOVERY_MAX_AGE_SECONDS } from './app-config.js';
 import { decodeEncryptionKey, loadOrCreateKeyFile } from './encryption-key.js';
 import { ConfigurationError, type Environment } from './environment.js';
 
@@ -58,6 +58,7 @@ export function resolveConfig(
       concurrency: env.JOB_CONCURRENCY ?? WORKER_CONCURRENCY,
       lockDurationMs: env.JOB_LOCK_SECONDS ? env.JOB_LOCK_SECONDS * 1000 : WORKER_LOCK_DURATION_MS,
     },
+    discovery: { maxAgeMs: (env.DISCOVERY_MAX_AGE_SECONDS ?? DISCOVERY_MAX_AGE_SECONDS) * 1000 },
     roles,
   });
   return { config, notices };

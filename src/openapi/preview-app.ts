@@ -3,7 +3,7 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from '../app.module.js';
 import { WORKER_CONCURRENCY, WORKER_LOCK_DURATION_MS } from '../jobs/job-options.constants.js';
-import { AppConfig } from '../config/app-config.js';
+import { AppConfig, DISCOVERY_MAX_AGE_SECONDS } from '../config/app-config.js';
 import { configureApp } from '../http/configure-app.js';
 import { buildOpenApiDocument } from './openapi-document.js';
 
@@ -21,6 +21,7 @@ export async function generateOpenApiDocument(): Promise<Record<string, unknown>
     queue: { backend: 'redis', url: 'redis://preview.invalid', prefix: 'preview' },
     encryptionKey: Buffer.alloc(32),
     jobs: { concurrency: WORKER_CONCURRENCY, lockDurationMs: WORKER_LOCK_DURATION_MS },
+    discovery: { maxAgeMs: DISCOVERY_MAX_AGE_SECONDS * 1000 },
     roles: { api: true, worker: false },
   });
   const app: INestApplication = await NestFactory.create(AppModule.forRoot(config), {

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { AppConfig } from '../config/app-config.js';
 import { ServerEntity } from '../servers/server.entity.js';
 import { ServersService } from '../servers/servers.service.js';
 import type { DiscoveredFailover, ServerTarget } from '../vendors/driver.js';
@@ -11,12 +12,6 @@ import { RelationshipServerEntity } from './relationship-server.entity.js';
 
 /** How many servers are asked at once. */
 const CONCURRENCY = 4;
-/**
- * How long a discovery answers lists: asking every server takes a connection to each (SSH for ISC and Windows), which
- * a list must not pay on every call. A change to the servers to ask (registered, edited, unregistered, taken into or
- * out of a relationship) makes the next list discover again at once, and `?discover=true` asks now.
- */
-export const DISCOVERY_MAX_AGE_MS = 30_000;
 const DISCOVERY_LOCK_KEY = 0x0dfc_0003;
 
 /** A pair by its members: each server with the name it goes by (ISC: one server may hold several peers). */
@@ -50,6 +45,7 @@ export class RelationshipDiscoveryService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly servers: ServersService,
     private readonly drivers: DriverRegistry,
+    private readonly config: AppConfig,
   ) {}
 
   /** The servers asked by the last discovery (their ids and versions) and when it ended. */
@@ -58,12 +54,14 @@ export class RelationshipDiscoveryService {
   private running?: { servers: string; done: Promise<void> };
 
   /**
-   * Discovers unless the last discovery of the same servers ended less than {@link DISCOVERY_MAX_AGE_MS} ago
-   * (`fresh`: discover in any case).
+   * Discovers unless the last discovery of the same servers ended less than `DISCOVERY_MAX_AGE_SECONDS` ago
+   * (`fresh`: discover in any case). Asking every server takes a connection to each (SSH for ISC and Windows), which
+   * a list must not pay on every call; a change to the servers to ask (registered, edited, unregistered, taken into
+   * or out of a relationship) makes the next list discover again at once.
    */
   async discover(fresh = false): Promise<void> {
     const { targets, servers } = await this.candidates();
-    if (!fresh && this.last?.servers === servers && Date.now() - this.last.at < DISCOVERY_MAX_AGE_MS) return;
+    if (!fresh && this.last?.servers === servers && Date.now() - this.last.at < this.config.discovery.maxAgeMs) return;
     if (!fresh && this.running?.servers === servers) return this.running.done;
     const done = this.discoverAmong(targets).then(() => {
       this.last = { servers, at: Date.now() };

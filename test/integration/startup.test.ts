@@ -17,11 +17,13 @@ describe('start-up of the built service (dist/, as npm start runs it)', () => {
       DATABASE_URL: 'mysql://x',
       ENCRYPTION_KEY: 'short',
       BOOTSTRAP_API_KEY: 'tiny',
+      DISCOVERY_MAX_AGE_SECONDS: '-1',
     });
     expect(await service.exited()).toBe(78);
     for (const name of ['PORT', 'DATABASE_URL', 'ENCRYPTION_KEY', 'BOOTSTRAP_API_KEY']) {
       expect(service.output()).toContain(name);
     }
+    expect(service.output()).toContain('DISCOVERY_MAX_AGE_SECONDS must be a whole number from 0 to 3600');
     const missingKey = spawnService({
       DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres',
       PORT: '0',
