@@ -61,7 +61,12 @@ export class RelationshipDiscoveryService {
    */
   async discover(fresh = false): Promise<void> {
     const { targets, servers } = await this.candidates();
-    if (!fresh && this.last?.servers === servers && Date.now() - this.last.at < this.config.discovery.maxAgeMs) return;
+    if (
+      !fresh &&
+      this.last?.servers === servers &&
+      Date.now() - this.last.at < this.config.discovery.maxAgeMs
+    )
+      return;
     if (!fresh && this.running?.servers === servers) return this.running.done;
     const done = this.discoverAmong(targets).then(() => {
       this.last = { servers, at: Date.now() };
