@@ -12,13 +12,28 @@ import {
   validateSync,
 } from 'class-validator';
 
+/**
+ * An optional whole number from `min` to `max` (an empty value counts as absent), with one message naming the
+ * variable, its range and `hint` for every way it can be wrong.
+ */
+function WholeNumber(min: number, max: number, hint = ''): PropertyDecorator {
+  return (target, key) => {
+    const message = `${String(key)} must be a whole number from ${min} to ${max}${hint}`;
+    for (const decorate of [
+      IsOptional(),
+      Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value))),
+      IsInt({ message }),
+      Min(min, { message }),
+      Max(max, { message }),
+    ]) {
+      decorate(target, key);
+    }
+  };
+}
+
 /** The environment variables the service reads, and what each must hold. Nothing else reads `process.env`. */
 export class Environment {
-  @IsOptional()
-  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
-  @IsInt({ message: 'PORT must be a whole number from 0 to 65535 (0 picks a free port)' })
-  @Min(0, { message: 'PORT must be a whole number from 0 to 65535' })
-  @Max(65535, { message: 'PORT must be a whole number from 0 to 65535 (0 picks a free port)' })
+  @WholeNumber(0, 65535, ' (0 picks a free port)')
   PORT?: number;
 
   @IsOptional()
@@ -66,25 +81,13 @@ export class Environment {
   })
   LOG_LEVEL?: string;
 
-  @IsOptional()
-  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
-  @IsInt({ message: 'JOB_CONCURRENCY must be a whole number from 1 to 64' })
-  @Min(1, { message: 'JOB_CONCURRENCY must be a whole number from 1 to 64' })
-  @Max(64, { message: 'JOB_CONCURRENCY must be a whole number from 1 to 64' })
+  @WholeNumber(1, 64)
   JOB_CONCURRENCY?: number;
 
-  @IsOptional()
-  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
-  @IsInt({ message: 'JOB_LOCK_SECONDS must be a whole number from 2 to 3600' })
-  @Min(2, { message: 'JOB_LOCK_SECONDS must be a whole number from 2 to 3600' })
-  @Max(3600, { message: 'JOB_LOCK_SECONDS must be a whole number from 2 to 3600' })
+  @WholeNumber(2, 3600)
   JOB_LOCK_SECONDS?: number;
 
-  @IsOptional()
-  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
-  @IsInt({ message: 'DISCOVERY_MAX_AGE_SECONDS must be a whole number from 0 to 3600' })
-  @Min(0, { message: 'DISCOVERY_MAX_AGE_SECONDS must be a whole number from 0 to 3600' })
-  @Max(3600, { message: 'DISCOVERY_MAX_AGE_SECONDS must be a whole number from 0 to 3600' })
+  @WholeNumber(0, 3600)
   DISCOVERY_MAX_AGE_SECONDS?: number;
 }
 
@@ -108,7 +111,10 @@ export function parseEnvironment(raw: NodeJS.ProcessEnv): Environment {
   const env = plainToInstance(Environment, known);
   const errors = validateSync(env, { skipMissingProperties: false });
   if (errors.length > 0) {
-    throw new ConfigurationError(errors.flatMap((error) => Object.values(error.constraints ?? {})));
+    // A value wrong in several ways (NaN: not whole, nor in range) is named once.
+    throw new ConfigurationError([
+      ...new Set(errors.flatMap((error) => Object.values(error.constraints ?? {}))),
+    ]);
   }
   return env;
 }
