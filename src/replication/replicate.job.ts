@@ -230,34 +230,6 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
   }
 
   /**
-   * The source's scopes that are in the leg's relationship (all of them where the vendor's relationship covers the
-   * whole server, Kea); a named scope outside it is skipped with the reason.
-   */
-  private relationshipScopes(
-    leg: ReplicationLeg,
-    source: ServerTarget,
-    scopes: Map<string, ScopeContent>,
-    base: LegSides['base'],
-    outcomes: ReplicationBook['scopes'],
-  ): Map<string, ScopeContent> {
-    const driver = this.drivers.get(source.vendor);
-    if (!driver.inRelationship) return scopes;
-    for (const [network, content] of scopes) {
-      if (driver.inRelationship(content, leg.sourcePeerName)) continue;
-      scopes.delete(network);
-      if (leg.networks?.includes(network)) {
-        outcomes[keyOf(leg, network)] = {
-          ...base,
-          network,
-          state: 'skipped',
-          reason: `scope ${network} on ${source.name} is not in this relationship ("${leg.sourcePeerName}" there)`,
-        };
-      }
-    }
-    return scopes;
-  }
-
-  /**
    * Reads both sides (at once) and diffs each pending scope, recording outcomes and diffs in the book; returns the
    * writes to make. Its own method so that both sides' scope maps can be let go before the write.
    */
@@ -279,17 +251,21 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
     ]);
     timing.lap('read');
     if (sourceRead.status === 'rejected') throw sourceRead.reason;
+    // Only the relationship's scopes are copied (all of them where it covers the whole server, Kea); a named scope
+    // the source lacks or holds outside the relationship is skipped with the reason.
+    const driver = this.drivers.get(source.vendor);
+    const inRelationship = (content: ScopeContent): boolean =>
+      driver.inRelationship?.(content, leg.sourcePeerName) ?? true;
     for (const network of leg.networks ?? []) {
-      if (!sourceRead.value.has(network)) {
-        outcomes[keyOf(leg, network)] = {
-          ...base,
-          network,
-          state: 'skipped',
-          reason: `${source.name} has no scope ${network}`,
-        };
-      }
+      const content = sourceRead.value.get(network);
+      const reason = !content
+        ? `${source.name} has no scope ${network}`
+        : !inRelationship(content)
+          ? `scope ${network} on ${source.name} is not in this relationship ("${leg.sourcePeerName}" there)`
+          : undefined;
+      if (reason) outcomes[keyOf(leg, network)] = { ...base, network, state: 'skipped', reason };
     }
-    const sourceScopes = this.relationshipScopes(leg, source, sourceRead.value, base, outcomes);
+    const sourceScopes = new Map([...sourceRead.value].filter(([, content]) => inRelationship(content)));
     // Known before the destination's answer is looked at, so that its failure names every scope.
     attempted(leg.networks ?? [...sourceScopes.keys()]);
     if (destinationRead.status === 'rejected') throw destinationRead.reason;
