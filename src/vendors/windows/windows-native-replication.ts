@@ -9,8 +9,18 @@ import { runBatch } from './windows-session.js';
 export const networkOf = (write: ScopeWrite): string =>
   write.content.subnet.split('/')[0] ?? write.content.subnet;
 /** The failover relationship a scope read from a Windows server is in (its name), if any. */
-export const relationshipOf = (content: ScopeContent | undefined): unknown =>
+const relationshipOf = (content: ScopeContent | undefined): unknown =>
   content?.vendorExtras?.['failoverRelationship'];
+
+/** Whether a scope read from a Windows server is in the relationship `name` (Windows ignores the names' case). */
+export function inRelationshipNamed(content: ScopeContent | undefined, name: unknown): boolean {
+  const relationship = relationshipOf(content);
+  return (
+    typeof relationship === 'string' &&
+    typeof name === 'string' &&
+    relationship.toLowerCase() === name.toLowerCase()
+  );
+}
 
 /**
  * Which scopes Windows can copy itself: Invoke-DhcpServerv4FailoverReplication, run on the source, replaces the
@@ -29,10 +39,8 @@ export function splitNative(
   const native: ScopeWrite[] = [];
   const cmdlets: ScopeWrite[] = [];
   for (const write of writes) {
-    const relationship = relationshipOf(write.content);
     const whole = SCOPE_PARTS.every((part) => write.parts.includes(part));
-    const partners =
-      typeof relationship === 'string' && relationship === relationshipOf(before.get(networkOf(write)));
+    const partners = inRelationshipNamed(before.get(networkOf(write)), relationshipOf(write.content));
     (allowed !== false && source?.vendor === 'windows' && whole && partners ? native : cmdlets).push(write);
   }
   return { native, cmdlets };

@@ -19,7 +19,7 @@ import { guard, readScopesInOneSession, relationshipOfScopes, valueOf } from './
 import { type WindowsFailoverInfo, WindowsFailover } from './windows-failover.js';
 import { summaryFromWindows, type WindowsScope } from './windows-scope.mapper.js';
 import { writeScopesInBatches } from './windows-scope-batches.js';
-import { networkOf, relationshipOf, replicateNatively } from './windows-native-replication.js';
+import { inRelationshipNamed, networkOf, replicateNatively } from './windows-native-replication.js';
 import { runBatch, windowsSshSettings } from './windows-session.js';
 import { planWrite } from './windows-write-plan.js';
 import { editedPart, throwCombined } from './windows-write-parts.js';
@@ -38,10 +38,8 @@ export class WindowsDriver implements DhcpDriver {
   /** Scopes read with `keepForWrite`, the base the following write computes its cmdlets from. */
   private readonly kept = new KeptReads<Map<string, ScopeContent>>();
 
-  /** Windows compares relationship names without regard to case. */
   inRelationship(content: ScopeContent, peerName: string): boolean {
-    const relationship = relationshipOf(content);
-    return typeof relationship === 'string' && relationship.toLowerCase() === peerName.toLowerCase();
+    return inRelationshipNamed(content, peerName);
   }
 
   async checkConnection(target: ServerTarget): Promise<ConnectionReport> {
