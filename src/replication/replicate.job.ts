@@ -244,7 +244,7 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
     // Both sides are read at once: the destination's scopes not pending are mapped for nothing, which costs
     // less than a second round trip would.
     const [sourceRead, destinationRead] = await Promise.allSettled([
-      this.drivers.get(source.vendor).readScopes(source, leg.networks),
+      this.drivers.get(source.vendor).readScopes(source, leg.networks, { forCopy: !request.dryRun }),
       this.drivers
         .get(destination.vendor)
         .readScopes(destination, leg.networks, { keepForWrite: !request.dryRun }),

@@ -31,6 +31,11 @@ export interface ReadOptions {
    * as the base of that write instead of reading again. It must still detect a change made on the server meanwhile.
    */
   keepForWrite?: boolean;
+  /**
+   * The scopes read are copied, unchanged, to another server of the same vendor (replication: that write's
+   * `WriteContext.source` is this server): a driver may note where each came from, to copy it its own way.
+   */
+  forCopy?: boolean;
 }
 
 /** One scope to write: its full content, and which parts of it replace the destination's. */

@@ -466,6 +466,60 @@ ${host}}
       ]);
     });
 
+    it("a subnet whose hosts are all in its block arrives as the source declares it, with the destination's peer and its comments in front", async () => {
+      const sourceSubnet = `# the lab, as A has it
+subnet 10.80.0.0 netmask 255.255.255.0 {
+  option routers 10.80.0.1;   # new gateway
+  default-lease-time 900;
+  pool {
+    failover peer "dhcp-failover";
+    range 10.80.0.10 10.80.0.99;
+  }
+  host lab-1 { hardware ethernet 0a:00:00:00:08:01; fixed-address 10.80.0.5; option host-name "lab-1"; }
+  host lab-2 { hardware ethernet 0a:00:00:00:08:02; fixed-address 10.80.0.6; }
+}
+`;
+      const destinationSubnet = `# B's own note on the lab stays
+subnet 10.80.0.0 netmask 255.255.255.0 {
+    option routers 10.80.0.254;
+    pool {
+        failover peer "fo-b";
+        range 10.80.0.10 10.80.0.50;
+    }
+    host lab-1 { hardware ethernet 0a:00:00:00:08:09; fixed-address 10.80.0.5; }
+}
+# after the lab
+`;
+      const s = await isc.files({ main: mainA, include: sourceSubnet });
+      const d = await isc.files({ main: mainB, include: destinationSubnet });
+      const [idS, idD] = [await isc.register(s), await isc.register(d)];
+      const pair = await isc.relationship(
+        { serverId: idS, peerName: 'dhcp-failover' },
+        { serverId: idD, peerName: 'fo-b' },
+      );
+      const job = await replicate(t, {
+        kind: 'scope',
+        sourceServerId: idS,
+        destinationServerId: idD,
+        relationshipId: pair,
+        network: '10.80.0.0',
+      });
+      expect(job.outcome.scopes?.[`${pair}/10.80.0.0`]).toMatchObject({ state: 'replaced' });
+      expect(await d.include()).toBe(
+        sourceSubnet
+          .replace('# the lab, as A has it', "# B's own note on the lab stays")
+          .replace('"dhcp-failover"', '"fo-b"') + '# after the lab\n',
+      );
+      await dhcpdAccepts(d);
+      const [copy, original] = await Promise.all(
+        [idD, idS].map((id) => t.http.get(`/api/v1/servers/${id}/scopes/10.80.0.0`).set(auth()).expect(200)),
+      );
+      expect(copy.body).toEqual({
+        ...original.body,
+        pools: [{ start: '10.80.0.10', end: '10.80.0.99', failoverPeer: 'fo-b' }],
+      });
+    });
+
     it("a relationship replication writes every changed subnet of the relationship's peer in one validated write", async () => {
       const restarts = (await b.restarts()).length;
       // A subnet of A whose pool names no peer is not the relationship's: it is not copied.

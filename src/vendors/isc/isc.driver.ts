@@ -23,7 +23,9 @@ import {
   findSubnets,
   readScopes,
   type IscSubnet,
+  type ReadFindings,
 } from './conf/isc-subnet.mapper.js';
+import { copyBaseOf, copyScope, noteOrigin, type CopyBase } from './conf/isc-scope-copy.js';
 import type { ConfSet } from './conf/include-resolver.js';
 import { validateWithDhcpd } from './dhcpd-validation.js';
 import { KeptReads } from '../kept-reads.js';
@@ -51,7 +53,7 @@ export class IscDriver implements DhcpDriver {
    * a parse). The write is still held to the digests of that read: when the server was edited in between, nothing is
    * written and the change is applied once more to a fresh read, so the edit is kept, never overwritten.
    */
-  private readonly kept = new KeptReads<IscConfig>();
+  private readonly kept = new KeptReads<IscConfig & { copyBase: CopyBase }>();
 
   checkConnection(target: ServerTarget): Promise<ConnectionReport> {
     return withIscConfig(target, async (session) => {
@@ -122,8 +124,15 @@ export class IscDriver implements DhcpDriver {
   ): Promise<Map<string, ScopeContent>> {
     return withIscConfig(target, async (session) => {
       const config = await session.read();
-      const scopes = guard(target, () => readScopes(config.set, networks));
-      if (options.keepForWrite) this.kept.keep(target, config);
+      const found: ReadFindings = {};
+      if (options.forCopy) {
+        found.scope = (content, subnet) =>
+          noteOrigin(content, { serverId: target.id, set: config.set, subnet });
+      }
+      const scopes = guard(target, () => readScopes(config.set, networks, found));
+      if (options.keepForWrite) {
+        this.kept.keep(target, { ...config, copyBase: copyBaseOf(scopes, found.hosts ?? []) });
+      }
       return scopes;
     });
   }
@@ -135,12 +144,22 @@ export class IscDriver implements DhcpDriver {
   ): Promise<WriteDigests> {
     const kept = this.kept.take(target);
     const beforeCommit = context?.beforeCommit;
-    // All scopes in one change, so one validated write (and one restart) for the lot.
-    const apply = (set: ConfSet): void => applyScopes(set, writes);
+    const source = context?.source?.vendor === 'isc' ? context.source.id : undefined;
+    // All scopes in one change, so one validated write (and one restart) for the lot. Scopes replicated from another
+    // ISC server are copied as declarations where that means the same (isc-scope-copy.ts); that needs the kept read.
+    const apply = (set: ConfSet, base?: CopyBase): void =>
+      applyScopes(
+        set,
+        writes,
+        {},
+        base && source
+          ? (write, lookups) => copyScope({ lookups, base, sourceId: source }, write.content, write.parts)
+          : undefined,
+      );
     return withIscConfig(target, async (session) => {
       if (kept) {
         try {
-          const change = await session.change(kept, apply, beforeCommit);
+          const change = await session.change(kept, (set) => apply(set, kept.copyBase), beforeCommit);
           return { before: change.before, after: change.after };
         } catch (error) {
           if (!(error instanceof DriverError) || error.code !== DriverErrorCode.conflict) throw error;

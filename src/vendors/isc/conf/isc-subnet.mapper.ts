@@ -79,15 +79,31 @@ function isModelled(node: ConfNode, options: ReadonlySet<ConfNode>): boolean {
 }
 
 /** Reads every subnet (or those of `networks`) into the model, with one pass over the hosts. */
-export function readScopes(set: ConfSet, networks?: readonly string[]): Map<string, ScopeContent> {
+export function readScopes(
+  set: ConfSet,
+  networks?: readonly string[],
+  found?: ReadFindings,
+): Map<string, ScopeContent> {
   const catalog = new OptionCatalog(set);
-  const hosts = new HostIndex(findHosts(set));
+  const all = findHosts(set);
+  const hosts = new HostIndex(all);
   const scopes = new Map<string, ScopeContent>();
   for (const subnet of findSubnets(set)) {
     if (networks && !networks.includes(subnet.network)) continue;
-    scopes.set(subnet.network, subnetToScope(subnet, catalog, hosts));
+    const content = subnetToScope(subnet, catalog, hosts);
+    scopes.set(subnet.network, content);
+    found?.scope?.(content, subnet);
   }
+  if (found) found.hosts = all;
   return scopes;
+}
+
+/** What a read found besides the scopes, for callers that ask (a copy between ISC servers: isc-scope-copy.ts). */
+export interface ReadFindings {
+  /** Called with each scope read and its declaration. */
+  scope?: (content: ScopeContent, subnet: IscSubnet) => void;
+  /** Set to every host declaration of the configuration. */
+  hosts?: IscHost[];
 }
 
 /** One subnet declaration -> the vendor-neutral model. */
@@ -252,12 +268,20 @@ export function applyScope(
  */
 export function applyScopes(
   set: ConfSet,
-  writes: ReadonlyArray<{ content: ScopeContent; parts: readonly ScopePart[] }>,
+  writes: ReadonlyArray<ScopeWriteInput>,
   options: ApplyOptions = {},
+  copy?: (write: ScopeWriteInput, lookups: ScopeWriteLookups) => boolean,
 ): void {
   const last = new Map(writes.map((write) => [write.content.subnet.split('/')[0], write]));
   const lookups = new ScopeWriteLookups(set);
-  for (const write of last.values()) applyScope(set, write.content, write.parts, options, lookups);
+  // Copies first: the edits after them then find the hosts the copies brought (names stay unique).
+  const edits = copy ? [...last.values()].filter((write) => !copy(write, lookups)) : [...last.values()];
+  for (const write of edits) applyScope(set, write.content, write.parts, options, lookups);
+}
+
+export interface ScopeWriteInput {
+  content: ScopeContent;
+  parts: readonly ScopePart[];
 }
 
 /**
@@ -312,7 +336,7 @@ export class ScopeWriteLookups {
 }
 
 /** The only peer the destination declares, or the one named like the source's when the destination has it. */
-function defaultPeer(declared: readonly string[], content: ScopeContent): string | undefined {
+export function defaultPeer(declared: readonly string[], content: ScopeContent): string | undefined {
   const wanted = content.pools.find((pool) => pool.failoverPeer)?.failoverPeer;
   if (wanted === undefined) return undefined;
   if (declared.includes(wanted)) return wanted;

@@ -1,0 +1,157 @@
+import type { ScopeContent, ScopePart } from '../../scope-content.js';
+import { SCOPE_PARTS } from '../../scope-content.js';
+import { childBlocks, isStatement } from './conf-walk.js';
+import { setStatementTokens } from './conf-edit.js';
+import { includeTarget, type ConfSet } from './include-resolver.js';
+import { hostOf, type IscHost } from './isc-hosts.js';
+import { declareOptionDefinitions } from './isc-option-definitions.js';
+import { poolPeer } from './isc-pools.js';
+import { defaultPeer, type IscSubnet, type ScopeWriteLookups } from './isc-subnet.mapper.js';
+import { cidrRange, ipToNumber } from './ipv4.js';
+import { headWord } from './node-head.js';
+import { firstToken, quote, type BlockNode, type ConfNode } from './syntax-tree.js';
+
+/**
+ * Scope replication between two ISC servers copies subnet declarations as text: the destination's declaration of a
+ * scope is replaced by the source's (its pools naming the destination's own failover peer), instead of being edited
+ * statement by statement from the model. A declaration that was not changed is printed as a slice of the source's
+ * text, so replacing a thousand subnets costs about as much as copying their bytes.
+ *
+ * Only where the result means exactly what the model's edit would write: all parts replaced; both declarations
+ * "plain" (everything in them is in the model: no statements the model keeps as vendorExtras text, which an edit
+ * leaves as the destination has them); every host with an address in the subnet declared inside the subnet's block
+ * and with no address outside it, on both sides (dhcpd's hosts are global, and the edit matches them wherever they
+ * are); no include inside either block; no host name the copy brings in used by another host of the destination.
+ * Anything else is written by the model's edit. What differs: the copied declaration keeps the source's comments,
+ * spacing and statement order within the block (the destination's comments in front of the subnet stay).
+ */
+
+/** Where a scope read for a copy came from (ReadOptions.forCopy): its declaration in the source's tree. */
+export interface ScopeOrigin {
+  serverId: string;
+  set: ConfSet;
+  subnet: IscSubnet;
+}
+
+const origins = new WeakMap<ScopeContent, ScopeOrigin>();
+
+/** Records the declaration a scope was read from; the content must reach the copy unchanged. */
+export function noteOrigin(content: ScopeContent, origin: ScopeOrigin): void {
+  origins.set(content, origin);
+}
+
+/** What the destination's read says about copying onto it (kept with the read for the write that follows). */
+export interface CopyBase {
+  /** Plain subnets (see above) by network, with how many reservations (hosts with an address in it) each has. */
+  plain: Map<string, number>;
+  /** How many host declarations carry each name, anywhere in the configuration. */
+  hostNames: Map<string, number>;
+}
+
+/** vendorExtras keys that hold text the model could not place: a scope with any of them is not plain. */
+const UNMODELLED = ['statements', 'poolStatements', 'hostStatements'];
+
+export function isPlain(content: ScopeContent): boolean {
+  const extras = content.vendorExtras;
+  return !extras || UNMODELLED.every((key) => extras[key] === undefined);
+}
+
+export function copyBaseOf(scopes: ReadonlyMap<string, ScopeContent>, hosts: readonly IscHost[]): CopyBase {
+  const plain = new Map<string, number>();
+  for (const [network, content] of scopes) {
+    if (isPlain(content)) plain.set(network, content.reservations.length);
+  }
+  const hostNames = new Map<string, number>();
+  for (const host of hosts) hostNames.set(host.name, (hostNames.get(host.name) ?? 0) + 1);
+  return { plain, hostNames };
+}
+
+export interface CopyTarget {
+  lookups: ScopeWriteLookups;
+  base: CopyBase;
+  /** The server the writes were read from (WriteContext.source): only its declarations are copied. */
+  sourceId: string;
+  /** The destination's peer for pools that name one, when the caller sets it (ApplyOptions.failoverPeer). */
+  failoverPeer?: string;
+}
+
+/**
+ * Replaces the destination's declaration of `content`'s subnet with the source's, when the copy means what the
+ * model's edit would write (see above); returns false, having changed nothing, when it would not.
+ */
+export function copyScope(target: CopyTarget, content: ScopeContent, parts: readonly ScopePart[]): boolean {
+  const origin = origins.get(content);
+  if (!origin || origin.serverId !== target.sourceId || !isPlain(content)) return false;
+  if (!SCOPE_PARTS.every((part) => parts.includes(part))) return false;
+  const { lookups, base } = target;
+  const network = origin.subnet.network;
+  const destination = lookups.subnet(network);
+  const reservations = base.plain.get(network);
+  if (!destination || reservations === undefined || destination.cidr !== origin.subnet.cidr) return false;
+  const incoming = ownHosts(origin.set, origin.subnet, content.reservations.length);
+  const outgoing = ownHosts(lookups.set, destination, reservations);
+  if (!incoming || !outgoing) return false;
+  // A name another host of the destination has would be declared twice, which dhcpd refuses.
+  const leaving = countNames(outgoing);
+  for (const [name, count] of countNames(incoming)) {
+    if (count > 0 && (base.hostNames.get(name) ?? 0) - (leaving.get(name) ?? 0) > 0) return false;
+  }
+  const pools = childBlocks(origin.subnet.node, 'pool');
+  const peerName =
+    target.failoverPeer ??
+    childBlocks(destination.node, 'pool').map(poolPeer).find(Boolean) ??
+    defaultPeer(lookups.peers, content);
+  if (!peerName && pools.some((pool) => poolPeer(pool) !== undefined)) return false;
+
+  declareOptionDefinitions(lookups.set, lookups.catalog, content);
+  for (const pool of pools) {
+    const reference = pool.body.find((node) => isStatement(node, 'failover', 'peer'));
+    if (reference && headWord(reference, 2) !== peerName) setStatementTokens(reference, 2, quote(peerName!));
+  }
+  const node = origin.subnet.node;
+  // The destination's own lines in front of the subnet (comments, indentation) stay in front of the copy.
+  firstToken(node).before = firstToken(destination.node).before;
+  const index = destination.container.body.indexOf(destination.node);
+  destination.container.body[index] = node;
+  lookups.added({ ...destination, node });
+  for (const [name, count] of leaving) base.hostNames.set(name, (base.hostNames.get(name) ?? 0) - count);
+  for (const [name, count] of countNames(incoming)) {
+    base.hostNames.set(name, (base.hostNames.get(name) ?? 0) + count);
+  }
+  base.plain.set(network, content.reservations.length);
+  return true;
+}
+
+/**
+ * The host declarations of a subnet's block, when they are exactly its reservations (`reservations`, counted by the
+ * mapping, is how many hosts anywhere have an address in it): each has addresses, all in the subnet, and there are
+ * as many as that. Undefined otherwise, or when the block holds an include.
+ */
+function ownHosts(set: ConfSet, subnet: IscSubnet, reservations: number): IscHost[] | undefined {
+  // Every include is followed when the configuration is read, so a single file has none.
+  if (set.files.size > 1 && holdsInclude(subnet.node)) return undefined;
+  const range = cidrRange(subnet.cidr);
+  const hosts: IscHost[] = [];
+  for (const node of childBlocks(subnet.node, 'host')) {
+    const host = hostOf({ file: subnet.file, container: subnet.node, node, ancestors: [] });
+    if (host.addresses.length === 0) return undefined;
+    for (const address of host.addresses) {
+      const value = ipToNumber(address);
+      if (value < range.start || value > range.end) return undefined;
+    }
+    hosts.push(host);
+  }
+  return hosts.length === reservations ? hosts : undefined;
+}
+
+function holdsInclude(block: BlockNode): boolean {
+  return block.body.some(
+    (node: ConfNode) => includeTarget(node) !== undefined || (node.kind === 'block' && holdsInclude(node)),
+  );
+}
+
+function countNames(hosts: readonly IscHost[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const host of hosts) counts.set(host.name, (counts.get(host.name) ?? 0) + 1);
+  return counts;
+}
