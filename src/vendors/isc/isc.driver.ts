@@ -25,7 +25,7 @@ import {
   type IscSubnet,
   type ReadFindings,
 } from './conf/isc-subnet.mapper.js';
-import { copyBaseOf, copyScope, noteOrigin, type CopyBase } from './conf/isc-scope-copy.js';
+import { CopyBaseCollector, copyScope, noteOrigin, ownHosts, type CopyBase } from './conf/isc-scope-copy.js';
 import type { ConfSet } from './conf/include-resolver.js';
 import { validateWithDhcpd } from './dhcpd-validation.js';
 import { KeptReads } from '../kept-reads.js';
@@ -124,15 +124,19 @@ export class IscDriver implements DhcpDriver {
   ): Promise<Map<string, ScopeContent>> {
     return withIscConfig(target, async (session) => {
       const config = await session.read();
+      const { set } = config;
       const found: ReadFindings = {};
-      if (options.forCopy) {
-        found.scope = (content, subnet) =>
-          noteOrigin(content, { serverId: target.id, set: config.set, subnet });
+      const collector = options.keepForWrite ? new CopyBaseCollector(set) : undefined;
+      if (options.forCopy || collector) {
+        found.scope = (content, subnet, hosts) => {
+          if (options.forCopy) {
+            noteOrigin(content, { serverId: target.id, subnet, hosts: ownHosts(set, subnet, hosts) });
+          }
+          collector?.scope(content, subnet, hosts);
+        };
       }
-      const scopes = guard(target, () => readScopes(config.set, networks, found));
-      if (options.keepForWrite) {
-        this.kept.keep(target, { ...config, copyBase: copyBaseOf(scopes, found.hosts ?? []) });
-      }
+      const scopes = guard(target, () => readScopes(set, networks, found));
+      if (collector) this.kept.keep(target, { ...config, copyBase: collector.base(found.hosts ?? []) });
       return scopes;
     });
   }

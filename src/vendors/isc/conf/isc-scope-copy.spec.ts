@@ -1,6 +1,6 @@
 import { SCOPE_PARTS, type ScopeContent, type ScopePart } from '../../scope-content.js';
 import { changedFiles, loadConf, type ConfSet } from './include-resolver.js';
-import { copyBaseOf, copyScope, noteOrigin, type CopyBase } from './isc-scope-copy.js';
+import { CopyBaseCollector, copyScope, noteOrigin, ownHosts, type CopyBase } from './isc-scope-copy.js';
 import { applyScopes, readScopes, type ReadFindings } from './isc-subnet.mapper.js';
 
 const SOURCE = `failover peer "fo-a" { primary; address 10.0.0.1; peer address 10.0.0.2; max-response-delay 60; max-unacked-updates 10; mclt 3600; split 128; }
@@ -45,11 +45,14 @@ async function setUp(
 ): Promise<{ scopes: Map<string, ScopeContent>; target: ConfSet; base: CopyBase }> {
   const from = await load(source);
   const scopes = readScopes(from, undefined, {
-    scope: (content, subnet) => noteOrigin(content, { serverId: 'a', set: from, subnet }),
+    scope: (content, subnet, hosts) =>
+      noteOrigin(content, { serverId: 'a', subnet, hosts: ownHosts(from, subnet, hosts) }),
   });
   const target = await load(destination);
-  const found: ReadFindings = {};
-  const base = copyBaseOf(readScopes(target, undefined, found), found.hosts ?? []);
+  const collector = new CopyBaseCollector(target);
+  const found: ReadFindings = { scope: (content, subnet, hosts) => collector.scope(content, subnet, hosts) };
+  readScopes(target, undefined, found);
+  const base = collector.base(found.hosts ?? []);
   return { scopes, target, base };
 }
 

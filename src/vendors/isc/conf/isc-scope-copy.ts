@@ -1,9 +1,9 @@
 import type { ScopeContent, ScopePart } from '../../scope-content.js';
 import { SCOPE_PARTS } from '../../scope-content.js';
-import { childBlocks, isStatement } from './conf-walk.js';
+import { childBlocks, isBlock, isStatement } from './conf-walk.js';
 import { setStatementTokens } from './conf-edit.js';
 import { includeTarget, type ConfSet } from './include-resolver.js';
-import { hostOf, type IscHost } from './isc-hosts.js';
+import type { HostIndex, IscHost } from './isc-hosts.js';
 import { declareOptionDefinitions } from './isc-option-definitions.js';
 import { poolPeer } from './isc-pools.js';
 import { defaultPeer, type IscSubnet, type ScopeWriteLookups } from './isc-subnet.mapper.js';
@@ -29,8 +29,9 @@ import { firstToken, quote, type BlockNode, type ConfNode } from './syntax-tree.
 /** Where a scope read for a copy came from (ReadOptions.forCopy): its declaration in the source's tree. */
 export interface ScopeOrigin {
   serverId: string;
-  set: ConfSet;
   subnet: IscSubnet;
+  /** The subnet's reservations when they are the host declarations of its block (see ownHosts). */
+  hosts: IscHost[] | undefined;
 }
 
 const origins = new WeakMap<ScopeContent, ScopeOrigin>();
@@ -38,14 +39,6 @@ const origins = new WeakMap<ScopeContent, ScopeOrigin>();
 /** Records the declaration a scope was read from; the content must reach the copy unchanged. */
 export function noteOrigin(content: ScopeContent, origin: ScopeOrigin): void {
   origins.set(content, origin);
-}
-
-/** What the destination's read says about copying onto it (kept with the read for the write that follows). */
-export interface CopyBase {
-  /** Plain subnets (see above) by network, with how many reservations (hosts with an address in it) each has. */
-  plain: Map<string, number>;
-  /** How many host declarations carry each name, anywhere in the configuration. */
-  hostNames: Map<string, number>;
 }
 
 /** vendorExtras keys that hold text the model could not place: a scope with any of them is not plain. */
@@ -56,14 +49,53 @@ export function isPlain(content: ScopeContent): boolean {
   return !extras || UNMODELLED.every((key) => extras[key] === undefined);
 }
 
-export function copyBaseOf(scopes: ReadonlyMap<string, ScopeContent>, hosts: readonly IscHost[]): CopyBase {
-  const plain = new Map<string, number>();
-  for (const [network, content] of scopes) {
-    if (isPlain(content)) plain.set(network, content.reservations.length);
+/**
+ * The host declarations of a subnet's block, when they are exactly the hosts with an address in the subnet: each is
+ * declared in the block (not elsewhere, as dhcpd allows) with every address in the subnet, and every host of the
+ * block is one of them. Undefined otherwise, or when the block holds an include.
+ */
+export function ownHosts(set: ConfSet, subnet: IscSubnet, index: HostIndex): IscHost[] | undefined {
+  // Every include is followed when the configuration is read, so a single file has none.
+  if (set.files.size > 1 && holdsInclude(subnet.node)) return undefined;
+  const range = cidrRange(subnet.cidr);
+  const hosts: IscHost[] = [];
+  for (const { host } of index.within(range)) {
+    if (host.container !== subnet.node) return undefined;
+    for (const address of host.addresses) {
+      const value = ipToNumber(address);
+      if (value < range.start || value > range.end) return undefined;
+    }
+    hosts.push(host);
   }
-  const hostNames = new Map<string, number>();
-  for (const host of hosts) hostNames.set(host.name, (hostNames.get(host.name) ?? 0) + 1);
-  return { plain, hostNames };
+  let declared = 0;
+  for (const node of subnet.node.body) if (isBlock(node, 'host')) declared += 1;
+  return declared === hosts.length ? hosts : undefined;
+}
+
+/** What the destination's read says about copying onto it (kept with the read for the write that follows). */
+export interface CopyBase {
+  /** Plain subnets (see above) whose reservations are the hosts of their block, by network, with those hosts. */
+  plain: Map<string, IscHost[]>;
+  /** How many host declarations carry each name, anywhere in the configuration. */
+  hostNames: Map<string, number>;
+}
+
+/** Gathers a destination's CopyBase during its read: `scope` for each scope read (ReadFindings.scope), then `base`. */
+export class CopyBaseCollector {
+  private readonly plain = new Map<string, IscHost[]>();
+
+  constructor(private readonly set: ConfSet) {}
+
+  scope(content: ScopeContent, subnet: IscSubnet, index: HostIndex): void {
+    const hosts = isPlain(content) ? ownHosts(this.set, subnet, index) : undefined;
+    if (hosts) this.plain.set(subnet.network, hosts);
+  }
+
+  base(all: readonly IscHost[]): CopyBase {
+    const hostNames = new Map<string, number>();
+    addNames(hostNames, all, 1);
+    return { plain: this.plain, hostNames };
+  }
 }
 
 export interface CopyTarget {
@@ -81,27 +113,29 @@ export interface CopyTarget {
  */
 export function copyScope(target: CopyTarget, content: ScopeContent, parts: readonly ScopePart[]): boolean {
   const origin = origins.get(content);
-  if (!origin || origin.serverId !== target.sourceId || !isPlain(content)) return false;
+  if (!origin?.hosts || origin.serverId !== target.sourceId || !isPlain(content)) return false;
   if (!SCOPE_PARTS.every((part) => parts.includes(part))) return false;
   const { lookups, base } = target;
   const network = origin.subnet.network;
   const destination = lookups.subnet(network);
-  const reservations = base.plain.get(network);
-  if (!destination || reservations === undefined || destination.cidr !== origin.subnet.cidr) return false;
-  const incoming = ownHosts(origin.set, origin.subnet, content.reservations.length);
-  const outgoing = ownHosts(lookups.set, destination, reservations);
-  if (!incoming || !outgoing) return false;
+  const leaving = base.plain.get(network);
+  if (!destination || !leaving || destination.cidr !== origin.subnet.cidr) return false;
+  const incoming = origin.hosts;
   // A name another host of the destination has would be declared twice, which dhcpd refuses.
-  const leaving = countNames(outgoing);
-  for (const [name, count] of countNames(incoming)) {
-    if (count > 0 && (base.hostNames.get(name) ?? 0) - (leaving.get(name) ?? 0) > 0) return false;
+  addNames(base.hostNames, leaving, -1);
+  if (incoming.some((host) => (base.hostNames.get(host.name) ?? 0) > 0)) {
+    addNames(base.hostNames, leaving, 1);
+    return false;
   }
   const pools = childBlocks(origin.subnet.node, 'pool');
   const peerName =
     target.failoverPeer ??
     childBlocks(destination.node, 'pool').map(poolPeer).find(Boolean) ??
     defaultPeer(lookups.peers, content);
-  if (!peerName && pools.some((pool) => poolPeer(pool) !== undefined)) return false;
+  if (!peerName && pools.some((pool) => poolPeer(pool) !== undefined)) {
+    addNames(base.hostNames, leaving, 1);
+    return false;
+  }
 
   declareOptionDefinitions(lookups.set, lookups.catalog, content);
   for (const pool of pools) {
@@ -114,34 +148,9 @@ export function copyScope(target: CopyTarget, content: ScopeContent, parts: read
   const index = destination.container.body.indexOf(destination.node);
   destination.container.body[index] = node;
   lookups.added({ ...destination, node });
-  for (const [name, count] of leaving) base.hostNames.set(name, (base.hostNames.get(name) ?? 0) - count);
-  for (const [name, count] of countNames(incoming)) {
-    base.hostNames.set(name, (base.hostNames.get(name) ?? 0) + count);
-  }
-  base.plain.set(network, content.reservations.length);
+  addNames(base.hostNames, incoming, 1);
+  base.plain.set(network, incoming);
   return true;
-}
-
-/**
- * The host declarations of a subnet's block, when they are exactly its reservations (`reservations`, counted by the
- * mapping, is how many hosts anywhere have an address in it): each has addresses, all in the subnet, and there are
- * as many as that. Undefined otherwise, or when the block holds an include.
- */
-function ownHosts(set: ConfSet, subnet: IscSubnet, reservations: number): IscHost[] | undefined {
-  // Every include is followed when the configuration is read, so a single file has none.
-  if (set.files.size > 1 && holdsInclude(subnet.node)) return undefined;
-  const range = cidrRange(subnet.cidr);
-  const hosts: IscHost[] = [];
-  for (const node of childBlocks(subnet.node, 'host')) {
-    const host = hostOf({ file: subnet.file, container: subnet.node, node, ancestors: [] });
-    if (host.addresses.length === 0) return undefined;
-    for (const address of host.addresses) {
-      const value = ipToNumber(address);
-      if (value < range.start || value > range.end) return undefined;
-    }
-    hosts.push(host);
-  }
-  return hosts.length === reservations ? hosts : undefined;
 }
 
 function holdsInclude(block: BlockNode): boolean {
@@ -150,8 +159,6 @@ function holdsInclude(block: BlockNode): boolean {
   );
 }
 
-function countNames(hosts: readonly IscHost[]): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const host of hosts) counts.set(host.name, (counts.get(host.name) ?? 0) + 1);
-  return counts;
+function addNames(counts: Map<string, number>, hosts: readonly IscHost[], step: 1 | -1): void {
+  for (const host of hosts) counts.set(host.name, (counts.get(host.name) ?? 0) + step);
 }

@@ -92,7 +92,7 @@ export function readScopes(
     if (networks && !networks.includes(subnet.network)) continue;
     const content = subnetToScope(subnet, catalog, hosts);
     scopes.set(subnet.network, content);
-    found?.scope?.(content, subnet);
+    found?.scope?.(content, subnet, hosts);
   }
   if (found) found.hosts = all;
   return scopes;
@@ -100,8 +100,8 @@ export function readScopes(
 
 /** What a read found besides the scopes, for callers that ask (a copy between ISC servers: isc-scope-copy.ts). */
 export interface ReadFindings {
-  /** Called with each scope read and its declaration. */
-  scope?: (content: ScopeContent, subnet: IscSubnet) => void;
+  /** Called with each scope read, its declaration, and the configuration's hosts by address. */
+  scope?: (content: ScopeContent, subnet: IscSubnet, hosts: HostIndex) => void;
   /** Set to every host declaration of the configuration. */
   hosts?: IscHost[];
 }
