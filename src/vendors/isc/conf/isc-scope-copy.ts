@@ -3,10 +3,15 @@ import { SCOPE_PARTS } from '../../scope-content.js';
 import { childBlocks, isBlock, isStatement } from './conf-walk.js';
 import { setStatementTokens } from './conf-edit.js';
 import { includeTarget, type ConfSet } from './include-resolver.js';
-import type { HostIndex, IscHost } from './isc-hosts.js';
+import type { IscHost } from './isc-hosts.js';
 import { declareOptionDefinitions } from './isc-option-definitions.js';
 import { poolPeer } from './isc-pools.js';
-import { defaultPeer, type IscSubnet, type ScopeWriteLookups } from './isc-subnet.mapper.js';
+import {
+  defaultPeer,
+  type HostsWithin,
+  type IscSubnet,
+  type ScopeWriteLookups,
+} from './isc-subnet.mapper.js';
 import { cidrRange, ipToNumber } from './ipv4.js';
 import { headWord } from './node-head.js';
 import { firstToken, quote, type BlockNode, type ConfNode } from './syntax-tree.js';
@@ -54,12 +59,12 @@ export function isPlain(content: ScopeContent): boolean {
  * declared in the block (not elsewhere, as dhcpd allows) with every address in the subnet, and every host of the
  * block is one of them. Undefined otherwise, or when the block holds an include.
  */
-export function ownHosts(set: ConfSet, subnet: IscSubnet, index: HostIndex): IscHost[] | undefined {
+export function ownHosts(set: ConfSet, subnet: IscSubnet, within: HostsWithin): IscHost[] | undefined {
   // Every include is followed when the configuration is read, so a single file has none.
   if (set.files.size > 1 && holdsInclude(subnet.node)) return undefined;
   const range = cidrRange(subnet.cidr);
   const hosts: IscHost[] = [];
-  for (const { host } of index.within(range)) {
+  for (const { host } of within) {
     if (host.container !== subnet.node) return undefined;
     for (const address of host.addresses) {
       const value = ipToNumber(address);
@@ -86,8 +91,8 @@ export class CopyBaseCollector {
 
   constructor(private readonly set: ConfSet) {}
 
-  scope(content: ScopeContent, subnet: IscSubnet, index: HostIndex): void {
-    const hosts = isPlain(content) ? ownHosts(this.set, subnet, index) : undefined;
+  scope(content: ScopeContent, subnet: IscSubnet, within: HostsWithin): void {
+    const hosts = isPlain(content) ? ownHosts(this.set, subnet, within) : undefined;
     if (hosts) this.plain.set(subnet.network, hosts);
   }
 

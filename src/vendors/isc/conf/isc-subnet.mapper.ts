@@ -90,9 +90,10 @@ export function readScopes(
   const scopes = new Map<string, ScopeContent>();
   for (const subnet of findSubnets(set)) {
     if (networks && !networks.includes(subnet.network)) continue;
-    const content = subnetToScope(subnet, catalog, hosts);
+    const within = hosts.within(cidrRange(subnet.cidr));
+    const content = subnetToScope(subnet, catalog, within);
     scopes.set(subnet.network, content);
-    found?.scope?.(content, subnet, hosts);
+    found?.scope?.(content, subnet, within);
   }
   if (found) found.hosts = all;
   return scopes;
@@ -100,14 +101,16 @@ export function readScopes(
 
 /** What a read found besides the scopes, for callers that ask (a copy between ISC servers: isc-scope-copy.ts). */
 export interface ReadFindings {
-  /** Called with each scope read, its declaration, and the configuration's hosts by address. */
-  scope?: (content: ScopeContent, subnet: IscSubnet, hosts: HostIndex) => void;
+  /** Called with each scope read, its declaration, and the hosts with an address in it (HostIndex.within). */
+  scope?: (content: ScopeContent, subnet: IscSubnet, hosts: HostsWithin) => void;
   /** Set to every host declaration of the configuration. */
   hosts?: IscHost[];
 }
 
-/** One subnet declaration -> the vendor-neutral model. */
-export function subnetToScope(subnet: IscSubnet, catalog: OptionCatalog, hosts: HostIndex): ScopeContent {
+export type HostsWithin = ReturnType<HostIndex['within']>;
+
+/** One subnet declaration -> the vendor-neutral model; `within`: the hosts with an address in it. */
+export function subnetToScope(subnet: IscSubnet, catalog: OptionCatalog, within: HostsWithin): ScopeContent {
   const block = subnet.node;
   const slots = rangeSlots(subnet.file, block);
   const leaseTime = childStatements(block, 'default-lease-time')[0];
@@ -134,7 +137,7 @@ export function subnetToScope(subnet: IscSubnet, catalog: OptionCatalog, hosts: 
   if (poolStatements.length > 0) extras['poolStatements'] = poolStatements;
   const reservations: Reservation[] = [];
   const hostStatements: Record<string, string[]> = {};
-  for (const { host, address } of hosts.within(cidrRange(subnet.cidr))) {
+  for (const { host, address } of within) {
     const hostOptions = modelledOptions(host.node, catalog);
     reservations.push(reservationOf(host, address, hostOptions));
     // One pass over the host's statements (this runs for every host): what the model does not hold is kept as text.
@@ -188,13 +191,13 @@ function reservationOf(
     if (option.code !== CLIENT_ID_CODE) options.push(option);
     else clientId ??= option;
   }
-  return {
-    address,
-    ...(hardwareAddress ? { hardwareAddress } : {}),
-    ...(clientId ? { clientId: clientIdText(clientId) } : {}),
-    ...(host.name ? { name: host.name } : {}),
-    options,
-  };
+  // Built property by property (no spreads: this runs for every host), in the model's order.
+  const reservation: Reservation = { address } as Reservation;
+  if (hardwareAddress) reservation.hardwareAddress = hardwareAddress;
+  if (clientId) reservation.clientId = clientIdText(clientId);
+  if (host.name) reservation.name = host.name;
+  reservation.options = options;
+  return reservation;
 }
 
 export interface ApplyOptions {
