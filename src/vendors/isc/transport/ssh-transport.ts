@@ -35,6 +35,8 @@ export class SshTransport implements IscTransport {
   /** Set when the connection died or an operation had to abandon it; every later call fails with it. */
   private broken?: DriverError;
   private closed = false;
+  /** The connection is gone (closed by either side); closing it again would wait for a close that never comes. */
+  private ended = false;
 
   private constructor(
     private readonly client: Client,
@@ -43,6 +45,7 @@ export class SshTransport implements IscTransport {
     this.description = sshDescription(settings);
     client.on('error', (error) => (this.broken ??= toDriverError(error, `${this.description}: connection`)));
     client.on('close', () => {
+      this.ended = true;
       this.broken ??= new DriverError(DriverErrorCode.unreachable, `${this.description}: connection closed`);
     });
   }
@@ -236,7 +239,7 @@ export class SshTransport implements IscTransport {
     if (this.closed) return;
     this.closed = true;
     this.broken ??= new DriverError(DriverErrorCode.unreachable, `${this.description}: session closed`);
-    await closeSsh(this.client);
+    if (!this.ended) await closeSsh(this.client);
   }
 
   private openExec(line: string): Promise<ClientChannel> {
