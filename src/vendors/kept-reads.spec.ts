@@ -34,4 +34,22 @@ describe('KeptReads (a read kept for the write that follows it)', () => {
     jest.advanceTimersByTime(KEPT_READ_MS);
     expect(kept.take(target())).toBeUndefined();
   });
+
+  it('releases a read let go without a write (replaced, dropped, expired, another registration, cleared), never one taken', async () => {
+    jest.useFakeTimers();
+    const released: string[] = [];
+    const kept = new KeptReads<string>((value) => released.push(value));
+    kept.keep(target(), 'replaced');
+    kept.keep(target(), 'dropped');
+    kept.drop(target());
+    kept.keep(target(), 'expired');
+    jest.advanceTimersByTime(KEPT_READ_MS);
+    kept.keep(target(), 'other registration');
+    expect(kept.take(target({ url: 'http://127.0.0.2:8000/' }))).toBeUndefined();
+    kept.keep(target(), 'taken');
+    expect(kept.take(target())).toBe('taken');
+    kept.keep(target(), 'cleared');
+    await kept.clear();
+    expect(released).toEqual(['replaced', 'dropped', 'expired', 'other registration', 'cleared']);
+  });
 });

@@ -13,7 +13,7 @@ import {
   snapshotOf,
 } from './dhcpd-config-store.js';
 import type { IscTransport } from './transport/isc-transport.js';
-import { withIscTransport } from './transport/transport-factory.js';
+import { transportFor, withIscTransport } from './transport/transport-factory.js';
 
 /** dhcpd's configuration as one read: every file parsed, and the digests a write of it is held to. */
 export interface IscConfig {
@@ -48,6 +48,22 @@ export class IscConfigSession {
   ) {
     this.options = dhcpdConfigStoreOptionsOf(target);
     this.store = new DhcpdConfigStore(transport, this.options);
+  }
+
+  /**
+   * Whether the connection still answers: one cheap round trip (a stat). A connection kept between operations may
+   * have been closed meanwhile (the server restarted sshd, an idle timeout); false then, and the caller opens another.
+   */
+  answers(): Promise<boolean> {
+    return this.transport.stat(this.options.configPath).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  /** Releases the connection; idempotent. */
+  close(): Promise<void> {
+    return this.transport.close();
   }
 
   /** Reads and parses dhcpd.conf and its includes; a file dhcpd.conf names that cannot be parsed is `invalid-config`. */
@@ -101,6 +117,17 @@ export class IscConfigSession {
       written: outcome.written,
       ...(outcome.restart ? { restart: outcome.restart } : {}),
     };
+  }
+}
+
+/** A session over a new connection to the server's host; the caller closes it. */
+export async function openIscConfig(target: ServerTarget): Promise<IscConfigSession> {
+  const transport = await transportFor(target);
+  try {
+    return new IscConfigSession(target, transport);
+  } catch (error) {
+    await transport.close();
+    throw error;
   }
 }
 

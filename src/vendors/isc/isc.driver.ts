@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type {
   ConnectionReport,
   DhcpDriver,
@@ -30,16 +30,23 @@ import type { ConfSet } from './conf/include-resolver.js';
 import { validateWithDhcpd } from './dhcpd-validation.js';
 import { KeptReads } from '../kept-reads.js';
 import { IscFailover } from './isc-failover.js';
-import { type IscConfig, iscConfigError, withIscConfig } from './isc-config-session.js';
+import {
+  type IscConfig,
+  type IscConfigSession,
+  iscConfigError,
+  openIscConfig,
+  withIscConfig,
+} from './isc-config-session.js';
 
 const VERSION_TIMEOUT_MS = 30_000;
 
 /**
  * ISC dhcpd, reached over SSH or locally: dhcpd.conf (and its includes) parsed into a lossless syntax tree, changed
- * statement by statement, and written back validated by the server's own `dhcpd -t`. One connection per operation.
+ * statement by statement, and written back validated by the server's own `dhcpd -t`. One connection per operation,
+ * except that a read kept for a write keeps its connection for that write.
  */
 @Injectable()
-export class IscDriver implements DhcpDriver {
+export class IscDriver implements DhcpDriver, OnModuleDestroy {
   readonly vendor = 'isc' as const;
   /** Relationships as `failover peer` declarations on both servers; state over OMAPI (see isc-failover.ts). */
   readonly failover = new IscFailover();
@@ -49,11 +56,17 @@ export class IscDriver implements DhcpDriver {
     return content.pools.some((pool) => pool.failoverPeer === peerName);
   }
   /**
-   * Configurations read with `keepForWrite`, by server id, until the write that follows takes them (saving a read and
-   * a parse). The write is still held to the digests of that read: when the server was edited in between, nothing is
-   * written and the change is applied once more to a fresh read, so the edit is kept, never overwritten.
+   * Configurations read with `keepForWrite`, by server id, with the session (connection) they were read over, until
+   * the write that follows takes them (saving a read, a parse and a connection). The write is still held to the
+   * digests of that read: when the server was edited in between, nothing is written and the change is applied once
+   * more to a fresh read, so the edit is kept, never overwritten. A kept read let go without a write (dropped,
+   * replaced, expired, the application stopping) closes its connection.
    */
-  private readonly kept = new KeptReads<IscConfig & { copyBase: CopyBase }>();
+  private readonly kept = new KeptReads<KeptRead>((read) => read.session.close());
+
+  onModuleDestroy(): Promise<void> {
+    return this.kept.clear();
+  }
 
   checkConnection(target: ServerTarget): Promise<ConnectionReport> {
     return withIscConfig(target, async (session) => {
@@ -117,12 +130,14 @@ export class IscDriver implements DhcpDriver {
     return scope;
   }
 
-  readScopes(
+  async readScopes(
     target: ServerTarget,
     networks?: readonly string[],
     options: ReadOptions = {},
   ): Promise<Map<string, ScopeContent>> {
-    return withIscConfig(target, async (session) => {
+    const session = await openIscConfig(target);
+    let kept = false;
+    try {
       const config = await session.read();
       const { set } = config;
       const found: ReadFindings = {};
@@ -136,9 +151,15 @@ export class IscDriver implements DhcpDriver {
         };
       }
       const scopes = guard(target, () => readScopes(set, networks, found));
-      if (collector) this.kept.keep(target, { ...config, copyBase: collector.base(found.hosts ?? []) });
+      if (collector) {
+        // The connection stays open for the write; the kept read closes it when it is let go.
+        this.kept.keep(target, { config, session, copyBase: collector.base(found.hosts ?? []) });
+        kept = true;
+      }
       return scopes;
-    });
+    } finally {
+      if (!kept) await session.close();
+    }
   }
 
   async writeScopes(
@@ -160,10 +181,11 @@ export class IscDriver implements DhcpDriver {
           ? (write, lookups) => copyScope({ lookups, base, sourceId: source }, write.content, write.parts)
           : undefined,
       );
-    return withIscConfig(target, async (session) => {
+    const session = kept ? await stillOpen(target, kept.session) : await openIscConfig(target);
+    try {
       if (kept) {
         try {
-          const change = await session.change(kept, (set) => apply(set, kept.copyBase), beforeCommit);
+          const change = await session.change(kept.config, (set) => apply(set, kept.copyBase), beforeCommit);
           return { before: change.before, after: change.after };
         } catch (error) {
           if (!(error instanceof DriverError) || error.code !== DriverErrorCode.conflict) throw error;
@@ -172,7 +194,9 @@ export class IscDriver implements DhcpDriver {
       }
       const change = await session.change(await session.read(), apply, beforeCommit);
       return { before: change.before, after: change.after };
-    });
+    } finally {
+      await session.close();
+    }
   }
 
   removeScope(target: ServerTarget, network: string, how: ScopeRemoval): Promise<WriteDigests> {
@@ -188,6 +212,24 @@ export class IscDriver implements DhcpDriver {
       return { before: change.before, after: change.after };
     });
   }
+}
+
+/** A read kept for a write: the configuration and the open session it was read over. */
+interface KeptRead {
+  config: IscConfig;
+  session: IscConfigSession;
+  /** What the read says about copying scopes onto this server (isc-scope-copy.ts). */
+  copyBase: CopyBase;
+}
+
+/**
+ * The kept session when its connection still answers; else (closed by the server meanwhile) it is closed here and a
+ * new one opened: the kept configuration stays a valid base, since the write is held to its digests anyway.
+ */
+async function stillOpen(target: ServerTarget, session: IscConfigSession): Promise<IscConfigSession> {
+  if (await session.answers()) return session;
+  await session.close();
+  return openIscConfig(target);
 }
 
 function disable(target: ServerTarget, subnet: IscSubnet): void {

