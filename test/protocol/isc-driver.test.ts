@@ -371,6 +371,22 @@ describe('ISC dhcpd driver through the API, over a real sshd and the real dhcpd 
     });
     const outcomeOf = (job: { outcome: { scopes?: Record<string, ScopeOutcomeBody> } }, network: string) =>
       job.outcome.scopes?.[`${rel}/${network}`];
+    /** Registers two servers (peers "dhcp-failover" and "fo-b"), adopts their relationship, replicates `network`. */
+    const replicatePair = async (s: IscServerFiles, d: IscServerFiles, network: string) => {
+      const [idS, idD] = [await isc.register(s), await isc.register(d)];
+      const pair = await isc.relationship(
+        { serverId: idS, peerName: 'dhcp-failover' },
+        { serverId: idD, peerName: 'fo-b' },
+      );
+      const job = await replicate(t, {
+        kind: 'scope',
+        sourceServerId: idS,
+        destinationServerId: idD,
+        relationshipId: pair,
+        network,
+      });
+      return { idS, idD, pair, job };
+    };
 
     it("a dry run writes nothing; the real run changes only the lines it must, keeps B's peer name, and is audited", async () => {
       const [main, include, restarts] = [await b.main(), await b.include(), await b.restarts()];
@@ -442,18 +458,7 @@ ${host}}
       });
       const d = await isc.files({ main: mainB, include: subnet('fo-b', '') });
       await dhcpdAccepts(s);
-      const [idS, idD] = [await isc.register(s), await isc.register(d)];
-      const pair = await isc.relationship(
-        { serverId: idS, peerName: 'dhcp-failover' },
-        { serverId: idD, peerName: 'fo-b' },
-      );
-      const job = await replicate(t, {
-        kind: 'scope',
-        sourceServerId: idS,
-        destinationServerId: idD,
-        relationshipId: pair,
-        network: '10.60.0.0',
-      });
+      const { idD, job } = await replicatePair(s, d, '10.60.0.0');
       expect(job.state).toBe('succeeded');
       const main = await d.main();
       expect(main).toContain('option site-info code 224 = text;');
@@ -492,18 +497,7 @@ subnet 10.80.0.0 netmask 255.255.255.0 {
 `;
       const s = await isc.files({ main: mainA, include: sourceSubnet });
       const d = await isc.files({ main: mainB, include: destinationSubnet });
-      const [idS, idD] = [await isc.register(s), await isc.register(d)];
-      const pair = await isc.relationship(
-        { serverId: idS, peerName: 'dhcp-failover' },
-        { serverId: idD, peerName: 'fo-b' },
-      );
-      const job = await replicate(t, {
-        kind: 'scope',
-        sourceServerId: idS,
-        destinationServerId: idD,
-        relationshipId: pair,
-        network: '10.80.0.0',
-      });
+      const { idS, idD, pair, job } = await replicatePair(s, d, '10.80.0.0');
       expect(job.outcome.scopes?.[`${pair}/10.80.0.0`]).toMatchObject({ state: 'replaced' });
       expect(await d.include()).toBe(
         sourceSubnet

@@ -5,6 +5,8 @@ import { type IscConfigSession, openIscConfig } from '../../src/vendors/isc/isc-
 import { IscDriver } from '../../src/vendors/isc/isc.driver.js';
 import { DHCPD_BIN, type DhcpdFiles, makeDhcpdFiles, SUBNETS_CONF } from '../support/isc/dhcpd-files.js';
 import { type Sshd, startSshd } from '../support/sshd.js';
+import { iscReach } from '../support/isc/isc-reach.js';
+import { eventually } from '../support/eventually.js';
 
 /**
  * A replication reads the destination with `keepForWrite` and writes to it next: the ISC driver keeps the read's
@@ -34,17 +36,7 @@ afterEach(async () => {
 });
 
 function target(kind: 'ssh' | 'local' = 'ssh', connection: Record<string, unknown> = {}): ServerTarget {
-  const reach =
-    kind === 'local'
-      ? { transport: 'local' }
-      : {
-          transport: 'ssh',
-          host: sshd.host,
-          port: sshd.port,
-          username: sshd.user,
-          hostKeyFingerprint: sshd.hostKeyFingerprint,
-          connectTimeoutMs: 5_000,
-        };
+  const reach = iscReach(kind, sshd);
   return {
     id: '00000000-0000-4000-8000-0000000000c1',
     name: `isc-kept-${kind}`,
@@ -72,15 +64,6 @@ const disconnected = (): string[] => logged(/Disconnected from user \S+ \S+ port
 function open(): string[] {
   const closed = new Set([...disconnected(), ...killed]);
   return accepted().filter((port) => !closed.has(port));
-}
-
-async function eventually(probe: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await probe()) return true;
-    if (Date.now() > deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 /** The process ids under sshd's listener: the session processes of its open connections. */

@@ -24,6 +24,8 @@ import {
 } from '../support/isc/dhcpd-files.js';
 import { makeKeyPair, type Sshd, startSshd } from '../support/sshd.js';
 import { isAlive } from '../../bench/support/process-signals.js';
+import { iscReach } from '../support/isc/isc-reach.js';
+import { eventually } from '../support/eventually.js';
 
 type Kind = 'local' | 'ssh';
 
@@ -40,17 +42,7 @@ function targetFor(
   connection: Record<string, unknown> = {},
   secrets?: Record<string, string>,
 ): ServerTarget {
-  const reach =
-    kind === 'local'
-      ? { transport: 'local' }
-      : {
-          transport: 'ssh',
-          host: sshd.host,
-          port: sshd.port,
-          username: sshd.user,
-          hostKeyFingerprint: sshd.hostKeyFingerprint,
-          connectTimeoutMs: 5_000,
-        };
+  const reach = iscReach(kind, sshd);
   return {
     id: '00000000-0000-4000-8000-000000000001',
     name: `isc-${kind}`,
@@ -82,15 +74,6 @@ async function driverError(promise: Promise<unknown>): Promise<DriverError> {
 
 function sha256(data: string | Buffer): string {
   return createHash('sha256').update(data).digest('hex');
-}
-
-async function eventually(probe: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await probe()) return true;
-    if (Date.now() > deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 /** Temporary files a write may create; none may be left behind. */
