@@ -116,61 +116,67 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
     try {
       await this.locks.withServers([source.id, destination.id], async () => {
         timing.lap('lockWait');
-        const writes = await this.readAndDiff(
-          { request, leg, parts, book, timing },
-          { source, destination, base },
-          (networks) => {
-            attempted = networks;
-          },
-        );
-        if (writes.length === 0) return;
-        const networks = writes.map((write) => write.content.subnet.split('/')[0]);
-        const written = networks.map((network) => keyOf(leg, network));
-        if (await context.cancelRequested()) {
-          for (const network of networks) {
-            outcomes[keyOf(leg, network)] = {
-              ...base,
-              network,
-              state: 'skipped',
-              reason: 'cancelled before the write',
-            };
-          }
-          cancelled = true;
-          return;
-        }
-        // Write-ahead: a worker killed once the server's configuration changes leaves `writing`, which the next
-        // attempt resolves. The record is saved while the driver prepares and validates the write, and the driver
-        // awaits it before it changes anything live (beforeCommit).
-        for (const key of written) outcomes[key] = { ...outcomes[key], state: 'writing' };
-        const saving = book.save(this.dataSource, record.id, context).then(() => timing.lap('save'));
-        saving.catch(() => undefined); // handled below; this keeps an early failure from counting as unhandled
-        // The reads' garbage, before the write's; after the save took the diffs (as text), so that the destination's
-        // scopes they held go too.
-        if (attempted.length >= LARGE_LEG_SCOPES) collectGarbage();
-        let digests: WriteDigests;
         try {
-          digests = await this.drivers.get(destination.vendor).writeScopes(destination, writes, {
-            principalId: record.requestedBy ?? '',
-            correlationId: record.id,
-            source,
-            native: request.nativeReplication !== false,
-            beforeCommit: () => saving,
-          });
+          const writes = await this.readAndDiff(
+            { request, leg, parts, book, timing },
+            { source, destination, base },
+            (networks) => {
+              attempted = networks;
+            },
+          );
+          if (writes.length === 0) return;
+          const networks = writes.map((write) => write.content.subnet.split('/')[0]);
+          const written = networks.map((network) => keyOf(leg, network));
+          if (await context.cancelRequested()) {
+            for (const network of networks) {
+              outcomes[keyOf(leg, network)] = {
+                ...base,
+                network,
+                state: 'skipped',
+                reason: 'cancelled before the write',
+              };
+            }
+            cancelled = true;
+            return;
+          }
+          // Write-ahead: a worker killed once the server's configuration changes leaves `writing`, which the next
+          // attempt resolves. The record is saved while the driver prepares and validates the write, and the driver
+          // awaits it before it changes anything live (beforeCommit).
+          for (const key of written) outcomes[key] = { ...outcomes[key], state: 'writing' };
+          const saving = book.save(this.dataSource, record.id, context).then(() => timing.lap('save'));
+          saving.catch(() => undefined); // handled below; this keeps an early failure from counting as unhandled
+          // The reads' garbage, before the write's; after the save took the diffs (as text), so that the destination's
+          // scopes they held go too.
+          if (attempted.length >= LARGE_LEG_SCOPES) collectGarbage();
+          let digests: WriteDigests;
+          try {
+            digests = await this.drivers.get(destination.vendor).writeScopes(destination, writes, {
+              principalId: record.requestedBy ?? '',
+              correlationId: record.id,
+              source,
+              native: request.nativeReplication !== false,
+              beforeCommit: () => saving,
+            });
+          } finally {
+            // Never two saves of the record at once: a failure's outcome is saved after this one, not under it.
+            await saving.catch(() => undefined);
+          }
+          await saving; // a driver with nothing to commit did not wait for it: its failure is the job's
+          await this.recordWrite(
+            record,
+            { source, destination },
+            {
+              networks: writes.map((write) => write.content.subnet),
+              ...digests,
+            },
+          );
+          timing.lap('write');
+          for (const key of written) outcomes[key] = { ...outcomes[key], state: 'replaced' };
         } finally {
-          // Never two saves of the record at once: a failure's outcome is saved after this one, not under it.
-          await saving.catch(() => undefined);
+          // A read kept for a write that did not happen (nothing to change, or a failure first) is let go now, under
+          // the lock it was made under: a later job's kept read of the server is not this one's to release.
+          this.drivers.get(destination.vendor).releaseRead?.(destination);
         }
-        await saving; // a driver with nothing to commit did not wait for it: its failure is the job's
-        await this.recordWrite(
-          record,
-          { source, destination },
-          {
-            networks: writes.map((write) => write.content.subnet),
-            ...digests,
-          },
-        );
-        timing.lap('write');
-        for (const key of written) outcomes[key] = { ...outcomes[key], state: 'replaced' };
       });
       // The leg's garbage, once the lock's callback is done and its scopes (both sides') are let go.
       if (attempted.length >= LARGE_LEG_SCOPES) collectGarbage();

@@ -70,6 +70,26 @@ describe('diffScope', () => {
     ).toBe(true);
   });
 
+  it('compares values whatever their key order, a key set to undefined counting as absent', () => {
+    const reordered: ScopeContent = {
+      ...SOURCE,
+      description: undefined,
+      reservations: SOURCE.reservations.map(({ options, name, hardwareAddress, address }) => ({
+        options,
+        name,
+        clientId: undefined,
+        hardwareAddress,
+        address,
+      })),
+    };
+    expect(diffScope(reordered, SOURCE, ['options', 'reservations']).unchanged).toBe(true);
+    const named = { ...SOURCE, reservations: [{ ...SOURCE.reservations[0], clientId: '01:02' }] };
+    const diff = diffScope(SOURCE, named, ['reservations']);
+    expect(diff.reservations?.changed).toEqual([
+      { key: '10.1.2.5', before: SOURCE.reservations[0], after: named.reservations[0] },
+    ]);
+  });
+
   it('a scope the destination lacks is created: everything is added', () => {
     const diff = diffScope(undefined, SOURCE, ['options', 'reservations']);
     expect(diff.created).toBe(true);

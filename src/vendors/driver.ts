@@ -217,6 +217,12 @@ export interface DhcpDriver {
    * or nothing (Windows) fails with a `DriverError` whose `scopes` says which landed and which did not.
    */
   writeScopes(target: ServerTarget, writes: ScopeWrite[], context: WriteContext): Promise<WriteDigests>;
+  /**
+   * Lets go now of a read kept with `keepForWrite` that no write will take (the caller found nothing to write, or
+   * failed before writing), rather than at its expiry: what it holds (ISC: an open connection) is freed. Called under
+   * the same lock as the read; nothing when no read is kept.
+   */
+  releaseRead?(target: ServerTarget): void;
   removeScope(
     target: ServerTarget,
     network: string,

@@ -143,7 +143,7 @@ describe('ISC driver: a kept read keeps its connection for the write', () => {
     expect(accepted().length).toBe(before + 2);
   });
 
-  it('a kept read let go without a write closes its connection: replaced, dropped, served to another registration, at shutdown', async () => {
+  it('a kept read let go without a write closes its connection: replaced, dropped, served to another registration, released, at shutdown', async () => {
     const driver = new IscDriver();
     // Replaced by a later kept read of the same server.
     await changedScope(driver, '192.0.2.5');
@@ -159,6 +159,11 @@ describe('ISC driver: a kept read keeps its connection for the write', () => {
     // Dropped by a removal, which reads afresh.
     await changedScope(driver, '192.0.2.7');
     await driver.removeScope(target(), NETWORK, 'disable');
+    expect(await eventually(() => open().length === 0)).toBe(true);
+    // Released by the caller that will not write (a replication that found nothing to change).
+    await changedScope(driver, '192.0.2.7');
+    expect(await eventually(() => open().length === 1)).toBe(true);
+    driver.releaseRead(target());
     expect(await eventually(() => open().length === 0)).toBe(true);
     // Let go when the application stops.
     await changedScope(driver, '192.0.2.8');

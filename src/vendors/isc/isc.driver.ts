@@ -162,6 +162,10 @@ export class IscDriver implements DhcpDriver, OnModuleDestroy {
     }
   }
 
+  releaseRead(target: ServerTarget): void {
+    this.kept.drop(target);
+  }
+
   async writeScopes(
     target: ServerTarget,
     writes: ScopeWrite[],

@@ -103,6 +103,10 @@ export class KeaDriver implements DhcpDriver {
     });
   }
 
+  releaseRead(target: ServerTarget): void {
+    this.kept.drop(target);
+  }
+
   async writeScopes(
     target: ServerTarget,
     writes: ScopeWrite[],

@@ -113,6 +113,10 @@ export class WindowsDriver implements DhcpDriver {
     return scopes;
   }
 
+  releaseRead(target: ServerTarget): void {
+    this.kept.drop(target);
+  }
+
   async writeScopes(
     target: ServerTarget,
     writes: ScopeWrite[],
