@@ -167,6 +167,25 @@ describe('ISC failover peers through the API, over a real sshd and the real dhcp
     expect(await files.restarts()).toEqual([]);
   });
 
+  it('an IPv6 or malformed endpoint is a 400 naming the field (dhcpd takes IPv4 or a host name), and nothing is written', async () => {
+    const { files, id } = await server(NO_PEERS);
+    const response = await t.http
+      .post(`/api/v1/servers/${id}/failover-peers`)
+      .set(auth())
+      .send({ ...PRIMARY, address: 'fe80::1', peerAddress: '999.1.1.1' })
+      .expect(400);
+    expect(response.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(response.body.errors).toEqual([
+      expect.objectContaining({ field: 'address', message: expect.stringContaining('no IPv6') }),
+      expect.objectContaining({
+        field: 'peerAddress',
+        message: expect.stringContaining('IPv4 address or a DNS host name'),
+      }),
+    ]);
+    expect(await files.include()).toBe(NO_PEERS);
+    expect(await files.restarts()).toEqual([]);
+  });
+
   it('editing a peer changes only its lines; If-Match guards it; becoming secondary needs mclt and split removed', async () => {
     const { files, id } = await server(subnet(1, 'a'), peer('a', 647));
     const before = await files.main();

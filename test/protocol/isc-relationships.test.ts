@@ -71,6 +71,24 @@ describe('ISC relationships through the API, over a real sshd and the real dhcpd
     const [a, b] = [await plain(), await plain()];
     const [idA, idB] = [await isc.register(a), await isc.register(b)];
     const name = uniqueName('isc-rel');
+    // dhcpd's failover endpoints are IPv4 addresses or host names: IPv6 is refused before any server is asked.
+    const ipv6 = await t.http
+      .post('/api/v1/relationships')
+      .set(auth())
+      .send({
+        name: uniqueName('isc-bad'),
+        vendor: 'isc',
+        mode: 'hot-standby',
+        servers: [
+          { serverId: idA, role: 'primary' },
+          { serverId: idB, role: 'secondary', settings: { address: 'fe80::2' } },
+        ],
+      })
+      .expect(400);
+    expect(ipv6.body.errors).toEqual([
+      { field: 'servers[1].settings.address', message: expect.stringContaining('no IPv6') },
+    ]);
+
     const created = await t.http
       .post('/api/v1/relationships')
       .set(auth())

@@ -1,4 +1,4 @@
-import { isHostOrIp, isIpv4, isIpv4Cidr } from './network.validators.js';
+import { isHostOrIp, isIpv4, isIpv4Cidr, isIpv4OrHostName } from './network.validators.js';
 
 describe('network validators', () => {
   it.each([
@@ -33,5 +33,19 @@ describe('network validators', () => {
     ['', false],
   ])('isHostOrIp(%s) is %s', (value, expected) => {
     expect(isHostOrIp(value)).toBe(expected);
+  });
+
+  it.each([
+    ['dhcp1.example.net', true],
+    ['127.0.0.2', true],
+    ['::1', false],
+    ['fe80::1', false],
+    ['999.1.1.1', false],
+    ['10.0.0', false],
+    ['a..b', false],
+    ['-bad.example', false],
+    ['', false],
+  ])('isIpv4OrHostName(%s) is %s', (value, expected) => {
+    expect(isIpv4OrHostName(value)).toBe(expected);
   });
 });

@@ -12,6 +12,25 @@ export function isHostOrIp(value: unknown): value is string {
   return typeof value === 'string' && (isIP(value) !== 0 || HOSTNAME.test(value));
 }
 
+/**
+ * An IPv4 address or a DNS host name: what ISC dhcpd takes as a DHCPv4 failover endpoint (`address`, `peer address`;
+ * it refuses IPv6 there). A name of digits and dots is no host name: it must be a valid IPv4 address.
+ */
+export function isIpv4OrHostName(value: unknown): value is string {
+  if (typeof value !== 'string') return false;
+  if (/^[\d.]+$/.test(value)) return isIpv4(value);
+  return isIP(value) === 0 && HOSTNAME.test(value);
+}
+
+export function IsIpv4OrHostName(options?: ValidationOptions): PropertyDecorator {
+  return simpleValidator(
+    'isIpv4OrHostName',
+    isIpv4OrHostName,
+    '$property must be an IPv4 address or a DNS host name such as dhcp1.example.net (dhcpd takes no IPv6 here)',
+    options,
+  );
+}
+
 /** An IPv4 network address (the scope id), e.g. `10.1.2.0`: a dotted quad with canonical octets. */
 export function IsIpv4Address(options?: ValidationOptions): PropertyDecorator {
   return simpleValidator(

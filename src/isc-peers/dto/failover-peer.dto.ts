@@ -13,7 +13,7 @@ import {
   Min,
   ValidateIf,
 } from 'class-validator';
-import { IsHostOrIp, IsIpv4Address } from '../../common/validation/network.validators.js';
+import { IsIpv4Address, IsIpv4OrHostName } from '../../common/validation/network.validators.js';
 import type { PeerDeletion, PeerView, ScopeMigration } from '../isc-peer-rules.js';
 
 const INT32 = 2 ** 31 - 1;
@@ -27,7 +27,7 @@ class FailoverPeerFieldsDto {
   role!: 'primary' | 'secondary';
 
   /** IP address or DNS name this server listens on for connections from its peer (`address`). */
-  @IsHostOrIp()
+  @IsIpv4OrHostName()
   address!: string;
 
   /** TCP port this server listens on for its peer (`port`; dhcpd's default is 647). */
@@ -37,7 +37,7 @@ class FailoverPeerFieldsDto {
   port!: number;
 
   /** IP address or DNS name this server connects to, to reach its peer (`peer address`). */
-  @IsHostOrIp()
+  @IsIpv4OrHostName()
   peerAddress!: string;
 
   /** TCP port this server connects to (`peer port`). */
@@ -117,7 +117,7 @@ export class UpdateFailoverPeerDto {
   role?: 'primary' | 'secondary';
 
   @IsOptional()
-  @IsHostOrIp()
+  @IsIpv4OrHostName()
   address?: string;
 
   @IsOptional()
@@ -127,7 +127,7 @@ export class UpdateFailoverPeerDto {
   port?: number;
 
   @IsOptional()
-  @IsHostOrIp()
+  @IsIpv4OrHostName()
   peerAddress?: string;
 
   @IsOptional()

@@ -15,6 +15,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { PageQuery } from '../../common/http/pagination.js';
+import { IsIpv4OrHostName } from '../../common/validation/network.validators.js';
 import { ToBoolean } from '../../common/validation/to-boolean.js';
 import { VENDORS, type Vendor } from '../../vendors/vendor.js';
 import type { FailoverMode } from '../../vendors/driver.js';
@@ -44,9 +45,7 @@ export class RelationshipServerSettingsDto {
    * `peer address`); default: the server's registered address.
    */
   @IsOptional()
-  @Matches(/^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$/, {
-    message: 'address must be an IPv4 address or a DNS name',
-  })
+  @IsIpv4OrHostName()
   address?: string;
 
   /** ISC: the TCP port this server listens on for its partner (its `port`, the partner's `peer port`); default 647. */
