@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ServersService } from '../../src/servers/servers.service.js';
 import { DriverRegistry } from '../../src/vendors/driver-registry.js';
+import { SCOPE_PARTS } from '../../src/vendors/scope-content.js';
 import { agentInFront, KeaEstate } from '../support/kea/kea-estate.js';
 import type { KeaServer } from '../support/kea/kea-server.js';
 import { bearer, startTestApp, type TestApp } from '../support/test-app.js';
@@ -134,11 +135,38 @@ describe('Kea scopes: read live, relationship scopes, races with edits made else
       .send({ network: '10.51.0.0', sourceServerId: idA })
       .expect(409);
 
+    // Disabled on b: every pool closed by a class no client is in (Kea 2.2 has no disabled flag); reservations stay.
     const disabled = await t.http
       .delete(`/api/v1/relationships/${rel}/scopes/10.51.0.0?serverId=${idB}&copy=disable`)
       .set(auth())
-      .expect(501);
-    expect(disabled.body.type).toBe('urn:dfm:problem:server-unsupported-operation');
+      .expect(200);
+    expect(disabled.body).toMatchObject({ network: '10.51.0.0', serverId: idB, action: 'disabled' });
+    expect((await subnets(b)).find((subnet) => subnet.subnet === '10.51.0.0/24')).toMatchObject({
+      id: 51,
+      pools: [{ pool: '10.51.0.10-10.51.0.20', 'client-class': 'dfm-scope-disabled' }],
+    });
+    const closed = await t.http.get(`/api/v1/servers/${idB}/scopes/10.51.0.0`).set(auth()).expect(200);
+    expect(closed.body).toMatchObject({
+      enabled: false,
+      pools: [{ start: '10.51.0.10', end: '10.51.0.20' }],
+    });
+    expect(closed.body.vendorExtras?.pools).toBeUndefined();
+    // Written again from a's copy (enabled there), as replication writes it: the pools open again.
+    const driver = t.app.get(DriverRegistry).get('kea');
+    const servers = t.app.get(ServersService);
+    const [targetA, targetB] = [await servers.target(idA), await servers.target(idB)];
+    const content = await driver.readScope(targetA, '10.51.0.0');
+    await driver.writeScopes(targetB, [{ content, parts: SCOPE_PARTS }], {
+      principalId: 'test',
+      correlationId: 'kea-scopes',
+    });
+    const reopenedScope = await t.http.get(`/api/v1/servers/${idB}/scopes/10.51.0.0`).set(auth()).expect(200);
+    expect(reopenedScope.body.enabled).toBe(true);
+    const reopened = (await subnets(b)).find((subnet) => subnet.subnet === '10.51.0.0/24')?.pools as
+      Array<Record<string, unknown>> | undefined;
+    expect(reopened?.map((pool) => [pool['pool'], pool['client-class']])).toEqual([
+      ['10.51.0.10-10.51.0.20', undefined],
+    ]);
     const removed = await t.http
       .delete(`/api/v1/relationships/${rel}/scopes/10.51.0.0?serverId=${idB}`)
       .set(auth())

@@ -1,5 +1,12 @@
 import type { KeaSubnet4 } from './kea-config.types.js';
-import { applyScopeToSubnet, carvePools, poolRange, subnetToScope } from './kea-subnet.mapper.js';
+import {
+  applyScopeToSubnet,
+  carvePools,
+  DISABLED_CLASS,
+  poolRange,
+  setSubnetEnabled,
+  subnetToScope,
+} from './kea-subnet.mapper.js';
 
 const SUBNET: KeaSubnet4 = {
   id: 7,
@@ -129,5 +136,45 @@ describe('Kea subnet mapping', () => {
       { start: '10.0.0.10', end: '10.0.0.19' },
       { start: '10.0.0.30', end: '10.0.0.89' },
     ]);
+  });
+
+  it("a disabled subnet has every pool closed by a class; enabling puts back each pool's own class", () => {
+    const subnet = structuredClone(SUBNET);
+    setSubnetEnabled(subnet, false);
+    expect(subnet.pools).toEqual([
+      { pool: '10.1.2.10 - 10.1.2.99', 'client-class': DISABLED_CLASS },
+      {
+        pool: '10.1.2.128/26',
+        'client-class': DISABLED_CLASS,
+        'user-context': { 'dfm-client-class': 'voip' },
+      },
+    ]);
+    const scope = subnetToScope(subnet);
+    expect(scope.enabled).toBe(false);
+    // The mark is the state, not a pool setting: the pool extras are the pools' own.
+    expect(scope.vendorExtras?.['pools']).toEqual(subnetToScope(SUBNET).vendorExtras?.['pools']);
+    setSubnetEnabled(subnet, true);
+    expect(subnet.pools).toEqual(SUBNET.pools);
+    expect(subnetToScope(subnet).enabled).toBe(true);
+  });
+
+  it("a write carries the state with the options part, and keeps the destination's otherwise", () => {
+    const closed = structuredClone(SUBNET);
+    setSubnetEnabled(closed, false);
+    const enabledSource = subnetToScope(SUBNET);
+    // Options replaced: the source's state (enabled) wins.
+    expect(subnetToScope(applyScopeToSubnet(closed, enabledSource, ['options'])).enabled).toBe(true);
+    // Pools replaced only: the new pools stay closed, as the destination's were.
+    const repooled = applyScopeToSubnet(
+      closed,
+      { ...enabledSource, pools: [{ start: '10.1.2.10', end: '10.1.2.50' }] },
+      ['pools'],
+    );
+    expect(repooled.pools).toEqual([{ pool: '10.1.2.10 - 10.1.2.50', 'client-class': DISABLED_CLASS }]);
+    // A disabled source closes an open destination.
+    const disabledSource = { ...enabledSource, enabled: false };
+    expect(subnetToScope(applyScopeToSubnet(SUBNET, disabledSource, ['options', 'pools'])).enabled).toBe(
+      false,
+    );
   });
 });

@@ -12,6 +12,48 @@ const MODELLED_KEYS = new Set([
   'user-context',
 ]);
 
+/**
+ * Kea 2.2 has no disabled flag on a subnet. A scope is disabled here the way ISC's mapping closes one: every pool is
+ * restricted to a client class no client is in (`client-class: "dfm-scope-disabled"`), so no dynamic address is
+ * offered; reservations keep answering. A pool's own client class is kept in its user-context meanwhile and put
+ * back when the scope is enabled again.
+ */
+export const DISABLED_CLASS = 'dfm-scope-disabled';
+const SAVED_CLASS = 'dfm-client-class';
+
+/** Disabled: the subnet has pools and every one is closed by {@link DISABLED_CLASS}. */
+export function isSubnetDisabled(subnet: KeaSubnet4): boolean {
+  const pools = subnet.pools ?? [];
+  return pools.length > 0 && pools.every((pool) => pool['client-class'] === DISABLED_CLASS);
+}
+
+/** Closes every pool of the subnet (disabled) or opens the closed ones again, restoring their own classes. */
+export function setSubnetEnabled(subnet: KeaSubnet4, enabled: boolean): void {
+  subnet.pools = (subnet.pools ?? []).map((pool) => (enabled ? openPool(pool) : closePool(pool)));
+}
+
+function closePool(pool: KeaPool): KeaPool {
+  if (pool['client-class'] === DISABLED_CLASS) return pool;
+  const own = pool['client-class'];
+  const context = (pool['user-context'] ?? {}) as Record<string, unknown>;
+  return {
+    ...pool,
+    'client-class': DISABLED_CLASS,
+    ...(typeof own === 'string' ? { 'user-context': { ...context, [SAVED_CLASS]: own } } : {}),
+  };
+}
+
+function openPool(pool: KeaPool): KeaPool {
+  if (pool['client-class'] !== DISABLED_CLASS) return pool;
+  const { 'client-class': _closed, 'user-context': context, ...rest } = pool;
+  const { [SAVED_CLASS]: own, ...otherContext } = (context ?? {}) as Record<string, unknown>;
+  return {
+    ...rest,
+    ...(typeof own === 'string' ? { 'client-class': own } : {}),
+    ...(Object.keys(otherContext).length > 0 ? { 'user-context': otherContext } : {}),
+  };
+}
+
 /** Kea writes pools as `first - last` or as a prefix `10.0.0.0/28`. */
 export function poolRange(pool: string): AddressRange {
   const dash = pool.split('-').map((part) => part.trim());
@@ -33,7 +75,7 @@ export function numberToIp(value: number): string {
   return [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join('.');
 }
 
-/** Kea subnet4 -> the vendor-neutral model. Kea has no exclusions and no disabled state. */
+/** Kea subnet4 -> the vendor-neutral model. Kea has no exclusions; a disabled scope is one whose pools are closed. */
 export function subnetToScope(subnet: KeaSubnet4, sharedNetwork?: string): ScopeContent {
   const options = splitOptions(subnet['option-data']);
   const userContext = subnet['user-context'] ?? {};
@@ -42,7 +84,11 @@ export function subnetToScope(subnet: KeaSubnet4, sharedNetwork?: string): Scope
   );
   if (sharedNetwork) extras['shared-network'] = sharedNetwork;
   if (options.other.length > 0) extras['option-data'] = options.other;
-  const poolExtras = (subnet.pools ?? []).filter((pool) => Object.keys(pool).some((key) => key !== 'pool'));
+  // A pool's own settings, not the mark of a disabled scope (`enabled` says that), nor the empty option list Kea's
+  // config-get gives every pool.
+  const poolExtras = (subnet.pools ?? [])
+    .map(openPool)
+    .filter((pool) => Object.entries(pool).some(([key, value]) => key !== 'pool' && !isEmptyList(value)));
   if (poolExtras.length > 0) extras['pools'] = poolExtras;
   const userContextExtras = Object.fromEntries(
     Object.entries(userContext).filter(([key]) => key !== 'name' && key !== 'description'),
@@ -52,7 +98,7 @@ export function subnetToScope(subnet: KeaSubnet4, sharedNetwork?: string): Scope
     subnet: subnet.subnet,
     ...(typeof userContext['name'] === 'string' ? { name: userContext['name'] } : {}),
     ...(typeof userContext['description'] === 'string' ? { description: userContext['description'] } : {}),
-    enabled: true,
+    enabled: !isSubnetDisabled(subnet),
     ...(typeof subnet['valid-lifetime'] === 'number' ? { leaseTime: subnet['valid-lifetime'] } : {}),
     pools: (subnet.pools ?? []).map((pool): AddressPool => poolRange(pool.pool)),
     exclusions: [],
@@ -60,6 +106,10 @@ export function subnetToScope(subnet: KeaSubnet4, sharedNetwork?: string): Scope
     options: options.modelled,
     ...(Object.keys(extras).length > 0 ? { vendorExtras: extras } : {}),
   };
+}
+
+function isEmptyList(value: unknown): boolean {
+  return Array.isArray(value) && value.length === 0;
 }
 
 function reservationFromKea(reservation: KeaReservation): Reservation {
@@ -109,6 +159,7 @@ export function applyScopeToSubnet(
   parts: readonly ScopePart[],
 ): KeaSubnet4 {
   const subnet: KeaSubnet4 = existing ? copyForWrite(existing, parts) : { subnet: content.subnet };
+  const wasDisabled = existing !== undefined && isSubnetDisabled(existing);
   if (parts.includes('options')) {
     const kept = splitOptions(subnet['option-data']).other;
     subnet['option-data'] = [...content.options.map(optionToKea), ...kept];
@@ -132,6 +183,10 @@ export function applyScopeToSubnet(
       pool: `${range.start} - ${range.end}`,
     }));
   }
+  // The scope's state travels with the options part (as its other settings do); otherwise it stays as it was, also
+  // for pools just written.
+  const enabled = parts.includes('options') ? content.enabled : !wasDisabled;
+  if (!enabled || wasDisabled) setSubnetEnabled(subnet, enabled);
   return subnet;
 }
 

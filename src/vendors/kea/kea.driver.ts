@@ -16,7 +16,7 @@ import { allSubnets, networkOf, type KeaConfig, type KeaDhcp4, type KeaSubnet4 }
 import { withKeaClient } from './kea-client.factory.js';
 import { KeptReads } from '../kept-reads.js';
 import { KeaFailover } from './kea-failover.js';
-import { applyScopeToSubnet, newSubnetFrom, subnetToScope } from './kea-subnet.mapper.js';
+import { applyScopeToSubnet, newSubnetFrom, setSubnetEnabled, subnetToScope } from './kea-subnet.mapper.js';
 import { discoverHa, HA_HOOK } from './kea-ha.mapper.js';
 
 /** ISC Kea through its Control Agent's HTTP API. */
@@ -131,15 +131,17 @@ export class KeaDriver implements DhcpDriver {
   }
 
   async removeScope(target: ServerTarget, network: string, how: ScopeRemoval): Promise<WriteDigests> {
-    if (how === 'disable') {
-      throw new DriverError(
-        DriverErrorCode.unsupported,
-        'Kea 2.2 cannot disable a subnet; delete it instead (its content can be replicated back later)',
-      );
-    }
     const update = await withKeaClient(target, (client) =>
       updateConfig(client, (config) => {
         const dhcp4 = config.Dhcp4;
+        if (how === 'disable') {
+          disableSubnet(
+            target,
+            allSubnets(dhcp4).map((entry) => entry.subnet),
+            network,
+          );
+          return;
+        }
         const before = allSubnets(dhcp4).length;
         dhcp4.subnet4 = (dhcp4.subnet4 ?? []).filter((subnet) => networkOf(subnet) !== network);
         for (const shared of dhcp4['shared-networks'] ?? []) {
@@ -203,4 +205,20 @@ function upsertSubnet(config: KeaConfig, write: ScopeWrite, index: SubnetIndex):
 /** In Kea 2.2 HA covers the whole server: its scopes belong to the HA relationship named after the peers. */
 function haRelationshipName(config: KeaConfig): string | undefined {
   return discoverHa(config.Dhcp4)?.name;
+}
+
+/** Closes every pool of the subnet (kea-subnet.mapper.ts, DISABLED_CLASS); a subnet without pools has none to close. */
+function disableSubnet(target: ServerTarget, subnets: KeaSubnet4[], network: string): void {
+  const subnet = subnets.find((candidate) => networkOf(candidate) === network);
+  if (!subnet) {
+    throw new DriverError(DriverErrorCode.notFound, `Kea server ${target.name} has no subnet ${network}`);
+  }
+  if ((subnet.pools ?? []).length === 0) {
+    throw new DriverError(
+      DriverErrorCode.unsupported,
+      `subnet ${subnet.subnet} on ${target.name} has no pool, so there is nothing to disable ` +
+        '(its reservations keep answering); delete it instead',
+    );
+  }
+  setSubnetEnabled(subnet, false);
 }
