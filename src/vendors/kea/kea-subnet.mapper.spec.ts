@@ -106,11 +106,47 @@ describe('Kea subnet mapping', () => {
       { 'ip-address': '10.1.2.5', hostname: 'printer', 'user-context': { description: 'Lobby printer' } },
     ]);
     expect(written.reservations![0]).not.toBe(SUBNET.reservations![0]);
-    // Exclusions without pools are carved out of the entry's own pools.
+    // Exclusions without pools are carved out of the entry's own pools; a pool whose range stays keeps its class.
     expect(written.pools).toEqual([
       { pool: '10.1.2.10 - 10.1.2.49' },
       { pool: '10.1.2.60 - 10.1.2.99' },
-      { pool: '10.1.2.128 - 10.1.2.191' },
+      { pool: '10.1.2.128 - 10.1.2.191', 'client-class': 'voip' },
+    ]);
+  });
+
+  it("pool settings follow the range: a Kea source's where it reports them, else the destination's own", () => {
+    const destination: KeaSubnet4 = {
+      subnet: '10.1.2.0/24',
+      pools: [
+        { pool: '10.1.2.10 - 10.1.2.99', 'client-class': 'staff', 'option-data': [] },
+        { pool: '10.1.2.128/26', 'client-class': 'voip' },
+      ],
+    };
+    const source = subnetToScope({
+      subnet: '10.1.2.0/24',
+      pools: [
+        { pool: '10.1.2.10-10.1.2.99' },
+        {
+          pool: '10.1.2.128 - 10.1.2.191',
+          'client-class': 'phones',
+          'option-data': [{ code: 3, data: '10.1.2.2' }],
+        },
+        { pool: '10.1.2.200 - 10.1.2.210' },
+      ],
+    });
+    expect(applyScopeToSubnet(destination, source, ['pools']).pools).toEqual([
+      { pool: '10.1.2.10 - 10.1.2.99', 'client-class': 'staff' },
+      {
+        pool: '10.1.2.128 - 10.1.2.191',
+        'client-class': 'phones',
+        'option-data': [{ code: 3, data: '10.1.2.2' }],
+      },
+      { pool: '10.1.2.200 - 10.1.2.210' },
+    ]);
+    // A range that moved is a new pool: nothing to keep.
+    const moved = { ...source, pools: [{ start: '10.1.2.10', end: '10.1.2.50' }], vendorExtras: undefined };
+    expect(applyScopeToSubnet(destination, moved, ['pools']).pools).toEqual([
+      { pool: '10.1.2.10 - 10.1.2.50' },
     ]);
   });
 

@@ -179,8 +179,15 @@ export function applyScopeToSubnet(
     const currentPools = (existing?.pools ?? []).map((pool) => poolRange(pool.pool));
     const pools = parts.includes('pools') ? content.pools : currentPools;
     const exclusions = parts.includes('exclusions') ? content.exclusions : [];
+    // A pool whose range stays keeps its settings (client class, pool options, ...): the source's where a Kea source
+    // reported them, else the destination's own. The model has no place for them, so they are matched by range.
+    const settings = poolSettingsByRange([
+      ...(existing?.pools ?? []).map(openPool),
+      ...sourcePoolSettings(content),
+    ]);
     subnet.pools = carvePools(pools, exclusions).map((range): KeaPool => ({
       pool: `${range.start} - ${range.end}`,
+      ...settings.get(`${range.start}-${range.end}`),
     }));
   }
   // The scope's state travels with the options part (as its other settings do); otherwise it stays as it was, also
@@ -188,6 +195,28 @@ export function applyScopeToSubnet(
   const enabled = parts.includes('options') ? content.enabled : !wasDisabled;
   if (!enabled || wasDisabled) setSubnetEnabled(subnet, enabled);
   return subnet;
+}
+
+/** Each pool's settings (everything but its range and an empty option list), by range; later pools win. */
+function poolSettingsByRange(pools: readonly KeaPool[]): Map<string, Omit<KeaPool, 'pool'>> {
+  const byRange = new Map<string, Omit<KeaPool, 'pool'>>();
+  for (const { pool, ...rest } of pools) {
+    const settings = Object.fromEntries(Object.entries(rest).filter(([, value]) => !isEmptyList(value)));
+    if (Object.keys(settings).length === 0) continue;
+    const range = poolRange(pool);
+    byRange.set(`${range.start}-${range.end}`, structuredClone(settings));
+  }
+  return byRange;
+}
+
+/** The pool settings a Kea source reported (`vendorExtras.pools`, see subnetToScope). */
+function sourcePoolSettings(content: ScopeContent): KeaPool[] {
+  const pools = content.vendorExtras?.['pools'];
+  if (!Array.isArray(pools)) return [];
+  return pools.filter(
+    (pool): pool is KeaPool =>
+      typeof pool === 'object' && pool !== null && typeof (pool as KeaPool).pool === 'string',
+  );
 }
 
 /**
