@@ -1,5 +1,4 @@
-import type { ScopeContent, ScopePart } from '../../scope-content.js';
-import { SCOPE_PARTS } from '../../scope-content.js';
+import { SCOPE_PARTS, type ScopeContent, type ScopePart } from '../../scope-content.js';
 import { childBlocks, isBlock, isStatement } from './conf-walk.js';
 import { setStatementTokens } from './conf-edit.js';
 import { includeTarget, type ConfSet } from './include-resolver.js';
