@@ -81,6 +81,10 @@ async function startService(
       BOOTSTRAP_API_KEY: key,
       LOG_LEVEL: 'info',
       NODE_OPTIONS: nodeOptions,
+      // e.g. ISC_SSH_IDLE_SECONDS=0 to time the service without its pooled SSH connections
+      ...(process.env['ISC_SSH_IDLE_SECONDS']
+        ? { ISC_SSH_IDLE_SECONDS: process.env['ISC_SSH_IDLE_SECONDS'] }
+        : {}),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

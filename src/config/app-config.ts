@@ -1,5 +1,7 @@
 /** The default of DISCOVERY_MAX_AGE_SECONDS. */
 export const DISCOVERY_MAX_AGE_SECONDS = 30;
+/** The default of ISC_SSH_IDLE_SECONDS. */
+export const ISC_SSH_IDLE_SECONDS = 30;
 
 export type QueueBackendKind = 'redis' | 'postgres';
 
@@ -21,6 +23,8 @@ export class AppConfig {
   readonly jobs!: { readonly concurrency: number; readonly lockDurationMs: number };
   /** How long a discovery of failover on the servers answers `GET /relationships` (0: every list asks them). */
   readonly discovery!: { readonly maxAgeMs: number };
+  /** How long an SSH connection to an ISC host is kept idle for the next operation (0: none kept). */
+  readonly isc!: { readonly sshIdleMs: number };
   /** Which halves of the service this process runs. */
   readonly roles!: { readonly api: boolean; readonly worker: boolean };
 

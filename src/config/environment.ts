@@ -89,6 +89,9 @@ export class Environment {
 
   @WholeNumber(0, 3600)
   DISCOVERY_MAX_AGE_SECONDS?: number;
+
+  @WholeNumber(0, 3600)
+  ISC_SSH_IDLE_SECONDS?: number;
 }
 
 export class ConfigurationError extends Error {
@@ -133,4 +136,5 @@ class EnvironmentKeys implements Record<keyof Environment, true> {
   JOB_CONCURRENCY = true as const;
   JOB_LOCK_SECONDS = true as const;
   DISCOVERY_MAX_AGE_SECONDS = true as const;
+  ISC_SSH_IDLE_SECONDS = true as const;
 }

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { WORKER_CONCURRENCY, WORKER_LOCK_DURATION_MS } from '../jobs/job-options.constants.js';
-import { AppConfig, DISCOVERY_MAX_AGE_SECONDS } from './app-config.js';
+import { AppConfig, DISCOVERY_MAX_AGE_SECONDS, ISC_SSH_IDLE_SECONDS } from './app-config.js';
 import { decodeEncryptionKey, loadOrCreateKeyFile } from './encryption-key.js';
 import { ConfigurationError, type Environment } from './environment.js';
 
@@ -59,6 +59,7 @@ export function resolveConfig(
       lockDurationMs: env.JOB_LOCK_SECONDS ? env.JOB_LOCK_SECONDS * 1000 : WORKER_LOCK_DURATION_MS,
     },
     discovery: { maxAgeMs: (env.DISCOVERY_MAX_AGE_SECONDS ?? DISCOVERY_MAX_AGE_SECONDS) * 1000 },
+    isc: { sshIdleMs: (env.ISC_SSH_IDLE_SECONDS ?? ISC_SSH_IDLE_SECONDS) * 1000 },
     roles,
   });
   return { config, notices };

@@ -22,6 +22,7 @@ export async function generateOpenApiDocument(): Promise<Record<string, unknown>
     encryptionKey: Buffer.alloc(32),
     jobs: { concurrency: WORKER_CONCURRENCY, lockDurationMs: WORKER_LOCK_DURATION_MS },
     discovery: { maxAgeMs: DISCOVERY_MAX_AGE_SECONDS * 1000 },
+    isc: { sshIdleMs: 0 },
     roles: { api: true, worker: false },
   });
   const app: INestApplication = await NestFactory.create(AppModule.forRoot(config), {

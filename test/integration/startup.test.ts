@@ -18,12 +18,14 @@ describe('start-up of the built service (dist/, as npm start runs it)', () => {
       ENCRYPTION_KEY: 'short',
       BOOTSTRAP_API_KEY: 'tiny',
       DISCOVERY_MAX_AGE_SECONDS: '-1',
+      ISC_SSH_IDLE_SECONDS: '1.5',
     });
     expect(await service.exited()).toBe(78);
     for (const name of ['PORT', 'DATABASE_URL', 'ENCRYPTION_KEY', 'BOOTSTRAP_API_KEY']) {
       expect(service.output()).toContain(name);
     }
     expect(service.output()).toContain('DISCOVERY_MAX_AGE_SECONDS must be a whole number from 0 to 3600');
+    expect(service.output()).toContain('ISC_SSH_IDLE_SECONDS must be a whole number from 0 to 3600');
     const missingKey = spawnService({
       DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres',
       PORT: '0',

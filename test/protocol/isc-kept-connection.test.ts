@@ -3,6 +3,7 @@ import type { ServerTarget } from '../../src/vendors/driver.js';
 import { KeptReads } from '../../src/vendors/kept-reads.js';
 import { type IscConfigSession, openIscConfig } from '../../src/vendors/isc/isc-config-session.js';
 import { IscDriver } from '../../src/vendors/isc/isc.driver.js';
+import { iscSshPool } from '../../src/vendors/isc/transport/ssh-pool.js';
 import { DHCPD_BIN, type DhcpdFiles, makeDhcpdFiles, SUBNETS_CONF } from '../support/isc/dhcpd-files.js';
 import { type Sshd, startSshd } from '../support/sshd.js';
 import { iscReach } from '../support/isc/isc-reach.js';
@@ -190,5 +191,56 @@ describe('ISC driver: a kept read keeps its connection for the write', () => {
     await driver.writeScopes(target('local'), [again]);
     expect(await routerOf()).toBe('192.0.2.10');
     expect(await files.restarts()).toHaveLength(2);
+  });
+});
+
+describe('ISC SSH connections kept idle for the next operation (ISC_SSH_IDLE_SECONDS)', () => {
+  afterEach(async () => {
+    iscSshPool.configure(0);
+    await iscSshPool.clear();
+  });
+
+  it('an idle connection serves the next operation on the same registration; another registration gets its own', async () => {
+    iscSshPool.configure(30_000);
+    const driver = new IscDriver();
+    const before = accepted().length;
+    await driver.listScopes(target());
+    await driver.listScopes(target());
+    await driver.readScopes(target(), [NETWORK]);
+    expect(accepted().length).toBe(before + 1);
+    expect(await eventually(() => open().length === 1)).toBe(true);
+    // Other connection settings are another registration: never served a connection made with the old ones.
+    await driver.listScopes(target('ssh', { connectTimeoutMs: 6_000 }));
+    expect(accepted().length).toBe(before + 2);
+    await driver.onModuleDestroy();
+    expect(await eventually(() => open().length === 0)).toBe(true);
+  });
+
+  it('an idle connection closes after the idle time', async () => {
+    iscSshPool.configure(200);
+    await new IscDriver().listScopes(target());
+    expect(await eventually(() => open().length === 0)).toBe(true);
+  });
+
+  it('an idle connection the server closed is not lent again: the next operation connects anew', async () => {
+    iscSshPool.configure(30_000);
+    const driver = new IscDriver();
+    const before = accepted().length;
+    await driver.listScopes(target());
+    expect(await eventually(() => open().length === 1)).toBe(true);
+    killed.add(open()[0]);
+    for (const pid of await sessionProcesses()) process.kill(pid, 'SIGKILL');
+    expect((await driver.listScopes(target())).map((scope) => scope.subnet)).toContain(`${NETWORK}/24`);
+    expect(accepted().length).toBe(before + 2);
+  });
+
+  it('with 0, every operation connects and nothing is kept', async () => {
+    iscSshPool.configure(0);
+    const driver = new IscDriver();
+    const before = accepted().length;
+    await driver.listScopes(target());
+    await driver.listScopes(target());
+    expect(accepted().length).toBe(before + 2);
+    expect(await eventually(() => open().length === 0)).toBe(true);
   });
 });

@@ -7,7 +7,7 @@ import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
 import { AppModule, type AppModuleOptions } from '../../src/app.module.js';
 import { WORKER_CONCURRENCY, WORKER_LOCK_DURATION_MS } from '../../src/jobs/job-options.constants.js';
-import { AppConfig, DISCOVERY_MAX_AGE_SECONDS } from '../../src/config/app-config.js';
+import { AppConfig, DISCOVERY_MAX_AGE_SECONDS, ISC_SSH_IDLE_SECONDS } from '../../src/config/app-config.js';
 import { configureApp, mountDocs } from '../../src/http/configure-app.js';
 import { cloneTemplateDatabase, type TestDatabase } from './test-database.js';
 import { REDIS_URL } from './test-env.js';
@@ -40,6 +40,7 @@ export async function startTestApp(options: AppModuleOptions & { worker?: boolea
     bootstrapApiKey: adminKey,
     jobs: { concurrency: WORKER_CONCURRENCY, lockDurationMs: WORKER_LOCK_DURATION_MS },
     discovery: { maxAgeMs: DISCOVERY_MAX_AGE_SECONDS * 1000 },
+    isc: { sshIdleMs: ISC_SSH_IDLE_SECONDS * 1000 },
     roles: { api: true, worker: options.worker ?? true },
   });
   const app = await NestFactory.create(AppModule.forRoot(config, options), {

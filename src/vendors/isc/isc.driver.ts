@@ -30,6 +30,7 @@ import type { ConfSet } from './conf/include-resolver.js';
 import { validateWithDhcpd } from './dhcpd-validation.js';
 import { KeptReads } from '../kept-reads.js';
 import { IscFailover } from './isc-failover.js';
+import { iscSshPool } from './transport/ssh-pool.js';
 import {
   type IscConfig,
   type IscConfigSession,
@@ -42,8 +43,8 @@ const VERSION_TIMEOUT_MS = 30_000;
 
 /**
  * ISC dhcpd, reached over SSH or locally: dhcpd.conf (and its includes) parsed into a lossless syntax tree, changed
- * statement by statement, and written back validated by the server's own `dhcpd -t`. One connection per operation,
- * except that a read kept for a write keeps its connection for that write.
+ * statement by statement, and written back validated by the server's own `dhcpd -t`. One connection per operation
+ * (kept idle for the next one: transport/ssh-pool.ts), and a read kept for a write keeps its connection for it.
  */
 @Injectable()
 export class IscDriver implements DhcpDriver, OnModuleDestroy {
@@ -64,8 +65,10 @@ export class IscDriver implements DhcpDriver, OnModuleDestroy {
    */
   private readonly kept = new KeptReads<KeptRead>((read) => read.session.close());
 
-  onModuleDestroy(): Promise<void> {
-    return this.kept.clear();
+  async onModuleDestroy(): Promise<void> {
+    await this.kept.clear();
+    // After the kept reads, whose connections went back to the pool.
+    await iscSshPool.clear();
   }
 
   checkConnection(target: ServerTarget): Promise<ConnectionReport> {

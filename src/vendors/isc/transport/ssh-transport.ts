@@ -23,6 +23,8 @@ const SFTP_PERMISSION_DENIED = 3;
 const WRITE_CHUNK = 32 * 1024;
 /** Bound on the extra channel that kills a timed-out command. */
 const KILL_WAIT_MS = 5_000;
+/** Bound on the round trip that checks a kept connection before it is used again. */
+const ANSWER_WAIT_MS = 5_000;
 
 /**
  * The ISC transport over one SSH connection (ssh2): SFTP for files, exec for commands. One object is one session:
@@ -240,6 +242,36 @@ export class SshTransport implements IscTransport {
       });
       channel.end(options.stdin);
     });
+  }
+
+  /** Whether the connection can serve another operation: not closed, and nothing failed on it. */
+  get reusable(): boolean {
+    return !this.closed && !this.ended && this.broken === undefined;
+  }
+
+  /**
+   * Whether the connection still answers: one SFTP round trip, bounded by {@link ANSWER_WAIT_MS} (a connection whose
+   * peer vanished without closing it would otherwise hold the caller for the whole command timeout).
+   */
+  async answers(): Promise<boolean> {
+    if (!this.reusable) return false;
+    let timer: NodeJS.Timeout | undefined;
+    const silent = new Promise<false>((resolve) => {
+      timer = setTimeout(() => {
+        this.broken ??= new DriverError(DriverErrorCode.unreachable, `${this.description}: no answer`);
+        this.client.destroy();
+        resolve(false);
+      }, ANSWER_WAIT_MS);
+    });
+    const answered = this.stat('.').then(
+      () => true,
+      () => false,
+    );
+    try {
+      return await Promise.race([answered, silent]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async close(): Promise<void> {

@@ -2,12 +2,15 @@ import type { ServerTarget } from '../../driver.js';
 import { iscTransportSettingsOf } from './isc-transport-settings.js';
 import type { IscTransport } from './isc-transport.js';
 import { LocalTransport } from './local-transport.js';
-import { SshTransport } from './ssh-transport.js';
+import { iscSshPool } from './ssh-pool.js';
 
-/** An open transport to the server's host, chosen by `connection.transport`; the caller closes it. */
+/**
+ * An open transport to the server's host, chosen by `connection.transport`; the caller closes it. SSH connections
+ * come from the pool (ssh-pool.ts): closing gives the connection back for the next operation.
+ */
 export async function transportFor(target: ServerTarget): Promise<IscTransport> {
   const settings = iscTransportSettingsOf(target);
-  return settings.transport === 'local' ? new LocalTransport(settings) : SshTransport.connect(settings);
+  return settings.transport === 'local' ? new LocalTransport(settings) : iscSshPool.take(settings);
 }
 
 /** Runs a batch of operations over one connection to the server's host, closing it afterwards. */
