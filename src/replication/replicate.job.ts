@@ -25,6 +25,8 @@ const keyOf = (leg: ReplicationLeg, network: string): string => `${leg.relations
 
 /** From this many scopes a leg asks for a full garbage collection between its phases (see collectGarbage). */
 const LARGE_LEG_SCOPES = 200;
+/** How long after a leg its collection runs. */
+const COLLECT_AFTER_LEG_MS = 50;
 
 /** A leg's two servers, and what every scope outcome of the leg records about them. */
 interface LegSides {
@@ -178,8 +180,9 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
           this.drivers.get(destination.vendor).releaseRead?.(destination);
         }
       });
-      // The leg's garbage, once the lock's callback is done and its scopes (both sides') are let go.
-      if (attempted.length >= LARGE_LEG_SCOPES) collectGarbage();
+      // The leg's garbage, once the lock's callback is done and its scopes (both sides') are let go: a moment later,
+      // so that the job's record (or the next leg's reads) is on its way first, not behind a full collection.
+      if (attempted.length >= LARGE_LEG_SCOPES) setTimeout(collectGarbage, COLLECT_AFTER_LEG_MS).unref();
     } catch (error) {
       if (
         error instanceof DriverError &&
