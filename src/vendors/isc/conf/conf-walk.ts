@@ -55,9 +55,10 @@ export function isStatement(node: ConfNode, ...keywords: string[]): node is Stat
 export function visitNodes(
   set: ConfSet,
   visit: (node: ConfNode, file: ConfFile, container: Container, ancestors: readonly BlockNode[]) => void,
+  descend: (block: BlockNode) => boolean = () => true,
 ): void {
   const main = set.files.get(set.mainPath);
-  if (main) visitBody(set, main, main, [], new Set([set.mainPath]), visit);
+  if (main) visitBody(set, main, main, [], new Set([set.mainPath]), visit, descend);
 }
 
 function visitBody(
@@ -67,6 +68,7 @@ function visitBody(
   ancestors: BlockNode[],
   open: Set<string>,
   visit: (node: ConfNode, file: ConfFile, container: Container, ancestors: readonly BlockNode[]) => void,
+  descend: (block: BlockNode) => boolean,
 ): void {
   for (const node of container.body) {
     visit(node, file, container, ancestors);
@@ -76,29 +78,37 @@ function visitBody(
         const path = resolveInclude(set.mainPath, target);
         const included = set.files.get(path);
         if (included && !open.has(path)) {
-          visitBody(set, included, included, ancestors, new Set([...open, path]), visit);
+          visitBody(set, included, included, ancestors, new Set([...open, path]), visit, descend);
         }
       }
-    } else if (node.kind === 'block') {
+    } else if (node.kind === 'block' && descend(node)) {
       ancestors.push(node);
-      visitBody(set, file, node, ancestors, open, visit);
+      visitBody(set, file, node, ancestors, open, visit, descend);
       ancestors.pop();
     }
   }
 }
 
-/** Every declaration whose header starts with `keywords` (e.g. `subnet`, `host`, `failover peer`). */
+/**
+ * Every declaration whose header starts with `keywords` (e.g. `subnet`, `host`, `failover peer`, `shared-network`).
+ * None of these nests in itself in dhcpd's grammar, so a found declaration's body is not searched: finding the hosts
+ * does not walk every host's statements, nor finding the subnets every subnet's hosts.
+ */
 export function findBlocks(set: ConfSet, ...keywords: string[]): Array<Located<BlockNode>> {
   const found: Array<Located<BlockNode>> = [];
   // Declarations side by side share one copy of the blocks around them (as walk's siblings share theirs).
   let around: BlockNode[] = [];
-  visitNodes(set, (node, file, container, ancestors) => {
-    if (node.kind !== 'block' || !headStartsWith(node, keywords)) return;
-    if (around.length !== ancestors.length || around.some((block, index) => block !== ancestors[index])) {
-      around = [...ancestors];
-    }
-    found.push({ file, container, node, ancestors: around });
-  });
+  visitNodes(
+    set,
+    (node, file, container, ancestors) => {
+      if (node.kind !== 'block' || !headStartsWith(node, keywords)) return;
+      if (around.length !== ancestors.length || around.some((block, index) => block !== ancestors[index])) {
+        around = [...ancestors];
+      }
+      found.push({ file, container, node, ancestors: around });
+    },
+    (block) => !headStartsWith(block, keywords),
+  );
   return found;
 }
 
