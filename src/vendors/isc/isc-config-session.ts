@@ -50,15 +50,9 @@ export class IscConfigSession {
     this.store = new DhcpdConfigStore(transport, this.options);
   }
 
-  /**
-   * Whether the connection still answers: one cheap round trip (a stat). A connection kept between operations may
-   * have been closed meanwhile (the server restarted sshd, an idle timeout); false then, and the caller opens another.
-   */
+  /** Whether the connection still answers (IscTransport.answers); false: the caller opens another. */
   answers(): Promise<boolean> {
-    return this.transport.stat(this.options.configPath).then(
-      () => true,
-      () => false,
-    );
+    return this.transport.answers();
   }
 
   /** Releases the connection; idempotent. */

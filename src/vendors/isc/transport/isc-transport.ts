@@ -33,6 +33,11 @@ export interface IscTransport {
    * a non-zero exit is not an error here: the caller reads `exitCode`.
    */
   exec(command: readonly string[] | string, options?: ExecOptions): Promise<ExecResult>;
+  /**
+   * Whether the connection can still serve calls: a connection kept between operations may have been closed
+   * meanwhile (the server restarted sshd, an idle timeout). One bounded round trip at most; false rather than an error.
+   */
+  answers(): Promise<boolean>;
   /** Releases the connection; further calls fail. Idempotent. */
   close(): Promise<void>;
 }

@@ -155,6 +155,11 @@ export class LocalTransport implements IscTransport {
     });
   }
 
+  /** Nothing to lose but being closed. */
+  answers(): Promise<boolean> {
+    return Promise.resolve(!this.closed);
+  }
+
   close(): Promise<void> {
     this.closed = true;
     return Promise.resolve();

@@ -29,7 +29,7 @@ export class SshPool {
     const key = registrationKey(settings);
     for (let entry = this.idle.get(key)?.pop(); entry; entry = this.idle.get(key)?.pop()) {
       clearTimeout(entry.expiry);
-      if (entry.transport.reusable && (await entry.transport.answers())) {
+      if (await entry.transport.answers()) {
         return new PooledSshTransport(entry.transport, (transport) => this.give(key, transport));
       }
       await entry.transport.close();
@@ -115,6 +115,10 @@ class PooledSshTransport implements IscTransport {
 
   exec(command: readonly string[] | string, options?: ExecOptions): Promise<ExecResult> {
     return this.lent().exec(command, options);
+  }
+
+  answers(): Promise<boolean> {
+    return this.released ? Promise.resolve(false) : this.transport.answers();
   }
 
   async close(): Promise<void> {
