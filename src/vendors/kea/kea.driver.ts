@@ -73,9 +73,7 @@ export class KeaDriver implements DhcpDriver {
 
   async readScope(target: ServerTarget, network: string): Promise<ScopeContent> {
     const scope = (await this.readScopes(target, [network])).get(network);
-    if (!scope) {
-      throw new DriverError(DriverErrorCode.notFound, `Kea server ${target.name} has no subnet ${network}`);
-    }
+    if (!scope) throw noSubnet(target, network);
     return scope;
   }
 
@@ -147,12 +145,7 @@ export class KeaDriver implements DhcpDriver {
         for (const shared of dhcp4['shared-networks'] ?? []) {
           shared.subnet4 = (shared.subnet4 ?? []).filter((subnet) => networkOf(subnet) !== network);
         }
-        if (allSubnets(dhcp4).length === before) {
-          throw new DriverError(
-            DriverErrorCode.notFound,
-            `Kea server ${target.name} has no subnet ${network}`,
-          );
-        }
+        if (allSubnets(dhcp4).length === before) throw noSubnet(target, network);
       }),
     );
     return { before: update.before, after: update.after };
@@ -210,9 +203,7 @@ function haRelationshipName(config: KeaConfig): string | undefined {
 /** Closes every pool of the subnet (kea-subnet.mapper.ts, DISABLED_CLASS); a subnet without pools has none to close. */
 function disableSubnet(target: ServerTarget, subnets: KeaSubnet4[], network: string): void {
   const subnet = subnets.find((candidate) => networkOf(candidate) === network);
-  if (!subnet) {
-    throw new DriverError(DriverErrorCode.notFound, `Kea server ${target.name} has no subnet ${network}`);
-  }
+  if (!subnet) throw noSubnet(target, network);
   if ((subnet.pools ?? []).length === 0) {
     throw new DriverError(
       DriverErrorCode.unsupported,
@@ -221,4 +212,8 @@ function disableSubnet(target: ServerTarget, subnets: KeaSubnet4[], network: str
     );
   }
   setSubnetEnabled(subnet, false);
+}
+
+function noSubnet(target: ServerTarget, network: string): DriverError {
+  return new DriverError(DriverErrorCode.notFound, `Kea server ${target.name} has no subnet ${network}`);
 }
