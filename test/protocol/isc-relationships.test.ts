@@ -54,6 +54,19 @@ describe('ISC relationships through the API, over a real sshd and the real dhcpd
   let t: TestApp;
   let isc: IscEstate;
   const auth = (): { Authorization: string } => bearer(t.adminKey);
+  /** A hot-standby ISC relationship the API refuses as it is asked for: the 400 answer. */
+  const refusedHotStandby = (servers: Array<Record<string, unknown>>, settings?: Record<string, unknown>) =>
+    t.http
+      .post('/api/v1/relationships')
+      .set(auth())
+      .send({
+        name: uniqueName('isc-bad'),
+        vendor: 'isc',
+        mode: 'hot-standby',
+        servers,
+        ...(settings ? { settings } : {}),
+      })
+      .expect(400);
 
   beforeAll(async () => {
     t = await startTestApp({ worker: false });
@@ -72,19 +85,10 @@ describe('ISC relationships through the API, over a real sshd and the real dhcpd
     const [idA, idB] = [await isc.register(a), await isc.register(b)];
     const name = uniqueName('isc-rel');
     // dhcpd's failover endpoints are IPv4 addresses or host names: IPv6 is refused before any server is asked.
-    const ipv6 = await t.http
-      .post('/api/v1/relationships')
-      .set(auth())
-      .send({
-        name: uniqueName('isc-bad'),
-        vendor: 'isc',
-        mode: 'hot-standby',
-        servers: [
-          { serverId: idA, role: 'primary' },
-          { serverId: idB, role: 'secondary', settings: { address: 'fe80::2' } },
-        ],
-      })
-      .expect(400);
+    const ipv6 = await refusedHotStandby([
+      { serverId: idA, role: 'primary' },
+      { serverId: idB, role: 'secondary', settings: { address: 'fe80::2' } },
+    ]);
     expect(ipv6.body.errors).toEqual([
       { field: 'servers[1].settings.address', message: expect.stringContaining('no IPv6') },
     ]);
@@ -176,20 +180,13 @@ describe('ISC relationships through the API, over a real sshd and the real dhcpd
   it('hot-standby writes split 256 on the primary; settings out of range are 400 field errors', async () => {
     const [a, b] = [await plain(), await plain()];
     const [idA, idB] = [await isc.register(a), await isc.register(b)];
-    const refused = await t.http
-      .post('/api/v1/relationships')
-      .set(auth())
-      .send({
-        name: uniqueName('isc-bad'),
-        vendor: 'isc',
-        mode: 'hot-standby',
-        servers: [
-          { serverId: idA, role: 'primary', settings: { autoFailover: true } },
-          { serverId: idB, role: 'standby' },
-        ],
-        settings: { mclt: 0, split: 128, peerName: 'has "quotes"', maxResponseDelay: -1 },
-      })
-      .expect(400);
+    const refused = await refusedHotStandby(
+      [
+        { serverId: idA, role: 'primary', settings: { autoFailover: true } },
+        { serverId: idB, role: 'standby' },
+      ],
+      { mclt: 0, split: 128, peerName: 'has "quotes"', maxResponseDelay: -1 },
+    );
     expect(refused.headers['content-type']).toContain('application/problem+json');
     const fields = (refused.body.errors as Array<{ field: string }>).map((e) => e.field).sort();
     expect(fields).toEqual(
@@ -202,20 +199,13 @@ describe('ISC relationships through the API, over a real sshd and the real dhcpd
         'settings.split',
       ].sort(),
     );
-    const splitRefused = await t.http
-      .post('/api/v1/relationships')
-      .set(auth())
-      .send({
-        name: uniqueName('isc-bad'),
-        vendor: 'isc',
-        mode: 'hot-standby',
-        servers: [
-          { serverId: idA, role: 'primary' },
-          { serverId: idB, role: 'secondary' },
-        ],
-        settings: { split: 128 },
-      })
-      .expect(400);
+    const splitRefused = await refusedHotStandby(
+      [
+        { serverId: idA, role: 'primary' },
+        { serverId: idB, role: 'secondary' },
+      ],
+      { split: 128 },
+    );
     expect(splitRefused.body.errors).toEqual([
       { field: 'settings.split', message: expect.stringContaining('split 256') },
     ]);
