@@ -21,4 +21,12 @@ export interface JobResult {
 /** Runs one job name. Throwing means "retry later" (with backoff); a returned result is final. */
 export interface JobHandler {
   run(record: JobRecordEntity, context: JobRunContext): Promise<JobResult>;
+  /**
+   * Diffs the handler saved in a form of its own, made into what `details.diffs` serves (replication: a vendor's
+   * evidence, see replication/deferred-diff.ts): `made` are kept in their place once the job has finished, `failed`
+   * are only served. Diffs not returned are served as saved.
+   */
+  presentDiffs?(
+    diffs: Readonly<Record<string, unknown>>,
+  ): Promise<{ made: Record<string, unknown>; failed: Record<string, unknown> }>;
 }

@@ -11,6 +11,7 @@ import type { JobQuery } from './job.dto.js';
 import { JobRecordEntity } from './job-record.entity.js';
 import { FINISHED_JOB_STATES } from './job-state.js';
 import { QueueBackend } from './queue-backend.js';
+import { JobHandlerRegistry } from './job-handler.registry.js';
 
 const GLOBAL = { type: 'global' } as const;
 
@@ -25,6 +26,7 @@ export class JobsService {
     private readonly permissions: PermissionService,
     private readonly backend: QueueBackend,
     private readonly audit: AuditService,
+    private readonly registry: JobHandlerRegistry,
   ) {}
 
   async list(query: JobQuery, principalId: string): Promise<Page<JobRecordEntity>> {
@@ -96,6 +98,19 @@ export class JobsService {
     if (rows.length === 0) return job.details;
     const diffs: Record<string, unknown> = {};
     for (const { key, diff } of rows) diffs[key] = diff;
+    const presented = await this.registry.get(job.queue, job.name)?.presentDiffs?.(diffs);
+    if (presented) {
+      Object.assign(diffs, presented.made, presented.failed);
+      // Kept once made, so that the next reader gets them as saved; only from a finished job, whose diffs no
+      // attempt replaces any more.
+      if (FINISHED_JOB_STATES.includes(job.state) && Object.keys(presented.made).length > 0) {
+        await this.dataSource.query(
+          'UPDATE "job_diffs" AS d SET "diff" = m."value" FROM json_each($2::json) AS m ' +
+            'WHERE d."job_id" = $1 AND d."key" = m."key"',
+          [job.id, JSON.stringify(presented.made)],
+        );
+      }
+    }
     return { ...(job.details ?? {}), diffs };
   }
 

@@ -18,7 +18,8 @@ import { planReplication, type ReplicationLeg } from './replication-plan.js';
 import type { ReplicationRequest, ScopeOutcome } from './replication-request.js';
 import { LegClock } from './leg-clock.js';
 import { ReplicationBook, SETTLED } from './replication-book.js';
-import { diffScope } from './scope-diff.js';
+import { deferredDiff, makeDeferredDiffs, type DeferredDiff } from './deferred-diff.js';
+import { diffScope, unchangedDiff, type ScopeDiff } from './scope-diff.js';
 import { ReplicationsService } from './replications.service.js';
 
 const keyOf = (leg: ReplicationLeg, network: string): string => `${leg.relationshipId}/${network}`;
@@ -64,6 +65,12 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
 
   onModuleInit(): void {
     this.registry.register('replication', 'replicate', this);
+  }
+
+  presentDiffs(
+    diffs: Readonly<Record<string, unknown>>,
+  ): Promise<{ made: Record<string, unknown>; failed: Record<string, unknown> }> {
+    return makeDeferredDiffs(diffs, this.drivers);
   }
 
   async run(record: JobRecordEntity, context: JobRunContext): Promise<JobResult> {
@@ -284,10 +291,19 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
     );
     if (pending.length === 0) return [];
     const writes: ScopeWrite[] = [];
+    const destinationDriver = this.drivers.get(destination.vendor);
     for (const network of pending) {
       const content = sourceScopes.get(network)!;
       const previous = outcomes[keyOf(leg, network)];
-      let diff = diffScope(destinationScopes.get(network), content, parts);
+      const before = destinationScopes.get(network);
+      // Servers of one vendor may be compared by their own declarations, which costs a fraction of mapping both
+      // to the model; the diff is then made from them when the job's details are read (deferred-diff.ts).
+      const compared = request.dryRun ? undefined : destinationDriver.compareCopy?.(before, content, parts);
+      let diff: ScopeDiff | DeferredDiff = !compared
+        ? diffScope(before, content, parts)
+        : compared.same
+          ? unchangedDiff(parts)
+          : deferredDiff(destination.vendor, parts, compared.evidence);
       // A write was in flight when an earlier attempt died: it may have landed (the diff is now empty) or not.
       // Writing again is harmless either way and makes sure the server persisted it; the record keeps the
       // diff that write made.

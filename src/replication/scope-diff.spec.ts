@@ -1,5 +1,5 @@
-import type { ScopeContent } from '../vendors/scope-content.js';
-import { diffScope } from './scope-diff.js';
+import { SCOPE_PARTS, type ScopeContent, type ScopePart } from '../vendors/scope-content.js';
+import { diffScope, unchangedDiff } from './scope-diff.js';
 
 const SOURCE: ScopeContent = {
   subnet: '10.1.2.0/24',
@@ -96,5 +96,14 @@ describe('diffScope', () => {
     expect(diff.unchanged).toBe(false);
     expect(diff.reservations?.added).toHaveLength(2);
     expect(diff.settings?.map((change) => change.setting)).toEqual(['name', 'leaseTime', 'enabled']);
+  });
+});
+
+describe('unchangedDiff', () => {
+  it('is what diffScope says of a scope replaced by an equal one, for every choice of parts', () => {
+    const choices: ScopePart[][] = [[], ...SCOPE_PARTS.map((part) => [part]), [...SCOPE_PARTS]];
+    for (const parts of choices) {
+      expect(unchangedDiff(parts)).toStrictEqual(diffScope(SOURCE, { ...SOURCE }, parts));
+    }
   });
 });

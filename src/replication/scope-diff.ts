@@ -75,6 +75,23 @@ export function diffScope(
   return diff;
 }
 
+/**
+ * What diffScope says of a scope replaced by one equal to it, for callers that know they are equal without reading
+ * them (a vendor's own comparison, DhcpDriver.compareCopy).
+ */
+export function unchangedDiff(parts: readonly ScopePart[]): ScopeDiff {
+  const none = <T>(): ItemChanges<T> => ({ added: [], removed: [], changed: [] });
+  const diff: ScopeDiff = { created: false, unchanged: true };
+  if (parts.includes('options')) {
+    diff.settings = [];
+    diff.options = none();
+  }
+  if (parts.includes('reservations')) diff.reservations = none();
+  if (parts.includes('pools')) diff.pools = none();
+  if (parts.includes('exclusions')) diff.exclusions = none();
+  return diff;
+}
+
 function rangeKey(range: AddressRange): string {
   return `${range.start}-${range.end}`;
 }

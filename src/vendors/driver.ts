@@ -236,4 +236,20 @@ export interface DhcpDriver {
    * of a server is in its relationship (Kea: HA covers all subnets).
    */
   inRelationship?(content: ScopeContent, peerName: string): boolean;
+  /**
+   * Replication between two servers of this vendor: whether the destination's scope already says what a copy of the
+   * source's would, decided from the servers' own declarations instead of the model (ISC: the subnet declarations'
+   * text), for scopes read from the source with `forCopy` and from the destination with `keepForWrite`. Undefined
+   * where it cannot be decided so: then the caller diffs the model. When they differ, `evidence` (JSON) is what the
+   * diff in the model's terms is made from when it is asked for (scopesFromEvidence).
+   */
+  compareCopy?(
+    destination: ScopeContent | undefined,
+    source: ScopeContent,
+    parts: readonly ScopePart[],
+  ): CopyComparison | undefined;
+  /** The scopes, before and after, that compareCopy's evidence describes. */
+  scopesFromEvidence?(evidence: unknown): { before: ScopeContent; after: ScopeContent };
 }
+
+export type CopyComparison = { same: true } | { same: false; evidence: unknown };

@@ -471,7 +471,7 @@ ${host}}
       ]);
     });
 
-    it("a subnet whose hosts are all in its block arrives as the source declares it, with the destination's peer and its comments in front", async () => {
+    it("a subnet whose hosts are all in its block arrives as the source declares it, with the destination's peer and its comments in front; its diff is made from both declarations", async () => {
       const sourceSubnet = `# the lab, as A has it
 subnet 10.80.0.0 netmask 255.255.255.0 {
   option routers 10.80.0.1;   # new gateway
@@ -512,6 +512,107 @@ subnet 10.80.0.0 netmask 255.255.255.0 {
         ...original.body,
         pools: [{ start: '10.80.0.10', end: '10.80.0.99', failoverPeer: 'fo-b' }],
       });
+
+      // The diff was decided from both declarations' text and is made in the model's terms when read.
+      const diffOf = async (id: string): Promise<unknown> =>
+        (await t.http.get(`/api/v1/jobs/${id}?include=details`).set(auth()).expect(200)).body.details.diffs[
+          `${pair}/10.80.0.0`
+        ];
+      const made = {
+        created: false,
+        unchanged: false,
+        settings: [{ setting: 'leaseTime', after: 900 }],
+        options: {
+          added: [],
+          removed: [],
+          changed: [
+            {
+              key: '3',
+              before: { code: 3, name: 'routers', value: '10.80.0.254' },
+              after: { code: 3, name: 'routers', value: '10.80.0.1' },
+            },
+          ],
+        },
+        reservations: {
+          added: [{ address: '10.80.0.6', hardwareAddress: '0a:00:00:00:08:02', name: 'lab-2', options: [] }],
+          removed: [],
+          changed: [
+            {
+              key: '10.80.0.5',
+              before: {
+                address: '10.80.0.5',
+                hardwareAddress: '0a:00:00:00:08:09',
+                name: 'lab-1',
+                options: [],
+              },
+              after: {
+                address: '10.80.0.5',
+                hardwareAddress: '0a:00:00:00:08:01',
+                name: 'lab-1',
+                options: [{ code: 12, name: 'host-name', value: 'lab-1' }],
+              },
+            },
+          ],
+        },
+        pools: {
+          added: [{ start: '10.80.0.10', end: '10.80.0.99' }],
+          removed: [{ start: '10.80.0.10', end: '10.80.0.50' }],
+          changed: [],
+        },
+        exclusions: {
+          added: [{ start: '10.80.0.100', end: '10.80.0.254' }],
+          removed: [{ start: '10.80.0.51', end: '10.80.0.254' }],
+          changed: [],
+        },
+      };
+      const saved = async (): Promise<Record<string, unknown>> => {
+        const rows: Array<{ diff: Record<string, unknown> }> = await t.app
+          .get(DataSource)
+          .query('SELECT "diff" FROM "job_diffs" WHERE "job_id" = $1', [job.id]);
+        return rows[0].diff;
+      };
+      // Saved with the write as both declarations (B's before, A's after) ...
+      expect(await saved()).toMatchObject({
+        deferred: {
+          vendor: 'isc',
+          evidence: {
+            before: expect.stringContaining('option routers 10.80.0.254;'),
+            after: expect.stringContaining('option routers 10.80.0.1;   # new gateway'),
+          },
+        },
+      });
+      expect(await diffOf(job.id)).toEqual(made);
+      // ... and kept as made once read.
+      expect(await saved()).toEqual(made);
+      expect(await diffOf(job.id)).toEqual(made);
+
+      // The copy now says what the source says: the next replication finds it unchanged and writes nothing.
+      const restarts = (await d.restarts()).length;
+      const again = await replicate(t, {
+        kind: 'scope',
+        sourceServerId: idS,
+        destinationServerId: idD,
+        relationshipId: pair,
+        network: '10.80.0.0',
+      });
+      expect(again.outcome.scopes?.[`${pair}/10.80.0.0`]).toMatchObject({ state: 'unchanged' });
+      expect((await d.restarts()).length).toBe(restarts);
+
+      // A declaration that differs only in spacing is rewritten as the source has it; in the model nothing changed.
+      await writeFile(
+        d.includePath,
+        (await d.include()).replace('  default-lease-time 900;', '\tdefault-lease-time   900;'),
+      );
+      const spaced = await replicate(t, {
+        kind: 'scope',
+        sourceServerId: idS,
+        destinationServerId: idD,
+        relationshipId: pair,
+        network: '10.80.0.0',
+      });
+      expect(spaced.outcome.scopes?.[`${pair}/10.80.0.0`]).toMatchObject({ state: 'replaced' });
+      expect(await d.include()).toContain('\n  default-lease-time 900;\n');
+      expect(await diffOf(spaced.id)).toMatchObject({ created: false, unchanged: true, settings: [] });
     });
 
     it("a relationship replication writes every changed subnet of the relationship's peer in one validated write", async () => {

@@ -8,9 +8,10 @@ import type {
   ServerTarget,
   WriteContext,
   WriteDigests,
+  CopyComparison,
 } from '../driver.js';
 import { DriverError, DriverErrorCode } from '../driver-error.js';
-import type { ScopeContent, ScopeSummary } from '../scope-content.js';
+import type { ScopeContent, ScopePart, ScopeSummary } from '../scope-content.js';
 import { childBlocks } from './conf/conf-walk.js';
 import { findPeerDeclarations, listPeerReferences, readFailoverPeers } from './conf/isc-peer.mapper.js';
 import { poolPeer, rangeSlots } from './conf/isc-pools.js';
@@ -25,7 +26,16 @@ import {
   type IscSubnet,
   type ReadFindings,
 } from './conf/isc-subnet.mapper.js';
-import { CopyBaseCollector, copyScope, noteOrigin, ownHosts, type CopyBase } from './conf/isc-scope-copy.js';
+import {
+  compareCopy,
+  CopyBaseCollector,
+  copyScope,
+  isDeclarationEvidence,
+  noteOrigin,
+  originOf,
+  scopesFromEvidence,
+  type CopyBase,
+} from './conf/isc-scope-copy.js';
 import type { ConfSet } from './conf/include-resolver.js';
 import { validateWithDhcpd } from './dhcpd-validation.js';
 import { KeptReads } from '../kept-reads.js';
@@ -144,13 +154,15 @@ export class IscDriver implements DhcpDriver, OnModuleDestroy {
       const config = await session.read();
       const { set } = config;
       const found: ReadFindings = {};
-      const collector = options.keepForWrite ? new CopyBaseCollector(set) : undefined;
+      const collector = options.keepForWrite ? new CopyBaseCollector() : undefined;
       if (options.forCopy || collector) {
-        found.scope = (content, subnet, hosts) => {
-          if (options.forCopy) {
-            noteOrigin(content, { serverId: target.id, subnet, hosts: ownHosts(set, subnet, hosts) });
-          }
-          collector?.scope(content, subnet, hosts);
+        // Scopes copied from, or onto, are compared and copied as declarations where they can be (isc-scope-copy.ts),
+        // so their parts other than subnet and pools are mapped only if something reads them.
+        found.lazy = (map) => guard(target, map);
+        found.scope = (content, declaration) => {
+          const origin = originOf(target.id, set, declaration);
+          noteOrigin(content, origin);
+          collector?.scope(origin);
         };
       }
       const scopes = guard(target, () => readScopes(set, networks, found));
@@ -163,6 +175,20 @@ export class IscDriver implements DhcpDriver, OnModuleDestroy {
     } finally {
       if (!kept) await session.close();
     }
+  }
+
+  compareCopy(
+    destination: ScopeContent | undefined,
+    source: ScopeContent,
+    parts: readonly ScopePart[],
+  ): CopyComparison | undefined {
+    return compareCopy(destination, source, parts);
+  }
+
+  scopesFromEvidence(evidence: unknown): { before: ScopeContent; after: ScopeContent } {
+    if (!isDeclarationEvidence(evidence))
+      throw new Error('not the evidence of an ISC declaration comparison');
+    return scopesFromEvidence(evidence);
   }
 
   releaseRead(target: ServerTarget): void {

@@ -125,6 +125,7 @@ export const STANDARD_OPTIONS: ReadonlyMap<string, IscOptionDefinition> = new Ma
 export class OptionCatalog {
   private readonly byName = new Map(STANDARD_OPTIONS);
   private readonly byCode = new Map<number, IscOptionDefinition>();
+  private readonly declared: string[] = [];
 
   constructor(set?: ConfSet) {
     for (const definition of STANDARD_OPTIONS.values()) this.byCode.set(definition.code, definition);
@@ -137,8 +138,14 @@ export class OptionCatalog {
 
   /** Adds a definition (one the configuration declares, or one a write just declared). */
   define(definition: IscOptionDefinition): void {
+    if (definition.declaration !== undefined) this.declared.push(definition.declaration);
     this.byName.set(definition.name, definition);
     if (!this.byCode.has(definition.code)) this.byCode.set(definition.code, definition);
+  }
+
+  /** The configuration's own definitions (`option NAME code N = TYPE;`), one per line, in the order read. */
+  declarations(): string {
+    return this.declared.join('\n');
   }
 
   named(name: string): IscOptionDefinition | undefined {
@@ -187,20 +194,16 @@ export function optionFromStatement(
   statement: StatementNode,
   catalog: OptionCatalog,
 ): DhcpOption | undefined {
-  // Read through the node's head (node-head.ts): a statement nobody edited makes no token objects here.
+  const definition = modelledOptionDefinition(statement, catalog);
+  if (!definition) return undefined;
   const length = headLength(statement);
-  if (length < 3 || headKind(statement, 1) !== 'word' || !headStartsWith(statement, OPTION)) return undefined;
-  if (headKind(statement, 0) !== 'word') return undefined;
   let words = 0;
   let strings = 0;
   for (let index = 2; index < length; index += 1) {
     const kind = headKind(statement, index);
-    if (kind === 'punct' && headText(statement, index) !== ',') return undefined;
     if (kind === 'word') words += 1;
     if (kind === 'string') strings += 1;
   }
-  const definition = catalog.named(headText(statement, 1)!);
-  if (!definition) return undefined;
   const base = { code: definition.code, name: definition.name };
   if (length === 3) {
     const kind = headKind(statement, 2);
@@ -222,6 +225,24 @@ export function optionFromStatement(
 }
 
 const OPTION = ['option'];
+
+/**
+ * The definition of an `option NAME VALUE;` statement the model can hold (see optionFromStatement), without reading
+ * its value: whether a statement is an option the model holds is decided here alone.
+ */
+export function modelledOptionDefinition(
+  statement: StatementNode,
+  catalog: OptionCatalog,
+): IscOptionDefinition | undefined {
+  // Read through the node's head (node-head.ts): a statement nobody edited makes no token objects here.
+  const length = headLength(statement);
+  if (length < 3 || headKind(statement, 1) !== 'word' || !headStartsWith(statement, OPTION)) return undefined;
+  if (headKind(statement, 0) !== 'word') return undefined;
+  for (let index = 2; index < length; index += 1) {
+    if (headKind(statement, index) === 'punct' && headText(statement, index) !== ',') return undefined;
+  }
+  return catalog.named(headText(statement, 1)!);
+}
 
 /** The text after `option NAME ` for the model's option, in the form its dhcpd type takes. */
 export function optionValueText(option: DhcpOption, type: IscOptionType): string {

@@ -1,7 +1,18 @@
 import { SCOPE_PARTS, type ScopeContent, type ScopePart } from '../../scope-content.js';
 import { changedFiles, loadConf, type ConfSet } from './include-resolver.js';
-import { CopyBaseCollector, copyScope, noteOrigin, ownHosts, type CopyBase } from './isc-scope-copy.js';
-import { applyScopes, readScopes, type ReadFindings } from './isc-subnet.mapper.js';
+import { diffScope } from '../../../replication/scope-diff.js';
+import {
+  compareCopy,
+  CopyBaseCollector,
+  copyScope,
+  isPlain,
+  noteOrigin,
+  originOf,
+  scopesFromEvidence,
+  type CopyBase,
+  type DeclarationEvidence,
+} from './isc-scope-copy.js';
+import { applyScopes, isPlainDeclaration, readScopes, type ReadFindings } from './isc-subnet.mapper.js';
 
 const SOURCE = `failover peer "fo-a" { primary; address 10.0.0.1; peer address 10.0.0.2; max-response-delay 60; max-unacked-updates 10; mclt 3600; split 128; }
 
@@ -38,20 +49,32 @@ async function load(text: string): Promise<ConfSet> {
   return loadConf('/etc/dhcp/dhcpd.conf', () => Promise.resolve(text));
 }
 
+/** Reads `set` as the ISC driver does for a replication: scopes mapped lazily, each noting its origin. */
+function readNoted(
+  set: ConfSet,
+  serverId: string,
+  collector?: CopyBaseCollector,
+): { scopes: Map<string, ScopeContent>; found: ReadFindings } {
+  const found: ReadFindings = {
+    lazy: (map) => map(),
+    scope: (content, declaration) => {
+      const origin = originOf(serverId, set, declaration);
+      noteOrigin(content, origin);
+      collector?.scope(origin);
+    },
+  };
+  return { scopes: readScopes(set, undefined, found), found };
+}
+
 /** The source's scopes read for a copy, and the destination as the write finds it (its kept read). */
 async function setUp(
   source: string,
   destination: string,
 ): Promise<{ scopes: Map<string, ScopeContent>; target: ConfSet; base: CopyBase }> {
-  const from = await load(source);
-  const scopes = readScopes(from, undefined, {
-    scope: (content, subnet, hosts) =>
-      noteOrigin(content, { serverId: 'a', subnet, hosts: ownHosts(from, subnet, hosts) }),
-  });
+  const { scopes } = readNoted(await load(source), 'a');
   const target = await load(destination);
-  const collector = new CopyBaseCollector(target);
-  const found: ReadFindings = { scope: (content, subnet, hosts) => collector.scope(content, subnet, hosts) };
-  readScopes(target, undefined, found);
+  const collector = new CopyBaseCollector();
+  const { found } = readNoted(target, 'b', collector);
   const base = collector.base(found.hosts ?? []);
   return { scopes, target, base };
 }
@@ -154,6 +177,112 @@ describe('copyScope: an ISC subnet replicated to an ISC server as its declaratio
         expect(text(setup.target)).toBe(text(await edited(source, destination, '10.1.1.0')));
         expect(text(setup.target)).not.toBe(before);
       }
+    }
+  });
+});
+
+describe('isPlainDeclaration: whether a declaration is plain, without mapping it', () => {
+  it('agrees with the mapping on every kind of statement the model keeps as text, and on those it holds', async () => {
+    const set = await load(`option site-info code 224 = text;
+subnet 10.2.1.0 netmask 255.255.255.0 { option routers 10.2.1.1; option site-info "x"; default-lease-time 60; range 10.2.1.10 10.2.1.20; }
+subnet 10.2.2.0 netmask 255.255.255.0 { next-server 10.2.2.1; }
+subnet 10.2.3.0 netmask 255.255.255.0 { pool { failover peer "p"; range 10.2.3.10 10.2.3.20; allow members of "lab"; } }
+subnet 10.2.4.0 netmask 255.255.255.0 { pool { failover peer "p"; deny all clients; range 10.2.4.10 10.2.4.20; } }
+subnet 10.2.5.0 netmask 255.255.255.0 { pool { deny all clients; range 10.2.5.10 10.2.5.20; } pool { range 10.2.5.30 10.2.5.40; } }
+subnet 10.2.6.0 netmask 255.255.255.0 { host h6 { hardware ethernet 0a:00:00:00:06:01; fixed-address 10.2.6.5; option host-name "h6"; } }
+subnet 10.2.7.0 netmask 255.255.255.0 { host h7 { fixed-address 10.2.7.5; filename "boot"; } }
+subnet 10.2.8.0 netmask 255.255.255.0 { option acme.thing 1; }
+subnet 10.2.9.0 netmask 255.255.255.0 { option unknown-name 1; }
+subnet 10.2.10.0 netmask 255.255.255.0 { option domain-name = concat("a", "b"); }
+subnet 10.2.11.0 netmask 255.255.255.0 { if exists agent.circuit-id { option routers 10.2.11.1; } }
+host h12 { fixed-address 10.2.12.5; ddns-hostname "far"; }
+subnet 10.2.12.0 netmask 255.255.255.0 { range 10.2.12.10 10.2.12.20; }
+`);
+    const verdicts: Record<string, [boolean, boolean]> = {};
+    readScopes(set, undefined, {
+      scope: (content, declaration) => {
+        const { subnet, catalog, within } = declaration;
+        verdicts[subnet.network] = [isPlainDeclaration(subnet, catalog, within), isPlain(content)];
+      },
+    });
+    for (const [network, [declared, mapped]] of Object.entries(verdicts)) {
+      expect({ network, declared }).toEqual({ network, declared: mapped });
+    }
+    const plain = Object.keys(verdicts).filter((network) => verdicts[network][1]);
+    expect(plain).toEqual(['10.2.1.0', '10.2.4.0', '10.2.6.0']);
+  });
+});
+
+describe('compareCopy: whether a copy would change the destination, from both declarations', () => {
+  const compare = async (
+    source: string,
+    destination: string,
+    parts: readonly ScopePart[] = SCOPE_PARTS,
+  ): Promise<{ comparison: ReturnType<typeof compareCopy>; from: ScopeContent; to: ScopeContent }> => {
+    const from = readNoted(await load(source), 'a').scopes.get('10.1.1.0')!;
+    const to = readNoted(await load(destination), 'b').scopes.get('10.1.1.0')!;
+    return { comparison: compareCopy(to, from, parts), from, to };
+  };
+
+  it("finds them the same when only the pools' peer names and the lines in front differ", async () => {
+    const destination = SOURCE.replace(/"fo-a"/g, '"fo-b"').replace('# Lab: from the source', '# B says');
+    expect((await compare(SOURCE, destination)).comparison).toEqual({ same: true });
+  });
+
+  it("keeps both declarations when they differ, and they make the diff the model's comparison makes", async () => {
+    const { comparison, from, to } = await compare(SOURCE, DESTINATION);
+    expect(comparison).toMatchObject({ same: false });
+    if (!comparison || comparison.same) throw new Error('expected a difference');
+    const evidence = comparison.evidence;
+    expect(evidence.before).toMatch(
+      /^subnet 10\.1\.1\.0 netmask 255\.255\.255\.0 \{\n {4}option routers 10\.1\.1\.254;/,
+    );
+    expect(evidence.before.endsWith('}')).toBe(true);
+    expect(evidence.after).toContain('option routers 10.1.1.1;        # new gateway');
+    const made = scopesFromEvidence(JSON.parse(JSON.stringify(evidence)) as DeclarationEvidence);
+    const eager = async (conf: string): Promise<ScopeContent> =>
+      readScopes(await load(conf)).get('10.1.1.0')!;
+    expect(diffScope(made.before, made.after, SCOPE_PARTS)).toEqual(
+      diffScope(await eager(DESTINATION), await eager(SOURCE), SCOPE_PARTS),
+    );
+    // What was read lazily is what the mapping gives.
+    expect(from).toEqual(await eager(SOURCE));
+    expect(to).toEqual(await eager(DESTINATION));
+  });
+
+  it('option definitions travel with the declarations', async () => {
+    const define = (conf: string): string => `option site-info code 224 = text;\n${conf}`;
+    const source = define(SOURCE.replace('option domain-name "lab.example";', 'option site-info "lab";'));
+    const { comparison } = await compare(source, define(DESTINATION));
+    if (!comparison || comparison.same) throw new Error('expected a difference');
+    const made = scopesFromEvidence(comparison.evidence);
+    expect(made.after.options).toContainEqual({ code: 224, name: 'site-info', value: 'lab' });
+  });
+
+  it('leaves to the model what text cannot decide', async () => {
+    const cases: Array<{ why: string; source?: string; destination?: string; parts?: ScopePart[] }> = [
+      { why: 'only some parts replaced', parts: ['options', 'pools'] },
+      {
+        why: 'a statement the model keeps as text',
+        source: SOURCE.replace('default-lease-time 900;', 'default-lease-time 900;\n  next-server 10.1.1.2;'),
+      },
+      {
+        why: 'a host of the subnet declared outside its block',
+        destination: `${DESTINATION}host far { fixed-address 10.1.1.7; }\n`,
+      },
+      { why: 'options defined differently', source: `option site-info code 224 = text;\n${SOURCE}` },
+      {
+        why: 'no such subnet on the destination',
+        destination: DESTINATION.replace(/10\.1\.1\./g, '10.1.7.'),
+      },
+    ];
+    for (const { why, source = SOURCE, destination = DESTINATION, parts } of cases) {
+      const from = readNoted(await load(source), 'a').scopes.get('10.1.1.0')!;
+      const to = readNoted(await load(destination), 'b').scopes.get('10.1.1.0');
+      expect({ why, comparison: compareCopy(to, from, parts ?? SCOPE_PARTS) }).toEqual({
+        why,
+        comparison: undefined,
+      });
     }
   });
 });

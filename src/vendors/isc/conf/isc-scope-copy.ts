@@ -5,10 +5,13 @@ import { includeTarget, type ConfSet } from './include-resolver.js';
 import type { IscHost } from './isc-hosts.js';
 import { declareOptionDefinitions } from './isc-option-definitions.js';
 import { poolPeer } from './isc-pools.js';
+import { declarationText, scopeFromDeclaration } from './isc-declaration-text.js';
 import {
   defaultPeer,
+  isPlainDeclaration,
   type HostsWithin,
   type IscSubnet,
+  type ScopeDeclaration,
   type ScopeWriteLookups,
 } from './isc-subnet.mapper.js';
 import { cidrRange, ipToNumber } from './ipv4.js';
@@ -30,15 +33,32 @@ import { firstToken, quote, type BlockNode, type ConfNode } from './syntax-tree.
  * spacing and statement order within the block (the destination's comments in front of the subnet stay).
  */
 
-/** Where a scope read for a copy came from (ReadOptions.forCopy): its declaration in the source's tree. */
+/** Where a scope read for a copy, or for a write a copy may make, came from: its declaration in that server's tree. */
 export interface ScopeOrigin {
   serverId: string;
   subnet: IscSubnet;
   /** The subnet's reservations when they are the host declarations of its block (see ownHosts). */
   hosts: IscHost[] | undefined;
+  /** Whether the declaration is plain (see above; isPlainDeclaration), decided when `hosts` are its own. */
+  plain: boolean;
+  /** The configuration's own option definitions (OptionCatalog.declarations). */
+  definitions: string;
 }
 
 const origins = new WeakMap<ScopeContent, ScopeOrigin>();
+
+/** Where a scope came from, for a read that may be copied from or onto (ReadFindings.scope of such a read). */
+export function originOf(serverId: string, set: ConfSet, declaration: ScopeDeclaration): ScopeOrigin {
+  const { subnet, catalog, within } = declaration;
+  const hosts = ownHosts(set, subnet, within);
+  return {
+    serverId,
+    subnet,
+    hosts,
+    plain: hosts !== undefined && isPlainDeclaration(subnet, catalog, within),
+    definitions: catalog.declarations(),
+  };
+}
 
 /** Records the declaration a scope was read from; the content must reach the copy unchanged. */
 export function noteOrigin(content: ScopeContent, origin: ScopeOrigin): void {
@@ -48,6 +68,7 @@ export function noteOrigin(content: ScopeContent, origin: ScopeOrigin): void {
 /** vendorExtras keys that hold text the model could not place: a scope with any of them is not plain. */
 const UNMODELLED = ['statements', 'poolStatements', 'hostStatements'];
 
+/** Whether a scope's model is plain (what isPlainDeclaration decides from its declaration without mapping it). */
 export function isPlain(content: ScopeContent): boolean {
   const extras = content.vendorExtras;
   return !extras || UNMODELLED.every((key) => extras[key] === undefined);
@@ -82,24 +103,76 @@ export interface CopyBase {
   plain: Map<string, IscHost[]>;
   /** How many host declarations carry each name, anywhere in the configuration. */
   hostNames: Map<string, number>;
+  /** The configuration's own option definitions (OptionCatalog.declarations). */
+  definitions: string | undefined;
 }
 
-/** Gathers a destination's CopyBase during its read: `scope` for each scope read (ReadFindings.scope), then `base`. */
+/** Gathers a destination's CopyBase during its read: `scope` for each scope read, then `base`. */
 export class CopyBaseCollector {
   private readonly plain = new Map<string, IscHost[]>();
+  private definitions: string | undefined;
 
-  constructor(private readonly set: ConfSet) {}
-
-  scope(content: ScopeContent, subnet: IscSubnet, within: HostsWithin): void {
-    const hosts = isPlain(content) ? ownHosts(this.set, subnet, within) : undefined;
-    if (hosts) this.plain.set(subnet.network, hosts);
+  scope(origin: ScopeOrigin): void {
+    this.definitions = origin.definitions;
+    if (origin.plain && origin.hosts) this.plain.set(origin.subnet.network, origin.hosts);
   }
 
   base(all: readonly IscHost[]): CopyBase {
     const hostNames = new Map<string, number>();
     addNames(hostNames, all, 1);
-    return { plain: this.plain, hostNames };
+    return { plain: this.plain, hostNames, definitions: this.definitions };
   }
+}
+
+/**
+ * Whether the destination's declaration of a scope already says what a copy of the source's would (`same`), decided
+ * from both declarations' text where a copy would be made (see above: both plain, own hosts, all parts, and the same
+ * option definitions on both servers). When they differ, `evidence` holds both declarations, from which the diff in
+ * the model's terms is made when asked for (diffFromEvidence), instead of mapping both now. Undefined where the
+ * text cannot decide: then the model is compared.
+ */
+export function compareCopy(
+  destination: ScopeContent | undefined,
+  source: ScopeContent,
+  parts: readonly ScopePart[],
+): CopyComparison | undefined {
+  if (!destination || !SCOPE_PARTS.every((part) => parts.includes(part))) return undefined;
+  const from = origins.get(source);
+  const to = origins.get(destination);
+  if (!from?.plain || !to?.plain || from.definitions !== to.definitions) return undefined;
+  if (from.serverId === to.serverId || from.subnet.cidr !== to.subnet.cidr) return undefined;
+  const after = declarationText(from.subnet.node);
+  const before = declarationText(to.subnet.node);
+  if (!after || !before) return undefined;
+  if (after.comparable === before.comparable) return { same: true };
+  return { same: false, evidence: { definitions: from.definitions, before: before.text, after: after.text } };
+}
+
+export type CopyComparison = { same: true } | { same: false; evidence: DeclarationEvidence };
+
+/** Saved evidence (JSON read back) checked for its shape. */
+export function isDeclarationEvidence(value: unknown): value is DeclarationEvidence {
+  if (typeof value !== 'object' || value === null) return false;
+  const evidence = value as Record<string, unknown>;
+  return ['definitions', 'before', 'after'].every((key) => typeof evidence[key] === 'string');
+}
+
+/** Two declarations of a scope, destination's (`before`) and source's (`after`), and the definitions they use. */
+export interface DeclarationEvidence {
+  definitions: string;
+  before: string;
+  after: string;
+}
+
+/** The scopes evidence was made from (compareCopy): `before` and `after` in the model. */
+export function scopesFromEvidence(evidence: DeclarationEvidence): {
+  before: ScopeContent;
+  after: ScopeContent;
+} {
+  return {
+    before: scopeFromDeclaration(evidence.definitions, evidence.before),
+    after: scopeFromDeclaration(evidence.definitions, evidence.after),
+  };
 }
 
 export interface CopyTarget {
@@ -117,7 +190,7 @@ export interface CopyTarget {
  */
 export function copyScope(target: CopyTarget, content: ScopeContent, parts: readonly ScopePart[]): boolean {
   const origin = origins.get(content);
-  if (!origin?.hosts || origin.serverId !== target.sourceId || !isPlain(content)) return false;
+  if (!origin?.hosts || origin.serverId !== target.sourceId || !origin.plain) return false;
   if (!SCOPE_PARTS.every((part) => parts.includes(part))) return false;
   const { lookups, base } = target;
   const network = origin.subnet.network;
@@ -141,7 +214,9 @@ export function copyScope(target: CopyTarget, content: ScopeContent, parts: read
     return false;
   }
 
-  declareOptionDefinitions(lookups.set, lookups.catalog, content);
+  // Servers that define the same options need none declared (and the scope's model is not needed to tell).
+  if (origin.definitions !== base.definitions)
+    declareOptionDefinitions(lookups.set, lookups.catalog, content);
   for (const pool of pools) {
     const reference = pool.body.find((node) => isStatement(node, 'failover', 'peer'));
     if (reference && headWord(reference, 2) !== peerName) setStatementTokens(reference, 2, quote(peerName!));

@@ -3,7 +3,7 @@ import { childStatements, findBlocks, isBlock, isStatement, type Located } from 
 import { insertNodes } from './conf-edit.js';
 import { mainFile, type ConfSet } from './include-resolver.js';
 import { hardwareAddressOf, HostIndex, findHosts, type IscHost } from './isc-hosts.js';
-import { OptionCatalog } from './isc-options.js';
+import { modelledOptionDefinition, OptionCatalog } from './isc-options.js';
 import {
   declareOptionDefinitions,
   OPTION_DEFINITIONS,
@@ -11,6 +11,7 @@ import {
 } from './isc-option-definitions.js';
 import { applyReservations, CLIENT_ID_CODE, clientIdText, HostRegistry } from './isc-reservations.js';
 import { exclusionsOf, rangeSlots, recutRanges, slotPools } from './isc-pools.js';
+import { lazyScope } from './lazy-scope.js';
 import {
   cidrRange,
   ipToNumber,
@@ -26,7 +27,7 @@ import { applyOptions, modelledOptions, setStatement } from './option-edit.js';
 import { isDenyAll, isSubnetDisabled, setSubnetEnabled } from './isc-scope-state.js';
 import { parseNodes } from './parser.js';
 import { DhcpdConfSyntaxError } from './syntax-error.js';
-import { type BlockNode, type ConfNode } from './syntax-tree.js';
+import { type BlockNode, type ConfNode, type StatementNode } from './syntax-tree.js';
 import { headerWords, headText, nodeText } from './node-head.js';
 
 /** A subnet declaration and where it is (top level, in a shared-network or group, in an included file). */
@@ -71,14 +72,53 @@ export function findSubnet(set: ConfSet, network: string): IscSubnet | undefined
   return findSubnets(set).find((subnet) => subnet.network === network);
 }
 
-/** Statements the model holds (`options`: the block's modelled options); the rest go to `vendorExtras.statements`. */
-function isModelled(node: ConfNode, options: ReadonlySet<ConfNode>): boolean {
-  if (isStatement(node, 'range') || isStatement(node, 'default-lease-time')) return true;
-  if (isBlock(node, 'pool') || isBlock(node, 'host')) return true;
-  return options.has(node);
+/**
+ * A subnet's statements the model holds (`isOption`: whether a statement is one of the block's modelled options);
+ * the rest go to `vendorExtras.statements`.
+ */
+function isModelled(node: ConfNode, isOption: (node: StatementNode) => boolean): boolean {
+  if (node.kind === 'block') return isBlock(node, 'pool') || isBlock(node, 'host');
+  if (node.kind !== 'statement') return false;
+  return isStatement(node, 'range') || isStatement(node, 'default-lease-time') || isOption(node);
 }
 
-/** Reads every subnet (or those of `networks`) into the model, with one pass over the hosts. */
+/** A pool's statements the model holds; the rest go to `vendorExtras.poolStatements`. */
+function isModelledInPool(node: ConfNode, subnetDisabled: boolean): boolean {
+  return (
+    isStatement(node, 'range') || isStatement(node, 'failover', 'peer') || (subnetDisabled && isDenyAll(node))
+  );
+}
+
+/** A host's statements the model holds besides its options; the rest go to `vendorExtras.hostStatements`. */
+function isHostAddressing(node: ConfNode): boolean {
+  return isStatement(node, 'fixed-address') || isStatement(node, 'hardware', 'ethernet');
+}
+
+/**
+ * Whether the subnet's model would keep no text in `vendorExtras` (`statements`, `poolStatements`,
+ * `hostStatements`: see isc-scope-copy.ts, isPlain), decided from the declarations without mapping them: by the
+ * same rules as subnetToScope, through the same predicates.
+ */
+export function isPlainDeclaration(subnet: IscSubnet, catalog: OptionCatalog, within: HostsWithin): boolean {
+  const block = subnet.node;
+  const isOption = (node: StatementNode): boolean => modelledOptionDefinition(node, catalog) !== undefined;
+  const disabled = isSubnetDisabled(block);
+  for (const node of block.body) {
+    if (!isModelled(node, isOption)) return false;
+    if (isBlock(node, 'pool') && !node.body.every((child) => isModelledInPool(child, disabled))) return false;
+  }
+  for (const { host } of within) {
+    for (const node of host.node.body) {
+      if (!isHostAddressing(node) && !(node.kind === 'statement' && isOption(node))) return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * Reads every subnet (or those of `networks`) into the model, with one pass over the hosts. With `found.lazy`, each
+ * scope's subnet and pools are mapped now and the rest when first read (lazy-scope.ts), through `found.lazy`.
+ */
 export function readScopes(
   set: ConfSet,
   networks?: readonly string[],
@@ -88,12 +128,17 @@ export function readScopes(
   const all = findHosts(set);
   const hosts = new HostIndex(all);
   const scopes = new Map<string, ScopeContent>();
+  const lazy = found?.lazy;
   for (const subnet of findSubnets(set)) {
     if (networks && !networks.includes(subnet.network)) continue;
     const within = hosts.within(cidrRange(subnet.cidr));
-    const content = subnetToScope(subnet, catalog, within);
+    const content = lazy
+      ? lazyScope({ subnet: subnet.cidr, pools: slotPools(rangeSlots(subnet.file, subnet.node)) }, () =>
+          lazy(() => subnetToScope(subnet, catalog, within)),
+        )
+      : subnetToScope(subnet, catalog, within);
     scopes.set(subnet.network, content);
-    found?.scope?.(content, subnet, within);
+    found?.scope?.(content, { subnet, catalog, within });
   }
   if (found) found.hosts = all;
   return scopes;
@@ -101,10 +146,23 @@ export function readScopes(
 
 /** What a read found besides the scopes, for callers that ask (a copy between ISC servers: isc-scope-copy.ts). */
 export interface ReadFindings {
-  /** Called with each scope read, its declaration, and the hosts with an address in it (HostIndex.within). */
-  scope?: (content: ScopeContent, subnet: IscSubnet, hosts: HostsWithin) => void;
+  /** Called with each scope read and where it was read from. */
+  scope?: (content: ScopeContent, declaration: ScopeDeclaration) => void;
   /** Set to every host declaration of the configuration. */
   hosts?: IscHost[];
+  /**
+   * Map scopes' parts other than subnet and pools when first read; each such mapping runs through this (the caller's
+   * error handling, since it runs later than the read).
+   */
+  lazy?: <T>(map: () => T) => T;
+}
+
+/** A scope's declaration and what its mapping depends on besides it. */
+export interface ScopeDeclaration {
+  subnet: IscSubnet;
+  catalog: OptionCatalog;
+  /** The hosts with an address in the subnet (HostIndex.within). */
+  within: HostsWithin;
 }
 
 export type HostsWithin = ReturnType<HostIndex['within']>;
@@ -118,20 +176,15 @@ export function subnetToScope(subnet: IscSubnet, catalog: OptionCatalog, within:
   if (subnet.sharedNetwork) extras['sharedNetwork'] = subnet.sharedNetwork;
   const options = modelledOptions(block, catalog);
   const optionNodes = new Set<ConfNode>(options.map(({ statement }) => statement));
-  const statements = block.body.filter((node) => !isModelled(node, optionNodes)).map(nodeText);
+  const statements = block.body
+    .filter((node) => !isModelled(node, (statement) => optionNodes.has(statement)))
+    .map(nodeText);
   if (statements.length > 0) extras['statements'] = statements;
   // A subnet whose every pool denies all clients is a disabled scope: `enabled` says so, not the pool statements.
   const disabled = isSubnetDisabled(block);
   const poolStatements = block.body
     .filter((node): node is BlockNode => isBlock(node, 'pool'))
-    .map((pool) =>
-      pool.body.filter(
-        (node) =>
-          !isStatement(node, 'range') &&
-          !isStatement(node, 'failover', 'peer') &&
-          !(disabled && isDenyAll(node)),
-      ),
-    )
+    .map((pool) => pool.body.filter((node) => !isModelledInPool(node, disabled)))
     .filter((nodes) => nodes.length > 0)
     .map((nodes) => nodes.map(nodeText));
   if (poolStatements.length > 0) extras['poolStatements'] = poolStatements;
@@ -148,7 +201,7 @@ export function subnetToScope(subnet: IscSubnet, catalog: OptionCatalog, within:
         option += 1;
         continue;
       }
-      if (isStatement(node, 'fixed-address') || isStatement(node, 'hardware', 'ethernet')) continue;
+      if (isHostAddressing(node)) continue;
       (other ??= []).push(nodeText(node));
     }
     if (other) hostStatements[host.name] = other;
