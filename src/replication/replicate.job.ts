@@ -259,11 +259,12 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
       parts.length < SCOPE_PARTS.length ? SCOPE_PARTS.filter((part) => !parts.includes(part)) : undefined;
     // Both sides are read at once: the destination's scopes not pending are mapped for nothing, which costs
     // less than a second round trip would.
+    // The destination's read is kept for the write, or, for a dry run, made so that it can be compared as a copy.
     const [sourceRead, destinationRead] = await Promise.allSettled([
-      this.drivers.get(source.vendor).readScopes(source, leg.networks, { forCopy: !request.dryRun }),
+      this.drivers.get(source.vendor).readScopes(source, leg.networks, { forCopy: true }),
       this.drivers
         .get(destination.vendor)
-        .readScopes(destination, leg.networks, { keepForWrite: !request.dryRun }),
+        .readScopes(destination, leg.networks, request.dryRun ? { forCopy: true } : { keepForWrite: true }),
     ]);
     timing.lap('read');
     if (sourceRead.status === 'rejected') throw sourceRead.reason;
@@ -298,7 +299,7 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
       const before = destinationScopes.get(network);
       // Servers of one vendor may be compared by their own declarations, which costs a fraction of mapping both
       // to the model; the diff is then made from them when the job's details are read (deferred-diff.ts).
-      const compared = request.dryRun ? undefined : destinationDriver.compareCopy?.(before, content, parts);
+      const compared = destinationDriver.compareCopy?.(before, content, parts);
       let diff: ScopeDiff | DeferredDiff = !compared
         ? diffScope(before, content, parts)
         : compared.same

@@ -32,8 +32,9 @@ export interface ReadOptions {
    */
   keepForWrite?: boolean;
   /**
-   * The scopes read are copied, unchanged, to another server of the same vendor (replication: that write's
-   * `WriteContext.source` is this server): a driver may note where each came from, to copy it its own way.
+   * The scopes read are compared with, or copied unchanged to, another server's of the same vendor (replication:
+   * the source, whose scopes that write's `WriteContext.source` names, and the destination of a dry run): a driver
+   * may note where each came from, to compare (compareCopy) or copy it its own way.
    */
   forCopy?: boolean;
 }
@@ -239,7 +240,8 @@ export interface DhcpDriver {
   /**
    * Replication between two servers of this vendor: whether the destination's scope already says what a copy of the
    * source's would, decided from the servers' own declarations instead of the model (ISC: the subnet declarations'
-   * text), for scopes read from the source with `forCopy` and from the destination with `keepForWrite`. Undefined
+   * text), for scopes read from the source with `forCopy` and from the destination with `keepForWrite` or
+   * `forCopy` (a dry run). Undefined
    * where it cannot be decided so: then the caller diffs the model. When they differ, `evidence` (JSON) is what the
    * diff in the model's terms is made from when it is asked for (scopesFromEvidence).
    */

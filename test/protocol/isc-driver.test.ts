@@ -372,20 +372,27 @@ describe('ISC dhcpd driver through the API, over a real sshd and the real dhcpd 
     const outcomeOf = (job: { outcome: { scopes?: Record<string, ScopeOutcomeBody> } }, network: string) =>
       job.outcome.scopes?.[`${rel}/${network}`];
     /** Registers two servers (peers "dhcp-failover" and "fo-b"), adopts their relationship, replicates `network`. */
-    const replicatePair = async (s: IscServerFiles, d: IscServerFiles, network: string) => {
+    const replicatePair = async (
+      s: IscServerFiles,
+      d: IscServerFiles,
+      network: string,
+      dryRunFirst = false,
+    ) => {
       const [idS, idD] = [await isc.register(s), await isc.register(d)];
       const pair = await isc.relationship(
         { serverId: idS, peerName: 'dhcp-failover' },
         { serverId: idD, peerName: 'fo-b' },
       );
-      const job = await replicate(t, {
+      const body = {
         kind: 'scope',
         sourceServerId: idS,
         destinationServerId: idD,
         relationshipId: pair,
         network,
-      });
-      return { idS, idD, pair, job };
+      };
+      const dry = dryRunFirst ? await replicate(t, { ...body, dryRun: true }) : undefined;
+      const job = await replicate(t, body);
+      return { idS, idD, pair, dry, job };
     };
 
     it("a dry run writes nothing; the real run changes only the lines it must, keeps B's peer name, and is audited", async () => {
@@ -497,7 +504,8 @@ subnet 10.80.0.0 netmask 255.255.255.0 {
 `;
       const s = await isc.files({ main: mainA, include: sourceSubnet });
       const d = await isc.files({ main: mainB, include: destinationSubnet });
-      const { idS, idD, pair, job } = await replicatePair(s, d, '10.80.0.0');
+      const { idS, idD, pair, dry, job } = await replicatePair(s, d, '10.80.0.0', true);
+      expect(dry?.outcome.scopes?.[`${pair}/10.80.0.0`]).toMatchObject({ state: 'would-replace' });
       expect(job.outcome.scopes?.[`${pair}/10.80.0.0`]).toMatchObject({ state: 'replaced' });
       expect(await d.include()).toBe(
         sourceSubnet
@@ -582,6 +590,8 @@ subnet 10.80.0.0 netmask 255.255.255.0 {
         },
       });
       expect(await diffOf(job.id)).toEqual(made);
+      // A dry run's diff is made the same way, and says what the write then did.
+      expect(await diffOf(dry!.id)).toEqual(made);
       // ... and kept as made once read.
       expect(await saved()).toEqual(made);
       expect(await diffOf(job.id)).toEqual(made);
