@@ -64,7 +64,10 @@ export class JobDto {
   /** Per-item outcome, filled in as the job runs. */
   @ApiProperty({ type: 'object', additionalProperties: true })
   outcome!: Record<string, unknown>;
-  /** Only with `?include=details`: large per-item detail (replication: `diffs`, each scope's diff by key). */
+  /**
+   * Only with `?include=details`: large per-item detail (replication: `diffs`, each scope's diff by key; a diff saved
+   * as both servers' declarations (ISC to ISC) is made when first read, and says so in `error` if it cannot be).
+   */
   @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true })
   details?: Record<string, unknown> | null;
   error!: string | null;
