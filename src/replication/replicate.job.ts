@@ -297,18 +297,19 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
       const content = sourceScopes.get(network)!;
       const previous = outcomes[keyOf(leg, network)];
       const before = destinationScopes.get(network);
+      // A write was in flight when an earlier attempt died: it may have landed (the diff is now empty) or not.
+      // Writing again is harmless either way and makes sure the server persisted it; the record keeps the
+      // diff that write made. Whether it landed is told by the model (a landed edit may leave the declaration's
+      // text unlike the source's).
+      const interrupted = previous?.state === 'writing';
       // Servers of one vendor may be compared by their own declarations, which costs a fraction of mapping both
       // to the model; the diff is then made from them when the job's details are read (deferred-diff.ts).
-      const compared = destinationDriver.compareCopy?.(before, content, parts);
+      const compared = interrupted ? undefined : destinationDriver.compareCopy?.(before, content, parts);
       let diff: ScopeDiff | DeferredDiff = !compared
         ? diffScope(before, content, parts)
         : compared.same
           ? unchangedDiff(parts)
           : deferredDiff(destination.vendor, parts, compared.evidence);
-      // A write was in flight when an earlier attempt died: it may have landed (the diff is now empty) or not.
-      // Writing again is harmless either way and makes sure the server persisted it; the record keeps the
-      // diff that write made.
-      const interrupted = previous?.state === 'writing';
       if (interrupted && diff.unchanged) diff = (book.diffOf(keyOf(leg, network)) as typeof diff) ?? diff;
       const state =
         diff.unchanged && !interrupted ? 'unchanged' : request.dryRun ? 'would-replace' : 'replaced';

@@ -35,6 +35,7 @@ import {
   originOf,
   scopesFromEvidence,
   type CopyBase,
+  type OriginRead,
 } from './conf/isc-scope-copy.js';
 import type { ConfSet } from './conf/include-resolver.js';
 import { validateWithDhcpd } from './dhcpd-validation.js';
@@ -155,20 +156,22 @@ export class IscDriver implements DhcpDriver, OnModuleDestroy {
       const { set } = config;
       const found: ReadFindings = {};
       const collector = options.keepForWrite ? new CopyBaseCollector() : undefined;
+      const read: OriginRead = { hosts: [] };
       if (options.forCopy || collector) {
         // Scopes copied from, or onto, are compared and copied as declarations where they can be (isc-scope-copy.ts),
         // so their parts other than subnet and pools are mapped only if something reads them.
         found.lazy = (map) => guard(target, map);
         found.scope = (content, declaration) => {
-          const origin = originOf(target.id, set, declaration);
+          const origin = originOf(target.id, set, declaration, read);
           noteOrigin(content, origin);
           collector?.scope(origin);
         };
       }
       const scopes = guard(target, () => readScopes(set, networks, found));
+      read.hosts = found.hosts ?? [];
       if (collector) {
         // The connection stays open for the write; the kept read closes it when it is let go.
-        this.kept.keep(target, { config, session, copyBase: collector.base(found.hosts ?? []) });
+        this.kept.keep(target, { config, session, copyBase: collector.base(read) });
         kept = true;
       }
       return scopes;

@@ -62,7 +62,7 @@ function untouched(node: ConfNode): boolean {
  * plain declaration copied between servers.
  */
 export function scopeFromDeclaration(definitions: string, text: string): ScopeContent {
-  const path = 'declaration.conf';
+  const path = 'saved declaration';
   const source = `${definitions}\n${text}\n`;
   const set: ConfSet = {
     mainPath: path,

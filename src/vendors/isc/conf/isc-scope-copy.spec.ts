@@ -11,6 +11,7 @@ import {
   scopesFromEvidence,
   type CopyBase,
   type DeclarationEvidence,
+  type OriginRead,
 } from './isc-scope-copy.js';
 import { applyScopes, isPlainDeclaration, readScopes, type ReadFindings } from './isc-subnet.mapper.js';
 
@@ -54,16 +55,19 @@ function readNoted(
   set: ConfSet,
   serverId: string,
   collector?: CopyBaseCollector,
-): { scopes: Map<string, ScopeContent>; found: ReadFindings } {
+): { scopes: Map<string, ScopeContent>; read: OriginRead } {
+  const read: OriginRead = { hosts: [] };
   const found: ReadFindings = {
     lazy: (map) => map(),
     scope: (content, declaration) => {
-      const origin = originOf(serverId, set, declaration);
+      const origin = originOf(serverId, set, declaration, read);
       noteOrigin(content, origin);
       collector?.scope(origin);
     },
   };
-  return { scopes: readScopes(set, undefined, found), found };
+  const scopes = readScopes(set, undefined, found);
+  read.hosts = found.hosts ?? [];
+  return { scopes, read };
 }
 
 /** The source's scopes read for a copy, and the destination as the write finds it (its kept read). */
@@ -74,8 +78,8 @@ async function setUp(
   const { scopes } = readNoted(await load(source), 'a');
   const target = await load(destination);
   const collector = new CopyBaseCollector();
-  const { found } = readNoted(target, 'b', collector);
-  const base = collector.base(found.hosts ?? []);
+  const { read } = readNoted(target, 'b', collector);
+  const base = collector.base(read);
   return { scopes, target, base };
 }
 
@@ -271,6 +275,14 @@ describe('compareCopy: whether a copy would change the destination, from both de
         destination: `${DESTINATION}host far { fixed-address 10.1.1.7; }\n`,
       },
       { why: 'options defined differently', source: `option site-info code 224 = text;\n${SOURCE}` },
+      {
+        why: 'a host name another destination host has',
+        destination: `${DESTINATION}subnet 10.1.2.0 netmask 255.255.255.0 {\n  host lab-2 { fixed-address 10.1.2.6; }\n}\n`,
+      },
+      {
+        why: "the destination's pools name no peer",
+        destination: DESTINATION.replace('failover peer "fo-b";', ''),
+      },
       {
         why: 'no such subnet on the destination',
         destination: DESTINATION.replace(/10\.1\.1\./g, '10.1.7.'),

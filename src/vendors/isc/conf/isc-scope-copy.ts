@@ -43,12 +43,39 @@ export interface ScopeOrigin {
   plain: boolean;
   /** The configuration's own option definitions (OptionCatalog.declarations). */
   definitions: string;
+  /** The failover peer the block's pools name (the first that names one). */
+  poolPeer: string | undefined;
+  /** The read it came from, shared by its scopes. */
+  read: OriginRead;
+}
+
+/** What the scopes of one read share: every host declaration of the configuration (ReadFindings.hosts). */
+export interface OriginRead {
+  hosts: readonly IscHost[];
+  /** How many host declarations carry each name; counted on first use (hostNamesOf). */
+  names?: Map<string, number>;
+}
+
+export function hostNamesOf(read: OriginRead): Map<string, number> {
+  if (!read.names) {
+    read.names = new Map();
+    addNames(read.names, read.hosts, 1);
+  }
+  return read.names;
 }
 
 const origins = new WeakMap<ScopeContent, ScopeOrigin>();
 
-/** Where a scope came from, for a read that may be copied from or onto (ReadFindings.scope of such a read). */
-export function originOf(serverId: string, set: ConfSet, declaration: ScopeDeclaration): ScopeOrigin {
+/**
+ * Where a scope came from, for a read that may be copied from or onto (ReadFindings.scope of such a read); `read`
+ * gets its hosts once the read is done.
+ */
+export function originOf(
+  serverId: string,
+  set: ConfSet,
+  declaration: ScopeDeclaration,
+  read: OriginRead,
+): ScopeOrigin {
   const { subnet, catalog, within } = declaration;
   const hosts = ownHosts(set, subnet, within);
   return {
@@ -57,6 +84,8 @@ export function originOf(serverId: string, set: ConfSet, declaration: ScopeDecla
     hosts,
     plain: hosts !== undefined && isPlainDeclaration(subnet, catalog, within),
     definitions: catalog.declarations(),
+    poolPeer: childBlocks(subnet.node, 'pool').map(poolPeer).find(Boolean),
+    read,
   };
 }
 
@@ -117,19 +146,20 @@ export class CopyBaseCollector {
     if (origin.plain && origin.hosts) this.plain.set(origin.subnet.network, origin.hosts);
   }
 
-  base(all: readonly IscHost[]): CopyBase {
-    const hostNames = new Map<string, number>();
-    addNames(hostNames, all, 1);
+  /** `read`: the read's OriginRead, its hosts set; the base's name counts are its own (copies change them). */
+  base(read: OriginRead): CopyBase {
+    const hostNames = new Map(hostNamesOf(read));
     return { plain: this.plain, hostNames, definitions: this.definitions };
   }
 }
 
 /**
  * Whether the destination's declaration of a scope already says what a copy of the source's would (`same`), decided
- * from both declarations' text where a copy would be made (see above: both plain, own hosts, all parts, and the same
- * option definitions on both servers). When they differ, `evidence` holds both declarations, from which the diff in
- * the model's terms is made when asked for (diffFromEvidence), instead of mapping both now. Undefined where the
- * text cannot decide: then the model is compared.
+ * from both declarations' text where a copy would be made (see above: both plain, own hosts, all parts, no host name
+ * another destination host has, a peer for the pools to name) and both servers define the same options. When they
+ * differ, `evidence` holds both declarations, from which the diff in the model's terms is made when asked for
+ * (scopesFromEvidence), instead of mapping both now. Undefined where the text cannot decide: then the model is
+ * compared. (A copy the write still declines, its read gone stale, is made by the edit: the evidence says the same.)
  */
 export function compareCopy(
   destination: ScopeContent | undefined,
@@ -141,6 +171,11 @@ export function compareCopy(
   const to = origins.get(destination);
   if (!from?.plain || !to?.plain || from.definitions !== to.definitions) return undefined;
   if (from.serverId === to.serverId || from.subnet.cidr !== to.subnet.cidr) return undefined;
+  // Where the copy would be declined, the edit writes the model: declarations that differ only in how they are
+  // written would then be "replaced" by a write that changes nothing, on every run.
+  if (source.pools.some((pool) => pool.failoverPeer !== undefined) && to.poolPeer === undefined)
+    return undefined;
+  if (!from.hosts || !to.hosts || nameClash(from.hosts, to.hosts, hostNamesOf(to.read))) return undefined;
   const after = declarationText(from.subnet.node);
   const before = declarationText(to.subnet.node);
   if (!after || !before) return undefined;
@@ -199,20 +234,13 @@ export function copyScope(target: CopyTarget, content: ScopeContent, parts: read
   if (!destination || !leaving || destination.cidr !== origin.subnet.cidr) return false;
   const incoming = origin.hosts;
   // A name another host of the destination has would be declared twice, which dhcpd refuses.
-  addNames(base.hostNames, leaving, -1);
-  if (incoming.some((host) => (base.hostNames.get(host.name) ?? 0) > 0)) {
-    addNames(base.hostNames, leaving, 1);
-    return false;
-  }
+  if (nameClash(incoming, leaving, base.hostNames)) return false;
   const pools = childBlocks(origin.subnet.node, 'pool');
   const peerName =
     target.failoverPeer ??
     childBlocks(destination.node, 'pool').map(poolPeer).find(Boolean) ??
     defaultPeer(lookups.peers, content);
-  if (!peerName && pools.some((pool) => poolPeer(pool) !== undefined)) {
-    addNames(base.hostNames, leaving, 1);
-    return false;
-  }
+  if (!peerName && pools.some((pool) => poolPeer(pool) !== undefined)) return false;
 
   // Servers that define the same options need none declared (and the scope's model is not needed to tell).
   if (origin.definitions !== base.definitions)
@@ -227,6 +255,7 @@ export function copyScope(target: CopyTarget, content: ScopeContent, parts: read
   const index = destination.container.body.indexOf(destination.node);
   destination.container.body[index] = node;
   lookups.added({ ...destination, node });
+  addNames(base.hostNames, leaving, -1);
   addNames(base.hostNames, incoming, 1);
   base.plain.set(network, incoming);
   return true;
@@ -236,6 +265,17 @@ function holdsInclude(block: BlockNode): boolean {
   return block.body.some(
     (node: ConfNode) => includeTarget(node) !== undefined || (node.kind === 'block' && holdsInclude(node)),
   );
+}
+
+/** Whether a name of `incoming` is carried by a host other than those `leaving` (name counts in `names`). */
+function nameClash(
+  incoming: readonly IscHost[],
+  leaving: readonly IscHost[],
+  names: ReadonlyMap<string, number>,
+): boolean {
+  const left = new Map<string, number>();
+  addNames(left, leaving, 1);
+  return incoming.some((host) => (names.get(host.name) ?? 0) - (left.get(host.name) ?? 0) > 0);
 }
 
 function addNames(counts: Map<string, number>, hosts: readonly IscHost[], step: 1 | -1): void {
