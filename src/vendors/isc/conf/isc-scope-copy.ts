@@ -130,8 +130,8 @@ export function ownHosts(set: ConfSet, subnet: IscSubnet, within: HostsWithin): 
 export interface CopyBase {
   /** Plain subnets (see above) whose reservations are the hosts of their block, by network, with those hosts. */
   plain: Map<string, IscHost[]>;
-  /** How many host declarations carry each name, anywhere in the configuration. */
-  hostNames: Map<string, number>;
+  /** How many host declarations carry each name, anywhere in the configuration, as the copies leave it. */
+  hostNames: NameCounts;
   /** The configuration's own option definitions (OptionCatalog.declarations). */
   definitions: string | undefined;
 }
@@ -148,7 +148,7 @@ export class CopyBaseCollector {
 
   /** `read`: the read's OriginRead, its hosts set; the base's name counts are its own (copies change them). */
   base(read: OriginRead): CopyBase {
-    const hostNames = new Map(hostNamesOf(read));
+    const hostNames = new NameCounts(hostNamesOf(read));
     return { plain: this.plain, hostNames, definitions: this.definitions };
   }
 }
@@ -175,7 +175,9 @@ export function compareCopy(
   // written would then be "replaced" by a write that changes nothing, on every run.
   if (source.pools.some((pool) => pool.failoverPeer !== undefined) && to.poolPeer === undefined)
     return undefined;
-  if (!from.hosts || !to.hosts || nameClash(from.hosts, to.hosts, hostNamesOf(to.read))) return undefined;
+  const names = hostNamesOf(to.read);
+  if (!from.hosts || !to.hosts || nameClash(from.hosts, to.hosts, (name) => names.get(name) ?? 0))
+    return undefined;
   const after = declarationText(from.subnet.node);
   const before = declarationText(to.subnet.node);
   if (!after || !before) return undefined;
@@ -234,7 +236,7 @@ export function copyScope(target: CopyTarget, content: ScopeContent, parts: read
   if (!destination || !leaving || destination.cidr !== origin.subnet.cidr) return false;
   const incoming = origin.hosts;
   // A name another host of the destination has would be declared twice, which dhcpd refuses.
-  if (nameClash(incoming, leaving, base.hostNames)) return false;
+  if (nameClash(incoming, leaving, (name) => base.hostNames.count(name))) return false;
   const pools = childBlocks(origin.subnet.node, 'pool');
   const peerName =
     target.failoverPeer ??
@@ -255,8 +257,8 @@ export function copyScope(target: CopyTarget, content: ScopeContent, parts: read
   const index = destination.container.body.indexOf(destination.node);
   destination.container.body[index] = node;
   lookups.added({ ...destination, node });
-  addNames(base.hostNames, leaving, -1);
-  addNames(base.hostNames, incoming, 1);
+  base.hostNames.add(leaving, -1);
+  base.hostNames.add(incoming, 1);
   base.plain.set(network, incoming);
   return true;
 }
@@ -267,15 +269,36 @@ function holdsInclude(block: BlockNode): boolean {
   );
 }
 
-/** Whether a name of `incoming` is carried by a host other than those `leaving` (name counts in `names`). */
+/** Whether a name of `incoming` is carried by a host other than those `leaving` (`count`: hosts with a name). */
 function nameClash(
   incoming: readonly IscHost[],
   leaving: readonly IscHost[],
-  names: ReadonlyMap<string, number>,
+  count: (name: string) => number,
 ): boolean {
-  const left = new Map<string, number>();
-  addNames(left, leaving, 1);
-  return incoming.some((host) => (names.get(host.name) ?? 0) - (left.get(host.name) ?? 0) > 0);
+  let left: Map<string, number> | undefined;
+  for (const host of incoming) {
+    const carried = count(host.name);
+    if (carried === 0) continue;
+    // Counted only when a name is taken (a scope whose hosts keep their names, or a clash).
+    if (!left) addNames((left = new Map<string, number>()), leaving, 1);
+    if (carried - (left.get(host.name) ?? 0) > 0) return true;
+  }
+  return false;
+}
+
+/** Host name counts of a configuration as read, and the changes copies made to them since. */
+class NameCounts {
+  private readonly changes = new Map<string, number>();
+
+  constructor(private readonly read: ReadonlyMap<string, number>) {}
+
+  count(name: string): number {
+    return (this.read.get(name) ?? 0) + (this.changes.get(name) ?? 0);
+  }
+
+  add(hosts: readonly IscHost[], step: 1 | -1): void {
+    addNames(this.changes, hosts, step);
+  }
 }
 
 function addNames(counts: Map<string, number>, hosts: readonly IscHost[], step: 1 | -1): void {
