@@ -26,6 +26,13 @@ export interface DhcpdFiles {
   restarts(): Promise<string[]>;
   /** From now on every restart fails, including the one after a restore. */
   failAllRestarts(): Promise<void>;
+  /**
+   * From now on a restart waits (at most 60 s) until releaseRestarts, after saying so (restartHeld): a test can stop
+   * the service mid-write, after the new files are in place.
+   */
+  holdRestarts(): Promise<void>;
+  restartHeld(): boolean;
+  releaseRestarts(): Promise<void>;
   /** Removes the directory. */
   cleanup(): Promise<void>;
 }
@@ -59,6 +66,8 @@ export async function makeDhcpdFiles(name = 'isc'): Promise<DhcpdFiles> {
   const logPath = path.join(dir, 'restarts.log');
   const failAlways = path.join(dir, 'restart-fails-always');
   const script = path.join(dir, 'restart.sh');
+  const hold = path.join(dir, 'restart-hold');
+  const held = path.join(dir, 'restart-held');
   await writeFile(configPath, mainConf(includePath));
   await writeFile(includePath, SUBNETS_CONF);
   await writeFile(leasesPath, '');
@@ -67,6 +76,11 @@ export async function makeDhcpdFiles(name = 'isc'): Promise<DhcpdFiles> {
     [
       '#!/bin/sh',
       `conf='${configPath}'`,
+      `if [ -e '${hold}' ]; then`,
+      `  touch '${held}'`,
+      '  i=0',
+      `  while [ -e '${hold}' ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done`,
+      'fi',
       'sum=$(sha256sum < "$conf" | cut -d" " -f1)',
       `if [ -e '${failAlways}' ] || grep -qF '${RESTART_FAILS_MARKER}' "$conf"; then`,
       `  echo "fail $sum" >> '${logPath}'`,
@@ -93,6 +107,9 @@ export async function makeDhcpdFiles(name = 'isc'): Promise<DhcpdFiles> {
     restarts: async () =>
       existsSync(logPath) ? (await readFile(logPath, 'utf8')).split('\n').filter((line) => line !== '') : [],
     failAllRestarts: () => writeFile(failAlways, ''),
+    holdRestarts: () => writeFile(hold, ''),
+    restartHeld: () => existsSync(held),
+    releaseRestarts: () => rm(hold, { force: true }),
     cleanup: () => rm(dir, { recursive: true, force: true }),
   };
 }
