@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { Actor } from '../auth/actor.js';
@@ -21,6 +21,8 @@ const GLOBAL = { type: 'global' } as const;
  */
 @Injectable()
 export class JobsService {
+  private readonly logger = new Logger(JobsService.name);
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly permissions: PermissionService,
@@ -104,11 +106,16 @@ export class JobsService {
       // Kept once made, so that the next reader gets them as saved; only from a finished job, whose diffs no
       // attempt replaces any more.
       if (FINISHED_JOB_STATES.includes(job.state) && Object.keys(presented.made).length > 0) {
-        await this.dataSource.query(
-          'UPDATE "job_diffs" AS d SET "diff" = m."value" FROM json_each($2::json) AS m ' +
-            'WHERE d."job_id" = $1 AND d."key" = m."key"',
-          [job.id, JSON.stringify(presented.made)],
-        );
+        // Only a saving: the reader has its diffs whether or not they are kept, and the next one makes them again.
+        await this.dataSource
+          .query(
+            'UPDATE "job_diffs" AS d SET "diff" = m."value" FROM json_each($2::json) AS m ' +
+              'WHERE d."job_id" = $1 AND d."key" = m."key"',
+            [job.id, JSON.stringify(presented.made)],
+          )
+          .catch((error: unknown) =>
+            this.logger.warn(`The diffs made for job ${job.id} were not kept: ${(error as Error).message}`),
+          );
       }
     }
     return { ...(job.details ?? {}), diffs };
