@@ -97,7 +97,10 @@ export function noteOrigin(content: ScopeContent, origin: ScopeOrigin): void {
 /** vendorExtras keys that hold text the model could not place: a scope with any of them is not plain. */
 const UNMODELLED = ['statements', 'poolStatements', 'hostStatements'];
 
-/** Whether a scope's model is plain (what isPlainDeclaration decides from its declaration without mapping it). */
+/**
+ * Plainness in the model's terms: the definition isPlainDeclaration decides from the declaration without mapping it
+ * (the spec holds the two equal on a corpus; the copy itself uses the declaration's verdict).
+ */
 export function isPlain(content: ScopeContent): boolean {
   const extras = content.vendorExtras;
   return !extras || UNMODELLED.every((key) => extras[key] === undefined);
