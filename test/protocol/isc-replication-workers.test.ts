@@ -1,9 +1,9 @@
 import { eventually } from '../support/eventually.js';
 import { IscEstate, type IscServerFiles } from '../support/isc/isc-estate.js';
 import { requestReplication, waitForJob } from '../support/jobs.js';
-import { type ServiceProcess, spawnService } from '../support/service-process.js';
+import type { ServiceProcess } from '../support/service-process.js';
 import { bearer, startTestApp, type TestApp } from '../support/test-app.js';
-import { REDIS_URL } from '../support/test-env.js';
+import { startWorker as startWorkerProcess } from '../support/workers.js';
 
 const peer = (name: string, role: 'primary' | 'secondary', self: string, partner: string): string =>
   `failover peer "${name}" {
@@ -43,22 +43,9 @@ describe('ISC replication: a worker killed mid-write', () => {
   let isc: IscEstate;
   const workers: ServiceProcess[] = [];
 
-  const startWorker = async (): Promise<ServiceProcess> => {
-    const worker = spawnService(
-      {
-        DATABASE_URL: t.database.url,
-        REDIS_URL,
-        QUEUE_PREFIX: t.config.queue.prefix,
-        ENCRYPTION_KEY: t.config.encryptionKey.toString('hex'),
-        // A short lock, so that the killed worker's job is taken over in seconds.
-        JOB_LOCK_SECONDS: '3',
-      },
-      'worker',
-    );
-    workers.push(worker);
-    await worker.waitFor(/"msg":"Workers ready"/);
-    return worker;
-  };
+  // A short lock, so that the killed worker's job is taken over in seconds.
+  const startWorker = (): Promise<ServiceProcess> =>
+    startWorkerProcess(t, workers, { JOB_LOCK_SECONDS: '3' });
 
   beforeAll(async () => {
     t = await startTestApp({ worker: false });

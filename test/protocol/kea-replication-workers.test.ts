@@ -3,9 +3,9 @@ import { requestReplication, waitForJob } from '../support/jobs.js';
 import { agentInFront, KeaEstate } from '../support/kea/kea-estate.js';
 import type { KeaServer } from '../support/kea/kea-server.js';
 import { officeSubnet, setSubnet, subnetOn, subnetOnDisk } from '../support/kea/kea-subnets.js';
-import { type ServiceProcess, spawnService } from '../support/service-process.js';
+import type { ServiceProcess } from '../support/service-process.js';
 import { bearer, startTestApp, type TestApp } from '../support/test-app.js';
-import { REDIS_URL } from '../support/test-env.js';
+import { startWorker as startWorkerProcess } from '../support/workers.js';
 
 /** A gate a held command waits on; `open()` lets it through. */
 function gate(): { wait: Promise<void>; open(): void } {
@@ -45,24 +45,10 @@ describe('replication workers as separate processes, on a real Kea pair', () => 
   let hold: ((command: string) => Promise<void>) | undefined;
   let front: { url: string; close(): Promise<void> };
 
-  const startWorker = async (): Promise<ServiceProcess> => {
-    const worker = spawnService(
-      {
-        DATABASE_URL: t.database.url,
-        REDIS_URL,
-        QUEUE_PREFIX: t.config.queue.prefix,
-        ENCRYPTION_KEY: t.config.encryptionKey.toString('hex'),
-        // One job at a time per process, so a second job must go to the other process; a short lock so that a
-        // killed worker's job is taken over in seconds.
-        JOB_CONCURRENCY: '1',
-        JOB_LOCK_SECONDS: '3',
-      },
-      'worker',
-    );
-    workers.push(worker);
-    await worker.waitFor(/"msg":"Workers ready"/);
-    return worker;
-  };
+  // One job at a time per process, so a second job must go to the other process; a short lock so that a killed
+  // worker's job is taken over in seconds.
+  const startWorker = (): Promise<ServiceProcess> =>
+    startWorkerProcess(t, workers, { JOB_CONCURRENCY: '1', JOB_LOCK_SECONDS: '3' });
   const stopWorkers = async (): Promise<void> => {
     await Promise.all(workers.splice(0).map((worker) => worker.stop()));
   };
