@@ -258,8 +258,8 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
     const partsLeftAlone =
       parts.length < SCOPE_PARTS.length ? SCOPE_PARTS.filter((part) => !parts.includes(part)) : undefined;
     // Both sides are read at once: the destination's scopes not pending are mapped for nothing, which costs
-    // less than a second round trip would.
-    // The destination's read is kept for the write, or, for a dry run, made so that it can be compared as a copy.
+    // less than a second round trip would. The destination's read is kept for the write, or, for a dry run, made so
+    // that it can be compared as a copy.
     const [sourceRead, destinationRead] = await Promise.allSettled([
       this.drivers.get(source.vendor).readScopes(source, leg.networks, { forCopy: true }),
       this.drivers

@@ -241,9 +241,9 @@ export interface DhcpDriver {
    * Replication between two servers of this vendor: whether the destination's scope already says what a copy of the
    * source's would, decided from the servers' own declarations instead of the model (ISC: the subnet declarations'
    * text), for scopes read from the source with `forCopy` and from the destination with `keepForWrite` or
-   * `forCopy` (a dry run). Undefined
-   * where it cannot be decided so: then the caller diffs the model. When they differ, `evidence` (JSON) is what the
-   * diff in the model's terms is made from when it is asked for (scopesFromEvidence).
+   * `forCopy` (a dry run). Undefined where it cannot be decided so: then the caller diffs the model. When they
+   * differ, `evidence` (JSON) is what the diff in the model's terms is made from when it is asked for
+   * (scopesFromEvidence).
    */
   compareCopy?(
     destination: ScopeContent | undefined,

@@ -14,6 +14,15 @@ import { DhcpdConfSyntaxError } from './syntax-error.js';
 import { headLength, headText, headValue, headWord } from './node-head.js';
 import { quote, type BlockNode, type ConfFile, type StatementNode } from './syntax-tree.js';
 
+/** The failover peer a subnet's pools name (the first pool that names one). */
+export function subnetPeer(subnet: BlockNode): string | undefined {
+  for (const node of subnet.body) {
+    const peer = isBlock(node, 'pool') ? poolPeer(node) : undefined;
+    if (peer) return peer;
+  }
+  return undefined;
+}
+
 /** One `range` statement of a subnet, bare or inside a `pool`, with the failover peer its pool names. */
 export interface RangeSlot {
   statement: StatementNode;

@@ -4,7 +4,7 @@ import { setStatementTokens } from './conf-edit.js';
 import { includeTarget, type ConfSet } from './include-resolver.js';
 import type { IscHost } from './isc-hosts.js';
 import { declareOptionDefinitions } from './isc-option-definitions.js';
-import { poolPeer } from './isc-pools.js';
+import { subnetPeer } from './isc-pools.js';
 import { declarationText, scopeFromDeclaration } from './isc-declaration-text.js';
 import {
   defaultPeer,
@@ -37,10 +37,11 @@ import { firstToken, quote, type BlockNode, type ConfNode } from './syntax-tree.
 export interface ScopeOrigin {
   serverId: string;
   subnet: IscSubnet;
-  /** The subnet's reservations when they are the host declarations of its block (see ownHosts). */
-  hosts: IscHost[] | undefined;
-  /** Whether the declaration is plain (see above; isPlainDeclaration), decided when `hosts` are its own. */
-  plain: boolean;
+  /**
+   * When the declaration can be copied: it is plain (see above; isPlainDeclaration) and its reservations are the
+   * host declarations of its block (ownHosts), which these are. Undefined otherwise.
+   */
+  plainHosts: IscHost[] | undefined;
   /** The configuration's own option definitions (OptionCatalog.declarations). */
   definitions: string;
   /** The failover peer the block's pools name (the first that names one). */
@@ -81,10 +82,9 @@ export function originOf(
   return {
     serverId,
     subnet,
-    hosts,
-    plain: hosts !== undefined && isPlainDeclaration(subnet, catalog, within),
+    plainHosts: hosts && isPlainDeclaration(subnet, catalog, within) ? hosts : undefined,
     definitions: catalog.declarations(),
-    poolPeer: childBlocks(subnet.node, 'pool').map(poolPeer).find(Boolean),
+    poolPeer: subnetPeer(subnet.node),
     read,
   };
 }
@@ -146,7 +146,7 @@ export class CopyBaseCollector {
 
   scope(origin: ScopeOrigin): void {
     this.definitions = origin.definitions;
-    if (origin.plain && origin.hosts) this.plain.set(origin.subnet.network, origin.hosts);
+    if (origin.plainHosts) this.plain.set(origin.subnet.network, origin.plainHosts);
   }
 
   /** `read`: the read's OriginRead, its hosts set; the base's name counts are its own (copies change them). */
@@ -172,15 +172,13 @@ export function compareCopy(
   if (!destination || !SCOPE_PARTS.every((part) => parts.includes(part))) return undefined;
   const from = origins.get(source);
   const to = origins.get(destination);
-  if (!from?.plain || !to?.plain || from.definitions !== to.definitions) return undefined;
+  if (!from?.plainHosts || !to?.plainHosts || from.definitions !== to.definitions) return undefined;
   if (from.serverId === to.serverId || from.subnet.cidr !== to.subnet.cidr) return undefined;
   // Where the copy would be declined, the edit writes the model: declarations that differ only in how they are
   // written would then be "replaced" by a write that changes nothing, on every run.
-  if (source.pools.some((pool) => pool.failoverPeer !== undefined) && to.poolPeer === undefined)
-    return undefined;
+  if (from.poolPeer !== undefined && to.poolPeer === undefined) return undefined;
   const names = hostNamesOf(to.read);
-  if (!from.hosts || !to.hosts || nameClash(from.hosts, to.hosts, (name) => names.get(name) ?? 0))
-    return undefined;
+  if (nameClash(from.plainHosts, to.plainHosts, (name) => names.get(name) ?? 0)) return undefined;
   const after = declarationText(from.subnet.node);
   const before = declarationText(to.subnet.node);
   if (!after || !before) return undefined;
@@ -230,27 +228,23 @@ export interface CopyTarget {
  */
 export function copyScope(target: CopyTarget, content: ScopeContent, parts: readonly ScopePart[]): boolean {
   const origin = origins.get(content);
-  if (!origin?.hosts || origin.serverId !== target.sourceId || !origin.plain) return false;
+  if (!origin?.plainHosts || origin.serverId !== target.sourceId) return false;
   if (!SCOPE_PARTS.every((part) => parts.includes(part))) return false;
   const { lookups, base } = target;
   const network = origin.subnet.network;
   const destination = lookups.subnet(network);
   const leaving = base.plain.get(network);
   if (!destination || !leaving || destination.cidr !== origin.subnet.cidr) return false;
-  const incoming = origin.hosts;
+  const incoming = origin.plainHosts;
   // A name another host of the destination has would be declared twice, which dhcpd refuses.
   if (nameClash(incoming, leaving, (name) => base.hostNames.count(name))) return false;
-  const pools = childBlocks(origin.subnet.node, 'pool');
-  const peerName =
-    target.failoverPeer ??
-    childBlocks(destination.node, 'pool').map(poolPeer).find(Boolean) ??
-    defaultPeer(lookups.peers, content);
-  if (!peerName && pools.some((pool) => poolPeer(pool) !== undefined)) return false;
+  const peerName = target.failoverPeer ?? subnetPeer(destination.node) ?? defaultPeer(lookups.peers, content);
+  if (!peerName && origin.poolPeer !== undefined) return false;
 
   // Servers that define the same options need none declared (and the scope's model is not needed to tell).
   if (origin.definitions !== base.definitions)
     declareOptionDefinitions(lookups.set, lookups.catalog, content);
-  for (const pool of pools) {
+  for (const pool of childBlocks(origin.subnet.node, 'pool')) {
     const reference = pool.body.find((node) => isStatement(node, 'failover', 'peer'));
     if (reference && headWord(reference, 2) !== peerName) setStatementTokens(reference, 2, quote(peerName!));
   }
