@@ -133,6 +133,20 @@ describe('copyScope: an ISC subnet replicated to an ISC server as its declaratio
     });
   });
 
+  it('keeps a CRLF destination in CRLF: copied from a CRLF source, edited from an LF one', async () => {
+    const crlf = (conf: string): string => conf.replace(/\n/g, '\r\n');
+    const setup = await setUp(crlf(SOURCE), crlf(DESTINATION));
+    expect(write(setup, '10.1.1.0')).toBe(true);
+    const after = text(setup.target);
+    expect(after).toContain('option routers 10.1.1.1;        # new gateway\r\n');
+    expect(after).not.toMatch(/[^\r]\n/);
+    // From a file with LF line endings, the edit writes the scope, in CRLF too.
+    const fromLf = await setUp(SOURCE, crlf(DESTINATION));
+    expect(write(fromLf, '10.1.1.0')).toBe(false);
+    expect(text(fromLf.target)).toContain('option routers 10.1.1.1;\r\n');
+    expect(text(fromLf.target)).not.toMatch(/[^\r]\n/);
+  });
+
   it('leaves to the edit what a copy would not mean the same for', async () => {
     const cases: Array<{
       why: string;
@@ -169,6 +183,10 @@ describe('copyScope: an ISC subnet replicated to an ISC server as its declaratio
       {
         why: 'no such subnet on the destination',
         destination: DESTINATION.replace(/10\.1\.1\./g, '10.1.7.'),
+      },
+      {
+        why: 'a destination with CRLF line endings, the source with LF (a copy would mix them)',
+        destination: DESTINATION.replace(/\n/g, '\r\n'),
       },
     ];
     for (const { why, source = SOURCE, destination = DESTINATION, parts, from } of cases) {
@@ -287,6 +305,7 @@ describe('compareCopy: whether a copy would change the destination, from both de
         why: 'no such subnet on the destination',
         destination: DESTINATION.replace(/10\.1\.1\./g, '10.1.7.'),
       },
+      { why: 'files with different line endings', source: SOURCE.replace(/\n/g, '\r\n') },
     ];
     for (const { why, source = SOURCE, destination = DESTINATION, parts } of cases) {
       const from = readNoted(await load(source), 'a').scopes.get('10.1.1.0')!;

@@ -28,7 +28,8 @@ import { firstToken, quote, type BlockNode, type ConfNode } from './syntax-tree.
  * "plain" (everything in them is in the model: no statements the model keeps as vendorExtras text, which an edit
  * leaves as the destination has them); every host with an address in the subnet declared inside the subnet's block
  * and with no address outside it, on both sides (dhcpd's hosts are global, and the edit matches them wherever they
- * are); no include inside either block; no host name the copy brings in used by another host of the destination.
+ * are); no include inside either block; no host name the copy brings in used by another host of the destination;
+ * both files with the same line endings (the copy keeps the source's, which would mix them).
  * Anything else is written by the model's edit. What differs: the copied declaration keeps the source's comments,
  * spacing and statement order within the block (the destination's comments in front of the subnet stay).
  */
@@ -159,10 +160,11 @@ export class CopyBaseCollector {
 /**
  * Whether the destination's declaration of a scope already says what a copy of the source's would (`same`), decided
  * from both declarations' text where a copy would be made (see above: both plain, own hosts, all parts, no host name
- * another destination host has, a peer for the pools to name) and both servers define the same options. When they
- * differ, `evidence` holds both declarations, from which the diff in the model's terms is made when asked for
- * (scopesFromEvidence), instead of mapping both now. Undefined where the text cannot decide: then the model is
- * compared. (A copy the write still declines, its read gone stale, is made by the edit: the evidence says the same.)
+ * another destination host has, a peer for the pools to name, files with the same line endings) and both servers
+ * define the same options. When they differ, `evidence` holds both declarations, from which the diff in the model's
+ * terms is made when asked for (scopesFromEvidence), instead of mapping both now. Undefined where the text cannot
+ * decide: then the model is compared. (A copy the write still declines, its read gone stale, is made by the edit:
+ * the evidence says the same.)
  */
 export function compareCopy(
   destination: ScopeContent | undefined,
@@ -174,6 +176,7 @@ export function compareCopy(
   const to = origins.get(destination);
   if (!from?.plainHosts || !to?.plainHosts || from.definitions !== to.definitions) return undefined;
   if (from.serverId === to.serverId || from.subnet.cidr !== to.subnet.cidr) return undefined;
+  if (from.subnet.file.newline !== to.subnet.file.newline) return undefined;
   // Where the copy would be declined, the edit writes the model: declarations that differ only in how they are
   // written would then be "replaced" by a write that changes nothing, on every run.
   if (from.poolPeer !== undefined && to.poolPeer === undefined) return undefined;
@@ -235,6 +238,8 @@ export function copyScope(target: CopyTarget, content: ScopeContent, parts: read
   const destination = lookups.subnet(network);
   const leaving = base.plain.get(network);
   if (!destination || !leaving || destination.cidr !== origin.subnet.cidr) return false;
+  // The copy is the source's text: into a file with other line endings, the edit writes it in the file's own.
+  if (origin.subnet.file.newline !== destination.file.newline) return false;
   const incoming = origin.plainHosts;
   // A name another host of the destination has would be declared twice, which dhcpd refuses.
   if (nameClash(incoming, leaving, (name) => base.hostNames.count(name))) return false;
