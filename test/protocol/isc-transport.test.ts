@@ -81,6 +81,17 @@ async function leftovers(dir: string): Promise<string[]> {
   return (await readdir(dir)).filter((name) => /\.dfm-(tmp|check|restore)-/.test(name));
 }
 
+/** PIDs of `sleep <duration>` processes on this machine (read from /proc: every test server is local). */
+async function sleepers(duration: string): Promise<number[]> {
+  const found: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
+    if (cmdline === `sleep\0${duration}\0`) found.push(Number(entry));
+  }
+  return found;
+}
+
 describe.each<Kind>(['local', 'ssh'])('ISC %s transport', (kind) => {
   let work: string;
   let transport: IscTransport;
@@ -178,17 +189,26 @@ describe.each<Kind>(['local', 'ssh'])('ISC %s transport', (kind) => {
 
   test('a command past its timeout is killed, and the transport stays usable', async () => {
     const pidFile = path.join(work, 'sleeper.pid');
+    // A duration no other process sleeps for: the sleeper is found by it even when it never wrote its PID.
+    const duration = `60.${randomBytes(3).readUIntBE(0, 3)}`;
     // Long enough for the remote session to start on a loaded machine (a root login's shell may source a heavy
-    // ~/.bashrc first, seen here at 1-3 s), so the command has written its PID before it is killed.
+    // ~/.bashrc first, seen here at 1-3 s), so that the command has usually written its PID before it is killed.
     const error = await driverError(
-      transport.exec(['sh', '-c', 'echo $$ > "$1"; exec sleep 60', 'sh', pidFile], { timeoutMs: 8_000 }),
+      transport.exec(['sh', '-c', 'echo $$ > "$1"; exec sleep "$2"', 'sh', pidFile, duration], {
+        timeoutMs: 8_000,
+      }),
     );
     expect(error.code).toBe('unreachable');
     expect(error.message).toMatch(/did not finish within 8000 ms and was killed/);
-    const pid = Number((await readFile(pidFile, 'utf8')).trim());
-    expect(await eventually(() => !isAlive(pid))).toBe(true);
+    // Killed, or (on a machine loaded past the timeout) never started: either way no sleeper is left.
+    expect(await eventually(async () => (await sleepers(duration)).length === 0)).toBe(true);
+    if (existsSync(pidFile)) {
+      // Gone once its parent reaped it (a zombie has no command line, but its PID still answers).
+      const pid = Number((await readFile(pidFile, 'utf8')).trim());
+      expect(await eventually(() => !isAlive(pid))).toBe(true);
+    }
     expect(await transport.exec(['true'])).toMatchObject({ exitCode: 0 });
-    await rm(pidFile);
+    await rm(pidFile, { force: true });
   });
 
   describe('dhcpd config store', () => {
