@@ -6,6 +6,7 @@ import { DiscoveredRelationships1795632737867 } from './1795632737867-Discovered
 import { JobDetails1795639142030 } from './1795639142030-JobDetails.js';
 import { RelationshipSecrets1795650025740 } from './1795650025740-RelationshipSecrets.js';
 import { JobDiffs1795659813563 } from './1795659813563-JobDiffs.js';
+import { JobDiffsLz41795686418256 } from './1795686418256-JobDiffsLz4.js';
 
 /** Every migration, in order. New ones are generated (npm run migration:generate) and added here. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   JobDetails1795639142030,
   RelationshipSecrets1795650025740,
   JobDiffs1795659813563,
+  JobDiffsLz41795686418256,
 ];

@@ -65,6 +65,11 @@ describe('committed contracts', () => {
           built_in: true,
         })),
       );
+      // Job diffs are compressed with lz4 (this Postgres has it; see migrations/*-JobDiffsLz4.ts).
+      const [{ compression }]: Array<{ compression: string }> = await dataSource.query(
+        `SELECT attcompression AS compression FROM pg_attribute WHERE attrelid = 'job_diffs'::regclass AND attname = 'diff'`,
+      );
+      expect(compression).toBe('l');
       // Running again applies nothing.
       expect(await migrateUnderLock(dataSource)).toEqual([]);
     } finally {
