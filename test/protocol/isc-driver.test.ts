@@ -625,6 +625,43 @@ subnet 10.80.0.0 netmask 255.255.255.0 {
       expect(await diffOf(spaced.id)).toMatchObject({ created: false, unchanged: true, settings: [] });
     });
 
+    it('a destination file with CRLF line endings keeps them when a subnet arrives from a file with LF', async () => {
+      const sourceSubnet = `subnet 10.81.0.0 netmask 255.255.255.0 {
+  option routers 10.81.0.1;
+  pool {
+    failover peer "dhcp-failover";
+    range 10.81.0.10 10.81.0.99;
+  }
+  host crlf-1 { hardware ethernet 0a:00:00:00:81:01; fixed-address 10.81.0.5; }
+}
+`;
+      const destinationSubnet = `# B's lab, edited on Windows\r
+subnet 10.81.0.0 netmask 255.255.255.0 {\r
+  option routers 10.81.0.254;\r
+  pool {\r
+    failover peer "fo-b";\r
+    range 10.81.0.10 10.81.0.50;\r
+  }\r
+}\r
+`;
+      const s = await isc.files({ main: mainA, include: sourceSubnet });
+      const d = await isc.files({ main: mainB, include: destinationSubnet });
+      const { idS, idD, pair, job } = await replicatePair(s, d, '10.81.0.0');
+      expect(job.outcome.scopes?.[`${pair}/10.81.0.0`]).toMatchObject({ state: 'replaced' });
+      const written = await d.include();
+      expect(written).toContain('option routers 10.81.0.1;\r\n');
+      expect(written).toContain('fixed-address 10.81.0.5;');
+      expect(written).not.toMatch(/[^\r]\n/);
+      await dhcpdAccepts(d);
+      const [copy, original] = await Promise.all(
+        [idD, idS].map((id) => t.http.get(`/api/v1/servers/${id}/scopes/10.81.0.0`).set(auth()).expect(200)),
+      );
+      expect(copy.body).toEqual({
+        ...original.body,
+        pools: [{ start: '10.81.0.10', end: '10.81.0.99', failoverPeer: 'fo-b' }],
+      });
+    });
+
     it("a relationship replication writes every changed subnet of the relationship's peer in one validated write", async () => {
       const restarts = (await b.restarts()).length;
       // A subnet of A whose pool names no peer is not the relationship's: it is not copied.
