@@ -47,6 +47,41 @@ describe('committed contracts', () => {
     }
   });
 
+  it('every list documents its paging parameters (limit, offset)', async () => {
+    const document = (await generateOpenApiDocument()) as {
+      paths: Record<
+        string,
+        Record<
+          string,
+          {
+            parameters?: Array<{ name: string; in: string; schema?: Record<string, unknown> }>;
+            responses: Record<string, { content?: Record<string, { schema?: { $ref?: string } }> }>;
+          }
+        >
+      >;
+    };
+    const lists: string[] = [];
+    for (const [path, operations] of Object.entries(document.paths)) {
+      const operation = operations['get'];
+      const answer = operation?.responses['200']?.content?.['application/json']?.schema?.$ref ?? '';
+      if (!answer.endsWith('Page')) continue;
+      lists.push(path);
+      const paging = (operation.parameters ?? [])
+        .filter((parameter) => parameter.in === 'query' && ['limit', 'offset'].includes(parameter.name))
+        .map(({ name, schema }) => ({ name, schema }));
+      expect({ path, paging }).toEqual({
+        path,
+        paging: [
+          { name: 'limit', schema: expect.objectContaining({ type: 'integer', minimum: 1, maximum: 200 }) },
+          { name: 'offset', schema: expect.objectContaining({ type: 'integer', minimum: 0 }) },
+        ],
+      });
+    }
+    expect(lists).toEqual(
+      expect.arrayContaining(['/api/v1/jobs', '/api/v1/servers', '/api/v1/relationships']),
+    );
+  });
+
   it('migrations build exactly the schema the entities describe, and seed the built-in roles', async () => {
     const database = await createEmptyDatabase();
     const dataSource = await new DataSource(dataSourceOptions(database.url)).initialize();

@@ -1,13 +1,22 @@
 import { type Type as ClassType } from '@nestjs/common';
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 
 export const MAX_PAGE_SIZE = 200;
 
-/** `?limit=&offset=` on every list. */
+/**
+ * `?limit=&offset=` on every list. Documented by hand: the Swagger plugin reads only `*.dto.ts` files, and every
+ * list's query class extends this one.
+ */
 export class PageQuery {
-  /** How many items to return (1-200). */
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: MAX_PAGE_SIZE,
+    default: 50,
+    description: `How many items to return (1-${MAX_PAGE_SIZE}).`,
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -15,7 +24,13 @@ export class PageQuery {
   @Max(MAX_PAGE_SIZE)
   limit?: number = 50;
 
-  /** How many items to skip. */
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 0,
+    maximum: 1_000_000,
+    default: 0,
+    description: 'How many items to skip.',
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
