@@ -82,6 +82,27 @@ describe('committed contracts', () => {
     );
   });
 
+  it('the SSH vendors document how they are reached (host, port, user, credentials, pinned host key)', async () => {
+    const document = (await generateOpenApiDocument()) as {
+      components: { schemas: Record<string, { properties?: Record<string, unknown> }> };
+    };
+    for (const schema of ['IscConnectionDto', 'WindowsConnectionDto']) {
+      const properties = Object.keys(document.components.schemas[schema]?.properties ?? {});
+      expect({ schema, properties }).toEqual({
+        schema,
+        properties: expect.arrayContaining([
+          'host',
+          'port',
+          'username',
+          'password',
+          'privateKey',
+          'privateKeyPassphrase',
+          'hostKeyFingerprint',
+        ]),
+      });
+    }
+  });
+
   it('migrations build exactly the schema the entities describe, and seed the built-in roles', async () => {
     const database = await createEmptyDatabase();
     const dataSource = await new DataSource(dataSourceOptions(database.url)).initialize();

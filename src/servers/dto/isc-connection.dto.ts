@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
-import { SSH_SECRETS, SshConnectionFields } from './ssh-connection.fields.js';
+import { SSH_SECRETS, SshConnectionFields } from './ssh-connection.dto.js';
 
 const ABSOLUTE_PATH = /^\/[^\0]{0,1023}$/;
 

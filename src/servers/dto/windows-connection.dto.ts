@@ -1,4 +1,4 @@
-import { SSH_SECRETS, SshConnectionFields } from './ssh-connection.fields.js';
+import { SSH_SECRETS, SshConnectionFields } from './ssh-connection.dto.js';
 
 /** How to reach a Windows DHCP server: OpenSSH on Windows Server, PowerShell's DhcpServer module. */
 export class WindowsConnectionDto extends SshConnectionFields {}

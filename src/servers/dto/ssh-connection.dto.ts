@@ -17,6 +17,7 @@ export class SshConnectionFields {
   @Max(65535)
   port?: number;
 
+  /** SSH user: one allowed to read and replace the files and to run the commands the vendor needs. */
   @IsOptional()
   @IsString()
   @Matches(/^[A-Za-z0-9._\\@-]{1,104}$/, { message: 'username must be 1-104 letters, digits or "._\\@-"' })
