@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@n
 import type { Request } from 'express';
 import type { DataSource } from 'typeorm';
 import { ProblemDetails } from '../common/problem/problem-details.js';
+import { isIpv4 } from '../common/validation/network.validators.js';
 import type { Permission } from './permission.js';
 import type { Resource } from './resource.js';
 
@@ -18,7 +19,10 @@ export type ResourceResolver = (
 ) => Resource | Resource[] | Promise<Resource | Resource[]>;
 
 export interface AuthorizeRule {
-  /** The permission needed; absent means "any grant on the server" (reading a server). */
+  /**
+   * The permission needed; absent means "any grant reaching the resource" (reading it: a server, or one scope, which
+   * a grant on another scope of the server does not reach).
+   */
   permission?: Permission;
   resource: ResourceResolver;
 }
@@ -32,6 +36,16 @@ export const serverFromPath: ResourceResolver = (request) => ({
   type: 'server',
   serverId: String(request.params['id']),
 });
+
+/**
+ * The scope named by the `:id` and `:network` path parameters; the server alone when `network` is not an address (the
+ * route's pipe then answers 400, not a refusal for a scope that cannot exist).
+ */
+export const scopeFromPath: ResourceResolver = (request) => {
+  const serverId = String(request.params['id']);
+  const network = String(request.params['network']);
+  return isIpv4(network) ? { type: 'scope', serverId, network } : { type: 'server', serverId };
+};
 
 /** Both servers of the relationship named by the `:id` path parameter (none when it does not exist: 404 follows). */
 export const relationshipServers: ResourceResolver = async (request, { dataSource }) => {
@@ -62,7 +76,9 @@ export function Authorize(rule: AuthorizeRule | 'authenticated'): MethodDecorato
       ? 'the permission named in the operation description'
       : rule.permission
         ? `the "${rule.permission}" permission`
-        : 'a grant on the server';
+        : rule.resource === scopeFromPath
+          ? "a grant reaching the scope (on it, on all the server's scopes, or on the server)"
+          : 'a grant on the server';
   return applyDecorators(
     SetMetadata(AUTHORIZE_RULE, rule),
     ApiBearerAuth(),

@@ -1,4 +1,4 @@
-import { grantCovers, grantReachesServer, type EffectiveGrant } from './grant-coverage.js';
+import { grantCovers, grantReachesScope, grantReachesServer, type EffectiveGrant } from './grant-coverage.js';
 import { Permission, type Permission as P } from './permission.js';
 import type { Resource } from './resource.js';
 
@@ -125,5 +125,28 @@ describe('grantCovers', () => {
     expect(grantReachesServer(grant('global', [Permission.editExclusions]), S2)).toBe(true);
     expect(grantReachesServer(grant('scope', [Permission.editExclusions], S1, '10.0.0.0'), S1)).toBe(true);
     expect(grantReachesServer(grant('server', [Permission.addScope]), S2)).toBe(false);
+  });
+});
+
+describe('grantReachesScope (reading one scope)', () => {
+  it.each<[string, EffectiveGrant, boolean]>([
+    ['a global grant', grant('global', [Permission.editExclusions]), true],
+    ['a grant on the server', grant('server', [Permission.addScope]), true],
+    ["a grant on all the server's scopes", grant('server-scopes', [Permission.editReservations]), true],
+    ['a grant on that scope', grant('scope', [Permission.editReservations], S1, '10.1.2.0'), true],
+    [
+      'a grant on another scope of the server',
+      grant('scope', [Permission.editReservations], S1, '10.9.9.0'),
+      false,
+    ],
+    [
+      'a grant on that network of another server',
+      grant('scope', [Permission.editReservations], S2, '10.1.2.0'),
+      false,
+    ],
+    ['a grant on another server', grant('server', [Permission.addScope], S2), false],
+    ['a grant with no permissions', grant('server', []), false],
+  ])('%s', (_, given, reaches) => {
+    expect(grantReachesScope(given, S1, '10.1.2.0')).toBe(reaches);
   });
 });

@@ -43,3 +43,11 @@ export function grantCovers(grant: EffectiveGrant, permission: Permission, resou
 export function grantReachesServer(grant: EffectiveGrant, serverId: string): boolean {
   return grant.permissions.length > 0 && (grant.resourceType === 'global' || grant.serverId === serverId);
 }
+
+/**
+ * Whether `grant` reaches a scope (what it takes to read it): global, on its server (the server or all its scopes),
+ * or on that very scope. A grant on one scope reaches that scope only.
+ */
+export function grantReachesScope(grant: EffectiveGrant, serverId: string, network: string): boolean {
+  return grantReachesServer(grant, serverId) && (grant.resourceType !== 'scope' || grant.network === network);
+}

@@ -40,6 +40,8 @@ export class PermissionGuard implements CanActivate {
     for (const resource of Array.isArray(resolved) ? resolved : [resolved]) {
       if (rule.permission) {
         await this.permissions.assert(principal.id, rule.permission, resource);
+      } else if (resource.type === 'scope') {
+        await this.permissions.assertCanSeeScope(principal.id, resource.serverId, resource.network);
       } else if (resource.type !== 'global') {
         await this.permissions.assertCanSeeServer(principal.id, resource.serverId);
       }

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { ProblemException } from '../common/problem/problem.exception.js';
 import { ProblemType } from '../common/problem/problem-types.js';
-import { grantCovers, grantReachesServer, type EffectiveGrant } from './grant-coverage.js';
+import { grantCovers, grantReachesScope, grantReachesServer, type EffectiveGrant } from './grant-coverage.js';
 import type { Permission } from './permission.js';
 import { describeResource, type Resource } from './resource.js';
 
@@ -59,6 +59,27 @@ export class PermissionService {
         { missingPermission: 'administer-dhcp-servers' },
       );
     }
+  }
+
+  async assertCanSeeScope(principalId: string, serverId: string, network: string): Promise<void> {
+    const grants = await this.grantsOf(principalId);
+    if (!grants.some((grant) => grantReachesScope(grant, serverId, network))) {
+      throw new ProblemException(
+        403,
+        ProblemType.forbidden,
+        'Permission denied',
+        `Seeing scope ${network} of server ${serverId} needs a grant on it, on all the server's scopes or on the ` +
+          'server (for example "read-write-scope-options"); ask an administrator.',
+        { missingPermission: 'read-write-scope-options' },
+      );
+    }
+  }
+
+  /** The scopes of a server the principal can see: `all` (a grant on the server or all its scopes), or those named. */
+  async visibleScopes(principalId: string, serverId: string): Promise<'all' | Set<string>> {
+    const grants = (await this.grantsOf(principalId)).filter((grant) => grantReachesServer(grant, serverId));
+    if (grants.some((grant) => grant.resourceType !== 'scope')) return 'all';
+    return new Set(grants.flatMap((grant) => (grant.network ? [grant.network] : [])));
   }
 
   private async grantsOf(principalId: string): Promise<EffectiveGrant[]> {

@@ -3,7 +3,8 @@ import { ApiBadGatewayResponse, ApiNotImplementedResponse, ApiOkResponse, ApiTag
 import { NotFound, Operation } from '../common/http/api-docs.decorators.js';
 import { IdParam } from '../common/http/id-param.js';
 import { ProblemDetails } from '../common/problem/problem-details.js';
-import { Authorize, serverFromPath } from '../permissions/authorize.decorator.js';
+import { CurrentPrincipal, type AuthenticatedPrincipal } from '../auth/authenticated-principal.js';
+import { Authorize, scopeFromPath, serverFromPath } from '../permissions/authorize.decorator.js';
 import { ScopeContentDto, ScopeListDto } from './dto/scope.dto.js';
 import { NetworkParam } from './network-param.js';
 import { ScopesService } from './scopes.service.js';
@@ -20,18 +21,24 @@ export class ScopesController {
 
   @Get()
   @Authorize({ resource: serverFromPath })
-  @Operation("List a server's scopes, read live from the server")
+  @Operation(
+    "List a server's scopes, read live from the server",
+    'A caller whose grants on the server name single scopes sees those scopes only.',
+  )
   @ApiOkResponse({ type: ScopeListDto })
   @NotFound('server')
   @ApiBadGatewayResponse(UPSTREAM)
   @ApiNotImplementedResponse({ description: 'No driver for the vendor in this build.', type: ProblemDetails })
-  async list(@IdParam() id: string): Promise<ScopeListDto> {
-    const items = await this.scopes.list(id);
+  async list(
+    @IdParam() id: string,
+    @CurrentPrincipal() caller: AuthenticatedPrincipal,
+  ): Promise<ScopeListDto> {
+    const items = await this.scopes.list(id, caller.id);
     return { items, total: items.length };
   }
 
   @Get(':network')
-  @Authorize({ resource: serverFromPath })
+  @Authorize({ resource: scopeFromPath })
   @Operation(
     "Read one scope's full content in the vendor-neutral model",
     "`network` is the scope's network address, e.g. `10.1.2.0`. What the vendor holds beyond the model is in " +

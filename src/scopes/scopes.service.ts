@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { PermissionService } from '../permissions/permission.service.js';
 import { ServersService } from '../servers/servers.service.js';
 import { DriverRegistry } from '../vendors/driver-registry.js';
 import type { ScopeContent, ScopeSummary } from '../vendors/scope-content.js';
@@ -9,11 +10,17 @@ export class ScopesService {
   constructor(
     private readonly servers: ServersService,
     private readonly drivers: DriverRegistry,
+    private readonly permissions: PermissionService,
   ) {}
 
-  async list(serverId: string): Promise<ScopeSummary[]> {
+  /** The server's scopes that `principalId` can see (all of them, or those its scope grants name). */
+  async list(serverId: string, principalId: string): Promise<ScopeSummary[]> {
     const target = await this.servers.target(serverId);
-    return this.drivers.get(target.vendor).listScopes(target);
+    const [scopes, visible] = await Promise.all([
+      this.drivers.get(target.vendor).listScopes(target),
+      this.permissions.visibleScopes(principalId, serverId),
+    ]);
+    return visible === 'all' ? scopes : scopes.filter((scope) => visible.has(scope.subnet.split('/')[0]));
   }
 
   async read(serverId: string, network: string): Promise<ScopeContent> {

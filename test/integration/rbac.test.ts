@@ -366,7 +366,8 @@ const ENDPOINTS: Endpoint[] = [
     name: 'GET /servers/{id}/scopes/{network}',
     method: 'get',
     ok: 502,
-    permission: 'administer-dhcp-servers',
+    // Any grant reaching the scope; a refusal suggests the scope bit closest to reading it.
+    permission: 'read-write-scope-options',
     rightGrant: {
       permissions: ['edit-exclusions'],
       resource: { type: 'scope', serverId: '$server', network: '10.0.0.0' },

@@ -4,6 +4,7 @@ import { DriverRegistry } from '../../src/vendors/driver-registry.js';
 import { SCOPE_PARTS } from '../../src/vendors/scope-content.js';
 import { agentInFront, KeaEstate } from '../support/kea/kea-estate.js';
 import type { KeaServer } from '../support/kea/kea-server.js';
+import { principalWith } from '../support/fixtures.js';
 import { bearer, startTestApp, type TestApp } from '../support/test-app.js';
 
 type Subnet = { id: number; subnet: string; [key: string]: unknown };
@@ -78,6 +79,54 @@ describe('Kea scopes: read live, relationship scopes, races with edits made else
     expect(missing.body.type).toBe('urn:dfm:problem:server-object-not-found');
     const bad = await t.http.get(`/api/v1/servers/${id}/scopes/10.99.0`).set(auth()).expect(400);
     expect(bad.body.errors[0].field).toBe('path.network');
+  });
+
+  it('a caller granted single scopes sees those scopes only: in the list, and reading another is refused', async () => {
+    const server = await kea.start();
+    await editDirectly(server, (dhcp4) => {
+      for (const third of [81, 82, 83]) {
+        addSubnet(dhcp4, {
+          id: third,
+          subnet: `10.${third}.0.0/24`,
+          pools: [{ pool: `10.${third}.0.10 - 10.${third}.0.20` }],
+        });
+      }
+    });
+    const id = await kea.register(server);
+    const scopeGrant = (network: string): Record<string, unknown> => ({
+      permissions: ['edit-reservations'],
+      resource: { type: 'scope', serverId: id, network },
+    });
+    const { key } = await principalWith(t, [scopeGrant('10.81.0.0'), scopeGrant('10.83.0.0')]);
+    const listed = await t.http.get(`/api/v1/servers/${id}/scopes`).set(bearer(key)).expect(200);
+    expect(listed.body).toEqual({
+      items: [
+        { subnet: '10.81.0.0/24', enabled: true },
+        { subnet: '10.83.0.0/24', enabled: true },
+      ],
+      total: 2,
+    });
+    await t.http.get(`/api/v1/servers/${id}/scopes/10.81.0.0`).set(bearer(key)).expect(200);
+    const refused = await t.http.get(`/api/v1/servers/${id}/scopes/10.82.0.0`).set(bearer(key)).expect(403);
+    expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(refused.body).toMatchObject({
+      type: 'urn:dfm:problem:forbidden',
+      missingPermission: 'read-write-scope-options',
+    });
+    expect(refused.body.detail).toContain('scope 10.82.0.0');
+    // A malformed network is the caller's mistake to fix, not a refusal.
+    const bad = await t.http.get(`/api/v1/servers/${id}/scopes/10.82.0`).set(bearer(key)).expect(400);
+    expect(bad.body.errors[0].field).toBe('path.network');
+
+    // A grant on all the server's scopes sees them all.
+    const all = await principalWith(t, [
+      { permissions: ['edit-reservations'], resource: { type: 'server-scopes', serverId: id } },
+    ]);
+    const every = await t.http.get(`/api/v1/servers/${id}/scopes`).set(bearer(all.key)).expect(200);
+    expect(every.body.items.map((scope: { subnet: string }) => scope.subnet)).toEqual(
+      expect.arrayContaining(['10.81.0.0/24', '10.82.0.0/24', '10.83.0.0/24']),
+    );
+    await t.http.get(`/api/v1/servers/${id}/scopes/10.82.0.0`).set(bearer(all.key)).expect(200);
   });
 
   it("a relationship's scopes: out of step when one partner lacks one, added from the source, removed from one side", async () => {
