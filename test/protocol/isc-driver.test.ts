@@ -274,6 +274,31 @@ describe('ISC dhcpd driver through the API, over a real sshd and the real dhcpd 
     expect(test.body).toMatchObject({ ok: false, error: { code: 'invalid-config' } });
   });
 
+  it("a broken key declaration is reported by line, without the key's secret (ours or dhcpd's message)", async () => {
+    const secret = 'c2VjcmV0LW9tYXBpLWtleS1wcm9iZQ==';
+    const keyed = (statement: string) =>
+      isc.files({
+        main: (include) =>
+          `key omapi_key {\n  algorithm hmac-md5;\n  ${statement}\n}\nomapi-key omapi_key;\ninclude "${include}";\n`,
+        include: SUBNETS_A,
+      });
+    // Our parser: the missing ';' is after the secret.
+    const unparsable = await keyed(`secret "${secret}"`);
+    const id = await isc.register(unparsable, 'local');
+    const problem = await t.http.get(`/api/v1/servers/${id}/scopes`).set(auth()).expect(422);
+    expect(problem.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(problem.body.detail).toContain(`${unparsable.configPath} line 3, column`);
+    expect(problem.body.detail).toContain('secret [redacted]');
+    expect(JSON.stringify(problem.body)).not.toContain(secret);
+    // dhcpd -t: it parses for us, dhcpd refuses it and prints the line with the secret.
+    const refused = await keyed(`secret "${secret}" x;`);
+    const refusedId = await isc.register(refused, 'local');
+    const test = await t.http.post(`/api/v1/servers/${refusedId}/connection-test`).set(auth()).expect(200);
+    expect(test.body).toMatchObject({ ok: false, error: { code: 'invalid-config' } });
+    expect(JSON.stringify(test.body)).toContain('secret [redacted]');
+    expect(JSON.stringify(test.body)).not.toContain(secret);
+  });
+
   it("a write dhcpd -t rejects reaches the caller as problem+json with dhcpd's text, and nothing changes", async () => {
     const relCB = await isc.relationship(
       { serverId: idC, peerName: 'none' },

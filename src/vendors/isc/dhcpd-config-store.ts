@@ -3,6 +3,7 @@ import { posix } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { DriverError, DriverErrorCode } from '../driver-error.js';
 import type { ServerTarget } from '../driver.js';
+import { redactKeySecrets } from './conf/key-secrets.js';
 import { DEFAULT_DHCPD_PATH, validateWithDhcpd } from './dhcpd-validation.js';
 import { contentDigest, type ExecResult, type IscTransport } from './transport/isc-transport.js';
 
@@ -438,7 +439,7 @@ function unique(paths: readonly string[]): string[] {
 }
 
 function outcome(command: string, result: ExecResult): CommandOutcome {
-  const output = [result.stderr.trim(), result.stdout.trim()].filter(Boolean).join('\n');
+  const output = redactKeySecrets([result.stderr.trim(), result.stdout.trim()].filter(Boolean).join('\n'));
   return { command, ok: result.exitCode === 0, exitCode: result.exitCode, output };
 }
 

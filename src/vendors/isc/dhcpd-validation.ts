@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import { DriverError, DriverErrorCode } from '../driver-error.js';
+import { redactKeySecrets } from './conf/key-secrets.js';
 import type { ExecResult, IscTransport } from './transport/isc-transport.js';
 
 export const DEFAULT_DHCPD_PATH = '/usr/sbin/dhcpd';
@@ -68,7 +69,8 @@ export function dhcpdDiagnostics(
     if (BANNER.some((pattern) => pattern.test(line))) continue;
     lines.push(line);
   }
-  let text = lines.join('\n').trim();
+  // dhcpd prints the line it stopped at: a key's secret must not reach the caller or the logs.
+  let text = redactKeySecrets(lines.join('\n').trim());
   // Longest first, so a path that prefixes another is not replaced inside it.
   for (const [from, to] of [...renames].sort((a, b) => b[0].length - a[0].length))
     text = text.split(from).join(to);

@@ -109,4 +109,12 @@ describe('dhcpd.conf parser and printer', () => {
     expect(error.message).toContain(message);
     expect(error.message).toMatch(/^test\.conf line \d+, column \d+: /);
   });
+
+  it("quotes a key's statement without its secret, quoted or not", () => {
+    for (const secret of ['"c2VjcmV0LWtleQ=="', 'c2VjcmV0LWtleQ==']) {
+      const error = syntaxError(`key k {\n  algorithm hmac-md5\n  secret ${secret}\n}\n`);
+      expect(error.message).toContain('missing \';\' after "algorithm hmac-md5 secret [redacted]"');
+      expect(error.message).not.toContain('c2VjcmV0LWtleQ');
+    }
+  });
 });

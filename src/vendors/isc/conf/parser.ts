@@ -12,6 +12,7 @@
  */
 import { scan } from './lexer.js';
 import { SourceBlock, SourceFile, SourceStatement } from './source-nodes.js';
+import { REDACTED } from './key-secrets.js';
 import { DhcpdConfSyntaxError } from './syntax-error.js';
 import type { ConfFile, ConfNode, LabelNode, Token } from './syntax-tree.js';
 import { EOF, PUNCT, type TokenTable, WORD } from './token-table.js';
@@ -182,6 +183,11 @@ function endOf(token: Token): { line: number; column: number } {
 
 /** The start of a statement as a human would quote it in a message. */
 function describe(tokens: Token[]): string {
-  const text = tokens.map((token) => token.text).join(' ');
+  // A key's secret (every token after `secret`, `=` padding included) is not quoted.
+  const secret = tokens.findIndex((token) => token.text.toLowerCase() === 'secret');
+  const shown = secret < 0 || secret === tokens.length - 1 ? tokens : tokens.slice(0, secret + 1);
+  const words = shown.map((token) => token.text);
+  if (shown.length < tokens.length) words.push(REDACTED);
+  const text = words.join(' ');
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
