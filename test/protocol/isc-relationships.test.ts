@@ -229,6 +229,44 @@ describe('ISC relationships through the API, over a real sshd and the real dhcpd
     await t.http.delete(`/api/v1/relationships/${created.body.id}`).set(auth()).expect(200);
   });
 
+  it('a server registered with an IPv6 address and no settings.address is a 400 naming that setting; nothing is written', async () => {
+    const [a, b] = [await plain(), await plain()];
+    const idA = await isc.register(a);
+    // Reached over SSH as usual; only its registered (DHCP) address is IPv6.
+    const registered = await t.http
+      .post('/api/v1/servers')
+      .set(auth())
+      .send({ ...isc.body(b, 'ssh'), address: 'fe80::5' })
+      .expect(201);
+    const idB = registered.body.id as string;
+    const before = [await a.main(), await a.include(), await b.main(), await b.include()];
+    const refused = await t.http
+      .post('/api/v1/relationships')
+      .set(auth())
+      .send({
+        name: uniqueName('isc-v6'),
+        vendor: 'isc',
+        mode: 'load-balancing',
+        servers: [
+          { serverId: idA, role: 'primary', settings: { address: '127.0.0.1' } },
+          { serverId: idB, role: 'secondary' },
+        ],
+      })
+      .expect(400);
+    expect(refused.headers['content-type']).toContain('application/problem+json');
+    expect(refused.body).toMatchObject({
+      type: 'urn:dfm:problem:validation',
+      errors: [
+        {
+          field: 'servers[1].settings.address',
+          message: expect.stringContaining('registered with address fe80::5'),
+        },
+      ],
+    });
+    expect([await a.main(), await a.include(), await b.main(), await b.include()]).toEqual(before);
+    expect([await a.restarts(), await b.restarts()]).toEqual([[], []]);
+  });
+
   it('when dhcpd -t refuses the second server, the first is put back byte for byte and the caller gets dhcpd’s text', async () => {
     const a = await plain();
     const c = await isc.files({ main: mainConf, include: SUBNETS_BOOTP });

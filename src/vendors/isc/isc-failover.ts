@@ -8,6 +8,8 @@ import type {
   ServerTarget,
   WriteContext,
 } from '../driver.js';
+import { ProblemException } from '../../common/problem/problem.exception.js';
+import { isIpv4OrHostName } from '../../common/validation/network.validators.js';
 import { DriverError, DriverErrorCode } from '../driver-error.js';
 import { removeNode } from './conf/conf-edit.js';
 import { isStatement } from './conf/conf-walk.js';
@@ -127,6 +129,7 @@ export class IscFailover implements FailoverOperations {
   readonly severalPerServer = true;
 
   applyFailover(local: 0 | 1, spec: FailoverSpec): Promise<FailoverChange> {
+    assertEndpoints(spec);
     const target = spec.sides[local].target;
     const peer = peerForSide(spec, local);
     const errors = validateFailoverPeer(peer);
@@ -193,6 +196,29 @@ export class IscFailover implements FailoverOperations {
       }
     });
   }
+}
+
+/**
+ * A side without `settings.address` listens on its registered address, which the registry lets be IPv6 (or anything
+ * SSH reaches) while dhcpd takes only IPv4 or a host name there: a 400 naming the setting to give, before any server
+ * is written (both sides' declarations name it, as `address` on one and `peer address` on the other).
+ */
+function assertEndpoints(spec: FailoverSpec): void {
+  // Not a type guard here: the address stays a string in the message.
+  const takesAddress: (value: string) => boolean = isIpv4OrHostName;
+  const errors = spec.sides.flatMap((side, index) =>
+    text(side.settings['address']) === undefined && !takesAddress(side.target.address)
+      ? [
+          {
+            field: `servers[${index}].settings.address`,
+            message:
+              `${side.target.name} is registered with address ${side.target.address}, which dhcpd cannot take as a ` +
+              'failover endpoint (an IPv4 address or a DNS host name only): give its address in settings.address',
+          },
+        ]
+      : [],
+  );
+  if (errors.length > 0) throw ProblemException.validation(errors);
 }
 
 function discovered(peer: IscFailoverPeer): DiscoveredFailover {
