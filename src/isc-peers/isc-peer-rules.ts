@@ -8,6 +8,7 @@ import {
   readFailoverPeers,
   referAllPoolsTo,
   removeFailoverPeer,
+  removePeerHba,
   removePeerReferences,
   repointPeerReferences,
   validateFailoverPeer,
@@ -135,6 +136,8 @@ export function updatePeer(set: ConfSet, name: string, patch: PeerPatch, serverN
   }
   assertValidPeer(merged);
   writeFailoverPeer(set, merged);
+  // A split given replaces an hba bitmap (else the hba, written after it, would stay the one in force).
+  if (typeof patch.split === 'number') removePeerHba(set, name);
   return findPeer(set, name, serverName);
 }
 

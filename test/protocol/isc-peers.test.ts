@@ -252,6 +252,26 @@ describe('ISC failover peers through the API, over a real sshd and the real dhcp
     await dhcpdAccepts(files);
   });
 
+  it('a split set on a peer declared with an hba bitmap replaces the bitmap (dhcpd would keep the later hba)', async () => {
+    const hba = `  hba ${[...Array(16).fill('ff'), ...Array(16).fill('00')].join(':')};\n`;
+    const { files, id } = await server(subnet(1, 'h'), peer('h', 647).replace('  split 128;\n', hba));
+    const before = await files.main();
+    const read = await t.http.get(`/api/v1/servers/${id}/failover-peers/h`).set(auth()).expect(200);
+    expect(read.body).toMatchObject({ extras: [hba.trim()] });
+    expect(read.body.split).toBeUndefined();
+    const edited = await t.http
+      .patch(`/api/v1/servers/${id}/failover-peers/h`)
+      .set(auth())
+      .send({ split: 100 })
+      .expect(200);
+    expect(edited.body).toMatchObject({ split: 100 });
+    expect(edited.body.extras).toBeUndefined();
+    expect(await files.main()).toBe(
+      before.replace(hba, '').replace('  mclt 3600;\n', '  mclt 3600;\n  split 100;\n'),
+    );
+    await dhcpdAccepts(files);
+  });
+
   it('deleting with two other peers left is a 409 listing the choices; with replacement, one left, then the last', async () => {
     const { files, id } = await server(
       subnet(1, 'a') + subnet(2, 'b') + subnet(3, 'c') + subnet(4, 'a'),

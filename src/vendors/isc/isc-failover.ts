@@ -11,9 +11,6 @@ import type {
 import { ProblemException } from '../../common/problem/problem.exception.js';
 import { isIpv4OrHostName } from '../../common/validation/network.validators.js';
 import { DriverError, DriverErrorCode } from '../driver-error.js';
-import { removeNode } from './conf/conf-edit.js';
-import { isStatement } from './conf/conf-walk.js';
-import type { ConfSet } from './conf/include-resolver.js';
 import {
   FAILOVER_PORT,
   findPeerDeclarations,
@@ -21,6 +18,7 @@ import {
   readFailoverPeers,
   referAllPoolsTo,
   removeFailoverPeer,
+  removePeerHba,
   removePeerReferences,
   validateFailoverPeer,
   writeFailoverPeer,
@@ -145,7 +143,7 @@ export class IscFailover implements FailoverOperations {
       const change = await session.change(config, (set) => {
         writeFailoverPeer(set, peer);
         // A split written replaces an hba bitmap: dhcpd takes one or the other.
-        if (peer.split !== undefined) removeHba(set, peer.name);
+        if (peer.split !== undefined) removePeerHba(set, peer.name);
         referAllPoolsTo(set, peer.name);
       });
       return changeWithUndo(target, originals, change);
@@ -247,14 +245,6 @@ function discovered(peer: IscFailoverPeer): DiscoveredFailover {
     endpoints: { self, partner },
     sideSettings: { address: peer.address, port: peer.port },
   };
-}
-
-function removeHba(set: ConfSet, name: string): void {
-  const declaration = findPeerDeclarations(set).find((peer) => peer.name === name);
-  if (!declaration) return;
-  for (const node of declaration.node.body.filter((child) => isStatement(child, 'hba'))) {
-    removeNode(declaration.node, node);
-  }
 }
 
 /**

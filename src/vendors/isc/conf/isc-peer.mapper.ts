@@ -236,6 +236,18 @@ export function removeFailoverPeer(set: ConfSet, name: string): boolean {
   return existing !== undefined;
 }
 
+/**
+ * Removes the `hba` bitmap of peer `name`: dhcpd takes `split` or `hba`, and the one written last wins, so a split
+ * written beside an hba would not be the one in force.
+ */
+export function removePeerHba(set: ConfSet, name: string): void {
+  const declaration = findPeerDeclarations(set).find((peer) => peer.name === name);
+  if (!declaration) return;
+  for (const node of declaration.node.body.filter((child) => isStatement(child, 'hba'))) {
+    removeNode(declaration.node, node);
+  }
+}
+
 /** A pool's `failover peer "name";` statement and where it is. */
 export interface PeerReference {
   file: Located['file'];
