@@ -48,7 +48,14 @@ export function bodyParsingMiddleware(): Array<
         ),
       );
     } else if (type === 'entity.parse.failed') {
-      sendProblem(response, request, ProblemException.badRequest('The body is not valid JSON.'));
+      const kind = topLevelKind((error as { body?: unknown }).body);
+      sendProblem(
+        response,
+        request,
+        ProblemException.badRequest(
+          kind ? `The body must be a JSON object, not ${kind}.` : 'The body is not valid JSON.',
+        ),
+      );
     } else if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
       sendProblem(
         response,
@@ -64,5 +71,33 @@ export function bodyParsingMiddleware(): Array<
       next(error);
     }
   };
-  return [requireJson, express.json({ limit: MAX_BODY_BYTES, type: JSON_TYPES, strict: true }), parseErrors];
+  // Strict parsing lets arrays through; every body here is an object.
+  const requireObject = (request: Request, response: Response, next: NextFunction): void => {
+    if (Array.isArray(request.body)) {
+      sendProblem(
+        response,
+        request,
+        ProblemException.badRequest('The body must be a JSON object, not an array.'),
+      );
+      return;
+    }
+    next();
+  };
+  return [
+    requireJson,
+    express.json({ limit: MAX_BODY_BYTES, type: JSON_TYPES, strict: true }),
+    parseErrors,
+    requireObject,
+  ];
+}
+
+/** What valid JSON that is not an object or array holds (`a string`, `null`, ...); undefined when it is not JSON. */
+function topLevelKind(raw: unknown): string | undefined {
+  if (typeof raw !== 'string') return undefined;
+  try {
+    const value: unknown = JSON.parse(raw);
+    return value === null ? 'null' : `a ${typeof value}`;
+  } catch {
+    return undefined;
+  }
 }

@@ -57,6 +57,23 @@ describe('HTTP errors are problem+json', () => {
       .send('{"name": ')
       .expect(400);
     expectProblem(malformed, 'urn:dfm:problem:bad-request');
+    expect(malformed.body.detail).toBe('The body is not valid JSON.');
+    // Valid JSON that is not an object says so, instead of "not valid JSON" or an unknown field "0".
+    for (const [body, kind] of [
+      ['"abc"', 'a string'],
+      ['null', 'null'],
+      ['42', 'a number'],
+      ['[{"name": "x"}]', 'an array'],
+    ]) {
+      const notObject = await t.http
+        .post('/api/v1/principals')
+        .set(bearer(t.adminKey))
+        .set('Content-Type', 'application/json')
+        .send(body)
+        .expect(400);
+      expectProblem(notObject, 'urn:dfm:problem:bad-request');
+      expect(notObject.body.detail).toBe(`The body must be a JSON object, not ${kind}.`);
+    }
     const query = await t.http
       .get('/api/v1/principals?limit=0&kind=robot&extra=1')
       .set(bearer(t.adminKey))
