@@ -93,8 +93,15 @@ export function findPeer(set: ConfSet, name: string, serverName: string): PeerVi
 }
 
 /** The seed's field rules; a 400 with field errors when broken. */
-export function assertValidPeer(peer: Partial<IscFailoverPeer>): void {
-  const errors = validateFailoverPeer(peer);
+export function assertValidPeer(
+  peer: Partial<IscFailoverPeer>,
+  options: { existingName?: boolean } = {},
+): void {
+  // An existing peer's name is the file's, whatever dhcpd takes (quotes and backslashes escaped): not the caller's
+  // to fix, and written back only escaped (the declaration's header is never rewritten).
+  const errors = validateFailoverPeer(peer).filter(
+    (error) => !(options.existingName && error.field === 'name'),
+  );
   if (errors.length > 0) throw ProblemException.validation(errors);
 }
 
@@ -134,7 +141,7 @@ export function updatePeer(set: ConfSet, name: string, patch: PeerPatch, serverN
     if (value === null) delete (merged as unknown as Record<string, unknown>)[field];
     else (merged as unknown as Record<string, unknown>)[field] = value;
   }
-  assertValidPeer(merged);
+  assertValidPeer(merged, { existingName: true });
   writeFailoverPeer(set, merged);
   // A split given replaces an hba bitmap (else the hba, written after it, would stay the one in force).
   if (typeof patch.split === 'number') removePeerHba(set, name);

@@ -272,6 +272,20 @@ describe('ISC failover peers through the API, over a real sshd and the real dhcp
     await dhcpdAccepts(files);
   });
 
+  it('a peer written by hand with quotes or a backslash in its name (dhcpd takes them) can be changed', async () => {
+    const declared = 'dc1 \\"east\\" \\\\ 2';
+    const { files, id } = await server(subnet(1, declared), peer(declared, 647));
+    await dhcpdAccepts(files);
+    const before = await files.main();
+    const path = `/api/v1/servers/${id}/failover-peers/${encodeURIComponent('dc1 "east" \\ 2')}`;
+    const read = await t.http.get(path).set(auth()).expect(200);
+    expect(read.body).toMatchObject({ name: 'dc1 "east" \\ 2', pools: 1 });
+    const edited = await t.http.patch(path).set(auth()).send({ maxResponseDelay: 30 }).expect(200);
+    expect(edited.body).toMatchObject({ name: 'dc1 "east" \\ 2', maxResponseDelay: 30 });
+    expect(await files.main()).toBe(before.replace('max-response-delay 60', 'max-response-delay 30'));
+    await dhcpdAccepts(files);
+  });
+
   it('deleting with two other peers left is a 409 listing the choices; with replacement, one left, then the last', async () => {
     const { files, id } = await server(
       subnet(1, 'a') + subnet(2, 'b') + subnet(3, 'c') + subnet(4, 'a'),
