@@ -110,6 +110,20 @@ export class IscPeersService {
     dto: MigrateScopePeerDto,
     actor: Actor,
   ): Promise<ScopeMigration> {
+    // Two names for one answer: given both, they must agree (a caller saying yes and no has not confirmed).
+    if (
+      dto.confirmDeleteOldPeer !== undefined &&
+      dto.confirmPeerDeletion !== undefined &&
+      dto.confirmDeleteOldPeer !== dto.confirmPeerDeletion
+    ) {
+      throw ProblemException.validation([
+        {
+          field: 'confirmPeerDeletion',
+          message:
+            'confirmPeerDeletion and confirmDeleteOldPeer are one confirmation: give one, or both the same',
+        },
+      ]);
+    }
     const confirm = dto.confirmDeleteOldPeer === true || dto.confirmPeerDeletion === true;
     return this.change(serverId, actor, 'isc-peer.scope-migrated', (set, target) => {
       const migration = migrateScope(set, network, dto.name, confirm, target.name);

@@ -167,6 +167,21 @@ describe('ISC failover peers through the API, over a real sshd and the real dhcp
     expect(await files.restarts()).toEqual([]);
   });
 
+  it('a primary without split is a 400 naming the field (not dhcpd -t\'s "must have hba or split"), and nothing is written', async () => {
+    const { files, id } = await server(NO_PEERS);
+    const response = await t.http
+      .post(`/api/v1/servers/${id}/failover-peers`)
+      .set(auth())
+      .send({ ...PRIMARY, split: undefined })
+      .expect(400);
+    expect(response.body).toMatchObject({
+      type: 'urn:dfm:problem:validation',
+      errors: [{ field: 'split', message: expect.stringContaining('split is required on the primary') }],
+    });
+    expect(await files.include()).toBe(NO_PEERS);
+    expect(await files.restarts()).toEqual([]);
+  });
+
   it('an IPv6 or malformed endpoint is a 400 naming the field (dhcpd takes IPv4 or a host name), and nothing is written', async () => {
     const { files, id } = await server(NO_PEERS);
     const response = await t.http
@@ -353,6 +368,19 @@ describe('ISC failover peers through the API, over a real sshd and the real dhcp
       .expect(409);
     expect(warn.body).toMatchObject({ peersToDelete: ['b'], confirm: 'confirmDeleteOldPeer' });
     expect(warn.body.detail).toContain('deletes that peer');
+    expect([await files.main(), await files.include()]).toEqual([main1, include1]);
+    // Yes under one name and no under the other is not a confirmation.
+    const mixed = await t.http
+      .put(`/api/v1/servers/${id}/scopes/10.3.0.0/failover-peer`)
+      .set(auth())
+      .send({ name: 'a', confirmDeleteOldPeer: false, confirmPeerDeletion: true })
+      .expect(400);
+    expect(mixed.body.errors).toEqual([
+      expect.objectContaining({
+        field: 'confirmPeerDeletion',
+        message: expect.stringContaining('one confirmation'),
+      }),
+    ]);
     expect([await files.main(), await files.include()]).toEqual([main1, include1]);
 
     const confirmed = await t.http

@@ -76,6 +76,12 @@ describe('ISC failover peers', () => {
       'port',
       'split',
     ]);
+    // A primary needs a split, or an hba bitmap written by hand (dhcpd: "must have hba or split").
+    const { split: _split, ...withoutSplit } = PRIMARY;
+    expect(validateFailoverPeer(withoutSplit)).toEqual([
+      { field: 'split', message: expect.stringContaining('split is required on the primary') },
+    ]);
+    expect(validateFailoverPeer({ ...withoutSplit, extras: [`hba ${'ff:'.repeat(31)}ff;`] })).toEqual([]);
   });
 
   it('writes a new peer before the first declaration that could refer to it, and reads it back', async () => {

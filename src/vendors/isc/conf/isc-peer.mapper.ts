@@ -98,6 +98,14 @@ export function validateFailoverPeer(peer: Partial<IscFailoverPeer>): FieldError
       if (peer[field] !== undefined) errors.push({ field, message: `${field} is set on the primary only` });
     }
   }
+  // dhcpd refuses a primary with neither (`must have hba or split`): said here as the field to give.
+  const hba = peer.extras?.some((text) => /^\s*hba\b/i.test(text)) ?? false;
+  if (peer.role === 'primary' && peer.split === undefined && !hba) {
+    errors.push({
+      field: 'split',
+      message: 'split is required on the primary (0-256; 128 shares the clients equally, as ISC recommends)',
+    });
+  }
   return errors;
 }
 
