@@ -62,8 +62,9 @@ export class IscPeersService {
 
   async create(serverId: string, dto: CreateFailoverPeerDto, actor: Actor): Promise<PeerCreation> {
     const { scopes = [], confirmDeleteOldPeer = false, ...peer } = dto;
-    return this.change(serverId, actor, 'isc-peer.created', (set, target) => {
+    return this.change(serverId, actor, 'isc-peer.created', (set, target, managed) => {
       const created = createPeer(set, peer, { scopes, confirmDeleteOldPeer, serverName: target.name });
+      for (const migration of created.migrations) assertKept(managed, migration.deletedPeers, target);
       return {
         result: created,
         details: {
@@ -83,8 +84,9 @@ export class IscPeersService {
     ifMatch: string | undefined,
     actor: Actor,
   ): Promise<PeerView> {
-    return this.change(serverId, actor, 'isc-peer.updated', (set, target) => {
+    return this.change(serverId, actor, 'isc-peer.updated', (set, target, managed) => {
       assertIfMatchTag(ifMatch, peerEtag(findPeer(set, name, target.name)));
+      assertUnmanaged(managed, name, target, 'changed (on both servers) with PATCH');
       const peer = updatePeer(set, name, dto, target.name);
       return { result: peer, details: { peer: name, fields: Object.keys(dto) } };
     });
@@ -97,8 +99,9 @@ export class IscPeersService {
     ifMatch: string | undefined,
     actor: Actor,
   ): Promise<PeerDeletion> {
-    return this.change(serverId, actor, 'isc-peer.deleted', (set, target) => {
+    return this.change(serverId, actor, 'isc-peer.deleted', (set, target, managed) => {
       assertIfMatchTag(ifMatch, peerEtag(findPeer(set, name, target.name)));
+      assertUnmanaged(managed, name, target, 'removed (from both servers) with DELETE');
       const deletion = deletePeer(set, name, query.replacement, target.name);
       return { result: deletion, details: { ...deletion } };
     });
@@ -125,10 +128,22 @@ export class IscPeersService {
       ]);
     }
     const confirm = dto.confirmDeleteOldPeer === true || dto.confirmPeerDeletion === true;
-    return this.change(serverId, actor, 'isc-peer.scope-migrated', (set, target) => {
+    return this.change(serverId, actor, 'isc-peer.scope-migrated', (set, target, managed) => {
       const migration = migrateScope(set, network, dto.name, confirm, target.name);
+      assertKept(managed, migration.deletedPeers, target);
       return { result: migration, details: { ...migration } };
     });
+  }
+
+  /** The server's peers that are a side of a relationship this service manages, by peer name. */
+  private async managedPeers(serverId: string): Promise<ManagedPeers> {
+    const rows: Array<{ peer_name: string; id: string; name: string }> = await this.dataSource.query(
+      `SELECT rs.peer_name, r.id, r.name FROM relationship_servers rs
+         JOIN relationships r ON r.id = rs.relationship_id
+        WHERE rs.server_id = $1 AND r.vendor = 'isc'`,
+      [serverId],
+    );
+    return new Map(rows.map((row) => [row.peer_name, { id: row.id, name: row.name }]));
   }
 
   /** The server, which must be an ISC one: peers are dhcpd declarations. */
@@ -158,17 +173,25 @@ export class IscPeersService {
     });
   }
 
-  /** Lock, one read, the change, one validated write, the audit record. */
+  /**
+   * Lock, one read, the change, one validated write, the audit record. `mutate` sees the peers of relationships this
+   * service manages on the server (read under the lock, which relationship changes hold too).
+   */
   private async change<T>(
     serverId: string,
     actor: Actor,
     action: string,
-    mutate: (set: ConfSet, target: ServerTarget) => { result: T; details: Record<string, unknown> },
+    mutate: (
+      set: ConfSet,
+      target: ServerTarget,
+      managed: ManagedPeers,
+    ) => { result: T; details: Record<string, unknown> },
   ): Promise<T> {
     const target = await this.iscTarget(serverId);
     return this.locks.withServers([target.id], async () => {
+      const managed = await this.managedPeers(target.id);
       const change = await withIscConfig(target, async (session) =>
-        session.change(await session.read(), (set) => mutate(set, target)),
+        session.change(await session.read(), (set) => mutate(set, target, managed)),
       );
       await this.dataSource.transaction((manager) =>
         this.audit.record(manager, {
@@ -186,5 +209,36 @@ export class IscPeersService {
       );
       return change.result.result;
     });
+  }
+}
+
+type ManagedPeers = ReadonlyMap<string, { id: string; name: string }>;
+
+/**
+ * A peer that is one side of a managed relationship is changed through the relationship, which writes both servers'
+ * declarations together; changed here, on one server, the two would disagree and the relationship's record with them.
+ */
+function assertUnmanaged(managed: ManagedPeers, peer: string, target: ServerTarget, how: string): void {
+  const relationship = managed.get(peer);
+  if (!relationship) return;
+  throw new ProblemException(
+    409,
+    ProblemType.conflict,
+    'The peer belongs to a relationship',
+    `Failover peer "${peer}" is ${target.name}'s side of relationship "${relationship.name}", which this service ` +
+      `manages: it is ${how} /api/v1/relationships/${relationship.id}, so that both servers stay alike.`,
+    { relationshipId: relationship.id, peer },
+  );
+}
+
+/** A change that would delete a managed relationship's peer (its last pools moved away) is refused the same way. */
+function assertKept(managed: ManagedPeers, deleted: readonly string[], target: ServerTarget): void {
+  for (const peer of deleted) {
+    assertUnmanaged(
+      managed,
+      peer,
+      target,
+      'not deleted by moving its last pools away; it is removed (from both servers) with DELETE',
+    );
   }
 }

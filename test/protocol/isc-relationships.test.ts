@@ -166,6 +166,44 @@ describe('ISC relationships through the API, over a real sshd and the real dhcpd
       expect(server['error']).toMatch(/cannot be known: dhcpd reports it only over OMAPI/);
     }
 
+    // The relationship's peers are its own: changed or removed on one server through the peers API, the two sides
+    // (and the relationship's record) would disagree.
+    const [beforeA, beforeIncludeA] = [await a.main(), await a.include()];
+    const refusals = [
+      t.http.delete(`/api/v1/servers/${idA}/failover-peers/${name}`),
+      t.http.patch(`/api/v1/servers/${idA}/failover-peers/${name}`).send({ maxResponseDelay: 30 }),
+    ];
+    for (const refusal of refusals) {
+      const answer = await refusal.set(auth()).expect(409);
+      expect(answer.body).toMatchObject({
+        type: 'urn:dfm:problem:conflict',
+        relationshipId: created.body.id,
+        peer: name,
+      });
+      expect(answer.body.detail).toContain(`/api/v1/relationships/${created.body.id}`);
+    }
+    // A new peer taking the relationship's only scope would delete the relationship's peer with it.
+    const taking = await t.http
+      .post(`/api/v1/servers/${idA}/failover-peers`)
+      .set(auth())
+      .send({
+        name: 'other',
+        role: 'primary',
+        address: '127.0.0.1',
+        port: 747,
+        peerAddress: '127.0.0.9',
+        peerPort: 747,
+        maxResponseDelay: 60,
+        maxUnackedUpdates: 10,
+        mclt: 600,
+        split: 128,
+        scopes: ['192.0.2.0'],
+        confirmDeleteOldPeer: true,
+      })
+      .expect(409);
+    expect(taking.body).toMatchObject({ relationshipId: created.body.id, peer: name });
+    expect([await a.main(), await a.include()]).toEqual([beforeA, beforeIncludeA]);
+
     const removed = await t.http.delete(`/api/v1/relationships/${created.body.id}`).set(auth()).expect(200);
     expect(removed.body.servers).toEqual([
       { serverId: idA, failoverRemoved: true, scopesKept: true },
