@@ -25,6 +25,9 @@ import { IscPeersService, peerEtag } from './isc-peers.service.js';
 
 const ADMINISTER_SERVER = { permission: Permission.administerDhcpServers, resource: serverFromPath };
 const NOT_ISC = 'The server is not an ISC server (`urn:dfm:problem:wrong-vendor`): peers are ISC-only';
+/** A managed relationship's peer is changed through the relationship (IscPeersService). */
+const MANAGED =
+  'the peer is a side of a relationship this service manages (`relationshipId`): change it through that relationship';
 const UPSTREAM = {
   description: 'The DHCP server could not be reached or refused our credentials.',
   type: ProblemDetails,
@@ -69,7 +72,8 @@ export class IscPeersController {
   @ApiCreatedResponse({ type: CreatedFailoverPeerDto })
   @NotFound('server, or a scope named in `scopes`')
   @Conflicts(
-    `${NOT_ISC}; the name is taken; or a scope holds the last pools of another peer (confirm its deletion).`,
+    `${NOT_ISC}; the name is taken; a scope holds the last pools of another peer (confirm its deletion); or that ` +
+      `peer would be deleted and ${MANAGED}.`,
   )
   @ApiUnprocessableEntityResponse(REJECTED)
   @ApiBadGatewayResponse(UPSTREAM)
@@ -117,7 +121,7 @@ export class IscPeersController {
   @ApiParam({ name: 'name', description: 'The peer name.' })
   @ApiOkResponse({ type: FailoverPeerDto })
   @NotFound('server or failover peer')
-  @Conflicts(NOT_ISC)
+  @Conflicts(`${NOT_ISC}; or ${MANAGED}.`)
   @IfMatch()
   @ApiUnprocessableEntityResponse(REJECTED)
   @ApiBadGatewayResponse(UPSTREAM)
@@ -146,7 +150,7 @@ export class IscPeersController {
   @ApiOkResponse({ type: DeletedFailoverPeerDto })
   @NotFound('server or failover peer')
   @Conflicts(
-    `${NOT_ISC}; or two or more peers are left and no \`replacement\` was named (\`choices\` lists them).`,
+    `${NOT_ISC}; two or more peers are left and no \`replacement\` was named (\`choices\` lists them); or ${MANAGED}.`,
   )
   @IfMatch()
   @ApiUnprocessableEntityResponse(REJECTED)
@@ -172,7 +176,10 @@ export class IscPeersController {
   )
   @ApiOkResponse({ type: ScopeMigrationDto })
   @NotFound('server, scope or failover peer')
-  @Conflicts(`${NOT_ISC}; or the change would delete a peer and was not confirmed (\`peersToDelete\`).`)
+  @Conflicts(
+    `${NOT_ISC}; the change would delete a peer and was not confirmed (\`peersToDelete\`); or that peer would be ` +
+      `deleted and ${MANAGED}.`,
+  )
   @ApiUnprocessableEntityResponse(REJECTED)
   @ApiBadGatewayResponse(UPSTREAM)
   async migrateScope(
