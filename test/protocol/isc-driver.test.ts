@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import { DataSource } from 'typeorm';
 import { DHCPD_BIN, mainConf, SUBNETS_CONF } from '../support/isc/dhcpd-files.js';
@@ -272,6 +273,20 @@ describe('ISC dhcpd driver through the API, over a real sshd and the real dhcpd 
     expect(problem.body.detail).toContain(`${broken.includePath} line 2, column 3`);
     const test = await t.http.post(`/api/v1/servers/${id}/connection-test`).set(auth()).expect(200);
     expect(test.body).toMatchObject({ ok: false, error: { code: 'invalid-config' } });
+  });
+
+  it('a configPath that names a directory is a problem saying so, over both transports (not an unreachable server)', async () => {
+    const files = await isc.files({ main: mainA, include: SUBNETS_CONF });
+    const directory = path.dirname(files.configPath);
+    for (const transport of ['ssh', 'local'] as const) {
+      const id = await isc.register(files, transport, { configPath: directory });
+      const problem = await t.http.get(`/api/v1/servers/${id}/scopes`).set(auth()).expect(422);
+      expect(problem.body).toMatchObject({ driverError: 'invalid-config' });
+      expect(problem.body.detail).toContain(`${directory} on `);
+      expect(problem.body.detail).toContain(
+        'is a directory; register the path of dhcpd.conf itself as configPath',
+      );
+    }
   });
 
   it("a broken key declaration is reported by line, without the key's secret (ours or dhcpd's message)", async () => {

@@ -66,8 +66,8 @@ export class IscConfigSession {
     const main = this.options.configPath;
     try {
       const set = await loadConf(main, async (path) => {
-        const file = await this.store.readFile(path).catch((error: unknown) => {
-          throw missingFile(error, this.target, path, path === main);
+        const file = await this.store.readFile(path).catch(async (error: unknown) => {
+          throw await unreadableFile(error, this.transport, this.target, path, path === main);
         });
         files.push(file);
         return file.text;
@@ -161,8 +161,32 @@ export function iscConfigError(target: ServerTarget, error: unknown): unknown {
   return error;
 }
 
-function missingFile(error: unknown, target: ServerTarget, path: string, isMain: boolean): unknown {
-  if (!(error instanceof DriverError) || error.code !== DriverErrorCode.notFound) return error;
+/**
+ * Why a configuration file could not be read, said as the registration's or the configuration's mistake where it is
+ * one: the file is missing, or the path names something other than a file (SFTP answers a directory read with a bare
+ * "Failure", which is not the server being unreachable).
+ */
+async function unreadableFile(
+  error: unknown,
+  transport: IscTransport,
+  target: ServerTarget,
+  path: string,
+  isMain: boolean,
+): Promise<unknown> {
+  if (!(error instanceof DriverError)) return error;
+  if (error.code !== DriverErrorCode.notFound) {
+    const found = await transport.stat(path).catch(() => undefined);
+    if (!found || found.isFile) return error;
+    return new DriverError(
+      DriverErrorCode.invalidConfig,
+      `${path} on ${target.name} is ${found.isDirectory ? 'a directory' : 'not a regular file'}; ` +
+        (isMain
+          ? 'register the path of dhcpd.conf itself as configPath'
+          : 'the dhcpd configuration includes it as a file'),
+      error.message,
+      { cause: error },
+    );
+  }
   return new DriverError(
     DriverErrorCode.invalidConfig,
     isMain
