@@ -61,7 +61,11 @@ export class IscPeersService {
   }
 
   async create(serverId: string, dto: CreateFailoverPeerDto, actor: Actor): Promise<PeerCreation> {
-    const { scopes = [], confirmDeleteOldPeer = false, ...peer } = dto;
+    const { scopes = [], confirmDeleteOldPeer = false, ...fields } = dto;
+    // `null` means absent, as in a PATCH (where it removes the statement): a secondary's `mclt: null` is no mclt.
+    const peer = Object.fromEntries(
+      Object.entries(fields).filter(([, value]) => value !== null),
+    ) as typeof fields;
     return this.change(serverId, actor, 'isc-peer.created', (set, target, managed) => {
       const created = createPeer(set, peer, { scopes, confirmDeleteOldPeer, serverName: target.name });
       for (const migration of created.migrations) assertKept(managed, migration.deletedPeers, target);

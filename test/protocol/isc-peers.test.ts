@@ -165,6 +165,16 @@ describe('ISC failover peers through the API, over a real sshd and the real dhcp
     });
     expect(await files.include()).toBe(NO_PEERS);
     expect(await files.restarts()).toEqual([]);
+
+    // null is "not given", as in a PATCH: a secondary with mclt and split null is one without them.
+    const created = await t.http
+      .post(`/api/v1/servers/${id}/failover-peers`)
+      .set(auth())
+      .send({ ...PRIMARY, role: 'secondary', mclt: null, split: null })
+      .expect(201);
+    expect(created.body).not.toHaveProperty('mclt');
+    expect(await files.main()).not.toMatch(/mclt|split|null/);
+    await dhcpdAccepts(files);
   });
 
   it('a primary without split is a 400 naming the field (not dhcpd -t\'s "must have hba or split"), and nothing is written', async () => {
