@@ -1,9 +1,10 @@
 import { Body, Controller, Headers, HttpCode, Post, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiHeader, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiHeader, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentPrincipal, type AuthenticatedPrincipal } from '../auth/authenticated-principal.js';
 import { Operation } from '../common/http/api-docs.decorators.js';
 import { idempotencyKeyOf } from '../common/idempotency/idempotency-key.js';
+import { ProblemDetails } from '../common/problem/problem-details.js';
 import { JobDto } from '../jobs/job.dto.js';
 import { Authorize } from '../permissions/authorize.decorator.js';
 import { CreateReplicationDto } from './replication.dto.js';
@@ -27,7 +28,13 @@ export class ReplicationsController {
   @ApiHeader({
     name: 'Idempotency-Key',
     required: false,
-    description: 'The same key from the same caller answers the same job instead of queuing another.',
+    description:
+      'The same key from the same caller with the same request answers the same job (`Idempotent-Replayed: true`) ' +
+      'instead of queuing another; the same key with another request is refused (422).',
+  })
+  @ApiUnprocessableEntityResponse({
+    description: 'The Idempotency-Key was used for a different replication.',
+    type: ProblemDetails,
   })
   @ApiAcceptedResponse({ type: JobDto, description: 'Queued; poll the Location.' })
   async create(
@@ -36,8 +43,13 @@ export class ReplicationsController {
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Res({ passthrough: true }) response: Response,
   ): Promise<JobDto> {
-    const job = await this.replications.request(dto, caller.id, idempotencyKeyOf(idempotencyKey));
+    const { record: job, created } = await this.replications.request(
+      dto,
+      caller.id,
+      idempotencyKeyOf(idempotencyKey),
+    );
     response.location(`/api/v1/jobs/${job.id}`);
+    if (!created) response.setHeader('Idempotent-Replayed', 'true');
     return JobDto.from(job);
   }
 }

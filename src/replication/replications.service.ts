@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { ProblemException } from '../common/problem/problem.exception.js';
+import { ProblemType } from '../common/problem/problem-types.js';
 import type { FieldError } from '../common/problem/problem-details.js';
 import { JobRecordsService } from '../jobs/job-records.service.js';
 import type { JobRecordEntity } from '../jobs/job-record.entity.js';
@@ -27,7 +28,7 @@ export class ReplicationsService {
     dto: CreateReplicationDto,
     principalId: string,
     idempotencyKey?: string,
-  ): Promise<JobRecordEntity> {
+  ): Promise<{ record: JobRecordEntity; created: boolean }> {
     assertShape(dto);
     const request: ReplicationRequest = {
       kind: dto.kind,
@@ -46,14 +47,24 @@ export class ReplicationsService {
       ]);
     }
     request.parts = await this.allowedParts(request, legs, principalId);
-    const { record } = await this.jobs.enqueue({
+    const { record, created } = await this.jobs.enqueue({
       queue: 'replication',
       name: 'replicate',
       request: request as unknown as Record<string, unknown>,
       requestedBy: principalId,
       idempotencyKey,
     });
-    return record;
+    // The key names the job asked for the first time: a retry answers it, another request under it is refused
+    // (it would otherwise be told that the first job, e.g. a dry run, is the one it asked for).
+    if (!created && !sameRequest(record.request, request)) {
+      throw new ProblemException(
+        422,
+        ProblemType.idempotencyKeyReused,
+        'Idempotency-Key reused',
+        `This Idempotency-Key was used for another replication (job ${record.id}); use a new key for a new request.`,
+      );
+    }
+    return { record, created };
   }
 
   managedRelationships(): Promise<RelationshipEntity[]> {
@@ -93,6 +104,18 @@ export class ReplicationsService {
     }
     return [...SCOPE_PARTS];
   }
+}
+
+/** Whether two replication requests ask for the same thing (the parts follow the caller's bits at the time). */
+function sameRequest(stored: Record<string, unknown>, asked: ReplicationRequest): boolean {
+  const canonical = (request: Record<string, unknown>): string =>
+    JSON.stringify(
+      Object.keys(request)
+        .filter((key) => key !== 'parts' && request[key] !== undefined)
+        .sort()
+        .map((key) => [key, request[key]]),
+    );
+  return canonical(stored) === canonical(asked as unknown as Record<string, unknown>);
 }
 
 function assertShape(dto: CreateReplicationDto): void {

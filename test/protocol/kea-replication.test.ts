@@ -166,6 +166,19 @@ describe('replication as jobs, on a real Kea pair', () => {
       .send({ kind: 'relationship', sourceServerId: idA, relationshipId: rel })
       .expect(202);
     expect(repeated.body.id).toBe(job['id']);
+    expect(repeated.headers['idempotent-replayed']).toBe('true');
+    // The same key for another request (here a dry run) is refused, not answered with the first job.
+    const jobsBefore = (await t.http.get('/api/v1/jobs?limit=1').set(auth()).expect(200)).body.total;
+    const other = await t.http
+      .post('/api/v1/replications')
+      .set(auth())
+      .set('Idempotency-Key', 'rel-run-1')
+      .send({ kind: 'relationship', sourceServerId: idA, relationshipId: rel, dryRun: true })
+      .expect(422);
+    expect(other.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(other.body).toMatchObject({ type: 'urn:dfm:problem:idempotency-key-reused' });
+    expect(other.body.detail).toMatch(/use a new key/);
+    expect((await t.http.get('/api/v1/jobs?limit=1').set(auth()).expect(200)).body.total).toBe(jobsBefore);
   });
 
   it('replicates every failover scope of a server to its partner, and /metrics counts and times jobs by kind', async () => {
