@@ -3,6 +3,7 @@ import { IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength } from 'class
 import { PageQuery } from '../common/http/pagination.js';
 import { ToBoolean } from '../common/validation/to-boolean.js';
 import { PRINCIPAL_KINDS, type PrincipalEntity, type PrincipalKind } from './principal.entity.js';
+import { IsOptionalNotNull } from '../common/validation/optional.js';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9 ._@-]{0,99}$/;
 const NAME_MESSAGE = 'name must be 1-100 letters, digits, spaces or "._@-", starting with a letter or digit';
@@ -24,17 +25,17 @@ export class CreatePrincipalDto {
 }
 
 export class UpdatePrincipalDto {
-  @IsOptional()
+  @IsOptionalNotNull()
   @Matches(NAME, { message: NAME_MESSAGE })
   name?: string;
 
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsString()
   @MaxLength(500)
   description?: string;
 
   /** A disabled principal's keys stop working at once. */
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsBoolean()
   disabled?: boolean;
 }

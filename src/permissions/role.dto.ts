@@ -14,6 +14,7 @@ import { PageQuery } from '../common/http/pagination.js';
 import { ToBoolean } from '../common/validation/to-boolean.js';
 import { PERMISSIONS, type Permission } from './permission.js';
 import type { RoleEntity } from './role.entity.js';
+import { IsOptionalNotNull } from '../common/validation/optional.js';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9 ()._-]{0,99}$/;
 const NAME_MESSAGE = 'name must be 1-100 letters, digits, spaces or "()._-", starting with a letter or digit';
@@ -37,17 +38,17 @@ export class CreateRoleDto {
 }
 
 export class UpdateRoleDto {
-  @IsOptional()
+  @IsOptionalNotNull()
   @Matches(NAME, { message: NAME_MESSAGE })
   name?: string;
 
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsString()
   @MaxLength(500)
   description?: string;
 
   @ApiPropertyOptional({ enum: PERMISSIONS, isArray: true })
-  @IsOptional()
+  @IsOptionalNotNull()
   @ArrayMinSize(1)
   @ArrayMaxSize(PERMISSIONS.length)
   @ArrayUnique()

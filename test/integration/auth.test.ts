@@ -88,4 +88,50 @@ describe('authentication', () => {
       .expect(409);
     expect(refused.body.detail).toMatch(/last enabled principal/);
   });
+
+  it('PATCH with null for a field that cannot be unset is a 400 naming it, and changes nothing', async () => {
+    const principal = await t.http
+      .post('/api/v1/principals')
+      .set(bearer(t.adminKey))
+      .send({ name: 'nullable-probe', kind: 'user', description: 'kept' })
+      .expect(201);
+    const role = await t.http
+      .post('/api/v1/roles')
+      .set(bearer(t.adminKey))
+      .send({ name: 'nullable-role', permissions: ['add-scope'] })
+      .expect(201);
+    const server = await t.http
+      .post('/api/v1/servers')
+      .set(bearer(t.adminKey))
+      .send({
+        name: 'nullable-kea',
+        vendor: 'kea',
+        address: '127.0.0.1',
+        connection: { url: 'http://127.0.0.1:9/' },
+      })
+      .expect(201);
+    const cases: Array<[string, Record<string, unknown>, Record<string, unknown>]> = [
+      [`/api/v1/principals/${principal.body.id}`, principal.body, { name: null }],
+      [`/api/v1/principals/${principal.body.id}`, principal.body, { description: null }],
+      [`/api/v1/principals/${principal.body.id}`, principal.body, { disabled: null }],
+      [`/api/v1/roles/${role.body.id}`, role.body, { name: null }],
+      [`/api/v1/roles/${role.body.id}`, role.body, { description: null }],
+      [`/api/v1/roles/${role.body.id}`, role.body, { permissions: null }],
+      [`/api/v1/servers/${server.body.id}`, server.body, { name: null }],
+      [`/api/v1/servers/${server.body.id}`, server.body, { address: null }],
+      [`/api/v1/servers/${server.body.id}`, server.body, { description: null }],
+    ];
+    for (const [path, before, body] of cases) {
+      const field = Object.keys(body)[0];
+      const response = await t.http.patch(path).set(bearer(t.adminKey)).send(body).expect(400);
+      expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(response.body.type).toBe('urn:dfm:problem:validation');
+      expect(response.body.errors).toContainEqual({
+        field,
+        message: `${field} cannot be null; leave it out to keep the current value`,
+      });
+      const after = await t.http.get(path).set(bearer(t.adminKey)).expect(200);
+      expect(after.body).toEqual(before);
+    }
+  });
 });

@@ -7,6 +7,7 @@ import type { ServerEntity } from '../server.entity.js';
 import { IscConnectionDto } from './isc-connection.dto.js';
 import { KeaConnectionDto } from './kea-connection.dto.js';
 import { WindowsConnectionDto } from './windows-connection.dto.js';
+import { IsOptionalNotNull } from '../../common/validation/optional.js';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 const NAME_MESSAGE = 'name must be 1-100 letters, digits or "._-", starting with a letter or digit';
@@ -45,15 +46,15 @@ export class CreateServerDto {
 }
 
 export class UpdateServerDto {
-  @IsOptional()
+  @IsOptionalNotNull()
   @Matches(NAME, { message: NAME_MESSAGE })
   name?: string;
 
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsHostOrIp()
   address?: string;
 
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsString()
   @MaxLength(500)
   description?: string;
