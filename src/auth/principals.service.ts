@@ -5,6 +5,7 @@ import { AuditService } from '../audit/audit.service.js';
 import { assertIfMatch } from '../common/http/etag.js';
 import { pageWindow, toPage, type Page } from '../common/http/pagination.js';
 import { ProblemException } from '../common/problem/problem.exception.js';
+import { givenFields } from '../common/validation/given-fields.js';
 import { conflictOnDuplicate, findRow, likePattern, lockRow } from '../database/rows.js';
 import { ADMINISTRATORS_ROLE_ID } from '../permissions/built-in-roles.js';
 import type { Actor } from './actor.js';
@@ -70,7 +71,8 @@ export class PrincipalsService {
       if (dto.disabled === true && !principal.disabled) {
         await this.assertNotLastAdministrator(manager, id, 'disable');
       }
-      Object.assign(principal, dto);
+      const given = givenFields(dto);
+      Object.assign(principal, given);
       const saved = await manager
         .save(principal)
         .catch((error: unknown) =>
@@ -82,7 +84,7 @@ export class PrincipalsService {
         targetId: id,
         principalId: actor.principalId,
         correlationId: actor.correlationId,
-        details: { changed: Object.keys(dto) },
+        details: { changed: Object.keys(given) },
       });
       return saved;
     });

@@ -6,6 +6,7 @@ import { AuditService } from '../audit/audit.service.js';
 import { assertIfMatch } from '../common/http/etag.js';
 import { pageWindow, toPage, type Page } from '../common/http/pagination.js';
 import { ProblemException } from '../common/problem/problem.exception.js';
+import { givenFields } from '../common/validation/given-fields.js';
 import { conflictOnDuplicate, findRow, lockRow } from '../database/rows.js';
 import { GrantEntity } from './grant.entity.js';
 import type { CreateRoleDto, RoleQuery, UpdateRoleDto } from './role.dto.js';
@@ -57,7 +58,8 @@ export class RolesService {
       const role = await lockRow(manager, RoleEntity, id, 'Role');
       assertBuiltInUntouched(role, 'changed');
       assertIfMatch(ifMatch, role.version);
-      Object.assign(role, dto);
+      const given = givenFields(dto);
+      Object.assign(role, given);
       const saved = await manager
         .save(role)
         .catch((error: unknown) => conflictOnDuplicate(error, `A role named "${dto.name}" already exists`));
@@ -66,7 +68,7 @@ export class RolesService {
         targetType: 'role',
         targetId: id,
         ...actor,
-        details: { changed: Object.keys(dto), permissions: saved.permissions },
+        details: { changed: Object.keys(given), permissions: saved.permissions },
       });
       return saved;
     });

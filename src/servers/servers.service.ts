@@ -8,6 +8,7 @@ import { SecretBox } from '../common/crypto/secret-box.js';
 import { assertIfMatch } from '../common/http/etag.js';
 import { pageWindow, toPage, type Page } from '../common/http/pagination.js';
 import { ProblemException } from '../common/problem/problem.exception.js';
+import { givenFields } from '../common/validation/given-fields.js';
 import { conflictOnDuplicate, findRow, likePattern, lockRow } from '../database/rows.js';
 import { PermissionService } from '../permissions/permission.service.js';
 import type { ServerTarget } from '../vendors/driver.js';
@@ -90,7 +91,7 @@ export class ServersService {
     return this.dataSource.transaction(async (manager) => {
       const server = await lockRow(manager, ServerEntity, id, 'Server');
       assertIfMatch(ifMatch, server.version);
-      const changed = Object.keys(dto).filter((key) => key !== 'connection');
+      const changed = Object.keys(givenFields(dto)).filter((key) => key !== 'connection');
       if (dto.connection) {
         const held = openSecrets(this.box, id, server.sealedSecrets);
         const cleared = Object.keys(dto.connection).filter((key) => dto.connection?.[key] === null);

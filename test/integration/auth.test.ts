@@ -134,4 +134,66 @@ describe('authentication', () => {
       expect(after.body).toEqual(before);
     }
   });
+
+  it('PATCH answers the whole resource and audits only the fields sent', async () => {
+    const principal = await t.http
+      .post('/api/v1/principals')
+      .set(bearer(t.adminKey))
+      .send({ name: 'partial-patch', kind: 'service', description: 'before' })
+      .expect(201);
+    const patched = await t.http
+      .patch(`/api/v1/principals/${principal.body.id}`)
+      .set(bearer(t.adminKey))
+      .send({ description: 'after' })
+      .expect(200);
+    expect(patched.body).toMatchObject({
+      name: 'partial-patch',
+      kind: 'service',
+      description: 'after',
+      disabled: false,
+    });
+    const role = await t.http
+      .post('/api/v1/roles')
+      .set(bearer(t.adminKey))
+      .send({ name: 'partial-role', description: 'kept', permissions: ['add-scope'] })
+      .expect(201);
+    const patchedRole = await t.http
+      .patch(`/api/v1/roles/${role.body.id}`)
+      .set(bearer(t.adminKey))
+      .send({ permissions: ['edit-reservations'] })
+      .expect(200);
+    expect(patchedRole.body).toMatchObject({
+      name: 'partial-role',
+      description: 'kept',
+      permissions: ['edit-reservations'],
+    });
+    const server = await t.http
+      .post('/api/v1/servers')
+      .set(bearer(t.adminKey))
+      .send({
+        name: 'partial-kea',
+        vendor: 'kea',
+        address: '127.0.0.1',
+        connection: { url: 'http://127.0.0.1:9/' },
+      })
+      .expect(201);
+    await t.http
+      .patch(`/api/v1/servers/${server.body.id}`)
+      .set(bearer(t.adminKey))
+      .send({ description: 'now described' })
+      .expect(200);
+    for (const [type, id, changed] of [
+      ['principal', principal.body.id, ['description']],
+      ['role', role.body.id, ['permissions']],
+      ['server', server.body.id, ['description']],
+    ] as const) {
+      const audit = await t.http
+        .get(`/api/v1/audit-events?targetType=${type}&targetId=${id}&action=${type}.updated`)
+        .set(bearer(t.adminKey))
+        .expect(200);
+      expect(
+        audit.body.items.map((item: { details: { changed: string[] } }) => item.details.changed),
+      ).toEqual([changed]);
+    }
+  });
 });
