@@ -83,12 +83,44 @@ export function bodyParsingMiddleware(): Array<
     }
     next();
   };
+  // PostgreSQL text and jsonb cannot hold U+0000: refused here with the field, instead of failing at the database.
+  const refuseNul = (request: Request, response: Response, next: NextFunction): void => {
+    const fields = [...nulFields(request.query, ''), ...nulFields(request.body, '')];
+    if (fields.length > 0) {
+      sendProblem(
+        response,
+        request,
+        ProblemException.validation(
+          fields.map((field) => ({
+            field,
+            message: `${field} must not contain the NUL character (\\u0000)`,
+          })),
+        ),
+      );
+      return;
+    }
+    next();
+  };
   return [
     requireJson,
     express.json({ limit: MAX_BODY_BYTES, type: JSON_TYPES, strict: true }),
     parseErrors,
     requireObject,
+    refuseNul,
   ];
+}
+
+/** The paths (`a.b[2].c`, as validation errors name fields) of the strings and keys that contain U+0000. */
+function nulFields(value: unknown, path: string): string[] {
+  if (typeof value === 'string') return value.includes('\u0000') ? [path || '(body)'] : [];
+  if (Array.isArray(value)) return value.flatMap((item, i) => nulFields(item, `${path}[${i}]`));
+  if (value !== null && typeof value === 'object') {
+    return Object.entries(value).flatMap(([key, item]) => {
+      const field = path ? `${path}.${key}` : key;
+      return key.includes('\u0000') ? [field] : nulFields(item, field);
+    });
+  }
+  return [];
 }
 
 /** What valid JSON that is not an object or array holds (`a string`, `null`, ...); undefined when it is not JSON. */

@@ -83,6 +83,38 @@ describe('HTTP errors are problem+json', () => {
     expect(fields).toEqual(['extra', 'kind', 'limit']);
   });
 
+  it('400 naming the field for a NUL character (U+0000) in the body or the query, and nothing is written', async () => {
+    const before = (await t.http.get('/api/v1/principals').set(bearer(t.adminKey)).expect(200)).body.total;
+    const body = await t.http
+      .post('/api/v1/principals')
+      .set(bearer(t.adminKey))
+      .send({ name: 'nul-probe', kind: 'user', description: 'a\u0000b' })
+      .expect(400);
+    expectProblem(body, 'urn:dfm:problem:validation');
+    expect(body.body.errors).toEqual([
+      { field: 'description', message: 'description must not contain the NUL character (\\u0000)' },
+    ]);
+    const nested = await t.http
+      .post('/api/v1/relationships')
+      .set(bearer(t.adminKey))
+      .send({ name: 'x', servers: [{}, { settings: { sharedSecret: '\u0000' } }] })
+      .expect(400);
+    expect(nested.body.errors).toEqual([
+      {
+        field: 'servers[1].settings.sharedSecret',
+        message: 'servers[1].settings.sharedSecret must not contain the NUL character (\\u0000)',
+      },
+    ]);
+    const query = await t.http.get('/api/v1/principals?name=%00').set(bearer(t.adminKey)).expect(400);
+    expectProblem(query, 'urn:dfm:problem:validation');
+    expect(query.body.errors).toEqual([
+      { field: 'name', message: 'name must not contain the NUL character (\\u0000)' },
+    ]);
+    expect((await t.http.get('/api/v1/principals').set(bearer(t.adminKey)).expect(200)).body.total).toBe(
+      before,
+    );
+  });
+
   it('keeps a sane caller X-Request-Id and replaces an unsafe one', async () => {
     const kept = await t.http.get('/api/v1/servers').set('X-Request-Id', 'pipeline-42.step-3').expect(401);
     expect(kept.headers['x-request-id']).toBe('pipeline-42.step-3');
