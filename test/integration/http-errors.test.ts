@@ -115,6 +115,20 @@ describe('HTTP errors are problem+json', () => {
     );
   });
 
+  it('400 for a time before year 1 in since/until (beyond PostgreSQL), on audit events and jobs', async () => {
+    for (const list of ['/api/v1/audit-events', '/api/v1/jobs']) {
+      for (const field of ['since', 'until']) {
+        const response = await t.http
+          .get(`${list}?${field}=-010000-01-01T00:00:00Z`)
+          .set(bearer(t.adminKey))
+          .expect(400);
+        expectProblem(response, 'urn:dfm:problem:validation');
+        expect(response.body.errors).toEqual([{ field, message: `${field} must be in year 1 or later` }]);
+      }
+      await t.http.get(`${list}?since=0001-01-01T00:00:00Z`).set(bearer(t.adminKey)).expect(200);
+    }
+  });
+
   it('keeps a sane caller X-Request-Id and replaces an unsafe one', async () => {
     const kept = await t.http.get('/api/v1/servers').set('X-Request-Id', 'pipeline-42.step-3').expect(401);
     expect(kept.headers['x-request-id']).toBe('pipeline-42.step-3');

@@ -1,7 +1,10 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsDate, IsOptional } from 'class-validator';
+import { IsDate, IsOptional, MinDate } from 'class-validator';
 import { PageQuery } from './pagination.js';
+
+/** PostgreSQL's timestamps start in 4713 BC; JavaScript's reach 271821 BC. Nothing here happened before year 1. */
+const EARLIEST = new Date('0001-01-01T00:00:00Z');
 
 /** `?since=&until=` (ISO 8601) on lists of things that happened at a time, with the paging of every list. */
 export class TimeRangeQuery extends PageQuery {
@@ -13,6 +16,7 @@ export class TimeRangeQuery extends PageQuery {
   @IsOptional()
   @Type(() => Date)
   @IsDate({ message: 'since must be an ISO 8601 date-time' })
+  @MinDate(EARLIEST, { message: 'since must be in year 1 or later' })
   since?: Date;
 
   @ApiPropertyOptional({
@@ -23,5 +27,6 @@ export class TimeRangeQuery extends PageQuery {
   @IsOptional()
   @Type(() => Date)
   @IsDate({ message: 'until must be an ISO 8601 date-time' })
+  @MinDate(EARLIEST, { message: 'until must be in year 1 or later' })
   until?: Date;
 }
