@@ -5,6 +5,7 @@ import {
   ArrayUnique,
   IsDefined,
   IsIn,
+  IsObject,
   IsOptional,
   IsUUID,
   ValidateNested,
@@ -54,6 +55,7 @@ export class CreateGrantDto {
   permissions?: Permission[];
 
   @IsDefined()
+  @IsObject({ message: 'resource must be an object such as {"type": "global"}' })
   @ValidateNested()
   @Type(() => ResourceDto)
   resource!: ResourceDto;

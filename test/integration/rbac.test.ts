@@ -592,4 +592,23 @@ describe('RBAC: every endpoint x every caller', () => {
     expect(none.body).toMatchObject({ items: [], total: 0 });
     await t.http.get('/api/v1/servers').expect(401);
   });
+
+  it('POST /grants with a resource that is not an object is a 400 saying so, and grants nothing', async () => {
+    const principalId = await newPrincipal(t);
+    for (const resource of [[], [{ type: 'global' }], 'global', 1]) {
+      const response = await t.http
+        .post('/api/v1/grants')
+        .set(bearer(t.adminKey))
+        .send({ principalId, permissions: ['edit-reservations'], resource })
+        .expect(400);
+      expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(response.body.type).toBe('urn:dfm:problem:validation');
+      expect(response.body.errors).toContainEqual({
+        field: 'resource',
+        message: 'resource must be an object such as {"type": "global"}',
+      });
+    }
+    const grants = await t.http.get(`/api/v1/grants?principalId=${principalId}`).set(bearer(t.adminKey));
+    expect(grants.body.total).toBe(0);
+  });
 });
