@@ -84,6 +84,7 @@ describe('server registry', () => {
       [{ ...keaServerBody(), unknown: 1 }, 'unknown'],
       [{ ...keaServerBody(), name: 'x'.repeat(101) }, 'name'],
       [keaServerBody({ connection: { url: 'ftp://127.0.0.1/' } }), 'connection.url'],
+      [keaServerBody({ connection: { url: 'http://api:s3cret@127.0.0.1:8000/' } }), 'connection.url'],
       [keaServerBody({ connection: { url: 'http://127.0.0.1:8000/', bogus: true } }), 'connection.bogus'],
       [
         keaServerBody({ connection: { url: 'http://127.0.0.1:8000/', password: 'p' } }),
@@ -160,6 +161,22 @@ describe('server registry', () => {
       .expect(200);
     expect(cleared.body.secretsSet).toEqual([]);
     expect((await rowOf(id))['sealed_secrets']).toBeNull();
+
+    // Credentials inside the URL would be stored and returned in the clear.
+    const inUrl = await t.http
+      .patch(`/api/v1/servers/${id}`)
+      .set(auth)
+      .send({ connection: { url: 'http://kea-api:s3cret@127.0.0.2:8000/' } })
+      .expect(400);
+    expect(inUrl.body.errors).toEqual([
+      {
+        field: 'connection.url',
+        message: 'url must not carry credentials (user:password@); send them as username and password',
+      },
+    ]);
+    const read = await t.http.get(`/api/v1/servers/${id}`).set(auth).expect(200);
+    expect(read.body.connection.url).toBe('https://127.0.0.2:8443/');
+    expect(JSON.stringify(read.body)).not.toContain('s3cret');
 
     const vendorChange = await t.http
       .patch(`/api/v1/servers/${id}`)

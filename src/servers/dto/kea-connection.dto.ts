@@ -1,5 +1,7 @@
 import { IsBoolean, IsInt, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min } from 'class-validator';
 
+/** A URL without userinfo: credentials in it would be stored and returned in the clear. */
+const NO_CREDENTIALS = /^(?![a-z][a-z0-9+.-]*:\/\/[^/?#]*@)/i;
 const PEM = /^-----BEGIN [A-Z ]+-----[\s\S]+-----END [A-Z ]+-----\s*$/;
 
 /** How to reach a Kea server: its Control Agent. */
@@ -12,6 +14,9 @@ export class KeaConnectionDto {
     },
   )
   @MaxLength(2048)
+  @Matches(NO_CREDENTIALS, {
+    message: 'url must not carry credentials (user:password@); send them as username and password',
+  })
   url!: string;
 
   /** Basic-auth user, when the Control Agent has `authentication` configured. */
