@@ -73,6 +73,7 @@ export function assertRelationshipShape(
   }
   const settings = parseSettings(dto.vendor, dto.settings ?? {}, errors);
   if (dto.vendor === 'isc') errors.push(...iscSplitRules(dto, settings));
+  if (dto.vendor === 'kea') errors.push(...keaModeRules(dto, settings));
   if (errors.length > 0) {
     throw ProblemException.validation(errors);
   }
@@ -128,6 +129,28 @@ function iscSplitRules(dto: CreateRelationshipDto, settings: Record<string, unkn
     ];
   }
   return [];
+}
+
+/**
+ * Kea 2.2's HA hook refuses these when it loads, which is after config-set has taken the configuration: the server is
+ * then left without its HA hook. Refused here instead.
+ */
+function keaModeRules(dto: CreateRelationshipDto, settings: Record<string, unknown>): FieldError[] {
+  const errors: FieldError[] = [];
+  const delayed = settings['delayedUpdatesLimit'];
+  if (dto.mode !== 'load-balancing' && typeof delayed === 'number' && delayed > 0) {
+    errors.push({
+      field: 'settings.delayedUpdatesLimit',
+      message: `${dto.mode} takes no delayed updates (Kea: only load-balancing); send 0 or null`,
+    });
+  }
+  if (dto.mode !== 'passive-backup' && settings['waitBackupAck'] === true) {
+    errors.push({
+      field: 'settings.waitBackupAck',
+      message: `waitBackupAck is for passive-backup only (Kea refuses it in ${dto.mode}); send false or null`,
+    });
+  }
+  return errors;
 }
 
 /**

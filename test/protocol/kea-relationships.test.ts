@@ -191,6 +191,35 @@ describe('Kea: driver and HA relationships on real Kea 2.2', () => {
     await t.http.delete(`/api/v1/relationships/${created.body.id}`).set(auth()).expect(200);
   });
 
+  it("PATCH with parameters Kea 2.2's HA hook refuses on load is a 400 naming them; both servers keep HA", async () => {
+    const { a, b, idA, idB } = await pair();
+    const created = await kea.createRelationship(idA, idB);
+    const id = created.body.id as string;
+    await waitForStatus(id, 'normal');
+    const digests = [await digestOf(a), await digestOf(b)];
+    const cases: Array<[Record<string, unknown>, string, string]> = [
+      [{ settings: { heartbeatDelay: 65_536 } }, 'settings.heartbeatDelay', 'must not be greater than 65535'],
+      [
+        { settings: { maxResponseDelay: 65_536 } },
+        'settings.maxResponseDelay',
+        'must not be greater than 65535',
+      ],
+      [{ settings: { maxAckDelay: 65_536 } }, 'settings.maxAckDelay', 'must not be greater than 65535'],
+      [{ settings: { delayedUpdatesLimit: 10 } }, 'settings.delayedUpdatesLimit', 'only load-balancing'],
+      [{ settings: { waitBackupAck: true } }, 'settings.waitBackupAck', 'passive-backup only'],
+    ];
+    for (const [body, field, message] of cases) {
+      const response = await t.http.patch(`/api/v1/relationships/${id}`).set(auth()).send(body).expect(400);
+      expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(response.body.type).toBe('urn:dfm:problem:validation');
+      expect(response.body.errors).toEqual([{ field, message: expect.stringContaining(message) }]);
+    }
+    expect([await digestOf(a), await digestOf(b)]).toEqual(digests);
+    const state = await t.http.get(`/api/v1/relationships/${id}/state`).set(auth()).expect(200);
+    expect(state.body.status).toBe('normal');
+    await t.http.delete(`/api/v1/relationships/${id}`).set(auth()).expect(200);
+  });
+
   it('when discovery on a partner fails nothing is changed, and the problem says so', async () => {
     const [a, b] = [await kea.start(), await kea.start()];
     const idA = await kea.register(a);

@@ -2,25 +2,25 @@ import { IsBoolean, IsInt, IsOptional, Matches, Max, Min } from 'class-validator
 
 /** Kea HA hook parameters (Kea 2.2 `high-availability`); absent ones take Kea's defaults. */
 export class KeaHaSettingsDto {
-  /** Milliseconds between heartbeats to the partner (Kea default 10000). */
+  /** Milliseconds between heartbeats to the partner (Kea default 10000; Kea 2.2 takes at most 65535). */
   @IsOptional()
   @IsInt()
   @Min(100)
-  @Max(3_600_000)
+  @Max(65_535)
   heartbeatDelay?: number;
 
-  /** Milliseconds without a reply before the partner is considered unresponsive (default 60000). */
+  /** Milliseconds without a reply before the partner is considered unresponsive (default 60000; at most 65535). */
   @IsOptional()
   @IsInt()
   @Min(100)
-  @Max(3_600_000)
+  @Max(65_535)
   maxResponseDelay?: number;
 
-  /** Milliseconds a client may wait for an answer before counting as unacked (default 10000). */
+  /** Milliseconds a client may wait for an answer before counting as unacked (default 10000; at most 65535). */
   @IsOptional()
   @IsInt()
   @Min(100)
-  @Max(3_600_000)
+  @Max(65_535)
   maxAckDelay?: number;
 
   /** Unacked clients that make the partner count as down (default 10; 0 = on the first missed heartbeat). */
@@ -49,7 +49,7 @@ export class KeaHaSettingsDto {
   @Max(1_000_000)
   syncPageLimit?: number;
 
-  /** Lease updates queued while the partner is unavailable (default 0 = none). */
+  /** load-balancing: lease updates queued while the partner is unavailable (default 0 = none; other modes take 0 only). */
   @IsOptional()
   @IsInt()
   @Min(0)
