@@ -74,6 +74,7 @@ export function assertRelationshipShape(
   const settings = parseSettings(dto.vendor, dto.settings ?? {}, errors);
   if (dto.vendor === 'isc') errors.push(...iscSplitRules(dto, settings));
   if (dto.vendor === 'kea') errors.push(...keaModeRules(dto, settings));
+  if (dto.vendor === 'windows') errors.push(...windowsModeRules(dto, requested ?? {}));
   if (errors.length > 0) {
     throw ProblemException.validation(errors);
   }
@@ -150,6 +151,26 @@ function keaModeRules(dto: CreateRelationshipDto, settings: Record<string, unkno
       message: `waitBackupAck is for passive-backup only (Kea refuses it in ${dto.mode}); send false or null`,
     });
   }
+  return errors;
+}
+
+/**
+ * Windows takes the load-balance share in load balancing and the reserve in hot standby only (two parameter sets of
+ * Add-/Set-DhcpServerv4Failover): the other one, asked for, would be recorded and never reach the servers. Only what
+ * the caller sends is checked (a relationship found on the servers carries both).
+ */
+function windowsModeRules(dto: CreateRelationshipDto, requested: Record<string, unknown>): FieldError[] {
+  const errors: FieldError[] = [];
+  const notFor = (key: string, mode: FailoverMode, other: FailoverMode): void => {
+    if (dto.mode === mode && typeof requested[key] === 'number') {
+      errors.push({
+        field: `settings.${key}`,
+        message: `${key} applies to ${other} only; Windows has no such setting in ${mode}`,
+      });
+    }
+  };
+  notFor('reservePercent', 'load-balancing', 'hot-standby');
+  notFor('loadBalancePercent', 'hot-standby', 'load-balancing');
   return errors;
 }
 

@@ -131,6 +131,49 @@ describe('Windows relationships over sshd and the DhcpServer emulator', () => {
       );
     });
 
+    test("a setting of the other mode's parameter set is refused (it would be recorded and never sent)", async () => {
+      const before = (await t.http.get('/api/v1/relationships?discover=false').set(auth()).expect(200)).body
+        .total;
+      for (const [mode, role, settings, field] of [
+        ['load-balancing', 'secondary', { reservePercent: 10 }, 'settings.reservePercent'],
+        ['hot-standby', 'standby', { loadBalancePercent: 70 }, 'settings.loadBalancePercent'],
+      ] as const) {
+        const response = await t.http
+          .post('/api/v1/relationships')
+          .set(auth())
+          .send({
+            name: uniqueName('other-mode'),
+            vendor: 'windows',
+            mode,
+            servers: [
+              { serverId: ids['DHCP1'], role: 'primary' },
+              { serverId: ids['DHCP2'], role },
+            ],
+            settings,
+          })
+          .expect(400);
+        expect(response.headers['content-type']).toContain('application/problem+json');
+        expect(response.body.errors).toEqual([{ field, message: expect.stringContaining('applies to') }]);
+      }
+      const patched = await t.http
+        .patch(`/api/v1/relationships/${id}`)
+        .set(auth())
+        .send({ settings: { reservePercent: 10 } })
+        .expect(400);
+      expect(patched.body.errors).toEqual([
+        {
+          field: 'settings.reservePercent',
+          message:
+            'reservePercent applies to hot-standby only; Windows has no such setting in load-balancing',
+        },
+      ]);
+      const read = await t.http.get(`/api/v1/relationships/${id}`).set(auth()).expect(200);
+      expect(read.body.settings).not.toHaveProperty('reservePercent');
+      expect(
+        (await t.http.get('/api/v1/relationships?discover=false').set(auth()).expect(200)).body.total,
+      ).toBe(before);
+    });
+
     test('the first scope creates it on both servers (Add-DhcpServerv4Failover), the partner getting a copy', async () => {
       const added = await t.http
         .post(`/api/v1/relationships/${id}/scopes`)
