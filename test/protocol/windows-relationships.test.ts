@@ -469,4 +469,48 @@ describe('Windows relationships over sshd and the DhcpServer emulator', () => {
       expect(dhcp4.relationships).toEqual([]);
     });
   });
+
+  test('DELETE with the partner down is a 502 that changes nothing; once it is back the copies are deleted', async () => {
+    await scope('DHCP1', '10.7.1.0');
+    const created = await t.http
+      .post('/api/v1/relationships')
+      .set(auth())
+      .send({
+        name: uniqueName('partner-down'),
+        vendor: 'windows',
+        mode: 'hot-standby',
+        servers: [
+          { serverId: ids['DHCP1'], role: 'primary' },
+          { serverId: ids['DHCP2'], role: 'standby' },
+        ],
+      })
+      .expect(201);
+    const id = created.body.id as string;
+    await t.http
+      .post(`/api/v1/relationships/${id}/scopes`)
+      .set(auth())
+      .send({ network: '10.7.1.0', sourceServerId: ids['DHCP1'] })
+      .expect(201);
+    const before = JSON.stringify(await estate.readState());
+    await estate.setFaults('DHCP2', { down: true });
+    const refused = await t.http
+      .delete(`/api/v1/relationships/${id}?keepScopesOn=${ids['DHCP1']}&otherCopies=delete`)
+      .set(auth())
+      .expect(502);
+    expect(refused.headers['content-type']).toContain('application/problem+json');
+    expect(refused.body.type).toBe('urn:dfm:problem:server-unreachable');
+    expect(refused.body.detail).toContain('read failover relationship');
+    await estate.setFaults('DHCP2', {});
+    expect(JSON.stringify(await estate.readState())).toBe(before);
+    await t.http.get(`/api/v1/relationships/${id}`).set(auth()).expect(200);
+
+    await t.http
+      .delete(`/api/v1/relationships/${id}?keepScopesOn=${ids['DHCP1']}&otherCopies=delete`)
+      .set(auth())
+      .expect(200);
+    const [dhcp1, dhcp2] = await Promise.all([estate.serverState('DHCP1'), estate.serverState('DHCP2')]);
+    expect(dhcp1.scopes['10.7.1.0']).toBeDefined();
+    expect(dhcp2.scopes['10.7.1.0']).toBeUndefined();
+    expect(dhcp2.relationships.map((r) => r.name)).not.toContain(created.body.name);
+  });
 });

@@ -134,10 +134,14 @@ export class WindowsFailoverScopes implements FailoverScopeOperations {
     const keeper = spec.sides[keep].target;
     const partner = spec.sides[keep === 0 ? 1 : 0].target;
     const relationship = await readFailover(keeper, spec.name);
-    const scopes = relationship?.scopeIds ?? [];
+    // The partner is asked before anything changes: one that cannot be reached fails the removal with nothing done
+    // (not the relationship gone from the keeper and the partner's copies left serving), and one that still has the
+    // relationship after an attempt that lost it on the keeper names the copies to delete or disable.
+    const onPartner = await readFailover(partner, spec.name);
+    const scopes = relationship?.scopeIds ?? onPartner?.scopeIds ?? [];
     const copies =
       other === 'disable' && scopes.length > 0 ? await readScopesInOneSession(partner, scopes) : undefined;
-    await removeRelationshipFrom(keeper, spec.name);
+    await removeRelationshipFrom(relationship || !onPartner ? keeper : partner, spec.name);
     if (copies) {
       const writes = [...copies.values()].map((content) => ({
         content: { ...content, enabled: false },
@@ -148,9 +152,9 @@ export class WindowsFailoverScopes implements FailoverScopeOperations {
       await deleteScopes(partner, scopes);
     }
     return {
-      before: digestOf(relationship),
+      before: digestOf(relationship ?? onPartner),
       after: digestOf({ removed: spec.name, partnerCopies: other }),
-      changed: relationship !== undefined,
+      changed: relationship !== undefined || onPartner !== undefined,
       scopes,
       undo: () =>
         Promise.reject(new DriverError(DriverErrorCode.unsupported, 'create the relationship again')),
