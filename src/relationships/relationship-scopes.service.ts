@@ -125,10 +125,19 @@ export class RelationshipScopesService {
       const keep = targets.findIndex((candidate) => candidate.id !== query.serverId) as 0 | 1;
       return this.removeFromRelationship(relationship, network, keep, how, actor);
     }
-    return this.locks.withServers([target.id], async () => {
-      const digests = await this.drivers
-        .get(target.vendor)
-        .removeScope(target, network, how, writeContext(actor));
+    const partner = targets.find((candidate) => candidate.id !== target.id)!;
+    return this.locks.withServers([target.id, partner.id], async () => {
+      const driver = this.drivers.get(target.vendor);
+      // The partner keeps its copy: one that has none would leave the scope on neither server.
+      const onPartner = await driver.listScopes(partner);
+      if (!onPartner.some((scope) => scope.subnet.split('/')[0] === network)) {
+        throw ProblemException.conflict(
+          `${partner.name} has no copy of ${network}, so removing it from ${target.name} would leave it on neither ` +
+            `server; add it to ${partner.name} first (POST /api/v1/relationships/${id}/scopes with sourceServerId ` +
+            `${target.id}).`,
+        );
+      }
+      const digests = await driver.removeScope(target, network, how, writeContext(actor));
       await this.record(actor, id, 'relationship.scope-removed', {
         network,
         serverId: target.id,

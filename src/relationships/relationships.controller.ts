@@ -192,6 +192,10 @@ export class RelationshipsController {
   )
   @ApiOkResponse({ type: RelationshipScopeChangeDto })
   @NotFound('relationship or scope')
+  @Conflicts(
+    'Kea, ISC: the partner has no copy of the scope (removing it would leave it on neither server), or the server ' +
+      'refuses the change.',
+  )
   removeScope(
     @IdParam() id: string,
     @NetworkParam() network: string,

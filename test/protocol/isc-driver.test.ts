@@ -771,9 +771,14 @@ subnet 10.81.0.0 netmask 255.255.255.0 {\r
           'subnet 10.70.0.0 netmask 255.255.255.0 {\n  pool {\n    failover peer "dhcp-failover";\n    range 10.70.0.10 10.70.0.20;\n  }\n}\n',
       });
       const idSolo = await isc.register(solo, 'local');
+      // The partner has its copy (a scope goes out of a relationship only while the other server keeps one).
+      const soloPartner = await isc.files({
+        main: (path) => `include "${path}";\n`,
+        include: 'subnet 10.70.0.0 netmask 255.255.255.0 {\n  range 10.70.0.10 10.70.0.20;\n}\n',
+      });
       const relSolo = await isc.relationship(
         { serverId: idSolo, peerName: 'dhcp-failover' },
-        { serverId: idC, peerName: 'none' },
+        { serverId: await isc.register(soloPartner, 'local'), peerName: 'none' },
       );
       const soloText = await solo.include();
       const refused = await t.http

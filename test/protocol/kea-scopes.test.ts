@@ -151,6 +151,17 @@ describe('Kea scopes: read live, relationship scopes, races with edits made else
       presentOn: [idA],
       inStep: false,
     });
+    // Out of a relationship, the partner keeps its copy: b has none, so removing a's would leave it nowhere.
+    const aBefore = await subnets(a);
+    const onlyCopy = await t.http
+      .delete(`/api/v1/relationships/${rel}/scopes/10.51.0.0?serverId=${idA}`)
+      .set(auth())
+      .expect(409);
+    expect(onlyCopy.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(onlyCopy.body.type).toBe('urn:dfm:problem:conflict');
+    expect(onlyCopy.body.detail).toContain(`has no copy of 10.51.0.0`);
+    expect(onlyCopy.body.detail).toContain(`sourceServerId ${idA}`);
+    expect(await subnets(a)).toEqual(aBefore);
 
     const added = await t.http
       .post(`/api/v1/relationships/${rel}/scopes`)
