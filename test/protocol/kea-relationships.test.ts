@@ -300,6 +300,24 @@ describe('Kea: driver and HA relationships on real Kea 2.2', () => {
       'settings.bogus',
       'settings.heartbeatDelay',
     ]);
+    // Arrays where objects belong are named as such, not read as servers without an id or a role.
+    const arrays = await t.http
+      .post('/api/v1/relationships')
+      .set(auth())
+      .send({
+        name: uniqueName('bad'),
+        vendor: 'kea',
+        mode: 'hot-standby',
+        servers: [[{ serverId: idA, role: 'primary' }], { serverId: idB, role: 'standby', settings: [] }],
+      })
+      .expect(400);
+    expect(arrays.body.errors).toEqual([
+      {
+        field: 'servers',
+        message: 'each of servers must be an object such as { "serverId": "<uuid>", "role": "primary" }',
+      },
+      { field: 'servers[1].settings', message: 'settings must be an object' },
+    ]);
   });
 
   it('finds a relationship configured outside this service once both partners are registered, and adopts it', async () => {

@@ -33,6 +33,8 @@ export const SERVER_ROLES = ['primary', 'secondary', 'standby', 'backup'] as con
 export type ServerRole = (typeof SERVER_ROLES)[number];
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+const SERVERS_MESSAGE =
+  'each of servers must be an object such as { "serverId": "<uuid>", "role": "primary" }';
 
 export class RelationshipServerSettingsDto {
   /** Kea: whether this server takes over automatically when its partner fails (default true). */
@@ -70,6 +72,7 @@ export class RelationshipServerDto {
   role!: ServerRole;
 
   @IsOptional()
+  @IsObject({ message: 'settings must be an object' })
   @ValidateNested()
   @Type(() => RelationshipServerSettingsDto)
   settings?: RelationshipServerSettingsDto;
@@ -93,6 +96,7 @@ export class CreateRelationshipDto {
   @ApiProperty({ type: [RelationshipServerDto], minItems: 2, maxItems: 2 })
   @ArrayMinSize(2)
   @ArrayMaxSize(2)
+  @IsObject({ each: true, message: SERVERS_MESSAGE })
   @ValidateNested({ each: true })
   @Type(() => RelationshipServerDto)
   servers!: RelationshipServerDto[];
@@ -265,6 +269,7 @@ export class UpdateRelationshipDto {
   @IsOptional()
   @ArrayMinSize(2)
   @ArrayMaxSize(2)
+  @IsObject({ each: true, message: SERVERS_MESSAGE })
   @ValidateNested({ each: true })
   @Type(() => RelationshipServerDto)
   servers?: RelationshipServerDto[];
