@@ -1,3 +1,4 @@
+import { keaServerBody } from '../support/fixtures.js';
 import { bearer, startTestApp, type TestApp } from '../support/test-app.js';
 
 describe('authentication', () => {
@@ -103,12 +104,7 @@ describe('authentication', () => {
     const server = await t.http
       .post('/api/v1/servers')
       .set(bearer(t.adminKey))
-      .send({
-        name: 'nullable-kea',
-        vendor: 'kea',
-        address: '127.0.0.1',
-        connection: { url: 'http://127.0.0.1:9/' },
-      })
+      .send(keaServerBody())
       .expect(201);
     const cases: Array<[string, Record<string, unknown>, Record<string, unknown>]> = [
       [`/api/v1/principals/${principal.body.id}`, principal.body, { name: null }],
@@ -170,12 +166,7 @@ describe('authentication', () => {
     const server = await t.http
       .post('/api/v1/servers')
       .set(bearer(t.adminKey))
-      .send({
-        name: 'partial-kea',
-        vendor: 'kea',
-        address: '127.0.0.1',
-        connection: { url: 'http://127.0.0.1:9/' },
-      })
+      .send(keaServerBody())
       .expect(201);
     await t.http
       .patch(`/api/v1/servers/${server.body.id}`)
