@@ -115,7 +115,7 @@ describe('HTTP errors are problem+json', () => {
     );
   });
 
-  it('400 for a time before year 1 in since/until (beyond PostgreSQL), on audit events and jobs', async () => {
+  it('400 for a time before year 1 in since/until (beyond PostgreSQL), or until not after since, on audit events and jobs', async () => {
     for (const list of ['/api/v1/audit-events', '/api/v1/jobs']) {
       for (const field of ['since', 'until']) {
         const response = await t.http
@@ -126,6 +126,16 @@ describe('HTTP errors are problem+json', () => {
         expect(response.body.errors).toEqual([{ field, message: `${field} must be in year 1 or later` }]);
       }
       await t.http.get(`${list}?since=0001-01-01T00:00:00Z`).set(bearer(t.adminKey)).expect(200);
+      // A window that ends before (or when) it starts is the caller's mistake, not an empty list.
+      const backwards = await t.http
+        .get(`${list}?since=2026-11-02T00:00:00Z&until=2026-11-01T00:00:00Z`)
+        .set(bearer(t.adminKey))
+        .expect(400);
+      expect(backwards.body.errors).toEqual([{ field: 'until', message: 'until must be after since' }]);
+      await t.http
+        .get(`${list}?since=2026-11-01T00:00:00Z&until=2026-11-02T00:00:00Z`)
+        .set(bearer(t.adminKey))
+        .expect(200);
     }
   });
 

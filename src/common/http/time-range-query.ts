@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsDate, IsOptional, MinDate } from 'class-validator';
+import { IsDate, IsOptional, MinDate, ValidateBy } from 'class-validator';
 import { PageQuery } from './pagination.js';
 
 /** PostgreSQL's timestamps start in 4713 BC; JavaScript's reach 271821 BC. Nothing here happened before year 1. */
@@ -28,5 +28,18 @@ export class TimeRangeQuery extends PageQuery {
   @Type(() => Date)
   @IsDate({ message: 'until must be an ISO 8601 date-time' })
   @MinDate(EARLIEST, { message: 'until must be in year 1 or later' })
+  @ValidateBy(
+    {
+      name: 'isAfterSince',
+      validator: {
+        // A window that ends before it starts is a caller's mistake, not an empty list.
+        validate: (until: unknown, args) => {
+          const since = (args?.object as TimeRangeQuery | undefined)?.since;
+          return !(since instanceof Date && until instanceof Date) || until.getTime() > since.getTime();
+        },
+      },
+    },
+    { message: 'until must be after since' },
+  )
   until?: Date;
 }
