@@ -6,7 +6,7 @@ import { ServerLockService } from '../servers/server-lock.service.js';
 import { ServersService } from '../servers/servers.service.js';
 import type { ServerTarget } from '../vendors/driver.js';
 import { DriverRegistry } from '../vendors/driver-registry.js';
-import { SCOPE_PARTS } from '../vendors/scope-content.js';
+import { SCOPE_PARTS, scopeNetwork } from '../vendors/scope-content.js';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type {
@@ -45,7 +45,7 @@ export class RelationshipScopesService {
     const byNetwork = new Map<string, RelationshipScopeDto>();
     lists.forEach((scopes, index) => {
       for (const scope of scopes) {
-        const network = scope.subnet.split('/')[0] ?? scope.subnet;
+        const network = scopeNetwork(scope.subnet);
         const entry = byNetwork.get(network) ?? {
           subnet: scope.subnet,
           network,
@@ -80,7 +80,7 @@ export class RelationshipScopesService {
     return this.locks.withServers([source.id, destination.id], async () => {
       const content = await driver.readScope(source, dto.network);
       const present = await driver.listScopes(destination);
-      if (present.some((scope) => scope.subnet.split('/')[0] === dto.network)) {
+      if (present.some((scope) => scopeNetwork(scope.subnet) === dto.network)) {
         throw ProblemException.conflict(
           `${destination.name} has ${dto.network} already; replicate it to bring its content in line`,
         );
@@ -130,7 +130,7 @@ export class RelationshipScopesService {
       const driver = this.drivers.get(target.vendor);
       // The partner keeps its copy: one that has none would leave the scope on neither server.
       const onPartner = await driver.listScopes(partner);
-      if (!onPartner.some((scope) => scope.subnet.split('/')[0] === network)) {
+      if (!onPartner.some((scope) => scopeNetwork(scope.subnet) === network)) {
         throw ProblemException.conflict(
           `${partner.name} has no copy of ${network}, so removing it from ${target.name} would leave it on neither ` +
             `server; add it to ${partner.name} first (POST /api/v1/relationships/${id}/scopes with sourceServerId ` +

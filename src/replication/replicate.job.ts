@@ -13,7 +13,7 @@ import { ServersService } from '../servers/servers.service.js';
 import { DriverError } from '../vendors/driver-error.js';
 import { DriverRegistry } from '../vendors/driver-registry.js';
 import type { ScopeWrite, ServerTarget, WriteDigests } from '../vendors/driver.js';
-import { SCOPE_PARTS, type ScopeContent } from '../vendors/scope-content.js';
+import { SCOPE_PARTS, scopeNetwork, type ScopeContent } from '../vendors/scope-content.js';
 import { planReplication, type ReplicationLeg } from './replication-plan.js';
 import type { ReplicationRequest, ScopeOutcome } from './replication-request.js';
 import { LegClock } from './leg-clock.js';
@@ -134,7 +134,7 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
             },
           );
           if (writes.length === 0) return;
-          const networks = writes.map((write) => write.content.subnet.split('/')[0]);
+          const networks = writes.map((write) => scopeNetwork(write.content.subnet));
           const written = networks.map((network) => keyOf(leg, network));
           if (await context.cancelRequested()) {
             for (const network of networks) {

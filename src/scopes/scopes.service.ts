@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { PermissionService } from '../permissions/permission.service.js';
 import { ServersService } from '../servers/servers.service.js';
 import { DriverRegistry } from '../vendors/driver-registry.js';
-import type { ScopeContent, ScopeSummary } from '../vendors/scope-content.js';
+import { scopeNetwork, type ScopeContent, type ScopeSummary } from '../vendors/scope-content.js';
 
 /** Scopes are read live from the servers (the servers are the truth); nothing is cached here. */
 @Injectable()
@@ -20,7 +20,7 @@ export class ScopesService {
       this.drivers.get(target.vendor).listScopes(target),
       this.permissions.visibleScopes(principalId, serverId),
     ]);
-    return visible === 'all' ? scopes : scopes.filter((scope) => visible.has(scope.subnet.split('/')[0]));
+    return visible === 'all' ? scopes : scopes.filter((scope) => visible.has(scopeNetwork(scope.subnet)));
   }
 
   async read(serverId: string, network: string): Promise<ScopeContent> {

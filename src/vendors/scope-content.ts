@@ -57,6 +57,11 @@ export interface ScopeContent {
 export const SCOPE_PARTS = ['options', 'reservations', 'pools', 'exclusions'] as const;
 export type ScopePart = (typeof SCOPE_PARTS)[number];
 
+/** A scope's network address (`10.1.2.0`) from its subnet (`10.1.2.0/24`): how paths, grants and writes name it. */
+export function scopeNetwork(subnet: string): string {
+  return subnet.split('/')[0] ?? subnet;
+}
+
 export interface ScopeSummary {
   subnet: string;
   name?: string;

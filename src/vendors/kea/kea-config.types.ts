@@ -1,3 +1,4 @@
+import { scopeNetwork } from '../scope-content.js';
 /** The parts of Kea's Dhcp4 configuration this service reads or changes; everything else passes through untouched. */
 export interface KeaOptionData {
   name?: string;
@@ -66,5 +67,5 @@ export function allSubnets(dhcp4: KeaDhcp4): Array<{ subnet: KeaSubnet4; sharedN
 
 /** The network address of a subnet: `10.1.2.0/24` -> `10.1.2.0`. */
 export function networkOf(subnet: KeaSubnet4): string {
-  return subnet.subnet.split('/')[0] ?? subnet.subnet;
+  return scopeNetwork(subnet.subnet);
 }

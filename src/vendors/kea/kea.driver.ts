@@ -10,7 +10,7 @@ import type {
   WriteDigests,
 } from '../driver.js';
 import { DriverError, DriverErrorCode } from '../driver-error.js';
-import type { ScopeContent, ScopeSummary } from '../scope-content.js';
+import { scopeNetwork, type ScopeContent, type ScopeSummary } from '../scope-content.js';
 import { type ConfigSnapshot, readConfig, readSnapshot, updateConfig } from './kea-config-update.js';
 import { allSubnets, networkOf, type KeaConfig, type KeaDhcp4, type KeaSubnet4 } from './kea-config.types.js';
 import { withKeaClient } from './kea-client.factory.js';
@@ -178,7 +178,7 @@ function indexSubnets(dhcp4: KeaDhcp4): SubnetIndex {
 
 /** Replaces the subnet in place (same id, same shared network), or appends it with a fresh id. */
 function upsertSubnet(config: KeaConfig, write: ScopeWrite, index: SubnetIndex): void {
-  const network = write.content.subnet.split('/')[0];
+  const network = scopeNetwork(write.content.subnet);
   const place = index.places.get(network);
   if (place) {
     place.list[place.position] = applyScopeToSubnet(place.list[place.position], write.content, write.parts);

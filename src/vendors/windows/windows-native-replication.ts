@@ -1,13 +1,12 @@
 import type { ScopeWrite, ServerTarget, WriteContext } from '../driver.js';
 import { DriverError } from '../driver-error.js';
-import { SCOPE_PARTS, type ScopeContent } from '../scope-content.js';
+import { SCOPE_PARTS, scopeNetwork, type ScopeContent } from '../scope-content.js';
 import { psList } from './powershell/ps-literal.js';
 import { stepError } from './powershell/ps-results.js';
 import { PsScript } from './powershell/ps-script.js';
 import { runBatch } from './windows-session.js';
 
-export const networkOf = (write: ScopeWrite): string =>
-  write.content.subnet.split('/')[0] ?? write.content.subnet;
+export const networkOf = (write: ScopeWrite): string => scopeNetwork(write.content.subnet);
 /** The failover relationship a scope read from a Windows server is in (its name), if any. */
 const relationshipOf = (content: ScopeContent | undefined): unknown =>
   content?.vendorExtras?.['failoverRelationship'];

@@ -1,6 +1,6 @@
 import type { ScopeWrite, ServerTarget } from '../driver.js';
 import { DriverError } from '../driver-error.js';
-import type { ScopeContent } from '../scope-content.js';
+import { scopeNetwork, type ScopeContent } from '../scope-content.js';
 import { stepError } from './powershell/ps-results.js';
 import { PsScript } from './powershell/ps-script.js';
 import { scopeWriteStatements } from './windows-scope-write.js';
@@ -37,7 +37,7 @@ export async function writeScopesInBatches(
   };
   const planned: PlannedScope[] = [];
   for (const write of writes) {
-    const network = write.content.subnet.split('/')[0] ?? write.content.subnet;
+    const network = scopeNetwork(write.content.subnet);
     try {
       planned.push({ network, statements: scopeWriteStatements(before.get(network), write) });
     } catch (error) {

@@ -1,6 +1,6 @@
 import type { ScopeWrite } from '../driver.js';
 import { DriverError, DriverErrorCode } from '../driver-error.js';
-import type { AddressRange, DhcpOption, ScopeContent } from '../scope-content.js';
+import { scopeNetwork, type AddressRange, type DhcpOption, type ScopeContent } from '../scope-content.js';
 import { psInt, psList, psString, psTimeSpan } from './powershell/ps-literal.js';
 import {
   LEASE_OPTION,
@@ -19,7 +19,7 @@ import {
  */
 export function scopeWriteStatements(before: ScopeContent | undefined, write: ScopeWrite): string[] {
   const after = write.content;
-  const network = after.subnet.split('/')[0] ?? after.subnet;
+  const network = scopeNetwork(after.subnet);
   const id = psString(network);
   const parts = new Set(write.parts);
   const statements: string[] = [];

@@ -1,4 +1,10 @@
-import type { DhcpOption, Reservation, ScopeContent, ScopePart } from '../../scope-content.js';
+import {
+  scopeNetwork,
+  type DhcpOption,
+  type Reservation,
+  type ScopeContent,
+  type ScopePart,
+} from '../../scope-content.js';
 import { childStatements, findBlocks, isBlock, isStatement, type Located } from './conf-walk.js';
 import { insertNodes } from './conf-edit.js';
 import { mainFile, type ConfSet } from './include-resolver.js';
@@ -62,7 +68,7 @@ export function findSubnets(set: ConfSet): IscSubnet[] {
     return {
       ...located,
       cidr,
-      network: cidr.split('/')[0],
+      network: scopeNetwork(cidr),
       ...(shared ? { sharedNetwork: headerWords(shared)[1] } : {}),
     };
   });
@@ -275,7 +281,7 @@ export function applyScope(
   options: ApplyOptions = {},
   lookups: ScopeWriteLookups = new ScopeWriteLookups(set),
 ): IscSubnet {
-  const network = content.subnet.split('/')[0];
+  const network = scopeNetwork(content.subnet);
   const subnet = lookups.subnet(network) ?? createSubnet(lookups, content);
   const catalog = lookups.catalog;
   const { file, node: block } = subnet;
@@ -328,7 +334,7 @@ export function applyScopes(
   options: ApplyOptions = {},
   copy?: (write: ScopeWriteInput, lookups: ScopeWriteLookups) => boolean,
 ): void {
-  const last = new Map(writes.map((write) => [write.content.subnet.split('/')[0], write]));
+  const last = new Map(writes.map((write) => [scopeNetwork(write.content.subnet), write]));
   const lookups = new ScopeWriteLookups(set);
   // Copies first: the edits after them then find the hosts the copies brought (names stay unique).
   const edits = copy ? [...last.values()].filter((write) => !copy(write, lookups)) : [...last.values()];
