@@ -1,5 +1,5 @@
 import { Controller, Get, Headers, HttpCode, HttpStatus, Post, Query, Res } from '@nestjs/common';
-import { ApiNotModifiedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiNotModifiedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentActor, type Actor } from '../auth/actor.js';
 import { CurrentPrincipal, type AuthenticatedPrincipal } from '../auth/authenticated-principal.js';
@@ -7,16 +7,29 @@ import { Conflicts, NotFound, Operation } from '../common/http/api-docs.decorato
 import { etagOf, noneMatchHits } from '../common/http/etag.js';
 import { IdParam } from '../common/http/id-param.js';
 import { PageOf, type Page } from '../common/http/pagination.js';
+import { preferredWaitSeconds } from '../common/http/prefer-wait.js';
 import { Authorize } from '../permissions/authorize.decorator.js';
+import { JobChangeWatcher } from './job-change-watcher.js';
 import { JobDto, JobQuery, JobReadQuery } from './job.dto.js';
 import { JobsService } from './jobs.service.js';
 
 const JobPage = PageOf(JobDto);
+/** The longest `Prefer: wait` honoured: under the usual idle timeouts of proxies and load balancers (60 s). */
+const MAX_WAIT_SECONDS = 50;
+const PREFERENCE_APPLIED = {
+  'Preference-Applied': {
+    description: '`wait=<seconds>` when the answer was held (RFC 7240): the wait that applied.',
+    schema: { type: 'string' },
+  },
+};
 
 @ApiTags('jobs')
 @Controller('jobs')
 export class JobsController {
-  constructor(private readonly jobs: JobsService) {}
+  constructor(
+    private readonly jobs: JobsService,
+    private readonly watcher: JobChangeWatcher,
+  ) {}
 
   @Get()
   @Authorize('authenticated')
@@ -39,18 +52,36 @@ export class JobsController {
   @Operation(
     'Read a job: state, progress, per-item outcome',
     'Poll this until `state` is final; send the last `ETag` as `If-None-Match` and an unchanged job answers 304 ' +
-      'without a body. `?include=details` adds the large per-item detail (replication: the diff of each scope), ' +
-      'which polling does not need.',
+      'without a body. Add `Prefer: wait=<seconds>` (RFC 7240, at most ' +
+      `${MAX_WAIT_SECONDS}) and an unchanged, unfinished job holds the answer until it changes (200 with the new ` +
+      'state) or the wait ends (304), so a pipeline learns of each change at once without polling in a loop. ' +
+      '`?include=details` adds the large per-item detail (replication: the diff of each scope), which polling does ' +
+      'not need.',
   )
-  @ApiOkResponse({ type: JobDto })
+  @ApiHeader({
+    name: 'If-None-Match',
+    required: false,
+    description: 'The `ETag` of your last read: an unchanged job answers 304 without a body.',
+  })
+  @ApiHeader({
+    name: 'Prefer',
+    required: false,
+    description:
+      `\`wait=<seconds>\` (at most ${MAX_WAIT_SECONDS}; more is shortened to it), with \`If-None-Match\`: hold the ` +
+      'answer while the job is unchanged and not finished. A preference that cannot be read is ignored.',
+  })
+  @ApiOkResponse({ type: JobDto, headers: PREFERENCE_APPLIED })
   @ApiNotModifiedResponse({
-    description: 'The job has not changed since the `ETag` sent in `If-None-Match`.',
+    description:
+      'The job has not changed since the `ETag` sent in `If-None-Match` (after the wait, if one applied).',
+    headers: PREFERENCE_APPLIED,
   })
   @NotFound('job')
   async get(
     @IdParam() id: string,
     @Query() query: JobReadQuery,
     @Headers('if-none-match') ifNoneMatch: string | undefined,
+    @Headers('prefer') prefer: string | undefined,
     @CurrentPrincipal() caller: AuthenticatedPrincipal,
     @Res({ passthrough: true }) response: Response,
   ): Promise<JobDto | undefined> {
@@ -58,16 +89,39 @@ export class JobsController {
     // The representation with details is another one: its tag differs.
     const tagOf = (version: number): string =>
       withDetails ? etagOf(version).replace(/"$/, '-d"') : etagOf(version);
-    if (
-      ifNoneMatch !== undefined &&
-      noneMatchHits(ifNoneMatch, tagOf(await this.jobs.versionOf(id, caller.id)))
-    ) {
-      response.status(HttpStatus.NOT_MODIFIED);
-      return undefined;
+    if (ifNoneMatch !== undefined) {
+      let current = await this.jobs.versionOf(id, caller.id);
+      const wait = Math.min(preferredWaitSeconds(prefer) ?? 0, MAX_WAIT_SECONDS);
+      if (noneMatchHits(ifNoneMatch, tagOf(current.version)) && wait > 0 && !current.finished) {
+        response.setHeader('Preference-Applied', `wait=${wait}`);
+        await this.waitForChange(id, current.version, wait, response);
+        current = await this.jobs.versionOf(id, caller.id);
+      }
+      if (noneMatchHits(ifNoneMatch, tagOf(current.version))) {
+        response.status(HttpStatus.NOT_MODIFIED);
+        return undefined;
+      }
     }
     const job = await this.jobs.get(id, caller.id, withDetails);
     response.setHeader('ETag', tagOf(job.version));
     return JobDto.from(job);
+  }
+
+  /** Waits for the job to move on, for at most `seconds`; a caller that hangs up ends the wait. */
+  private async waitForChange(
+    id: string,
+    version: number,
+    seconds: number,
+    response: Response,
+  ): Promise<void> {
+    const gone = new AbortController();
+    const hangUp = (): void => gone.abort();
+    response.once('close', hangUp);
+    try {
+      await this.watcher.waitForChange(id, version, seconds * 1000, gone.signal);
+    } finally {
+      response.off('close', hangUp);
+    }
   }
 
   @Post(':id/cancel')

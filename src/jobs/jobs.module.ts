@@ -2,6 +2,7 @@ import { type DynamicModule, Global, Module, type Provider } from '@nestjs/commo
 import { AuthModule } from '../auth/auth.module.js';
 import { AppConfig } from '../config/app-config.js';
 import { JobCatalogueNames } from './job-catalogue.token.js';
+import { JobChangeWatcher } from './job-change-watcher.js';
 import { JobHandlerRegistry } from './job-handler.registry.js';
 import { JobRecordsService } from './job-records.service.js';
 import { JobWorkersService } from './job-workers.service.js';
@@ -40,7 +41,7 @@ export class JobsModule {
       module: JobsModule,
       imports: options.api ? [AuthModule] : [],
       controllers: [JobsController],
-      providers: [...providers, QueueBackendCloser, JobsService],
+      providers: [...providers, QueueBackendCloser, JobsService, JobChangeWatcher],
       exports: [QueueBackend, JobHandlerRegistry, JobRecordsService],
     };
   }

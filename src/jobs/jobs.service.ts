@@ -9,7 +9,7 @@ import { Permission } from '../permissions/permission.js';
 import { PermissionService } from '../permissions/permission.service.js';
 import type { JobQuery } from './job.dto.js';
 import { JobRecordEntity } from './job-record.entity.js';
-import { FINISHED_JOB_STATES } from './job-state.js';
+import { FINISHED_JOB_STATES, type JobState } from './job-state.js';
 import { QueueBackend } from './queue-backend.js';
 import { JobHandlerRegistry } from './job-handler.registry.js';
 
@@ -65,14 +65,17 @@ export class JobsService {
   }
 
   /**
-   * The job's version, for a conditional read: when a poller's `If-None-Match` still matches, the row (whose outcome
-   * can be large) is not loaded at all.
+   * The job's version and whether it is finished, for a conditional read: when a poller's `If-None-Match` still
+   * matches, the row (whose outcome can be large) is not loaded at all. One plain query: pollers call this often.
    */
-  async versionOf(id: string, principalId: string): Promise<number> {
-    const job = await this.dataSource
-      .getRepository(JobRecordEntity)
-      .findOne({ where: { id }, select: { id: true, version: true, requestedBy: true } });
-    return (await this.readable(job, id, principalId)).version;
+  async versionOf(id: string, principalId: string): Promise<{ version: number; finished: boolean }> {
+    const rows: Array<{ version: number; state: JobState; requestedBy: string | null }> =
+      await this.dataSource.query(
+        'SELECT version, state, requested_by AS "requestedBy" FROM jobs WHERE id = $1',
+        [id],
+      );
+    const job = await this.readable(rows[0] ?? null, id, principalId);
+    return { version: Number(job.version), finished: FINISHED_JOB_STATES.includes(job.state) };
   }
 
   async get(id: string, principalId: string, withDetails = false): Promise<JobRecordEntity> {

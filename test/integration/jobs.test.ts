@@ -1,9 +1,11 @@
 import { Injectable, Module, type OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { JobResult, JobRunContext } from '../../src/jobs/job-handler.js';
+import { JobChangeWatcher } from '../../src/jobs/job-change-watcher.js';
 import { JobHandlerRegistry } from '../../src/jobs/job-handler.registry.js';
 import { JobRecordEntity } from '../../src/jobs/job-record.entity.js';
 import { JobRecordsService } from '../../src/jobs/job-records.service.js';
+import type { JobState } from '../../src/jobs/job-state.js';
 import { MetricsService } from '../../src/observability/metrics.service.js';
 import { principalWith } from '../support/fixtures.js';
 import { bearer, startTestApp, type TestApp } from '../support/test-app.js';
@@ -258,5 +260,149 @@ describe('cancelling a job nobody has started', () => {
     expect(cancelled.body).toMatchObject({ state: 'cancelled', cancelRequested: true });
     expect(cancelled.body.finishedAt).not.toBeNull();
     await t.http.get('/api/v1/jobs/00000000-0000-4000-8000-000000000bad').set(bearer(t.adminKey)).expect(404);
+  });
+});
+
+/** Until `count` requests are held (bounded): a request the service answered at once never counts. */
+async function untilHeld(watcher: JobChangeWatcher, count: number): Promise<void> {
+  for (let i = 0; i < 500 && watcher.waiting !== count; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  expect(watcher.waiting).toBe(count);
+}
+
+describe('waiting for a job to change (Prefer: wait)', () => {
+  let t: TestApp;
+  let watcher: JobChangeWatcher;
+  beforeAll(async () => {
+    // No workers: the rows below change only when the test changes them.
+    t = await startTestApp({ catalogue: CATALOGUE, imports: [ProbeJobsModule], worker: false });
+    watcher = t.app.get(JobChangeWatcher);
+  });
+  afterAll(() => t?.close());
+
+  const jobRow = async (state: JobState): Promise<{ id: string; tag: string }> => {
+    const row = await t.app
+      .get(DataSource)
+      .getRepository(JobRecordEntity)
+      .save({
+        queue: 'probe',
+        name: 'count-to',
+        state,
+        request: { to: 1 },
+        requestedBy: null,
+      });
+    const read = await t.http.get(`/api/v1/jobs/${row.id}`).set(bearer(t.adminKey)).expect(200);
+    return { id: row.id, tag: read.headers['etag'] };
+  };
+  const untilWaiting = (count: number): Promise<void> => untilHeld(watcher, count);
+  const longPoll = (id: string, tag: string, prefer: string) =>
+    t.http
+      .get(`/api/v1/jobs/${id}`)
+      .set(bearer(t.adminKey))
+      .set('If-None-Match', tag)
+      .set('Prefer', prefer)
+      .ok((response) => response.status === 200 || response.status === 304);
+
+  it('holds the answer while the job is unchanged and answers 200 with the change as soon as it happens', async () => {
+    const job = await jobRow('running');
+    const answer = longPoll(job.id, job.tag, 'wait=30').then((response) => response);
+    await untilWaiting(1);
+    await t.app
+      .get(DataSource)
+      .getRepository(JobRecordEntity)
+      .update({ id: job.id }, { progressDone: 1, progressTotal: 2 });
+    const changed = await answer;
+    expect(changed.status).toBe(200);
+    expect(changed.headers['preference-applied']).toBe('wait=30');
+    expect(changed.headers['etag']).not.toBe(job.tag);
+    expect(changed.body.progress).toEqual({ done: 1, total: 2 });
+    expect(watcher.waiting).toBe(0);
+  });
+
+  it('answers 304 when the wait ends with nothing changed, and shortens a wait beyond 50 seconds', async () => {
+    const job = await jobRow('queued');
+    const unchanged = await longPoll(job.id, job.tag, 'respond-async, wait=1');
+    expect(unchanged.status).toBe(304);
+    expect(unchanged.headers['preference-applied']).toBe('wait=1');
+
+    const answer = longPoll(job.id, job.tag, 'wait=3600').then((response) => response);
+    await untilWaiting(1);
+    await t.app.get(DataSource).getRepository(JobRecordEntity).update({ id: job.id }, { state: 'running' });
+    const changed = await answer;
+    expect(changed.status).toBe(200);
+    expect(changed.headers['preference-applied']).toBe('wait=50');
+    expect(changed.body.state).toBe('running');
+  });
+
+  it('does not wait on a finished job, without If-None-Match, or for a preference it cannot read', async () => {
+    const finished = await jobRow('succeeded');
+    const now = await longPoll(finished.id, finished.tag, 'wait=30');
+    expect(now.status).toBe(304);
+    expect(now.headers['preference-applied']).toBeUndefined();
+
+    const running = await jobRow('running');
+    const unreadable = await longPoll(running.id, running.tag, 'wait=soon');
+    expect(unreadable.status).toBe(304);
+    expect(unreadable.headers['preference-applied']).toBeUndefined();
+    const noTag = await t.http
+      .get(`/api/v1/jobs/${running.id}`)
+      .set(bearer(t.adminKey))
+      .set('Prefer', 'wait=30')
+      .expect(200);
+    expect(noTag.headers['preference-applied']).toBeUndefined();
+    expect(watcher.waiting).toBe(0);
+  });
+
+  it("someone else's job is a 403 before any wait; a caller that hangs up stops waiting", async () => {
+    const other = await principalWith(t, []);
+    const job = await jobRow('running');
+    await t.http
+      .get(`/api/v1/jobs/${job.id}`)
+      .set(bearer(other.key))
+      .set('If-None-Match', job.tag)
+      .set('Prefer', 'wait=30')
+      .expect(403);
+    expect(watcher.waiting).toBe(0);
+
+    const abandoned = longPoll(job.id, job.tag, 'wait=30')
+      .timeout(300)
+      .then(
+        () => 'answered',
+        () => 'hung up',
+      );
+    await untilWaiting(1);
+    expect(await abandoned).toBe('hung up');
+    await untilWaiting(0);
+  });
+
+  it('a service that stops answers the requests it holds', async () => {
+    const own = await startTestApp({ catalogue: CATALOGUE, imports: [ProbeJobsModule], worker: false });
+    let closed = false;
+    try {
+      const row = await own.app.get(DataSource).getRepository(JobRecordEntity).save({
+        queue: 'probe',
+        name: 'count-to',
+        state: 'running',
+        request: {},
+        requestedBy: null,
+      });
+      const answer = own.http
+        .get(`/api/v1/jobs/${row.id}`)
+        .set(bearer(own.adminKey))
+        .set('If-None-Match', `"${row.version}"`)
+        .set('Prefer', 'wait=50')
+        .then((response) => response.status);
+      const held = own.app.get(JobChangeWatcher);
+      await untilHeld(held, 1);
+      // The request is let go as the service begins to stop, not when its wait would have ended.
+      const closing = own.close();
+      closed = true;
+      await untilHeld(held, 0);
+      await closing;
+      expect(await answer).toBe(304);
+    } finally {
+      if (!closed) await own.close();
+    }
   });
 });
