@@ -464,3 +464,66 @@ describe('ISC ssh transport: refused and unreachable', () => {
     }
   });
 });
+
+describe('ISC ssh transport: sessions prepared ahead of their command', () => {
+  /**
+   * PIDs of the prepared shells on this machine (the test's sshd runs here): the shells whose command line is the
+   * prepared one, without the subshells their login scripts fork on the way (same command line, a shell as parent).
+   */
+  async function waitingShells(): Promise<number[]> {
+    const shells = new Map<number, number>();
+    for (const entry of await readdir('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
+      if (!cmdline.includes('read -r dfm_line')) continue;
+      const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+      shells.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    }
+    return [...shells].filter(([, parent]) => !shells.has(parent)).map(([pid]) => pid);
+  }
+
+  test('a prepared session runs the next command in its already started shell; one not used exits', async () => {
+    await withIscTransport(targetFor('ssh'), async (transport) => {
+      transport.prepareCommands(2);
+      expect(await eventually(async () => (await waitingShells()).length === 2)).toBe(true);
+      const waiting = await waitingShells();
+      // A command line: /bin/sh runs it in the process that was the waiting shell (exec keeps the PID).
+      const result = await transport.exec('echo "$$"; echo to-stderr >&2; exit 3');
+      // The command replaced a shell that was waiting before exec was called.
+      expect(waiting).toContain(Number(result.stdout.trim()));
+      expect(result.exitCode).toBe(3);
+      expect(result.stderr).toBe('to-stderr\n');
+      transport.releasePreparedCommands();
+      expect(await eventually(async () => (await waitingShells()).length === 0)).toBe(true);
+    });
+  });
+
+  test('a prepared shell that ended before its command leaves the command to a fresh session', async () => {
+    await withIscTransport(targetFor('ssh'), async (transport) => {
+      transport.prepareCommands(1);
+      expect(await eventually(async () => (await waitingShells()).length === 1)).toBe(true);
+      const [waiting] = await waitingShells();
+      // Killed just before exec, too soon for the transport to have heard of it: the command line goes to a shell
+      // that is gone, which never announces itself.
+      process.kill(waiting, 'SIGKILL');
+      const result = await transport.exec('echo "$$"; echo ran');
+      expect(isAlive(waiting)).toBe(false);
+      expect(result.exitCode).toBe(0);
+      const [pid, ran] = result.stdout.trim().split('\n');
+      expect(Number(pid)).not.toBe(waiting);
+      expect(ran).toBe('ran');
+    });
+  });
+
+  test('a command over several lines, and one with input, still run as given', async () => {
+    await withIscTransport(targetFor('ssh'), async (transport) => {
+      transport.prepareCommands(2);
+      const lines = await transport.exec('echo one\necho two');
+      expect(lines.stdout).toBe('one\ntwo\n');
+      const input = await transport.exec(['cat'], { stdin: 'given on stdin\n' });
+      expect(input.stdout).toBe('given on stdin\n');
+      transport.releasePreparedCommands();
+      expect(await eventually(async () => (await waitingShells()).length === 0)).toBe(true);
+    });
+  });
+});

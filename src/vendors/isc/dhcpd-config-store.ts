@@ -141,6 +141,21 @@ export class DhcpdConfigStore {
     for (const path of changes.keys()) {
       if (!path.startsWith('/')) throw new TypeError(`not an absolute path: ${path}`);
     }
+    // `dhcpd -t` and the restart: their sessions start while the files are checked and uploaded.
+    this.transport.prepareCommands(this.options.restartCommand ? 2 : 1);
+    try {
+      return await this.replace(changes, expected, read, beforeCommit);
+    } finally {
+      this.transport.releasePreparedCommands();
+    }
+  }
+
+  private async replace(
+    changes: ReadonlyMap<string, string>,
+    expected: ReadonlyMap<string, string | null>,
+    read: ReadonlyMap<string, ConfigFile>,
+    beforeCommit?: () => Promise<void>,
+  ): Promise<ConfigWriteResult> {
     const known = unique([this.options.configPath, ...expected.keys(), ...changes.keys()]);
     const expectations = new Map(
       known.map((path) => [path, expected.has(path) ? expected.get(path)! : null]),

@@ -34,6 +34,13 @@ export interface IscTransport {
    */
   exec(command: readonly string[] | string, options?: ExecOptions): Promise<ExecResult>;
   /**
+   * Says that up to `count` commands follow soon (a write's `dhcpd -t` and restart), so a transport may get them
+   * ready: over SSH, sessions whose remote shell starts now and waits for its command. Nothing runs until `exec`.
+   */
+  prepareCommands(count: number): void;
+  /** Lets go of what {@link prepareCommands} readied and no command used. */
+  releasePreparedCommands(): void;
+  /**
    * Whether the connection can still serve calls: a connection kept between operations may have been closed
    * meanwhile (the server restarted sshd, an idle timeout). One bounded round trip at most; false rather than an error.
    */

@@ -160,6 +160,11 @@ export class LocalTransport implements IscTransport {
     return Promise.resolve(!this.closed);
   }
 
+  /** A local command starts in a few milliseconds: nothing to ready. */
+  prepareCommands(): void {}
+
+  releasePreparedCommands(): void {}
+
   close(): Promise<void> {
     this.closed = true;
     return Promise.resolve();

@@ -117,12 +117,22 @@ class PooledSshTransport implements IscTransport {
     return this.lent().exec(command, options);
   }
 
+  prepareCommands(count: number): void {
+    this.lent().prepareCommands(count);
+  }
+
+  releasePreparedCommands(): void {
+    if (!this.released) this.transport.releasePreparedCommands();
+  }
+
   answers(): Promise<boolean> {
     return this.released ? Promise.resolve(false) : this.transport.answers();
   }
 
   async close(): Promise<void> {
     if (this.released) return;
+    // Sessions readied for this operation are not the next one's.
+    this.transport.releasePreparedCommands();
     this.released = true;
     await this.release(this.transport);
   }

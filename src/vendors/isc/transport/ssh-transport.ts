@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Client, ClientChannel, SFTPWrapper, Stats } from 'ssh2';
 import { DriverError, DriverErrorCode } from '../../driver-error.js';
 import { closeSsh, connectSsh, openExec } from '../../ssh/ssh-connect.js';
@@ -25,6 +26,8 @@ const WRITE_CHUNK = 32 * 1024;
 const KILL_WAIT_MS = 5_000;
 /** Bound on the round trip that checks a kept connection before it is used again. */
 const ANSWER_WAIT_MS = 5_000;
+/** Sessions opened ahead at most: a write runs two commands; OpenSSH allows 10 sessions per connection. */
+const MAX_PREPARED = 2;
 
 /**
  * The ISC transport over one SSH connection (ssh2): SFTP for files, exec for commands. One object is one session:
@@ -39,6 +42,8 @@ export class SshTransport implements IscTransport {
   private closed = false;
   /** The connection is gone (closed by either side); closing it again would wait for a close that never comes. */
   private ended = false;
+  /** Sessions opened ahead of their command ({@link prepareCommands}), oldest first. */
+  private prepared: Array<Promise<StandbyShell | undefined>> = [];
 
   private constructor(
     private readonly client: Client,
@@ -172,11 +177,71 @@ export class SshTransport implements IscTransport {
   async exec(command: readonly string[] | string, options: ExecOptions = {}): Promise<ExecResult> {
     this.assertUsable();
     const commandLine = typeof command === 'string' ? command : shellCommandLine(command);
+    const line = commandPart(commandLine, options.cwd);
+    // A session opened ahead takes its command as one line of input (see prepareCommands).
+    const standby = line.includes('\n') ? undefined : await this.takePrepared();
+    if (standby) {
+      const ran = await this.run(standby.channel, standby.nonce, commandLine, options, `${line}\n`);
+      // Unannounced: its shell ended before it read the command, so nothing ran; a fresh session runs it.
+      if (ran.announced) return ran.result;
+    }
+    const nonce = randomBytes(6).toString('hex');
+    const channel = await this.openExec(`${announcement(nonce)}; ${line}`);
+    return (await this.run(channel, nonce, commandLine, options)).result;
+  }
+
+  /**
+   * Opens up to `count` sessions (at most {@link MAX_PREPARED}) that wait for a command, for the commands a write is
+   * about to run (`dhcpd -t`, the restart): the remote shell's start, login scripts included (130–250 ms on the test
+   * hosts, more over a real network), then overlaps the upload and the validation instead of preceding each command.
+   * Each shell reads one line and runs nothing until `exec` sends it; {@link releasePreparedCommands} (or closing)
+   * ends the unused ones, whose shells then exit having run nothing. Best effort: a session that cannot be opened
+   * leaves `exec` to open its own.
+   */
+  prepareCommands(count: number): void {
+    if (!this.reusable) return;
+    while (this.prepared.length < Math.min(count, MAX_PREPARED)) {
+      const nonce = randomBytes(6).toString('hex');
+      this.prepared.push(
+        this.openExec(standbyLine(nonce)).then(
+          (channel) => new StandbyShell(channel, nonce),
+          () => undefined,
+        ),
+      );
+    }
+  }
+
+  releasePreparedCommands(): void {
+    const prepared = this.prepared;
+    this.prepared = [];
+    for (const shell of prepared) void shell.then((standby) => standby?.dismiss());
+  }
+
+  private async takePrepared(): Promise<StandbyShell | undefined> {
+    while (this.prepared.length > 0) {
+      const standby = await this.prepared.shift()!;
+      if (standby?.usable) return standby;
+      standby?.dismiss();
+    }
+    return undefined;
+  }
+
+  /**
+   * Runs a command on an open session and collects its result. `input`, when given, is written first: the command
+   * line a prepared session waits for. `announced` says whether the session's shell announced its PID, which a
+   * prepared one does only once it has read the command.
+   */
+  private run(
+    channel: ClientChannel,
+    nonce: string,
+    commandLine: string,
+    options: ExecOptions,
+    input?: string,
+  ): Promise<{ result: ExecResult; announced: boolean }> {
     const timeoutMs = options.timeoutMs ?? this.settings.commandTimeoutMs;
-    const channel = await this.openExec(remoteLine(commandLine, options.cwd));
-    return new Promise<ExecResult>((resolve, reject) => {
+    return new Promise<{ result: ExecResult; announced: boolean }>((resolve, reject) => {
       const stdout = new OutputBuffer();
-      const stderr = new PidAnnouncement(new OutputBuffer());
+      const stderr = new PidAnnouncement(new OutputBuffer(), nonce);
       let exitCode: number | null = null;
       let signal: string | undefined;
       let timedOut = false;
@@ -222,7 +287,8 @@ export class SshTransport implements IscTransport {
         clearTimeout(grace);
         // After a timeout the kill makes the command exit; the rejection is the answer.
         if (timedOut) return;
-        resolve({ exitCode, signal, stdout: stdout.text(), stderr: stderr.text() });
+        const result = { exitCode, signal, stdout: stdout.text(), stderr: stderr.text() };
+        resolve({ result, announced: stderr.pid !== undefined });
       };
       channel.on('exit', (code: number | null, signalName?: string) => {
         if (timedOut) return;
@@ -240,7 +306,9 @@ export class SshTransport implements IscTransport {
         clearTimeout(timer);
         reject(toDriverError(error, `${this.description}: exec`));
       });
-      channel.end(options.stdin);
+      const stdin = options.stdin === undefined ? undefined : Buffer.from(options.stdin);
+      const head = input === undefined ? undefined : Buffer.from(input, 'utf8');
+      channel.end(head && stdin ? Buffer.concat([head, stdin]) : (head ?? stdin));
     });
   }
 
@@ -276,6 +344,7 @@ export class SshTransport implements IscTransport {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    this.releasePreparedCommands();
     this.closed = true;
     this.broken ??= new DriverError(DriverErrorCode.unreachable, `${this.description}: session closed`);
     if (!this.ended) await closeSsh(this.client);
@@ -345,44 +414,95 @@ export async function withSshSession<T>(
 }
 
 const PID_PREFIX = 'dfm-pid:';
-const PID_LINE = /^dfm-pid:(\d+)$/;
+/** How much of stderr is searched for the announcement (login scripts may write there first). */
+const ANNOUNCEMENT_SEARCH_BYTES = 64 * 1024;
 
 /**
- * The line the remote shell runs: it first announces its PID on stderr, then `exec`s the command in its place. sshd
- * starts each session in a new session (setsid), so that PID is also the process group of everything the command
- * starts, which is what a timeout kills.
+ * The remote shell announces its PID on stderr (`dfm-pid:<nonce>:<pid>`, the nonce so that nothing else can look
+ * like it), then `exec`s the command in its place. sshd starts each session in a new session (setsid), so that PID is
+ * also the process group of everything the command starts, which is what a timeout kills.
  */
-function remoteLine(commandLine: string, cwd: string | undefined): string {
-  const cd = cwd === undefined ? '' : `cd ${shellQuote(cwd)} && `;
-  return `echo "${PID_PREFIX}$$" >&2; ${cd}exec /bin/sh -c ${shellQuote(commandLine)}`;
+function announcement(nonce: string): string {
+  return `echo "${PID_PREFIX}${nonce}:$$" >&2`;
 }
 
-/** Takes the PID announcement off the front of stderr and passes the rest on. */
+function commandPart(commandLine: string, cwd: string | undefined): string {
+  const cd = cwd === undefined ? '' : `cd ${shellQuote(cwd)} && `;
+  return `${cd}exec /bin/sh -c ${shellQuote(commandLine)}`;
+}
+
+/**
+ * A prepared session's line: read one line (the command part), announce, run it. At the end of input, or when the
+ * shell does not understand this, it exits having announced nothing and run nothing.
+ */
+function standbyLine(nonce: string): string {
+  return `IFS= read -r dfm_line || exit 0; ${announcement(nonce)}; eval "$dfm_line"`;
+}
+
+/** A session opened ahead, its shell waiting for a command line. */
+class StandbyShell {
+  private ended = false;
+
+  constructor(
+    readonly channel: ClientChannel,
+    readonly nonce: string,
+  ) {
+    channel.once('exit', () => (this.ended = true));
+    channel.once('close', () => (this.ended = true));
+  }
+
+  get usable(): boolean {
+    return !this.ended;
+  }
+
+  /** Ends its input: the shell reads nothing, runs nothing, and exits. */
+  dismiss(): void {
+    this.channel.resume();
+    this.channel.stderr.resume();
+    this.channel.end();
+  }
+}
+
+/** Takes the PID announcement out of stderr (wherever in its first 64 KB) and passes the rest on. */
 class PidAnnouncement {
   pid?: number;
-  private head: Buffer | undefined = Buffer.alloc(0);
+  private pending: Buffer | undefined = Buffer.alloc(0);
+  private readonly marker: Buffer;
 
-  constructor(private readonly rest: OutputBuffer) {}
+  constructor(
+    private readonly rest: OutputBuffer,
+    nonce: string,
+  ) {
+    this.marker = Buffer.from(`${PID_PREFIX}${nonce}:`);
+  }
 
   push(chunk: Buffer): void {
-    if (this.head === undefined) {
+    if (this.pending === undefined) {
       this.rest.push(chunk);
       return;
     }
-    this.head = Buffer.concat([this.head, chunk]);
-    const newline = this.head.indexOf(0x0a);
-    if (newline === -1 && this.head.length < 64) return;
-    const line = this.head.subarray(0, newline === -1 ? 0 : newline).toString();
-    const match = PID_LINE.exec(line);
-    if (match) this.pid = Number(match[1]);
-    const remainder = match ? this.head.subarray(newline + 1) : this.head;
-    this.head = undefined;
-    if (remainder.length > 0) this.rest.push(remainder);
+    const pending = Buffer.concat([this.pending, chunk]);
+    const at = pending.indexOf(this.marker);
+    const newline = at === -1 ? -1 : pending.indexOf(0x0a, at);
+    if (at !== -1 && newline !== -1) {
+      const pid = Number(pending.subarray(at + this.marker.length, newline).toString());
+      if (Number.isInteger(pid) && pid > 0) this.pid = pid;
+      this.pending = undefined;
+      const rest = Buffer.concat([pending.subarray(0, at), pending.subarray(newline + 1)]);
+      if (rest.length > 0) this.rest.push(rest);
+      return;
+    }
+    if (pending.length > ANNOUNCEMENT_SEARCH_BYTES) {
+      this.pending = undefined;
+      this.rest.push(pending);
+      return;
+    }
+    this.pending = pending;
   }
 
   text(): string {
-    if (this.head !== undefined && this.head.length > 0) this.rest.push(this.head);
-    this.head = undefined;
+    if (this.pending !== undefined && this.pending.length > 0) this.rest.push(this.pending);
+    this.pending = undefined;
     return this.rest.text();
   }
 }
