@@ -1,6 +1,7 @@
 import type { Actor } from '../auth/actor.js';
 import { ProblemException } from '../common/problem/problem.exception.js';
 import { toProblem } from '../common/problem/problem-mapping.js';
+import { DriverError } from '../vendors/driver-error.js';
 import type {
   FailoverChange,
   FailoverOperations,
@@ -43,9 +44,12 @@ export async function allOrNothing(
       const failedRestores = restored.filter((outcome) => outcome.status === 'rejected');
       const problem = toProblem(error);
       if (!problem) throw error;
+      const failedLeftChanged = error instanceof DriverError && error.leftChanged;
       const undoText =
         names.length === 0
-          ? 'Nothing was changed.'
+          ? failedLeftChanged
+            ? `${target.name} may be left changed; check it by hand.`
+            : 'Nothing was changed.'
           : failedRestores.length === 0
             ? `${names.join(', ')} ${names.length === 1 ? 'was' : 'were'} restored to the previous configuration.`
             : `Restoring ${names.join(', ')} FAILED as well; check ${names.join(', ')} by hand.`;

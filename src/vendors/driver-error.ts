@@ -29,16 +29,19 @@ export interface ScopeWriteOutcome {
 export class DriverError extends Error {
   /** Set by a multi-scope write that failed part-way: which scopes landed and which did not. */
   readonly scopes?: ScopeWriteOutcome;
+  /** The failed change may have left the server changed all the same (its undo failed too). */
+  readonly leftChanged: boolean;
 
   constructor(
     readonly code: DriverErrorCode,
     message: string,
     readonly vendorMessage?: string,
-    options?: { cause?: unknown; scopes?: ScopeWriteOutcome },
+    options?: { cause?: unknown; scopes?: ScopeWriteOutcome; leftChanged?: boolean },
   ) {
     super(message, options);
     this.name = 'DriverError';
     if (options?.scopes) this.scopes = options.scopes;
+    this.leftChanged = options?.leftChanged ?? false;
   }
 
   /** Whether a job should retry the operation later. */

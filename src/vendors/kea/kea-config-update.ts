@@ -186,7 +186,11 @@ export async function updateConfig(
     if (replaced) {
       continue; // Changed outside this service between our read and now: start again from what is there.
     }
-    await client.expectSuccess('config-set', written);
+    try {
+      await client.expectSuccess('config-set', written);
+    } catch (error) {
+      throw await afterFailedSet(client, error, previous);
+    }
     await client.expectSuccess('config-write');
     return { before, after: written.digest, changed: true, ...(previous ? { previous } : {}) };
   }
@@ -194,6 +198,39 @@ export async function updateConfig(
     DriverErrorCode.conflict,
     `The Kea configuration kept changing while this service tried to change it (${MAX_CONFIG_ATTEMPTS} attempts)`,
   );
+}
+
+/**
+ * Kea 2.2 can refuse in config-set what config-test accepted (a hook library that refuses its parameters when it
+ * loads), and is then left running without its hook libraries (DHCP4_CONFIG_UNRECOVERABLE_ERROR): HA and lease_cmds
+ * gone while the file on disk is unchanged. The configuration read before is set again; the error says whether that
+ * worked, and marks the server as possibly changed when it did not. Without the configuration read before (a write
+ * that did not keep it: Kea rolls back a failed config-set itself unless a hook library is involved), the error is
+ * passed on as it is.
+ */
+async function afterFailedSet(
+  client: KeaControlAgentClient,
+  error: unknown,
+  previous: KeaConfig | undefined,
+): Promise<unknown> {
+  if (!(error instanceof DriverError) || !previous) return error;
+  try {
+    await client.expectSuccess('config-set', previous);
+    return new DriverError(
+      error.code,
+      `${error.message} (the configuration read before was set again)`,
+      error.vendorMessage,
+      { cause: error },
+    );
+  } catch (restoreError) {
+    return new DriverError(
+      error.code,
+      `${error.message}; setting the configuration read before again failed too ` +
+        `(${(restoreError as Error).message}), so the server may be running without parts of it: check it by hand`,
+      error.vendorMessage,
+      { cause: error, leftChanged: true },
+    );
+  }
 }
 
 /** Puts back a configuration read earlier (undo of a change whose partner change failed). */

@@ -1,0 +1,55 @@
+import { ProblemException } from '../common/problem/problem.exception.js';
+import { DriverError, DriverErrorCode } from '../vendors/driver-error.js';
+import type { FailoverChange, ServerTarget } from '../vendors/driver.js';
+import { allOrNothing } from './failover-writes.js';
+
+const target = (name: string): ServerTarget => ({
+  id: `00000000-0000-4000-8000-00000000000${name === 'a' ? 1 : 2}`,
+  name,
+  vendor: 'kea',
+  address: '127.0.0.1',
+  connection: {},
+  secrets: {},
+});
+
+const detailOf = async (promise: Promise<unknown>): Promise<string> => {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ProblemException);
+  return (error as ProblemException).detail;
+};
+
+describe('allOrNothing', () => {
+  const rejected = (leftChanged: boolean): DriverError =>
+    new DriverError(DriverErrorCode.invalidConfig, 'Kea rejected the configuration', 'hook failed', {
+      leftChanged,
+    });
+
+  it('says nothing was changed when the first server refused and undid its own attempt', async () => {
+    const detail = await detailOf(
+      allOrNothing([target('a'), target('b')], () => Promise.reject(rejected(false))),
+    );
+    expect(detail).toContain('a: Kea rejected the configuration');
+    expect(detail).toContain('Nothing was changed.');
+  });
+
+  it('says the server may be left changed when its own undo failed', async () => {
+    const detail = await detailOf(
+      allOrNothing([target('a'), target('b')], () => Promise.reject(rejected(true))),
+    );
+    expect(detail).toContain('a may be left changed; check it by hand.');
+    expect(detail).not.toContain('Nothing was changed');
+  });
+
+  it('names the first server restored when the second fails', async () => {
+    const change: FailoverChange = { before: 'x', after: 'y', changed: true, undo: () => Promise.resolve() };
+    const detail = await detailOf(
+      allOrNothing([target('a'), target('b')], (_t, index) =>
+        index === 0 ? Promise.resolve(change) : Promise.reject(rejected(false)),
+      ),
+    );
+    expect(detail).toContain('a was restored to the previous configuration.');
+  });
+});
