@@ -128,13 +128,14 @@ export class RelationshipScopesService {
     const partner = targets.find((candidate) => candidate.id !== target.id)!;
     return this.locks.withServers([target.id, partner.id], async () => {
       const driver = this.drivers.get(target.vendor);
-      // The partner keeps its copy: one that has none would leave the scope on neither server.
+      // The partner keeps its copy: one that has none would leave the scope on neither server, unless confirmed.
       const onPartner = await driver.listScopes(partner);
-      if (!onPartner.some((scope) => scopeNetwork(scope.subnet) === network)) {
+      const lastCopy = !onPartner.some((scope) => scopeNetwork(scope.subnet) === network);
+      if (lastCopy && query.confirmLastCopy !== true) {
         throw ProblemException.conflict(
           `${partner.name} has no copy of ${network}, so removing it from ${target.name} would leave it on neither ` +
             `server; add it to ${partner.name} first (POST /api/v1/relationships/${id}/scopes with sourceServerId ` +
-            `${target.id}).`,
+            `${target.id}), or send confirmLastCopy=true to remove the only copy.`,
         );
       }
       const digests = await driver.removeScope(target, network, how, writeContext(actor));
@@ -142,6 +143,7 @@ export class RelationshipScopesService {
         network,
         serverId: target.id,
         how,
+        ...(lastCopy ? { lastCopy: true } : {}),
         ...digests,
       });
       const action = how === 'delete' ? 'deleted' : 'disabled';
@@ -149,7 +151,10 @@ export class RelationshipScopesService {
         network,
         serverId: target.id,
         action,
-        detail: `${network} was ${action} on ${target.name}; the partner keeps its copy.`,
+        detail: lastCopy
+          ? `${network} was ${action} on ${target.name}; ${partner.name} has no copy, so no server of the ` +
+            'relationship serves it now.'
+          : `${network} was ${action} on ${target.name}; the partner keeps its copy.`,
       };
     });
   }

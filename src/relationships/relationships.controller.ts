@@ -188,13 +188,14 @@ export class RelationshipsController {
     'Remove a scope from a relationship',
     'Removes the scope from the server named by `serverId` (Kea: deletes that subnet; ISC: deletes the subnet ' +
       'declaration and its host reservations, or with `copy=disable` closes its pools with `deny all clients`); ' +
-      'the partner keeps its copy. The answer says what was done. Needs `add-scope` on that server.',
+      'the partner keeps its copy. Kea, ISC: when the partner has no copy this is a 409 unless `confirmLastCopy=true`, ' +
+      'which removes the only copy. The answer says what was done. Needs `add-scope` on that server.',
   )
   @ApiOkResponse({ type: RelationshipScopeChangeDto })
   @NotFound('relationship or scope')
   @Conflicts(
-    'Kea, ISC: the partner has no copy of the scope (removing it would leave it on neither server), or the server ' +
-      'refuses the change.',
+    'Kea, ISC: the partner has no copy of the scope (removing it would leave it on neither server) and ' +
+      '`confirmLastCopy=true` was not sent, or the server refuses the change.',
   )
   removeScope(
     @IdParam() id: string,

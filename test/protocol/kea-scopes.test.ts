@@ -234,6 +234,37 @@ describe('Kea scopes: read live, relationship scopes, races with edits made else
     expect(removed.body).toMatchObject({ network: '10.51.0.0', serverId: idB, action: 'deleted' });
     expect((await subnets(b)).map((subnet) => subnet.subnet)).not.toContain('10.51.0.0/24');
     expect((await subnets(a)).map((subnet) => subnet.subnet)).toContain('10.51.0.0/24');
+
+    // Now a alone has it again: removing that copy too needs confirmLastCopy=true, which must be a boolean.
+    const unreadable = await t.http
+      .delete(`/api/v1/relationships/${rel}/scopes/10.51.0.0?serverId=${idA}&confirmLastCopy=yes`)
+      .set(auth())
+      .expect(400);
+    expect(unreadable.body.errors).toEqual([
+      { field: 'confirmLastCopy', message: 'confirmLastCopy must be true or false' },
+    ]);
+    const refused = await t.http
+      .delete(`/api/v1/relationships/${rel}/scopes/10.51.0.0?serverId=${idA}&confirmLastCopy=false`)
+      .set(auth())
+      .expect(409);
+    expect(refused.body.detail).toContain('confirmLastCopy=true');
+    expect((await subnets(a)).map((subnet) => subnet.subnet)).toContain('10.51.0.0/24');
+    const last = await t.http
+      .delete(`/api/v1/relationships/${rel}/scopes/10.51.0.0?serverId=${idA}&confirmLastCopy=true`)
+      .set(auth())
+      .expect(200);
+    expect(last.body).toMatchObject({ network: '10.51.0.0', serverId: idA, action: 'deleted' });
+    expect(last.body.detail).toContain('no server of the relationship serves it now');
+    expect((await subnets(a)).map((subnet) => subnet.subnet)).not.toContain('10.51.0.0/24');
+    const lastEvent = await t.http
+      .get(`/api/v1/audit-events?targetId=${rel}&action=relationship.scope-removed`)
+      .set(auth())
+      .expect(200);
+    expect(lastEvent.body.items[0].details).toMatchObject({
+      network: '10.51.0.0',
+      serverId: idA,
+      lastCopy: true,
+    });
   });
 
   it.each([

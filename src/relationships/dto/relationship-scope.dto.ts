@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsUUID } from 'class-validator';
+import { IsBoolean, IsIn, IsOptional, IsUUID } from 'class-validator';
+import { ToBoolean } from '../../common/validation/to-boolean.js';
 import { IsIpv4Address } from '../../common/validation/network.validators.js';
 
 export class AddRelationshipScopeDto {
@@ -25,6 +26,16 @@ export class RemoveRelationshipScopeQuery {
   @IsOptional()
   @IsIn(['delete', 'disable'])
   copy?: 'delete' | 'disable';
+
+  /**
+   * Kea, ISC: `true` removes the copy even when the partner has none, so the scope is then on neither server (without
+   * it that is a 409). For a scope that was only ever meant for one side, or one being retired.
+   */
+  @ApiPropertyOptional({ type: Boolean, default: false })
+  @IsOptional()
+  @ToBoolean()
+  @IsBoolean({ message: 'confirmLastCopy must be true or false' })
+  confirmLastCopy?: boolean;
 }
 
 export class RelationshipScopeDto {
