@@ -1,8 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsBoolean, IsDate, IsOptional, IsString, IsUUID, MaxLength, MinDate } from 'class-validator';
+import { IsBoolean, IsDate, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { PageQuery } from '../common/http/pagination.js';
 import { ToBoolean } from '../common/validation/to-boolean.js';
+import { MinDateOf, ToIsoDate } from '../common/validation/to-iso-date.js';
 import type { ApiKeyEntity } from './api-key.entity.js';
 
 export class CreateApiKeyDto {
@@ -19,9 +19,9 @@ export class CreateApiKeyDto {
   /** When the key stops working (ISO 8601); never, if absent. */
   @ApiPropertyOptional({ type: String, format: 'date-time' })
   @IsOptional()
-  @Type(() => Date)
+  @ToIsoDate()
   @IsDate({ message: 'expiresAt must be an ISO 8601 date-time' })
-  @MinDate(() => new Date(), { message: 'expiresAt must be in the future' })
+  @MinDateOf(() => new Date(), 'expiresAt must be in the future')
   expiresAt?: Date;
 }
 

@@ -129,7 +129,8 @@ export class JobsController {
   @Authorize('authenticated')
   @Operation(
     'Cancel a job',
-    'A queued job is cancelled at once; a running one stops before its next write (never inside one).',
+    'A queued job is cancelled at once; a running one stops before its next write (never inside one). Asking a ' +
+      'running job again answers the same.',
   )
   @ApiOkResponse({ type: JobDto })
   @NotFound('job')

@@ -141,7 +141,8 @@ export class JobsService {
 
   /**
    * A queued job is cancelled at once (its queue message removed); a running one is asked to stop before its next
-   * write, never inside one. A finished job cannot be cancelled.
+   * write, never inside one. Asking again while it runs answers the same and records nothing new. A finished job
+   * cannot be cancelled.
    */
   async cancel(id: string, actor: Actor): Promise<JobRecordEntity> {
     const job = await this.get(id, actor.principalId);
@@ -149,6 +150,8 @@ export class JobsService {
       throw ProblemException.conflict(`Job ${id} is ${job.state} already`);
     }
     const repository = this.dataSource.getRepository(JobRecordEntity);
+    // Asked already: the job stops at its next step all the same; the answer is the same, with no second event.
+    if (job.cancelRequested) return job;
     const cancelled = await repository.update(
       { id, state: 'queued' },
       { state: 'cancelled', cancelRequested: true, finishedAt: new Date() },

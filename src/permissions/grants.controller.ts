@@ -29,6 +29,10 @@ export class GrantsController {
       '`global` resources; server-level bits on `server` or `global`.',
   )
   @ApiCreatedResponse({ type: GrantDto })
+  @Conflicts(
+    'The principal has this grant already (same role, permissions in any order, and resource): `existingGrantId` ' +
+      'names it.',
+  )
   async create(
     @Body() dto: CreateGrantDto,
     @CurrentActor() actor: Actor,

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type FindOptionsWhere } from 'typeorm';
+import { DataSource, type FindOptionsWhere, IsNull } from 'typeorm';
 import type { Actor } from '../auth/actor.js';
 import { PrincipalEntity } from '../auth/principal.entity.js';
 import { AuditService } from '../audit/audit.service.js';
@@ -30,7 +30,12 @@ export class GrantsService {
     }
     return this.dataSource.transaction(async (manager) => {
       const missing: FieldError[] = [];
-      if (!(await manager.exists(PrincipalEntity, { where: { id: dto.principalId } }))) {
+      // Locked: grants of one principal are created one at a time, so the duplicate check below holds.
+      const principal = await manager.findOne(PrincipalEntity, {
+        where: { id: dto.principalId },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (!principal) {
         missing.push({ field: 'principalId', message: `principal ${dto.principalId} does not exist` });
       }
       if (dto.roleId && !(await manager.exists(RoleEntity, { where: { id: dto.roleId } }))) {
@@ -43,11 +48,27 @@ export class GrantsService {
       if (missing.length > 0) {
         throw ProblemException.validation(missing);
       }
+      const permissions = dto.permissions ?? [];
+      const same = await manager.findBy(GrantEntity, {
+        principalId: dto.principalId,
+        roleId: dto.roleId ?? IsNull(),
+        resourceType: dto.resource.type,
+        serverId: serverId ?? IsNull(),
+        network: dto.resource.network ?? IsNull(),
+      });
+      const duplicate = same.find((grant) => samePermissions(grant.permissions, permissions));
+      if (duplicate) {
+        throw ProblemException.conflict(
+          `Principal ${dto.principalId} has this grant already (grant ${duplicate.id}): same role, permissions ` +
+            'and resource.',
+          { existingGrantId: duplicate.id },
+        );
+      }
       const grant = await manager.save(
         manager.create(GrantEntity, {
           principalId: dto.principalId,
           roleId: dto.roleId ?? null,
-          permissions: dto.permissions ?? [],
+          permissions,
           resourceType: dto.resource.type,
           serverId,
           network: dto.resource.network ?? null,
@@ -116,4 +137,10 @@ export class GrantsService {
       });
     });
   }
+}
+
+/** The same set of permission names, in any order. */
+function samePermissions(a: readonly string[], b: readonly string[]): boolean {
+  const set = new Set(a);
+  return set.size === new Set(b).size && b.every((permission) => set.has(permission));
 }

@@ -62,6 +62,39 @@ describe('authentication', () => {
     expect(revoked.body.revokedAt).not.toBeNull();
   });
 
+  it('expiresAt of a key is an ISO 8601 date-time in the future: a number or another notation is a 400', async () => {
+    const principal = await t.http
+      .post('/api/v1/principals')
+      .set(bearer(t.adminKey))
+      .send({ name: 'expiring', kind: 'service' })
+      .expect(201);
+    const principalId = principal.body.id as string;
+    for (const expiresAt of [1_895_000_000_000, '1895000000', 'March 7, 2030']) {
+      const refused = await t.http
+        .post('/api/v1/api-keys')
+        .set(bearer(t.adminKey))
+        .send({ principalId, expiresAt })
+        .expect(400);
+      expect(refused.body.errors).toEqual([
+        { field: 'expiresAt', message: 'expiresAt must be an ISO 8601 date-time' },
+      ]);
+    }
+    const past = await t.http
+      .post('/api/v1/api-keys')
+      .set(bearer(t.adminKey))
+      .send({ principalId, expiresAt: '2001-01-01T00:00:00Z' })
+      .expect(400);
+    expect(past.body.errors).toEqual([{ field: 'expiresAt', message: 'expiresAt must be in the future' }]);
+    const keys = await t.http.get(`/api/v1/api-keys?principalId=${principalId}`).set(bearer(t.adminKey));
+    expect(keys.body.total).toBe(0);
+    const created = await t.http
+      .post('/api/v1/api-keys')
+      .set(bearer(t.adminKey))
+      .send({ principalId, expiresAt: '2030-03-07T10:00:00+01:00' })
+      .expect(201);
+    expect(created.body.expiresAt).toBe('2030-03-07T09:00:00.000Z');
+  });
+
   it('a disabled principal cannot authenticate, and the last administrator cannot be disabled', async () => {
     const principal = await t.http
       .post('/api/v1/principals')

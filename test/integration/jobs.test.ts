@@ -261,6 +261,29 @@ describe('cancelling a job nobody has started', () => {
     expect(cancelled.body.finishedAt).not.toBeNull();
     await t.http.get('/api/v1/jobs/00000000-0000-4000-8000-000000000bad').set(bearer(t.adminKey)).expect(404);
   });
+
+  it('asking a running job to stop twice answers the same and records one event', async () => {
+    const row = await t.app.get(DataSource).getRepository(JobRecordEntity).save({
+      queue: 'probe',
+      name: 'wait-for-cancel',
+      state: 'running',
+      request: {},
+      requestedBy: null,
+    });
+    const answers = [];
+    for (let i = 0; i < 2; i++) {
+      answers.push(
+        (await t.http.post(`/api/v1/jobs/${row.id}/cancel`).set(bearer(t.adminKey)).expect(200)).body,
+      );
+    }
+    expect(answers[1]).toEqual(answers[0]);
+    expect(answers[0]).toMatchObject({ state: 'running', cancelRequested: true });
+    const events = await t.http
+      .get(`/api/v1/audit-events?targetId=${row.id}&action=job.cancel-requested`)
+      .set(bearer(t.adminKey))
+      .expect(200);
+    expect(events.body.total).toBe(1);
+  });
 });
 
 /** Until `count` requests are held (bounded): a request the service answered at once never counts. */

@@ -611,4 +611,36 @@ describe('RBAC: every endpoint x every caller', () => {
     const grants = await t.http.get(`/api/v1/grants?principalId=${principalId}`).set(bearer(t.adminKey));
     expect(grants.body.total).toBe(0);
   });
+
+  it('POST /grants of a grant the principal has already is a 409 naming it, whatever the order of the bits', async () => {
+    const principalId = await newPrincipal(t);
+    const first = await t.http
+      .post('/api/v1/grants')
+      .set(bearer(t.adminKey))
+      .send({
+        principalId,
+        permissions: ['edit-reservations', 'edit-exclusions'],
+        resource: { type: 'global' },
+      })
+      .expect(201);
+    const again = await t.http
+      .post('/api/v1/grants')
+      .set(bearer(t.adminKey))
+      .send({
+        principalId,
+        permissions: ['edit-exclusions', 'edit-reservations'],
+        resource: { type: 'global' },
+      })
+      .expect(409);
+    expect(again.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(again.body.existingGrantId).toBe(first.body.id);
+    // Another set of bits, or another resource, is another grant.
+    await t.http
+      .post('/api/v1/grants')
+      .set(bearer(t.adminKey))
+      .send({ principalId, permissions: ['edit-exclusions'], resource: { type: 'global' } })
+      .expect(201);
+    const grants = await t.http.get(`/api/v1/grants?principalId=${principalId}`).set(bearer(t.adminKey));
+    expect(grants.body.total).toBe(2);
+  });
 });

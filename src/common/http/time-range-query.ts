@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsDate, IsOptional, MinDate, ValidateBy } from 'class-validator';
+import { IsDate, IsOptional, ValidateBy } from 'class-validator';
+import { MinDateOf, ToIsoDate } from '../validation/to-iso-date.js';
 import { PageQuery } from './pagination.js';
 
 /** PostgreSQL's timestamps start in 4713 BC; JavaScript's reach 271821 BC. Nothing here happened before year 1. */
@@ -14,9 +14,9 @@ export class TimeRangeQuery extends PageQuery {
     description: 'Only items at or after this time (ISO 8601).',
   })
   @IsOptional()
-  @Type(() => Date)
+  @ToIsoDate()
   @IsDate({ message: 'since must be an ISO 8601 date-time' })
-  @MinDate(EARLIEST, { message: 'since must be in year 1 or later' })
+  @MinDateOf(() => EARLIEST, 'since must be in year 1 or later')
   since?: Date;
 
   @ApiPropertyOptional({
@@ -25,9 +25,9 @@ export class TimeRangeQuery extends PageQuery {
     description: 'Only items before this time (ISO 8601).',
   })
   @IsOptional()
-  @Type(() => Date)
+  @ToIsoDate()
   @IsDate({ message: 'until must be an ISO 8601 date-time' })
-  @MinDate(EARLIEST, { message: 'until must be in year 1 or later' })
+  @MinDateOf(() => EARLIEST, 'until must be in year 1 or later')
   @ValidateBy(
     {
       name: 'isAfterSince',
