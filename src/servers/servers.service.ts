@@ -10,6 +10,7 @@ import { pageWindow, toPage, type Page } from '../common/http/pagination.js';
 import { ProblemException } from '../common/problem/problem.exception.js';
 import { givenFields } from '../common/validation/given-fields.js';
 import { conflictOnDuplicate, findRow, likePattern, lockRow } from '../database/rows.js';
+import { GrantEntity } from '../permissions/grant.entity.js';
 import { PermissionService } from '../permissions/permission.service.js';
 import type { ServerTarget } from '../vendors/driver.js';
 import { parseConnection } from './connection-settings.js';
@@ -143,14 +144,30 @@ export class ServersService {
           `Server ${server.name} is in relationship(s) ${memberships.map((m) => `"${m.name}"`).join(', ')}; remove those first.`,
         );
       }
+      // Grants on the server (or its scopes) go with it (the foreign key cascades): each is audited as deleted.
+      const grants = await manager.findBy(GrantEntity, { serverId: id });
       await manager.delete(ServerEntity, { id });
       await this.audit.record(manager, {
         action: 'server.unregistered',
         targetType: 'server',
         targetId: id,
         ...actor,
-        details: { name: server.name, vendor: server.vendor },
+        details: { name: server.name, vendor: server.vendor, grantsRemoved: grants.map((grant) => grant.id) },
       });
+      for (const grant of grants) {
+        await this.audit.record(manager, {
+          action: 'grant.deleted',
+          targetType: 'grant',
+          targetId: grant.id,
+          ...actor,
+          details: {
+            principalId: grant.principalId,
+            roleId: grant.roleId,
+            permissions: grant.permissions,
+            reason: `server ${server.name} (${id}) was unregistered`,
+          },
+        });
+      }
     });
   }
 

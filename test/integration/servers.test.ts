@@ -199,8 +199,37 @@ describe('server registry', () => {
     const bad = await t.http.get('/api/v1/servers/not-a-uuid').set(auth).expect(400);
     expect(bad.body.errors).toEqual([{ field: 'path.id', message: 'id must be a UUID' }]);
 
+    // A grant on the server goes with it, and the audit trail says so.
+    const principal = await t.http
+      .post('/api/v1/principals')
+      .set(auth)
+      .send({ name: uniqueName('operator'), kind: 'user' })
+      .expect(201);
+    const grant = await t.http
+      .post('/api/v1/grants')
+      .set(auth)
+      .send({
+        principalId: principal.body.id,
+        permissions: ['add-scope'],
+        resource: { type: 'server', serverId: created.body.id },
+      })
+      .expect(201);
     await t.http.delete(`/api/v1/servers/${created.body.id}`).set(auth).expect(204);
     await t.http.get(`/api/v1/servers/${created.body.id}`).set(auth).expect(404);
+    await t.http.get(`/api/v1/grants/${grant.body.id}`).set(auth).expect(404);
+    const grantEvents = await t.http
+      .get(`/api/v1/audit-events?targetId=${grant.body.id}`)
+      .set(auth)
+      .expect(200);
+    expect(grantEvents.body.items.map((e: { action: string }) => e.action)).toEqual([
+      'grant.deleted',
+      'grant.created',
+    ]);
+    expect(grantEvents.body.items[0].details).toMatchObject({
+      principalId: principal.body.id,
+      permissions: ['add-scope'],
+      reason: expect.stringContaining('was unregistered'),
+    });
     const audit: Array<{ action: string; details: Record<string, unknown> }> = await t.app
       .get(DataSource)
       .query('SELECT action, details FROM audit_events WHERE target_id = $1 ORDER BY at', [created.body.id]);
@@ -213,7 +242,11 @@ describe('server registry', () => {
       'server.unregistered',
       'server.registered',
     ]);
-    expect(listed.body.items[0]).toMatchObject({ targetType: 'server', correlationId: expect.any(String) });
+    expect(listed.body.items[0]).toMatchObject({
+      targetType: 'server',
+      correlationId: expect.any(String),
+      details: { grantsRemoved: [grant.body.id] },
+    });
     expect(JSON.stringify(audit)).not.toContain('kea-secret-password');
   });
 
