@@ -11,6 +11,7 @@ import { ADMINISTRATORS_ROLE_ID } from '../permissions/built-in-roles.js';
 import type { Actor } from './actor.js';
 import type { CreatePrincipalDto, PrincipalQuery, UpdatePrincipalDto } from './principal.dto.js';
 import { PrincipalEntity } from './principal.entity.js';
+import { lockAdministrators } from '../permissions/administrators-lock.js';
 
 @Injectable()
 export class PrincipalsService {
@@ -66,6 +67,7 @@ export class PrincipalsService {
     actor: Actor,
   ): Promise<PrincipalEntity> {
     return this.dataSource.transaction(async (manager) => {
+      if (dto.disabled === true) await lockAdministrators(manager);
       const principal = await lockRow(manager, PrincipalEntity, id, 'Principal');
       assertIfMatch(ifMatch, principal.version);
       if (dto.disabled === true && !principal.disabled) {
@@ -92,6 +94,7 @@ export class PrincipalsService {
 
   async remove(id: string, ifMatch: string | undefined, actor: Actor): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
+      await lockAdministrators(manager);
       const principal = await lockRow(manager, PrincipalEntity, id, 'Principal');
       assertIfMatch(ifMatch, principal.version);
       await this.assertNotLastAdministrator(manager, id, 'delete');
@@ -108,6 +111,7 @@ export class PrincipalsService {
   }
 
   /** Nobody may lock everyone out: the last enabled holder of a global Administrators grant stays. */
+  /** Call with {@link lockAdministrators} held (taken before any row lock, so that no two orders can deadlock). */
   private async assertNotLastAdministrator(manager: EntityManager, id: string, verb: string): Promise<void> {
     const holders: Array<{ principal_id: string }> = await manager.query(
       `SELECT g.principal_id FROM grants g JOIN principals p ON p.id = g.principal_id

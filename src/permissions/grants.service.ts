@@ -10,6 +10,7 @@ import { ProblemException } from '../common/problem/problem.exception.js';
 import type { FieldError } from '../common/problem/problem-details.js';
 import { findRow, lockRow } from '../database/rows.js';
 import { ServerEntity } from '../servers/server.entity.js';
+import { lockAdministrators } from './administrators-lock.js';
 import { ADMINISTRATORS_ROLE_ID } from './built-in-roles.js';
 import type { CreateGrantDto, GrantQuery } from './grant.dto.js';
 import { GrantEntity } from './grant.entity.js';
@@ -109,9 +110,14 @@ export class GrantsService {
 
   async remove(id: string, ifMatch: string | undefined, actor: Actor): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
+      // Grants never change, so whether this one is an Administrators grant can be read before the locks, which are
+      // taken in the same order as everywhere else: the administrators' lock, then the row.
+      const seen = await findRow(manager, GrantEntity, id, 'Grant');
+      const administrators = seen.roleId === ADMINISTRATORS_ROLE_ID && seen.resourceType === 'global';
+      if (administrators) await lockAdministrators(manager);
       const grant = await lockRow(manager, GrantEntity, id, 'Grant');
       assertIfMatch(ifMatch, grant.version);
-      if (grant.roleId === ADMINISTRATORS_ROLE_ID && grant.resourceType === 'global') {
+      if (administrators) {
         const others = await manager
           .createQueryBuilder(GrantEntity, 'g')
           .innerJoin(PrincipalEntity, 'p', 'p.id = g.principal_id')

@@ -1,4 +1,5 @@
-import { keaServerBody } from '../support/fixtures.js';
+import { ADMINISTRATORS_ROLE_ID } from '../../src/permissions/built-in-roles.js';
+import { keaServerBody, principalWith } from '../support/fixtures.js';
 import { bearer, startTestApp, type TestApp } from '../support/test-app.js';
 
 describe('authentication', () => {
@@ -218,6 +219,56 @@ describe('authentication', () => {
       expect(
         audit.body.items.map((item: { details: { changed: string[] } }) => item.details.changed),
       ).toEqual([changed]);
+    }
+  });
+});
+
+describe('the last administrator, under changes made at the same moment', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    // An app of its own: the rounds below take the bootstrap administrator's role away and give it back.
+    t = await startTestApp();
+  });
+  afterAll(() => t?.close());
+
+  const adminGrants = async (key: string): Promise<Array<{ id: string; principalId: string }>> => {
+    const listed = await t.http
+      .get(`/api/v1/grants?roleId=${ADMINISTRATORS_ROLE_ID}&resourceType=global&limit=200`)
+      .set(bearer(key))
+      .expect(200);
+    return (listed.body as { items: Array<{ id: string; principalId: string }> }).items;
+  };
+
+  it('two removals of Administrators grants at once never leave nobody holding the role', async () => {
+    const x = await principalWith(t, [{ roleId: ADMINISTRATORS_ROLE_ID, resource: { type: 'global' } }]);
+    const keys = new Map<string, string>([[x.id, x.key]]);
+    const bootstrap = (await adminGrants(t.adminKey)).find((grant) => grant.principalId !== x.id)!;
+    keys.set(bootstrap.principalId, t.adminKey);
+    for (let round = 0; round < 8; round++) {
+      const grants = await adminGrants(x.key).catch(() => adminGrants(t.adminKey));
+      expect(grants).toHaveLength(2);
+      // Each administrator removes the other's grant: each alone would be allowed.
+      const statuses = await Promise.all(
+        grants.map(async (grant) => {
+          const other = grants.find((candidate) => candidate !== grant)!;
+          return (await t.http.delete(`/api/v1/grants/${grant.id}`).set(bearer(keys.get(other.principalId)!)))
+            .status;
+        }),
+      );
+      expect(statuses.filter((status) => status === 204)).toHaveLength(1);
+      expect(statuses.filter((status) => status === 409 || status === 403)).toHaveLength(1);
+      // The one left gives the role back, for the next round.
+      const survivor = grants[statuses.indexOf(204) === 0 ? 1 : 0];
+      const removed = grants[statuses.indexOf(204)];
+      await t.http
+        .post('/api/v1/grants')
+        .set(bearer(keys.get(survivor.principalId)!))
+        .send({
+          principalId: removed.principalId,
+          roleId: ADMINISTRATORS_ROLE_ID,
+          resource: { type: 'global' },
+        })
+        .expect(201);
     }
   });
 });
