@@ -11,6 +11,7 @@ import type { FieldError } from '../common/problem/problem-details.js';
 import { findRow, lockRow } from '../database/rows.js';
 import { ServerEntity } from '../servers/server.entity.js';
 import { lockAdministrators } from './administrators-lock.js';
+import { grantDeletedEntry } from './grant-audit.js';
 import { ADMINISTRATORS_ROLE_ID } from './built-in-roles.js';
 import type { CreateGrantDto, GrantQuery } from './grant.dto.js';
 import { GrantEntity } from './grant.entity.js';
@@ -134,13 +135,7 @@ export class GrantsService {
         }
       }
       await manager.delete(GrantEntity, { id });
-      await this.audit.record(manager, {
-        action: 'grant.deleted',
-        targetType: 'grant',
-        targetId: id,
-        ...actor,
-        details: { principalId: grant.principalId, roleId: grant.roleId, permissions: grant.permissions },
-      });
+      await this.audit.record(manager, grantDeletedEntry(grant, actor));
     });
   }
 }

@@ -10,6 +10,7 @@ import { pageWindow, toPage, type Page } from '../common/http/pagination.js';
 import { ProblemException } from '../common/problem/problem.exception.js';
 import { givenFields } from '../common/validation/given-fields.js';
 import { conflictOnDuplicate, findRow, likePattern, lockRow } from '../database/rows.js';
+import { grantDeletedEntry } from '../permissions/grant-audit.js';
 import { GrantEntity } from '../permissions/grant.entity.js';
 import { PermissionService } from '../permissions/permission.service.js';
 import type { ServerTarget } from '../vendors/driver.js';
@@ -155,18 +156,10 @@ export class ServersService {
         details: { name: server.name, vendor: server.vendor, grantsRemoved: grants.map((grant) => grant.id) },
       });
       for (const grant of grants) {
-        await this.audit.record(manager, {
-          action: 'grant.deleted',
-          targetType: 'grant',
-          targetId: grant.id,
-          ...actor,
-          details: {
-            principalId: grant.principalId,
-            roleId: grant.roleId,
-            permissions: grant.permissions,
-            reason: `server ${server.name} (${id}) was unregistered`,
-          },
-        });
+        await this.audit.record(
+          manager,
+          grantDeletedEntry(grant, actor, `server ${server.name} (${id}) was unregistered`),
+        );
       }
     });
   }
