@@ -14,6 +14,14 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  /** Requests whose answer was held on purpose (`Prefer: wait`): their time is the caller's wait, not latency. */
+  readonly heldRequests = new Counter({
+    name: 'http_requests_held_total',
+    help: 'HTTP requests answered after a wait the caller asked for (Prefer: wait), by method, route and status code',
+    labelNames: ['method', 'route', 'status_code'] as const,
+    registers: [this.registry],
+  });
+
   readonly jobsTotal = new Counter({
     name: 'dfm_jobs_total',
     help: 'Jobs finished, by queue, job name, kind (replication: scope, relationship, server) and outcome',

@@ -319,6 +319,16 @@ describe('waiting for a job to change (Prefer: wait)', () => {
     return { id: row.id, tag: read.headers['etag'] };
   };
   const untilWaiting = (count: number): Promise<void> => untilHeld(watcher, count);
+  /** Every sample of /metrics by its name and labels, e.g. `x_total{route="/a"}` -> 3. */
+  const metricValues = async (): Promise<Map<string, number>> => {
+    const text = (await t.http.get('/metrics').expect(200)).text;
+    return new Map(
+      text
+        .split('\n')
+        .filter((line) => line !== '' && !line.startsWith('#'))
+        .map((line) => [line.slice(0, line.lastIndexOf(' ')), Number(line.slice(line.lastIndexOf(' ') + 1))]),
+    );
+  };
   const longPoll = (id: string, tag: string, prefer: string) =>
     t.http
       .get(`/api/v1/jobs/${id}`)
@@ -345,9 +355,17 @@ describe('waiting for a job to change (Prefer: wait)', () => {
 
   it('answers 304 when the wait ends with nothing changed, and shortens a wait beyond 50 seconds', async () => {
     const job = await jobRow('queued');
+    const metricsBefore = await metricValues();
     const unchanged = await longPoll(job.id, job.tag, 'respond-async, wait=1');
     expect(unchanged.status).toBe(304);
     expect(unchanged.headers['preference-applied']).toBe('wait=1');
+    // Counted as held, not timed with the latencies it would swamp.
+    const metricsAfter = await metricValues();
+    const held = 'http_requests_held_total{method="GET",route="/api/v1/jobs/:id",status_code="304"}';
+    const timed =
+      'http_request_duration_seconds_count{method="GET",route="/api/v1/jobs/:id",status_code="304"}';
+    expect((metricsAfter.get(held) ?? 0) - (metricsBefore.get(held) ?? 0)).toBe(1);
+    expect(metricsAfter.get(timed)).toBe(metricsBefore.get(timed));
 
     const answer = longPoll(job.id, job.tag, 'wait=3600').then((response) => response);
     await untilWaiting(1);
