@@ -25,6 +25,7 @@ import { IscModule } from './vendors/isc/isc.module.js';
 import { WindowsModule } from './vendors/windows/windows.module.js';
 import { KeaModule } from './vendors/kea/kea.module.js';
 import { VendorsModule } from './vendors/vendors.module.js';
+import { UnknownQueryInterceptor } from './http/unknown-query.interceptor.js';
 
 export interface AppModuleOptions {
   /** The job catalogue workers run; the product's unless a test brings its own. */
@@ -69,6 +70,7 @@ export class AppModule {
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_GUARD, useClass: PermissionGuard },
         { provide: APP_PIPE, useFactory: createValidationPipe },
+        { provide: APP_INTERCEPTOR, useClass: UnknownQueryInterceptor },
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
       ],
     };

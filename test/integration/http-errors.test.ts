@@ -1,3 +1,4 @@
+import { keaServerBody } from '../support/fixtures.js';
 import { bearer, startTestApp, type TestApp } from '../support/test-app.js';
 
 describe('HTTP errors are problem+json', () => {
@@ -137,6 +138,27 @@ describe('HTTP errors are problem+json', () => {
         .set(bearer(t.adminKey))
         .expect(200);
     }
+  });
+
+  it('400 for a query parameter an operation does not take, with or without query parameters of its own', async () => {
+    const server = await t.http
+      .post('/api/v1/servers')
+      .set(bearer(t.adminKey))
+      .send(keaServerBody())
+      .expect(201);
+    const id = server.body.id as string;
+    const none = await t.http.get(`/api/v1/servers/${id}?vendr=isc&x=1`).set(bearer(t.adminKey)).expect(400);
+    expectProblem(none, 'urn:dfm:problem:validation');
+    expect(none.body.errors).toEqual([
+      { field: 'vendr', message: 'unknown query parameter "vendr": this operation takes none; remove it' },
+      { field: 'x', message: 'unknown query parameter "x": this operation takes none; remove it' },
+    ]);
+    // Authentication comes first, as for every other validation.
+    await t.http.get(`/api/v1/servers/${id}?vendr=isc`).expect(401);
+    const some = await t.http.get('/api/v1/servers?vendr=isc').set(bearer(t.adminKey)).expect(400);
+    expect(some.body.errors).toEqual([{ field: 'vendr', message: 'unknown field "vendr"; remove it' }]);
+    await t.http.get(`/api/v1/servers/${id}`).set(bearer(t.adminKey)).expect(200);
+    await t.http.get('/health?probe=1').expect(200);
   });
 
   it('keeps a sane caller X-Request-Id and replaces an unsafe one', async () => {
