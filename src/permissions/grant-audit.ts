@@ -2,10 +2,18 @@ import type { Actor } from '../auth/actor.js';
 import type { AuditEntry } from '../audit/audit.service.js';
 import type { GrantEntity } from './grant.entity.js';
 
-/** The audit entry of a grant that is gone: deleted through the API, or with the server it was on (`reason`). */
-export function grantDeletedEntry(grant: GrantEntity, actor: Actor, reason?: string): AuditEntry {
+/**
+ * The audit entry of a grant made or gone (deleted through the API, or with the server it was on): who holds it and
+ * what it gives, plus `extra` (the resource it was made on, why it went).
+ */
+export function grantEntry(
+  action: 'grant.created' | 'grant.deleted',
+  grant: GrantEntity,
+  actor: Actor,
+  extra: Record<string, unknown> = {},
+): AuditEntry {
   return {
-    action: 'grant.deleted',
+    action,
     targetType: 'grant',
     targetId: grant.id,
     ...actor,
@@ -13,7 +21,7 @@ export function grantDeletedEntry(grant: GrantEntity, actor: Actor, reason?: str
       principalId: grant.principalId,
       roleId: grant.roleId,
       permissions: grant.permissions,
-      ...(reason ? { reason } : {}),
+      ...extra,
     },
   };
 }

@@ -11,7 +11,7 @@ import type { FieldError } from '../common/problem/problem-details.js';
 import { findRow, lockRow } from '../database/rows.js';
 import { ServerEntity } from '../servers/server.entity.js';
 import { lockAdministrators } from './administrators-lock.js';
-import { grantDeletedEntry } from './grant-audit.js';
+import { grantEntry } from './grant-audit.js';
 import { ADMINISTRATORS_ROLE_ID } from './built-in-roles.js';
 import type { CreateGrantDto, GrantQuery } from './grant.dto.js';
 import { GrantEntity } from './grant.entity.js';
@@ -77,18 +77,7 @@ export class GrantsService {
           createdBy: actor.principalId,
         }),
       );
-      await this.audit.record(manager, {
-        action: 'grant.created',
-        targetType: 'grant',
-        targetId: grant.id,
-        ...actor,
-        details: {
-          principalId: grant.principalId,
-          roleId: grant.roleId,
-          permissions: grant.permissions,
-          resource: dto.resource,
-        },
-      });
+      await this.audit.record(manager, grantEntry('grant.created', grant, actor, { resource: dto.resource }));
       return grant;
     });
   }
@@ -135,7 +124,7 @@ export class GrantsService {
         }
       }
       await manager.delete(GrantEntity, { id });
-      await this.audit.record(manager, grantDeletedEntry(grant, actor));
+      await this.audit.record(manager, grantEntry('grant.deleted', grant, actor));
     });
   }
 }

@@ -10,7 +10,7 @@ import { pageWindow, toPage, type Page } from '../common/http/pagination.js';
 import { ProblemException } from '../common/problem/problem.exception.js';
 import { givenFields } from '../common/validation/given-fields.js';
 import { conflictOnDuplicate, findRow, likePattern, lockRow } from '../database/rows.js';
-import { grantDeletedEntry } from '../permissions/grant-audit.js';
+import { grantEntry } from '../permissions/grant-audit.js';
 import { GrantEntity } from '../permissions/grant.entity.js';
 import { PermissionService } from '../permissions/permission.service.js';
 import type { ServerTarget } from '../vendors/driver.js';
@@ -158,7 +158,9 @@ export class ServersService {
       for (const grant of grants) {
         await this.audit.record(
           manager,
-          grantDeletedEntry(grant, actor, `server ${server.name} (${id}) was unregistered`),
+          grantEntry('grant.deleted', grant, actor, {
+            reason: `server ${server.name} (${id}) was unregistered`,
+          }),
         );
       }
     });
