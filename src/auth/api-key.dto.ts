@@ -2,7 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsDate, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { PageQuery } from '../common/http/pagination.js';
 import { ToBoolean } from '../common/validation/to-boolean.js';
-import { MinDateOf, ToIsoDate } from '../common/validation/to-iso-date.js';
+import { ISO_DATE_HINT, MinDateOf, ToIsoDate } from '../common/validation/to-iso-date.js';
 import type { ApiKeyEntity } from './api-key.entity.js';
 
 export class CreateApiKeyDto {
@@ -20,7 +20,7 @@ export class CreateApiKeyDto {
   @ApiPropertyOptional({ type: String, format: 'date-time' })
   @IsOptional()
   @ToIsoDate()
-  @IsDate({ message: 'expiresAt must be an ISO 8601 date-time' })
+  @IsDate({ message: `expiresAt must be ${ISO_DATE_HINT}` })
   @MinDateOf(() => new Date(), 'expiresAt must be in the future')
   expiresAt?: Date;
 }

@@ -9,6 +9,7 @@ import { ProblemException } from '../common/problem/problem.exception.js';
  * An API operation that takes no query parameters refuses any, as operations with a query DTO refuse unknown ones
  * (the validation pipe's `forbidNonWhitelisted`): `GET /servers/{id}?vendr=isc` is a 400 naming `vendr`, not the
  * server read as if the caller had asked nothing. Runs after the guards, as the pipes do, so 401 and 403 come first.
+ * (Express matches paths without regard to case, and so does the prefix test here.)
  */
 @Injectable()
 export class UnknownQueryInterceptor implements NestInterceptor {
@@ -16,7 +17,7 @@ export class UnknownQueryInterceptor implements NestInterceptor {
     if (context.getType() === 'http') {
       const request = context.switchToHttp().getRequest<Request>();
       const names = Object.keys(request.query ?? {});
-      if (names.length > 0 && request.path.startsWith('/api/') && !takesQuery(context)) {
+      if (names.length > 0 && /^\/api\//i.test(request.path) && !takesQuery(context)) {
         throw ProblemException.validation(
           names.map((name) => ({
             field: name,

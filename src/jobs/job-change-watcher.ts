@@ -4,6 +4,8 @@ import { DataSource } from 'typeorm';
 
 /** How often the versions of the jobs someone waits on are read (only while someone waits). */
 export const JOB_CHANGE_CHECK_MS = 50;
+/** Held requests per process at most: each holds a connection; beyond it, polls are answered at once. */
+export const MAX_HELD_REQUESTS = 1000;
 
 interface Waiter {
   version: number;
@@ -55,6 +57,11 @@ export class JobChangeWatcher implements OnModuleDestroy {
       this.waiters.set(id, forJob);
       this.schedule();
     });
+  }
+
+  /** Whether another request may be held ({@link MAX_HELD_REQUESTS}); the wait is a preference, so not is fine. */
+  get canHold(): boolean {
+    return !this.stopped && this.waiting < MAX_HELD_REQUESTS;
   }
 
   /** How many requests are waiting (for the tests and metrics). */

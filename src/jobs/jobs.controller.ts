@@ -54,7 +54,9 @@ export class JobsController {
     'Poll this until `state` is final; send the last `ETag` as `If-None-Match` and an unchanged job answers 304 ' +
       'without a body. Add `Prefer: wait=<seconds>` (RFC 7240, at most ' +
       `${MAX_WAIT_SECONDS}) and an unchanged, unfinished job holds the answer until it changes (200 with the new ` +
-      'state) or the wait ends (304), so a pipeline learns of each change at once without polling in a loop. ' +
+      'state) or the wait ends (304), so a pipeline learns of each change at once without polling in a loop ' +
+      '(not with `If-None-Match: *`, which every version matches; past 1,000 held requests in one process, polls ' +
+      'are answered at once). ' +
       '`?include=details` adds the large per-item detail (replication: the diff of each scope), which polling does ' +
       'not need.',
   )
@@ -92,7 +94,9 @@ export class JobsController {
     if (ifNoneMatch !== undefined) {
       let current = await this.jobs.versionOf(id, caller.id);
       const wait = Math.min(preferredWaitSeconds(prefer) ?? 0, MAX_WAIT_SECONDS);
-      if (noneMatchHits(ifNoneMatch, tagOf(current.version)) && wait > 0 && !current.finished) {
+      // `*` matches every version: nothing the job becomes could end the wait.
+      const waitable = wait > 0 && !current.finished && ifNoneMatch.trim() !== '*' && this.watcher.canHold;
+      if (waitable && noneMatchHits(ifNoneMatch, tagOf(current.version))) {
         response.setHeader('Preference-Applied', `wait=${wait}`);
         await this.waitForChange(id, current.version, wait, response);
         current = await this.jobs.versionOf(id, caller.id);

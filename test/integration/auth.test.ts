@@ -63,21 +63,31 @@ describe('authentication', () => {
     expect(revoked.body.revokedAt).not.toBeNull();
   });
 
-  it('expiresAt of a key is an ISO 8601 date-time in the future: a number or another notation is a 400', async () => {
+  it('expiresAt of a key is an ISO 8601 date-time in the future: a number, another notation, a day that does not exist or a time without its zone is a 400', async () => {
     const principal = await t.http
       .post('/api/v1/principals')
       .set(bearer(t.adminKey))
       .send({ name: 'expiring', kind: 'service' })
       .expect(201);
     const principalId = principal.body.id as string;
-    for (const expiresAt of [1_895_000_000_000, '1895000000', 'March 7, 2030']) {
+    for (const expiresAt of [
+      1_895_000_000_000,
+      '1895000000',
+      'March 7, 2030',
+      '2031-02-29T00:00:00Z',
+      '2030-04-31',
+      '2030-03-07T10:00:00',
+    ]) {
       const refused = await t.http
         .post('/api/v1/api-keys')
         .set(bearer(t.adminKey))
         .send({ principalId, expiresAt })
         .expect(400);
       expect(refused.body.errors).toEqual([
-        { field: 'expiresAt', message: 'expiresAt must be an ISO 8601 date-time' },
+        {
+          field: 'expiresAt',
+          message: 'expiresAt must be an ISO 8601 date-time with its zone, e.g. 2027-03-07T10:00:00Z',
+        },
       ]);
     }
     const past = await t.http

@@ -153,6 +153,8 @@ describe('HTTP errors are problem+json', () => {
       { field: 'vendr', message: 'unknown query parameter "vendr": this operation takes none; remove it' },
       { field: 'x', message: 'unknown query parameter "x": this operation takes none; remove it' },
     ]);
+    // Express matches paths without regard to case: so does the check.
+    await t.http.get(`/API/V1/servers/${id}?x=1`).set(bearer(t.adminKey)).expect(400);
     // Authentication comes first, as for every other validation.
     await t.http.get(`/api/v1/servers/${id}?vendr=isc`).expect(401);
     const some = await t.http.get('/api/v1/servers?vendr=isc').set(bearer(t.adminKey)).expect(400);

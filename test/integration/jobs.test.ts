@@ -376,13 +376,17 @@ describe('waiting for a job to change (Prefer: wait)', () => {
     expect(changed.body.state).toBe('running');
   });
 
-  it('does not wait on a finished job, without If-None-Match, or for a preference it cannot read', async () => {
+  it('does not wait on a finished job, for If-None-Match: *, without If-None-Match, or for a preference it cannot read', async () => {
     const finished = await jobRow('succeeded');
     const now = await longPoll(finished.id, finished.tag, 'wait=30');
     expect(now.status).toBe(304);
     expect(now.headers['preference-applied']).toBeUndefined();
 
     const running = await jobRow('running');
+    // `*` matches every version: no change could end the wait, so none is held.
+    const everything = await longPoll(running.id, '*', 'wait=30');
+    expect(everything.status).toBe(304);
+    expect(everything.headers['preference-applied']).toBeUndefined();
     const unreadable = await longPoll(running.id, running.tag, 'wait=soon');
     expect(unreadable.status).toBe(304);
     expect(unreadable.headers['preference-applied']).toBeUndefined();

@@ -9,6 +9,8 @@ describe('preferredWaitSeconds (RFC 7240 wait)', () => {
     ['wait=0', 0],
     ['handling=lenient; x=1, wait=2; foo', 2],
     ['wait=3, wait=9', 3],
+    ['wait=99999999999', 99999999999],
+    [`wait=${'9'.repeat(400)}`, Infinity],
   ])('%s is %s seconds', (header, seconds) => {
     expect(preferredWaitSeconds(header)).toBe(seconds);
   });

@@ -15,7 +15,8 @@ export function preferredWaitSeconds(prefer: string | string[] | undefined): num
         .slice(equals + 1)
         .trim()
         .replace(/^"(.*)"$/, '$1');
-      return /^\d{1,9}$/.test(seconds) ? Number(seconds) : undefined;
+      // Delta-seconds too large to hold mean "as long as you allow" (RFC 9111 5.2): the caller shortens them.
+      return /^\d+$/.test(seconds) ? Number(seconds) : undefined;
     }
   }
   return undefined;

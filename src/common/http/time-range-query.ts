@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsDate, IsOptional, ValidateBy } from 'class-validator';
-import { MinDateOf, ToIsoDate } from '../validation/to-iso-date.js';
+import { ISO_DATE_HINT, MinDateOf, ToIsoDate } from '../validation/to-iso-date.js';
 import { PageQuery } from './pagination.js';
 
 /** PostgreSQL's timestamps start in 4713 BC; JavaScript's reach 271821 BC. Nothing here happened before year 1. */
@@ -15,7 +15,7 @@ export class TimeRangeQuery extends PageQuery {
   })
   @IsOptional()
   @ToIsoDate()
-  @IsDate({ message: 'since must be an ISO 8601 date-time' })
+  @IsDate({ message: `since must be ${ISO_DATE_HINT}` })
   @MinDateOf(() => EARLIEST, 'since must be in year 1 or later')
   since?: Date;
 
@@ -26,7 +26,7 @@ export class TimeRangeQuery extends PageQuery {
   })
   @IsOptional()
   @ToIsoDate()
-  @IsDate({ message: 'until must be an ISO 8601 date-time' })
+  @IsDate({ message: `until must be ${ISO_DATE_HINT}` })
   @MinDateOf(() => EARLIEST, 'until must be in year 1 or later')
   @ValidateBy(
     {
