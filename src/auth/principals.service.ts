@@ -110,8 +110,10 @@ export class PrincipalsService {
     });
   }
 
-  /** Nobody may lock everyone out: the last enabled holder of a global Administrators grant stays. */
-  /** Call with {@link lockAdministrators} held (taken before any row lock, so that no two orders can deadlock). */
+  /**
+   * Nobody may lock everyone out: the last enabled holder of a global Administrators grant stays. Call with
+   * {@link lockAdministrators} held (taken before any row lock, so that no two orders can deadlock).
+   */
   private async assertNotLastAdministrator(manager: EntityManager, id: string, verb: string): Promise<void> {
     const holders: Array<{ principal_id: string }> = await manager.query(
       `SELECT g.principal_id FROM grants g JOIN principals p ON p.id = g.principal_id

@@ -4,6 +4,10 @@ import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum.js';
 import type { Request } from 'express';
 import type { Observable } from 'rxjs';
 import { ProblemException } from '../common/problem/problem.exception.js';
+import { API_PREFIX } from './configure-app.js';
+
+/** Where the API's operations are (the health and metrics controllers are outside it). */
+const API_PATH = `/${API_PREFIX}/`;
 
 /**
  * An API operation that takes no query parameters refuses any, as operations with a query DTO refuse unknown ones
@@ -17,7 +21,7 @@ export class UnknownQueryInterceptor implements NestInterceptor {
     if (context.getType() === 'http') {
       const request = context.switchToHttp().getRequest<Request>();
       const names = Object.keys(request.query ?? {});
-      if (names.length > 0 && /^\/api\//i.test(request.path) && !takesQuery(context)) {
+      if (names.length > 0 && request.path.toLowerCase().startsWith(API_PATH) && !takesQuery(context)) {
         throw ProblemException.validation(
           names.map((name) => ({
             field: name,

@@ -9,7 +9,7 @@ import { IdParam } from '../common/http/id-param.js';
 import { PageOf, type Page } from '../common/http/pagination.js';
 import { preferredWaitSeconds } from '../common/http/prefer-wait.js';
 import { Authorize } from '../permissions/authorize.decorator.js';
-import { JobChangeWatcher } from './job-change-watcher.js';
+import { JobChangeWatcher, MAX_HELD_REQUESTS } from './job-change-watcher.js';
 import { JobDto, JobQuery, JobReadQuery } from './job.dto.js';
 import { JobsService } from './jobs.service.js';
 
@@ -55,8 +55,8 @@ export class JobsController {
       'without a body. Add `Prefer: wait=<seconds>` (RFC 7240, at most ' +
       `${MAX_WAIT_SECONDS}) and an unchanged, unfinished job holds the answer until it changes (200 with the new ` +
       'state) or the wait ends (304), so a pipeline learns of each change at once without polling in a loop ' +
-      '(not with `If-None-Match: *`, which every version matches; past 1,000 held requests in one process, polls ' +
-      'are answered at once). ' +
+      `(not with \`If-None-Match: *\`, which every version matches; past ${MAX_HELD_REQUESTS} held requests in one ` +
+      'process, polls are answered at once). ' +
       '`?include=details` adds the large per-item detail (replication: the diff of each scope), which polling does ' +
       'not need.',
   )

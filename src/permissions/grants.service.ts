@@ -100,14 +100,12 @@ export class GrantsService {
 
   async remove(id: string, ifMatch: string | undefined, actor: Actor): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      // Grants never change, so whether this one is an Administrators grant can be read before the locks, which are
-      // taken in the same order as everywhere else: the administrators' lock, then the row.
-      const seen = await findRow(manager, GrantEntity, id, 'Grant');
-      const administrators = seen.roleId === ADMINISTRATORS_ROLE_ID && seen.resourceType === 'global';
-      if (administrators) await lockAdministrators(manager);
+      // Locks in the order used everywhere else, the administrators' lock before the row: whether this grant is an
+      // Administrators one is known only once it is read, and deleting grants is rare enough to serialize them all.
+      await lockAdministrators(manager);
       const grant = await lockRow(manager, GrantEntity, id, 'Grant');
       assertIfMatch(ifMatch, grant.version);
-      if (administrators) {
+      if (grant.roleId === ADMINISTRATORS_ROLE_ID && grant.resourceType === 'global') {
         const others = await manager
           .createQueryBuilder(GrantEntity, 'g')
           .innerJoin(PrincipalEntity, 'p', 'p.id = g.principal_id')
