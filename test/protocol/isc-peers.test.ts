@@ -415,6 +415,21 @@ describe('ISC failover peers through the API, over a real sshd and the real dhcp
       .expect(404);
   });
 
+  it('a peer declaration it cannot read is a problem with its line, not a peer with a null port', async () => {
+    const unreadable = await server(subnet(1, 'a'), peer('a', 647).replace('  port 647;', '  port abc;'));
+    const problem = await t.http
+      .get(`/api/v1/servers/${unreadable.id}/failover-peers`)
+      .set(auth())
+      .expect(422);
+    expect(problem.body).toMatchObject({ driverError: 'invalid-config' });
+    expect(problem.body.detail).toContain(`${unreadable.files.configPath} line 4, column 8`);
+    expect(problem.body.detail).toContain('"port" takes a whole number, not "abc"');
+
+    const twice = await server(subnet(1, 'a'), peer('a', 647) + peer('a', 648));
+    const listed = await t.http.get(`/api/v1/servers/${twice.id}/failover-peers`).set(auth()).expect(422);
+    expect(listed.body.detail).toContain('failover peer "a" is declared a second time');
+  });
+
   it("a write dhcpd -t rejects reaches the caller with dhcpd's text, and the files are untouched", async () => {
     const { files, id } = await server(subnet(1, 'a') + subnet(2, 'a'), peer('a', 647));
     const [main0, include0] = [await files.main(), await files.include()];

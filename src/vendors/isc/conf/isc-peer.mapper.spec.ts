@@ -56,6 +56,23 @@ describe('ISC failover peers', () => {
     ]);
   });
 
+  it('refuses a value it cannot read and a peer declared twice, with file, line and column', async () => {
+    const peer = (port: string): string =>
+      `failover peer "fo" {\n  primary;\n  address 10.0.0.1;\n  port ${port};\n  peer address 10.0.0.2;\n}\n`;
+    for (const port of ['abc', '0x10', '1e3', '-5']) {
+      const set = await fromText(peer(port));
+      expect(() => readFailoverPeers(set)).toThrow(
+        `/etc/dhcp/dhcpd.conf line 4, column 8: "port" takes a whole number, not "${port}"`,
+      );
+    }
+    expect(readFailoverPeers(await fromText(peer('519')))[0].port).toBe(519);
+    const twice = await fromText(`${peer('519')}\n${peer('520')}`);
+    expect(() => readFailoverPeers(twice)).toThrow(
+      '/etc/dhcp/dhcpd.conf line 8, column 1: failover peer "fo" is declared a second time ' +
+        '(first at /etc/dhcp/dhcpd.conf line 1); remove one of them',
+    );
+  });
+
   it('validates the seed rules: every field, MCLT and split on the primary only', () => {
     expect(validateFailoverPeer(PRIMARY)).toEqual([]);
     expect(validateFailoverPeer({ ...PRIMARY, role: 'secondary' }).map((error) => error.field)).toEqual([

@@ -144,6 +144,16 @@ export function peerFromBlock(block: BlockNode, file = 'dhcpd.conf'): IscFailove
         `"${field[1]}" takes one value`,
       );
     }
+    if (NUMERIC.has(field[0]) && !/^[0-9]{1,10}$/.test(value)) {
+      // Number() would read "abc" as NaN (shown as null) and "0x10" as 16; dhcpd takes decimal digits only.
+      const token = (node as StatementNode).tokens[field[1].split(' ').length];
+      throw new DhcpdConfSyntaxError(
+        file,
+        token.line ?? 0,
+        token.column ?? 0,
+        `"${field[1]}" takes a whole number, not "${value}"`,
+      );
+    }
     (peer as Record<string, unknown>)[field[0]] = NUMERIC.has(field[0]) ? Number(value) : value;
   }
   const { extras, ...fields } = peer;
@@ -168,8 +178,24 @@ function fieldOf(words: string[]): [keyof IscFailoverPeer, string] | undefined {
     .find(([, keyword]) => words.slice(0, keyword.split(' ').length).join(' ') === keyword);
 }
 
+/** Every peer declared; a name declared twice is an error at the second (dhcpd refuses it too). */
 export function readFailoverPeers(set: ConfSet): IscFailoverPeer[] {
-  return findPeerDeclarations(set).map(({ node, file }) => peerFromBlock(node, file.path));
+  const seen = new Map<string, string>();
+  return findPeerDeclarations(set).map(({ node, file, name }) => {
+    const first = node.header[0];
+    const where = `${file.path} line ${first.line ?? 0}`;
+    const earlier = seen.get(name);
+    if (earlier !== undefined) {
+      throw new DhcpdConfSyntaxError(
+        file.path,
+        first.line ?? 0,
+        first.column ?? 0,
+        `failover peer ${quote(name)} is declared a second time (first at ${earlier}); remove one of them`,
+      );
+    }
+    seen.set(name, where);
+    return peerFromBlock(node, file.path);
+  });
 }
 
 function peerSpec(peer: IscFailoverPeer): NodeSpec {
