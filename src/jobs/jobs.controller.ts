@@ -16,7 +16,11 @@ import { JobsService } from './jobs.service.js';
 const JobPage = PageOf(JobDto);
 /** The longest `Prefer: wait` honoured: under the usual idle timeouts of proxies and load balancers (60 s). */
 const MAX_WAIT_SECONDS = 50;
-const PREFERENCE_APPLIED = {
+const JOB_READ_HEADERS = {
+  ETag: {
+    description: 'The version of this representation, for `If-None-Match` on the next read.',
+    schema: { type: 'string' },
+  },
   'Preference-Applied': {
     description: '`wait=<seconds>` when the answer was held (RFC 7240): the wait that applied.',
     schema: { type: 'string' },
@@ -72,11 +76,11 @@ export class JobsController {
       `\`wait=<seconds>\` (at most ${MAX_WAIT_SECONDS}; more is shortened to it), with \`If-None-Match\`: hold the ` +
       'answer while the job is unchanged and not finished. A preference that cannot be read is ignored.',
   })
-  @ApiOkResponse({ type: JobDto, headers: PREFERENCE_APPLIED })
+  @ApiOkResponse({ type: JobDto, headers: JOB_READ_HEADERS })
   @ApiNotModifiedResponse({
     description:
       'The job has not changed since the `ETag` sent in `If-None-Match` (after the wait, if one applied).',
-    headers: PREFERENCE_APPLIED,
+    headers: JOB_READ_HEADERS,
   })
   @NotFound('job')
   async get(
@@ -102,6 +106,8 @@ export class JobsController {
         current = await this.jobs.versionOf(id, caller.id);
       }
       if (noneMatchHits(ifNoneMatch, tagOf(current.version))) {
+        // RFC 9110 15.4.5: a 304 carries the ETag the 200 would have (caches and clients refresh theirs from it).
+        response.setHeader('ETag', tagOf(current.version));
         response.status(HttpStatus.NOT_MODIFIED);
         return undefined;
       }

@@ -191,6 +191,7 @@ describe('jobs plumbing (BullMQ on Redis, the Postgres row as the truth)', () =>
         .set('If-None-Match', tag)
         .expect(304);
       expect(unchanged.text).toBe('');
+      expect(unchanged.headers['etag']).toBe(tag);
       // The representation with details has a tag of its own.
       const detailed = await t.http
         .get(`/api/v1/jobs/${done.record.id}?include=details`)
