@@ -127,6 +127,8 @@ describe('HTTP errors are problem+json', () => {
         expect(response.body.errors).toEqual([{ field, message: `${field} must be in year 1 or later` }]);
       }
       await t.http.get(`${list}?since=0001-01-01T00:00:00Z`).set(bearer(t.adminKey)).expect(200);
+      // An offset's `+` typed unencoded arrives as a space, and is read as the `+` it was.
+      await t.http.get(`${list}?since=2026-11-01T10:00:00+05:30`).set(bearer(t.adminKey)).expect(200);
       // A window that ends before (or when) it starts is the caller's mistake, not an empty list.
       const backwards = await t.http
         .get(`${list}?since=2026-11-02T00:00:00Z&until=2026-11-01T00:00:00Z`)

@@ -17,6 +17,9 @@ describe('ToIsoDate', () => {
     ['2028-02-29', '2028-02-29T00:00:00.000Z'],
     ['2000-02-29T12:00:00Z', '2000-02-29T12:00:00.000Z'],
     ['-010000-01-01T00:00:00Z', '-010000-01-01T00:00:00.000Z'],
+    // An unencoded `+` in a query string arrives as a space.
+    ['2027-03-07T10:20:30 05:30', '2027-03-07T04:50:30.000Z'],
+    ['2027-03-07T10:20 0530', '2027-03-07T04:50:00.000Z'],
   ])('reads %s', (text, iso) => {
     expect((read(text) as Date).toISOString()).toBe(iso);
   });
@@ -36,6 +39,9 @@ describe('ToIsoDate', () => {
     '-000000-01-01',
     '2028-01-01T00:00',
     '2028-01-01 00:00:00',
+    '2028-01-01 00:00 05:30',
+    '2028-01-01T00:00:00 5:30',
+    '2028-01-01T00:00:00  05:30',
   ])('leaves %p as it is (not a date, for @IsDate to refuse)', (value) => {
     expect(read(value)).toBe(value);
   });

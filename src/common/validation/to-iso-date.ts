@@ -20,11 +20,18 @@ export const ISO_DATE_HINT = 'an ISO 8601 date-time with its zone, e.g. 2027-03-
 export function ToIsoDate(): PropertyDecorator {
   return Transform(({ value }: { value: unknown }) => {
     if (typeof value !== 'string') return value;
-    const parts = ISO_8601.exec(value);
+    const text = value.replace(DECODED_PLUS, '$1+$2');
+    const parts = ISO_8601.exec(text);
     if (!parts || !dayExists(parts[1], Number(parts[2]), Number(parts[3]))) return value;
-    return new Date(value);
+    return new Date(text);
   });
 }
+
+/**
+ * A time followed by a space and an offset: the `+` of `?since=2027-03-07T10:00:00+05:30` typed unencoded, which
+ * URL decoding turns into a space. Nothing else can put a space there, so it is read as the `+` it was.
+ */
+const DECODED_PLUS = /^([^ ]+[Tt]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?) (\d{2}(?::?\d{2})?)$/;
 
 function dayExists(yearText: string, month: number, day: number): boolean {
   // ISO 8601 has no year -0 (ECMAScript refuses -000000 as well).
