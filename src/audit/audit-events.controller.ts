@@ -1,7 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Between, DataSource, type FindOptionsWhere, LessThan, MoreThanOrEqual } from 'typeorm';
+import { And, DataSource, type FindOptionsWhere, LessThan, MoreThanOrEqual } from 'typeorm';
 import { Operation } from '../common/http/api-docs.decorators.js';
 import { PageOf, pageWindow, toPage, type Page } from '../common/http/pagination.js';
 import { Authorize, GLOBAL } from '../permissions/authorize.decorator.js';
@@ -29,7 +29,8 @@ export class AuditEventsController {
     if (query.targetId) where.targetId = query.targetId;
     if (query.principalId) where.principalId = query.principalId;
     if (query.action) where.action = query.action;
-    if (query.since && query.until) where.at = Between(query.since, new Date(query.until.getTime() - 1));
+    // Not Between(since, until - 1 ms): PostgreSQL keeps microseconds, so that dropped the last millisecond's events.
+    if (query.since && query.until) where.at = And(MoreThanOrEqual(query.since), LessThan(query.until));
     else if (query.since) where.at = MoreThanOrEqual(query.since);
     else if (query.until) where.at = LessThan(query.until);
     const [items, total] = await this.dataSource

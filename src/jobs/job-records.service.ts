@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { RETENTION_MS } from '../common/idempotency/idempotency.interceptor.js';
 import { DEFAULT_JOB_OPTIONS } from './job-options.constants.js';
 import type { JobMessage } from './job-catalogue.js';
 import { JobRecordEntity } from './job-record.entity.js';
@@ -25,6 +26,14 @@ export class JobRecordsService {
 
   async enqueue(request: EnqueueRequest): Promise<{ record: JobRecordEntity; created: boolean }> {
     const repository = this.dataSource.getRepository(JobRecordEntity);
+    if (request.idempotencyKey !== undefined && request.requestedBy !== null) {
+      // A key answers with its job for 24 hours, then names the next request's job: the old job lets it go.
+      await this.dataSource.query(
+        `UPDATE jobs SET idempotency_key = NULL
+          WHERE requested_by = $1 AND idempotency_key = $2 AND created_at < now() - $3 * interval '1 millisecond'`,
+        [request.requestedBy, request.idempotencyKey, RETENTION_MS],
+      );
+    }
     const inserted = await repository
       .createQueryBuilder()
       .insert()

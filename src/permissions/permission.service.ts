@@ -92,7 +92,8 @@ export class PermissionService {
       `SELECT g.resource_type, g.server_id, g.network,
               ARRAY(SELECT DISTINCT unnest(g.permissions || COALESCE(r.permissions, '{}'))) AS permissions
          FROM grants g LEFT JOIN roles r ON r.id = g.role_id
-        WHERE g.principal_id = $1`,
+         JOIN principals p ON p.id = g.principal_id
+        WHERE g.principal_id = $1 AND NOT p.disabled`,
       [principalId],
     );
     return rows.map((row) => ({

@@ -76,7 +76,21 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
   async run(record: JobRecordEntity, context: JobRunContext): Promise<JobResult> {
     const request = record.request as unknown as ReplicationRequest;
     const book = await ReplicationBook.load(this.dataSource, record);
-    const legs = planReplication(request, await this.replications.managedRelationships());
+    let legs: ReplicationLeg[];
+    try {
+      legs = planReplication(request, await this.replications.managedRelationships());
+    } catch (error) {
+      // The relationship was removed (or changed) since the request: no retry can succeed.
+      const problem = toProblem(error);
+      if (!problem) throw error;
+      return book.result(false, `The replication no longer applies: ${problem.detail}`);
+    }
+    if (legs.length === 0) {
+      return book.result(
+        false,
+        'The replication no longer applies: the source server is in no managed failover relationship now',
+      );
+    }
     let parts: ReplicationRequest['parts'];
     try {
       // Checked again when it runs: a grant withdrawn since the request narrows or stops the job.
@@ -297,6 +311,18 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
       const content = sourceScopes.get(network)!;
       const previous = outcomes[keyOf(leg, network)];
       const before = destinationScopes.get(network);
+      if (!before && partsLeftAlone) {
+        // Creating the scope would bring every part along (or leave a subnet neither side has): it takes them all.
+        outcomes[keyOf(leg, network)] = {
+          ...base,
+          network,
+          state: 'skipped',
+          reason:
+            `${destination.name} has no scope ${network}: creating it copies every part, and this replication ` +
+            `may copy only ${parts.join(', ')} (it needs the permission bits of ${partsLeftAlone.join(', ')} too)`,
+        };
+        continue;
+      }
       // A write was in flight when an earlier attempt died: it may have landed (the diff is now empty) or not.
       // Writing again is harmless either way and makes sure the server persisted it; the record keeps the
       // diff that write made. Whether it landed is told by the model (a landed edit may leave the declaration's

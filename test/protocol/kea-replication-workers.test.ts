@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { BUILT_IN, principalWith } from '../support/fixtures.js';
 import { requestReplication, waitForJob } from '../support/jobs.js';
 import { agentInFront, KeaEstate } from '../support/kea/kea-estate.js';
 import type { KeaServer } from '../support/kea/kea-server.js';
@@ -226,5 +227,37 @@ describe('replication workers as separate processes, on a real Kea pair', () => 
       reason: 'cancelled before the write',
     });
     expect(await subnetOn(b, '10.74.0.0/24')).toBeUndefined();
+  });
+
+  it('a queued job whose requester was disabled meanwhile stops at its permission check and writes nothing', async () => {
+    await setSubnet(a, officeSubnet(75));
+    const caller = await principalWith(t, [
+      { roleId: BUILT_IN.dhcpAdministrators, resource: { type: 'global' } },
+    ]);
+    const id = await requestReplication(t, scope(75), caller.key);
+    await t.http
+      .patch(`/api/v1/principals/${caller.id}`)
+      .set(bearer(t.adminKey))
+      .send({ disabled: true })
+      .expect(200);
+    await startWorker();
+    const done = await waitForJob(t, id);
+    expect(done.state).toBe('failed');
+    expect(done.attempts).toBe(1);
+    expect(await subnetOn(b, '10.75.0.0/24')).toBeUndefined();
+  });
+
+  // Last: it removes the pair's relationship.
+  it('a queued job whose relationship was removed meanwhile fails at once, saying so, without retries', async () => {
+    const id = await requestReplication(t, {
+      kind: 'relationship',
+      sourceServerId: idA,
+      relationshipId: rel,
+    });
+    await t.http.delete(`/api/v1/relationships/${rel}`).set(bearer(t.adminKey)).expect(200);
+    await startWorker();
+    const done = await waitForJob(t, id);
+    expect(done).toMatchObject({ state: 'failed', attempts: 1 });
+    expect(done['error']).toContain('The replication no longer applies');
   });
 });

@@ -124,6 +124,23 @@ describe('replication as jobs, on a real Kea pair', () => {
       'option-data': [{ name: 'routers', data: '10.60.0.1' }],
     });
 
+    // A scope the destination lacks would be created whole: with some of the bits only, it is skipped, saying why.
+    await setSubnet(a, { ...officeSubnet(64), id: 64 });
+    const partialGrant = (serverId: string): Record<string, unknown> => ({
+      permissions: ['edit-reservations'],
+      resource: { type: 'scope', serverId, network: '10.64.0.0' },
+    });
+    const partial = await principalWith(t, [partialGrant(idA), partialGrant(idB)]);
+    const missing = await replicate(scopeBody({ network: '10.64.0.0' }), partial.key);
+    expect(missing['state']).toBe('succeeded');
+    expect(
+      (missing['outcome'] as { scopes: Record<string, unknown> }).scopes[`${rel}/10.64.0.0`],
+    ).toMatchObject({
+      state: 'skipped',
+      reason: expect.stringContaining('has no scope 10.64.0.0: creating it copies every part'),
+    });
+    expect(await subnetOn(b, '10.64.0.0/24')).toBeUndefined();
+
     const nobody = await principalWith(t, []);
     const refused = await t.http
       .post('/api/v1/replications')
@@ -179,6 +196,20 @@ describe('replication as jobs, on a real Kea pair', () => {
     expect(other.body).toMatchObject({ type: 'urn:dfm:problem:idempotency-key-reused' });
     expect(other.body.detail).toMatch(/use a new key/);
     expect((await t.http.get('/api/v1/jobs?limit=1').set(auth()).expect(200)).body.total).toBe(jobsBefore);
+
+    // A key answers for 24 hours: a day later the same key starts a new job (the old one lets the key go).
+    await t.app
+      .get(DataSource)
+      .query(`UPDATE jobs SET created_at = now() - interval '25 hours' WHERE id = $1`, [job['id']]);
+    const dayLater = await t.http
+      .post('/api/v1/replications')
+      .set(auth())
+      .set('Idempotency-Key', 'rel-run-1')
+      .send({ kind: 'relationship', sourceServerId: idA, relationshipId: rel, dryRun: true })
+      .expect(202);
+    expect(dayLater.body.id).not.toBe(job['id']);
+    expect(dayLater.headers['idempotent-replayed']).toBeUndefined();
+    await waitForJob(t, dayLater.body.id as string);
   });
 
   it('replicates every failover scope of a server to its partner, and /metrics counts and times jobs by kind', async () => {
@@ -207,6 +238,20 @@ describe('replication as jobs, on a real Kea pair', () => {
         ),
       );
     }
+  });
+
+  it("a new lease time is replicated with Kea's own bounds, which config-set pins to the old one", async () => {
+    // Every config-get + config-set leaves min/max-valid-lifetime equal to the lifetime of the day on both sides.
+    const lifetimes = (valid: number): Record<string, number> => ({
+      'valid-lifetime': valid,
+      'min-valid-lifetime': valid,
+      'max-valid-lifetime': valid,
+    });
+    await setSubnet(b, { ...officeSubnet(65), ...lifetimes(3600) });
+    await setSubnet(a, { ...officeSubnet(65), ...lifetimes(7200) });
+    const job = await replicate(scopeBody({ network: '10.65.0.0' }));
+    expect(job['state']).toBe('succeeded');
+    expect(await subnetOn(b, '10.65.0.0/24')).toMatchObject(lifetimes(7200));
   });
 
   it('lists jobs by kind, relationship and server', async () => {

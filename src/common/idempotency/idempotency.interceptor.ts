@@ -12,7 +12,8 @@ import { IdempotencyRecordEntity } from './idempotency-record.entity.js';
 import { IDEMPOTENT } from './idempotent.decorator.js';
 import { idempotencyKeyOf } from './idempotency-key.js';
 
-const RETENTION_MS = 24 * 3600 * 1000;
+/** How long an `Idempotency-Key` answers with its first result (README: 24 hours); jobs keep theirs as long. */
+export const RETENTION_MS = 24 * 3600 * 1000;
 /** A claim this old without an answer belongs to a process that died mid-request; it may be taken over. */
 const ABANDONED_MS = 60_000;
 const REPLAYED_HEADERS = ['location', 'etag'];

@@ -170,7 +170,7 @@ export function applyScopeToSubnet(
     if (content.description !== undefined) context['description'] = content.description;
     if (Object.keys(context).length > 0) subnet['user-context'] = context;
     else delete subnet['user-context'];
-    if (content.leaseTime !== undefined) subnet['valid-lifetime'] = content.leaseTime;
+    if (content.leaseTime !== undefined) setLeaseTime(subnet, content.leaseTime, content.vendorExtras);
   }
   if (parts.includes('reservations')) {
     subnet.reservations = content.reservations.map(reservationToKea);
@@ -195,6 +195,28 @@ export function applyScopeToSubnet(
   const enabled = parts.includes('options') ? content.enabled : !wasDisabled;
   if (!enabled || wasDisabled) setSubnetEnabled(subnet, enabled);
   return subnet;
+}
+
+/**
+ * Kea refuses a valid-lifetime outside the subnet's own min/max-valid-lifetime, and every config-get + config-set
+ * pins those to the lifetime of the day: so a new lifetime takes a Kea source's bounds along, and a bound of the
+ * destination that would exclude it goes (the global one then applies).
+ */
+function setLeaseTime(
+  subnet: KeaSubnet4,
+  lifetime: number,
+  sourceExtras: ScopeContent['vendorExtras'],
+): void {
+  subnet['valid-lifetime'] = lifetime;
+  for (const [bound, excludes] of [
+    ['min-valid-lifetime', (value: number) => value > lifetime],
+    ['max-valid-lifetime', (value: number) => value < lifetime],
+  ] as const) {
+    const source = sourceExtras?.[bound];
+    const current = subnet[bound];
+    if (typeof source === 'number') subnet[bound] = source;
+    else if (typeof current === 'number' && excludes(current)) delete subnet[bound];
+  }
 }
 
 /** Each pool's settings (everything but its range and an empty option list), by range; later pools win. */
