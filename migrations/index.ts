@@ -7,6 +7,7 @@ import { JobDetails1795639142030 } from './1795639142030-JobDetails.js';
 import { RelationshipSecrets1795650025740 } from './1795650025740-RelationshipSecrets.js';
 import { JobDiffs1795659813563 } from './1795659813563-JobDiffs.js';
 import { JobDiffsLz41795686418256 } from './1795686418256-JobDiffsLz4.js';
+import { PeerNameLength1795707790009 } from './1795707790009-PeerNameLength.js';
 
 /** Every migration, in order. New ones are generated (npm run migration:generate) and added here. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   RelationshipSecrets1795650025740,
   JobDiffs1795659813563,
   JobDiffsLz41795686418256,
+  PeerNameLength1795707790009,
 ];

@@ -8,7 +8,7 @@ import type { DiscoveredFailover, ServerTarget } from '../vendors/driver.js';
 import { DriverError } from '../vendors/driver-error.js';
 import { DriverRegistry } from '../vendors/driver-registry.js';
 import { RelationshipEntity } from './relationship.entity.js';
-import { RelationshipServerEntity } from './relationship-server.entity.js';
+import { PEER_NAME_MAX, RelationshipServerEntity } from './relationship-server.entity.js';
 
 /** How many servers are asked at once. */
 const CONCURRENCY = 4;
@@ -95,6 +95,14 @@ export class RelationshipDiscoveryService {
       );
       const kept = new Set<string>();
       for (const pair of pairs) {
+        const long = pair.find((side) => side.failover.thisPeer.length > PEER_NAME_MAX);
+        if (long) {
+          // Recorded, it would fail the whole list: it is left out and said so.
+          this.logger.warn(
+            `Discovery left out a relationship of ${long.target.name}: its name there is longer than ${PEER_NAME_MAX} characters`,
+          );
+          continue;
+        }
         const key = pairKey(pair.map(memberOf));
         const existing = previous.find((row) => pairKey(row.servers) === key);
         const row =

@@ -2,6 +2,9 @@ import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, type Relat
 import { ServerEntity } from '../servers/server.entity.js';
 import { RelationshipEntity } from './relationship.entity.js';
 
+/** The longest name on a server this service records (Windows allows 126; dhcpd and Kea have no limit). */
+export const PEER_NAME_MAX = 255;
+
 /** One of the two servers of a relationship, with its role there. */
 @Entity({ name: 'relationship_servers' })
 @Index('ix_relationship_servers_server', ['serverId'])
@@ -28,8 +31,11 @@ export class RelationshipServerEntity {
   @Column({ type: 'varchar', length: 20 })
   role!: string;
 
-  /** The server's name inside the relationship (Kea: this-server-name). */
-  @Column({ name: 'peer_name', type: 'varchar', length: 100 })
+  /**
+   * The server's name inside the relationship (Kea: this-server-name; ISC: the peer's name; Windows: the
+   * relationship's name, up to 126 characters there).
+   */
+  @Column({ name: 'peer_name', type: 'varchar', length: PEER_NAME_MAX })
   peerName!: string;
 
   @Column({ type: 'jsonb', default: {} })

@@ -468,6 +468,33 @@ describe('Windows relationships over sshd and the DhcpServer emulator', () => {
       expect(Object.keys(dhcp4.scopes)).toEqual([]);
       expect(dhcp4.relationships).toEqual([]);
     });
+
+    test('one named with more than 100 characters (Windows allows 126) is listed, not a 500', async () => {
+      await scope('DHCP3', '10.6.3.0');
+      const long = 'N'.repeat(110);
+      await estate.seedRelationship({
+        name: long,
+        primary: 'DHCP3',
+        secondary: 'DHCP4',
+        scopeIds: ['10.6.3.0'],
+        mode: 'LoadBalance',
+      });
+      try {
+        const list = await t.http
+          .get('/api/v1/relationships?vendor=windows&discover=true')
+          .set(auth())
+          .expect(200);
+        const found = (list.body.items as Array<Record<string, unknown>>).filter((item) =>
+          String(item['name']).startsWith('N'.repeat(90)),
+        );
+        expect(found).toEqual([expect.objectContaining({ discovered: true, mode: 'load-balancing' })]);
+      } finally {
+        for (const server of ['DHCP3', 'DHCP4']) {
+          await estate.run(server, `Remove-DhcpServerv4Failover -Name '${long}' -Force`);
+        }
+        await t.http.get('/api/v1/relationships?discover=true').set(auth()).expect(200);
+      }
+    });
   });
 
   test('DELETE with the partner down is a 502 that changes nothing; once it is back the copies are deleted', async () => {
