@@ -21,12 +21,12 @@ export class JobQuery extends TimeRangeQuery {
   @IsIn(['scope', 'relationship', 'server'])
   kind?: string;
 
-  /** Only jobs that name this server (as source or destination). */
+  /** Only jobs about this server, as source or destination (a relationship or server replication: its partners too). */
   @IsOptional()
   @IsUUID()
   serverId?: string;
 
-  /** Only jobs that name this relationship. */
+  /** Only jobs about this relationship (a server replication: each relationship of the server it covers). */
   @IsOptional()
   @IsUUID()
   relationshipId?: string;

@@ -49,15 +49,25 @@ export class JobsService {
     if (query.until) builder.andWhere('job.created_at < :until', { until: query.until });
     // What a job is about lives in its request.
     if (query.kind) builder.andWhere("job.request->>'kind' = :kind", { kind: query.kind });
+    // `involves` names every server and relationship a replication was planned to touch (destinations too); jobs
+    // requested before it name theirs in the request's own fields.
     if (query.relationshipId) {
-      builder.andWhere("job.request->>'relationshipId' = :relationshipId", {
-        relationshipId: query.relationshipId,
-      });
+      builder.andWhere(
+        "(job.request @> CAST(:involvesRelationship AS jsonb) OR job.request->>'relationshipId' = :relationshipId)",
+        {
+          involvesRelationship: JSON.stringify({ involves: { relationshipIds: [query.relationshipId] } }),
+          relationshipId: query.relationshipId,
+        },
+      );
     }
     if (query.serverId) {
       builder.andWhere(
-        "(job.request->>'sourceServerId' = :serverId OR job.request->>'destinationServerId' = :serverId)",
-        { serverId: query.serverId },
+        '(job.request @> CAST(:involvesServer AS jsonb) OR ' +
+          "job.request->>'sourceServerId' = :serverId OR job.request->>'destinationServerId' = :serverId)",
+        {
+          involvesServer: JSON.stringify({ involves: { serverIds: [query.serverId] } }),
+          serverId: query.serverId,
+        },
       );
     }
     const [items, total] = await builder.getManyAndCount();

@@ -15,6 +15,11 @@ export interface ReplicationRequest {
   nativeReplication?: boolean;
   /** The scope parts replaced, from the caller's permission bits when the job was requested. */
   parts: ScopePart[];
+  /**
+   * Every server and relationship the job was planned to touch when it was requested (a relationship or server
+   * replication names only its source), so that `GET /jobs?serverId=&relationshipId=` finds it; absent in older jobs.
+   */
+  involves?: { serverIds: string[]; relationshipIds: string[] };
 }
 
 /**

@@ -47,6 +47,10 @@ export class ReplicationsService {
       ]);
     }
     request.parts = await this.allowedParts(request, legs, principalId);
+    request.involves = {
+      serverIds: [...new Set(legs.flatMap((leg) => [leg.sourceServerId, leg.destinationServerId]))],
+      relationshipIds: [...new Set(legs.map((leg) => leg.relationshipId))],
+    };
     const { record, created } = await this.jobs.enqueue({
       queue: 'replication',
       name: 'replicate',
@@ -111,7 +115,8 @@ function sameRequest(stored: Record<string, unknown>, asked: ReplicationRequest)
   const canonical = (request: Record<string, unknown>): string =>
     JSON.stringify(
       Object.keys(request)
-        .filter((key) => key !== 'parts' && request[key] !== undefined)
+        // What the caller asked, not what it came to (its permissions, the relationships of the day).
+        .filter((key) => key !== 'parts' && key !== 'involves' && request[key] !== undefined)
         .sort()
         .map((key) => [key, request[key]]),
     );

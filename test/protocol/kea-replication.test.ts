@@ -267,6 +267,20 @@ describe('replication as jobs, on a real Kea pair', () => {
     ).toBe(true);
     const byServer = await t.http.get(`/api/v1/jobs?kind=scope&serverId=${idB}`).set(auth()).expect(200);
     expect(byServer.body.items.length).toBeGreaterThan(0);
+    // A relationship or server replication names only its source: it is found by its destination and, for a
+    // server replication, by the relationships it covers, too.
+    for (const kind of ['relationship', 'server']) {
+      const byDestination = await t.http
+        .get(`/api/v1/jobs?kind=${kind}&serverId=${idB}`)
+        .set(auth())
+        .expect(200);
+      expect(byDestination.body.total).toBeGreaterThan(0);
+      const covering = await t.http
+        .get(`/api/v1/jobs?kind=${kind}&relationshipId=${rel}`)
+        .set(auth())
+        .expect(200);
+      expect(covering.body.total).toBeGreaterThan(0);
+    }
     const none = await t.http
       .get(`/api/v1/jobs?serverId=00000000-0000-4000-8000-000000000009`)
       .set(auth())
