@@ -248,6 +248,21 @@ describe('server registry', () => {
       details: { grantsRemoved: [grant.body.id] },
     });
     expect(JSON.stringify(audit)).not.toContain('kea-secret-password');
+
+    // A window ending just after an event lists it: PostgreSQL keeps microseconds, the API shows milliseconds.
+    await t.app
+      .get(DataSource)
+      .query(
+        `UPDATE audit_events SET at = '2026-11-01T10:00:00.687660Z' WHERE target_id = $1 AND action = $2`,
+        [created.body.id, 'server.registered'],
+      );
+    const windowed = await t.http
+      .get(
+        `/api/v1/audit-events?targetId=${created.body.id}&since=2026-11-01T00:00:00Z&until=2026-11-01T10:00:00.688Z`,
+      )
+      .set(auth)
+      .expect(200);
+    expect(windowed.body.items.map((e: { action: string }) => e.action)).toEqual(['server.registered']);
   });
 
   it('a connection test of a Windows server whose SSH does not answer is ok: false, unreachable', async () => {
