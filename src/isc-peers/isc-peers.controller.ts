@@ -53,6 +53,11 @@ export class IscPeersController {
   @ApiOkResponse({ type: FailoverPeerListDto })
   @NotFound('server')
   @Conflicts(NOT_ISC)
+  @ApiUnprocessableEntityResponse({
+    description:
+      "The server's dhcpd.conf cannot be read: it does not parse (the parser's text in `vendorMessage`).",
+    type: ProblemDetails,
+  })
   @ApiBadGatewayResponse(UPSTREAM)
   async list(@IdParam() id: string): Promise<FailoverPeerListDto> {
     const items = (await this.peers.list(id)).map((peer) => FailoverPeerDto.from(peer));

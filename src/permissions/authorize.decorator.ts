@@ -58,14 +58,6 @@ export const relationshipServers: ResourceResolver = async (request, { dataSourc
   return rows.map((row) => ({ type: 'server', serverId: row.server_id }));
 };
 
-/** The server named by the `serverId` query parameter (validated by the route's query DTO). */
-export const serverFromQuery: ResourceResolver = (request) => {
-  const serverId = request.query['serverId'];
-  return typeof serverId === 'string' && /^[0-9a-f-]{36}$/i.test(serverId)
-    ? { type: 'server', serverId }
-    : [];
-};
-
 /**
  * Declares what a route needs, checks it (PermissionGuard) and documents it (security, 401/403, and a line in
  * the operation's description naming the permission).

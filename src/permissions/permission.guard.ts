@@ -37,7 +37,16 @@ export class PermissionGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<Request>();
     const principal = principalOf(request);
     const resolved = await rule.resource(request, { dataSource: this.dataSource });
-    for (const resource of Array.isArray(resolved) ? resolved : [resolved]) {
+    const resources = Array.isArray(resolved) ? resolved : [resolved];
+    // Nothing named (an unknown relationship): one who holds the permission nowhere is refused before any 400/404.
+    if (resources.length === 0 && rule.permission) {
+      await this.permissions.assertHeldAnywhere(
+        principal.id,
+        rule.permission,
+        'the servers this request names',
+      );
+    }
+    for (const resource of resources) {
       if (rule.permission) {
         await this.permissions.assert(principal.id, rule.permission, resource);
       } else if (resource.type === 'scope') {

@@ -23,6 +23,17 @@ export class PermissionService {
     }
   }
 
+  /**
+   * Refuses a principal that holds `permission` nowhere: what a route checks first when the resource it names cannot
+   * be resolved (an unknown relationship), so such a principal learns nothing about what exists (403, not 404).
+   */
+  async assertHeldAnywhere(principalId: string, permission: Permission, what: string): Promise<void> {
+    const grants = await this.grantsOf(principalId);
+    if (!grants.some((grant) => grant.permissions.includes(permission))) {
+      throw ProblemException.forbidden(permission, what);
+    }
+  }
+
   /** Which of `permissions` the principal holds on `resource` (e.g. which scope bits, for partial replication). */
   async heldOf(
     principalId: string,

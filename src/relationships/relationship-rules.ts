@@ -72,7 +72,7 @@ export function assertRelationshipShape(
     }
   }
   const settings = parseSettings(dto.vendor, dto.settings ?? {}, errors);
-  if (dto.vendor === 'isc') errors.push(...iscSplitRules(dto, settings));
+  if (dto.vendor === 'isc') errors.push(...iscSplitRules(dto, requested ?? {}));
   if (dto.vendor === 'kea') errors.push(...keaModeRules(dto, settings));
   if (dto.vendor === 'windows') errors.push(...windowsModeRules(dto, requested ?? {}));
   if (errors.length > 0) {
@@ -105,18 +105,20 @@ function parseSettings(
 }
 
 /**
- * dhcpd's split is the primary's share of the clients, of 256: hot-standby is 256 (the primary answers every client),
- * load-balancing shares them (1-255; 0 and 256 would leave one server idle, which is hot-standby).
+ * dhcpd's split is the primary's share of the clients, of 256: hot-standby is 256 (the primary answers every client)
+ * or 0 (the secondary does: a relationship found so on the servers is hot-standby), load-balancing shares them (1-255;
+ * 0 and 256 would leave one server idle, which is hot-standby). Only a split the caller sends is checked: a PATCH
+ * carries the stored one along, which the servers had.
  */
-function iscSplitRules(dto: CreateRelationshipDto, settings: Record<string, unknown>): FieldError[] {
-  const split = settings['split'];
+function iscSplitRules(dto: CreateRelationshipDto, requested: Record<string, unknown>): FieldError[] {
+  const split = requested['split'];
   if (typeof split !== 'number') return [];
-  if (dto.mode === 'hot-standby' && split !== 256) {
+  if (dto.mode === 'hot-standby' && split !== 256 && split !== 0) {
     return [
       {
         field: 'settings.split',
         message:
-          'hot-standby has the primary answer every client (split 256); use load-balancing to share them',
+          'hot-standby has one server answer every client (split 256: the primary, 0: the secondary); use load-balancing to share them',
       },
     ];
   }
@@ -130,6 +132,32 @@ function iscSplitRules(dto: CreateRelationshipDto, settings: Record<string, unkn
     ];
   }
   return [];
+}
+
+/** Settings that belong to one mode only: what a change of mode drops from the stored settings. */
+const MODE_ONLY_SETTINGS: Partial<Record<Vendor, Partial<Record<FailoverMode, readonly string[]>>>> = {
+  // Windows: two parameter sets of Add-/Set-DhcpServerv4Failover.
+  windows: { 'load-balancing': ['loadBalancePercent'], 'hot-standby': ['reservePercent'] },
+  // dhcpd: the split is the mode (the new mode's default applies unless one is sent).
+  isc: { 'load-balancing': ['split'], 'hot-standby': ['split'] },
+};
+
+/**
+ * The stored settings a PATCH carries along into a new mode: those of the mode left are dropped, unless the caller
+ * sends them again (then they are checked as sent).
+ */
+export function settingsForMode(
+  vendor: Vendor,
+  from: FailoverMode,
+  to: FailoverMode,
+  stored: Record<string, unknown>,
+  requested: Record<string, unknown>,
+): Record<string, unknown> {
+  if (from === to) return stored;
+  const dropped = MODE_ONLY_SETTINGS[vendor]?.[from] ?? [];
+  return Object.fromEntries(
+    Object.entries(stored).filter(([key]) => !dropped.includes(key) || key in requested),
+  );
 }
 
 /**

@@ -6,7 +6,7 @@ import { ServerLockService } from '../servers/server-lock.service.js';
 import { ServersService } from '../servers/servers.service.js';
 import type { ServerTarget } from '../vendors/driver.js';
 import { DriverRegistry } from '../vendors/driver-registry.js';
-import { SCOPE_PARTS, scopeNetwork } from '../vendors/scope-content.js';
+import { SCOPE_PARTS, scopeNetwork, type ScopeSummary } from '../vendors/scope-content.js';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type {
@@ -37,11 +37,10 @@ export class RelationshipScopesService {
   async list(id: string): Promise<RelationshipScopeDto[]> {
     const relationship = await this.relationships.get(id);
     const targets = await this.targetsOf(id, false);
-    const byScope = Boolean(this.relationships.failoverOf(relationship.vendor).scopes);
-    // Windows relationships name their scopes: only those are the relationship's.
-    const lists = (
-      await Promise.all(targets.map((target) => this.drivers.get(target.vendor).listScopes(target)))
-    ).map((scopes) => (byScope ? scopes.filter((scope) => scope.failover === relationship.name) : scopes));
+    const members = [...relationship.servers].sort((a, b) => a.position - b.position);
+    const lists = await Promise.all(
+      targets.map((target, index) => this.scopesIn(relationship, target, members[index].peerName)),
+    );
     const byNetwork = new Map<string, RelationshipScopeDto>();
     lists.forEach((scopes, index) => {
       for (const scope of scopes) {
@@ -60,6 +59,32 @@ export class RelationshipScopesService {
     return [...byNetwork.values()]
       .map((entry) => ({ ...entry, inStep: entry.presentOn.length === targets.length }))
       .sort((a, b) => compareNetworks(a.network, b.network));
+  }
+
+  /**
+   * The scopes of one server that are the relationship's. Windows relationships name their scopes (by the name on
+   * the servers); an ISC subnet is in it when one of its pools names the server's failover peer; Kea 2.2 HA covers
+   * every subnet.
+   */
+  private async scopesIn(
+    relationship: RelationshipEntity,
+    target: ServerTarget,
+    peerName: string,
+  ): Promise<ScopeSummary[]> {
+    const driver = this.drivers.get(target.vendor);
+    if (this.relationships.failoverOf(relationship.vendor).scopes) {
+      return (await driver.listScopes(target)).filter((scope) => scope.failover === peerName);
+    }
+    if (!driver.inRelationship) return driver.listScopes(target);
+    const contents = await driver.readScopes(target);
+    return [...contents.values()]
+      .filter((content) => driver.inRelationship!(content, peerName))
+      .map((content) => ({
+        subnet: content.subnet,
+        ...(content.name !== undefined ? { name: content.name } : {}),
+        enabled: content.enabled,
+        failover: peerName,
+      }));
   }
 
   /** Creates the scope on the partner from the source's copy. */
@@ -172,8 +197,9 @@ export class RelationshipScopesService {
     const spec = await this.relationships.specOf(relationship);
     const source = spec.sides[from].target;
     const destination = spec.sides[from === 0 ? 1 : 0].target;
-    const first = relationship.status === 'empty';
     return this.locks.withServers([source.id, destination.id], async () => {
+      // Read under the lock: a first scope added at the same time has made the relationship by now.
+      const first = (await this.relationships.get(relationship.id)).status === 'empty';
       const change = await this.relationships
         .failoverOf(relationship.vendor)
         .scopes!.addScope(spec, from, dto.network, first, writeContext(actor));

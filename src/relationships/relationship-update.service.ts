@@ -11,7 +11,7 @@ import { ServersService } from '../servers/servers.service.js';
 import type { FailoverSpec } from '../vendors/driver.js';
 import type { CreateRelationshipDto, UpdateRelationshipDto } from './dto/relationship.dto.js';
 import { allOrNothing, changeDigests, writeContext } from './failover-writes.js';
-import { assertRelationshipShape } from './relationship-rules.js';
+import { assertRelationshipShape, settingsForMode } from './relationship-rules.js';
 import { RelationshipEntity } from './relationship.entity.js';
 import { RelationshipsService } from './relationships.service.js';
 import { openRelationshipSecrets, sealRelationshipSecrets, splitSecrets } from './relationship-secrets.js';
@@ -66,16 +66,18 @@ export class RelationshipUpdateService {
       return {
         serverId: member.serverId,
         role: given?.role ?? member.role,
-        settings: given?.settings ?? member.settings,
+        // Merged like the top-level settings: absent keeps, null removes.
+        settings: given?.settings ? mergeSettings(member.settings, given.settings) : member.settings,
       };
     }) as CreateRelationshipDto['servers'];
-    const mergedSettings = Object.fromEntries(
-      Object.entries({ ...current.settings, ...(dto.settings ?? {}) }).filter(([, value]) => value !== null),
-    );
+    const mode = dto.mode ?? current.mode;
+    // A change of mode drops the stored settings of the mode left (Windows: its percentage; ISC: its split).
+    const kept = settingsForMode(current.vendor, current.mode, mode, current.settings, dto.settings ?? {});
+    const mergedSettings = withoutNulls({ ...kept, ...(dto.settings ?? {}) });
     const merged: CreateRelationshipDto = {
       name: current.name,
       vendor: current.vendor,
-      mode: dto.mode ?? current.mode,
+      mode,
       servers,
       settings: mergedSettings,
     };
@@ -91,7 +93,8 @@ export class RelationshipUpdateService {
     const sealedSecrets = sealRelationshipSecrets(this.box, id, { ...keptSecrets, ...secrets });
     const targets = await Promise.all(members.map((member) => this.servers.target(member.serverId)));
     const spec: FailoverSpec = {
-      name: current.name,
+      // The name on the servers (Windows: a discovered one may be recorded under another, see specOf).
+      name: this.relationships.nameOnServers(current),
       mode: merged.mode,
       settings: givenSecret === null ? { ...settings, sharedSecret: null } : settings,
       sides: [0, 1].map((i) => ({
@@ -172,6 +175,16 @@ function assertChangeable(current: Relationship, merged: CreateRelationshipDto):
     }
   }
   if (errors.length > 0) throw ProblemException.validation(errors);
+}
+
+/** `given` over `stored`: a key absent (or undefined, as the DTO leaves it) keeps the stored value, null removes it. */
+function mergeSettings(stored: Record<string, unknown>, given: object): Record<string, unknown> {
+  const sent = Object.entries(given).filter(([, value]) => value !== undefined);
+  return withoutNulls({ ...stored, ...Object.fromEntries(sent) });
+}
+
+function withoutNulls(settings: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== null));
 }
 
 function sameServers(a: string[], b: string[]): boolean {

@@ -3,17 +3,19 @@ import { ApiCreatedResponse, ApiNotImplementedResponse, ApiOkResponse, ApiTags }
 import type { Response } from 'express';
 import { CurrentActor, type Actor } from '../auth/actor.js';
 import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
-import { Conflicts, IfMatch, NotFound, Operation } from '../common/http/api-docs.decorators.js';
+import {
+  Conflicts,
+  IfMatch,
+  NotFound,
+  Operation,
+  Rejected,
+  Upstream,
+} from '../common/http/api-docs.decorators.js';
 import { setEtag } from '../common/http/etag.js';
 import { IdParam } from '../common/http/id-param.js';
 import { PageOf, type Page } from '../common/http/pagination.js';
 import { ProblemDetails } from '../common/problem/problem-details.js';
-import {
-  Authorize,
-  GLOBAL,
-  relationshipServers,
-  serverFromQuery,
-} from '../permissions/authorize.decorator.js';
+import { Authorize, GLOBAL, relationshipServers } from '../permissions/authorize.decorator.js';
 import { NetworkParam } from '../scopes/network-param.js';
 import { Permission } from '../permissions/permission.js';
 import {
@@ -37,6 +39,10 @@ import { RelationshipsService } from './relationships.service.js';
 
 const RelationshipPage = PageOf(RelationshipDto);
 const DHCP_ADMIN = { permission: Permission.dhcpAdministrator, resource: GLOBAL };
+const WRITE_REJECTED =
+  'A server refused the new configuration (ISC: dhcpd -t, its text in `vendorMessage`; Kea: config-test), or ' +
+  'its configuration cannot be read (does not parse); nothing stays changed.';
+const NOT_ADOPTED = 'The relationship was found on the servers and is not managed yet (adopt it first)';
 
 @ApiTags('relationships')
 @Controller('relationships')
@@ -58,6 +64,8 @@ export class RelationshipsController {
   )
   @ApiCreatedResponse({ type: RelationshipDto })
   @Conflicts('The name is taken, or a server already has failover configured.')
+  @Rejected(WRITE_REJECTED)
+  @Upstream()
   @ApiNotImplementedResponse({
     description: 'No failover support for the vendor in this build.',
     type: ProblemDetails,
@@ -125,6 +133,9 @@ export class RelationshipsController {
   )
   @ApiOkResponse({ type: RelationshipDto })
   @NotFound('relationship')
+  @Conflicts(`${NOT_ADOPTED}, or a server refuses the change.`)
+  @Rejected(WRITE_REJECTED)
+  @Upstream()
   @IfMatch()
   async update(
     @IdParam() id: string,
@@ -159,6 +170,8 @@ export class RelationshipsController {
   )
   @ApiOkResponse({ type: RelationshipScopeListDto })
   @NotFound('relationship')
+  @Rejected("A server's configuration cannot be read (ISC: dhcpd.conf does not parse).")
+  @Upstream()
   async scopes(@IdParam() id: string): Promise<RelationshipScopeListDto> {
     const items = await this.scopesService.list(id);
     return { items, total: items.length };
@@ -173,7 +186,11 @@ export class RelationshipsController {
   )
   @ApiCreatedResponse({ type: RelationshipScopeChangeDto })
   @NotFound('relationship, or the scope on the source')
-  @Conflicts('The partner has the scope already.')
+  @Conflicts(
+    `The partner has the scope already, the server refuses the change, or ${NOT_ADOPTED.toLowerCase()}.`,
+  )
+  @Rejected(WRITE_REJECTED)
+  @Upstream()
   addScope(
     @IdParam() id: string,
     @Body() dto: AddRelationshipScopeDto,
@@ -183,20 +200,24 @@ export class RelationshipsController {
   }
 
   @Delete(':id/scopes/:network')
-  @Authorize({ permission: Permission.addScope, resource: serverFromQuery })
+  @Authorize({ permission: Permission.addScope, resource: relationshipServers })
   @Operation(
     'Remove a scope from a relationship',
     'Removes the scope from the server named by `serverId` (Kea: deletes that subnet; ISC: deletes the subnet ' +
       'declaration and its host reservations, or with `copy=disable` closes its pools with `deny all clients`); ' +
       'the partner keeps its copy. Kea, ISC: when the partner has no copy this is a 409 unless `confirmLastCopy=true`, ' +
-      'which removes the only copy. The answer says what was done. Needs `add-scope` on that server.',
+      'which removes the only copy. Windows: the scope leaves the relationship on both servers (the partner keeps ' +
+      'serving it, and the relationship itself goes when it was the last scope). The answer says what was done. ' +
+      'Needs `add-scope` on both servers of the relationship.',
   )
   @ApiOkResponse({ type: RelationshipScopeChangeDto })
   @NotFound('relationship or scope')
   @Conflicts(
     'Kea, ISC: the partner has no copy of the scope (removing it would leave it on neither server) and ' +
-      '`confirmLastCopy=true` was not sent, or the server refuses the change.',
+      '`confirmLastCopy=true` was not sent, or the server refuses the change, or the relationship is not adopted.',
   )
+  @Rejected(WRITE_REJECTED)
+  @Upstream()
   removeScope(
     @IdParam() id: string,
     @NetworkParam() network: string,
@@ -217,6 +238,9 @@ export class RelationshipsController {
   )
   @ApiOkResponse({ type: DeleteRelationshipResultDto })
   @NotFound('relationship')
+  @Conflicts(`${NOT_ADOPTED}, or a server refuses the change.`)
+  @Rejected(WRITE_REJECTED)
+  @Upstream()
   remove(
     @IdParam() id: string,
     @Query() query: RemoveRelationshipQuery,

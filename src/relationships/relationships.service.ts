@@ -195,12 +195,23 @@ export class RelationshipsService {
     );
   }
 
+  /**
+   * The name the servers know the relationship by. Windows: the members' peerName, which is the relationship's name
+   * on both servers; the record's name may differ (discovery renames a name taken by another record, and shortens
+   * one too long to store).
+   */
+  nameOnServers(relationship: RelationshipEntity): string {
+    if (relationship.vendor !== 'windows') return relationship.name;
+    const first = [...relationship.servers].sort((a, b) => a.position - b.position)[0];
+    return first?.peerName || relationship.name;
+  }
+
   /** The FailoverSpec of a recorded relationship, its secrets opened (for the vendor's writes only). */
   async specOf(relationship: RelationshipEntity): Promise<FailoverSpec> {
     const members = [...relationship.servers].sort((a, b) => a.position - b.position);
     const targets = await Promise.all(members.map((member) => this.servers.target(member.serverId)));
     return {
-      name: relationship.name,
+      name: this.nameOnServers(relationship),
       mode: relationship.mode,
       settings: {
         ...relationship.settings,

@@ -1,5 +1,11 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiBadGatewayResponse, ApiNotImplementedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBadGatewayResponse,
+  ApiNotImplementedResponse,
+  ApiOkResponse,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
 import { NotFound, Operation } from '../common/http/api-docs.decorators.js';
 import { IdParam } from '../common/http/id-param.js';
 import { ProblemDetails } from '../common/problem/problem-details.js';
@@ -27,6 +33,11 @@ export class ScopesController {
   )
   @ApiOkResponse({ type: ScopeListDto })
   @NotFound('server')
+  @ApiUnprocessableEntityResponse({
+    description:
+      "The server's configuration cannot be read: it does not parse (ISC: dhcpd.conf; the text in `vendorMessage`).",
+    type: ProblemDetails,
+  })
   @ApiBadGatewayResponse(UPSTREAM)
   @ApiNotImplementedResponse({ description: 'No driver for the vendor in this build.', type: ProblemDetails })
   async list(

@@ -47,6 +47,31 @@ describe('committed contracts', () => {
     }
   });
 
+  it('the relationship routes, and the reads of a server configuration that may not parse, document what the servers make them answer', async () => {
+    const document = (await generateOpenApiDocument()) as {
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    };
+    const documented = (path: string, method: string): string[] =>
+      Object.keys(document.paths[`/api/v1${path}`]?.[method]?.responses ?? {});
+    const expected: Array<[string, string, string[]]> = [
+      ['/relationships', 'post', ['409', '422', '502']],
+      ['/relationships/{id}', 'patch', ['409', '422', '502']],
+      ['/relationships/{id}', 'delete', ['409', '422', '502']],
+      ['/relationships/{id}/scopes', 'get', ['422', '502']],
+      ['/relationships/{id}/scopes', 'post', ['409', '422', '502']],
+      ['/relationships/{id}/scopes/{network}', 'delete', ['409', '422', '502']],
+      ['/servers/{id}/failover-peers', 'get', ['422', '502']],
+      ['/servers/{id}/scopes', 'get', ['422', '502']],
+    ];
+    for (const [path, method, statuses] of expected) {
+      const where = `${method.toUpperCase()} ${path}`;
+      expect({ where, missing: statuses.filter((s) => !documented(path, method).includes(s)) }).toEqual({
+        where,
+        missing: [],
+      });
+    }
+  });
+
   it('every list documents its paging parameters (limit, offset)', async () => {
     const document = (await generateOpenApiDocument()) as {
       paths: Record<

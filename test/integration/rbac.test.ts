@@ -399,7 +399,8 @@ const ENDPOINTS: Endpoint[] = [
     method: 'delete',
     ok: 502,
     permission: 'add-scope',
-    rightGrant: { permissions: ['add-scope'], resource: { type: 'server', serverId: '$server' } },
+    // Needed on both servers of the relationship, not only on `serverId` (Windows runs the removal on the partner).
+    rightGrant: { permissions: ['add-scope'], resource: { type: 'global' } },
     roles: SERVER_ADMIN_ROLES,
     prepare: async (t, serverId) => ({
       path: `/api/v1/relationships/${await newRelationship(t, serverId)}/scopes/10.0.0.0?serverId=${serverId}`,
@@ -573,6 +574,35 @@ describe('RBAC: every endpoint x every caller', () => {
       });
       expect(response.body.detail).toContain(endpoint.permission);
     }
+  });
+
+  it("a relationship's scope routes refuse one holding add-scope nowhere before looking the relationship up; one holding it on a single server of the relationship cannot remove a scope", async () => {
+    const unknown = randomUUID();
+    const serverId = await registerServer(t);
+    const noGrant = bearer(keys.get('noGrant')!);
+    const refused = await t.http
+      .delete(`/api/v1/relationships/${unknown}/scopes/10.0.0.0?serverId=${serverId}`)
+      .set(noGrant)
+      .expect(403);
+    expect(refused.body).toMatchObject({ type: 'urn:dfm:problem:forbidden', missingPermission: 'add-scope' });
+    await t.http
+      .post(`/api/v1/relationships/${unknown}/scopes`)
+      .set(noGrant)
+      .send({ network: '10.0.0.0', sourceServerId: serverId })
+      .expect(403);
+    const onOne = await principalWith(t, [
+      { permissions: ['add-scope'], resource: { type: 'server', serverId } },
+    ]);
+    // Holding it somewhere: an unknown relationship is a 404 as before.
+    await t.http
+      .delete(`/api/v1/relationships/${unknown}/scopes/10.0.0.0?serverId=${serverId}`)
+      .set(bearer(onOne.key))
+      .expect(404);
+    const rel = await newRelationship(t, serverId);
+    await t.http
+      .delete(`/api/v1/relationships/${rel}/scopes/10.0.0.0?serverId=${serverId}`)
+      .set(bearer(onOne.key))
+      .expect(403);
   });
 
   it('GET /servers lists only the servers a principal has a grant on', async () => {

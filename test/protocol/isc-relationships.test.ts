@@ -5,7 +5,7 @@
  * `normal` once POST /relationships has written the peers and run each server's restart command.
  */
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { uniqueName } from '../support/fixtures.js';
 import { DHCPD_BIN, mainConf, SUBNETS_CONF } from '../support/isc/dhcpd-files.js';
@@ -504,6 +504,116 @@ describe('ISC relationships through the API, over a real sshd and the real dhcpd
       .expect(409);
     expect(refused.body.detail).toContain(`already has failover configured (hot-standby, peers ${name}`);
     expect(await lone.main()).toBe(before);
+  });
+
+  /** Two plain servers in a managed load-balancing relationship made through the API. */
+  const managedPair = async (): Promise<{
+    id: string;
+    a: IscServerFiles;
+    b: IscServerFiles;
+    idA: string;
+    idB: string;
+  }> => {
+    const [a, b] = [await plain(), await plain()];
+    const [idA, idB] = [await isc.register(a), await isc.register(b)];
+    const created = await t.http
+      .post('/api/v1/relationships')
+      .set(auth())
+      .send({
+        name: uniqueName('isc-pair'),
+        vendor: 'isc',
+        mode: 'load-balancing',
+        servers: [
+          { serverId: idA, role: 'primary', settings: { address: '127.0.0.1' } },
+          { serverId: idB, role: 'secondary', settings: { address: '127.0.0.2' } },
+        ],
+      })
+      .expect(201);
+    return { id: created.body.id as string, a, b, idA, idB };
+  };
+
+  it("PATCH of one server's settings merges them: a port sent keeps its address, null takes a setting away", async () => {
+    const { id, a, b, idA, idB } = await managedPair();
+    const [a0, b0] = [await a.main(), await b.main()];
+    const patched = await t.http
+      .patch(`/api/v1/relationships/${id}`)
+      .set(auth())
+      .send({
+        servers: [
+          { serverId: idA, role: 'primary' },
+          { serverId: idB, role: 'secondary', settings: { port: 847 } },
+        ],
+      })
+      .expect(200);
+    expect(patched.body.servers[1].settings).toEqual({ address: '127.0.0.2', port: 847 });
+    expect(await b.main()).toBe(b0.replace('  port 647;\n  peer address', '  port 847;\n  peer address'));
+    expect(await a.main()).toBe(a0.replace('peer port 647', 'peer port 847'));
+    await dhcpdAccepts(b);
+    const back = await t.http
+      .patch(`/api/v1/relationships/${id}`)
+      .set(auth())
+      .send({
+        servers: [
+          { serverId: idA, role: 'primary' },
+          { serverId: idB, role: 'secondary', settings: { port: null } },
+        ],
+      })
+      .expect(200);
+    expect(back.body.servers[1].settings).toEqual({ address: '127.0.0.2' });
+    expect([await a.main(), await b.main()]).toEqual([a0, b0]);
+  });
+
+  it("a relationship's scopes are the subnets whose pools name its peer, not every subnet of the servers", async () => {
+    const { id, a, idA, idB } = await managedPair();
+    // 127.0.0.0/8 has no pool; 10.5 is added on one server outside failover (a bare range).
+    await writeFile(
+      a.includePath,
+      `${await a.include()}subnet 10.5.0.0 netmask 255.255.255.0 {\n  range 10.5.0.10 10.5.0.99;\n}\n`,
+    );
+    await dhcpdAccepts(a);
+    const scopes = await t.http.get(`/api/v1/relationships/${id}/scopes`).set(auth()).expect(200);
+    expect(scopes.body).toEqual({
+      items: [expect.objectContaining({ network: '192.0.2.0', presentOn: [idA, idB], inStep: true })],
+      total: 1,
+    });
+  });
+
+  it('one adopted with split 0 (hot-standby, the secondary answering) can be changed; a change of mode drops its split', async () => {
+    const name = uniqueName('hand-split0');
+    const main = (peer: string) => (include: string) => `${peer}\ninclude "${include}";\n`;
+    const primaryPeer = handPeer({ name, role: 'primary', address: '127.0.0.1', peerAddress: '127.0.0.2' });
+    const d = await isc.files({
+      main: main(primaryPeer.replace('split 256;', 'split 0;')),
+      include: handSubnets(name),
+    });
+    const e = await isc.files({
+      main: main(handPeer({ name, role: 'secondary', address: '127.0.0.2', peerAddress: '127.0.0.1' })),
+      include: handSubnets(name),
+    });
+    await dhcpdAccepts(d);
+    const idD = await isc.register(d);
+    await isc.register(e);
+    const listed = await t.http.get(`/api/v1/relationships?serverId=${idD}`).set(auth()).expect(200);
+    expect(listed.body.items[0]).toMatchObject({ mode: 'hot-standby', settings: { split: 0 } });
+    const id = listed.body.items[0].id as string;
+    await t.http.post(`/api/v1/relationships/${id}/adopt`).set(auth()).expect(200);
+    const dBefore = await d.main();
+    const patched = await t.http
+      .patch(`/api/v1/relationships/${id}`)
+      .set(auth())
+      .send({ settings: { maxResponseDelay: 20 } });
+    expect(patched.body.errors ?? []).toEqual([]);
+    expect(patched.status).toBe(200);
+    expect(await d.main()).toBe(dBefore.replace('max-response-delay 30;', 'max-response-delay 20;'));
+    // Load balancing without a split sent: the hot-standby split is not carried into it (dhcpd's 128 applies).
+    const balanced = await t.http
+      .patch(`/api/v1/relationships/${id}`)
+      .set(auth())
+      .send({ mode: 'load-balancing' })
+      .expect(200);
+    expect(balanced.body.settings).not.toHaveProperty('split');
+    expect(await d.main()).toContain('  split 128;\n');
+    await dhcpdAccepts(d);
   });
 });
 

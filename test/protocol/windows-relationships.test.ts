@@ -7,7 +7,7 @@
  * partner through Invoke-DhcpServerv4FailoverReplication.
  */
 import { DataSource } from 'typeorm';
-import { uniqueName } from '../support/fixtures.js';
+import { principalWith, uniqueName } from '../support/fixtures.js';
 import { replicate } from '../support/jobs.js';
 import { bearer, startTestApp, type TestApp } from '../support/test-app.js';
 import { startWindowsEstate, type WindowsEstate } from '../support/windows/windows-estate.js';
@@ -30,10 +30,17 @@ describe('Windows relationships over sshd and the DhcpServer emulator', () => {
 
   beforeAll(async () => {
     estate = await startWindowsEstate({
-      servers: [{ name: 'DHCP1' }, { name: 'DHCP2' }, { name: 'DHCP3' }, { name: 'DHCP4' }],
+      servers: [
+        { name: 'DHCP1' },
+        { name: 'DHCP2' },
+        { name: 'DHCP3' },
+        { name: 'DHCP4' },
+        { name: 'DHCP5' },
+        { name: 'DHCP6' },
+      ],
     });
     t = await startTestApp({ worker: true });
-    ids = await registerWindows(t, estate, ['DHCP1', 'DHCP2', 'DHCP3', 'DHCP4']);
+    ids = await registerWindows(t, estate, ['DHCP1', 'DHCP2', 'DHCP3', 'DHCP4', 'DHCP5', 'DHCP6']);
     for (const scopeId of ['10.5.1.0', '10.5.2.0', '10.5.3.0', '10.5.4.0']) await scope('DHCP1', scopeId);
   }, 120_000);
 
@@ -539,5 +546,194 @@ describe('Windows relationships over sshd and the DhcpServer emulator', () => {
     expect(dhcp1.scopes['10.7.1.0']).toBeDefined();
     expect(dhcp2.scopes['10.7.1.0']).toBeUndefined();
     expect(dhcp2.relationships.map((r) => r.name)).not.toContain(created.body.name);
+  });
+
+  describe('from a probe', () => {
+    const create = async (
+      a: string,
+      b: string,
+      mode: 'hot-standby' | 'load-balancing',
+      settings: Record<string, unknown> = {},
+      name = uniqueName('probe'),
+    ): Promise<string> => {
+      const created = await t.http
+        .post('/api/v1/relationships')
+        .set(auth())
+        .send({
+          name,
+          vendor: 'windows',
+          mode,
+          servers: [
+            { serverId: ids[a], role: 'primary' },
+            { serverId: ids[b], role: mode === 'hot-standby' ? 'standby' : 'secondary' },
+          ],
+          settings,
+        })
+        .expect(201);
+      return created.body.id as string;
+    };
+    const addScope = (id: string, network: string, from: string) =>
+      t.http
+        .post(`/api/v1/relationships/${id}/scopes`)
+        .set(auth())
+        .send({ network, sourceServerId: ids[from] });
+    const names = async (server: string) =>
+      (await estate.serverState(server)).relationships.map((r) => r.name);
+
+    test('taking a scope out needs add-scope on both servers: the cmdlet runs on the partner, and the last scope takes the relationship off both', async () => {
+      await scope('DHCP5', '10.8.1.0');
+      const name = uniqueName('probe-perm');
+      const id = await create('DHCP5', 'DHCP6', 'load-balancing', {}, name);
+      await addScope(id, '10.8.1.0', 'DHCP5').expect(201);
+      const onDhcp6 = await principalWith(t, [
+        { permissions: ['add-scope'], resource: { type: 'server', serverId: ids['DHCP6'] } },
+      ]);
+      const refused = await t.http
+        .delete(`/api/v1/relationships/${id}/scopes/10.8.1.0?serverId=${ids['DHCP6']}&copy=delete`)
+        .set(bearer(onDhcp6.key))
+        .expect(403);
+      expect(refused.body.missingPermission).toBe('add-scope');
+      expect(await names('DHCP5')).toContain(name);
+      expect(await names('DHCP6')).toContain(name);
+      expect((await estate.serverState('DHCP6')).scopes['10.8.1.0']).toBeDefined();
+      // Holding add-scope nowhere: refused before the query is checked or the relationship looked up.
+      const none = await principalWith(t, []);
+      for (const url of [
+        `/api/v1/relationships/${id}/scopes/10.8.1.0?serverId=not-a-server`,
+        `/api/v1/relationships/00000000-0000-4000-8000-000000000000/scopes/10.8.1.0?serverId=${ids['DHCP6']}`,
+      ]) {
+        await t.http.delete(url).set(bearer(none.key)).expect(403);
+      }
+      await t.http
+        .post('/api/v1/relationships/00000000-0000-4000-8000-000000000000/scopes')
+        .set(bearer(none.key))
+        .send({ network: '10.8.1.0', sourceServerId: ids['DHCP5'] })
+        .expect(403);
+      // Held on some server: an unknown relationship is still a 404.
+      await t.http
+        .delete(
+          `/api/v1/relationships/00000000-0000-4000-8000-000000000000/scopes/10.8.1.0?serverId=${ids['DHCP6']}`,
+        )
+        .set(bearer(onDhcp6.key))
+        .expect(404);
+      await t.http
+        .delete(`/api/v1/relationships/${id}?keepScopesOn=${ids['DHCP5']}&otherCopies=delete`)
+        .set(auth())
+        .expect(200);
+    });
+
+    test("a change of mode while empty drops the other mode's percentage; the first scope creates it in the new mode", async () => {
+      await scope('DHCP5', '10.8.2.0');
+      const id = await create('DHCP5', 'DHCP6', 'load-balancing', { loadBalancePercent: 70 });
+      const patched = await t.http
+        .patch(`/api/v1/relationships/${id}`)
+        .set(auth())
+        .send({
+          mode: 'hot-standby',
+          servers: [
+            { serverId: ids['DHCP5'], role: 'primary' },
+            { serverId: ids['DHCP6'], role: 'standby' },
+          ],
+        })
+        .expect(200);
+      expect(patched.body.mode).toBe('hot-standby');
+      expect(patched.body.settings).not.toHaveProperty('loadBalancePercent');
+      const read = await t.http.get(`/api/v1/relationships/${id}`).set(auth()).expect(200);
+      expect(read.body.settings).not.toHaveProperty('loadBalancePercent');
+      // Sent again with the new mode, it is refused as at creation.
+      await t.http
+        .patch(`/api/v1/relationships/${id}`)
+        .set(auth())
+        .send({ settings: { loadBalancePercent: 60 } })
+        .expect(400);
+      await addScope(id, '10.8.2.0', 'DHCP5').expect(201);
+      expect((await estate.serverState('DHCP6')).relationships).toEqual([
+        expect.objectContaining({ mode: 'HotStandby', serverRole: 'Standby' }),
+      ]);
+      await t.http
+        .delete(`/api/v1/relationships/${id}?keepScopesOn=${ids['DHCP5']}&otherCopies=delete`)
+        .set(auth())
+        .expect(200);
+    });
+
+    test('two first scopes added at once both join: the second finds the relationship made by the first', async () => {
+      await scope('DHCP5', '10.8.3.0');
+      await scope('DHCP5', '10.8.4.0');
+      const name = uniqueName('probe-race');
+      const id = await create('DHCP5', 'DHCP6', 'hot-standby', {}, name);
+      const answers = await Promise.all(
+        ['10.8.3.0', '10.8.4.0'].map((network) => addScope(id, network, 'DHCP5')),
+      );
+      expect(answers.map((answer) => answer.status)).toEqual([201, 201]);
+      expect(answers.filter((answer) => /first scope/.test(answer.body.detail as string))).toHaveLength(1);
+      const dhcp6 = await estate.serverState('DHCP6');
+      expect([...(dhcp6.relationships.find((r) => r.name === name)?.scopeIds ?? [])].sort()).toEqual([
+        '10.8.3.0',
+        '10.8.4.0',
+      ]);
+      await t.http
+        .delete(`/api/v1/relationships/${id}?keepScopesOn=${ids['DHCP5']}&otherCopies=delete`)
+        .set(auth())
+        .expect(200);
+    });
+
+    test('one found on the servers under a name taken here is managed by the name the servers know', async () => {
+      const dup = uniqueName('probe-dup');
+      // A relationship of this service holds the name: the one found on DHCP3/DHCP4 is recorded as another.
+      const taken = await create('DHCP1', 'DHCP2', 'hot-standby', {}, dup);
+      await scope('DHCP3', '10.8.5.0');
+      await scope('DHCP3', '10.8.6.0');
+      await estate.seedRelationship({
+        name: dup,
+        primary: 'DHCP3',
+        secondary: 'DHCP4',
+        scopeIds: ['10.8.5.0'],
+        mode: 'HotStandby',
+        serverRole: 'Active',
+      });
+      const list = await t.http
+        .get('/api/v1/relationships?vendor=windows&discover=true')
+        .set(auth())
+        .expect(200);
+      const found = (
+        list.body.items as Array<{
+          id: string;
+          name: string;
+          discovered: boolean;
+          servers: Array<{ serverId: string; peerName: string }>;
+        }>
+      ).find((item) => item.discovered && item.servers[0].serverId === ids['DHCP3']);
+      expect(found).toBeDefined();
+      expect(found!.name).not.toBe(dup);
+      expect(found!.servers[0].peerName).toBe(dup);
+      await t.http.post(`/api/v1/relationships/${found!.id}/adopt`).set(auth()).expect(200);
+      const scopes = await t.http.get(`/api/v1/relationships/${found!.id}/scopes`).set(auth()).expect(200);
+      expect(scopes.body.items).toEqual([
+        expect.objectContaining({
+          network: '10.8.5.0',
+          presentOn: [ids['DHCP3'], ids['DHCP4']],
+          inStep: true,
+        }),
+      ]);
+      await addScope(found!.id, '10.8.6.0', 'DHCP3').expect(201);
+      expect((await estate.serverState('DHCP4')).relationships.find((r) => r.name === dup)?.scopeIds).toEqual(
+        ['10.8.5.0', '10.8.6.0'],
+      );
+      await t.http
+        .patch(`/api/v1/relationships/${found!.id}`)
+        .set(auth())
+        .send({ settings: { maxClientLeadTime: 1800 } })
+        .expect(200);
+      expect((await estate.serverState('DHCP3')).relationships.find((r) => r.name === dup)).toMatchObject({
+        maxClientLeadTimeSeconds: 1800,
+      });
+      await t.http
+        .delete(`/api/v1/relationships/${found!.id}?keepScopesOn=${ids['DHCP3']}&otherCopies=delete`)
+        .set(auth())
+        .expect(200);
+      expect(await names('DHCP3')).not.toContain(dup);
+      expect(await names('DHCP4')).not.toContain(dup);
+      await t.http.delete(`/api/v1/relationships/${taken}`).set(auth()).expect(200);
+    });
   });
 });

@@ -1,11 +1,13 @@
 import { applyDecorators } from '@nestjs/common';
 import {
+  ApiBadGatewayResponse,
   ApiBadRequestResponse,
   ApiConflictResponse,
   ApiHeader,
   ApiNotFoundResponse,
   ApiOperation,
   ApiPreconditionFailedResponse,
+  ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { ProblemDetails } from '../problem/problem-details.js';
 
@@ -41,4 +43,16 @@ export function IfMatch(): MethodDecorator {
       type: ProblemDetails,
     }),
   );
+}
+
+/** The 502 of an operation that reaches a DHCP server. */
+export function Upstream(
+  description = 'A DHCP server could not be reached or refused our credentials.',
+): MethodDecorator {
+  return ApiBadGatewayResponse({ description, type: ProblemDetails });
+}
+
+/** The 422 of an operation whose DHCP server refuses a configuration (one written, or the one it holds). */
+export function Rejected(description: string): MethodDecorator {
+  return ApiUnprocessableEntityResponse({ description, type: ProblemDetails });
 }
