@@ -668,6 +668,31 @@ describe('Windows relationships over sshd and the DhcpServer emulator', () => {
       expect(dhcp2.relationships.map((r) => r.name)).not.toContain(name);
     });
 
+    test('DELETE failing after the relationship went says it is off both servers and names the copies left', async () => {
+      await scope('DHCP1', '10.8.7.0');
+      const { id, name } = await create('hot-standby');
+      await addScope(id, '10.8.7.0');
+      // An earlier attempt lost it on the keeper only: the partner's copies go by Remove-DhcpServerv4Scope there.
+      await estate.update((state) => {
+        const dhcp1 = state.servers['dhcp1'];
+        dhcp1.relationships = dhcp1.relationships.filter((r) => r.name !== name);
+      });
+      await estate.setFaults('DHCP2', { failCommand: { n: 1, code: 5, cmdlet: 'Remove-DhcpServerv4Scope' } });
+      const refused = await t.http
+        .delete(`/api/v1/relationships/${id}?keepScopesOn=${ids['DHCP1']}&otherCopies=delete`)
+        .set(auth())
+        .expect(502);
+      await estate.setFaults('DHCP2', {});
+      expect(refused.body.detail).toMatch(
+        new RegExp(
+          `"${name}" is off both servers, but win-dhcp2-\\S+'s copies of 10\\.8\\.7\\.0 could not be deleted`,
+        ),
+      );
+      expect(refused.body.detail).toContain('may still be active there');
+      expect(await relationshipOn('DHCP2', name)).toBeUndefined();
+      expect((await estate.serverState('DHCP2')).scopes['10.8.7.0']).toBeDefined();
+    });
+
     test('DELETE otherCopies=disable refused by the partner keeps the relationship; the retry disables the copies', async () => {
       await scope('DHCP1', '10.8.6.0');
       const { id, name } = await create('hot-standby');
