@@ -736,4 +736,205 @@ describe('Windows relationships over sshd and the DhcpServer emulator', () => {
       await t.http.delete(`/api/v1/relationships/${taken}`).set(auth()).expect(200);
     });
   });
+
+  describe('from a probe: the Windows driver', () => {
+    const create = async (
+      mode: 'hot-standby' | 'load-balancing',
+      settings: Record<string, unknown> = {},
+    ): Promise<{ id: string; name: string }> => {
+      const created = await t.http
+        .post('/api/v1/relationships')
+        .set(auth())
+        .send({
+          name: uniqueName('probe'),
+          vendor: 'windows',
+          mode,
+          servers: [
+            { serverId: ids['DHCP1'], role: 'primary' },
+            { serverId: ids['DHCP2'], role: mode === 'hot-standby' ? 'standby' : 'secondary' },
+          ],
+          settings,
+        })
+        .expect(201);
+      return { id: created.body.id as string, name: created.body.name as string };
+    };
+    const addScope = (id: string, network: string) =>
+      t.http
+        .post(`/api/v1/relationships/${id}/scopes`)
+        .set(auth())
+        .send({ network, sourceServerId: ids['DHCP1'] })
+        .expect(201);
+    const relationshipOn = async (server: string, name: string) =>
+      (await estate.serverState(server)).relationships.find((r) => r.name === name);
+
+    test('a shared secret PowerShell cannot receive (CR, NUL, blank line) is a 400 that never repeats it', async () => {
+      for (const secret of ['TOPSECRET-\r\n-value', 'TOPSECRET\0', 'TOPSECRET\n\nvalue']) {
+        const refused = await t.http
+          .post('/api/v1/relationships')
+          .set(auth())
+          .send({
+            name: uniqueName('bad-secret'),
+            vendor: 'windows',
+            mode: 'hot-standby',
+            servers: [
+              { serverId: ids['DHCP1'], role: 'primary' },
+              { serverId: ids['DHCP2'], role: 'standby' },
+            ],
+            settings: { sharedSecret: secret },
+          })
+          .expect(400);
+        expect(refused.body.errors).toEqual([
+          expect.objectContaining({
+            field: 'settings.sharedSecret',
+            // A NUL is refused in any text by the service's own rule, before this one.
+            message: secret.includes('\0')
+              ? expect.stringMatching(/NUL/)
+              : expect.stringMatching(/PowerShell cannot receive intact/),
+          }),
+        ]);
+        expect(JSON.stringify(refused.body)).not.toContain('TOPSECRET');
+      }
+      const { id } = await create('hot-standby');
+      const patched = await t.http
+        .patch(`/api/v1/relationships/${id}`)
+        .set(auth())
+        .send({ settings: { sharedSecret: 'TOPSECRET\r' } })
+        .expect(400);
+      expect(patched.body.errors).toEqual([expect.objectContaining({ field: 'settings.sharedSecret' })]);
+      expect(JSON.stringify(patched.body)).not.toContain('TOPSECRET');
+    });
+
+    test('PATCH sharedSecret:null refused by the second server: the first cannot get its secret back, and the problem says so once', async () => {
+      await scope('DHCP1', '10.9.1.0');
+      const { id, name } = await create('load-balancing', { sharedSecret: 's3cret' });
+      await addScope(id, '10.9.1.0');
+      await estate.setFaults('DHCP2', { failCommand: { n: 1, code: 5, cmdlet: 'Set-DhcpServerv4Failover' } });
+      const refused = await t.http
+        .patch(`/api/v1/relationships/${id}`)
+        .set(auth())
+        .send({ settings: { sharedSecret: null } })
+        .expect(502);
+      await estate.setFaults('DHCP2', {});
+      expect(refused.body.detail).not.toContain('restored to the previous configuration');
+      expect(refused.body.detail).toMatch(
+        /Restoring win-dhcp1-\S+ FAILED as well; check win-dhcp1-\S+ by hand\.$/,
+      );
+      expect(refused.body.restored).toEqual([]);
+      // Each thing once: the server, the action, Microsoft's message.
+      expect(refused.body.detail).toMatch(/^win-dhcp2-\S+: change failover relationship/);
+      expect(refused.body.detail).not.toMatch(/(win-dhcp2-\S+): \1:/);
+      expect(refused.body.vendorMessage).toBeTruthy();
+      expect(refused.body.detail.split(refused.body.vendorMessage)).toHaveLength(2);
+      expect((await relationshipOn('DHCP1', name))?.enableAuth).toBe(false);
+    });
+
+    test('PATCH of a first sharedSecret refused by the second server turns authentication back off on the first', async () => {
+      await scope('DHCP1', '10.9.2.0');
+      const { id, name } = await create('load-balancing');
+      await addScope(id, '10.9.2.0');
+      await estate.setFaults('DHCP2', { failCommand: { n: 1, code: 5, cmdlet: 'Set-DhcpServerv4Failover' } });
+      const refused = await t.http
+        .patch(`/api/v1/relationships/${id}`)
+        .set(auth())
+        .send({ settings: { sharedSecret: 'n3w' } })
+        .expect(502);
+      await estate.setFaults('DHCP2', {});
+      expect(refused.body.detail).toMatch(/win-dhcp1-\S+ was restored to the previous configuration\.$/);
+      expect((await relationshipOn('DHCP1', name))?.enableAuth).toBe(false);
+      expect((await relationshipOn('DHCP2', name))?.enableAuth).toBe(false);
+    });
+
+    test('a relationship made by hand between servers already in a managed one is discovered', async () => {
+      await scope('DHCP1', '10.9.3.0');
+      await scope('DHCP1', '10.9.4.0');
+      const { id } = await create('hot-standby');
+      await addScope(id, '10.9.3.0');
+      const handMade = uniqueName('hand');
+      await estate.seedRelationship({
+        name: handMade,
+        primary: 'DHCP1',
+        secondary: 'DHCP2',
+        scopeIds: ['10.9.4.0'],
+        mode: 'LoadBalance',
+      });
+      const list = await t.http
+        .get('/api/v1/relationships?vendor=windows&discover=true')
+        .set(auth())
+        .expect(200);
+      expect(list.body.items).toContainEqual(
+        expect.objectContaining({ name: handMade, discovered: true, mode: 'load-balancing' }),
+      );
+    });
+
+    test('DELETE otherCopies=delete refused on the way keeps the relationship; the retry deletes the copies', async () => {
+      await scope('DHCP1', '10.9.5.0');
+      const { id, name } = await create('hot-standby');
+      await addScope(id, '10.9.5.0');
+      await estate.setFaults('DHCP1', {
+        failCommand: { n: 1, code: 5, cmdlet: 'Remove-DhcpServerv4FailoverScope' },
+      });
+      const refused = await t.http
+        .delete(`/api/v1/relationships/${id}?keepScopesOn=${ids['DHCP1']}&otherCopies=delete`)
+        .set(auth())
+        .expect(502);
+      await estate.setFaults('DHCP1', {});
+      expect(refused.body.detail).toContain('access denied');
+      expect(await relationshipOn('DHCP1', name)).toBeDefined();
+      expect(await relationshipOn('DHCP2', name)).toBeDefined();
+      await t.http
+        .delete(`/api/v1/relationships/${id}?keepScopesOn=${ids['DHCP1']}&otherCopies=delete`)
+        .set(auth())
+        .expect(200);
+      const [dhcp1, dhcp2] = await Promise.all([estate.serverState('DHCP1'), estate.serverState('DHCP2')]);
+      expect(dhcp1.scopes['10.9.5.0']?.state).toBe('Active');
+      expect(dhcp2.scopes['10.9.5.0']).toBeUndefined();
+      expect(dhcp2.relationships.map((r) => r.name)).not.toContain(name);
+    });
+
+    test('DELETE failing after the relationship went says it is off both servers and names the copies left', async () => {
+      await scope('DHCP1', '10.9.7.0');
+      const { id, name } = await create('hot-standby');
+      await addScope(id, '10.9.7.0');
+      // An earlier attempt lost it on the keeper only: the partner's copies go by Remove-DhcpServerv4Scope there.
+      await estate.update((state) => {
+        const dhcp1 = state.servers['dhcp1'];
+        dhcp1.relationships = dhcp1.relationships.filter((r) => r.name !== name);
+      });
+      await estate.setFaults('DHCP2', { failCommand: { n: 1, code: 5, cmdlet: 'Remove-DhcpServerv4Scope' } });
+      const refused = await t.http
+        .delete(`/api/v1/relationships/${id}?keepScopesOn=${ids['DHCP1']}&otherCopies=delete`)
+        .set(auth())
+        .expect(502);
+      await estate.setFaults('DHCP2', {});
+      expect(refused.body.detail).toMatch(
+        new RegExp(
+          `"${name}" is off both servers, but win-dhcp2-\\S+'s copies of 10\\.8\\.7\\.0 could not be deleted`,
+        ),
+      );
+      expect(refused.body.detail).toContain('may still be active there');
+      expect(await relationshipOn('DHCP2', name)).toBeUndefined();
+      expect((await estate.serverState('DHCP2')).scopes['10.9.7.0']).toBeDefined();
+    });
+
+    test('DELETE otherCopies=disable refused by the partner keeps the relationship; the retry disables the copies', async () => {
+      await scope('DHCP1', '10.9.6.0');
+      const { id, name } = await create('hot-standby');
+      await addScope(id, '10.9.6.0');
+      await estate.setFaults('DHCP2', { failCommand: { n: 1, code: 5, cmdlet: 'Set-DhcpServerv4Scope' } });
+      await t.http
+        .delete(`/api/v1/relationships/${id}?keepScopesOn=${ids['DHCP1']}&otherCopies=disable`)
+        .set(auth())
+        .expect(502);
+      await estate.setFaults('DHCP2', {});
+      expect(await relationshipOn('DHCP2', name)).toBeDefined();
+      await t.http
+        .delete(`/api/v1/relationships/${id}?keepScopesOn=${ids['DHCP1']}&otherCopies=disable`)
+        .set(auth())
+        .expect(200);
+      const [dhcp1, dhcp2] = await Promise.all([estate.serverState('DHCP1'), estate.serverState('DHCP2')]);
+      expect(dhcp1.scopes['10.9.6.0']?.state).toBe('Active');
+      expect(dhcp2.scopes['10.9.6.0']?.state).toBe('InActive');
+      expect(dhcp2.relationships.map((r) => r.name)).not.toContain(name);
+    });
+  });
 });

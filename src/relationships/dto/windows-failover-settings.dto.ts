@@ -1,4 +1,15 @@
-import { IsBoolean, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
+import {
+  IsBoolean,
+  IsInt,
+  IsOptional,
+  IsString,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateBy,
+} from 'class-validator';
+import { psUnsendable } from '../../vendors/windows/powershell/ps-literal.js';
 
 const MAX_SECONDS = 2 ** 31 - 1;
 
@@ -41,12 +52,23 @@ export class WindowsFailoverSettingsDto {
 
   /**
    * Shared secret for message authentication between the partners. Write-only: stored encrypted, never returned
-   * (`messageAuthentication` says whether one is set); `null` in a PATCH turns authentication off.
+   * (`messageAuthentication` says whether one is set); `null` in a PATCH turns authentication off. No NUL, no
+   * carriage return, no blank line: PowerShell could not receive it intact.
    */
   @IsOptional()
   @IsString()
   @MinLength(1)
   @MaxLength(255)
+  @ValidateBy({
+    name: 'isSendableToPowerShell',
+    validator: {
+      validate: (value: unknown) => typeof value !== 'string' || psUnsendable(value) === undefined,
+      // The value itself is never part of the message: it is a secret.
+      defaultMessage: (args) =>
+        `sharedSecret has ${psUnsendable(String(args?.value))}, which PowerShell cannot receive intact: ` +
+        'use a secret without NUL characters, carriage returns or blank lines',
+    },
+  })
   sharedSecret?: string;
 
   /** Read-only: whether message authentication is on. Set it with `sharedSecret`. */

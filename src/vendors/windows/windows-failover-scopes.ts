@@ -8,7 +8,7 @@ import type {
 import { DriverError, DriverErrorCode } from '../driver-error.js';
 import { SCOPE_PARTS } from '../scope-content.js';
 import { psList, psString } from './powershell/ps-literal.js';
-import { stepError, win32Code } from './powershell/ps-results.js';
+import { stepError, win32Code, withVendorMessage } from './powershell/ps-results.js';
 import { PsScript } from './powershell/ps-script.js';
 import { digestOf, readFailover, RELATIONSHIP_NOT_FOUND } from './windows-failover.js';
 import { failoverParameters } from './windows-failover-settings.js';
@@ -122,9 +122,12 @@ export class WindowsFailoverScopes implements FailoverScopeOperations {
   }
 
   /**
-   * Remove-DhcpServerv4Failover on the keeping server (the relationship goes from both, the scopes stay), then the
-   * other server's copies are deleted (Remove-DhcpServerv4Scope) or made inactive. For `disable`, the copies are read
-   * first and written back inactive, so they survive whether or not Windows kept them.
+   * Takes the relationship off both servers, the scopes kept on `keep`. The other server's copies are dealt with
+   * while the relationship still names them, so that a failure leaves it in place and a retry finds the same scopes:
+   * `delete`: Remove-DhcpServerv4FailoverScope on the keeping server (Windows deletes the partner's copies), then
+   * Remove-DhcpServerv4Failover; `disable`: the copies are made inactive on the partner first, then the relationship
+   * goes, then any copy Windows deleted is written back inactive. Only a step after the relationship went can leave
+   * copies behind: its error says the relationship is off both servers and names them.
    */
   async removeRelationship(
     spec: FailoverSpec,
@@ -141,15 +144,62 @@ export class WindowsFailoverScopes implements FailoverScopeOperations {
     const scopes = relationship?.scopeIds ?? onPartner?.scopeIds ?? [];
     const copies =
       other === 'disable' && scopes.length > 0 ? await readScopesInOneSession(partner, scopes) : undefined;
+    if (copies && copies.size > 0) {
+      // Inactive while the relationship still holds them: a failure here leaves the relationship for a retry.
+      await writeScopesInBatches(
+        partner,
+        [...copies.values()].map((content) => ({
+          content: { ...content, enabled: false },
+          parts: SCOPE_PARTS,
+        })),
+        copies,
+      );
+    } else if (other === 'delete' && relationship && scopes.length > 0) {
+      const script = new PsScript();
+      script.step([
+        `Remove-DhcpServerv4FailoverScope -Name ${psString(spec.name)} -ScopeId ${psList(scopes)} -Force`,
+      ]);
+      const [removed] = await runBatch(keeper, script);
+      if (!removed.ok) {
+        throw stepError(
+          removed,
+          `${keeper.name}: remove the scopes of "${spec.name}" (its copies on ${partner.name} with them)`,
+        );
+      }
+    }
     await removeRelationshipFrom(relationship || !onPartner ? keeper : partner, spec.name);
-    if (copies) {
-      const writes = [...copies.values()].map((content) => ({
-        content: { ...content, enabled: false },
-        parts: SCOPE_PARTS,
-      }));
-      await writeScopesInBatches(partner, writes, await readScopesInOneSession(partner, scopes));
-    } else if (other === 'delete' && scopes.length > 0) {
-      await deleteScopes(partner, scopes);
+    // From here the relationship is off both servers: what fails leaves the partner's copies as they are.
+    const left = (error: unknown): unknown => {
+      if (!(error instanceof DriverError)) return error;
+      return new DriverError(
+        error.code,
+        `"${spec.name}" is off both servers, but ${partner.name}'s copies of ${scopes.join(', ')} could not be ` +
+          `${other === 'delete' ? 'deleted' : 'written back inactive'} and may still be active there ` +
+          `(${error.message}); ${other === 'delete' ? 'delete' : 'disable'} them by hand`,
+        error.vendorMessage,
+        { cause: error, leftChanged: true },
+      );
+    };
+    try {
+      if (copies && copies.size > 0) {
+        // Windows may have deleted the copies with the relationship: write back what is missing, inactive.
+        const present = await readScopesInOneSession(partner, scopes);
+        const missing = [...copies]
+          .filter(([network]) => !present.has(network))
+          .map(([, content]) => content);
+        if (missing.length > 0) {
+          await writeScopesInBatches(
+            partner,
+            missing.map((content) => ({ content: { ...content, enabled: false }, parts: SCOPE_PARTS })),
+            present,
+          );
+        }
+      } else if (other === 'delete' && scopes.length > 0) {
+        // The copies Remove-DhcpServerv4FailoverScope left, or all of them when only the partner had it.
+        await deleteScopes(partner, scopes);
+      }
+    } catch (error) {
+      throw left(error);
     }
     return {
       before: digestOf(relationship ?? onPartner),
@@ -182,11 +232,8 @@ async function deleteScopes(target: ServerTarget, networks: string[]): Promise<v
       ? [stepError(result, `${target.name}: delete scope ${networks[index]}`)]
       : [],
   );
-  if (failed.length > 0) {
-    throw new DriverError(
-      failed[0].code,
-      failed.map((error) => error.message).join('; '),
-      failed[0].vendorMessage,
-    );
+  if (failed.length === 1) throw failed[0];
+  if (failed.length > 1) {
+    throw new DriverError(failed[0].code, failed.map(withVendorMessage).join('; '));
   }
 }

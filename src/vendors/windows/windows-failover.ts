@@ -11,7 +11,7 @@ import type {
 } from '../driver.js';
 import { DriverError, DriverErrorCode } from '../driver-error.js';
 import { psString } from './powershell/ps-literal.js';
-import { stepError, win32Code } from './powershell/ps-results.js';
+import { stepError, win32Code, withoutServerPrefix } from './powershell/ps-results.js';
 import { PsScript } from './powershell/ps-script.js';
 import { WindowsFailoverScopes } from './windows-failover-scopes.js';
 import { failoverParameters } from './windows-failover-settings.js';
@@ -48,10 +48,23 @@ export const RELATIONSHIP_NOT_FOUND = 20115;
  */
 export class WindowsFailover implements FailoverOperations {
   readonly scopes = new WindowsFailoverScopes();
+  /** A Windows server takes part in up to 31 relationships: discovery asks one already in a managed relationship. */
+  readonly severalPerServer = true;
 
-  /** Set-DhcpServerv4Failover with `spec`'s settings as `sides[local]` sees them; undo sets back what was read. */
+  /**
+   * Set-DhcpServerv4Failover with `spec`'s settings as `sides[local]` sees them; undo sets back what was read. Its
+   * errors do not name the server: its caller (allOrNothing) does.
+   */
   async applyFailover(local: 0 | 1, spec: FailoverSpec): Promise<FailoverChange> {
     const target = spec.sides[local].target;
+    try {
+      return await this.setFailover(target, spec, local);
+    } catch (error) {
+      throw withoutServerPrefix(error, target.name);
+    }
+  }
+
+  private async setFailover(target: ServerTarget, spec: FailoverSpec, local: 0 | 1): Promise<FailoverChange> {
     const before = await readFailover(target, spec.name);
     const script = new PsScript();
     script.step([
@@ -66,13 +79,25 @@ export class WindowsFailover implements FailoverOperations {
       after: digestOf(after),
       changed: digestOf(before) !== digestOf(after),
       undo: async () => {
+        // Windows never returns a shared secret: a change that set or withdrew one can put authentication back off,
+        // but not back on with the old secret.
+        const secretChanged = spec.settings['sharedSecret'] !== undefined;
+        const parameters = settingsOfInfo(before);
+        if (secretChanged && before && !before.enableAuth) parameters.unshift('-SharedSecret $null');
         const undo = new PsScript();
-        undo.step([
-          `Set-DhcpServerv4Failover -Name ${psString(spec.name)} ${settingsOfInfo(before).join(' ')}`,
-        ]);
+        undo.step([`Set-DhcpServerv4Failover -Name ${psString(spec.name)} ${parameters.join(' ')}`]);
         const [result] = await runBatch(target, undo);
         if (!result.ok)
           throw stepError(result, `${target.name}: restore failover relationship "${spec.name}"`);
+        if (secretChanged && before?.enableAuth) {
+          throw new DriverError(
+            DriverErrorCode.conflict,
+            `${target.name}: the previous shared secret of "${spec.name}" cannot be restored (Windows never ` +
+              'returns it); set sharedSecret again',
+            undefined,
+            { leftChanged: true },
+          );
+        }
       },
     };
   }
@@ -88,8 +113,9 @@ export class WindowsFailover implements FailoverOperations {
     for (const name of names) script.step([`Remove-DhcpServerv4Failover -Name ${psString(name)} -Force`]);
     const results = await runBatch(target, script);
     for (const result of results) {
+      // No server name: the caller (allOrNothing) names it.
       if (!result.ok && win32Code(result) !== RELATIONSHIP_NOT_FOUND) {
-        throw stepError(result, `${target.name}: remove failover relationship`);
+        throw stepError(result, 'remove failover relationship');
       }
     }
     return {

@@ -2,7 +2,7 @@ import type { ScopeWrite, ServerTarget, WriteContext } from '../driver.js';
 import { DriverError } from '../driver-error.js';
 import { SCOPE_PARTS, scopeNetwork, type ScopeContent } from '../scope-content.js';
 import { psList } from './powershell/ps-literal.js';
-import { stepError } from './powershell/ps-results.js';
+import { stepError, withVendorMessage } from './powershell/ps-results.js';
 import { PsScript } from './powershell/ps-script.js';
 import { runBatch } from './windows-session.js';
 
@@ -78,7 +78,7 @@ export async function replicateNatively(
         `${source.name}: replicate ${network} to its partner ${destination.name}`,
       );
       first ??= error;
-      failed[network] = error.message;
+      failed[network] = withVendorMessage(error);
     }
   });
   if (first) {

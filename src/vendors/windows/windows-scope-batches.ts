@@ -1,7 +1,7 @@
 import type { ScopeWrite, ServerTarget } from '../driver.js';
 import { DriverError } from '../driver-error.js';
 import { scopeNetwork, type ScopeContent } from '../scope-content.js';
-import { stepError } from './powershell/ps-results.js';
+import { stepError, withVendorMessage } from './powershell/ps-results.js';
 import { PsScript } from './powershell/ps-script.js';
 import { scopeWriteStatements } from './windows-scope-write.js';
 import { runBatch } from './windows-session.js';
@@ -33,7 +33,7 @@ export async function writeScopesInBatches(
   let first: DriverError | undefined;
   const fail = (network: string, error: DriverError): void => {
     first ??= error;
-    failed[network] = error.message;
+    failed[network] = withVendorMessage(error);
   };
   const planned: PlannedScope[] = [];
   for (const write of writes) {

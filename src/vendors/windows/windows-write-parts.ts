@@ -1,5 +1,6 @@
 import type { ServerTarget } from '../driver.js';
 import { DriverError, DriverErrorCode } from '../driver-error.js';
+import { withVendorMessage } from './powershell/ps-results.js';
 
 /** A part of a write (native or by cmdlets), the scopes it covered and how it ended. */
 export interface WritePart {
@@ -25,7 +26,7 @@ export function throwCombined(parts: WritePart[], target: ServerTarget): void {
       written.push(...(error.scopes?.written ?? []));
       for (const network of networks) {
         if (!error.scopes?.written.includes(network))
-          failed[network] = error.scopes?.failed[network] ?? error.message;
+          failed[network] = error.scopes?.failed[network] ?? withVendorMessage(error);
       }
     }
   }

@@ -82,6 +82,13 @@ describe('psString', () => {
     expect(() => psString('a\0')).toThrow(/NUL/);
   });
 
+  it('names the character it refuses, never the value (it may be a secret)', () => {
+    for (const value of ['TOPSECRET\r\nx', 'TOPSECRET\0', 'TOPSECRET\n\nx']) {
+      expect(() => psString(value)).toThrow(/cannot be sent to PowerShell intact/);
+      expect(() => psString(value)).not.toThrow(/TOPSECRET/);
+    }
+  });
+
   it('writes lists as @(...) of literals', () => {
     expect(psList(['10.0.0.1', "o'k"])).toBe("@('10.0.0.1', 'o''k')");
   });

@@ -9,17 +9,28 @@ const SINGLE_QUOTES = /['\u2018\u2019\u201A\u201B]/g;
 const BLANK_LINE = /(^|\n)[ \t\f\v\u00A0]*(\n|$)/;
 
 /**
+ * What keeps `value` from travelling to PowerShell intact (`a NUL character`, `a carriage return`, `a blank line`),
+ * or undefined when nothing does. `powershell -Command -` reads stdin line by line and runs a statement at the first
+ * blank line, and .NET reads a lone CR as a line break. Validation (a shared secret's DTO) refuses the same values.
+ */
+export function psUnsendable(value: string): string | undefined {
+  if (value.includes('\0')) return 'a NUL character';
+  if (value.includes('\r')) return 'a carriage return';
+  if (value.includes('\n') && BLANK_LINE.test(value)) return 'a blank line';
+  return undefined;
+}
+
+/**
  * A caller's value as a PowerShell single-quoted literal: nothing inside is interpreted (no `$`, no sub-expression,
- * no escape), each quote character is doubled. `powershell -Command -` reads stdin line by line and runs a statement
- * at the first blank line, and .NET reads a lone CR as a line break, so a value with a blank line, a CR or a NUL
- * cannot travel intact: it is refused, never altered.
+ * no escape), each quote character is doubled. A value that cannot travel intact ({@link psUnsendable}) is refused,
+ * never altered; the error names the character, never the value (it may be a secret).
  */
 export function psString(value: string): string {
-  if (value.includes('\0') || value.includes('\r') || (value.includes('\n') && BLANK_LINE.test(value))) {
+  const unsendable = psUnsendable(value);
+  if (unsendable) {
     throw new DriverError(
       DriverErrorCode.invalidConfig,
-      `a value with ${value.includes('\0') ? 'a NUL character' : value.includes('\r') ? 'a carriage return' : 'a blank line'} ` +
-        `cannot be sent to PowerShell intact: ${JSON.stringify(value.slice(0, 60))}`,
+      `a value with ${unsendable} cannot be sent to PowerShell intact; remove it from the value`,
     );
   }
   return `'${value.replace(SINGLE_QUOTES, (quote) => quote + quote)}'`;

@@ -1,4 +1,5 @@
 import { DriverError, DriverErrorCode } from '../../driver-error.js';
+import { toProblem } from '../../../common/problem/problem-mapping.js';
 import { parseResults, stepError } from './ps-results.js';
 
 describe('parseResults', () => {
@@ -55,9 +56,10 @@ describe('stepError', () => {
     const error = failed(errorId);
     expect(error.code).toBe(code);
     expect(error.message).toMatch(meaning);
-    expect(error.message).toContain('Microsoft says no');
     expect(error.message).toContain('add 10.1.2.0 to rel');
     expect(error.vendorMessage).toBe('Microsoft says no');
+    // The problem says Microsoft's message once (toProblem appends vendorMessage).
+    expect(toProblem(error)?.detail.split('Microsoft says no')).toHaveLength(2);
   });
 
   it('names the cmdlet of a Win32 error', () => {

@@ -71,16 +71,20 @@ export function parseResults(answer: unknown, steps: number, description: string
   return results as StepResult[];
 }
 
-/** A failed step as a `DriverError`: the Win32 code (or PowerShell's error id) mapped, Microsoft's message kept. */
+/**
+ * A failed step as a `DriverError`: the Win32 code (or PowerShell's error id) mapped, Microsoft's message kept in
+ * `vendorMessage` only (the problem appends it once; {@link withVendorMessage} where a message stands alone).
+ */
 export function stepError(result: Extract<StepResult, { ok: false }>, action: string): DriverError {
+  const vendorMessage = result.message || undefined;
   const win32 = CODE_ID.exec(result.errorId);
   if (win32) {
     const known = WIN32_CODES[Number(win32[1])];
     const cmdlet = win32[2] ? ` (${win32[2]})` : '';
     return new DriverError(
       known?.code ?? DriverErrorCode.invalidConfig,
-      `${action}: ${known?.meaning ?? `Windows error ${win32[1]}`}${cmdlet}: ${result.message}`,
-      result.message,
+      `${action}: ${known?.meaning ?? `Windows error ${win32[1]}`}${cmdlet}`,
+      vendorMessage,
     );
   }
   const kind = result.errorId.split(',')[0] ?? '';
@@ -89,7 +93,26 @@ export function stepError(result: Extract<StepResult, { ok: false }>, action: st
     code === DriverErrorCode.unsupported
       ? 'PowerShell has no such command (is the DhcpServer module installed?)'
       : `PowerShell refused it (${result.errorId})`;
-  return new DriverError(code, `${action}: ${detail}: ${result.message}`, result.message);
+  return new DriverError(code, `${action}: ${detail}`, vendorMessage);
+}
+
+/** The error's message with Microsoft's after it, for a text that stands alone (one scope's failure in a list). */
+export function withVendorMessage(error: DriverError): string {
+  return error.vendorMessage ? `${error.message}: ${error.vendorMessage}` : error.message;
+}
+
+/**
+ * `error` without the leading `<server>: ` of `target`'s name, for a change whose caller names the server itself
+ * (allOrNothing), so that the problem names it once.
+ */
+export function withoutServerPrefix(error: unknown, serverName: string): unknown {
+  const prefix = `${serverName}: `;
+  if (!(error instanceof DriverError) || !error.message.startsWith(prefix)) return error;
+  return new DriverError(error.code, error.message.slice(prefix.length), error.vendorMessage, {
+    cause: error.cause,
+    ...(error.scopes ? { scopes: error.scopes } : {}),
+    leftChanged: error.leftChanged,
+  });
 }
 
 /** The Win32 code of a failed step, if it has one. */
