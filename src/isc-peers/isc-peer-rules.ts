@@ -141,11 +141,23 @@ export function updatePeer(set: ConfSet, name: string, patch: PeerPatch, serverN
     if (value === null) delete (merged as unknown as Record<string, unknown>)[field];
     else (merged as unknown as Record<string, unknown>)[field] = value;
   }
+  // An hba bitmap is a split written another way: a split given replaces it (else the hba, written after it, would
+  // stay the one in force), `split: null` removes it with the split, and a secondary may not have it (dhcpd -t:
+  // "secondary may not define load balance settings"), so becoming secondary drops it.
+  const dropHba = patch.split !== undefined || merged.role === 'secondary';
+  if (dropHba && merged.extras) {
+    const extras = merged.extras.filter((text) => !isHba(text));
+    if (extras.length > 0) merged.extras = extras;
+    else delete merged.extras;
+  }
   assertValidPeer(merged, { existingName: true });
   writeFailoverPeer(set, merged);
-  // A split given replaces an hba bitmap (else the hba, written after it, would stay the one in force).
-  if (typeof patch.split === 'number') removePeerHba(set, name);
+  if (dropHba) removePeerHba(set, name);
   return findPeer(set, name, serverName);
+}
+
+function isHba(text: string): boolean {
+  return /^\s*hba\b/i.test(text);
 }
 
 /**

@@ -297,6 +297,51 @@ describe('ISC failover peers through the API, over a real sshd and the real dhcp
     await dhcpdAccepts(files);
   });
 
+  it('a primary declared with an hba bitmap becomes secondary in one PATCH: the bitmap goes with split: null', async () => {
+    const hba = `  hba ${[...Array(16).fill('ff'), ...Array(16).fill('00')].join(':')};\n`;
+    const { files, id } = await server(subnet(1, 'h'), peer('h', 647).replace('  split 128;\n', hba));
+    const before = await files.main();
+    const edited = await t.http
+      .patch(`/api/v1/servers/${id}/failover-peers/h`)
+      .set(auth())
+      .send({ role: 'secondary', mclt: null, split: null });
+    expect(edited.body.vendorMessage).toBeUndefined();
+    expect(edited.status).toBe(200);
+    expect(edited.body).toMatchObject({ role: 'secondary', pools: 1 });
+    expect(edited.body.extras).toBeUndefined();
+    expect(await files.main()).toBe(
+      before.replace('  primary;\n', '  secondary;\n').replace('  mclt 3600;\n', '').replace(hba, ''),
+    );
+    await dhcpdAccepts(files);
+  });
+
+  it('null for an optional list or flag of a new peer means not given (not a 500)', async () => {
+    const { files, id } = await server(subnet(1, 'a') + subnet(2), peer('a', 647));
+    const before = [await files.main(), await files.include()];
+    const answer = await t.http
+      .post(`/api/v1/servers/${id}/failover-peers`)
+      .set(auth())
+      .send({ ...PRIMARY, name: 'b', port: 648, peerPort: 648, scopes: null, confirmDeleteOldPeer: null });
+    // Not given: a second peer with no pools, which dhcpd -t refuses (as without `scopes`), nothing written.
+    expect(answer.status).toBe(422);
+    expect(answer.body.vendorMessage).toMatch(/referring pools/);
+    expect([await files.main(), await files.include()]).toEqual(before);
+    const moved = await t.http
+      .post(`/api/v1/servers/${id}/failover-peers`)
+      .set(auth())
+      .send({
+        ...PRIMARY,
+        name: 'b',
+        port: 648,
+        peerPort: 648,
+        scopes: ['10.2.0.0'],
+        confirmDeleteOldPeer: null,
+      })
+      .expect(201);
+    expect(moved.body).toMatchObject({ name: 'b', pools: 1, scopes: ['10.2.0.0/24'] });
+    await dhcpdAccepts(files);
+  });
+
   it('a peer written by hand with quotes or a backslash in its name (dhcpd takes them) can be changed', async () => {
     const declared = 'dc1 \\"east\\" \\\\ 2';
     const { files, id } = await server(subnet(1, declared), peer(declared, 647));
