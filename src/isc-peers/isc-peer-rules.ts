@@ -14,9 +14,12 @@ import {
   validateFailoverPeer,
   writeFailoverPeer,
   type IscFailoverPeer,
+  type PeerReference,
 } from '../vendors/isc/conf/isc-peer.mapper.js';
 import { findSubnet, findSubnets } from '../vendors/isc/conf/isc-subnet.mapper.js';
-import { quote } from '../vendors/isc/conf/syntax-tree.js';
+import { quote, type BlockNode, type ConfFile } from '../vendors/isc/conf/syntax-tree.js';
+import { poolRanges, sharedSlots } from '../vendors/isc/conf/isc-pools.js';
+import { cidrRange } from '../vendors/isc/conf/ipv4.js';
 import { nodeText } from '../vendors/isc/conf/node-head.js';
 
 /**
@@ -76,12 +79,24 @@ export interface PeerDeletion {
 
 export function peerViews(set: ConfSet): PeerView[] {
   const references = listPeerReferences(set);
-  const subnetOf = new Map(findSubnets(set).map((subnet) => [subnet.node, subnet.cidr] as const));
+  const subnets = findSubnets(set);
+  const subnetOf = new Map(subnets.map((subnet) => [subnet.node, subnet.cidr] as const));
+  // A pool declared in a shared-network serves the subnets that hold its ranges.
+  const scopesOf = (reference: PeerReference): Array<string | undefined> => {
+    if (!reference.scope) return [];
+    const cidr = subnetOf.get(reference.scope);
+    if (cidr !== undefined) return [cidr];
+    return poolRanges(reference.file, reference.pool).map(
+      (range) =>
+        subnets.find((subnet) => {
+          const { start, end } = cidrRange(subnet.cidr);
+          return subnet.shared?.node === reference.scope && range.start >= start && range.end <= end;
+        })?.cidr,
+    );
+  };
   return readFailoverPeers(set).map((peer) => {
     const own = references.filter((reference) => reference.peer === peer.name);
-    const scopes = [
-      ...new Set(own.flatMap((reference) => (reference.scope ? [subnetOf.get(reference.scope)] : []))),
-    ].filter((cidr): cidr is string => cidr !== undefined);
+    const scopes = [...new Set(own.flatMap(scopesOf))].filter((cidr): cidr is string => cidr !== undefined);
     return { ...peer, pools: own.length, scopes };
   });
 }
@@ -141,11 +156,23 @@ export function updatePeer(set: ConfSet, name: string, patch: PeerPatch, serverN
     if (value === null) delete (merged as unknown as Record<string, unknown>)[field];
     else (merged as unknown as Record<string, unknown>)[field] = value;
   }
+  // An hba bitmap is a split written another way: a split given replaces it (else the hba, written after it, would
+  // stay the one in force), `split: null` removes it with the split, and a secondary may not have it (dhcpd -t:
+  // "secondary may not define load balance settings"), so becoming secondary drops it.
+  const dropHba = patch.split !== undefined || merged.role === 'secondary';
+  if (dropHba && merged.extras) {
+    const extras = merged.extras.filter((text) => !isHba(text));
+    if (extras.length > 0) merged.extras = extras;
+    else delete merged.extras;
+  }
   assertValidPeer(merged, { existingName: true });
   writeFailoverPeer(set, merged);
-  // A split given replaces an hba bitmap (else the hba, written after it, would stay the one in force).
-  if (typeof patch.split === 'number') removePeerHba(set, name);
+  if (dropHba) removePeerHba(set, name);
   return findPeer(set, name, serverName);
+}
+
+function isHba(text: string): boolean {
+  return /^\s*hba\b/i.test(text);
 }
 
 /**
@@ -212,7 +239,23 @@ export function migrateScope(
 ): ScopeMigration {
   const subnet = scopeOf(set, network, serverName);
   findPeer(set, peerName, serverName);
-  const pools = childBlocks(subnet.node, 'pool');
+  // Its pools: its own, and those of its shared-network that hold its addresses (sharedSlots).
+  const shared = sharedSlots(subnet);
+  const sharedPools = [...new Set(shared.map((slot) => slot.pool!))];
+  // A shared pool with a range outside the subnet serves other subnets too.
+  const elsewhere = sharedPools.filter(
+    (pool) =>
+      poolRanges(subnet.shared!.file, pool).length !== shared.filter((slot) => slot.pool === pool).length,
+  );
+  if (elsewhere.length > 0) {
+    throw ProblemException.conflict(
+      `subnet ${subnet.cidr} on ${serverName} takes addresses from a pool of shared-network ` +
+        `"${subnet.sharedNetwork ?? ''}" that holds ranges of other subnets too; moving that pool to failover peer ` +
+        `"${peerName}" would move them as well: give each subnet its own pool first`,
+    );
+  }
+  const fileOf = new Map<BlockNode, ConfFile>(sharedPools.map((pool) => [pool, subnet.shared!.file]));
+  const pools = [...childBlocks(subnet.node, 'pool'), ...sharedPools];
   const ranges = childStatements(subnet.node, 'range');
   if (pools.length === 0 && ranges.length === 0) {
     throw ProblemException.conflict(
@@ -247,7 +290,7 @@ export function migrateScope(
   for (const pool of pools) {
     const statement = childStatements(pool, 'failover', 'peer')[0];
     if (!statement) {
-      insertNodes(subnet.file, pool, 0, [`failover peer ${quote(peerName)}`]);
+      insertNodes(fileOf.get(pool) ?? subnet.file, pool, 0, [`failover peer ${quote(peerName)}`]);
       poolsChanged += 1;
     } else if (references.find((reference) => reference.statement === statement)?.peer !== peerName) {
       setStatementTokens(statement, 2, quote(peerName));

@@ -61,8 +61,11 @@ export class IscPeersService {
   }
 
   async create(serverId: string, dto: CreateFailoverPeerDto, actor: Actor): Promise<PeerCreation> {
-    const { scopes = [], confirmDeleteOldPeer = false, ...fields } = dto;
-    // `null` means absent, as in a PATCH (where it removes the statement): a secondary's `mclt: null` is no mclt.
+    const { scopes: givenScopes, confirmDeleteOldPeer: givenConfirm, ...fields } = dto;
+    // `null` means absent, as in a PATCH (where it removes the statement): a secondary's `mclt: null` is no mclt,
+    // `scopes: null` no scopes (a destructuring default takes only undefined: null reached the rules as a list).
+    const scopes = givenScopes ?? [];
+    const confirmDeleteOldPeer = givenConfirm ?? false;
     const peer = Object.fromEntries(
       Object.entries(fields).filter(([, value]) => value !== null),
     ) as typeof fields;

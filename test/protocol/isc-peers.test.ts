@@ -297,6 +297,102 @@ describe('ISC failover peers through the API, over a real sshd and the real dhcp
     await dhcpdAccepts(files);
   });
 
+  it('a primary declared with an hba bitmap becomes secondary in one PATCH: the bitmap goes with split: null', async () => {
+    const hba = `  hba ${[...Array(16).fill('ff'), ...Array(16).fill('00')].join(':')};\n`;
+    const { files, id } = await server(subnet(1, 'h'), peer('h', 647).replace('  split 128;\n', hba));
+    const before = await files.main();
+    const edited = await t.http
+      .patch(`/api/v1/servers/${id}/failover-peers/h`)
+      .set(auth())
+      .send({ role: 'secondary', mclt: null, split: null });
+    expect(edited.body.vendorMessage).toBeUndefined();
+    expect(edited.status).toBe(200);
+    expect(edited.body).toMatchObject({ role: 'secondary', pools: 1 });
+    expect(edited.body.extras).toBeUndefined();
+    expect(await files.main()).toBe(
+      before.replace('  primary;\n', '  secondary;\n').replace('  mclt 3600;\n', '').replace(hba, ''),
+    );
+    await dhcpdAccepts(files);
+  });
+
+  it('null for an optional list or flag of a new peer means not given (not a 500)', async () => {
+    const { files, id } = await server(subnet(1, 'a') + subnet(2), peer('a', 647));
+    const before = [await files.main(), await files.include()];
+    const answer = await t.http
+      .post(`/api/v1/servers/${id}/failover-peers`)
+      .set(auth())
+      .send({ ...PRIMARY, name: 'b', port: 648, peerPort: 648, scopes: null, confirmDeleteOldPeer: null });
+    // Not given: a second peer with no pools, which dhcpd -t refuses (as without `scopes`), nothing written.
+    expect(answer.status).toBe(422);
+    expect(answer.body.vendorMessage).toMatch(/referring pools/);
+    expect([await files.main(), await files.include()]).toEqual(before);
+    const moved = await t.http
+      .post(`/api/v1/servers/${id}/failover-peers`)
+      .set(auth())
+      .send({
+        ...PRIMARY,
+        name: 'b',
+        port: 648,
+        peerPort: 648,
+        scopes: ['10.2.0.0'],
+        confirmDeleteOldPeer: null,
+      })
+      .expect(201);
+    expect(moved.body).toMatchObject({ name: 'b', pools: 1, scopes: ['10.2.0.0/24'] });
+    await dhcpdAccepts(files);
+  });
+
+  it('a pool declared in the shared-network serves the subnet holding its range: reads, the first peer and a scope migration see it', async () => {
+    const include = `shared-network office {
+  subnet 10.2.0.0 netmask 255.255.255.0 {
+    option routers 10.2.0.1;
+  }
+  pool {
+    range 10.2.0.10 10.2.0.99;
+  }
+}
+${subnet(1)}`;
+    const { files, id } = await server(include);
+    await dhcpdAccepts(files);
+    const created = await t.http
+      .post(`/api/v1/servers/${id}/failover-peers`)
+      .set(auth())
+      .send(PRIMARY)
+      .expect(201);
+    expect(created.body).toMatchObject({
+      poolsReferred: 2,
+      pools: 2,
+      scopes: ['10.2.0.0/24', '10.1.0.0/24'],
+    });
+    await dhcpdAccepts(files);
+    const list = await t.http.get(`/api/v1/servers/${id}/scopes`).set(auth()).expect(200);
+    expect(list.body.items).toEqual(
+      expect.arrayContaining([expect.objectContaining({ subnet: '10.2.0.0/24', failover: 'fo-main' })]),
+    );
+    const scope = await t.http.get(`/api/v1/servers/${id}/scopes/10.2.0.0`).set(auth()).expect(200);
+    expect(scope.body.pools).toEqual([{ start: '10.2.0.10', end: '10.2.0.99', failoverPeer: 'fo-main' }]);
+    expect(scope.body.exclusions).toEqual([
+      { start: '10.2.0.1', end: '10.2.0.9' },
+      { start: '10.2.0.100', end: '10.2.0.254' },
+    ]);
+    // A second peer takes the scope: the shared-network's pool is the one that moves (only its reference changes).
+    const included = await files.include();
+    const second = await t.http
+      .post(`/api/v1/servers/${id}/failover-peers`)
+      .set(auth())
+      .send({ ...PRIMARY, name: 'b', port: 648, peerPort: 648, scopes: ['10.2.0.0'] })
+      .expect(201);
+    expect(second.body).toMatchObject({ pools: 1, scopes: ['10.2.0.0/24'] });
+    expect(await files.include()).toBe(
+      included.replace(
+        '    failover peer "fo-main";\n    range 10.2.0.10',
+        '    failover peer "b";\n    range 10.2.0.10',
+      ),
+    );
+    await dhcpdAccepts(files);
+    expect(await poolPeers(id, '10.2.0.0')).toEqual(['b']);
+  });
+
   it('a peer written by hand with quotes or a backslash in its name (dhcpd takes them) can be changed', async () => {
     const declared = 'dc1 \\"east\\" \\\\ 2';
     const { files, id } = await server(subnet(1, declared), peer(declared, 647));

@@ -418,6 +418,117 @@ describe('ISC relationships through the API, over a real sshd and the real dhcpd
     expect(after.body.items).toEqual([]);
   });
 
+  it('a PATCH of an adopted relationship changes only the statements asked for: an hba bitmap and an absent load balance max seconds stay', async () => {
+    const name = uniqueName('hba');
+    const hba = `  hba ${[...Array(8).fill('ff'), ...Array(24).fill('00')].join(':')};\n`;
+    const main = (peer: string) => (include: string) => `${peer}\ninclude "${include}";\n`;
+    const declared = (role: 'primary' | 'secondary', address: string, peerAddress: string): string =>
+      handPeer({ name, role, address, peerAddress })
+        .replace('  split 256;\n', hba)
+        .replace('  load balance max seconds 5;\n', '');
+    const d = await isc.files({
+      main: main(declared('primary', '127.0.0.1', '127.0.0.2')),
+      include: handSubnets(name),
+    });
+    const e = await isc.files({
+      main: main(declared('secondary', '127.0.0.2', '127.0.0.1')),
+      include: handSubnets(name),
+    });
+    await dhcpdAccepts(d);
+    await dhcpdAccepts(e);
+    const idD = await isc.register(d);
+    await isc.register(e);
+    const listed = await t.http.get(`/api/v1/relationships?serverId=${idD}`).set(auth()).expect(200);
+    expect(listed.body.items).toHaveLength(1);
+    const found = listed.body.items[0];
+    expect(found).toMatchObject({ mode: 'load-balancing' }); // 64 of 256 buckets
+    await t.http.post(`/api/v1/relationships/${found.id}/adopt`).set(auth()).expect(200);
+    const [d0, e0] = [await d.main(), await e.main()];
+
+    await t.http
+      .patch(`/api/v1/relationships/${found.id}`)
+      .set(auth())
+      .send({ settings: { maxResponseDelay: 20 } })
+      .expect(200);
+    const [d1, e1] = [
+      d0.replace('max-response-delay 30', 'max-response-delay 20'),
+      e0.replace('max-response-delay 30', 'max-response-delay 20'),
+    ];
+    expect(await d.main()).toBe(d1);
+    expect(await e.main()).toBe(e1);
+
+    const patched = await t.http
+      .patch(`/api/v1/relationships/${found.id}`)
+      .set(auth())
+      .send({ settings: { mclt: 1800 } })
+      .expect(200);
+    expect(patched.body.settings.loadBalanceMaxSeconds).toBeUndefined();
+    expect(await d.main()).toBe(d1.replace('mclt 600', 'mclt 1800'));
+    expect(await e.main()).toBe(e1);
+    await dhcpdAccepts(d);
+    await dhcpdAccepts(e);
+
+    // A split asked for replaces the bitmap (dhcpd takes one or the other).
+    await t.http
+      .patch(`/api/v1/relationships/${found.id}`)
+      .set(auth())
+      .send({ settings: { split: 100 } })
+      .expect(200);
+    expect(await d.main()).toBe(d1.replace('mclt 600', 'mclt 1800').replace(hba, '  split 100;\n'));
+    expect(await e.main()).toBe(e1);
+    await dhcpdAccepts(d);
+  });
+
+  it('a PATCH of a managed relationship leaves pools kept out of failover since its creation as they are', async () => {
+    const a = await plain();
+    const b = await plain();
+    const [idA, idB] = [await isc.register(a), await isc.register(b)];
+    const created = await t.http
+      .post('/api/v1/relationships')
+      .set(auth())
+      .send({
+        name: uniqueName('isc-kept'),
+        vendor: 'isc',
+        mode: 'load-balancing',
+        servers: [
+          { serverId: idA, role: 'primary', settings: { address: '127.0.0.1' } },
+          { serverId: idB, role: 'secondary', settings: { address: '127.0.0.2' } },
+        ],
+      })
+      .expect(201);
+    // Added by an administrator afterwards, outside failover: a bare range on A, a dynamic-bootp pool on B.
+    await writeFile(
+      a.includePath,
+      (await a.include()) +
+        '# Not in failover.\nsubnet 10.5.0.0 netmask 255.255.255.0 {\n  range 10.5.0.10 10.5.0.99;\n}\n',
+    );
+    await writeFile(
+      b.includePath,
+      (await b.include()) +
+        '# bootp, kept out of failover\nsubnet 10.6.0.0 netmask 255.255.255.0 {\n  pool {\n    range dynamic-bootp 10.6.0.100 10.6.0.199;\n  }\n}\n',
+    );
+    await dhcpdAccepts(a);
+    await dhcpdAccepts(b);
+    const [a0, b0, aInclude, bInclude] = [
+      await a.main(),
+      await b.main(),
+      await a.include(),
+      await b.include(),
+    ];
+    const patched = await t.http
+      .patch(`/api/v1/relationships/${created.body.id}`)
+      .set(auth())
+      .send({ settings: { mclt: 1800 } });
+    expect(patched.body.vendorMessage).toBeUndefined();
+    expect(patched.status).toBe(200);
+    expect(await a.main()).toBe(a0.replace('mclt 3600', 'mclt 1800'));
+    expect(await b.main()).toBe(b0);
+    expect(await a.include()).toBe(aInclude);
+    expect(await b.include()).toBe(bInclude);
+    await dhcpdAccepts(a);
+    await dhcpdAccepts(b);
+  });
+
   it('a server with two peers pairs with two partners: both are discovered, and one adopted leaves the other found', async () => {
     const [one, two] = [uniqueName('two-a'), uniqueName('two-b')];
     /** One side of a peer on its own port (a server's two peers cannot listen on the same address and port). */

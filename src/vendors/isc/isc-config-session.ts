@@ -2,6 +2,7 @@ import type { ServerTarget } from '../driver.js';
 import { DriverError, DriverErrorCode } from '../driver-error.js';
 import { changedFiles, loadConf, type ConfSet } from './conf/include-resolver.js';
 import { UndefinedOptionError } from './conf/option-edit.js';
+import { SharedPoolWriteError } from './conf/isc-pools.js';
 import { DhcpdConfSyntaxError } from './conf/syntax-error.js';
 import {
   type ConfigFile,
@@ -149,6 +150,11 @@ export function iscConfigError(target: ServerTarget, error: unknown): unknown {
     );
   }
   if (error instanceof UndefinedOptionError) {
+    return new DriverError(DriverErrorCode.unsupported, `${target.name}: ${error.message}`, undefined, {
+      cause: error,
+    });
+  }
+  if (error instanceof SharedPoolWriteError) {
     return new DriverError(DriverErrorCode.unsupported, `${target.name}: ${error.message}`, undefined, {
       cause: error,
     });

@@ -15,6 +15,7 @@ import {
   FAILOVER_PORT,
   findPeerDeclarations,
   type IscFailoverPeer,
+  peerFromBlock,
   readFailoverPeers,
   referAllPoolsTo,
   removeFailoverPeer,
@@ -86,8 +87,15 @@ const text = (value: unknown): string | undefined => (typeof value === 'string' 
 /**
  * One server's `failover peer` declaration for `spec`: its own address and port, the partner's as `peer address`
  * and `peer port` (so the two declarations mirror each other), MCLT and split on the primary only.
+ *
+ * `current` is the declaration the server has already (a relationship's PATCH): it is the starting point, and only
+ * what `spec` gives is laid over it — the role, the endpoints, and each setting the relationship's record holds; a
+ * statement the record does not hold (an adopted peer without `load balance max seconds`, a primary's `hba` bitmap) is
+ * kept as the file has it, never replaced by a default. A split given replaces an hba bitmap; a mode other than the
+ * one the declaration's split or hba stands for gets that mode's split; a secondary keeps neither (dhcpd: "secondary
+ * may not define load balance settings"). Without `current` (a new declaration) every missing value is the default.
  */
-export function peerForSide(spec: FailoverSpec, local: 0 | 1): IscFailoverPeer {
+export function peerForSide(spec: FailoverSpec, local: 0 | 1, current?: IscFailoverPeer): IscFailoverPeer {
   const side = spec.sides[local];
   const partner = spec.sides[local === 0 ? 1 : 0];
   const s = spec.settings as IscRelationshipSettings;
@@ -98,11 +106,23 @@ export function peerForSide(spec: FailoverSpec, local: 0 | 1): IscFailoverPeer {
   const self = endpoint(side);
   const other = endpoint(partner);
   const primary = side.role === 'primary';
-  const split =
-    integer(s.split) ??
-    (spec.mode === 'hot-standby'
+  // peerFromBlock reads a missing count as 0, which no count may be: missing, so the default.
+  const kept = (value: number | undefined): number | undefined => (value ? value : undefined);
+  const modeSplit =
+    spec.mode === 'hot-standby'
       ? ISC_FAILOVER_DEFAULTS.hotStandbySplit
-      : ISC_FAILOVER_DEFAULTS.loadBalancingSplit);
+      : ISC_FAILOVER_DEFAULTS.loadBalancingSplit;
+  const keepsBalance =
+    current?.role === 'primary' && modeOfPeer(current) === spec.mode && integer(s.split) === undefined;
+  const hba = current?.extras?.some(isHba) ?? false;
+  const split =
+    integer(s.split) ?? (keepsBalance ? (current?.split ?? (hba ? undefined : modeSplit)) : modeSplit);
+  const extras = (current?.extras ?? []).filter(
+    (statement) => (primary && keepsBalance) || !isHba(statement),
+  );
+  const loadBalanceMaxSeconds =
+    integer(s.loadBalanceMaxSeconds) ??
+    (current ? current.loadBalanceMaxSeconds : ISC_FAILOVER_DEFAULTS.loadBalanceMaxSeconds);
   return {
     name: side.peerName,
     role: primary ? 'primary' : 'secondary',
@@ -110,11 +130,30 @@ export function peerForSide(spec: FailoverSpec, local: 0 | 1): IscFailoverPeer {
     port: self.port,
     peerAddress: other.address,
     peerPort: other.port,
-    maxResponseDelay: integer(s.maxResponseDelay) ?? ISC_FAILOVER_DEFAULTS.maxResponseDelay,
-    maxUnackedUpdates: integer(s.maxUnackedUpdates) ?? ISC_FAILOVER_DEFAULTS.maxUnackedUpdates,
-    ...(primary ? { mclt: integer(s.mclt) ?? ISC_FAILOVER_DEFAULTS.mclt, split } : {}),
-    loadBalanceMaxSeconds: integer(s.loadBalanceMaxSeconds) ?? ISC_FAILOVER_DEFAULTS.loadBalanceMaxSeconds,
+    maxResponseDelay:
+      integer(s.maxResponseDelay) ??
+      kept(current?.maxResponseDelay) ??
+      ISC_FAILOVER_DEFAULTS.maxResponseDelay,
+    maxUnackedUpdates:
+      integer(s.maxUnackedUpdates) ??
+      kept(current?.maxUnackedUpdates) ??
+      ISC_FAILOVER_DEFAULTS.maxUnackedUpdates,
+    ...(primary
+      ? {
+          mclt:
+            integer(s.mclt) ??
+            (current?.role === 'primary' ? current.mclt : undefined) ??
+            ISC_FAILOVER_DEFAULTS.mclt,
+          ...(split !== undefined ? { split } : {}),
+        }
+      : {}),
+    ...(loadBalanceMaxSeconds !== undefined ? { loadBalanceMaxSeconds } : {}),
+    ...(extras.length > 0 ? { extras } : {}),
   };
+}
+
+function isHba(statement: string): boolean {
+  return /^\s*hba\b/i.test(statement);
 }
 
 /**
@@ -129,22 +168,27 @@ export class IscFailover implements FailoverOperations {
   applyFailover(local: 0 | 1, spec: FailoverSpec): Promise<FailoverChange> {
     assertEndpoints(spec);
     const target = spec.sides[local].target;
-    const peer = peerForSide(spec, local);
-    const errors = validateFailoverPeer(peer);
-    if (errors.length > 0) {
-      throw new DriverError(
-        DriverErrorCode.invalidConfig,
-        `the failover peer for ${target.name} is not valid: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`,
-      );
-    }
     return withIscConfig(target, async (session) => {
       const config = await session.read();
       const originals = new Map(config.set.originals);
       const change = await session.change(config, (set) => {
+        const name = spec.sides[local].peerName;
+        const declared = findPeerDeclarations(set).find((declaration) => declaration.name === name);
+        const current = declared ? peerFromBlock(declared.node, declared.file.path) : undefined;
+        const peer = peerForSide(spec, local, current);
+        const errors = validateFailoverPeer(peer);
+        if (errors.length > 0) {
+          throw new DriverError(
+            DriverErrorCode.invalidConfig,
+            `the failover peer for ${target.name} is not valid: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`,
+          );
+        }
         writeFailoverPeer(set, peer);
-        // A split written replaces an hba bitmap: dhcpd takes one or the other.
-        if (peer.split !== undefined) removePeerHba(set, peer.name);
-        referAllPoolsTo(set, peer.name);
+        // An hba bitmap goes only where peerForSide let it go: a split given, another mode, a secondary.
+        if (!peer.extras?.some(isHba)) removePeerHba(set, peer.name);
+        // The seed's first-peer rule is for the peer's creation: on an update, pools an administrator kept out of
+        // failover since (a bare range, a dynamic-bootp pool) stay as they are.
+        if (!current) referAllPoolsTo(set, peer.name);
       });
       return changeWithUndo(target, originals, change);
     });

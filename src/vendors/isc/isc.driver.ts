@@ -14,7 +14,7 @@ import { DriverError, DriverErrorCode } from '../driver-error.js';
 import type { ScopeContent, ScopePart, ScopeSummary } from '../scope-content.js';
 import { childBlocks } from './conf/conf-walk.js';
 import { findPeerDeclarations, listPeerReferences, readFailoverPeers } from './conf/isc-peer.mapper.js';
-import { poolPeer, rangeSlots } from './conf/isc-pools.js';
+import { poolPeer, subnetSlots } from './conf/isc-pools.js';
 import { hasAddressPools, isSubnetDisabled, removeSubnet, setSubnetEnabled } from './conf/isc-scope-state.js';
 import { applyReservations } from './conf/isc-reservations.js';
 import { OptionCatalog } from './conf/isc-options.js';
@@ -127,7 +127,7 @@ export class IscDriver implements DhcpDriver, OnModuleDestroy {
       const { set } = await session.read();
       return guard(target, () =>
         findSubnets(set).map((subnet) => {
-          const peer = rangeSlots(subnet.file, subnet.node).find((slot) => slot.peer)?.peer;
+          const peer = subnetSlots(subnet).find((slot) => slot.peer)?.peer;
           return {
             subnet: subnet.cidr,
             enabled: !isSubnetDisabled(subnet.node),

@@ -2,6 +2,7 @@ import type { AddressPool, AddressRange } from '../../scope-content.js';
 import { childBlocks, childStatements, isBlock, isStatement } from './conf-walk.js';
 import { insertNodes, removeNode, setStatementTokens } from './conf-edit.js';
 import {
+  cidrRange,
   isIpv4,
   ipToNumber,
   mergeRanges,
@@ -29,7 +30,62 @@ export interface RangeSlot {
   pool?: BlockNode;
   range: NumericRange;
   peer?: string;
+  /** Set when the pool is declared in the subnet's shared-network (beside its subnets), not in the subnet. */
+  shared?: SharedNetwork;
 }
+
+/** A subnet's `shared-network` declaration and the file it is in. */
+export interface SharedNetwork {
+  file: ConfFile;
+  node: BlockNode;
+}
+
+/** A subnet declaration with what its address pools depend on: its CIDR and its shared-network, when it has one. */
+export interface PooledSubnet {
+  file: ConfFile;
+  node: BlockNode;
+  cidr: string;
+  shared?: SharedNetwork;
+}
+
+/**
+ * The pools of a subnet's shared-network that hold its addresses: dhcpd lets a pool be declared in the
+ * shared-network, beside its subnets, and each of its ranges then belongs to the subnet that holds it. Their range
+ * statements inside the subnet, in order.
+ */
+export function sharedSlots(subnet: PooledSubnet): RangeSlot[] {
+  const shared = subnet.shared;
+  if (!shared) return [];
+  const { start, end } = cidrRange(subnet.cidr);
+  const slots: RangeSlot[] = [];
+  for (const pool of childBlocks(shared.node, 'pool')) {
+    const peer = poolPeer(pool);
+    for (const statement of childStatements(pool, 'range')) {
+      const range = parseRange(shared.file, statement);
+      if (range.start < start || range.end > end) continue;
+      slots.push({ statement, pool, range, shared, ...(peer ? { peer } : {}) });
+    }
+  }
+  return slots;
+}
+
+/** Every range of a subnet: its own (rangeSlots), then those of its shared-network's pools (sharedSlots). */
+export function subnetSlots(subnet: PooledSubnet): RangeSlot[] {
+  const own = rangeSlots(subnet.file, subnet.node);
+  return subnet.shared ? [...own, ...sharedSlots(subnet)] : own;
+}
+
+/** The ranges of a pool (for a pool of a shared-network: to tell which subnets it serves). */
+export function poolRanges(file: ConfFile, pool: BlockNode): NumericRange[] {
+  return childStatements(pool, 'range').map((statement) => parseRange(file, statement));
+}
+
+/**
+ * A write that would have to change a pool of a subnet's shared-network (its range re-cut or removed): not made,
+ * since the pool is not the subnet's own declaration (it may hold other subnets' ranges too, and the subnet's text
+ * does not carry it). Said as unsupported, with what to do instead.
+ */
+export class SharedPoolWriteError extends Error {}
 
 /** `failover peer "name";` inside a pool -> the name. */
 export function poolPeer(pool: BlockNode): string | undefined {
@@ -113,11 +169,16 @@ export interface RecutInput {
  * and `dynamic-bootp` stay), ranges no longer needed are removed (with their pool when it is left without a range),
  * and new ranges go into the subnet's failover pool (or a new one) when the source pool had a peer, else are bare.
  */
-export function recutRanges(file: ConfFile, subnet: BlockNode, input: RecutInput): void {
+export function recutRanges(
+  file: ConfFile,
+  subnet: BlockNode,
+  input: RecutInput,
+  shared: readonly RangeSlot[] = [],
+): void {
   const targets: Target[] = input.pools.flatMap((pool) =>
     subtractRanges(pool.range, input.exclusions).map((range) => ({ range, peered: pool.peered })),
   );
-  const slots = rangeSlots(file, subnet);
+  const slots = [...rangeSlots(file, subnet), ...shared];
   const free = new Set(slots);
   const pending: Target[] = [];
   for (const target of targets) {
@@ -131,9 +192,21 @@ export function recutRanges(file: ConfFile, subnet: BlockNode, input: RecutInput
     if (same) free.delete(same);
     else pending.push(target);
   }
+  // A shared-network pool's range that is not kept as it is would be re-cut or removed: refused before any edit.
+  const changedShared = [...free].filter((slot) => slot.shared);
+  if (changedShared.length > 0) {
+    throw new SharedPoolWriteError(
+      `subnet ${input.cidr} takes addresses from pools declared in its shared-network ` +
+        `(${changedShared.map((slot) => rangeText(slot.range)).join(', ')}), which this write would have to change; ` +
+        'changing pools declared outside the subnet is not supported: move those ranges into the subnet, or write ' +
+        'the scope without its pools and exclusions',
+    );
+  }
   const unplaced: Target[] = [];
   for (const target of pending) {
-    const slot = slots.find((candidate) => free.has(candidate) && !!candidate.peer === target.peered);
+    const slot = slots.find(
+      (candidate) => free.has(candidate) && !candidate.shared && !!candidate.peer === target.peered,
+    );
     if (!slot) {
       unplaced.push(target);
       continue;

@@ -1,5 +1,6 @@
 import type { ScopeContent } from '../../scope-content.js';
 import { changedFiles, loadConf, type ConfSet } from './include-resolver.js';
+import { SharedPoolWriteError } from './isc-pools.js';
 import { applyScope, findSubnets, readScopes } from './isc-subnet.mapper.js';
 import { UndefinedOptionError } from './option-edit.js';
 import { print } from './printer.js';
@@ -319,5 +320,36 @@ describe('ISC subnet mapping', () => {
     expect(() => applyScope(set, { ...scope, options: [{ code: 224, value: 'x' }] }, ['options'])).toThrow(
       UndefinedOptionError,
     );
+  });
+
+  it('reads a pool declared in the shared-network as the pool of the subnet holding its range; a write that would re-cut it is refused, unchanged', async () => {
+    const text = `shared-network office {
+  subnet 10.2.0.0 netmask 255.255.255.0 {
+    option routers 10.2.0.1;
+  }
+  pool {
+    range 10.2.0.10 10.2.0.99;
+  }
+}
+`;
+    const set = await loadConf('/dst.conf', () => Promise.resolve(text));
+    const scope = readScopes(set).get('10.2.0.0')!;
+    expect(scope.pools).toEqual([{ start: '10.2.0.10', end: '10.2.0.99' }]);
+    expect(scope.exclusions).toEqual([
+      { start: '10.2.0.1', end: '10.2.0.9' },
+      { start: '10.2.0.100', end: '10.2.0.254' },
+    ]);
+    // The same pools: nothing to change.
+    applyScope(set, scope, ['pools', 'exclusions']);
+    expect(changedFiles(set).size).toBe(0);
+    // Other pools would re-cut the shared-network's pool: refused before any edit.
+    expect(() =>
+      applyScope(set, { ...scope, pools: [{ start: '10.2.0.10', end: '10.2.0.50' }] }, [
+        'pools',
+        'exclusions',
+      ]),
+    ).toThrow(SharedPoolWriteError);
+    expect(changedFiles(set).size).toBe(0);
+    expect(print(set.files.get('/dst.conf')!)).toBe(text);
   });
 });

@@ -16,7 +16,14 @@ import {
   optionDefinitionsOf,
 } from './isc-option-definitions.js';
 import { applyReservations, CLIENT_ID_CODE, clientIdText, HostRegistry } from './isc-reservations.js';
-import { exclusionsOf, rangeSlots, recutRanges, slotPools } from './isc-pools.js';
+import {
+  exclusionsOf,
+  recutRanges,
+  sharedSlots,
+  slotPools,
+  subnetSlots,
+  type SharedNetwork,
+} from './isc-pools.js';
 import { lazyScope } from './lazy-scope.js';
 import {
   cidrRange,
@@ -42,6 +49,8 @@ export interface IscSubnet extends Located<BlockNode> {
   cidr: string;
   network: string;
   sharedNetwork?: string;
+  /** The shared-network declaration around it (its pools may hold the subnet's addresses: sharedSlots). */
+  shared?: SharedNetwork;
 }
 
 /** `subnet 10.1.2.0 netmask 255.255.255.0` -> its CIDR; a malformed header is an error at its position. */
@@ -62,14 +71,22 @@ export function subnetCidr(located: Located<BlockNode>): string {
 
 /** Every IPv4 subnet declaration, wherever it is declared. */
 export function findSubnets(set: ConfSet): IscSubnet[] {
+  // The files of the shared-network declarations, looked up only when a subnet is in one.
+  let sharedFiles: Map<BlockNode, Located<BlockNode>['file']> | undefined;
+  const fileOf = (shared: BlockNode): Located<BlockNode>['file'] | undefined =>
+    (sharedFiles ??= new Map(
+      findBlocks(set, 'shared-network').map((located) => [located.node, located.file] as const),
+    )).get(shared);
   return findBlocks(set, 'subnet').map((located) => {
     const cidr = subnetCidr(located);
     const shared = located.ancestors.find((block) => isBlock(block, 'shared-network'));
+    const sharedFile = shared ? fileOf(shared) : undefined;
     return {
       ...located,
       cidr,
       network: scopeNetwork(cidr),
       ...(shared ? { sharedNetwork: headerWords(shared)[1] } : {}),
+      ...(shared && sharedFile ? { shared: { file: sharedFile, node: shared } } : {}),
     };
   });
 }
@@ -109,6 +126,8 @@ export function isPlainDeclaration(subnet: IscSubnet, catalog: OptionCatalog, wi
   const block = subnet.node;
   const isOption = (node: StatementNode): boolean => modelledOptionDefinition(node, catalog) !== undefined;
   const disabled = isSubnetDisabled(block);
+  // Pools of its shared-network are not in its text: a copy of the text would leave them behind.
+  if (sharedSlots(subnet).length > 0) return false;
   for (const node of block.body) {
     if (!isModelled(node, isOption)) return false;
     if (isBlock(node, 'pool') && !node.body.every((child) => isModelledInPool(child, disabled))) return false;
@@ -139,7 +158,7 @@ export function readScopes(
     if (networks && !networks.includes(subnet.network)) continue;
     const within = hosts.within(cidrRange(subnet.cidr));
     const content = lazy
-      ? lazyScope({ subnet: subnet.cidr, pools: slotPools(rangeSlots(subnet.file, subnet.node)) }, () =>
+      ? lazyScope({ subnet: subnet.cidr, pools: slotPools(subnetSlots(subnet)) }, () =>
           lazy(() => subnetToScope(subnet, catalog, within)),
         )
       : subnetToScope(subnet, catalog, within);
@@ -176,7 +195,7 @@ export type HostsWithin = ReturnType<HostIndex['within']>;
 /** One subnet declaration -> the vendor-neutral model; `within`: the hosts with an address in it. */
 export function subnetToScope(subnet: IscSubnet, catalog: OptionCatalog, within: HostsWithin): ScopeContent {
   const block = subnet.node;
-  const slots = rangeSlots(subnet.file, block);
+  const slots = subnetSlots(subnet);
   const leaseTime = childStatements(block, 'default-lease-time')[0];
   const extras: Record<string, unknown> = {};
   if (subnet.sharedNetwork) extras['sharedNetwork'] = subnet.sharedNetwork;
@@ -300,7 +319,7 @@ export function applyScope(
     }
   }
   if (parts.includes('pools') || parts.includes('exclusions')) {
-    const slots = rangeSlots(file, block);
+    const slots = subnetSlots(subnet);
     const peerName =
       options.failoverPeer ?? slots.find((slot) => slot.peer)?.peer ?? defaultPeer(lookups.peers, content);
     const pools = parts.includes('pools')
@@ -311,7 +330,12 @@ export function applyScope(
       : slots.length === 0
         ? []
         : subtractRanges(usableRange(subnet.cidr), mergeRanges(slots.map((slot) => slot.range)));
-    recutRanges(file, block, { cidr: subnet.cidr, pools, exclusions, ...(peerName ? { peerName } : {}) });
+    recutRanges(
+      file,
+      block,
+      { cidr: subnet.cidr, pools, exclusions, ...(peerName ? { peerName } : {}) },
+      slots.filter((slot) => slot.shared),
+    );
   }
   if (parts.includes('reservations')) {
     applyReservations(set, subnet, content.reservations, catalog, hostStatementsOf(content), lookups.hosts);
