@@ -38,6 +38,7 @@ describe('Kea subnet mapping', () => {
     const scope = subnetToScope(SUBNET, 'campus');
     expect(scope).toEqual({
       subnet: '10.1.2.0/24',
+      vendor: 'kea',
       name: 'Office',
       description: 'Floor 2',
       enabled: true,
