@@ -99,6 +99,68 @@ describe('diffScope', () => {
   });
 });
 
+describe('diffScope and item vendorExtras', () => {
+  const kea = (classes: string[], alwaysSend: boolean): ScopeContent => ({
+    ...SOURCE,
+    vendor: 'kea',
+    reservations: [
+      {
+        address: '10.1.2.5',
+        hardwareAddress: 'aa:bb:cc:dd:ee:01',
+        options: [],
+        ...(classes.length > 0 ? { vendorExtras: { 'client-classes': classes } } : {}),
+      },
+    ],
+    options: [
+      { code: 3, value: '10.1.2.1', ...(alwaysSend ? { vendorExtras: { 'always-send': true } } : {}) },
+    ],
+  });
+
+  it('count between copies of the same vendor, an absent one being none', () => {
+    const diff = diffScope(kea([], false), kea(['voip'], true), ['options', 'reservations']);
+    expect(diff.unchanged).toBe(false);
+    expect(diff.reservations?.changed).toEqual([
+      expect.objectContaining({
+        key: '10.1.2.5',
+        after: expect.objectContaining({ vendorExtras: { 'client-classes': ['voip'] } }),
+      }),
+    ]);
+    expect(diff.options?.changed).toHaveLength(1);
+    expect(diffScope(kea(['voip'], true), kea(['voip'], true), ['options', 'reservations']).unchanged).toBe(
+      true,
+    );
+  });
+
+  it('do not count across vendors (nor for content without a vendor), either way', () => {
+    const other = { ...kea([], false), vendor: undefined };
+    expect(diffScope(kea(['voip'], true), other, ['options', 'reservations']).unchanged).toBe(true);
+    expect(diffScope(other, kea(['voip'], true), ['options', 'reservations']).unchanged).toBe(true);
+    expect(
+      diffScope({ ...other, vendor: 'isc' }, kea(['voip'], true), ['options', 'reservations']).unchanged,
+    ).toBe(true);
+  });
+
+  it('keys reservations without an address by hardware address, then client id', () => {
+    const before: ScopeContent = { ...SOURCE, reservations: [] };
+    const after: ScopeContent = {
+      ...SOURCE,
+      reservations: [
+        { hardwareAddress: 'aa:bb:cc:dd:ee:31', name: 'one', options: [] },
+        { hardwareAddress: 'aa:bb:cc:dd:ee:32', name: 'two', options: [] },
+        { clientId: '01:02', options: [] },
+      ],
+    };
+    expect(diffScope(before, after, ['reservations']).reservations?.added).toHaveLength(3);
+    const renamed = {
+      ...after,
+      reservations: [{ ...after.reservations[0], name: 'uno' }, ...after.reservations.slice(1)],
+    };
+    expect(
+      diffScope(after, renamed, ['reservations']).reservations?.changed.map((change) => change.key),
+    ).toEqual(['aa:bb:cc:dd:ee:31']);
+  });
+});
+
 describe('unchangedDiff', () => {
   it('is what diffScope says of a scope replaced by an equal one, for every choice of parts', () => {
     const choices: ScopePart[][] = [[], ...SCOPE_PARTS.map((part) => [part]), [...SCOPE_PARTS]];

@@ -1,16 +1,20 @@
-import type {
-  AddressPool,
-  AddressRange,
-  DhcpOption,
-  Reservation,
-  ScopeContent,
-  ScopePart,
+import {
+  reservationKey,
+  type AddressPool,
+  type AddressRange,
+  type DhcpOption,
+  type Reservation,
+  type ScopeContent,
+  type ScopePart,
 } from '../vendors/scope-content.js';
 
 export interface ItemChanges<T> {
   added: T[];
   removed: T[];
-  /** Same key (address range, reserved address, option code) on both sides, different content. */
+  /**
+   * Same key (address range, option code; a reservation's address, else its hardware address, client id or name) on
+   * both sides, different content.
+   */
   changed: Array<{ key: string; before: T; after: T }>;
 }
 
@@ -38,7 +42,9 @@ const SETTINGS = ['name', 'description', 'leaseTime', 'enabled'] as const;
  * The diff a replication would make on a destination scope: for each part being replaced, what is added, removed and
  * changed, with before and after values. Scope settings (name, description, lease time, state) travel with the
  * options part, as the drivers write them. The destination's own failover peer on pools is not content: it is
- * ignored here, as replication keeps it.
+ * ignored here, as replication keeps it. A reservation's or option's own `vendorExtras` count only between copies of
+ * the same vendor (ScopeContent.vendor): a copy from another vendor leaves the destination's in place, so they are
+ * no difference then.
  */
 export function diffScope(
   before: ScopeContent | undefined,
@@ -46,6 +52,10 @@ export function diffScope(
   parts: readonly ScopePart[],
 ): ScopeDiff {
   const diff: ScopeDiff = { created: before === undefined, unchanged: true };
+  if (before !== undefined && (before.vendor === undefined || before.vendor !== after.vendor)) {
+    before = withoutItemExtras(before);
+    after = withoutItemExtras(after);
+  }
   if (parts.includes('options')) {
     diff.settings = SETTINGS.filter((setting) =>
       before === undefined ? after[setting] !== undefined : !sameValue(before[setting], after[setting]),
@@ -53,11 +63,7 @@ export function diffScope(
     diff.options = changes(before?.options ?? [], after.options, (option) => String(option.code));
   }
   if (parts.includes('reservations')) {
-    diff.reservations = changes(
-      before?.reservations ?? [],
-      after.reservations,
-      (reservation) => reservation.address,
-    );
+    diff.reservations = changes(before?.reservations ?? [], after.reservations, reservationKey);
   }
   if (parts.includes('pools')) {
     const withoutPeer = ({ start, end }: AddressPool): AddressPool => ({ start, end });
@@ -90,6 +96,20 @@ export function unchangedDiff(parts: readonly ScopePart[]): ScopeDiff {
   if (parts.includes('pools')) diff.pools = none();
   if (parts.includes('exclusions')) diff.exclusions = none();
   return diff;
+}
+
+/** The scope without its reservations' and options' own vendorExtras (a copy; `scope` is left as it is). */
+function withoutItemExtras(scope: ScopeContent): ScopeContent {
+  const option = (item: DhcpOption): DhcpOption => {
+    if (item.vendorExtras === undefined) return item;
+    const { vendorExtras: _extras, ...rest } = item;
+    return rest;
+  };
+  const reservation = (item: Reservation): Reservation => {
+    const { vendorExtras: _extras, ...rest } = item;
+    return { ...rest, options: rest.options.map(option) };
+  };
+  return { ...scope, options: scope.options.map(option), reservations: scope.reservations.map(reservation) };
 }
 
 function rangeKey(range: AddressRange): string {

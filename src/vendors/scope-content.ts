@@ -1,3 +1,5 @@
+import type { Vendor } from './vendor.js';
+
 /**
  * The vendor-neutral model of a DHCP scope. Replication, diffs and dry runs work on this; each driver maps its
  * vendor's wire format to and from it, and keeps what the model cannot express in `vendorExtras`.
@@ -24,10 +26,16 @@ export interface DhcpOption {
   value: OptionValue;
   /** `hex` when the value is raw bytes in hex rather than the option's text form. */
   format?: 'hex';
+  /**
+   * The vendor's settings of this option that the model does not hold (Kea: `always-send`, ...), reported and carried
+   * between servers of the same vendor (see ScopeContent.vendor).
+   */
+  vendorExtras?: Record<string, unknown>;
 }
 
 export interface Reservation {
-  address: string;
+  /** The reserved address; absent for a reservation of other settings only (Kea: hostname, classes, options). */
+  address?: string;
   /** Hardware (MAC) address, `aa:bb:cc:dd:ee:ff`. */
   hardwareAddress?: string;
   /** DHCP client identifier, hex octets separated by `:`. */
@@ -35,6 +43,19 @@ export interface Reservation {
   name?: string;
   description?: string;
   options: DhcpOption[];
+  /**
+   * The vendor's settings of this reservation that the model does not hold (Kea: `client-classes`, `next-server`,
+   * `boot-file-name`, other `user-context`, ...), reported and carried between servers of the same vendor.
+   */
+  vendorExtras?: Record<string, unknown>;
+}
+
+/**
+ * What names a reservation within its scope: its address, else its hardware address, else its client id, else its
+ * name (Kea takes reservations without an address).
+ */
+export function reservationKey(reservation: Reservation): string {
+  return reservation.address ?? reservation.hardwareAddress ?? reservation.clientId ?? reservation.name ?? '';
 }
 
 export interface ScopeContent {
@@ -51,6 +72,12 @@ export interface ScopeContent {
   options: DhcpOption[];
   /** What the vendor holds that the model does not express; reported, never dropped. */
   vendorExtras?: Record<string, unknown>;
+  /**
+   * The vendor of the server the content was read from, given by drivers whose reservations and options carry
+   * `vendorExtras` of their own (Kea). Those item extras are compared and written only between copies of the same
+   * vendor: a copy from another vendor (or one without this mark) leaves the destination's own in place.
+   */
+  vendor?: Vendor;
 }
 
 /** The parts of a scope that replication can replace, each covered by one scope-level permission bit. */

@@ -5,7 +5,7 @@ import { principalWith } from '../support/fixtures.js';
 import { replicate as replicateAs, waitForJob } from '../support/jobs.js';
 import { KeaEstate } from '../support/kea/kea-estate.js';
 import type { KeaServer } from '../support/kea/kea-server.js';
-import { officeSubnet, setSubnet, subnetOn } from '../support/kea/kea-subnets.js';
+import { officeSubnet, setSubnet, subnetOn, type KeaSubnet } from '../support/kea/kea-subnets.js';
 import { bearer, startTestApp, type TestApp } from '../support/test-app.js';
 
 const OFFICE = officeSubnet(60);
@@ -252,6 +252,144 @@ describe('replication as jobs, on a real Kea pair', () => {
     const job = await replicate(scopeBody({ network: '10.65.0.0' }));
     expect(job['state']).toBe('succeeded');
     expect(await subnetOn(b, '10.65.0.0/24')).toMatchObject(lifetimes(7200));
+  });
+
+  const scopeState = (job: Record<string, unknown>, network: string): string | undefined =>
+    (job['outcome'] as { scopes: Record<string, { state: string }> }).scopes[`${rel}/${network}`]?.state;
+
+  it("carries a reservation's and an option's Kea settings the model does not hold, and sees them differ", async () => {
+    await setSubnet(a, {
+      ...officeSubnet(66),
+      'option-data': [{ name: 'routers', data: '10.66.0.1', 'always-send': true }],
+      reservations: [
+        {
+          'hw-address': '0a:00:00:00:00:66',
+          'ip-address': '10.66.0.5',
+          hostname: 'voip',
+          'client-classes': ['voip'],
+          'next-server': '10.66.0.9',
+          'boot-file-name': 'phone.cfg',
+          'user-context': { description: 'Desk phone', owner: 'telecom' },
+          'option-data': [{ name: 'domain-name', data: 'voip.example', 'always-send': true }],
+        },
+      ],
+    });
+    const first = await replicate(scopeBody({ network: '10.66.0.0' }));
+    expect(scopeState(first, '10.66.0.0')).toBe('replaced');
+    const source = await subnetOn(a, '10.66.0.0/24');
+    expect(source?.['reservations']).toMatchObject([
+      { 'client-classes': ['voip'], 'next-server': '10.66.0.9', 'boot-file-name': 'phone.cfg' },
+    ]);
+    const copied = await subnetOn(b, '10.66.0.0/24');
+    expect(copied?.['reservations']).toEqual(source?.['reservations']);
+    expect(copied?.['option-data']).toEqual(source?.['option-data']);
+    expect(scopeState(await replicate(scopeBody({ network: '10.66.0.0' })), '10.66.0.0')).toBe('unchanged');
+
+    // Edited on the destination alone: the next replication sees the difference, says what it is, and undoes it.
+    await setSubnet(b, {
+      ...(copied as KeaSubnet),
+      'option-data': [{ name: 'routers', data: '10.66.0.1', 'always-send': false }],
+      reservations: (copied?.['reservations'] as Array<Record<string, unknown>>).map((reservation) => ({
+        ...reservation,
+        'client-classes': [],
+      })),
+    });
+    const dry = await replicate(scopeBody({ network: '10.66.0.0', dryRun: true }));
+    expect(scopeState(dry, '10.66.0.0')).toBe('would-replace');
+    const details = await t.http
+      .get(`/api/v1/jobs/${dry['id'] as string}?include=details`)
+      .set(auth())
+      .expect(200);
+    expect(details.body.details.diffs[`${rel}/10.66.0.0`]).toMatchObject({
+      options: { changed: [{ key: '3', after: { vendorExtras: { 'always-send': true } } }] },
+      reservations: {
+        changed: [{ key: '10.66.0.5', after: { vendorExtras: { 'client-classes': ['voip'] } } }],
+      },
+    });
+    expect(scopeState(await replicate(scopeBody({ network: '10.66.0.0' })), '10.66.0.0')).toBe('replaced');
+    const restored = await subnetOn(b, '10.66.0.0/24');
+    expect(restored?.['reservations']).toEqual(source?.['reservations']);
+    expect(restored?.['option-data']).toEqual(source?.['option-data']);
+  });
+
+  it('replicates reservations without an address (hardware address and host name only)', async () => {
+    await setSubnet(a, {
+      ...officeSubnet(67),
+      reservations: [
+        { 'hw-address': '0a:00:00:00:00:31', hostname: 'one' },
+        { 'hw-address': '0a:00:00:00:00:32', hostname: 'two' },
+      ],
+    });
+    const dry = await replicate(scopeBody({ network: '10.67.0.0', dryRun: true }));
+    const details = await t.http
+      .get(`/api/v1/jobs/${dry['id'] as string}?include=details`)
+      .set(auth())
+      .expect(200);
+    const added = details.body.details.diffs[`${rel}/10.67.0.0`].reservations.added as Array<
+      Record<string, unknown>
+    >;
+    expect(added).toEqual([
+      { hardwareAddress: '0a:00:00:00:00:31', name: 'one', options: [] },
+      { hardwareAddress: '0a:00:00:00:00:32', name: 'two', options: [] },
+    ]);
+    const job = await replicate(scopeBody({ network: '10.67.0.0' }));
+    expect(job['state']).toBe('succeeded');
+    expect(scopeState(job, '10.67.0.0')).toBe('replaced');
+    const copied = (await subnetOn(b, '10.67.0.0/24'))?.['reservations'] as Array<Record<string, unknown>>;
+    expect(copied).toEqual((await subnetOn(a, '10.67.0.0/24'))?.['reservations']);
+    expect(copied.map((reservation) => [reservation['hw-address'], reservation['ip-address']])).toEqual([
+      ['0a:00:00:00:00:31', undefined],
+      ['0a:00:00:00:00:32', undefined],
+    ]);
+    expect(scopeState(await replicate(scopeBody({ network: '10.67.0.0' })), '10.67.0.0')).toBe('unchanged');
+  });
+
+  it("creates a subnet of a shared network inside the destination's shared network of that name", async () => {
+    type Shared = { name: string; subnet4: KeaSubnet[]; [key: string]: unknown };
+    const sharedOf = async (server: KeaServer): Promise<Shared[]> =>
+      ((await server.dhcp4Config())['shared-networks'] as Shared[] | undefined) ?? [];
+    const setShared = async (server: KeaServer, networks: Shared[]): Promise<void> => {
+      const dhcp4 = await server.dhcp4Config();
+      dhcp4['shared-networks'] = networks;
+      const answer = await server.command('config-set', { Dhcp4: dhcp4 });
+      if (answer.result !== 0) throw new Error(JSON.stringify(answer));
+    };
+    // Both have floor-4 (b with one subnet of it only); floor-3 is a's alone, with settings of its own.
+    await setShared(a, [
+      {
+        name: 'floor-3',
+        'option-data': [{ name: 'domain-name', data: 'floor3.example' }],
+        subnet4: [officeSubnet(68)],
+      },
+      { name: 'floor-4', subnet4: [officeSubnet(69), officeSubnet(70)] },
+    ]);
+    await setShared(b, [{ name: 'floor-4', subnet4: [officeSubnet(70)] }]);
+
+    for (const network of ['10.68.0.0', '10.69.0.0']) {
+      expect(scopeState(await replicate(scopeBody({ network })), network)).toBe('replaced');
+    }
+    // config-get answers shared networks by name and their subnets by id.
+    const names = (networks: Shared[]): Array<[string, string[]]> =>
+      networks.map((shared) => [shared.name, shared.subnet4.map((subnet) => subnet.subnet)]);
+    const onB = await sharedOf(b);
+    expect(names(onB)).toEqual([
+      ['floor-3', ['10.68.0.0/24']],
+      ['floor-4', ['10.69.0.0/24', '10.70.0.0/24']],
+    ]);
+    expect(await subnetOn(b, '10.68.0.0/24')).toBeUndefined(); // not at the top level
+    expect(onB.find((shared) => shared.name === 'floor-3')?.['option-data']).toEqual(
+      (await sharedOf(a)).find((shared) => shared.name === 'floor-3')?.['option-data'],
+    );
+    for (const network of ['10.68.0.0', '10.69.0.0']) {
+      expect(scopeState(await replicate(scopeBody({ network })), network)).toBe('unchanged');
+    }
+    // An existing subnet stays where it is: 10.70 replaced in floor-4 from a's copy.
+    await setShared(a, [
+      { name: 'floor-3', subnet4: [officeSubnet(68)] },
+      { name: 'floor-4', subnet4: [officeSubnet(69), officeSubnet(70, '10.70.0.70')] },
+    ]);
+    expect(scopeState(await replicate(scopeBody({ network: '10.70.0.0' })), '10.70.0.0')).toBe('replaced');
+    expect(names(await sharedOf(b))).toEqual(names(onB));
   });
 
   it('lists jobs by kind, relationship and server', async () => {

@@ -22,16 +22,26 @@ export class DhcpOptionDto {
   value!: string | number | boolean | string[] | number[];
   @ApiPropertyOptional({ enum: ['hex'] })
   format?: 'hex';
+  /** The server's settings of this option the model does not hold (Kea: `always-send`, ...), kept verbatim. */
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
+  vendorExtras?: Record<string, unknown>;
 }
 
 export class ReservationDto {
-  address!: string;
+  /** Absent for a reservation without an address (Kea: hardware address and host name, classes, options only). */
+  address?: string;
   hardwareAddress?: string;
   clientId?: string;
   name?: string;
   description?: string;
   @ApiProperty({ type: [DhcpOptionDto] })
   options!: DhcpOptionDto[];
+  /**
+   * The server's settings of this reservation the model does not hold (Kea: `client-classes`, `next-server`,
+   * `boot-file-name`, other `user-context`, ...), kept verbatim.
+   */
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
+  vendorExtras?: Record<string, unknown>;
 }
 
 /** A scope's full content in the vendor-neutral model. */
@@ -54,6 +64,12 @@ export class ScopeContentDto {
   /** What the server holds that the model cannot express, kept verbatim (never dropped). */
   @ApiPropertyOptional({ type: 'object', additionalProperties: true })
   vendorExtras?: Record<string, unknown>;
+  /**
+   * The vendor the content was read from, when its reservations and options carry `vendorExtras` of their own
+   * (Kea): those are compared and copied only between servers of that vendor.
+   */
+  @ApiPropertyOptional({ enum: ['kea', 'isc', 'windows'] })
+  vendor?: 'kea' | 'isc' | 'windows';
 }
 
 export class ScopeSummaryDto {

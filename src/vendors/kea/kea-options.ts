@@ -35,9 +35,15 @@ const STANDARD_CODES: Record<string, number> = {
 };
 const STANDARD_NAMES = Object.fromEntries(Object.entries(STANDARD_CODES).map(([name, code]) => [code, name]));
 
+/** Option-data keys the model holds; the others (`always-send`, ...) are the option's vendorExtras. */
+const MODELLED_OPTION_KEYS = new Set(['name', 'code', 'data', 'space', 'csv-format']);
+/** Flags config-get gives every option: at these values they say nothing, and are not reported. */
+const OPTION_DEFAULTS: Record<string, unknown> = { 'always-send': false, 'never-send': false };
+
 /**
  * Kea option-data in the dhcp4 space -> the model. The value stays Kea's own text (CSV as Kea prints it), which
- * round-trips exactly; options of other spaces are not scope options and stay in the vendor extras.
+ * round-trips exactly; options of other spaces are not scope options and stay in the vendor extras. The option's
+ * other settings (`always-send`, ...) are its own `vendorExtras`.
  */
 export function optionFromKea(option: KeaOptionData): DhcpOption | undefined {
   if (option.space !== undefined && option.space !== 'dhcp4') {
@@ -48,23 +54,41 @@ export function optionFromKea(option: KeaOptionData): DhcpOption | undefined {
     return undefined;
   }
   const name = option.name ?? STANDARD_NAMES[code];
+  const extras = Object.fromEntries(
+    Object.entries(option).filter(
+      ([key, value]) =>
+        !MODELLED_OPTION_KEYS.has(key) && value !== undefined && OPTION_DEFAULTS[key] !== value,
+    ),
+  );
   return {
     code,
     ...(name ? { name } : {}),
     value: option.data ?? '',
     ...(option['csv-format'] === false ? { format: 'hex' as const } : {}),
+    ...(Object.keys(extras).length > 0 ? { vendorExtras: extras } : {}),
   };
 }
 
-export function optionToKea(option: DhcpOption): KeaOptionData {
+/**
+ * The model -> Kea option-data, with `extras` as the option's other settings: by default its own (a Kea source's);
+ * a caller writing a copy from elsewhere passes the destination's own instead.
+ */
+export function optionToKea(
+  option: DhcpOption,
+  extras: Record<string, unknown> | undefined = option.vendorExtras,
+): KeaOptionData {
   const name = option.name ?? STANDARD_NAMES[option.code];
   const data = Array.isArray(option.value) ? option.value.join(', ') : String(option.value);
+  const own = Object.fromEntries(
+    Object.entries(extras ?? {}).filter(([key]) => !MODELLED_OPTION_KEYS.has(key)),
+  );
   return {
     ...(name ? { name } : {}),
     code: option.code,
     space: 'dhcp4',
     'csv-format': option.format !== 'hex',
     data,
+    ...structuredClone(own),
   };
 }
 

@@ -38,6 +38,7 @@ describe('Kea subnet mapping', () => {
     const scope = subnetToScope(SUBNET, 'campus');
     expect(scope).toEqual({
       subnet: '10.1.2.0/24',
+      vendor: 'kea',
       name: 'Office',
       description: 'Floor 2',
       enabled: true,
@@ -147,6 +148,89 @@ describe('Kea subnet mapping', () => {
     const moved = { ...source, pools: [{ start: '10.1.2.10', end: '10.1.2.50' }], vendorExtras: undefined };
     expect(applyScopeToSubnet(destination, moved, ['pools']).pools).toEqual([
       { pool: '10.1.2.10 - 10.1.2.50' },
+    ]);
+  });
+
+  it("a reservation's and an option's own settings travel from a Kea source; a copy from elsewhere keeps the destination's", () => {
+    const destination: KeaSubnet4 = {
+      subnet: '10.1.2.0/24',
+      'option-data': [{ name: 'routers', code: 3, space: 'dhcp4', data: '10.1.2.1', 'always-send': true }],
+      reservations: [
+        {
+          'ip-address': '10.1.2.5',
+          'hw-address': 'aa:bb:cc:dd:ee:ff',
+          'client-classes': ['voip'],
+          'next-server': '10.1.2.9',
+          'boot-file-name': '',
+          'server-hostname': '',
+          'user-context': { description: 'Phone', owner: 'telecom' },
+          'option-data': [],
+        },
+        {
+          'hw-address': '0a:00:00:00:00:31',
+          hostname: 'one',
+          'client-classes': [],
+          'next-server': '0.0.0.0',
+        },
+      ],
+    };
+    const read = subnetToScope(destination);
+    expect(read.options).toEqual([
+      { code: 3, name: 'routers', value: '10.1.2.1', vendorExtras: { 'always-send': true } },
+    ]);
+    expect(read.reservations).toEqual([
+      {
+        address: '10.1.2.5',
+        hardwareAddress: 'aa:bb:cc:dd:ee:ff',
+        description: 'Phone',
+        options: [],
+        vendorExtras: {
+          'client-classes': ['voip'],
+          'next-server': '10.1.2.9',
+          'user-context': { owner: 'telecom' },
+        },
+      },
+      { hardwareAddress: '0a:00:00:00:00:31', name: 'one', options: [] },
+    ]);
+    // Kea to Kea: what the source says, its absence included.
+    const plain = subnetToScope({
+      subnet: '10.1.2.0/24',
+      'option-data': [{ name: 'routers', data: '10.1.2.1' }],
+      reservations: [{ 'ip-address': '10.1.2.5', 'hw-address': 'aa:bb:cc:dd:ee:ff' }],
+    });
+    const fromKea = applyScopeToSubnet(destination, plain, ['options', 'reservations']);
+    expect(fromKea['option-data']).toEqual([
+      { name: 'routers', code: 3, space: 'dhcp4', 'csv-format': true, data: '10.1.2.1' },
+    ]);
+    expect(fromKea.reservations).toEqual([
+      { 'ip-address': '10.1.2.5', 'hw-address': 'aa:bb:cc:dd:ee:ff', 'option-data': [] },
+    ]);
+    expect(applyScopeToSubnet(undefined, read, ['options', 'reservations']).reservations).toEqual([
+      {
+        'ip-address': '10.1.2.5',
+        'hw-address': 'aa:bb:cc:dd:ee:ff',
+        'client-classes': ['voip'],
+        'next-server': '10.1.2.9',
+        'user-context': { owner: 'telecom', description: 'Phone' },
+        'option-data': [],
+      },
+      { 'hw-address': '0a:00:00:00:00:31', hostname: 'one', 'option-data': [] },
+    ]);
+    // From another vendor (no mark): the destination's own settings stay, matched by address and option code.
+    const elsewhere = { ...plain, vendor: undefined };
+    const kept = applyScopeToSubnet(destination, elsewhere, ['options', 'reservations']);
+    expect(kept['option-data']).toEqual([
+      { name: 'routers', code: 3, space: 'dhcp4', 'csv-format': true, data: '10.1.2.1', 'always-send': true },
+    ]);
+    expect(kept.reservations).toEqual([
+      {
+        'ip-address': '10.1.2.5',
+        'hw-address': 'aa:bb:cc:dd:ee:ff',
+        'client-classes': ['voip'],
+        'next-server': '10.1.2.9',
+        'user-context': { owner: 'telecom' },
+        'option-data': [],
+      },
     ]);
   });
 

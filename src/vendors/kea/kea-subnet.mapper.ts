@@ -1,5 +1,13 @@
-import type { AddressPool, AddressRange, Reservation, ScopeContent, ScopePart } from '../scope-content.js';
-import type { KeaPool, KeaReservation, KeaSubnet4 } from './kea-config.types.js';
+import {
+  reservationKey,
+  type AddressPool,
+  type AddressRange,
+  type DhcpOption,
+  type Reservation,
+  type ScopeContent,
+  type ScopePart,
+} from '../scope-content.js';
+import type { KeaOptionData, KeaPool, KeaReservation, KeaSubnet4 } from './kea-config.types.js';
 import { optionToKea, splitOptions } from './kea-options.js';
 
 /** Subnet keys the model expresses; every other key of a subnet4 entry is reported in `vendorExtras`. */
@@ -75,14 +83,24 @@ export function numberToIp(value: number): string {
   return [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join('.');
 }
 
-/** Kea subnet4 -> the vendor-neutral model. Kea has no exclusions; a disabled scope is one whose pools are closed. */
-export function subnetToScope(subnet: KeaSubnet4, sharedNetwork?: string): ScopeContent {
+/**
+ * Kea subnet4 -> the vendor-neutral model. Kea has no exclusions; a disabled scope is one whose pools are closed. A
+ * subnet of a shared network reports its name (`shared-network`) and the network's own settings
+ * (`shared-network-settings`: everything but its name and subnets), so a copy created elsewhere lands in the same
+ * shared network, made from them where the destination lacks it.
+ */
+export function subnetToScope(
+  subnet: KeaSubnet4,
+  sharedNetwork?: string,
+  sharedNetworkSettings?: Record<string, unknown>,
+): ScopeContent {
   const options = splitOptions(subnet['option-data']);
   const userContext = subnet['user-context'] ?? {};
   const extras: Record<string, unknown> = Object.fromEntries(
     Object.entries(subnet).filter(([key]) => !MODELLED_KEYS.has(key)),
   );
   if (sharedNetwork) extras['shared-network'] = sharedNetwork;
+  if (sharedNetwork && sharedNetworkSettings) extras['shared-network-settings'] = sharedNetworkSettings;
   if (options.other.length > 0) extras['option-data'] = options.other;
   // A pool's own settings, not the mark of a disabled scope (`enabled` says that), nor the empty option list Kea's
   // config-get gives every pool.
@@ -105,6 +123,7 @@ export function subnetToScope(subnet: KeaSubnet4, sharedNetwork?: string): Scope
     reservations: (subnet.reservations ?? []).map(reservationFromKea),
     options: options.modelled,
     ...(Object.keys(extras).length > 0 ? { vendorExtras: extras } : {}),
+    vendor: 'kea',
   };
 }
 
@@ -112,27 +131,108 @@ function isEmptyList(value: unknown): boolean {
   return Array.isArray(value) && value.length === 0;
 }
 
+/** Reservation keys the model holds; the others are the reservation's vendorExtras. */
+const MODELLED_RESERVATION_KEYS = new Set([
+  'ip-address',
+  'hw-address',
+  'client-id',
+  'hostname',
+  'option-data',
+  'user-context',
+]);
+/** What config-get gives every reservation: at these values a setting says nothing, and is not reported. */
+const RESERVATION_DEFAULTS: Record<string, unknown> = {
+  'boot-file-name': '',
+  'server-hostname': '',
+  'next-server': '0.0.0.0',
+};
+
+function isReservationDefault(key: string, value: unknown): boolean {
+  return value === undefined || RESERVATION_DEFAULTS[key] === value || isEmptyList(value);
+}
+
+/**
+ * A Kea reservation -> the model. What the model does not hold (classes, next-server, boot file, identifiers other
+ * than hw-address and client-id, user-context other than the description, options of other spaces) is the
+ * reservation's `vendorExtras`.
+ */
 function reservationFromKea(reservation: KeaReservation): Reservation {
-  const context = reservation['user-context'] ?? {};
+  const { description, ...otherContext } = reservation['user-context'] ?? {};
+  const options = splitOptions(reservation['option-data']);
+  const extras: Record<string, unknown> = Object.fromEntries(
+    Object.entries(reservation).filter(
+      ([key, value]) => !MODELLED_RESERVATION_KEYS.has(key) && !isReservationDefault(key, value),
+    ),
+  );
+  if (Object.keys(otherContext).length > 0) extras['user-context'] = otherContext;
+  if (options.other.length > 0) extras['option-data'] = options.other;
   return {
-    address: reservation['ip-address'] ?? '',
+    ...(reservation['ip-address'] ? { address: reservation['ip-address'] } : {}),
     ...(reservation['hw-address'] ? { hardwareAddress: reservation['hw-address'].toLowerCase() } : {}),
     ...(reservation['client-id'] ? { clientId: reservation['client-id'].toLowerCase() } : {}),
     ...(reservation.hostname ? { name: reservation.hostname } : {}),
-    ...(typeof context['description'] === 'string' ? { description: context['description'] } : {}),
-    options: splitOptions(reservation['option-data']).modelled,
+    ...(typeof description === 'string' ? { description } : {}),
+    options: options.modelled,
+    ...(Object.keys(extras).length > 0 ? { vendorExtras: extras } : {}),
   };
 }
 
-function reservationToKea(reservation: Reservation): KeaReservation {
+/**
+ * The model -> a Kea reservation. `own` is where the settings the model does not hold come from: the reservation
+ * itself when the content was read from a Kea server, else the destination's reservation of the same key (kept).
+ */
+function reservationToKea(reservation: Reservation, own: Reservation | undefined): KeaReservation {
+  const {
+    'user-context': otherContext,
+    'option-data': otherOptions,
+    ...settings
+  } = structuredClone(own?.vendorExtras ?? {});
+  const context = {
+    ...(typeof otherContext === 'object' && otherContext !== null ? otherContext : {}),
+    ...(reservation.description !== undefined ? { description: reservation.description } : {}),
+  };
+  const ownOptions = new Map((own?.options ?? []).map((option) => [option.code, option.vendorExtras]));
   return {
-    'ip-address': reservation.address,
+    ...(reservation.address ? { 'ip-address': reservation.address } : {}),
     ...(reservation.hardwareAddress ? { 'hw-address': reservation.hardwareAddress } : {}),
     ...(reservation.clientId ? { 'client-id': reservation.clientId } : {}),
     ...(reservation.name ? { hostname: reservation.name } : {}),
-    ...(reservation.description ? { 'user-context': { description: reservation.description } } : {}),
-    'option-data': reservation.options.map(optionToKea),
+    ...Object.fromEntries(Object.entries(settings).filter(([key]) => !MODELLED_RESERVATION_KEYS.has(key))),
+    ...(Object.keys(context).length > 0 ? { 'user-context': context } : {}),
+    'option-data': [
+      ...reservation.options.map((option) => optionToKea(option, ownOptions.get(option.code))),
+      ...(Array.isArray(otherOptions) ? (otherOptions as KeaOptionData[]) : []),
+    ],
   };
+}
+
+/**
+ * Whose item settings (reservation and option vendorExtras) a write takes: a Kea source's own, else (a copy from
+ * another vendor, or content without the mark) the destination's, matched by reservation key and option code.
+ */
+function fromKea(content: ScopeContent): boolean {
+  return content.vendor === 'kea';
+}
+
+function reservationsToKea(existing: KeaSubnet4 | undefined, content: ScopeContent): KeaReservation[] {
+  if (fromKea(content))
+    return content.reservations.map((reservation) => reservationToKea(reservation, reservation));
+  const destination = new Map(
+    (existing?.reservations ?? [])
+      .map(reservationFromKea)
+      .map((reservation) => [reservationKey(reservation), reservation]),
+  );
+  return content.reservations.map((reservation) =>
+    reservationToKea(reservation, destination.get(reservationKey(reservation))),
+  );
+}
+
+function subnetOptionsToKea(existing: KeaSubnet4 | undefined, content: ScopeContent): KeaOptionData[] {
+  if (fromKea(content)) return content.options.map((option) => optionToKea(option));
+  const destination = new Map<number, DhcpOption>(
+    splitOptions(existing?.['option-data']).modelled.map((option) => [option.code, option]),
+  );
+  return content.options.map((option) => optionToKea(option, destination.get(option.code)?.vendorExtras));
 }
 
 /** Pools minus exclusions: Kea has no exclusions, so an excluded range is carved out of the pools around it. */
@@ -162,7 +262,7 @@ export function applyScopeToSubnet(
   const wasDisabled = existing !== undefined && isSubnetDisabled(existing);
   if (parts.includes('options')) {
     const kept = splitOptions(subnet['option-data']).other;
-    subnet['option-data'] = [...content.options.map(optionToKea), ...kept];
+    subnet['option-data'] = [...subnetOptionsToKea(existing, content), ...kept];
     const context = { ...(subnet['user-context'] ?? {}) };
     delete context['name'];
     delete context['description'];
@@ -173,7 +273,7 @@ export function applyScopeToSubnet(
     if (content.leaseTime !== undefined) setLeaseTime(subnet, content.leaseTime, content.vendorExtras);
   }
   if (parts.includes('reservations')) {
-    subnet.reservations = content.reservations.map(reservationToKea);
+    subnet.reservations = reservationsToKea(existing, content);
   }
   if (parts.includes('pools') || parts.includes('exclusions')) {
     const currentPools = (existing?.pools ?? []).map((pool) => poolRange(pool.pool));
@@ -256,7 +356,13 @@ function copyForWrite(existing: KeaSubnet4, parts: readonly ScopePart[]): KeaSub
 }
 
 /** Extras that subnetToScope synthesises (not keys of a subnet4 entry as such). */
-const SYNTHETIC_EXTRAS = new Set(['shared-network', 'option-data', 'pools', 'user-context']);
+const SYNTHETIC_EXTRAS = new Set([
+  'shared-network',
+  'shared-network-settings',
+  'option-data',
+  'pools',
+  'user-context',
+]);
 
 /**
  * A new subnet4 entry for `content`: the Kea settings the model does not hold (timers, relay, classes, the subnet

@@ -93,9 +93,16 @@ export class KeaDriver implements DhcpDriver {
         config = await readConfig(client);
       }
       const scopes = new Map<string, ScopeContent>();
+      const sharedSettings = new Map(
+        (config.Dhcp4['shared-networks'] ?? []).map(
+          ({ name, subnet4: _subnets, ...settings }) => [name, settings] as const,
+        ),
+      );
       for (const { subnet, sharedNetwork } of allSubnets(config.Dhcp4)) {
         const network = networkOf(subnet);
-        if (!wanted || wanted.has(network)) scopes.set(network, subnetToScope(subnet, sharedNetwork));
+        if (wanted && !wanted.has(network)) continue;
+        const settings = sharedNetwork === undefined ? undefined : sharedSettings.get(sharedNetwork);
+        scopes.set(network, subnetToScope(subnet, sharedNetwork, settings));
       }
       return scopes;
     });
@@ -176,7 +183,33 @@ function indexSubnets(dhcp4: KeaDhcp4): SubnetIndex {
   return { places, ids, maxId: Math.max(0, ...ids) };
 }
 
-/** Replaces the subnet in place (same id, same shared network), or appends it with a fresh id. */
+/**
+ * Where a new subnet goes: into the shared network a Kea source named (`vendorExtras['shared-network']`), made from
+ * the source's settings of it (`shared-network-settings`) when the destination has none of that name; else the top
+ * level.
+ */
+function listFor(dhcp4: KeaDhcp4, content: ScopeContent): KeaSubnet4[] {
+  const name = content.vendorExtras?.['shared-network'];
+  if (typeof name !== 'string' || name === '') return (dhcp4.subnet4 ??= []);
+  const networks = (dhcp4['shared-networks'] ??= []);
+  let shared = networks.find((candidate) => candidate.name === name);
+  if (!shared) {
+    const settings = content.vendorExtras?.['shared-network-settings'];
+    const carried =
+      typeof settings === 'object' && settings !== null && !Array.isArray(settings)
+        ? (structuredClone(settings) as Record<string, unknown>)
+        : {};
+    delete carried['subnet4'];
+    shared = { ...carried, name, subnet4: [] };
+    networks.push(shared);
+  }
+  return (shared.subnet4 ??= []);
+}
+
+/**
+ * Replaces the subnet in place (same id, same shared network), or appends it with a fresh id: in the source's shared
+ * network (see listFor) or at the top level.
+ */
 function upsertSubnet(config: KeaConfig, write: ScopeWrite, index: SubnetIndex): void {
   const network = scopeNetwork(write.content.subnet);
   const place = index.places.get(network);
@@ -189,7 +222,7 @@ function upsertSubnet(config: KeaConfig, write: ScopeWrite, index: SubnetIndex):
   if (typeof created.id !== 'number' || index.ids.has(created.id)) {
     created.id = index.maxId + 1;
   }
-  const list = (config.Dhcp4.subnet4 ??= []);
+  const list = listFor(config.Dhcp4, write.content);
   index.places.set(network, { list, position: list.push(created) - 1 });
   index.ids.add(created.id);
   index.maxId = Math.max(index.maxId, created.id);

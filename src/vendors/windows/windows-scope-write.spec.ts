@@ -97,6 +97,16 @@ describe('scopeWriteStatements', () => {
     );
   });
 
+  it('refuses a reservation without an address (Kea has them; Windows reserves an address)', () => {
+    const before = scope();
+    const unplaced = scope({
+      reservations: [{ hardwareAddress: 'aa:bb:cc:dd:ee:31', name: 'one', options: [] }],
+    });
+    expect(() => scopeWriteStatements(before, { content: unplaced, parts: ['reservations'] })).toThrow(
+      /reservation aa:bb:cc:dd:ee:31 has no address/,
+    );
+  });
+
   it('writes back what it reads: a read scope written over itself changes nothing', () => {
     const read = scopeFromWindows(
       {

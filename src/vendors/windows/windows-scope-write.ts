@@ -1,6 +1,13 @@
 import type { ScopeWrite } from '../driver.js';
 import { DriverError, DriverErrorCode } from '../driver-error.js';
-import { scopeNetwork, type AddressRange, type DhcpOption, type ScopeContent } from '../scope-content.js';
+import {
+  reservationKey,
+  scopeNetwork,
+  type AddressRange,
+  type DhcpOption,
+  type Reservation,
+  type ScopeContent,
+} from '../scope-content.js';
 import { psInt, psList, psString, psTimeSpan } from './powershell/ps-literal.js';
 import {
   LEASE_OPTION,
@@ -135,11 +142,27 @@ function optionStatements(target: string, before: DhcpOption[], after: DhcpOptio
   return statements;
 }
 
+/** The reservations, each with its address: Windows reserves an address, so one without cannot be written. */
+function addressed(reservations: Reservation[]): Array<Reservation & { address: string }> {
+  return reservations.map((reservation) => {
+    if (reservation.address === undefined) {
+      throw new DriverError(
+        DriverErrorCode.invalidConfig,
+        `the reservation ${reservationKey(reservation)} has no address; Windows reserves an address for a client, ` +
+          'so it cannot be written',
+      );
+    }
+    return reservation as Reservation & { address: string };
+  });
+}
+
 function reservationStatements(id: string, before: ScopeContent | undefined, after: ScopeContent): string[] {
   const present = new Map(
-    (before?.reservations ?? []).map((reservation) => [reservation.address, reservation]),
+    addressed(before?.reservations ?? []).map((reservation) => [reservation.address, reservation]),
   );
-  const wanted = new Map(after.reservations.map((reservation) => [reservation.address, reservation]));
+  const wanted = new Map(
+    addressed(after.reservations).map((reservation) => [reservation.address, reservation]),
+  );
   const statements: string[] = [];
   for (const [address, reservation] of present) {
     const next = wanted.get(address);

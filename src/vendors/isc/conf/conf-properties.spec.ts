@@ -141,11 +141,13 @@ describe('dhcpd.conf properties', () => {
         const read = readScopes(set).get('10.7.7.0')!;
         expect({
           ...read,
-          reservations: [...read.reservations].sort((a, b) => ipToNumber(a.address) - ipToNumber(b.address)),
+          reservations: [...read.reservations].sort(
+            (a, b) => ipToNumber(a.address ?? '') - ipToNumber(b.address ?? ''),
+          ),
         }).toEqual({
           ...content,
           reservations: [...content.reservations].sort(
-            (a, b) => ipToNumber(a.address) - ipToNumber(b.address),
+            (a, b) => ipToNumber(a.address ?? '') - ipToNumber(b.address ?? ''),
           ),
         });
         // Writing the same content again changes nothing.

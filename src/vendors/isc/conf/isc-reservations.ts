@@ -1,4 +1,4 @@
-import type { DhcpOption, Reservation } from '../../scope-content.js';
+import { reservationKey, type DhcpOption, type Reservation } from '../../scope-content.js';
 import { childStatements, isStatement, type Located } from './conf-walk.js';
 import { insertNodes, removeNode, setStatementTokens, type NodeSpec } from './conf-edit.js';
 import type { ConfSet } from './include-resolver.js';
@@ -26,6 +26,14 @@ export function applyReservations(
   hostStatements: Record<string, string[]>,
   hosts: HostRegistry = HostRegistry.of(set),
 ): void {
+  const unplaced = reservations.find((reservation) => reservation.address === undefined);
+  if (unplaced) {
+    // dhcpd reads a host as a reservation of a subnet by its fixed-address: one without belongs to no subnet.
+    throw new RangeError(
+      `subnet ${subnet.cidr}: the reservation ${reservationKey(unplaced)} has no address, and dhcpd places a ` +
+        'host in a subnet by its fixed-address; give it an address on the source',
+    );
+  }
   const current = hosts.within(subnet.cidr);
   const range = cidrRange(subnet.cidr);
   const taken = hosts.names;
@@ -165,7 +173,7 @@ function hostSpec(
 function hostName(reservation: Reservation, taken: Set<string>): string {
   if (reservation.name && HOST_NAME.test(reservation.name) && !taken.has(reservation.name))
     return reservation.name;
-  const base = `res-${reservation.address.replace(/\./g, '-')}`;
+  const base = `res-${(reservation.address ?? '').replace(/\./g, '-')}`;
   let name = base;
   for (let suffix = 2; taken.has(name); suffix += 1) name = `${base}-${suffix}`;
   return name;

@@ -314,6 +314,15 @@ describe('ISC subnet mapping', () => {
     expect(() => applyScope(set, { ...scope, reservations }, ['reservations'])).toThrow(UndefinedOptionError);
   });
 
+  it('refuses a reservation without an address (a Kea one): dhcpd places a host by its fixed-address', async () => {
+    const set = await load();
+    const scope = readScopes(set).get('10.1.2.0')!;
+    const reservations = [{ hardwareAddress: 'aa:bb:cc:dd:ee:31', name: 'one', options: [] }];
+    expect(() => applyScope(set, { ...scope, reservations }, ['reservations'])).toThrow(
+      /reservation aa:bb:cc:dd:ee:31 has no address/,
+    );
+  });
+
   it('refuses an option code dhcpd has no name for instead of dropping it', async () => {
     const set = await load();
     const scope = readScopes(set).get('10.1.2.0')!;
