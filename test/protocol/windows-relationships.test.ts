@@ -908,7 +908,7 @@ describe('Windows relationships over sshd and the DhcpServer emulator', () => {
       await estate.setFaults('DHCP2', {});
       expect(refused.body.detail).toMatch(
         new RegExp(
-          `"${name}" is off both servers, but win-dhcp2-\\S+'s copies of 10\\.8\\.7\\.0 could not be deleted`,
+          `"${name}" is off both servers, but win-dhcp2-\\S+'s copies of 10\\.9\\.7\\.0 could not be deleted`,
         ),
       );
       expect(refused.body.detail).toContain('may still be active there');
