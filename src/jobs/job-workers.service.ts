@@ -7,6 +7,7 @@ import {
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Job, Worker } from 'bullmq';
 import { DataSource, In } from 'typeorm';
+import { toProblem } from '../common/problem/problem-mapping.js';
 import { AppConfig } from '../config/app-config.js';
 import { MetricsService } from '../observability/metrics.service.js';
 import { JobCatalogueNames } from './job-catalogue.token.js';
@@ -113,7 +114,8 @@ export class JobWorkersService implements OnApplicationBootstrap, BeforeApplicat
             ?.cancelRequested ?? false,
       });
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      // As the API would say it: a driver's error keeps the vendor's own words, which an operator needs to act on.
+      const message = toProblem(error)?.detail ?? (error instanceof Error ? error.message : String(error));
       const final = attempt >= (job.opts.attempts ?? 1);
       await repository.update(
         { id: record.id },

@@ -7,11 +7,12 @@ import { JobRecordEntity } from '../../src/jobs/job-record.entity.js';
 import { JobRecordsService } from '../../src/jobs/job-records.service.js';
 import type { JobState } from '../../src/jobs/job-state.js';
 import { MetricsService } from '../../src/observability/metrics.service.js';
+import { DriverError, DriverErrorCode } from '../../src/vendors/driver-error.js';
 import { principalWith } from '../support/fixtures.js';
 import { bearer, startTestApp, type TestApp } from '../support/test-app.js';
 
 // The product has no job types yet; this catalogue exercises the plumbing on the real Redis.
-const CATALOGUE = { probe: ['count-to', 'wait-for-cancel'] };
+const CATALOGUE = { probe: ['count-to', 'wait-for-cancel', 'vendor-refuses'] };
 const seen: number[] = [];
 
 @Injectable()
@@ -51,7 +52,23 @@ class WaitForCancelHandler implements OnModuleInit {
   }
 }
 
-@Module({ providers: [CountToHandler, WaitForCancelHandler] })
+/** Fails as a driver does when the DHCP server refuses: a message of ours and the vendor's own words. */
+@Injectable()
+class VendorRefusesHandler implements OnModuleInit {
+  constructor(private readonly registry: JobHandlerRegistry) {}
+
+  onModuleInit(): void {
+    this.registry.register('probe', 'vendor-refuses', this);
+  }
+
+  run(): Promise<JobResult> {
+    return Promise.reject(
+      new DriverError(DriverErrorCode.unreachable, 'kea1: config-set failed', 'unable to bind the socket'),
+    );
+  }
+}
+
+@Module({ providers: [CountToHandler, WaitForCancelHandler, VendorRefusesHandler] })
 class ProbeJobsModule {}
 
 async function waitForState(t: TestApp, id: string, states: string[]): Promise<JobRecordEntity> {
@@ -219,6 +236,24 @@ describe('jobs plumbing (BullMQ on Redis, the Postgres row as the truth)', () =>
         .expect(200);
       expect(after.headers['etag']).not.toBe(before);
       await t.http.post(`/api/v1/jobs/${running.record.id}/cancel`).set(bearer(t.adminKey)).expect(200);
+    });
+
+    it("a job that fails keeps the vendor's own words in its error, as the API would say them", async () => {
+      const job = await t.app.get(JobRecordsService).enqueue({
+        queue: 'probe',
+        name: 'vendor-refuses',
+        request: {},
+        requestedBy: null,
+      });
+      const repository = t.app.get(DataSource).getRepository(JobRecordEntity);
+      let row = await repository.findOneByOrFail({ id: job.record.id });
+      for (let i = 0; i < 200 && row.error === null; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        row = await repository.findOneByOrFail({ id: job.record.id });
+      }
+      expect(row.error).toBe('kea1: config-set failed: unable to bind the socket');
+      // Waiting for its retry: a cancel ends it at once.
+      await t.http.post(`/api/v1/jobs/${job.record.id}/cancel`).set(bearer(t.adminKey)).expect(200);
     });
 
     it('cancelling a running job stops it between steps; a finished job cannot be cancelled', async () => {
