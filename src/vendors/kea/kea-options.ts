@@ -54,19 +54,36 @@ export function optionFromKea(option: KeaOptionData): DhcpOption | undefined {
     return undefined;
   }
   const name = option.name ?? STANDARD_NAMES[code];
-  const extras = Object.fromEntries(
-    Object.entries(option).filter(
-      ([key, value]) =>
-        !MODELLED_OPTION_KEYS.has(key) && value !== undefined && OPTION_DEFAULTS[key] !== value,
-    ),
-  );
+  const extras = settingsOf(option, MODELLED_OPTION_KEYS, OPTION_DEFAULTS);
   return {
     code,
     ...(name ? { name } : {}),
     value: option.data ?? '',
     ...(option['csv-format'] === false ? { format: 'hex' as const } : {}),
-    ...(Object.keys(extras).length > 0 ? { vendorExtras: extras } : {}),
+    ...(extras ? { vendorExtras: extras } : {}),
   };
+}
+
+/**
+ * The keys of `entry` outside `modelled` whose value is not the default config-get gives every entry (nor undefined,
+ * nor an empty list); undefined when there are none. One pass and no object unless one is found: a large
+ * configuration has hundreds of thousands of options and reservations, nearly all without any.
+ */
+export function settingsOf(
+  entry: object,
+  modelled: ReadonlySet<string>,
+  defaults: Readonly<Record<string, unknown>>,
+): Record<string, unknown> | undefined {
+  let found: Record<string, unknown> | undefined;
+  // for...in, not Object.entries: no arrays made per entry, for each of hundreds of thousands of entries.
+  for (const key in entry) {
+    if (modelled.has(key)) continue;
+    const value = (entry as Record<string, unknown>)[key];
+    if (value === undefined || defaults[key] === value) continue;
+    if (Array.isArray(value) && value.length === 0) continue;
+    (found ??= {})[key] = value;
+  }
+  return found;
 }
 
 /**
@@ -79,17 +96,19 @@ export function optionToKea(
 ): KeaOptionData {
   const name = option.name ?? STANDARD_NAMES[option.code];
   const data = Array.isArray(option.value) ? option.value.join(', ') : String(option.value);
-  const own = Object.fromEntries(
-    Object.entries(extras ?? {}).filter(([key]) => !MODELLED_OPTION_KEYS.has(key)),
-  );
-  return {
+  const written: KeaOptionData = {
     ...(name ? { name } : {}),
     code: option.code,
     space: 'dhcp4',
     'csv-format': option.format !== 'hex',
     data,
-    ...structuredClone(own),
   };
+  if (extras) {
+    for (const [key, value] of Object.entries(extras)) {
+      if (!MODELLED_OPTION_KEYS.has(key)) (written as Record<string, unknown>)[key] = structuredClone(value);
+    }
+  }
+  return written;
 }
 
 /** Splits option-data into what the model holds and what it cannot (kept verbatim). */

