@@ -49,3 +49,8 @@ export class DriverError extends Error {
     return this.code === DriverErrorCode.unreachable || this.code === DriverErrorCode.conflict;
   }
 }
+
+/** The error's message with the vendor's own after it: what a problem's detail says, or a text that stands alone. */
+export function withVendorMessage(error: DriverError): string {
+  return error.vendorMessage ? `${error.message}: ${error.vendorMessage}` : error.message;
+}

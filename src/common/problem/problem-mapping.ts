@@ -1,5 +1,5 @@
 import { HttpException } from '@nestjs/common';
-import { DriverError, DriverErrorCode } from '../../vendors/driver-error.js';
+import { DriverError, DriverErrorCode, withVendorMessage } from '../../vendors/driver-error.js';
 import { ProblemException } from './problem.exception.js';
 import { ProblemType, type ProblemTypeUri } from './problem-types.js';
 
@@ -55,7 +55,7 @@ export function toProblem(error: unknown): ProblemException | undefined {
   }
   if (error instanceof DriverError) {
     const mapped = DRIVER_PROBLEMS[error.code];
-    const detail = error.vendorMessage ? `${error.message}: ${error.vendorMessage}` : error.message;
+    const detail = withVendorMessage(error);
     return new ProblemException(mapped.status, mapped.type, mapped.title, detail, {
       driverError: error.code,
       ...(error.vendorMessage ? { vendorMessage: error.vendorMessage } : {}),

@@ -5,10 +5,10 @@ import type {
   ScopeRemoval,
   ServerTarget,
 } from '../driver.js';
-import { DriverError, DriverErrorCode } from '../driver-error.js';
+import { DriverError, DriverErrorCode, withVendorMessage } from '../driver-error.js';
 import { SCOPE_PARTS } from '../scope-content.js';
 import { psList, psString } from './powershell/ps-literal.js';
-import { stepError, win32Code, withVendorMessage } from './powershell/ps-results.js';
+import { stepError, win32Code } from './powershell/ps-results.js';
 import { PsScript } from './powershell/ps-script.js';
 import { digestOf, readFailover, RELATIONSHIP_NOT_FOUND } from './windows-failover.js';
 import { failoverParameters } from './windows-failover-settings.js';

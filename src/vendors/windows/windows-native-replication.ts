@@ -1,8 +1,8 @@
 import type { ScopeWrite, ServerTarget, WriteContext } from '../driver.js';
-import { DriverError } from '../driver-error.js';
+import { DriverError, withVendorMessage } from '../driver-error.js';
 import { SCOPE_PARTS, scopeNetwork, type ScopeContent } from '../scope-content.js';
 import { psList } from './powershell/ps-literal.js';
-import { stepError, withVendorMessage } from './powershell/ps-results.js';
+import { stepError } from './powershell/ps-results.js';
 import { PsScript } from './powershell/ps-script.js';
 import { runBatch } from './windows-session.js';
 

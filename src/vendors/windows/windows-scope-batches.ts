@@ -1,7 +1,7 @@
 import type { ScopeWrite, ServerTarget } from '../driver.js';
-import { DriverError } from '../driver-error.js';
+import { DriverError, withVendorMessage } from '../driver-error.js';
 import { scopeNetwork, type ScopeContent } from '../scope-content.js';
-import { stepError, withVendorMessage } from './powershell/ps-results.js';
+import { stepError } from './powershell/ps-results.js';
 import { PsScript } from './powershell/ps-script.js';
 import { scopeWriteStatements } from './windows-scope-write.js';
 import { runBatch } from './windows-session.js';

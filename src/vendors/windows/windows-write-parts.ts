@@ -1,6 +1,5 @@
 import type { ServerTarget } from '../driver.js';
-import { DriverError, DriverErrorCode } from '../driver-error.js';
-import { withVendorMessage } from './powershell/ps-results.js';
+import { DriverError, DriverErrorCode, withVendorMessage } from '../driver-error.js';
 
 /** A part of a write (native or by cmdlets), the scopes it covered and how it ended. */
 export interface WritePart {

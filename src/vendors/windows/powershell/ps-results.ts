@@ -73,7 +73,7 @@ export function parseResults(answer: unknown, steps: number, description: string
 
 /**
  * A failed step as a `DriverError`: the Win32 code (or PowerShell's error id) mapped, Microsoft's message kept in
- * `vendorMessage` only (the problem appends it once; {@link withVendorMessage} where a message stands alone).
+ * `vendorMessage` only (the problem appends it once; withVendorMessage (driver-error.ts) where a message stands alone).
  */
 export function stepError(result: Extract<StepResult, { ok: false }>, action: string): DriverError {
   const vendorMessage = result.message || undefined;
@@ -94,11 +94,6 @@ export function stepError(result: Extract<StepResult, { ok: false }>, action: st
       ? 'PowerShell has no such command (is the DhcpServer module installed?)'
       : `PowerShell refused it (${result.errorId})`;
   return new DriverError(code, `${action}: ${detail}`, vendorMessage);
-}
-
-/** The error's message with Microsoft's after it, for a text that stands alone (one scope's failure in a list). */
-export function withVendorMessage(error: DriverError): string {
-  return error.vendorMessage ? `${error.message}: ${error.vendorMessage}` : error.message;
 }
 
 /**
