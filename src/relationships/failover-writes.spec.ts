@@ -52,4 +52,21 @@ describe('allOrNothing', () => {
     );
     expect(detail).toContain('a was restored to the previous configuration.');
   });
+
+  it('names the server once and ends the sentence once when the driver already named it', async () => {
+    const change: FailoverChange = { before: 'x', after: 'y', changed: true, undo: () => Promise.resolve() };
+    const refused = new DriverError(
+      DriverErrorCode.invalidConfig,
+      'b: change failover relationship "r"',
+      'Access is denied.',
+    );
+    const detail = await detailOf(
+      allOrNothing([target('a'), target('b')], (_t, index) =>
+        index === 0 ? Promise.resolve(change) : Promise.reject(refused),
+      ),
+    );
+    expect(detail).toBe(
+      'b: change failover relationship "r": Access is denied. a was restored to the previous configuration.',
+    );
+  });
 });

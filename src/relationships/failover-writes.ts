@@ -57,7 +57,7 @@ export async function allOrNothing(
         problem.status,
         problem.type,
         problem.title,
-        `${target.name}: ${problem.detail}. ${undoText}`,
+        `${namedOnce(target.name, problem.detail)} ${undoText}`,
         {
           ...problem.extensions,
           failedServerId: target.id,
@@ -67,6 +67,12 @@ export async function allOrNothing(
     }
   }
   return done;
+}
+
+/** `detail` as one sentence naming `server` once (a driver's message may name it already, or end in a full stop). */
+function namedOnce(server: string, detail: string): string {
+  const named = detail.startsWith(`${server}: `) ? detail : `${server}: ${detail}`;
+  return /[.!?]$/.test(named) ? named : `${named}.`;
 }
 
 export function changeDigests(

@@ -16,7 +16,7 @@ import type {
   RemoveRelationshipScopeQuery,
 } from './dto/relationship-scope.dto.js';
 import { writeContext } from './failover-writes.js';
-import { RelationshipEntity } from './relationship.entity.js';
+import { membersInOrder, RelationshipEntity } from './relationship.entity.js';
 import { RelationshipsService } from './relationships.service.js';
 
 /**
@@ -37,7 +37,7 @@ export class RelationshipScopesService {
   async list(id: string): Promise<RelationshipScopeDto[]> {
     const relationship = await this.relationships.get(id);
     const targets = await this.targetsOf(id, false);
-    const members = [...relationship.servers].sort((a, b) => a.position - b.position);
+    const members = membersInOrder(relationship);
     const lists = await Promise.all(
       targets.map((target, index) => this.scopesIn(relationship, target, members[index].peerName)),
     );
@@ -278,7 +278,7 @@ export class RelationshipScopesService {
 
   private async targetsOf(id: string, managed = true): Promise<ServerTarget[]> {
     const relationship = managed ? await this.relationships.getManaged(id) : await this.relationships.get(id);
-    const members = [...relationship.servers].sort((a, b) => a.position - b.position);
+    const members = membersInOrder(relationship);
     return Promise.all(members.map((member) => this.servers.target(member.serverId)));
   }
 

@@ -12,7 +12,7 @@ import type { FailoverSpec } from '../vendors/driver.js';
 import type { CreateRelationshipDto, UpdateRelationshipDto } from './dto/relationship.dto.js';
 import { allOrNothing, changeDigests, writeContext } from './failover-writes.js';
 import { assertRelationshipShape, settingsForMode } from './relationship-rules.js';
-import { RelationshipEntity } from './relationship.entity.js';
+import { membersInOrder, RelationshipEntity } from './relationship.entity.js';
 import { RelationshipsService } from './relationships.service.js';
 import { openRelationshipSecrets, sealRelationshipSecrets, splitSecrets } from './relationship-secrets.js';
 import type { RelationshipEntity as Relationship } from './relationship.entity.js';
@@ -37,7 +37,7 @@ export class RelationshipUpdateService {
   ): Promise<RelationshipEntity> {
     const current = await this.relationships.getManaged(id);
     assertIfMatch(ifMatch, current.version);
-    const members = [...current.servers].sort((a, b) => a.position - b.position);
+    const members = membersInOrder(current);
     if (
       dto.servers &&
       !sameServers(
@@ -73,7 +73,7 @@ export class RelationshipUpdateService {
     const mode = dto.mode ?? current.mode;
     // A change of mode drops the stored settings of the mode left (Windows: its percentage; ISC: its split).
     const kept = settingsForMode(current.vendor, current.mode, mode, current.settings, dto.settings ?? {});
-    const mergedSettings = withoutNulls({ ...kept, ...(dto.settings ?? {}) });
+    const mergedSettings = mergeSettings(kept, dto.settings ?? {});
     const merged: CreateRelationshipDto = {
       name: current.name,
       vendor: current.vendor,
@@ -96,7 +96,9 @@ export class RelationshipUpdateService {
       // The name on the servers (Windows: a discovered one may be recorded under another, see specOf).
       name: this.relationships.nameOnServers(current),
       mode: merged.mode,
-      settings: givenSecret === null ? { ...settings, sharedSecret: null } : settings,
+      // The nulls go to the driver too: a vendor that keeps what the server has for a key the record lacks (ISC
+      // starts from the current declaration) writes the default instead; Windows withdraws the secret.
+      settings: { ...settings, ...nullsIn(dto.settings ?? {}) },
       sides: [0, 1].map((i) => ({
         target: targets[i],
         role: servers[i].role,
@@ -185,6 +187,12 @@ function mergeSettings(stored: Record<string, unknown>, given: object): Record<s
 
 function withoutNulls(settings: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== null));
+}
+
+function nullsIn(given: object): Record<string, null> {
+  return Object.fromEntries(
+    Object.entries(given).flatMap(([key, value]) => (value === null ? [[key, null]] : [])),
+  );
 }
 
 function sameServers(a: string[], b: string[]): boolean {

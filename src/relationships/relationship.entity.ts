@@ -44,3 +44,10 @@ export class RelationshipEntity extends VersionedEntity {
   @OneToMany(() => RelationshipServerEntity, (member) => member.relationship, { cascade: true, eager: true })
   servers!: Relation<RelationshipServerEntity[]>;
 }
+
+/** A relationship's two servers in the order they were given (position 0 first): the order every answer uses. */
+export function membersInOrder(
+  relationship: Pick<RelationshipEntity, 'servers'>,
+): RelationshipServerEntity[] {
+  return [...relationship.servers].sort((a, b) => a.position - b.position);
+}

@@ -25,7 +25,7 @@ import type {
 } from './dto/relationship.dto.js';
 import { openRelationshipSecrets, sealRelationshipSecrets, splitSecrets } from './relationship-secrets.js';
 import { assertRelationshipShape, peerNameFor } from './relationship-rules.js';
-import { RelationshipEntity } from './relationship.entity.js';
+import { membersInOrder, RelationshipEntity } from './relationship.entity.js';
 import { RelationshipServerEntity } from './relationship-server.entity.js';
 import { allOrNothing, applyToBoth, changeDigests, writeContext } from './failover-writes.js';
 import { relationshipStatus } from './relationship-status.js';
@@ -141,7 +141,7 @@ export class RelationshipsService {
   async state(id: string): Promise<RelationshipStateDto> {
     const relationship = await this.get(id);
     const failover = this.failoverOf(relationship.vendor);
-    const members = [...relationship.servers].sort((a, b) => a.position - b.position);
+    const members = membersInOrder(relationship);
     const servers = await Promise.all(
       members.map((member) => this.partnerState(failover, member.serverId, member.peerName)),
     );
@@ -165,7 +165,7 @@ export class RelationshipsService {
   ): Promise<DeleteRelationshipResultDto> {
     const relationship = await this.getManaged(id);
     const failover = this.failoverOf(relationship.vendor);
-    const members = [...relationship.servers].sort((a, b) => a.position - b.position);
+    const members = membersInOrder(relationship);
     if (failover.scopes) return this.removeWithScopes(relationship, query, actor);
     if (query.keepScopesOn !== undefined || query.otherCopies !== undefined) {
       throw ProblemException.validation([
@@ -202,13 +202,13 @@ export class RelationshipsService {
    */
   nameOnServers(relationship: RelationshipEntity): string {
     if (relationship.vendor !== 'windows') return relationship.name;
-    const first = [...relationship.servers].sort((a, b) => a.position - b.position)[0];
+    const first = membersInOrder(relationship)[0];
     return first?.peerName || relationship.name;
   }
 
   /** The FailoverSpec of a recorded relationship, its secrets opened (for the vendor's writes only). */
   async specOf(relationship: RelationshipEntity): Promise<FailoverSpec> {
-    const members = [...relationship.servers].sort((a, b) => a.position - b.position);
+    const members = membersInOrder(relationship);
     const targets = await Promise.all(members.map((member) => this.servers.target(member.serverId)));
     return {
       name: this.nameOnServers(relationship),
@@ -231,7 +231,7 @@ export class RelationshipsService {
     query: RemoveRelationshipQuery,
     actor: Actor,
   ): Promise<DeleteRelationshipResultDto> {
-    const members = [...relationship.servers].sort((a, b) => a.position - b.position);
+    const members = membersInOrder(relationship);
     if (relationship.status === 'empty') {
       await this.deleteRecord(relationship, actor, { servers: [] });
       return {

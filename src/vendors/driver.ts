@@ -94,7 +94,10 @@ export interface FailoverSpec {
   mode: FailoverMode;
   /** Both sides; the driver writes `sides[local]` onto `sides[local].target`. */
   sides: [FailoverSide, FailoverSide];
-  /** Relationship-wide vendor settings (Kea: heartbeat-delay, max-response-delay, ...). */
+  /**
+   * Relationship-wide vendor settings (Kea: heartbeat-delay, max-response-delay, ...). A key set to `null` is one a
+   * PATCH withdrew: its default applies, not the value the server has.
+   */
   settings: Record<string, unknown>;
 }
 

@@ -674,6 +674,28 @@ describe('ISC relationships through the API, over a real sshd and the real dhcpd
     expect([await a.main(), await b.main()]).toEqual([a0, b0]);
   });
 
+  it('a relationship setting sent as null is withdrawn: the record drops it and the servers get its default', async () => {
+    const { id, a } = await managedPair();
+    const a0 = await a.main();
+    const set = await t.http
+      .patch(`/api/v1/relationships/${id}`)
+      .set(auth())
+      .send({ settings: { mclt: 1800, maxResponseDelay: 20 } })
+      .expect(200);
+    expect(set.body.settings).toMatchObject({ mclt: 1800, maxResponseDelay: 20 });
+    expect(await a.main()).toContain('  mclt 1800;\n');
+    const withdrawn = await t.http
+      .patch(`/api/v1/relationships/${id}`)
+      .set(auth())
+      .send({ settings: { mclt: null, maxResponseDelay: null } })
+      .expect(200);
+    expect(withdrawn.body.settings).not.toHaveProperty('mclt');
+    expect(withdrawn.body.settings).not.toHaveProperty('maxResponseDelay');
+    // The defaults a new relationship gets (mclt 3600, max-response-delay 60): the file as it was created.
+    expect(await a.main()).toBe(a0);
+    await dhcpdAccepts(a);
+  });
+
   it("a relationship's scopes are the subnets whose pools name its peer, not every subnet of the servers", async () => {
     const { id, a, idA, idB } = await managedPair();
     // 127.0.0.0/8 has no pool; 10.5 is added on one server outside failover (a bare range).

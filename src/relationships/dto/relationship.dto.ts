@@ -20,6 +20,7 @@ import { ToBoolean } from '../../common/validation/to-boolean.js';
 import { VENDORS, type Vendor } from '../../vendors/vendor.js';
 import type { FailoverMode } from '../../vendors/driver.js';
 import {
+  membersInOrder,
   RELATIONSHIP_STATUSES,
   type RelationshipEntity,
   type RelationshipStatus,
@@ -178,14 +179,12 @@ export class RelationshipDto {
               entity.sealedSecrets !== null || entity.settings['messageAuthentication'] === true,
           }
         : entity.settings;
-    const servers = [...entity.servers]
-      .sort((a, b) => a.position - b.position)
-      .map(({ serverId, role, peerName, settings: serverSettings }) => ({
-        serverId,
-        role,
-        peerName,
-        settings: serverSettings,
-      }));
+    const servers = membersInOrder(entity).map(({ serverId, role, peerName, settings: serverSettings }) => ({
+      serverId,
+      role,
+      peerName,
+      settings: serverSettings,
+    }));
     return {
       id,
       name,

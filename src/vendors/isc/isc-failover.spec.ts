@@ -96,3 +96,44 @@ describe('modeOfPeer', () => {
     expect(modeOfPeer(peer(fields))).toBe(mode);
   });
 });
+
+describe('peerForSide on a PATCH that withdraws settings (null)', () => {
+  it('writes the defaults instead of the values the declaration has', () => {
+    const current = peer({
+      mclt: 1800,
+      split: 200,
+      maxResponseDelay: 30,
+      maxUnackedUpdates: 5,
+      loadBalanceMaxSeconds: 7,
+    });
+    const withdrawn = spec('load-balancing', {
+      mclt: null,
+      split: null,
+      maxResponseDelay: null,
+      maxUnackedUpdates: null,
+      loadBalanceMaxSeconds: null,
+    });
+    expect(peerForSide(withdrawn, 0, current)).toMatchObject({
+      mclt: 3600,
+      split: 128,
+      maxResponseDelay: 60,
+      maxUnackedUpdates: 10,
+      loadBalanceMaxSeconds: 3,
+    });
+    // Not sent at all: the declaration's values stay.
+    expect(peerForSide(spec('load-balancing'), 0, current)).toMatchObject({
+      mclt: 1800,
+      split: 200,
+      maxResponseDelay: 30,
+      maxUnackedUpdates: 5,
+      loadBalanceMaxSeconds: 7,
+    });
+  });
+
+  it('drops an hba bitmap when the split is withdrawn', () => {
+    const current = peer({ extras: ['hba ff:ff:ff:ff:ff:ff:ff:ff:00:00:00:00:00:00:00:00;'] });
+    const result = peerForSide(spec('load-balancing', { split: null }), 0, current);
+    expect(result.split).toBe(128);
+    expect(result.extras ?? []).toEqual([]);
+  });
+});

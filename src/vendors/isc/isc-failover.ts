@@ -112,8 +112,13 @@ export function peerForSide(spec: FailoverSpec, local: 0 | 1, current?: IscFailo
     spec.mode === 'hot-standby'
       ? ISC_FAILOVER_DEFAULTS.hotStandbySplit
       : ISC_FAILOVER_DEFAULTS.loadBalancingSplit;
+  // A key the PATCH sent as null is withdrawn: the default, not what the declaration has.
+  const withdrawn = (key: keyof IscRelationshipSettings): boolean => spec.settings[key] === null;
   const keepsBalance =
-    current?.role === 'primary' && modeOfPeer(current) === spec.mode && integer(s.split) === undefined;
+    current?.role === 'primary' &&
+    modeOfPeer(current) === spec.mode &&
+    integer(s.split) === undefined &&
+    !withdrawn('split');
   const hba = current?.extras?.some(isHba) ?? false;
   const split =
     integer(s.split) ?? (keepsBalance ? (current?.split ?? (hba ? undefined : modeSplit)) : modeSplit);
@@ -122,7 +127,9 @@ export function peerForSide(spec: FailoverSpec, local: 0 | 1, current?: IscFailo
   );
   const loadBalanceMaxSeconds =
     integer(s.loadBalanceMaxSeconds) ??
-    (current ? current.loadBalanceMaxSeconds : ISC_FAILOVER_DEFAULTS.loadBalanceMaxSeconds);
+    (current && !withdrawn('loadBalanceMaxSeconds')
+      ? current.loadBalanceMaxSeconds
+      : ISC_FAILOVER_DEFAULTS.loadBalanceMaxSeconds);
   return {
     name: side.peerName,
     role: primary ? 'primary' : 'secondary',
@@ -132,17 +139,17 @@ export function peerForSide(spec: FailoverSpec, local: 0 | 1, current?: IscFailo
     peerPort: other.port,
     maxResponseDelay:
       integer(s.maxResponseDelay) ??
-      kept(current?.maxResponseDelay) ??
+      kept(withdrawn('maxResponseDelay') ? undefined : current?.maxResponseDelay) ??
       ISC_FAILOVER_DEFAULTS.maxResponseDelay,
     maxUnackedUpdates:
       integer(s.maxUnackedUpdates) ??
-      kept(current?.maxUnackedUpdates) ??
+      kept(withdrawn('maxUnackedUpdates') ? undefined : current?.maxUnackedUpdates) ??
       ISC_FAILOVER_DEFAULTS.maxUnackedUpdates,
     ...(primary
       ? {
           mclt:
             integer(s.mclt) ??
-            (current?.role === 'primary' ? current.mclt : undefined) ??
+            (current?.role === 'primary' && !withdrawn('mclt') ? current.mclt : undefined) ??
             ISC_FAILOVER_DEFAULTS.mclt,
           ...(split !== undefined ? { split } : {}),
         }

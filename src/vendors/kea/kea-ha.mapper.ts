@@ -46,7 +46,8 @@ const isHook = (hook: KeaHook, file: string): boolean =>
 export function haConfigFor(spec: FailoverSpec, local: 0 | 1): KeaHaConfig {
   const parameters = Object.fromEntries(
     (Object.entries(HA_PARAMETERS) as Array<[HaParameter, string]>)
-      .filter(([name]) => spec.settings[name] !== undefined)
+      // null: a setting a PATCH withdrew, which Kea's default then stands for.
+      .filter(([name]) => spec.settings[name] !== undefined && spec.settings[name] !== null)
       .map(([name, key]) => [key, spec.settings[name]]),
   );
   return {

@@ -11,7 +11,7 @@ import type {
 } from '../driver.js';
 import { DriverError, DriverErrorCode } from '../driver-error.js';
 import { psString } from './powershell/ps-literal.js';
-import { stepError, win32Code, withoutServerPrefix } from './powershell/ps-results.js';
+import { stepError, win32Code } from './powershell/ps-results.js';
 import { PsScript } from './powershell/ps-script.js';
 import { WindowsFailoverScopes } from './windows-failover-scopes.js';
 import { failoverParameters } from './windows-failover-settings.js';
@@ -51,20 +51,9 @@ export class WindowsFailover implements FailoverOperations {
   /** A Windows server takes part in up to 31 relationships: discovery asks one already in a managed relationship. */
   readonly severalPerServer = true;
 
-  /**
-   * Set-DhcpServerv4Failover with `spec`'s settings as `sides[local]` sees them; undo sets back what was read. Its
-   * errors do not name the server: its caller (allOrNothing) does.
-   */
+  /** Set-DhcpServerv4Failover with `spec`'s settings as `sides[local]` sees them; undo sets back what was read. */
   async applyFailover(local: 0 | 1, spec: FailoverSpec): Promise<FailoverChange> {
     const target = spec.sides[local].target;
-    try {
-      return await this.setFailover(target, spec, local);
-    } catch (error) {
-      throw withoutServerPrefix(error, target.name);
-    }
-  }
-
-  private async setFailover(target: ServerTarget, spec: FailoverSpec, local: 0 | 1): Promise<FailoverChange> {
     const before = await readFailover(target, spec.name);
     const script = new PsScript();
     script.step([

@@ -96,20 +96,6 @@ export function stepError(result: Extract<StepResult, { ok: false }>, action: st
   return new DriverError(code, `${action}: ${detail}`, vendorMessage);
 }
 
-/**
- * `error` without the leading `<server>: ` of `target`'s name, for a change whose caller names the server itself
- * (allOrNothing), so that the problem names it once.
- */
-export function withoutServerPrefix(error: unknown, serverName: string): unknown {
-  const prefix = `${serverName}: `;
-  if (!(error instanceof DriverError) || !error.message.startsWith(prefix)) return error;
-  return new DriverError(error.code, error.message.slice(prefix.length), error.vendorMessage, {
-    cause: error.cause,
-    ...(error.scopes ? { scopes: error.scopes } : {}),
-    leftChanged: error.leftChanged,
-  });
-}
-
 /** The Win32 code of a failed step, if it has one. */
 export function win32Code(result: StepResult): number | undefined {
   if (result.ok) return undefined;
