@@ -87,8 +87,8 @@ export class RelationshipUpdateService {
     // Secrets: a new one replaces the sealed one, `null` withdraws it, absent keeps it (and is not sent again).
     const givenSecret = dto.settings?.['sharedSecret'];
     const { settings: clearSettings, secrets } = splitSecrets(settings);
-    const keptSecrets =
-      givenSecret === undefined ? openRelationshipSecrets(this.box, id, current.sealedSecrets) : {};
+    const previousSecrets = openRelationshipSecrets(this.box, id, current.sealedSecrets);
+    const keptSecrets = givenSecret === undefined ? previousSecrets : {};
     if (givenSecret === null) clearSettings['messageAuthentication'] = false;
     const sealedSecrets = sealRelationshipSecrets(this.box, id, { ...keptSecrets, ...secrets });
     const targets = await Promise.all(members.map((member) => this.servers.target(member.serverId)));
@@ -99,6 +99,7 @@ export class RelationshipUpdateService {
       // The nulls go to the driver too: a vendor that keeps what the server has for a key the record lacks (ISC
       // starts from the current declaration) writes the default instead; Windows withdraws the secret.
       settings: { ...settings, ...nullsIn(dto.settings ?? {}) },
+      ...(givenSecret === undefined ? {} : { previousSecrets }),
       sides: [0, 1].map((i) => ({
         target: targets[i],
         role: servers[i].role,

@@ -99,6 +99,11 @@ export interface FailoverSpec {
    * PATCH withdrew: its default applies, not the value the server has.
    */
   settings: Record<string, unknown>;
+  /**
+   * On a PATCH that changes a secret: the secrets the record held before it (in clear, in memory only), so an undo can
+   * put them back where the server never returns one (Windows).
+   */
+  previousSecrets?: Record<string, unknown>;
 }
 
 /** What a failover change replaced, so a two-server operation can put the first server back when the second fails. */

@@ -804,7 +804,7 @@ describe('Windows relationships over sshd and the DhcpServer emulator', () => {
       expect(JSON.stringify(patched.body)).not.toContain('TOPSECRET');
     });
 
-    test('PATCH sharedSecret:null refused by the second server: the first cannot get its secret back, and the problem says so once', async () => {
+    test('PATCH sharedSecret:null refused by the second server: the first gets its secret back, and the problem names each thing once', async () => {
       await scope('DHCP1', '10.9.1.0');
       const { id, name } = await create('load-balancing', { sharedSecret: 's3cret' });
       await addScope(id, '10.9.1.0');
@@ -815,17 +815,74 @@ describe('Windows relationships over sshd and the DhcpServer emulator', () => {
         .send({ settings: { sharedSecret: null } })
         .expect(502);
       await estate.setFaults('DHCP2', {});
-      expect(refused.body.detail).not.toContain('restored to the previous configuration');
-      expect(refused.body.detail).toMatch(
-        /Restoring win-dhcp1-\S+ FAILED as well; check win-dhcp1-\S+ by hand\.$/,
-      );
-      expect(refused.body.restored).toEqual([]);
+      expect(refused.body.detail).toMatch(/win-dhcp1-\S+ was restored to the previous configuration\.$/);
+      expect(refused.body.restored).toEqual([ids['DHCP1']]);
       // Each thing once: the server, the action, Microsoft's message.
       expect(refused.body.detail).toMatch(/^win-dhcp2-\S+: change failover relationship/);
       expect(refused.body.detail).not.toMatch(/(win-dhcp2-\S+): \1:/);
       expect(refused.body.vendorMessage).toBeTruthy();
       expect(refused.body.detail.split(refused.body.vendorMessage)).toHaveLength(2);
-      expect((await relationshipOn('DHCP1', name))?.enableAuth).toBe(false);
+      expect(JSON.stringify(refused.body)).not.toContain('s3cret');
+      expect(await relationshipOn('DHCP1', name)).toMatchObject({ enableAuth: true, sharedSecret: 's3cret' });
+      expect(await relationshipOn('DHCP2', name)).toMatchObject({ enableAuth: true, sharedSecret: 's3cret' });
+    });
+
+    test('PATCH of a new sharedSecret refused by the second server puts the old one back on the first', async () => {
+      await scope('DHCP1', '10.9.6.0');
+      const { id, name } = await create('load-balancing', { sharedSecret: 'old-s3cret' });
+      await addScope(id, '10.9.6.0');
+      await estate.setFaults('DHCP2', { failCommand: { n: 1, code: 5, cmdlet: 'Set-DhcpServerv4Failover' } });
+      const refused = await t.http
+        .patch(`/api/v1/relationships/${id}`)
+        .set(auth())
+        .send({ settings: { sharedSecret: 'new-s3cret' } })
+        .expect(502);
+      await estate.setFaults('DHCP2', {});
+      expect(refused.body.detail).toMatch(/win-dhcp1-\S+ was restored to the previous configuration\.$/);
+      expect(await relationshipOn('DHCP1', name)).toMatchObject({
+        enableAuth: true,
+        sharedSecret: 'old-s3cret',
+      });
+      // The record keeps the old secret too: the next PATCH of another setting sends it unchanged.
+      await t.http
+        .patch(`/api/v1/relationships/${id}`)
+        .set(auth())
+        .send({ settings: { maxClientLeadTime: 1800 } })
+        .expect(200);
+      expect(await relationshipOn('DHCP2', name)).toMatchObject({
+        enableAuth: true,
+        sharedSecret: 'old-s3cret',
+      });
+    });
+
+    test('an adopted relationship whose secret was never given: a refused secret change says restoring it FAILED, once', async () => {
+      await scope('DHCP1', '10.9.7.0');
+      const handMade = uniqueName('hand-auth');
+      await estate.seedRelationship({
+        name: handMade,
+        primary: 'DHCP1',
+        secondary: 'DHCP2',
+        scopeIds: ['10.9.7.0'],
+        sharedSecret: 'unknown-to-us',
+      });
+      const list = await t.http
+        .get('/api/v1/relationships?vendor=windows&discover=true')
+        .set(auth())
+        .expect(200);
+      const found = (list.body.items as Array<{ id: string; name: string }>).find((r) => r.name === handMade);
+      await t.http.post(`/api/v1/relationships/${found!.id}/adopt`).set(auth()).expect(200);
+      await estate.setFaults('DHCP2', { failCommand: { n: 1, code: 5, cmdlet: 'Set-DhcpServerv4Failover' } });
+      const refused = await t.http
+        .patch(`/api/v1/relationships/${found!.id}`)
+        .set(auth())
+        .send({ settings: { sharedSecret: 'n3w' } })
+        .expect(502);
+      await estate.setFaults('DHCP2', {});
+      expect(refused.body.detail).not.toContain('restored to the previous configuration');
+      expect(refused.body.detail).toMatch(
+        /Restoring win-dhcp1-\S+ FAILED as well; check win-dhcp1-\S+ by hand\.$/,
+      );
+      expect(refused.body.restored).toEqual([]);
     });
 
     test('PATCH of a first sharedSecret refused by the second server turns authentication back off on the first', async () => {

@@ -68,17 +68,22 @@ export class WindowsFailover implements FailoverOperations {
       after: digestOf(after),
       changed: digestOf(before) !== digestOf(after),
       undo: async () => {
-        // Windows never returns a shared secret: a change that set or withdrew one can put authentication back off,
-        // but not back on with the old secret.
+        // Windows never returns a shared secret: a change that set or withdrew one puts authentication back off, or
+        // back on with the secret the relationship's record held (none for one adopted without being given it).
         const secretChanged = spec.settings['sharedSecret'] !== undefined;
+        const previous = spec.previousSecrets?.['sharedSecret'];
+        const oldSecret = typeof previous === 'string' && previous ? previous : undefined;
         const parameters = settingsOfInfo(before);
         if (secretChanged && before && !before.enableAuth) parameters.unshift('-SharedSecret $null');
+        if (secretChanged && before?.enableAuth && oldSecret) {
+          parameters.unshift(`-SharedSecret ${psString(oldSecret)}`);
+        }
         const undo = new PsScript();
         undo.step([`Set-DhcpServerv4Failover -Name ${psString(spec.name)} ${parameters.join(' ')}`]);
         const [result] = await runBatch(target, undo);
         if (!result.ok)
           throw stepError(result, `${target.name}: restore failover relationship "${spec.name}"`);
-        if (secretChanged && before?.enableAuth) {
+        if (secretChanged && before?.enableAuth && !oldSecret) {
           throw new DriverError(
             DriverErrorCode.conflict,
             `${target.name}: the previous shared secret of "${spec.name}" cannot be restored (Windows never ` +
