@@ -52,5 +52,10 @@ export class DriverError extends Error {
 
 /** The error's message with the vendor's own after it: what a problem's detail says, or a text that stands alone. */
 export function withVendorMessage(error: DriverError): string {
-  return error.vendorMessage ? `${error.message}: ${error.vendorMessage}` : error.message;
+  const { message, vendorMessage } = error;
+  if (!vendorMessage) return message;
+  // A message that quotes the vendor's first line already (dhcpd -t's summary) is followed by the rest only.
+  const firstLine = vendorMessage.split('\n', 1)[0];
+  if (firstLine && message.endsWith(firstLine)) return `${message}${vendorMessage.slice(firstLine.length)}`;
+  return `${message}: ${vendorMessage}`;
 }

@@ -1,0 +1,30 @@
+import { DriverError, DriverErrorCode, withVendorMessage } from './driver-error.js';
+
+describe('withVendorMessage', () => {
+  it("puts the vendor's message after the service's", () => {
+    const error = new DriverError(
+      DriverErrorCode.invalidConfig,
+      'Kea rejected the configuration',
+      'bad pool',
+    );
+    expect(withVendorMessage(error)).toBe('Kea rejected the configuration: bad pool');
+  });
+
+  it("says the vendor's first line once when the message quotes it already", () => {
+    const diagnostics = '/etc/dhcp/dhcpd.conf line 3: semicolon expected.\n  option foo\n   ^';
+    const error = new DriverError(
+      DriverErrorCode.invalidConfig,
+      'dhcpd -t rejected the configuration: /etc/dhcp/dhcpd.conf line 3: semicolon expected.',
+      diagnostics,
+    );
+    expect(withVendorMessage(error)).toBe(
+      'dhcpd -t rejected the configuration: /etc/dhcp/dhcpd.conf line 3: semicolon expected.\n  option foo\n   ^',
+    );
+  });
+
+  it('is the message alone without a vendor message', () => {
+    expect(withVendorMessage(new DriverError(DriverErrorCode.conflict, 'changed since read'))).toBe(
+      'changed since read',
+    );
+  });
+});
