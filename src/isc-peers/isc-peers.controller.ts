@@ -70,7 +70,7 @@ export class IscPeersController {
   @Operation(
     'Create a failover peer on an ISC server',
     "The server's first peer: every other address pool on the server is updated to refer to it (a bare `range` " +
-      'becomes a pool of its own). Another peer takes the pools of the scopes named in `scopes` (dhcpd refuses a peer ' +
+      'becomes a pool of its own; `dynamic-bootp` ranges stay out, dhcpd refuses BOOTP in failover). Another peer takes the pools of the scopes named in `scopes` (dhcpd refuses a peer ' +
       'no pool refers to), with the rule of `PUT .../scopes/{network}/failover-peer`. `mclt` and `split` are for the ' +
       'primary only (a 400 on a secondary). One validated write (`dhcpd -t`).',
   )
@@ -174,7 +174,8 @@ export class IscPeersController {
   @Authorize(ADMINISTER_SERVER)
   @Operation(
     "Migrate a scope's pools to a failover peer",
-    'Every address pool of the subnet refers to the named peer (a bare `range` becomes a pool of its own), which ' +
+    'Every address pool of the subnet refers to the named peer (a bare `range` becomes a pool of its own; ' +
+      '`dynamic-bootp` ranges stay out, dhcpd refuses BOOTP in failover), which ' +
       'finalizes the failover setup of the scope. When the scope holds the last pools that refer to another peer, ' +
       'that peer is deleted (dhcpd refuses a peer no pool refers to): the caller must confirm with ' +
       '`confirmDeleteOldPeer: true`, else a 409 names it in `peersToDelete`.',
