@@ -32,6 +32,11 @@ const UPSTREAM = {
   description: 'The DHCP server could not be reached or refused our credentials.',
   type: ProblemDetails,
 };
+const UNREADABLE = {
+  description:
+    "The server's dhcpd.conf cannot be read: it does not parse (the parser's text in `vendorMessage`).",
+  type: ProblemDetails,
+};
 const REJECTED = {
   description:
     "dhcpd -t rejected the result (dhcpd's text in `vendorMessage`; nothing was written), or the restart failed.",
@@ -53,11 +58,7 @@ export class IscPeersController {
   @ApiOkResponse({ type: FailoverPeerListDto })
   @NotFound('server')
   @Conflicts(NOT_ISC)
-  @ApiUnprocessableEntityResponse({
-    description:
-      "The server's dhcpd.conf cannot be read: it does not parse (the parser's text in `vendorMessage`).",
-    type: ProblemDetails,
-  })
+  @ApiUnprocessableEntityResponse(UNREADABLE)
   @ApiBadGatewayResponse(UPSTREAM)
   async list(@IdParam() id: string): Promise<FailoverPeerListDto> {
     const items = (await this.peers.list(id)).map((peer) => FailoverPeerDto.from(peer));
@@ -105,6 +106,7 @@ export class IscPeersController {
   @ApiOkResponse({ type: FailoverPeerDto })
   @NotFound('server or failover peer')
   @Conflicts(NOT_ISC)
+  @ApiUnprocessableEntityResponse(UNREADABLE)
   @ApiBadGatewayResponse(UPSTREAM)
   async get(
     @IdParam() id: string,
