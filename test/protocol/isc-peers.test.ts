@@ -330,6 +330,38 @@ ${subnet(1)}`;
     await dhcpdAccepts(files);
   });
 
+  it('a statement written twice by hand is changed where dhcpd reads it (the later line), and all of it is removed', async () => {
+    const twice = peer('d', 647)
+      .replace(
+        '  max-response-delay 60;\n',
+        '  max-response-delay 60;\n  max-response-delay 30; # overrides\n',
+      )
+      .replace('  mclt 3600;\n', '  mclt 3600;\n  mclt 1800;\n');
+    const { files, id } = await server(subnet(1, 'd'), twice);
+    await dhcpdAccepts(files);
+    const before = await files.main();
+    const read = await t.http.get(`/api/v1/servers/${id}/failover-peers/d`).set(auth()).expect(200);
+    expect(read.body).toMatchObject({ maxResponseDelay: 30, mclt: 1800 });
+    const edited = await t.http
+      .patch(`/api/v1/servers/${id}/failover-peers/d`)
+      .set(auth())
+      .send({ maxResponseDelay: 90 })
+      .expect(200);
+    expect(edited.body).toMatchObject({ maxResponseDelay: 90 });
+    expect(await files.main()).toBe(
+      before.replace('max-response-delay 30; # overrides', 'max-response-delay 90; # overrides'),
+    );
+    const secondary = await t.http
+      .patch(`/api/v1/servers/${id}/failover-peers/d`)
+      .set(auth())
+      .send({ role: 'secondary', mclt: null, split: null })
+      .expect(200);
+    expect(secondary.body).toMatchObject({ role: 'secondary' });
+    expect(secondary.body).not.toHaveProperty('mclt');
+    expect(await files.main()).not.toMatch(/mclt|split/);
+    await dhcpdAccepts(files);
+  });
+
   it('a split set on a peer declared with an hba bitmap replaces the bitmap (dhcpd would keep the later hba)', async () => {
     const hba = `  hba ${[...Array(16).fill('ff'), ...Array(16).fill('00')].join(':')};\n`;
     const { files, id } = await server(subnet(1, 'h'), peer('h', 647).replace('  split 128;\n', hba));

@@ -229,19 +229,25 @@ export function writeFailoverPeer(set: ConfSet, peer: IscFailoverPeer): void {
     return;
   }
   const { file, node } = existing;
-  const role = node.body.find((child) => isStatement(child, 'primary') || isStatement(child, 'secondary'));
+  // A statement given twice is in force as written last (dhcpd reads on, as peerFromBlock does): that is the one
+  // edited, else a change would land on a line dhcpd overrides and do nothing.
+  const role = node.body.findLast(
+    (child) => isStatement(child, 'primary') || isStatement(child, 'secondary'),
+  );
   if (role?.kind === 'statement' && headerWords(role)[0] !== peer.role)
     setStatementTokens(role, 0, peer.role);
   if (!role) insertNodes(file, node, 0, [peer.role]);
   for (const [field, keyword] of FIELDS) {
     const value = peer[field];
     const words = keyword.split(' ').length;
-    const statement = node.body.find(
+    const statements = node.body.filter(
       (child): child is StatementNode =>
         child.kind === 'statement' && fieldOf(headerWords(child))?.[0] === field,
     );
+    const statement = statements.at(-1);
     if (value === undefined) {
-      if (statement) removeNode(node, statement);
+      // Every one of them: an earlier one left would come into force.
+      for (const each of statements) removeNode(node, each);
     } else if (!statement && PORTS.has(field) && value === FAILOVER_PORT) {
       // An absent port is dhcpd's default: the same value, so the line stays absent.
     } else if (!statement) {
