@@ -18,7 +18,12 @@ import {
 } from '../vendors/isc/conf/isc-peer.mapper.js';
 import { findSubnet, findSubnets } from '../vendors/isc/conf/isc-subnet.mapper.js';
 import { quote, type BlockNode, type ConfFile } from '../vendors/isc/conf/syntax-tree.js';
-import { poolRanges, sharedSlots } from '../vendors/isc/conf/isc-pools.js';
+import {
+  isDynamicBootp,
+  poolRanges,
+  servesDynamicBootp,
+  sharedSlots,
+} from '../vendors/isc/conf/isc-pools.js';
 import { cidrRange } from '../vendors/isc/conf/ipv4.js';
 import { nodeText } from '../vendors/isc/conf/node-head.js';
 
@@ -255,11 +260,18 @@ export function migrateScope(
     );
   }
   const fileOf = new Map<BlockNode, ConfFile>(sharedPools.map((pool) => [pool, subnet.shared!.file]));
-  const pools = [...childBlocks(subnet.node, 'pool'), ...sharedPools];
-  const ranges = childStatements(subnet.node, 'range');
+  // dynamic-bootp ranges stay out of failover: dhcpd -t refuses them with a peer in scope.
+  const allPools = [...childBlocks(subnet.node, 'pool'), ...sharedPools];
+  const allRanges = childStatements(subnet.node, 'range');
+  const pools = allPools.filter((pool) => !servesDynamicBootp(pool));
+  const ranges = allRanges.filter((range) => !isDynamicBootp(range));
   if (pools.length === 0 && ranges.length === 0) {
+    const bootp = allPools.length + allRanges.length > 0;
     throw ProblemException.conflict(
-      `subnet ${subnet.cidr} on ${serverName} has no address pool to refer to failover peer "${peerName}"`,
+      `subnet ${subnet.cidr} on ${serverName} has no address pool to refer to failover peer "${peerName}"` +
+        (bootp
+          ? ' (its dynamic-bootp ranges cannot take one: dhcpd refuses BOOTP with a failover peer)'
+          : ''),
     );
   }
   const own = new Set(pools);

@@ -32,6 +32,11 @@ const UPSTREAM = {
   description: 'The DHCP server could not be reached or refused our credentials.',
   type: ProblemDetails,
 };
+const UNREADABLE = {
+  description:
+    "The server's dhcpd.conf cannot be read: it does not parse (the parser's text in `vendorMessage`).",
+  type: ProblemDetails,
+};
 const REJECTED = {
   description:
     "dhcpd -t rejected the result (dhcpd's text in `vendorMessage`; nothing was written), or the restart failed.",
@@ -53,11 +58,7 @@ export class IscPeersController {
   @ApiOkResponse({ type: FailoverPeerListDto })
   @NotFound('server')
   @Conflicts(NOT_ISC)
-  @ApiUnprocessableEntityResponse({
-    description:
-      "The server's dhcpd.conf cannot be read: it does not parse (the parser's text in `vendorMessage`).",
-    type: ProblemDetails,
-  })
+  @ApiUnprocessableEntityResponse(UNREADABLE)
   @ApiBadGatewayResponse(UPSTREAM)
   async list(@IdParam() id: string): Promise<FailoverPeerListDto> {
     const items = (await this.peers.list(id)).map((peer) => FailoverPeerDto.from(peer));
@@ -70,7 +71,7 @@ export class IscPeersController {
   @Operation(
     'Create a failover peer on an ISC server',
     "The server's first peer: every other address pool on the server is updated to refer to it (a bare `range` " +
-      'becomes a pool of its own). Another peer takes the pools of the scopes named in `scopes` (dhcpd refuses a peer ' +
+      'becomes a pool of its own; `dynamic-bootp` ranges stay out, dhcpd refuses BOOTP in failover). Another peer takes the pools of the scopes named in `scopes` (dhcpd refuses a peer ' +
       'no pool refers to), with the rule of `PUT .../scopes/{network}/failover-peer`. `mclt` and `split` are for the ' +
       'primary only (a 400 on a secondary). One validated write (`dhcpd -t`).',
   )
@@ -105,6 +106,7 @@ export class IscPeersController {
   @ApiOkResponse({ type: FailoverPeerDto })
   @NotFound('server or failover peer')
   @Conflicts(NOT_ISC)
+  @ApiUnprocessableEntityResponse(UNREADABLE)
   @ApiBadGatewayResponse(UPSTREAM)
   async get(
     @IdParam() id: string,
@@ -174,7 +176,8 @@ export class IscPeersController {
   @Authorize(ADMINISTER_SERVER)
   @Operation(
     "Migrate a scope's pools to a failover peer",
-    'Every address pool of the subnet refers to the named peer (a bare `range` becomes a pool of its own), which ' +
+    'Every address pool of the subnet refers to the named peer (a bare `range` becomes a pool of its own; ' +
+      '`dynamic-bootp` ranges stay out, dhcpd refuses BOOTP in failover), which ' +
       'finalizes the failover setup of the scope. When the scope holds the last pools that refer to another peer, ' +
       'that peer is deleted (dhcpd refuses a peer no pool refers to): the caller must confirm with ' +
       '`confirmDeleteOldPeer: true`, else a 409 names it in `peersToDelete`.',

@@ -20,6 +20,13 @@ const UPSTREAM = {
   type: ProblemDetails,
 };
 
+/** A read answers this as the list does: the whole configuration is parsed to find the one scope. */
+const UNREADABLE = {
+  description:
+    "The server's configuration cannot be read: it does not parse (ISC: dhcpd.conf; the text in `vendorMessage`).",
+  type: ProblemDetails,
+};
+
 @ApiTags('scopes')
 @Controller('servers/:id/scopes')
 export class ScopesController {
@@ -33,11 +40,7 @@ export class ScopesController {
   )
   @ApiOkResponse({ type: ScopeListDto })
   @NotFound('server')
-  @ApiUnprocessableEntityResponse({
-    description:
-      "The server's configuration cannot be read: it does not parse (ISC: dhcpd.conf; the text in `vendorMessage`).",
-    type: ProblemDetails,
-  })
+  @ApiUnprocessableEntityResponse(UNREADABLE)
   @ApiBadGatewayResponse(UPSTREAM)
   @ApiNotImplementedResponse({ description: 'No driver for the vendor in this build.', type: ProblemDetails })
   async list(
@@ -57,6 +60,7 @@ export class ScopesController {
   )
   @ApiOkResponse({ type: ScopeContentDto })
   @NotFound('server or scope')
+  @ApiUnprocessableEntityResponse(UNREADABLE)
   @ApiBadGatewayResponse(UPSTREAM)
   @ApiNotImplementedResponse({ description: 'No driver for the vendor in this build.', type: ProblemDetails })
   read(@IdParam() id: string, @NetworkParam() network: string): Promise<ScopeContentDto> {

@@ -61,7 +61,9 @@ describe('committed contracts', () => {
       ['/relationships/{id}/scopes', 'post', ['409', '422', '502']],
       ['/relationships/{id}/scopes/{network}', 'delete', ['409', '422', '502']],
       ['/servers/{id}/failover-peers', 'get', ['422', '502']],
+      ['/servers/{id}/failover-peers/{name}', 'get', ['422', '502']],
       ['/servers/{id}/scopes', 'get', ['422', '502']],
+      ['/servers/{id}/scopes/{network}', 'get', ['422', '502']],
     ];
     for (const [path, method, statuses] of expected) {
       const where = `${method.toUpperCase()} ${path}`;

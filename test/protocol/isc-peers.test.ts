@@ -151,6 +151,59 @@ describe('ISC failover peers through the API, over a real sshd and the real dhcp
     });
   });
 
+  it('the first peer leaves dynamic-bootp ranges out of failover (dhcpd refuses BOOTP with a peer), and so does a scope migration', async () => {
+    const include = `subnet 10.5.0.0 netmask 255.255.255.0 {
+  range dynamic-bootp 10.5.0.10 10.5.0.20;
+}
+subnet 10.6.0.0 netmask 255.255.255.0 {
+  pool {
+    range dynamic-bootp 10.6.0.10 10.6.0.20;
+  }
+  range 10.6.0.30 10.6.0.40;
+}
+${subnet(1)}`;
+    const { files, id } = await server(include);
+    await dhcpdAccepts(files);
+    const created = await t.http.post(`/api/v1/servers/${id}/failover-peers`).set(auth()).send(PRIMARY);
+    expect(created.body.vendorMessage).toBeUndefined();
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({
+      firstPeer: true,
+      poolsReferred: 2,
+      scopes: ['10.6.0.0/24', '10.1.0.0/24'],
+    });
+    expect(await files.include()).toBe(
+      include
+        .replace(
+          '  range 10.6.0.30 10.6.0.40;\n',
+          '  pool {\n    failover peer "fo-main";\n    range 10.6.0.30 10.6.0.40;\n  }\n',
+        )
+        .replace('  pool {\n    range 10.1', '  pool {\n    failover peer "fo-main";\n    range 10.1'),
+    );
+    await dhcpdAccepts(files);
+
+    // A second peer takes the mixed scope: its BOOTP pool stays as it is.
+    const second = await t.http
+      .post(`/api/v1/servers/${id}/failover-peers`)
+      .set(auth())
+      .send({ ...PRIMARY, name: 'b', port: 648, peerPort: 648, scopes: ['10.6.0.0'] })
+      .expect(201);
+    expect(second.body.migrations).toEqual([
+      { network: '10.6.0.0', peer: 'b', poolsChanged: 1, deletedPeers: [] },
+    ]);
+    expect(await poolPeers(id, '10.6.0.0')).toEqual([undefined, 'b']);
+    await dhcpdAccepts(files);
+    // A scope with BOOTP ranges only has nothing to migrate: a 409 that says why, nothing written.
+    const before = await files.include();
+    const refused = await t.http
+      .put(`/api/v1/servers/${id}/scopes/10.5.0.0/failover-peer`)
+      .set(auth())
+      .send({ name: 'b' })
+      .expect(409);
+    expect(refused.body.detail).toContain('dynamic-bootp');
+    expect(await files.include()).toBe(before);
+  });
+
   it('a secondary with mclt is a 400 naming the field, and nothing is written', async () => {
     const { files, id } = await server(NO_PEERS);
     const response = await t.http
@@ -274,6 +327,38 @@ describe('ISC failover peers through the API, over a real sshd and the real dhcp
         .replace('max-response-delay 60', 'max-response-delay 30')
         .replace('  peer address 127.0.0.2;\n', '  peer address 127.0.0.2;\n  peer port 847;\n'),
     );
+    await dhcpdAccepts(files);
+  });
+
+  it('a statement written twice by hand is changed where dhcpd reads it (the later line), and all of it is removed', async () => {
+    const twice = peer('d', 647)
+      .replace(
+        '  max-response-delay 60;\n',
+        '  max-response-delay 60;\n  max-response-delay 30; # overrides\n',
+      )
+      .replace('  mclt 3600;\n', '  mclt 3600;\n  mclt 1800;\n');
+    const { files, id } = await server(subnet(1, 'd'), twice);
+    await dhcpdAccepts(files);
+    const before = await files.main();
+    const read = await t.http.get(`/api/v1/servers/${id}/failover-peers/d`).set(auth()).expect(200);
+    expect(read.body).toMatchObject({ maxResponseDelay: 30, mclt: 1800 });
+    const edited = await t.http
+      .patch(`/api/v1/servers/${id}/failover-peers/d`)
+      .set(auth())
+      .send({ maxResponseDelay: 90 })
+      .expect(200);
+    expect(edited.body).toMatchObject({ maxResponseDelay: 90 });
+    expect(await files.main()).toBe(
+      before.replace('max-response-delay 30; # overrides', 'max-response-delay 90; # overrides'),
+    );
+    const secondary = await t.http
+      .patch(`/api/v1/servers/${id}/failover-peers/d`)
+      .set(auth())
+      .send({ role: 'secondary', mclt: null, split: null })
+      .expect(200);
+    expect(secondary.body).toMatchObject({ role: 'secondary' });
+    expect(secondary.body).not.toHaveProperty('mclt');
+    expect(await files.main()).not.toMatch(/mclt|split/);
     await dhcpdAccepts(files);
   });
 

@@ -177,4 +177,13 @@ describe('ISC failover peers', () => {
         '  pool {\n    failover peer "kept";\n    range 10.0.0.40 10.0.0.49;\n  }\n}\n',
     );
   });
+
+  it('leaves dynamic-bootp ranges and their pools out of the first peer (dhcpd refuses BOOTP in failover)', async () => {
+    const text =
+      'subnet 10.0.0.0 netmask 255.255.255.0 {\n  range dynamic-bootp 10.0.0.5 10.0.0.9;\n' +
+      '  pool {\n    range DYNAMIC-BOOTP 10.0.0.20 10.0.0.29;\n  }\n}\n';
+    const set = await fromText(text);
+    expect(referAllPoolsTo(set, 'fo')).toBe(0);
+    expect(print(set.files.get('/etc/dhcp/dhcpd.conf')!)).toBe(text);
+  });
 });

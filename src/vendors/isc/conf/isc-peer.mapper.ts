@@ -4,6 +4,7 @@ import { mainFile, type ConfSet } from './include-resolver.js';
 import { DhcpdConfSyntaxError } from './syntax-error.js';
 import { quote, type BlockNode, type StatementNode } from './syntax-tree.js';
 import { headerWords, nodeText } from './node-head.js';
+import { isDynamicBootp, servesDynamicBootp } from './isc-pools.js';
 
 /** An ISC `failover peer "name" { ... }` declaration, with the seed's fields. */
 export interface IscFailoverPeer {
@@ -228,19 +229,25 @@ export function writeFailoverPeer(set: ConfSet, peer: IscFailoverPeer): void {
     return;
   }
   const { file, node } = existing;
-  const role = node.body.find((child) => isStatement(child, 'primary') || isStatement(child, 'secondary'));
+  // A statement given twice is in force as written last (dhcpd reads on, as peerFromBlock does): that is the one
+  // edited, else a change would land on a line dhcpd overrides and do nothing.
+  const role = node.body.findLast(
+    (child) => isStatement(child, 'primary') || isStatement(child, 'secondary'),
+  );
   if (role?.kind === 'statement' && headerWords(role)[0] !== peer.role)
     setStatementTokens(role, 0, peer.role);
   if (!role) insertNodes(file, node, 0, [peer.role]);
   for (const [field, keyword] of FIELDS) {
     const value = peer[field];
     const words = keyword.split(' ').length;
-    const statement = node.body.find(
+    const statements = node.body.filter(
       (child): child is StatementNode =>
         child.kind === 'statement' && fieldOf(headerWords(child))?.[0] === field,
     );
+    const statement = statements.at(-1);
     if (value === undefined) {
-      if (statement) removeNode(node, statement);
+      // Every one of them: an earlier one left would come into force.
+      for (const each of statements) removeNode(node, each);
     } else if (!statement && PORTS.has(field) && value === FAILOVER_PORT) {
       // An absent port is dhcpd's default: the same value, so the line stays absent.
     } else if (!statement) {
@@ -329,17 +336,22 @@ export function removePeerReferences(set: ConfSet, name: string): number {
 /**
  * The seed's first-peer rule: every address pool on the server refers to `name`. Pools without a peer get the
  * reference as their first statement; a bare `range` in a subnet becomes a pool of its own, since dhcpd takes a
- * failover peer only inside a pool declaration. Pools naming another peer are left alone.
+ * failover peer only inside a pool declaration. Pools naming another peer are left alone, and so are dynamic-bootp
+ * ranges and their pools: dhcpd -t refuses them with a peer in scope, so referring them would refuse the whole write.
  */
 export function referAllPoolsTo(set: ConfSet, name: string): number {
   let changed = 0;
   for (const { node, file } of walk(set)) {
-    if (isBlock(node, 'pool') && childStatements(node, 'failover', 'peer').length === 0) {
+    if (
+      isBlock(node, 'pool') &&
+      childStatements(node, 'failover', 'peer').length === 0 &&
+      !servesDynamicBootp(node)
+    ) {
       insertNodes(file, node, 0, [`failover peer ${quote(name)}`]);
       changed += 1;
     }
     if (isBlock(node, 'subnet')) {
-      for (const range of childStatements(node, 'range')) {
+      for (const range of childStatements(node, 'range').filter((statement) => !isDynamicBootp(statement))) {
         replaceNode(file, node, range, {
           header: 'pool',
           body: [`failover peer ${quote(name)}`, nodeText(range)],

@@ -128,7 +128,17 @@ function parseRange(file: ConfFile, statement: StatementNode): NumericRange {
 }
 
 function addressIndex(statement: StatementNode): number {
-  return headText(statement, 1)?.toLowerCase() === 'dynamic-bootp' ? 2 : 1;
+  return isDynamicBootp(statement) ? 2 : 1;
+}
+
+/** `range dynamic-bootp ...`: dhcpd refuses it where a failover peer is in scope (the protocol has no BOOTP). */
+export function isDynamicBootp(range: StatementNode): boolean {
+  return headText(range, 1)?.toLowerCase() === 'dynamic-bootp';
+}
+
+/** A pool holding a `range dynamic-bootp`, which therefore cannot name a failover peer. */
+export function servesDynamicBootp(pool: BlockNode): boolean {
+  return childStatements(pool, 'range').some(isDynamicBootp);
 }
 
 export function slotPools(slots: RangeSlot[]): AddressPool[] {
