@@ -781,6 +781,28 @@ subnet 10.81.0.0 netmask 255.255.255.0 {\r
       expect((await d.restarts()).length).toBe(restarts);
     });
 
+    it("a source subnet that inherits its lease time takes the destination's own away, and the next run is unchanged", async () => {
+      // ping-check is kept as text: the subnet is written by the edit, not copied as the source declares it.
+      const subnet = (lease: string, peer: string): string =>
+        `subnet 10.81.0.0 netmask 255.255.255.0 {\n  option routers 10.81.0.1;\n${lease}  ping-check true;\n` +
+        `  pool {\n    failover peer "${peer}";\n    range 10.81.0.10 10.81.0.20;\n  }\n}\n`;
+      const s = await isc.files({ main: mainA, include: subnet('', 'dhcp-failover') });
+      const d = await isc.files({ main: mainB, include: subnet('  default-lease-time 600;\n', 'fo-b') });
+      const { idS, idD, pair, job } = await replicatePair(s, d, '10.81.0.0');
+      expect(job.outcome.scopes?.[`${pair}/10.81.0.0`]?.state).toBe('replaced');
+      expect(await d.include()).not.toContain('default-lease-time');
+      const copy = await t.http.get(`/api/v1/servers/${idD}/scopes/10.81.0.0`).set(auth()).expect(200);
+      expect(copy.body.leaseTime).toBeUndefined();
+      await dhcpdAccepts(d);
+      const again = await replicate(t, {
+        kind: 'scope',
+        sourceServerId: idS,
+        relationshipId: pair,
+        network: '10.81.0.0',
+      });
+      expect(again.outcome.scopes?.[`${pair}/10.81.0.0`]?.state).toBe('unchanged');
+    });
+
     it('disable closes the pools, a replication opens them again; delete removes the subnet', async () => {
       await t.http
         .delete(`/api/v1/relationships/${rel}/scopes/10.30.0.0?serverId=${idB}&copy=disable`)

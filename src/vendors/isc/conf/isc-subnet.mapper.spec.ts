@@ -164,6 +164,16 @@ describe('ISC subnet mapping', () => {
     ]);
   });
 
+  it('a source subnet without a lease time of its own leaves the copy without one (it inherits, as the source does)', async () => {
+    const set = await load();
+    const { leaseTime: _inherited, ...scope } = readScopes(set).get('10.1.2.0')!;
+    applyScope(set, scope, ['options']);
+    expect(diffLines(MAIN, print(set.files.get('/etc/dhcp/dhcpd.conf')!))).toEqual([
+      '-     default-lease-time 3600;',
+    ]);
+    expect(readScopes(set).get('10.1.2.0')!.leaseTime).toBeUndefined();
+  });
+
   it('re-cuts ranges for exclusions, keeping pools, peer and pool statements', async () => {
     const set = await load();
     const scope = readScopes(set).get('10.1.2.0')!;

@@ -6,7 +6,7 @@ import {
   type ScopePart,
 } from '../../scope-content.js';
 import { childStatements, findBlocks, isBlock, isStatement, type Located } from './conf-walk.js';
-import { insertNodes } from './conf-edit.js';
+import { insertNodes, removeNode } from './conf-edit.js';
 import { mainFile, type ConfSet } from './include-resolver.js';
 import { hardwareAddressOf, HostIndex, findHosts, type IscHost } from './isc-hosts.js';
 import { modelledOptionDefinition, OptionCatalog } from './isc-options.js';
@@ -318,6 +318,10 @@ export function applyScope(
         0,
       );
       setStatement(file, block, 'default-lease-time', String(content.leaseTime), after);
+    } else {
+      // The source's subnet has no lease time of its own (it inherits one): neither has the copy, else every later
+      // replication would find the destination's own and report it again.
+      for (const statement of childStatements(block, 'default-lease-time')) removeNode(block, statement);
     }
   }
   if (parts.includes('pools') || parts.includes('exclusions')) {
