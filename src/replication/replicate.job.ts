@@ -328,11 +328,16 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
       // diff that write made. Whether it landed is told by the model (a landed edit may leave the declaration's
       // text unlike the source's).
       const interrupted = previous?.state === 'writing';
+      // Some parts alone may not copy as the source has them (ISC ranges): the diff is then against what the write
+      // leaves, so that it tells what changes and a later run finds nothing new; the outcome says what stays behind.
+      const partial =
+        before && partsLeftAlone ? destinationDriver.partialCopy?.(before, content, parts) : undefined;
       // Servers of one vendor may be compared by their own declarations, which costs a fraction of mapping both
       // to the model; the diff is then made from them when the job's details are read (deferred-diff.ts).
-      const compared = interrupted ? undefined : destinationDriver.compareCopy?.(before, content, parts);
+      const compared =
+        interrupted || partial ? undefined : destinationDriver.compareCopy?.(before, content, parts);
       let diff: ScopeDiff | DeferredDiff = !compared
-        ? diffScope(before, content, parts)
+        ? diffScope(before, partial?.content ?? content, parts)
         : compared.same
           ? unchangedDiff(parts)
           : deferredDiff(destination.vendor, parts, compared.evidence);
@@ -344,6 +349,7 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
         network,
         state,
         ...(partsLeftAlone ? { partsLeftAlone } : {}),
+        ...(partial ? { notCopied: partial.notCopied } : {}),
       };
       book.setDiff(keyOf(leg, network), diff);
       if (state === 'replaced') writes.push({ content, parts });

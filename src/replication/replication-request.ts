@@ -36,4 +36,6 @@ export interface ScopeOutcome {
   reason?: string;
   /** Parts the caller holds no bit for, left as the destination has them. */
   partsLeftAlone?: ScopePart[];
+  /** What of the source's replaced parts the destination's vendor cannot take without the parts left alone, and why. */
+  notCopied?: string;
 }

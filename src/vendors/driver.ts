@@ -260,6 +260,17 @@ export interface DhcpDriver {
   ): CopyComparison | undefined;
   /** The scopes, before and after, that compareCopy's evidence describes. */
   scopesFromEvidence?(evidence: unknown): { before: ScopeContent; after: ScopeContent };
+  /**
+   * Where a write of some parts cannot copy them as the source has them (ISC: pools and exclusions are one set of
+   * ranges, so one without the other keeps the destination's): the destination's scope `destination` as that write
+   * leaves it (what the diff is made against) and what of the source's does not get there, and why. Undefined: the
+   * parts are copied as they are.
+   */
+  partialCopy?(
+    destination: ScopeContent,
+    source: ScopeContent,
+    parts: readonly ScopePart[],
+  ): { content: ScopeContent; notCopied: string } | undefined;
 }
 
 export type CopyComparison = { same: true } | { same: false; evidence: unknown };

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { DataSource } from 'typeorm';
 import { DHCPD_BIN, mainConf, SUBNETS_CONF } from '../support/isc/dhcpd-files.js';
+import { principalWith } from '../support/fixtures.js';
 import { IscEstate, type IscServerFiles } from '../support/isc/isc-estate.js';
 import { replicate, type ScopeOutcomeBody } from '../support/jobs.js';
 import { startSshd } from '../support/sshd.js';
@@ -736,6 +737,70 @@ subnet 10.81.0.0 netmask 255.255.255.0 {\r
         vendorExtras: { sharedNetwork: 'office' },
       });
       await dhcpdAccepts(b);
+    });
+
+    it('pools alone copy only into addresses the destination has in ranges: the job says what stays behind, and the next run finds nothing to change', async () => {
+      const subnet = (range: string, peer: string): string =>
+        `subnet 10.80.0.0 netmask 255.255.255.0 {\n  pool {\n    failover peer "${peer}";\n    range ${range};\n  }\n}\n`;
+      const s = await isc.files({ main: mainA, include: subnet('10.80.0.20 10.80.0.150', 'dhcp-failover') });
+      const d = await isc.files({ main: mainB, include: subnet('10.80.0.10 10.80.0.99', 'fo-b') });
+      const [idS, idD] = [await isc.register(s), await isc.register(d)];
+      const pair = await isc.relationship(
+        { serverId: idS, peerName: 'dhcp-failover' },
+        { serverId: idD, peerName: 'fo-b' },
+      );
+      const grant = (serverId: string): Record<string, unknown> => ({
+        permissions: ['edit-address-pools'],
+        resource: { type: 'scope', serverId, network: '10.80.0.0' },
+      });
+      const caller = await principalWith(t, [grant(idS), grant(idD)]);
+      const body = { kind: 'scope', sourceServerId: idS, relationshipId: pair, network: '10.80.0.0' };
+      const notCopied =
+        'dhcpd holds pools and exclusions as one set of ranges: pools without exclusions only keep addresses the ' +
+        "destination already has in a range, so 10.80.0.100-10.80.0.150 of the source's pools are not copied " +
+        '(replicate exclusions too to copy them)';
+
+      const job = await replicate(t, body, caller.key);
+      expect(job.outcome.scopes?.[`${pair}/10.80.0.0`]).toMatchObject({
+        state: 'replaced',
+        partsLeftAlone: ['options', 'reservations', 'exclusions'],
+        notCopied,
+      });
+      expect(await d.include()).toContain('range 10.80.0.20 10.80.0.99;');
+      // The diff is what was written, not the source's pool.
+      const details = await t.http.get(`/api/v1/jobs/${job.id}?include=details`).set(auth()).expect(200);
+      expect(details.body.details.diffs[`${pair}/10.80.0.0`].pools).toEqual({
+        added: [{ start: '10.80.0.20', end: '10.80.0.99' }],
+        removed: [{ start: '10.80.0.10', end: '10.80.0.99' }],
+        changed: [],
+      });
+
+      const restarts = (await d.restarts()).length;
+      const again = await replicate(t, body, caller.key);
+      expect(again.outcome.scopes?.[`${pair}/10.80.0.0`]).toMatchObject({ state: 'unchanged', notCopied });
+      expect((await d.restarts()).length).toBe(restarts);
+    });
+
+    it("a source subnet that inherits its lease time takes the destination's own away, and the next run is unchanged", async () => {
+      // ping-check is kept as text: the subnet is written by the edit, not copied as the source declares it.
+      const subnet = (lease: string, peer: string): string =>
+        `subnet 10.81.0.0 netmask 255.255.255.0 {\n  option routers 10.81.0.1;\n${lease}  ping-check true;\n` +
+        `  pool {\n    failover peer "${peer}";\n    range 10.81.0.10 10.81.0.20;\n  }\n}\n`;
+      const s = await isc.files({ main: mainA, include: subnet('', 'dhcp-failover') });
+      const d = await isc.files({ main: mainB, include: subnet('  default-lease-time 600;\n', 'fo-b') });
+      const { idS, idD, pair, job } = await replicatePair(s, d, '10.81.0.0');
+      expect(job.outcome.scopes?.[`${pair}/10.81.0.0`]?.state).toBe('replaced');
+      expect(await d.include()).not.toContain('default-lease-time');
+      const copy = await t.http.get(`/api/v1/servers/${idD}/scopes/10.81.0.0`).set(auth()).expect(200);
+      expect(copy.body.leaseTime).toBeUndefined();
+      await dhcpdAccepts(d);
+      const again = await replicate(t, {
+        kind: 'scope',
+        sourceServerId: idS,
+        relationshipId: pair,
+        network: '10.81.0.0',
+      });
+      expect(again.outcome.scopes?.[`${pair}/10.81.0.0`]?.state).toBe('unchanged');
     });
 
     it('disable closes the pools, a replication opens them again; delete removes the subnet', async () => {

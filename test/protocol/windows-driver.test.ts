@@ -10,7 +10,7 @@ import { SCOPE_PARTS, type ScopeContent } from '../../src/vendors/scope-content.
 import { WindowsDriver } from '../../src/vendors/windows/windows.driver.js';
 import { runPowerShell } from '../../src/vendors/windows/powershell/powershell-session.js';
 import { windowsSshSettings } from '../../src/vendors/windows/windows-session.js';
-import { uniqueName } from '../support/fixtures.js';
+import { principalWith, uniqueName } from '../support/fixtures.js';
 import { replicate } from '../support/jobs.js';
 import { bearer, startTestApp, type TestApp } from '../support/test-app.js';
 import { startWindowsEstate, type WindowsEstate } from '../support/windows/windows-estate.js';
@@ -359,6 +359,48 @@ describe('Windows driver over sshd and the DhcpServer emulator', () => {
       expect((await estate.serverState('WIN4')).scopes[failed[0].network]).toEqual(
         win1.scopes[failed[0].network],
       );
+    });
+    test("an exclusion only the source's wider range holds, copied by a caller with edit-exclusions alone, is refused with the reason before anything of the scope is written", async () => {
+      await estate.seedScope('WIN1', {
+        scopeId: '10.6.1.0',
+        startRange: '10.6.1.10',
+        endRange: '10.6.1.200',
+        exclusions: [{ startRange: '10.6.1.20', endRange: '10.6.1.30' }],
+      });
+      await t.http
+        .post(`/api/v1/relationships/${relationship}/scopes`)
+        .set(auth())
+        .send({ network: '10.6.1.0', sourceServerId: ids['WIN1'] })
+        .expect(201);
+      // Since it joined, WIN1's range was widened and its exclusion moved into the new addresses.
+      await estate.update((state) => {
+        Object.assign(state.servers['win1'].scopes['10.6.1.0'], {
+          endRange: '10.6.1.250',
+          exclusions: [{ startRange: '10.6.1.220', endRange: '10.6.1.230' }],
+        });
+      });
+      const grant = (serverId: string): Record<string, unknown> => ({
+        permissions: ['edit-exclusions'],
+        resource: { type: 'scope', serverId, network: '10.6.1.0' },
+      });
+      const caller = await principalWith(t, [grant(ids['WIN1']), grant(ids['WIN2'])]);
+      const job = await replicate(
+        t,
+        { kind: 'scope', sourceServerId: ids['WIN1'], relationshipId: relationship, network: '10.6.1.0' },
+        caller.key,
+      );
+      expect(job.outcome.scopes?.[`${relationship}/10.6.1.0`]).toMatchObject({
+        state: 'failed',
+        reason: expect.stringContaining(
+          "exclusion 10.6.1.220-10.6.1.230 is outside the scope's address range 10.6.1.10-10.6.1.200, and " +
+            'Windows keeps exclusions and reservations inside it; nothing of the scope was written (replicating ' +
+            'its pools too would widen the range)',
+        ),
+      });
+      // The destination's own exclusion is still there (it was removed before the add failed).
+      expect((await estate.serverState('WIN2')).scopes['10.6.1.0'].exclusions).toEqual([
+        { startRange: '10.6.1.20', endRange: '10.6.1.30' },
+      ]);
     });
   });
 

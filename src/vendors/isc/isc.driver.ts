@@ -22,6 +22,7 @@ import {
   applyScopes,
   findSubnet,
   findSubnets,
+  partialRangesCopy,
   readScopes,
   type IscSubnet,
   type ReadFindings,
@@ -186,6 +187,14 @@ export class IscDriver implements DhcpDriver, OnModuleDestroy {
     parts: readonly ScopePart[],
   ): CopyComparison | undefined {
     return compareCopy(destination, source, parts);
+  }
+
+  partialCopy(
+    destination: ScopeContent,
+    source: ScopeContent,
+    parts: readonly ScopePart[],
+  ): { content: ScopeContent; notCopied: string } | undefined {
+    return partialRangesCopy(destination, source, parts);
   }
 
   scopesFromEvidence(evidence: unknown): { before: ScopeContent; after: ScopeContent } {

@@ -97,6 +97,27 @@ describe('scopeWriteStatements', () => {
     );
   });
 
+  it('refuses, before any cmdlet, an exclusion or reservation it would add outside the range the scope keeps', () => {
+    const before = scope();
+    const far = scope({
+      pools: [{ start: '10.1.2.10', end: '10.1.2.250' }],
+      exclusions: [{ start: '10.1.2.220', end: '10.1.2.230' }],
+      reservations: [{ address: '10.1.2.240', hardwareAddress: 'aa:bb:cc:dd:ee:05', options: [] }],
+    });
+    expect(() => scopeWriteStatements(before, { content: far, parts: ['exclusions'] })).toThrow(
+      "exclusion 10.1.2.220-10.1.2.230 is outside the scope's address range 10.1.2.10-10.1.2.200, and Windows " +
+        'keeps exclusions and reservations inside it; nothing of the scope was written (replicating its pools too ' +
+        'would widen the range)',
+    );
+    expect(() => scopeWriteStatements(before, { content: far, parts: ['reservations'] })).toThrow(
+      /^reservation 10\.1\.2\.240 is outside the scope's address range 10\.1\.2\.10-10\.1\.2\.200/,
+    );
+    // With the pools, the range is widened first: they fit.
+    expect(scopeWriteStatements(before, { content: far, parts: ALL })).toContain(
+      "Add-DhcpServerv4ExclusionRange -ScopeId '10.1.2.0' -StartRange '10.1.2.220' -EndRange '10.1.2.230'",
+    );
+  });
+
   it('refuses a reservation without an address (Kea has them; Windows reserves an address)', () => {
     const before = scope();
     const unplaced = scope({

@@ -75,6 +75,10 @@ export function scopeWriteStatements(before: ScopeContent | undefined, write: Sc
     }
     if (settings.length > 0) statements.push(`Set-DhcpServerv4Scope -ScopeId ${id} ${settings.join(' ')}`);
   }
+  // Windows keeps exclusions and reservations inside the scope's address range: one added outside it fails its
+  // cmdlet after the scope's earlier cmdlets ran (an exclusion or reservation already removed); refused first instead.
+  const span = !before || parts.has('pools') ? range() : before.pools[0];
+  if (span) assertInRange(write, before, span);
   if (parts.has('exclusions'))
     statements.push(...exclusionStatements(id, before?.exclusions ?? [], after.exclusions));
   if (parts.has('options'))
@@ -84,6 +88,33 @@ export function scopeWriteStatements(before: ScopeContent | undefined, write: Sc
 }
 
 const rangeKey = (range: AddressRange): string => `${range.start}-${range.end}`;
+
+/** The exclusions and reservations the write adds, each within `span` (the scope's range once written). */
+function assertInRange(write: ScopeWrite, before: ScopeContent | undefined, span: AddressRange): void {
+  const parts = new Set(write.parts);
+  const inside = (address: string): boolean =>
+    toInt(address) >= toInt(span.start) && toInt(address) <= toInt(span.end);
+  const present = new Set((before?.exclusions ?? []).map(rangeKey));
+  const outside = [
+    ...(parts.has('exclusions') ? write.content.exclusions : [])
+      .filter((range) => !present.has(rangeKey(range)) && !(inside(range.start) && inside(range.end)))
+      .map((range) => `exclusion ${rangeKey(range)}`),
+    ...(parts.has('reservations') ? write.content.reservations : [])
+      .filter(({ address }) => address !== undefined && !inside(address))
+      .filter((reservation) => {
+        const current = before?.reservations.find((item) => item.address === reservation.address);
+        return !current || windowsClientId(current) !== windowsClientId(reservation);
+      })
+      .map(({ address }) => `reservation ${address}`),
+  ];
+  if (outside.length === 0) return;
+  throw new DriverError(
+    DriverErrorCode.unsupported,
+    `${outside.join(', ')} ${outside.length === 1 ? 'is' : 'are'} outside the scope's address range ` +
+      `${rangeKey(span)}, and Windows keeps exclusions and reservations inside it; nothing of the scope was written` +
+      (parts.has('pools') ? '' : ' (replicating its pools too would widen the range)'),
+  );
+}
 const rangeParameters = (range: AddressRange): string =>
   `-StartRange ${psString(range.start)} -EndRange ${psString(range.end)}`;
 const toInt = (address: string): number =>

@@ -1,7 +1,7 @@
 import type { ScopeContent } from '../../scope-content.js';
 import { changedFiles, loadConf, type ConfSet } from './include-resolver.js';
 import { SharedPoolWriteError } from './isc-pools.js';
-import { applyScope, findSubnets, readScopes } from './isc-subnet.mapper.js';
+import { applyScope, findSubnets, partialRangesCopy, readScopes } from './isc-subnet.mapper.js';
 import { UndefinedOptionError } from './option-edit.js';
 import { print } from './printer.js';
 
@@ -162,6 +162,16 @@ describe('ISC subnet mapping', () => {
       '+     option domain-name "campus.example";',
       '+     default-lease-time 600;',
     ]);
+  });
+
+  it('a source subnet without a lease time of its own leaves the copy without one (it inherits, as the source does)', async () => {
+    const set = await load();
+    const { leaseTime: _inherited, ...scope } = readScopes(set).get('10.1.2.0')!;
+    applyScope(set, scope, ['options']);
+    expect(diffLines(MAIN, print(set.files.get('/etc/dhcp/dhcpd.conf')!))).toEqual([
+      '-     default-lease-time 3600;',
+    ]);
+    expect(readScopes(set).get('10.1.2.0')!.leaseTime).toBeUndefined();
   });
 
   it('re-cuts ranges for exclusions, keeping pools, peer and pool statements', async () => {
@@ -361,4 +371,41 @@ describe('ISC subnet mapping', () => {
     expect(changedFiles(set).size).toBe(0);
     expect(print(set.files.get('/dst.conf')!)).toBe(text);
   });
+
+  it.each([['pools'], ['exclusions']] as const)(
+    'tells what a write of %s alone leaves, as applyScope writes it, and what of the source stays behind',
+    async (part) => {
+      const set = await load();
+      const destination = readScopes(set).get('10.1.2.0')!;
+      // Wider than the destination's ranges (10-99, 120-149, 200-210), with one exclusion inside them.
+      const source: ScopeContent = {
+        ...destination,
+        pools: [{ start: '10.1.2.10', end: '10.1.2.180', failoverPeer: 'src-peer' }],
+        exclusions: [
+          { start: '10.1.2.1', end: '10.1.2.9' },
+          { start: '10.1.2.50', end: '10.1.2.59' },
+          { start: '10.1.2.181', end: '10.1.2.254' },
+        ],
+      };
+      const projected = partialRangesCopy(destination, source, [part])!;
+      applyScope(set, source, [part]);
+      const written = readScopes(set).get('10.1.2.0')!;
+      const ranges = (pools: ScopeContent['pools']): string[] =>
+        pools.map(({ start, end }) => `${start}-${end}`).sort();
+      expect(ranges(projected.content.pools)).toEqual(ranges(written.pools));
+      expect(projected.content.exclusions).toEqual(written.exclusions);
+      expect(projected.notCopied).toContain(
+        part === 'pools'
+          ? "10.1.2.100-10.1.2.119, 10.1.2.150-10.1.2.180 of the source's pools are not copied"
+          : '10.1.2.100-10.1.2.119, 10.1.2.150-10.1.2.180, which the source does not exclude, stay outside',
+      );
+      // Written once, nothing more of the source gets there: the next write is the same, and says so again.
+      const again = partialRangesCopy(written, source, [part])!;
+      expect(ranges(again.content.pools)).toEqual(ranges(written.pools));
+      expect(again.notCopied).toBe(projected.notCopied);
+      // Both parts, or a source within the destination's ranges, copy as they are.
+      expect(partialRangesCopy(destination, source, ['pools', 'exclusions'])).toBeUndefined();
+      expect(partialRangesCopy(destination, destination, [part])).toBeUndefined();
+    },
+  );
 });

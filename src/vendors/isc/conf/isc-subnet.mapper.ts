@@ -6,7 +6,7 @@ import {
   type ScopePart,
 } from '../../scope-content.js';
 import { childStatements, findBlocks, isBlock, isStatement, type Located } from './conf-walk.js';
-import { insertNodes } from './conf-edit.js';
+import { insertNodes, removeNode } from './conf-edit.js';
 import { mainFile, type ConfSet } from './include-resolver.js';
 import { hardwareAddressOf, HostIndex, findHosts, type IscHost } from './isc-hosts.js';
 import { modelledOptionDefinition, OptionCatalog } from './isc-options.js';
@@ -33,8 +33,10 @@ import {
   netmaskOf,
   prefixLength,
   subtractRanges,
+  toDotted,
   toNumeric,
   usableRange,
+  type NumericRange,
 } from './ipv4.js';
 import { applyOptions, modelledOptions, setStatement } from './option-edit.js';
 import { isDenyAll, isSubnetDisabled, setSubnetEnabled } from './isc-scope-state.js';
@@ -316,6 +318,10 @@ export function applyScope(
         0,
       );
       setStatement(file, block, 'default-lease-time', String(content.leaseTime), after);
+    } else {
+      // The source's subnet has no lease time of its own (it inherits one): neither has the copy, else every later
+      // replication would find the destination's own and report it again.
+      for (const statement of childStatements(block, 'default-lease-time')) removeNode(block, statement);
     }
   }
   if (parts.includes('pools') || parts.includes('exclusions')) {
@@ -345,6 +351,58 @@ export function applyScope(
   const enabled = parts.includes('options') ? content.enabled : !wasDisabled;
   if (!enabled || wasDisabled) setSubnetEnabled(file, block, enabled);
   return subnet;
+}
+
+/**
+ * What a write of only one of pools and exclusions (applyScope's rule) makes of the destination's subnet
+ * `destination` (as read): its pools and exclusions as they will read, and the source's addresses that do not get
+ * there, with why. Undefined where the write copies the part as the source has it (both parts, neither, or nothing
+ * kept back), so that replication can diff against what will be written instead of reporting a change for ever.
+ */
+export function partialRangesCopy(
+  destination: ScopeContent,
+  source: ScopeContent,
+  parts: readonly ScopePart[],
+): { content: ScopeContent; notCopied: string } | undefined {
+  const pools = parts.includes('pools');
+  if (pools === parts.includes('exclusions')) return undefined;
+  const usable = usableRange(destination.subnet);
+  const outside = (ranges: NumericRange[]): NumericRange[] => subtractRanges(usable, mergeRanges(ranges));
+  const minus = (ranges: NumericRange[], holes: NumericRange[]): NumericRange[] =>
+    mergeRanges(ranges).flatMap((range) => subtractRanges(range, mergeRanges(holes)));
+  const list = (ranges: NumericRange[]): string =>
+    ranges
+      .map(toDotted)
+      .map(({ start, end }) => (start === end ? start : `${start}-${end}`))
+      .join(', ');
+  // As applyScope cuts them: the source's pools minus what the destination keeps out (nothing when it has no
+  // range), or the destination's own pools minus the source's exclusions.
+  const kept = pools
+    ? destination.pools.length === 0
+      ? []
+      : outside(destination.pools.map(toNumeric))
+    : source.exclusions.map(toNumeric);
+  const written = (pools ? source.pools : destination.pools).flatMap(({ failoverPeer, ...range }) =>
+    subtractRanges(toNumeric(range), kept).map((piece) => ({
+      ...toDotted(piece),
+      ...(failoverPeer !== undefined ? { failoverPeer } : {}),
+    })),
+  );
+  const exclusions = outside(written.map(toNumeric));
+  const lost = pools
+    ? minus(source.pools.map(toNumeric), written.map(toNumeric))
+    : minus(exclusions, source.exclusions.map(toNumeric));
+  if (lost.length === 0) return undefined;
+  return {
+    content: { ...source, pools: written, exclusions: exclusions.map(toDotted) },
+    notCopied: pools
+      ? `dhcpd holds pools and exclusions as one set of ranges: pools without exclusions only keep addresses the ` +
+        `destination already has in a range, so ${list(lost)} of the source's pools are not copied (replicate ` +
+        'exclusions too to copy them)'
+      : `dhcpd holds pools and exclusions as one set of ranges: exclusions without pools only take addresses out of ` +
+        `the destination's ranges, so ${list(lost)}, which the source does not exclude, stay outside them ` +
+        '(replicate pools too to copy them)',
+  };
 }
 
 /**
