@@ -61,7 +61,7 @@ export class JobDto {
   /** What was asked. */
   @ApiProperty({ type: 'object', additionalProperties: true })
   request!: Record<string, unknown>;
-  /** Per-item outcome, filled in as the job runs. */
+  /** Per-item outcome, filled in as the job runs (a replication's: the ReplicationOutcomeDto schema). */
   @ApiProperty({ type: 'object', additionalProperties: true })
   outcome!: Record<string, unknown>;
   /**

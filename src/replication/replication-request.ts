@@ -1,4 +1,5 @@
 import type { ScopePart } from '../vendors/scope-content.js';
+import type { ReplicationScopeOutcomeDto } from './replication-outcome.dto.js';
 
 export const REPLICATION_KINDS = ['scope', 'relationship', 'server'] as const;
 export type ReplicationKind = (typeof REPLICATION_KINDS)[number];
@@ -24,18 +25,6 @@ export interface ReplicationRequest {
 
 /**
  * Per-scope outcome, kept in the job row (`outcome.scopes[<relationship>/<network>]`); its diff is in the job's
- * details (`details.diffs[<relationship>/<network>]`).
+ * details (`details.diffs[<relationship>/<network>]`). The OpenAPI document shows it as ReplicationScopeOutcome.
  */
-export interface ScopeOutcome {
-  relationshipId: string;
-  network: string;
-  sourceServerId: string;
-  destinationServerId: string;
-  /** `writing` only while a write is in flight (or was, when a worker died: the next attempt resolves it). */
-  state: 'replaced' | 'unchanged' | 'skipped' | 'failed' | 'would-replace' | 'writing';
-  reason?: string;
-  /** Parts the caller holds no bit for, left as the destination has them. */
-  partsLeftAlone?: ScopePart[];
-  /** What of the source's replaced parts the destination's vendor cannot take without the parts left alone, and why. */
-  notCopied?: string;
-}
+export type ScopeOutcome = ReplicationScopeOutcomeDto;

@@ -1,5 +1,11 @@
 import { Body, Controller, Headers, HttpCode, Post, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiHeader, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiExtraModels,
+  ApiHeader,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentPrincipal, type AuthenticatedPrincipal } from '../auth/authenticated-principal.js';
 import { Operation } from '../common/http/api-docs.decorators.js';
@@ -7,10 +13,17 @@ import { idempotencyKeyOf } from '../common/idempotency/idempotency-key.js';
 import { ProblemDetails } from '../common/problem/problem-details.js';
 import { JobDto } from '../jobs/job.dto.js';
 import { Authorize } from '../permissions/authorize.decorator.js';
+import {
+  ReplicationLegTimingsDto,
+  ReplicationOutcomeDto,
+  ReplicationScopeOutcomeDto,
+} from './replication-outcome.dto.js';
 import { CreateReplicationDto } from './replication.dto.js';
 import { ReplicationsService } from './replications.service.js';
 
 @ApiTags('replications')
+// A replication job's outcome, which GET /jobs/{id} shows as a free-form object (jobs know no job type's shape).
+@ApiExtraModels(ReplicationOutcomeDto, ReplicationScopeOutcomeDto, ReplicationLegTimingsDto)
 @Controller('replications')
 export class ReplicationsController {
   constructor(private readonly replications: ReplicationsService) {}

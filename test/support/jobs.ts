@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { bearer, type TestApp } from './test-app.js';
 
 export type JobBody = Record<string, unknown> & {
@@ -35,6 +36,7 @@ export async function waitForJob(
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const job = (await t.http.get(`/api/v1/jobs/${id}`).set(bearer(key)).expect(200)).body as JobBody;
+    if (job.name === 'replicate') expectDocumentedOutcome(job.outcome);
     if (!['queued', 'running'].includes(job.state)) return job;
     if (Date.now() > deadline) throw new Error(`job ${id} still ${job.state} after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -49,4 +51,35 @@ export async function replicate(
   headers: Record<string, string> = {},
 ): Promise<JobBody> {
   return waitForJob(t, await requestReplication(t, body, key, headers), key);
+}
+
+interface ObjectSchema {
+  properties: Record<string, { enum?: string[]; items?: { enum?: string[] } }>;
+  required?: string[];
+}
+
+let schemas: Record<string, ObjectSchema> | undefined;
+
+/** A replication's outcome as callers read it holds only what openapi.json documents (ReplicationOutcomeDto). */
+function expectDocumentedOutcome(outcome: Record<string, unknown>): void {
+  schemas ??= (
+    JSON.parse(readFileSync(new URL('../../openapi/openapi.json', import.meta.url), 'utf8')) as {
+      components: { schemas: Record<string, ObjectSchema> };
+    }
+  ).components.schemas;
+  const conforms = (value: Record<string, unknown>, schema: ObjectSchema): void => {
+    expect(Object.keys(value).filter((key) => !(key in schema.properties))).toEqual([]);
+    expect((schema.required ?? []).filter((key) => value[key] === undefined)).toEqual([]);
+    for (const [key, property] of Object.entries(schema.properties)) {
+      const allowed = property.enum ?? property.items?.enum;
+      const given = value[key];
+      if (!allowed || given === undefined) continue;
+      for (const item of Array.isArray(given) ? given : [given]) expect(allowed).toContain(item);
+    }
+  };
+  expect(Object.keys(outcome).filter((key) => !['scopes', 'timings'].includes(key))).toEqual([]);
+  const scopes = (outcome['scopes'] ?? {}) as Record<string, Record<string, unknown>>;
+  for (const scope of Object.values(scopes)) conforms(scope, schemas['ReplicationScopeOutcomeDto']);
+  const timings = (outcome['timings'] ?? {}) as Record<string, Record<string, unknown>>;
+  for (const leg of Object.values(timings)) conforms(leg, schemas['ReplicationLegTimingsDto']);
 }
