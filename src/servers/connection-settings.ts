@@ -26,6 +26,20 @@ export function secretNamesOf(vendor: Vendor): readonly string[] {
 }
 
 /**
+ * Field errors for names a PATCH sets to `null` that the vendor's connection does not have: a mistyped secret
+ * (`pasword: null`) would otherwise be dropped as "cleared" and the real secret kept.
+ */
+export function unknownConnectionFields(vendor: Vendor, names: readonly string[]): FieldError[] {
+  const known = Object.keys(new SHAPES[vendor].dto());
+  return names
+    .filter((name) => !known.includes(name))
+    .map((name) => ({
+      field: `connection.${name}`,
+      message: `unknown field "connection.${name}"; remove it`,
+    }));
+}
+
+/**
  * Validates a vendor's connection settings (field rules, then the rules that join fields) and splits them into
  * settings and secrets. `heldSecrets` are the names already stored, which count as given (PATCH without resending).
  */

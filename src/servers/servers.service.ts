@@ -14,7 +14,7 @@ import { grantEntry } from '../permissions/grant-audit.js';
 import { GrantEntity } from '../permissions/grant.entity.js';
 import { PermissionService } from '../permissions/permission.service.js';
 import type { ServerTarget } from '../vendors/driver.js';
-import { parseConnection } from './connection-settings.js';
+import { parseConnection, unknownConnectionFields } from './connection-settings.js';
 import type { CreateServerDto, ServerQuery, UpdateServerDto } from './dto/server.dto.js';
 import { ServerEntity } from './server.entity.js';
 import { openSecrets, sealSecrets } from './server-secrets.js';
@@ -97,6 +97,8 @@ export class ServersService {
       if (dto.connection) {
         const held = openSecrets(this.box, id, server.sealedSecrets);
         const cleared = Object.keys(dto.connection).filter((key) => dto.connection?.[key] === null);
+        const unknown = unknownConnectionFields(server.vendor, cleared);
+        if (unknown.length > 0) throw ProblemException.validation(unknown);
         const given = Object.fromEntries(
           Object.entries(dto.connection).filter(([, value]) => value !== null),
         );

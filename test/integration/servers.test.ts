@@ -186,6 +186,37 @@ describe('server registry', () => {
     expect(vendorChange.body.errors[0].field).toBe('vendor');
   });
 
+  it('PATCH refuses null for a connection field the vendor has not (a mistyped secret) and a null connection', async () => {
+    const created = await t.http.post('/api/v1/servers').set(auth).send(keaServerBody()).expect(201);
+    const id = created.body.id as string;
+    const mistyped = await t.http
+      .patch(`/api/v1/servers/${id}`)
+      .set(auth)
+      .send({ connection: { pasword: null } })
+      .expect(400);
+    expect(mistyped.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(mistyped.body.errors).toEqual([
+      { field: 'connection.pasword', message: 'unknown field "connection.pasword"; remove it' },
+    ]);
+    const nullConnection = await t.http
+      .patch(`/api/v1/servers/${id}`)
+      .set(auth)
+      .send({ connection: null })
+      .expect(400);
+    expect(nullConnection.body.errors).toContainEqual({
+      field: 'connection',
+      message: 'connection cannot be null; leave it out to keep the current value',
+    });
+    const read = await t.http.get(`/api/v1/servers/${id}`).set(auth).expect(200);
+    expect(read.headers['etag']).toBe('"1"');
+    expect(read.body.secretsSet).toEqual(['password']);
+    const events = await t.http
+      .get(`/api/v1/audit-events?targetId=${id}&action=server.updated`)
+      .set(auth)
+      .expect(200);
+    expect(events.body.items).toEqual([]);
+  });
+
   it('names are unique, unknown ids are 404, bad ids are 400, and changes are audited', async () => {
     const body = keaServerBody();
     const created = await t.http.post('/api/v1/servers').set(auth).send(body).expect(201);
