@@ -1,5 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
+// ssh2 is CommonJS: its `utils` is not a named export Node's ESM loader can see.
+import ssh2 from 'ssh2';
 import type { FieldError } from '../common/problem/problem-details.js';
 import { ProblemException } from '../common/problem/problem.exception.js';
 import { flattenValidationErrors } from '../common/validation/validation-errors.js';
@@ -40,13 +42,14 @@ export function unknownConnectionFields(vendor: Vendor, names: readonly string[]
 }
 
 /**
- * Validates a vendor's connection settings (field rules, then the rules that join fields) and splits them into
- * settings and secrets. `heldSecrets` are the names already stored, which count as given (PATCH without resending).
+ * Validates a vendor's connection settings (field rules, then the rules that join fields, then whether the
+ * credentials given can be used) and splits them into settings and secrets. `heldSecrets` are the secrets already
+ * stored, which count as given (PATCH without resending).
  */
 export function parseConnection(
   vendor: Vendor,
   raw: unknown,
-  heldSecrets: readonly string[] = [],
+  heldSecrets: Readonly<Record<string, string>> = {},
 ): SplitConnection {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw ProblemException.validation([{ field: 'connection', message: 'connection must be an object' }]);
@@ -71,11 +74,57 @@ export function parseConnection(
     if ((shape.secrets as readonly string[]).includes(key)) secrets[key] = String(value);
     else settings[key] = value;
   }
-  const joined = joinedRuleErrors(vendor, settings, new Set([...heldSecrets, ...Object.keys(secrets)]));
+  const joined = joinedRuleErrors(
+    vendor,
+    settings,
+    new Set([...Object.keys(heldSecrets), ...Object.keys(secrets)]),
+  );
   if (joined.length > 0) {
     throw ProblemException.validation(joined);
   }
+  const unusable = sshKeyErrors(secrets, heldSecrets);
+  if (unusable.length > 0) {
+    throw ProblemException.validation(unusable);
+  }
   return { settings, secrets };
+}
+
+/**
+ * A private key SSH cannot read (a format ssh2 does not take, such as PKCS#8, or an encrypted key without its
+ * passphrase) would be stored and fail only at the first connection; checked when the key or passphrase is given.
+ */
+function sshKeyErrors(given: Record<string, string>, held: Readonly<Record<string, string>>): FieldError[] {
+  if (given['privateKey'] === undefined && given['privateKeyPassphrase'] === undefined) return [];
+  const key = given['privateKey'] ?? held['privateKey'];
+  if (key === undefined) return [];
+  const passphrase = given['privateKeyPassphrase'] ?? held['privateKeyPassphrase'];
+  const parsed = ssh2.utils.parseKey(key, passphrase);
+  if (!(parsed instanceof Error)) return [];
+  // ssh2's messages name the problem, never the key's content.
+  if (passphrase === undefined && /passphrase/i.test(parsed.message)) {
+    return [
+      {
+        field: 'connection.privateKeyPassphrase',
+        message: 'the privateKey is encrypted; give its privateKeyPassphrase',
+      },
+    ];
+  }
+  if (passphrase !== undefined && /passphrase/i.test(parsed.message)) {
+    return [
+      {
+        field: 'connection.privateKeyPassphrase',
+        message: 'privateKeyPassphrase does not open the privateKey',
+      },
+    ];
+  }
+  return [
+    {
+      field: 'connection.privateKey',
+      message:
+        `privateKey cannot be used for SSH (${parsed.message}); give an OpenSSH key (ssh-keygen) or a PEM RSA or ` +
+        'EC key',
+    },
+  ];
 }
 
 function joinedRuleErrors(

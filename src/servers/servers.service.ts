@@ -108,7 +108,7 @@ export class ServersService {
         const settings = Object.fromEntries(
           Object.entries(server.connection).filter(([key]) => !cleared.includes(key)),
         );
-        const merged = parseConnection(server.vendor, { ...settings, ...given }, Object.keys(kept));
+        const merged = parseConnection(server.vendor, { ...settings, ...given }, kept);
         const secrets = { ...kept, ...merged.secrets };
         server.connection = merged.settings;
         server.sealedSecrets = sealSecrets(this.box, id, secrets);

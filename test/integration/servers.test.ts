@@ -1,10 +1,11 @@
+import { generateKeyPairSync } from 'node:crypto';
+import ssh2 from 'ssh2';
 import { DataSource } from 'typeorm';
 import { bearer, startTestApp, type TestApp } from '../support/test-app.js';
 import { keaServerBody, uniqueName } from '../support/fixtures.js';
 
 const FINGERPRINT = 'SHA256:nThbg6kXUpJWGl7E1IGOCspRomTxdCARLviKw6E5SY8';
-const PRIVATE_KEY =
-  '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n';
+const PRIVATE_KEY = ssh2.utils.generateKeyPairSync('ed25519').private;
 
 describe('server registry', () => {
   let t: TestApp;
@@ -215,6 +216,70 @@ describe('server registry', () => {
       .set(auth)
       .expect(200);
     expect(events.body.items).toEqual([]);
+  });
+
+  it('refuses a private key SSH cannot use (PKCS#8, encrypted without or with a wrong passphrase), on POST and PATCH', async () => {
+    const encrypted = ssh2.utils.generateKeyPairSync('ed25519', {
+      passphrase: 'right',
+      cipher: 'aes256-cbc',
+      rounds: 16,
+    }).private;
+    // What `openssl genpkey` writes: matches the PEM shape, but ssh2 cannot read PKCS#8.
+    const pkcs8 = generateKeyPairSync('ed25519').privateKey.export({
+      type: 'pkcs8',
+      format: 'pem',
+    }) as string;
+    const windows = (connection: Record<string, unknown>): Record<string, unknown> => ({
+      name: uniqueName('w'),
+      vendor: 'windows',
+      address: '127.0.0.1',
+      connection: { host: '127.0.0.1', username: 'u', hostKeyFingerprint: FINGERPRINT, ...connection },
+    });
+    const before = await t.app.get(DataSource).query('SELECT count(*)::int AS n FROM servers');
+    const cases: Array<[Record<string, unknown>, string, RegExp]> = [
+      [windows({ privateKey: pkcs8 }), 'connection.privateKey', /^privateKey cannot be used for SSH \(.+\)/],
+      [
+        windows({ privateKey: encrypted }),
+        'connection.privateKeyPassphrase',
+        /give its privateKeyPassphrase/,
+      ],
+      [
+        windows({ privateKey: encrypted, privateKeyPassphrase: 'wrong' }),
+        'connection.privateKeyPassphrase',
+        /does not open the privateKey/,
+      ],
+    ];
+    for (const [body, field, message] of cases) {
+      const response = await t.http.post('/api/v1/servers').set(auth).send(body).expect(400);
+      expect(response.body.errors).toEqual([{ field, message: expect.stringMatching(message) }]);
+      expect(JSON.stringify(response.body)).not.toMatch(/PRIVATE KEY|wrong/);
+    }
+    expect(await t.app.get(DataSource).query('SELECT count(*)::int AS n FROM servers')).toEqual(before);
+
+    const created = await t.http
+      .post('/api/v1/servers')
+      .set(auth)
+      .send(windows({ privateKey: encrypted, privateKeyPassphrase: 'right' }))
+      .expect(201);
+    const id = created.body.id as string;
+    // The held key is checked against a new passphrase, and a new key against the held passphrase.
+    await t.http
+      .patch(`/api/v1/servers/${id}`)
+      .set(auth)
+      .send({ connection: { privateKeyPassphrase: 'wrong' } })
+      .expect(400);
+    await t.http
+      .patch(`/api/v1/servers/${id}`)
+      .set(auth)
+      .send({ connection: { privateKey: pkcs8 } })
+      .expect(400);
+    const read = await t.http.get(`/api/v1/servers/${id}`).set(auth).expect(200);
+    expect(read.headers['etag']).toBe('"1"');
+    await t.http
+      .patch(`/api/v1/servers/${id}`)
+      .set(auth)
+      .send({ connection: { privateKey: PRIVATE_KEY, privateKeyPassphrase: null } })
+      .expect(200);
   });
 
   it('names are unique, unknown ids are 404, bad ids are 400, and changes are audited', async () => {
