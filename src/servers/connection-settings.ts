@@ -1,3 +1,4 @@
+import { createPrivateKey, type KeyObject, X509Certificate } from 'node:crypto';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 // ssh2 is CommonJS: its `utils` is not a named export Node's ESM loader can see.
@@ -82,11 +83,57 @@ export function parseConnection(
   if (joined.length > 0) {
     throw ProblemException.validation(joined);
   }
-  const unusable = sshKeyErrors(secrets, heldSecrets);
+  const unusable =
+    vendor === 'kea'
+      ? tlsMaterialErrors(settings, { ...heldSecrets, ...secrets })
+      : sshKeyErrors(secrets, heldSecrets);
   if (unusable.length > 0) {
     throw ProblemException.validation(unusable);
   }
   return { settings, secrets };
+}
+
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+
+/**
+ * Certificates and a client key that do not parse, or a client key that is not the certificate's, would be stored
+ * and fail at the first connection (a CA that does not parse is even skipped by TLS, which then trusts no one).
+ */
+function tlsMaterialErrors(settings: Record<string, unknown>, secrets: Record<string, string>): FieldError[] {
+  const errors: FieldError[] = [];
+  const certificates = (field: 'caCert' | 'clientCert'): X509Certificate[] | undefined => {
+    const pem = settings[field];
+    if (typeof pem !== 'string') return undefined;
+    const blocks = pem.match(PEM_CERTIFICATE) ?? [];
+    try {
+      if (blocks.length === 0) throw new Error('no BEGIN CERTIFICATE block');
+      return blocks.map((block) => new X509Certificate(block));
+    } catch (error) {
+      errors.push({
+        field: `connection.${field}`,
+        message: `${field} is not a readable PEM certificate (${(error as Error).message})`,
+      });
+      return undefined;
+    }
+  };
+  certificates('caCert');
+  const client = certificates('clientCert');
+  let key: KeyObject | undefined;
+  if (secrets['clientKey'] !== undefined) {
+    try {
+      key = createPrivateKey(secrets['clientKey']);
+    } catch (error) {
+      // OpenSSL's message names the problem, never the key's content.
+      errors.push({
+        field: 'connection.clientKey',
+        message: `clientKey is not a readable, unencrypted PEM private key (${(error as Error).message})`,
+      });
+    }
+  }
+  if (client?.[0] && key && !client[0].checkPrivateKey(key)) {
+    errors.push({ field: 'connection.clientKey', message: 'clientKey is not the private key of clientCert' });
+  }
+  return errors;
 }
 
 /**

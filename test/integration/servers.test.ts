@@ -3,6 +3,7 @@ import ssh2 from 'ssh2';
 import { DataSource } from 'typeorm';
 import { bearer, startTestApp, type TestApp } from '../support/test-app.js';
 import { keaServerBody, uniqueName } from '../support/fixtures.js';
+import { makeTestCertificates } from '../support/kea/test-certificates.js';
 
 const FINGERPRINT = 'SHA256:nThbg6kXUpJWGl7E1IGOCspRomTxdCARLviKw6E5SY8';
 const PRIVATE_KEY = ssh2.utils.generateKeyPairSync('ed25519').private;
@@ -280,6 +281,57 @@ describe('server registry', () => {
       .set(auth)
       .send({ connection: { privateKey: PRIVATE_KEY, privateKeyPassphrase: null } })
       .expect(200);
+  });
+
+  it("refuses Kea TLS material that does not parse, or a client key that is not the certificate's", async () => {
+    const certs = makeTestCertificates('127.0.0.1');
+    const garbage = (label: string): string => `-----BEGIN ${label}-----\nAAAA\n-----END ${label}-----\n`;
+    const kea = (connection: Record<string, unknown>): Record<string, unknown> =>
+      keaServerBody({ connection: { url: 'https://127.0.0.1:8000/', ...connection } });
+    const before = await t.app.get(DataSource).query('SELECT count(*)::int AS n FROM servers');
+    const cases: Array<[Record<string, unknown>, string, RegExp]> = [
+      [
+        kea({ caCert: garbage('CERTIFICATE') }),
+        'connection.caCert',
+        /^caCert is not a readable PEM certificate/,
+      ],
+      [kea({ caCert: garbage('PUBLIC KEY') }), 'connection.caCert', /no BEGIN CERTIFICATE block/],
+      [
+        kea({ clientCert: garbage('CERTIFICATE'), clientKey: certs.client.key }),
+        'connection.clientCert',
+        /^clientCert is not a readable PEM certificate/,
+      ],
+      [
+        kea({ clientCert: certs.client.cert, clientKey: garbage('PRIVATE KEY') }),
+        'connection.clientKey',
+        /^clientKey is not a readable, unencrypted PEM private key/,
+      ],
+      [
+        kea({ clientCert: certs.client.cert, clientKey: certs.agent.key }),
+        'connection.clientKey',
+        /^clientKey is not the private key of clientCert$/,
+      ],
+    ];
+    for (const [body, field, message] of cases) {
+      const response = await t.http.post('/api/v1/servers').set(auth).send(body).expect(400);
+      expect(response.body.errors).toEqual([{ field, message: expect.stringMatching(message) }]);
+      expect(JSON.stringify(response.body)).not.toContain('PRIVATE KEY');
+    }
+    expect(await t.app.get(DataSource).query('SELECT count(*)::int AS n FROM servers')).toEqual(before);
+
+    // A CA bundle (several certificates) and a matching pair are taken; PATCH checks a new key against the held one.
+    const created = await t.http
+      .post('/api/v1/servers')
+      .set(auth)
+      .send(kea({ caCert: certs.ca + certs.ca, clientCert: certs.client.cert, clientKey: certs.client.key }))
+      .expect(201);
+    await t.http
+      .patch(`/api/v1/servers/${created.body.id}`)
+      .set(auth)
+      .send({ connection: { clientKey: certs.agent.key } })
+      .expect(400);
+    const read = await t.http.get(`/api/v1/servers/${created.body.id}`).set(auth).expect(200);
+    expect(read.headers['etag']).toBe('"1"');
   });
 
   it('names are unique, unknown ids are 404, bad ids are 400, and changes are audited', async () => {
