@@ -95,13 +95,16 @@ export class ServersService {
       assertIfMatch(ifMatch, server.version);
       const changed = Object.keys(givenFields(dto)).filter((key) => key !== 'connection');
       if (dto.connection) {
-        const held = openSecrets(this.box, id, server.sealedSecrets);
         const cleared = Object.keys(dto.connection).filter((key) => dto.connection?.[key] === null);
         const unknown = unknownConnectionFields(server.vendor, cleared);
         if (unknown.length > 0) throw ProblemException.validation(unknown);
         const given = Object.fromEntries(
           Object.entries(dto.connection).filter(([, value]) => value !== null),
         );
+        // Opened only when some are kept: sending every secret again is how credentials sealed under another
+        // ENCRYPTION_KEY are replaced.
+        const keeps = server.secretNames.some((name) => !cleared.includes(name) && !(name in given));
+        const held = keeps ? openSecrets(this.box, id, server.sealedSecrets) : {};
         const kept = Object.fromEntries(
           Object.entries(held).filter(([name]) => !cleared.includes(name) && !(name in given)),
         );

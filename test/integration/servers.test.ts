@@ -1,6 +1,7 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import ssh2 from 'ssh2';
 import { DataSource } from 'typeorm';
+import { SecretBox } from '../../src/common/crypto/secret-box.js';
 import { bearer, startTestApp, type TestApp } from '../support/test-app.js';
 import { keaServerBody, uniqueName } from '../support/fixtures.js';
 import { makeTestCertificates } from '../support/kea/test-certificates.js';
@@ -332,6 +333,37 @@ describe('server registry', () => {
       .expect(400);
     const read = await t.http.get(`/api/v1/servers/${created.body.id}`).set(auth).expect(200);
     expect(read.headers['etag']).toBe('"1"');
+  });
+
+  it('credentials sealed under another ENCRYPTION_KEY are a 409 saying so, and sending them again recovers', async () => {
+    const created = await t.http.post('/api/v1/servers').set(auth).send(keaServerBody()).expect(201);
+    const id = created.body.id as string;
+    // As after a restart with another key: the blob is sound, this service's key does not open it.
+    const foreign = new SecretBox(randomBytes(32)).seal('{"password":"old"}', `server:${id}`);
+    await t.app.get(DataSource).query('UPDATE servers SET sealed_secrets = $1 WHERE id = $2', [foreign, id]);
+    const refusals = [
+      await t.http.post(`/api/v1/servers/${id}/connection-test`).set(auth),
+      await t.http
+        .patch(`/api/v1/servers/${id}`)
+        .set(auth)
+        .send({ connection: { timeoutMs: 1000 } }),
+    ];
+    for (const refused of refusals) {
+      expect(refused.status).toBe(409);
+      expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(refused.body.detail).toContain(
+        `server ${id} cannot be decrypted with this service's ENCRYPTION_KEY`,
+      );
+    }
+    expect((await rowOf(id))['sealed_secrets']).toBe(foreign);
+    const resent = await t.http
+      .patch(`/api/v1/servers/${id}`)
+      .set(auth)
+      .send({ connection: { password: 'new-password' } })
+      .expect(200);
+    expect(resent.body.secretsSet).toEqual(['password']);
+    const tested = await t.http.post(`/api/v1/servers/${id}/connection-test`).set(auth).expect(200);
+    expect(tested.body).toMatchObject({ ok: false, error: { code: 'unreachable' } });
   });
 
   it('names are unique, unknown ids are 404, bad ids are 400, and changes are audited', async () => {
