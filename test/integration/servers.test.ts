@@ -84,6 +84,8 @@ describe('server registry', () => {
     const cases: Array<[Record<string, unknown>, string]> = [
       [{ ...keaServerBody(), vendor: 'dhcpd' }, 'vendor'],
       [{ ...keaServerBody(), address: 'not an address!' }, 'address'],
+      // A mistyped IPv4 address is no host name either.
+      [{ ...keaServerBody(), address: '10.0.0.256' }, 'address'],
       [{ ...keaServerBody(), unknown: 1 }, 'unknown'],
       [{ ...keaServerBody(), name: 'x'.repeat(101) }, 'name'],
       [keaServerBody({ connection: { url: 'ftp://127.0.0.1/' } }), 'connection.url'],
@@ -119,6 +121,20 @@ describe('server registry', () => {
           connection: { host: '127.0.0.1', username: 'u', password: 'p', hostKeyFingerprint: 'md5:aa' },
         },
         'connection.hostKeyFingerprint',
+      ],
+      [
+        {
+          name: uniqueName('w'),
+          vendor: 'windows',
+          address: '127.0.0.1',
+          connection: {
+            host: '192.168.1.300',
+            username: 'u',
+            password: 'p',
+            hostKeyFingerprint: FINGERPRINT,
+          },
+        },
+        'connection.host',
       ],
     ];
     for (const [body, field] of cases) {
