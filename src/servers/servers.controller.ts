@@ -109,6 +109,7 @@ export class ServersController {
   @ApiNoContentResponse({ description: 'Unregistered.' })
   @NotFound('server')
   @IfMatch()
+  @Conflicts('The server is in a failover relationship; remove the relationship first.')
   async remove(
     @IdParam() id: string,
     @Headers('if-match') ifMatch: string | undefined,

@@ -2,6 +2,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import ssh2 from 'ssh2';
 import { DataSource } from 'typeorm';
 import { SecretBox } from '../../src/common/crypto/secret-box.js';
+import { RelationshipEntity } from '../../src/relationships/relationship.entity.js';
 import { bearer, startTestApp, type TestApp } from '../support/test-app.js';
 import { keaServerBody, uniqueName } from '../support/fixtures.js';
 import { makeTestCertificates } from '../support/kea/test-certificates.js';
@@ -380,6 +381,35 @@ describe('server registry', () => {
     expect(resent.body.secretsSet).toEqual(['password']);
     const tested = await t.http.post(`/api/v1/servers/${id}/connection-test`).set(auth).expect(200);
     expect(tested.body).toMatchObject({ ok: false, error: { code: 'unreachable' } });
+  });
+
+  it('a server in a failover relationship cannot be unregistered: 409 naming it, and nothing changes', async () => {
+    const first = await t.http.post('/api/v1/servers').set(auth).send(keaServerBody()).expect(201);
+    const second = await t.http.post('/api/v1/servers').set(auth).send(keaServerBody()).expect(201);
+    const name = uniqueName('pair');
+    await t.app
+      .get(DataSource)
+      .getRepository(RelationshipEntity)
+      .save({
+        name,
+        vendor: 'kea',
+        mode: 'hot-standby',
+        settings: {},
+        status: 'normal',
+        statusCheckedAt: null,
+        discovered: false,
+        servers: [first.body.id, second.body.id].map((serverId, position) => ({
+          serverId,
+          role: position === 0 ? 'primary' : 'standby',
+          position,
+          peerName: `peer${position}`,
+          settings: {},
+        })),
+      });
+    const refused = await t.http.delete(`/api/v1/servers/${first.body.id}`).set(auth).expect(409);
+    expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(refused.body.detail).toContain(`"${name}"`);
+    await t.http.get(`/api/v1/servers/${first.body.id}`).set(auth).expect(200);
   });
 
   it('names are unique, unknown ids are 404, bad ids are 400, and changes are audited', async () => {
