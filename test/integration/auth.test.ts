@@ -19,6 +19,30 @@ describe('authentication', () => {
     }
   });
 
+  it('the bootstrap administrator, its grant and its key are in the audit trail, made by the service itself', async () => {
+    const admin = (
+      await t.http.get('/api/v1/principals?name=admin').set(bearer(t.adminKey)).expect(200)
+    ).body.items.find((p: { name: string }) => p.name === 'admin');
+    const events = await t.http.get('/api/v1/audit-events?limit=200').set(bearer(t.adminKey)).expect(200);
+    const bootstrap = (
+      events.body.items as Array<{
+        action: string;
+        principalId: string | null;
+        details: Record<string, unknown>;
+      }>
+    ).filter((event) => event.principalId === null);
+    expect(bootstrap.map((event) => event.action).sort()).toEqual([
+      'api-key.created',
+      'grant.created',
+      'principal.created',
+    ]);
+    expect(bootstrap.find((event) => event.action === 'grant.created')?.details).toMatchObject({
+      principalId: admin.id,
+      roleId: ADMINISTRATORS_ROLE_ID,
+    });
+    expect(JSON.stringify(bootstrap)).not.toContain(t.adminKey);
+  });
+
   it('the bootstrap administrator can create a principal, a key for it, and that key works until revoked', async () => {
     const principal = await t.http
       .post('/api/v1/principals')
