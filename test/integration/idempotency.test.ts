@@ -82,6 +82,29 @@ describe('Idempotency-Key on creating POSTs', () => {
       .expect(422);
   });
 
+  it('retries sent together of a request that fails each get its answer, never a 500', async () => {
+    // The first to claim the key fails (400) and frees it; a retry that found it claimed then read nothing (500).
+    for (let round = 0; round < 10; round++) {
+      const body = keaServerBody({ address: 'not an address!' });
+      const answers = await Promise.all(
+        [0, 1, 2].map(() =>
+          t.http
+            .post('/api/v1/servers')
+            .set(bearer(t.adminKey))
+            .set('Idempotency-Key', `failing-${round}`)
+            .send(body),
+        ),
+      );
+      for (const answer of answers) {
+        expect({ round, status: answer.status }).toEqual({
+          round,
+          status: answer.status === 409 ? 409 : 400,
+        });
+        expect(answer.headers['content-type']).toMatch(/^application\/problem\+json/);
+      }
+    }
+  });
+
   it('a failed request frees its key, and a malformed key is a 400', async () => {
     const body = keaServerBody();
     await t.http

@@ -58,17 +58,28 @@ export class IdempotencyInterceptor implements NestInterceptor {
       statusCode: IsNull(),
       createdAt: LessThan(new Date(Date.now() - ABANDONED_MS)),
     });
-    const claimed = await repository
-      .createQueryBuilder()
-      .insert()
-      .values({ principalId, key, method: request.method, path, requestDigest })
-      .orIgnore()
-      .returning('id')
-      .execute();
-    const id = (claimed.raw as Array<{ id: string }>)[0]?.id;
-    if (!id) {
-      const existing = await repository.findOneByOrFail({ principalId, key });
-      return this.replay(existing, request.method, path, requestDigest, response);
+    let id: string | undefined;
+    for (let attempt = 1; ; attempt++) {
+      const claimed = await repository
+        .createQueryBuilder()
+        .insert()
+        .values({ principalId, key, method: request.method, path, requestDigest })
+        .orIgnore()
+        .returning('id')
+        .execute();
+      id = (claimed.raw as Array<{ id: string }>)[0]?.id;
+      if (id !== undefined) break;
+      const existing = await repository.findOneBy({ principalId, key });
+      if (existing) {
+        return this.replay(existing, request.method, path, requestDigest, response);
+      }
+      // The request holding the key failed and freed it between our claim and this read: claim it again (a few
+      // times; then the caller retries, as for a request still in flight).
+      if (attempt === 3) {
+        throw ProblemException.conflict(
+          'A request with this Idempotency-Key is still being handled; retry shortly.',
+        );
+      }
     }
     try {
       const body: unknown = await lastValueFrom(next.handle(), { defaultValue: undefined });
