@@ -212,7 +212,7 @@ function joinedRuleErrors(
         if (settings[field] !== undefined) {
           errors.push({
             field: `connection.${field}`,
-            message: `${field} is for transport ssh; remove it for local`,
+            message: `${field} is for transport ssh; remove it for local (in a PATCH, send "${field}": null)`,
           });
         }
       }
@@ -220,7 +220,7 @@ function joinedRuleErrors(
         if (secrets.has(secret)) {
           errors.push({
             field: `connection.${secret}`,
-            message: `${secret} is for transport ssh; remove it for local`,
+            message: `${secret} is for transport ssh; remove it for local (in a PATCH, send "${secret}": null)`,
           });
         }
       }

@@ -412,6 +412,58 @@ describe('server registry', () => {
     await t.http.get(`/api/v1/servers/${first.body.id}`).set(auth).expect(200);
   });
 
+  it('PATCH of an ISC server from ssh to local says how to drop the SSH settings, and then drops them', async () => {
+    const created = await t.http
+      .post('/api/v1/servers')
+      .set(auth)
+      .send({
+        name: uniqueName('isc'),
+        vendor: 'isc',
+        address: '127.0.0.1',
+        connection: {
+          transport: 'ssh',
+          host: '127.0.0.1',
+          username: 'dhcpadmin',
+          password: 'ssh-secret',
+          hostKeyFingerprint: FINGERPRINT,
+          configPath: '/etc/dhcp/dhcpd.conf',
+        },
+      })
+      .expect(201);
+    const id = created.body.id as string;
+    const refused = await t.http
+      .patch(`/api/v1/servers/${id}`)
+      .set(auth)
+      .send({ connection: { transport: 'local' } })
+      .expect(400);
+    expect(refused.body.errors).toContainEqual({
+      field: 'connection.password',
+      message: 'password is for transport ssh; remove it for local (in a PATCH, send "password": null)',
+    });
+    expect(refused.body.errors.map((e: { field: string }) => e.field).sort()).toEqual([
+      'connection.host',
+      'connection.hostKeyFingerprint',
+      'connection.password',
+      'connection.username',
+    ]);
+    const local = await t.http
+      .patch(`/api/v1/servers/${id}`)
+      .set(auth)
+      .send({
+        connection: {
+          transport: 'local',
+          host: null,
+          username: null,
+          password: null,
+          hostKeyFingerprint: null,
+        },
+      })
+      .expect(200);
+    expect(local.body.connection).toEqual({ transport: 'local', configPath: '/etc/dhcp/dhcpd.conf' });
+    expect(local.body.secretsSet).toEqual([]);
+    expect((await rowOf(id))['sealed_secrets']).toBeNull();
+  });
+
   it('names are unique, unknown ids are 404, bad ids are 400, and changes are audited', async () => {
     const body = keaServerBody();
     const created = await t.http.post('/api/v1/servers').set(auth).send(body).expect(201);
