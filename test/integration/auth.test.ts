@@ -19,6 +19,12 @@ describe('authentication', () => {
     }
   });
 
+  it('takes the Bearer scheme in any case, as HTTP defines it', async () => {
+    for (const scheme of ['bearer', 'BEARER', 'Bearer ']) {
+      await t.http.get('/api/v1/principals').set('Authorization', `${scheme} ${t.adminKey}`).expect(200);
+    }
+  });
+
   it('the bootstrap administrator, its grant and its key are in the audit trail, made by the service itself', async () => {
     const admin = (
       await t.http.get('/api/v1/principals?name=admin').set(bearer(t.adminKey)).expect(200)
