@@ -56,7 +56,9 @@ export function parseConnection(
     throw ProblemException.validation([{ field: 'connection', message: 'connection must be an object' }]);
   }
   const shape = SHAPES[vendor];
-  const instance = plainToInstance(shape.dto as new () => object, raw);
+  // null is "no value", as in a PATCH where it removes one: not a secret whose text is "null", nor a required field.
+  const given = Object.fromEntries(Object.entries(raw).filter(([, value]) => value !== null));
+  const instance = plainToInstance(shape.dto as new () => object, given);
   const fieldErrors = flattenValidationErrors(
     validateSync(instance, {
       whitelist: true,

@@ -464,6 +464,30 @@ describe('server registry', () => {
     expect((await rowOf(id))['sealed_secrets']).toBeNull();
   });
 
+  it('null in a registration is no value: not a password "null", nor a required SSH setting', async () => {
+    const kea = await t.http
+      .post('/api/v1/servers')
+      .set(auth)
+      .send(keaServerBody({ connection: { url: 'http://127.0.0.1:9/', username: 'u', password: null } }))
+      .expect(201);
+    expect(kea.body.secretsSet).toEqual([]);
+    expect((await rowOf(kea.body.id))['sealed_secrets']).toBeNull();
+    const windows = await t.http
+      .post('/api/v1/servers')
+      .set(auth)
+      .send({
+        name: uniqueName('w'),
+        vendor: 'windows',
+        address: '127.0.0.1',
+        connection: { host: '127.0.0.1', username: null, password: 'p', hostKeyFingerprint: null },
+      })
+      .expect(400);
+    expect(windows.body.errors.map((e: { field: string }) => e.field).sort()).toEqual([
+      'connection.hostKeyFingerprint',
+      'connection.username',
+    ]);
+  });
+
   it('names are unique, unknown ids are 404, bad ids are 400, and changes are audited', async () => {
     const body = keaServerBody();
     const created = await t.http.post('/api/v1/servers').set(auth).send(body).expect(201);
