@@ -21,7 +21,12 @@ export class ApiKeysService {
 
   async create(dto: CreateApiKeyDto, actor: Actor): Promise<{ entity: ApiKeyEntity; key: string }> {
     return this.dataSource.transaction(async (manager) => {
-      const principal = await manager.findOne(PrincipalEntity, { where: { id: dto.principalId } });
+      // Share-locked: a principal deleted meanwhile is waited for and then found missing (400), instead of failing
+      // the insert on its foreign key (500).
+      const principal = await manager.findOne(PrincipalEntity, {
+        where: { id: dto.principalId },
+        lock: { mode: 'pessimistic_read' },
+      });
       if (!principal) {
         throw ProblemException.validation([
           { field: 'principalId', message: `principal ${dto.principalId} does not exist` },

@@ -6,7 +6,8 @@ import { ApiKeyAuthenticator } from './api-key-authenticator.service.js';
 import type { AuthenticatedRequest } from './authenticated-principal.js';
 import { IS_PUBLIC } from './public.decorator.js';
 
-const BEARER = /^Bearer ([\x21-\x7e]{1,512})$/;
+// The scheme is case-insensitive (RFC 9110 section 11.1): clients that send `bearer` are no less right.
+const BEARER = /^Bearer +([\x21-\x7e]{1,512})$/i;
 
 /** The API key of an `Authorization: Bearer <key>` header, if it is one. */
 export function bearerKeyOf(header: string | undefined): string | undefined {

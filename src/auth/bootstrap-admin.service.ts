@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
 import { AppConfig } from '../config/app-config.js';
 import { ADMINISTRATORS_ROLE_ID } from '../permissions/built-in-roles.js';
 import { GrantEntity } from '../permissions/grant.entity.js';
@@ -21,6 +22,7 @@ export class BootstrapAdminService implements OnApplicationBootstrap {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly config: AppConfig,
+    private readonly audit: AuditService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -37,7 +39,7 @@ export class BootstrapAdminService implements OnApplicationBootstrap {
           description: 'Created at first start',
         }),
       );
-      await manager.save(
+      const grant = await manager.save(
         manager.create(GrantEntity, {
           principalId: admin.id,
           roleId: ADMINISTRATORS_ROLE_ID,
@@ -45,7 +47,35 @@ export class BootstrapAdminService implements OnApplicationBootstrap {
         }),
       );
       const key = this.config.bootstrapApiKey ?? generateApiKey();
-      await issueKey(manager, admin.id, key, 'bootstrap', null);
+      const apiKey = await issueKey(manager, admin.id, key, 'bootstrap', null);
+      // In the trail like any other principal, grant and key: made by the service itself (no principal).
+      const service = { principalId: null, correlationId: 'bootstrap' };
+      await this.audit.record(manager, {
+        action: 'principal.created',
+        targetType: 'principal',
+        targetId: admin.id,
+        ...service,
+        details: { name: admin.name, kind: admin.kind },
+      });
+      await this.audit.record(manager, {
+        action: 'grant.created',
+        targetType: 'grant',
+        targetId: grant.id,
+        ...service,
+        details: {
+          principalId: admin.id,
+          roleId: grant.roleId,
+          permissions: [],
+          resource: { type: 'global' },
+        },
+      });
+      await this.audit.record(manager, {
+        action: 'api-key.created',
+        targetType: 'api-key',
+        targetId: apiKey.id,
+        ...service,
+        details: { principalId: admin.id, prefix: apiKey.prefix },
+      });
       return { generated: this.config.bootstrapApiKey ? undefined : key };
     });
     if (!created) {

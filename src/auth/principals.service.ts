@@ -10,7 +10,10 @@ import { conflictOnDuplicate, findRow, likePattern, lockRow } from '../database/
 import { ADMINISTRATORS_ROLE_ID } from '../permissions/built-in-roles.js';
 import type { Actor } from './actor.js';
 import type { CreatePrincipalDto, PrincipalQuery, UpdatePrincipalDto } from './principal.dto.js';
+import { ApiKeyEntity } from './api-key.entity.js';
 import { PrincipalEntity } from './principal.entity.js';
+import { grantEntry } from '../permissions/grant-audit.js';
+import { GrantEntity } from '../permissions/grant.entity.js';
 import { lockAdministrators } from '../permissions/administrators-lock.js';
 
 @Injectable()
@@ -98,6 +101,9 @@ export class PrincipalsService {
       const principal = await lockRow(manager, PrincipalEntity, id, 'Principal');
       assertIfMatch(ifMatch, principal.version);
       await this.assertNotLastAdministrator(manager, id, 'delete');
+      // Its grants and API keys go with it (the foreign keys cascade): each is audited, as when a server goes.
+      const grants = await manager.findBy(GrantEntity, { principalId: id });
+      const keys = await manager.findBy(ApiKeyEntity, { principalId: id });
       await manager.delete(PrincipalEntity, { id });
       await this.audit.record(manager, {
         action: 'principal.deleted',
@@ -105,8 +111,25 @@ export class PrincipalsService {
         targetId: id,
         principalId: actor.principalId,
         correlationId: actor.correlationId,
-        details: { name: principal.name },
+        details: {
+          name: principal.name,
+          grantsRemoved: grants.map((grant) => grant.id),
+          apiKeysRemoved: keys.map((key) => key.id),
+        },
       });
+      const reason = `principal ${principal.name} (${id}) was deleted`;
+      for (const grant of grants) {
+        await this.audit.record(manager, grantEntry('grant.deleted', grant, actor, { reason }));
+      }
+      for (const key of keys) {
+        await this.audit.record(manager, {
+          action: 'api-key.deleted',
+          targetType: 'api-key',
+          targetId: key.id,
+          ...actor,
+          details: { principalId: id, prefix: key.prefix, reason },
+        });
+      }
     });
   }
 

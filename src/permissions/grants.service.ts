@@ -40,11 +40,14 @@ export class GrantsService {
       if (!principal) {
         missing.push({ field: 'principalId', message: `principal ${dto.principalId} does not exist` });
       }
-      if (dto.roleId && !(await manager.exists(RoleEntity, { where: { id: dto.roleId } }))) {
+      // Share-locked: a role or server deleted meanwhile is waited for and then found missing (400), instead of
+      // failing the insert on its foreign key (500); a delete that comes second sees the grant.
+      const share = { mode: 'pessimistic_read' } as const;
+      if (dto.roleId && !(await manager.findOne(RoleEntity, { where: { id: dto.roleId }, lock: share }))) {
         missing.push({ field: 'roleId', message: `role ${dto.roleId} does not exist` });
       }
       const serverId = dto.resource.serverId ?? null;
-      if (serverId && !(await manager.exists(ServerEntity, { where: { id: serverId } }))) {
+      if (serverId && !(await manager.findOne(ServerEntity, { where: { id: serverId }, lock: share }))) {
         missing.push({ field: 'resource.serverId', message: `server ${serverId} does not exist` });
       }
       if (missing.length > 0) {

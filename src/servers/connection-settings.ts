@@ -1,5 +1,8 @@
+import { createPrivateKey, type KeyObject, X509Certificate } from 'node:crypto';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
+// ssh2 is CommonJS: its `utils` is not a named export Node's ESM loader can see.
+import ssh2 from 'ssh2';
 import type { FieldError } from '../common/problem/problem-details.js';
 import { ProblemException } from '../common/problem/problem.exception.js';
 import { flattenValidationErrors } from '../common/validation/validation-errors.js';
@@ -26,19 +29,36 @@ export function secretNamesOf(vendor: Vendor): readonly string[] {
 }
 
 /**
- * Validates a vendor's connection settings (field rules, then the rules that join fields) and splits them into
- * settings and secrets. `heldSecrets` are the names already stored, which count as given (PATCH without resending).
+ * Field errors for names a PATCH sets to `null` that the vendor's connection does not have: a mistyped secret
+ * (`pasword: null`) would otherwise be dropped as "cleared" and the real secret kept.
+ */
+export function unknownConnectionFields(vendor: Vendor, names: readonly string[]): FieldError[] {
+  const known = Object.keys(new SHAPES[vendor].dto());
+  return names
+    .filter((name) => !known.includes(name))
+    .map((name) => ({
+      field: `connection.${name}`,
+      message: `unknown field "connection.${name}"; remove it`,
+    }));
+}
+
+/**
+ * Validates a vendor's connection settings (field rules, then the rules that join fields, then whether the
+ * credentials given can be used) and splits them into settings and secrets. `heldSecrets` are the secrets already
+ * stored, which count as given (PATCH without resending).
  */
 export function parseConnection(
   vendor: Vendor,
   raw: unknown,
-  heldSecrets: readonly string[] = [],
+  heldSecrets: Readonly<Record<string, string>> = {},
 ): SplitConnection {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw ProblemException.validation([{ field: 'connection', message: 'connection must be an object' }]);
   }
   const shape = SHAPES[vendor];
-  const instance = plainToInstance(shape.dto as new () => object, raw);
+  // null is "no value", as in a PATCH where it removes one: not a secret whose text is "null", nor a required field.
+  const given = Object.fromEntries(Object.entries(raw).filter(([, value]) => value !== null));
+  const instance = plainToInstance(shape.dto as new () => object, given);
   const fieldErrors = flattenValidationErrors(
     validateSync(instance, {
       whitelist: true,
@@ -57,11 +77,103 @@ export function parseConnection(
     if ((shape.secrets as readonly string[]).includes(key)) secrets[key] = String(value);
     else settings[key] = value;
   }
-  const joined = joinedRuleErrors(vendor, settings, new Set([...heldSecrets, ...Object.keys(secrets)]));
+  const joined = joinedRuleErrors(
+    vendor,
+    settings,
+    new Set([...Object.keys(heldSecrets), ...Object.keys(secrets)]),
+  );
   if (joined.length > 0) {
     throw ProblemException.validation(joined);
   }
+  const unusable =
+    vendor === 'kea'
+      ? tlsMaterialErrors(settings, { ...heldSecrets, ...secrets })
+      : sshKeyErrors(secrets, heldSecrets);
+  if (unusable.length > 0) {
+    throw ProblemException.validation(unusable);
+  }
   return { settings, secrets };
+}
+
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+
+/**
+ * Certificates and a client key that do not parse, or a client key that is not the certificate's, would be stored
+ * and fail at the first connection (a CA that does not parse is even skipped by TLS, which then trusts no one).
+ */
+function tlsMaterialErrors(settings: Record<string, unknown>, secrets: Record<string, string>): FieldError[] {
+  const errors: FieldError[] = [];
+  const certificates = (field: 'caCert' | 'clientCert'): X509Certificate[] | undefined => {
+    const pem = settings[field];
+    if (typeof pem !== 'string') return undefined;
+    const blocks = pem.match(PEM_CERTIFICATE) ?? [];
+    try {
+      if (blocks.length === 0) throw new Error('no BEGIN CERTIFICATE block');
+      return blocks.map((block) => new X509Certificate(block));
+    } catch (error) {
+      errors.push({
+        field: `connection.${field}`,
+        message: `${field} is not a readable PEM certificate (${(error as Error).message})`,
+      });
+      return undefined;
+    }
+  };
+  certificates('caCert');
+  const client = certificates('clientCert');
+  let key: KeyObject | undefined;
+  if (secrets['clientKey'] !== undefined) {
+    try {
+      key = createPrivateKey(secrets['clientKey']);
+    } catch (error) {
+      // OpenSSL's message names the problem, never the key's content.
+      errors.push({
+        field: 'connection.clientKey',
+        message: `clientKey is not a readable, unencrypted PEM private key (${(error as Error).message})`,
+      });
+    }
+  }
+  if (client?.[0] && key && !client[0].checkPrivateKey(key)) {
+    errors.push({ field: 'connection.clientKey', message: 'clientKey is not the private key of clientCert' });
+  }
+  return errors;
+}
+
+/**
+ * A private key SSH cannot read (a format ssh2 does not take, such as PKCS#8, or an encrypted key without its
+ * passphrase) would be stored and fail only at the first connection; checked when the key or passphrase is given.
+ */
+function sshKeyErrors(given: Record<string, string>, held: Readonly<Record<string, string>>): FieldError[] {
+  if (given['privateKey'] === undefined && given['privateKeyPassphrase'] === undefined) return [];
+  const key = given['privateKey'] ?? held['privateKey'];
+  if (key === undefined) return [];
+  const passphrase = given['privateKeyPassphrase'] ?? held['privateKeyPassphrase'];
+  const parsed = ssh2.utils.parseKey(key, passphrase);
+  if (!(parsed instanceof Error)) return [];
+  // ssh2's messages name the problem, never the key's content.
+  if (passphrase === undefined && /passphrase/i.test(parsed.message)) {
+    return [
+      {
+        field: 'connection.privateKeyPassphrase',
+        message: 'the privateKey is encrypted; give its privateKeyPassphrase',
+      },
+    ];
+  }
+  if (passphrase !== undefined && /passphrase/i.test(parsed.message)) {
+    return [
+      {
+        field: 'connection.privateKeyPassphrase',
+        message: 'privateKeyPassphrase does not open the privateKey',
+      },
+    ];
+  }
+  return [
+    {
+      field: 'connection.privateKey',
+      message:
+        `privateKey cannot be used for SSH (${parsed.message}); give an OpenSSH key (ssh-keygen) or a PEM RSA or ` +
+        'EC key',
+    },
+  ];
 }
 
 function joinedRuleErrors(
@@ -102,7 +214,7 @@ function joinedRuleErrors(
         if (settings[field] !== undefined) {
           errors.push({
             field: `connection.${field}`,
-            message: `${field} is for transport ssh; remove it for local`,
+            message: `${field} is for transport ssh; remove it for local (in a PATCH, send "${field}": null)`,
           });
         }
       }
@@ -110,7 +222,7 @@ function joinedRuleErrors(
         if (secrets.has(secret)) {
           errors.push({
             field: `connection.${secret}`,
-            message: `${secret} is for transport ssh; remove it for local`,
+            message: `${secret} is for transport ssh; remove it for local (in a PATCH, send "${secret}": null)`,
           });
         }
       }

@@ -87,7 +87,9 @@ export class ServersController {
   @ApiOkResponse({ type: ServerDto })
   @NotFound('server')
   @IfMatch()
-  @Conflicts('The name is taken.')
+  @Conflicts(
+    'The name is taken, or secrets kept from before cannot be decrypted (ENCRYPTION_KEY changed): send them again.',
+  )
   async update(
     @IdParam() id: string,
     @Body() dto: UpdateServerDto,
@@ -107,6 +109,7 @@ export class ServersController {
   @ApiNoContentResponse({ description: 'Unregistered.' })
   @NotFound('server')
   @IfMatch()
+  @Conflicts('The server is in a failover relationship; remove the relationship first.')
   async remove(
     @IdParam() id: string,
     @Headers('if-match') ifMatch: string | undefined,
@@ -124,6 +127,9 @@ export class ServersController {
   )
   @ApiOkResponse({ type: ConnectionTestResultDto })
   @NotFound('server')
+  @Conflicts(
+    'The stored credentials cannot be decrypted (ENCRYPTION_KEY changed): restore it, or PATCH them again.',
+  )
   @ApiNotImplementedResponse({
     description: 'This build has no driver for the vendor yet.',
     type: ProblemDetails,

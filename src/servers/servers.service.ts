@@ -14,7 +14,7 @@ import { grantEntry } from '../permissions/grant-audit.js';
 import { GrantEntity } from '../permissions/grant.entity.js';
 import { PermissionService } from '../permissions/permission.service.js';
 import type { ServerTarget } from '../vendors/driver.js';
-import { parseConnection } from './connection-settings.js';
+import { parseConnection, unknownConnectionFields } from './connection-settings.js';
 import type { CreateServerDto, ServerQuery, UpdateServerDto } from './dto/server.dto.js';
 import { ServerEntity } from './server.entity.js';
 import { openSecrets, sealSecrets } from './server-secrets.js';
@@ -95,18 +95,23 @@ export class ServersService {
       assertIfMatch(ifMatch, server.version);
       const changed = Object.keys(givenFields(dto)).filter((key) => key !== 'connection');
       if (dto.connection) {
-        const held = openSecrets(this.box, id, server.sealedSecrets);
         const cleared = Object.keys(dto.connection).filter((key) => dto.connection?.[key] === null);
+        const unknown = unknownConnectionFields(server.vendor, cleared);
+        if (unknown.length > 0) throw ProblemException.validation(unknown);
         const given = Object.fromEntries(
           Object.entries(dto.connection).filter(([, value]) => value !== null),
         );
+        // Opened only when some are kept: sending every secret again is how credentials sealed under another
+        // ENCRYPTION_KEY are replaced.
+        const keeps = server.secretNames.some((name) => !cleared.includes(name) && !(name in given));
+        const held = keeps ? openSecrets(this.box, id, server.sealedSecrets) : {};
         const kept = Object.fromEntries(
           Object.entries(held).filter(([name]) => !cleared.includes(name) && !(name in given)),
         );
         const settings = Object.fromEntries(
           Object.entries(server.connection).filter(([key]) => !cleared.includes(key)),
         );
-        const merged = parseConnection(server.vendor, { ...settings, ...given }, Object.keys(kept));
+        const merged = parseConnection(server.vendor, { ...settings, ...given }, kept);
         const secrets = { ...kept, ...merged.secrets };
         server.connection = merged.settings;
         server.sealedSecrets = sealSecrets(this.box, id, secrets);

@@ -19,6 +19,66 @@ describe('authentication', () => {
     }
   });
 
+  it('takes the Bearer scheme in any case, as HTTP defines it', async () => {
+    for (const scheme of ['bearer', 'BEARER', 'Bearer ']) {
+      await t.http.get('/api/v1/principals').set('Authorization', `${scheme} ${t.adminKey}`).expect(200);
+    }
+  });
+
+  it('the bootstrap administrator, its grant and its key are in the audit trail, made by the service itself', async () => {
+    const admin = (
+      await t.http.get('/api/v1/principals?name=admin').set(bearer(t.adminKey)).expect(200)
+    ).body.items.find((p: { name: string }) => p.name === 'admin');
+    const events = await t.http.get('/api/v1/audit-events?limit=200').set(bearer(t.adminKey)).expect(200);
+    const bootstrap = (
+      events.body.items as Array<{
+        action: string;
+        principalId: string | null;
+        details: Record<string, unknown>;
+      }>
+    ).filter((event) => event.principalId === null);
+    expect(bootstrap.map((event) => event.action).sort()).toEqual([
+      'api-key.created',
+      'grant.created',
+      'principal.created',
+    ]);
+    expect(bootstrap.find((event) => event.action === 'grant.created')?.details).toMatchObject({
+      principalId: admin.id,
+      roleId: ADMINISTRATORS_ROLE_ID,
+    });
+    expect(JSON.stringify(bootstrap)).not.toContain(t.adminKey);
+  });
+
+  it('deleting a principal audits the grants and API keys that go with it', async () => {
+    const principal = await principalWith(t, [{ permissions: ['add-scope'], resource: { type: 'global' } }]);
+    const grants = await t.http
+      .get(`/api/v1/grants?principalId=${principal.id}`)
+      .set(bearer(t.adminKey))
+      .expect(200);
+    const grantId = grants.body.items[0].id as string;
+    const keys = await t.http
+      .get(`/api/v1/api-keys?principalId=${principal.id}`)
+      .set(bearer(t.adminKey))
+      .expect(200);
+    const keyId = keys.body.items[0].id as string;
+    await t.http.delete(`/api/v1/principals/${principal.id}`).set(bearer(t.adminKey)).expect(204);
+    const trail = async (
+      targetId: string,
+    ): Promise<Array<{ action: string; details: Record<string, unknown> }>> =>
+      (await t.http.get(`/api/v1/audit-events?targetId=${targetId}`).set(bearer(t.adminKey)).expect(200)).body
+        .items;
+    const reason = expect.stringContaining(`${principal.id}) was deleted`);
+    expect((await trail(grantId)).map((event) => event.action)).toEqual(['grant.deleted', 'grant.created']);
+    expect((await trail(grantId))[0].details).toMatchObject({ principalId: principal.id, reason });
+    expect((await trail(keyId)).map((event) => event.action)).toEqual(['api-key.deleted', 'api-key.created']);
+    expect((await trail(keyId))[0].details).toMatchObject({ principalId: principal.id, reason });
+    expect((await trail(principal.id))[0]).toMatchObject({
+      action: 'principal.deleted',
+      details: { grantsRemoved: [grantId], apiKeysRemoved: [keyId] },
+    });
+    expect(JSON.stringify(await trail(keyId))).not.toContain(principal.key);
+  });
+
   it('the bootstrap administrator can create a principal, a key for it, and that key works until revoked', async () => {
     const principal = await t.http
       .post('/api/v1/principals')

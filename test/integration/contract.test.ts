@@ -74,6 +74,23 @@ describe('committed contracts', () => {
     }
   });
 
+  it('the server registry documents its 409s (a server in a relationship, credentials that cannot be decrypted)', async () => {
+    const document = (await generateOpenApiDocument()) as {
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    };
+    for (const [path, method] of [
+      ['/servers/{id}', 'delete'],
+      ['/servers/{id}', 'patch'],
+      ['/servers/{id}/connection-test', 'post'],
+    ] as const) {
+      const responses = Object.keys(document.paths[`/api/v1${path}`]?.[method]?.responses ?? {});
+      expect({ where: `${method.toUpperCase()} ${path}`, conflict: responses.includes('409') }).toEqual({
+        where: `${method.toUpperCase()} ${path}`,
+        conflict: true,
+      });
+    }
+  });
+
   it('every list documents its paging parameters (limit, offset)', async () => {
     const document = (await generateOpenApiDocument()) as {
       paths: Record<

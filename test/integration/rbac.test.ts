@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import type { Response } from 'supertest';
 import { DataSource } from 'typeorm';
 import { JobRecordsService } from '../../src/jobs/job-records.service.js';
 import { RelationshipEntity } from '../../src/relationships/relationship.entity.js';
 import { bearer, startTestApp, type TestApp } from '../support/test-app.js';
+import { eventually } from '../support/eventually.js';
 import { BUILT_IN, keaServerBody, principalWith, registerServer, uniqueName } from '../support/fixtures.js';
 
 /**
@@ -672,5 +674,74 @@ describe('RBAC: every endpoint x every caller', () => {
       .expect(201);
     const grants = await t.http.get(`/api/v1/grants?principalId=${principalId}`).set(bearer(t.adminKey));
     expect(grants.body.total).toBe(2);
+  });
+  it('a grant or an API key asked for while its role, server or principal is being deleted is a 400, not a 500', async () => {
+    const dataSource = t.app.get(DataSource);
+    const lockWaits = async (): Promise<number> =>
+      (
+        await dataSource.query<Array<{ n: number }>>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity
+            WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+        )
+      )[0].n;
+    // Holds the row as a DELETE in progress does, lets the request run into it, then deletes the row and commits.
+    const whileDeleting = async (
+      table: string,
+      id: string,
+      request: () => PromiseLike<Response>,
+    ): Promise<Response> => {
+      const runner = dataSource.createQueryRunner();
+      await runner.connect();
+      try {
+        await runner.startTransaction();
+        await runner.query(`SELECT id FROM ${table} WHERE id = $1 FOR UPDATE`, [id]);
+        const pending = Promise.resolve(request());
+        expect(await eventually(async () => (await lockWaits()) > 0)).toBe(true);
+        await runner.query(`DELETE FROM ${table} WHERE id = $1`, [id]);
+        await runner.commitTransaction();
+        return await pending;
+      } finally {
+        await runner.release();
+      }
+    };
+    const principalId = await newPrincipal(t);
+    const role = await t.http
+      .post('/api/v1/roles')
+      .set(bearer(t.adminKey))
+      .send({ name: uniqueName('role'), permissions: ['add-scope'] })
+      .expect(201);
+    const grantOfRole = await whileDeleting('roles', role.body.id, () =>
+      t.http
+        .post('/api/v1/grants')
+        .set(bearer(t.adminKey))
+        .send({ principalId, roleId: role.body.id, resource: { type: 'global' } }),
+    );
+    expect(grantOfRole.status).toBe(400);
+    expect(grantOfRole.body.errors).toEqual([
+      { field: 'roleId', message: `role ${role.body.id} does not exist` },
+    ]);
+
+    const serverId = await registerServer(t);
+    const grantOnServer = await whileDeleting('servers', serverId, () =>
+      t.http
+        .post('/api/v1/grants')
+        .set(bearer(t.adminKey))
+        .send({ principalId, permissions: ['add-scope'], resource: { type: 'server', serverId } }),
+    );
+    expect(grantOnServer.status).toBe(400);
+    expect(grantOnServer.body.errors).toEqual([
+      { field: 'resource.serverId', message: `server ${serverId} does not exist` },
+    ]);
+
+    const keyOwner = await newPrincipal(t);
+    const key = await whileDeleting('principals', keyOwner, () =>
+      t.http.post('/api/v1/api-keys').set(bearer(t.adminKey)).send({ principalId: keyOwner }),
+    );
+    expect(key.status).toBe(400);
+    expect(key.body.errors).toEqual([
+      { field: 'principalId', message: `principal ${keyOwner} does not exist` },
+    ]);
+    const grants = await t.http.get(`/api/v1/grants?principalId=${principalId}`).set(bearer(t.adminKey));
+    expect(grants.body.total).toBe(0);
   });
 });

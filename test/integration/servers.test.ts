@@ -1,10 +1,14 @@
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import ssh2 from 'ssh2';
 import { DataSource } from 'typeorm';
+import { SecretBox } from '../../src/common/crypto/secret-box.js';
+import { RelationshipEntity } from '../../src/relationships/relationship.entity.js';
 import { bearer, startTestApp, type TestApp } from '../support/test-app.js';
 import { keaServerBody, uniqueName } from '../support/fixtures.js';
+import { makeTestCertificates } from '../support/kea/test-certificates.js';
 
 const FINGERPRINT = 'SHA256:nThbg6kXUpJWGl7E1IGOCspRomTxdCARLviKw6E5SY8';
-const PRIVATE_KEY =
-  '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n';
+const PRIVATE_KEY = ssh2.utils.generateKeyPairSync('ed25519').private;
 
 describe('server registry', () => {
   let t: TestApp;
@@ -81,6 +85,8 @@ describe('server registry', () => {
     const cases: Array<[Record<string, unknown>, string]> = [
       [{ ...keaServerBody(), vendor: 'dhcpd' }, 'vendor'],
       [{ ...keaServerBody(), address: 'not an address!' }, 'address'],
+      // A mistyped IPv4 address is no host name either.
+      [{ ...keaServerBody(), address: '10.0.0.256' }, 'address'],
       [{ ...keaServerBody(), unknown: 1 }, 'unknown'],
       [{ ...keaServerBody(), name: 'x'.repeat(101) }, 'name'],
       [keaServerBody({ connection: { url: 'ftp://127.0.0.1/' } }), 'connection.url'],
@@ -116,6 +122,20 @@ describe('server registry', () => {
           connection: { host: '127.0.0.1', username: 'u', password: 'p', hostKeyFingerprint: 'md5:aa' },
         },
         'connection.hostKeyFingerprint',
+      ],
+      [
+        {
+          name: uniqueName('w'),
+          vendor: 'windows',
+          address: '127.0.0.1',
+          connection: {
+            host: '192.168.1.300',
+            username: 'u',
+            password: 'p',
+            hostKeyFingerprint: FINGERPRINT,
+          },
+        },
+        'connection.host',
       ],
     ];
     for (const [body, field] of cases) {
@@ -184,6 +204,288 @@ describe('server registry', () => {
       .send({ vendor: 'isc' })
       .expect(400);
     expect(vendorChange.body.errors[0].field).toBe('vendor');
+  });
+
+  it('PATCH refuses null for a connection field the vendor has not (a mistyped secret) and a null connection', async () => {
+    const created = await t.http.post('/api/v1/servers').set(auth).send(keaServerBody()).expect(201);
+    const id = created.body.id as string;
+    const mistyped = await t.http
+      .patch(`/api/v1/servers/${id}`)
+      .set(auth)
+      .send({ connection: { pasword: null } })
+      .expect(400);
+    expect(mistyped.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(mistyped.body.errors).toEqual([
+      { field: 'connection.pasword', message: 'unknown field "connection.pasword"; remove it' },
+    ]);
+    const nullConnection = await t.http
+      .patch(`/api/v1/servers/${id}`)
+      .set(auth)
+      .send({ connection: null })
+      .expect(400);
+    expect(nullConnection.body.errors).toContainEqual({
+      field: 'connection',
+      message: 'connection cannot be null; leave it out to keep the current value',
+    });
+    const read = await t.http.get(`/api/v1/servers/${id}`).set(auth).expect(200);
+    expect(read.headers['etag']).toBe('"1"');
+    expect(read.body.secretsSet).toEqual(['password']);
+    const events = await t.http
+      .get(`/api/v1/audit-events?targetId=${id}&action=server.updated`)
+      .set(auth)
+      .expect(200);
+    expect(events.body.items).toEqual([]);
+  });
+
+  it('refuses a private key SSH cannot use (PKCS#8, encrypted without or with a wrong passphrase), on POST and PATCH', async () => {
+    const encrypted = ssh2.utils.generateKeyPairSync('ed25519', {
+      passphrase: 'right',
+      cipher: 'aes256-cbc',
+      rounds: 16,
+    }).private;
+    // What `openssl genpkey` writes: matches the PEM shape, but ssh2 cannot read PKCS#8.
+    const pkcs8 = generateKeyPairSync('ed25519').privateKey.export({
+      type: 'pkcs8',
+      format: 'pem',
+    }) as string;
+    const windows = (connection: Record<string, unknown>): Record<string, unknown> => ({
+      name: uniqueName('w'),
+      vendor: 'windows',
+      address: '127.0.0.1',
+      connection: { host: '127.0.0.1', username: 'u', hostKeyFingerprint: FINGERPRINT, ...connection },
+    });
+    const before = await t.app.get(DataSource).query('SELECT count(*)::int AS n FROM servers');
+    const cases: Array<[Record<string, unknown>, string, RegExp]> = [
+      [windows({ privateKey: pkcs8 }), 'connection.privateKey', /^privateKey cannot be used for SSH \(.+\)/],
+      [
+        windows({ privateKey: encrypted }),
+        'connection.privateKeyPassphrase',
+        /give its privateKeyPassphrase/,
+      ],
+      [
+        windows({ privateKey: encrypted, privateKeyPassphrase: 'wrong' }),
+        'connection.privateKeyPassphrase',
+        /does not open the privateKey/,
+      ],
+    ];
+    for (const [body, field, message] of cases) {
+      const response = await t.http.post('/api/v1/servers').set(auth).send(body).expect(400);
+      expect(response.body.errors).toEqual([{ field, message: expect.stringMatching(message) }]);
+      expect(JSON.stringify(response.body)).not.toMatch(/PRIVATE KEY|wrong/);
+    }
+    expect(await t.app.get(DataSource).query('SELECT count(*)::int AS n FROM servers')).toEqual(before);
+
+    const created = await t.http
+      .post('/api/v1/servers')
+      .set(auth)
+      .send(windows({ privateKey: encrypted, privateKeyPassphrase: 'right' }))
+      .expect(201);
+    const id = created.body.id as string;
+    // The held key is checked against a new passphrase, and a new key against the held passphrase.
+    await t.http
+      .patch(`/api/v1/servers/${id}`)
+      .set(auth)
+      .send({ connection: { privateKeyPassphrase: 'wrong' } })
+      .expect(400);
+    await t.http
+      .patch(`/api/v1/servers/${id}`)
+      .set(auth)
+      .send({ connection: { privateKey: pkcs8 } })
+      .expect(400);
+    const read = await t.http.get(`/api/v1/servers/${id}`).set(auth).expect(200);
+    expect(read.headers['etag']).toBe('"1"');
+    await t.http
+      .patch(`/api/v1/servers/${id}`)
+      .set(auth)
+      .send({ connection: { privateKey: PRIVATE_KEY, privateKeyPassphrase: null } })
+      .expect(200);
+  });
+
+  it("refuses Kea TLS material that does not parse, or a client key that is not the certificate's", async () => {
+    const certs = makeTestCertificates('127.0.0.1');
+    const garbage = (label: string): string => `-----BEGIN ${label}-----\nAAAA\n-----END ${label}-----\n`;
+    const kea = (connection: Record<string, unknown>): Record<string, unknown> =>
+      keaServerBody({ connection: { url: 'https://127.0.0.1:8000/', ...connection } });
+    const before = await t.app.get(DataSource).query('SELECT count(*)::int AS n FROM servers');
+    const cases: Array<[Record<string, unknown>, string, RegExp]> = [
+      [
+        kea({ caCert: garbage('CERTIFICATE') }),
+        'connection.caCert',
+        /^caCert is not a readable PEM certificate/,
+      ],
+      [kea({ caCert: garbage('PUBLIC KEY') }), 'connection.caCert', /no BEGIN CERTIFICATE block/],
+      [
+        kea({ clientCert: garbage('CERTIFICATE'), clientKey: certs.client.key }),
+        'connection.clientCert',
+        /^clientCert is not a readable PEM certificate/,
+      ],
+      [
+        kea({ clientCert: certs.client.cert, clientKey: garbage('PRIVATE KEY') }),
+        'connection.clientKey',
+        /^clientKey is not a readable, unencrypted PEM private key/,
+      ],
+      [
+        kea({ clientCert: certs.client.cert, clientKey: certs.agent.key }),
+        'connection.clientKey',
+        /^clientKey is not the private key of clientCert$/,
+      ],
+    ];
+    for (const [body, field, message] of cases) {
+      const response = await t.http.post('/api/v1/servers').set(auth).send(body).expect(400);
+      expect(response.body.errors).toEqual([{ field, message: expect.stringMatching(message) }]);
+      expect(JSON.stringify(response.body)).not.toContain('PRIVATE KEY');
+    }
+    expect(await t.app.get(DataSource).query('SELECT count(*)::int AS n FROM servers')).toEqual(before);
+
+    // A CA bundle (several certificates) and a matching pair are taken; PATCH checks a new key against the held one.
+    const created = await t.http
+      .post('/api/v1/servers')
+      .set(auth)
+      .send(kea({ caCert: certs.ca + certs.ca, clientCert: certs.client.cert, clientKey: certs.client.key }))
+      .expect(201);
+    await t.http
+      .patch(`/api/v1/servers/${created.body.id}`)
+      .set(auth)
+      .send({ connection: { clientKey: certs.agent.key } })
+      .expect(400);
+    const read = await t.http.get(`/api/v1/servers/${created.body.id}`).set(auth).expect(200);
+    expect(read.headers['etag']).toBe('"1"');
+  });
+
+  it('credentials sealed under another ENCRYPTION_KEY are a 409 saying so, and sending them again recovers', async () => {
+    const created = await t.http.post('/api/v1/servers').set(auth).send(keaServerBody()).expect(201);
+    const id = created.body.id as string;
+    // As after a restart with another key: the blob is sound, this service's key does not open it.
+    const foreign = new SecretBox(randomBytes(32)).seal('{"password":"old"}', `server:${id}`);
+    await t.app.get(DataSource).query('UPDATE servers SET sealed_secrets = $1 WHERE id = $2', [foreign, id]);
+    const refusals = [
+      await t.http.post(`/api/v1/servers/${id}/connection-test`).set(auth),
+      await t.http
+        .patch(`/api/v1/servers/${id}`)
+        .set(auth)
+        .send({ connection: { timeoutMs: 1000 } }),
+    ];
+    for (const refused of refusals) {
+      expect(refused.status).toBe(409);
+      expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(refused.body.detail).toContain(
+        `server ${id} cannot be decrypted with this service's ENCRYPTION_KEY`,
+      );
+    }
+    expect((await rowOf(id))['sealed_secrets']).toBe(foreign);
+    const resent = await t.http
+      .patch(`/api/v1/servers/${id}`)
+      .set(auth)
+      .send({ connection: { password: 'new-password' } })
+      .expect(200);
+    expect(resent.body.secretsSet).toEqual(['password']);
+    const tested = await t.http.post(`/api/v1/servers/${id}/connection-test`).set(auth).expect(200);
+    expect(tested.body).toMatchObject({ ok: false, error: { code: 'unreachable' } });
+  });
+
+  it('a server in a failover relationship cannot be unregistered: 409 naming it, and nothing changes', async () => {
+    const first = await t.http.post('/api/v1/servers').set(auth).send(keaServerBody()).expect(201);
+    const second = await t.http.post('/api/v1/servers').set(auth).send(keaServerBody()).expect(201);
+    const name = uniqueName('pair');
+    await t.app
+      .get(DataSource)
+      .getRepository(RelationshipEntity)
+      .save({
+        name,
+        vendor: 'kea',
+        mode: 'hot-standby',
+        settings: {},
+        status: 'normal',
+        statusCheckedAt: null,
+        discovered: false,
+        servers: [first.body.id, second.body.id].map((serverId, position) => ({
+          serverId,
+          role: position === 0 ? 'primary' : 'standby',
+          position,
+          peerName: `peer${position}`,
+          settings: {},
+        })),
+      });
+    const refused = await t.http.delete(`/api/v1/servers/${first.body.id}`).set(auth).expect(409);
+    expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(refused.body.detail).toContain(`"${name}"`);
+    await t.http.get(`/api/v1/servers/${first.body.id}`).set(auth).expect(200);
+  });
+
+  it('PATCH of an ISC server from ssh to local says how to drop the SSH settings, and then drops them', async () => {
+    const created = await t.http
+      .post('/api/v1/servers')
+      .set(auth)
+      .send({
+        name: uniqueName('isc'),
+        vendor: 'isc',
+        address: '127.0.0.1',
+        connection: {
+          transport: 'ssh',
+          host: '127.0.0.1',
+          username: 'dhcpadmin',
+          password: 'ssh-secret',
+          hostKeyFingerprint: FINGERPRINT,
+          configPath: '/etc/dhcp/dhcpd.conf',
+        },
+      })
+      .expect(201);
+    const id = created.body.id as string;
+    const refused = await t.http
+      .patch(`/api/v1/servers/${id}`)
+      .set(auth)
+      .send({ connection: { transport: 'local' } })
+      .expect(400);
+    expect(refused.body.errors).toContainEqual({
+      field: 'connection.password',
+      message: 'password is for transport ssh; remove it for local (in a PATCH, send "password": null)',
+    });
+    expect(refused.body.errors.map((e: { field: string }) => e.field).sort()).toEqual([
+      'connection.host',
+      'connection.hostKeyFingerprint',
+      'connection.password',
+      'connection.username',
+    ]);
+    const local = await t.http
+      .patch(`/api/v1/servers/${id}`)
+      .set(auth)
+      .send({
+        connection: {
+          transport: 'local',
+          host: null,
+          username: null,
+          password: null,
+          hostKeyFingerprint: null,
+        },
+      })
+      .expect(200);
+    expect(local.body.connection).toEqual({ transport: 'local', configPath: '/etc/dhcp/dhcpd.conf' });
+    expect(local.body.secretsSet).toEqual([]);
+    expect((await rowOf(id))['sealed_secrets']).toBeNull();
+  });
+
+  it('null in a registration is no value: not a password "null", nor a required SSH setting', async () => {
+    const kea = await t.http
+      .post('/api/v1/servers')
+      .set(auth)
+      .send(keaServerBody({ connection: { url: 'http://127.0.0.1:9/', username: 'u', password: null } }))
+      .expect(201);
+    expect(kea.body.secretsSet).toEqual([]);
+    expect((await rowOf(kea.body.id))['sealed_secrets']).toBeNull();
+    const windows = await t.http
+      .post('/api/v1/servers')
+      .set(auth)
+      .send({
+        name: uniqueName('w'),
+        vendor: 'windows',
+        address: '127.0.0.1',
+        connection: { host: '127.0.0.1', username: null, password: 'p', hostKeyFingerprint: null },
+      })
+      .expect(400);
+    expect(windows.body.errors.map((e: { field: string }) => e.field).sort()).toEqual([
+      'connection.hostKeyFingerprint',
+      'connection.username',
+    ]);
   });
 
   it('names are unique, unknown ids are 404, bad ids are 400, and changes are audited', async () => {

@@ -31,4 +31,12 @@ describe('SecretBox', () => {
     parts[3] = body.toString('base64');
     expect(() => box.open(parts.join(':'), 'a')).toThrow();
   });
+
+  it('digests equal texts equally, and differently under another key', () => {
+    expect(box.digest('{"password":"p"}')).toBe(box.digest('{"password":"p"}'));
+    expect(box.digest('{"password":"p"}')).not.toBe(box.digest('{"password":"q"}'));
+    expect(new SecretBox(randomBytes(32)).digest('{"password":"p"}')).not.toBe(
+      box.digest('{"password":"p"}'),
+    );
+  });
 });

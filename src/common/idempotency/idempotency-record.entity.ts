@@ -20,7 +20,7 @@ export class IdempotencyRecordEntity {
   @Column({ type: 'varchar', length: 2048 })
   path!: string;
 
-  /** SHA-256 of the request body, to refuse the same key with a different request. */
+  /** Keyed digest (SecretBox.digest) of the request body, to refuse the same key with a different request. */
   @Column({ name: 'request_digest', type: 'char', length: 64 })
   requestDigest!: string;
 

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -6,6 +5,7 @@ import type { Response } from 'express';
 import { from, lastValueFrom, type Observable } from 'rxjs';
 import { DataSource, IsNull, LessThan } from 'typeorm';
 import { type AuthenticatedRequest } from '../../auth/authenticated-principal.js';
+import { SecretBox } from '../crypto/secret-box.js';
 import { ProblemException } from '../problem/problem.exception.js';
 import { ProblemType } from '../problem/problem-types.js';
 import { IdempotencyRecordEntity } from './idempotency-record.entity.js';
@@ -24,6 +24,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
   constructor(
     private readonly reflector: Reflector,
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly box: SecretBox,
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
@@ -48,9 +49,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
   ): Promise<unknown> {
     const repository = this.dataSource.getRepository(IdempotencyRecordEntity);
     const path = request.originalUrl.split('?')[0] ?? request.originalUrl;
-    const requestDigest = createHash('sha256')
-      .update(JSON.stringify(request.body ?? null))
-      .digest('hex');
+    // Keyed: a body can hold credentials (a server's password), which a plain SHA-256 would expose to guessing.
+    const requestDigest = this.box.digest(JSON.stringify(request.body ?? null));
     await repository.delete({ createdAt: LessThan(new Date(Date.now() - RETENTION_MS)) });
     await repository.delete({
       principalId,
@@ -58,17 +58,28 @@ export class IdempotencyInterceptor implements NestInterceptor {
       statusCode: IsNull(),
       createdAt: LessThan(new Date(Date.now() - ABANDONED_MS)),
     });
-    const claimed = await repository
-      .createQueryBuilder()
-      .insert()
-      .values({ principalId, key, method: request.method, path, requestDigest })
-      .orIgnore()
-      .returning('id')
-      .execute();
-    const id = (claimed.raw as Array<{ id: string }>)[0]?.id;
-    if (!id) {
-      const existing = await repository.findOneByOrFail({ principalId, key });
-      return this.replay(existing, request.method, path, requestDigest, response);
+    let id: string | undefined;
+    for (let attempt = 1; ; attempt++) {
+      const claimed = await repository
+        .createQueryBuilder()
+        .insert()
+        .values({ principalId, key, method: request.method, path, requestDigest })
+        .orIgnore()
+        .returning('id')
+        .execute();
+      id = (claimed.raw as Array<{ id: string }>)[0]?.id;
+      if (id !== undefined) break;
+      const existing = await repository.findOneBy({ principalId, key });
+      if (existing) {
+        return this.replay(existing, request.method, path, requestDigest, response);
+      }
+      // The request holding the key failed and freed it between our claim and this read: claim it again (a few
+      // times; then the caller retries, as for a request still in flight).
+      if (attempt === 3) {
+        throw ProblemException.conflict(
+          'A request with this Idempotency-Key is still being handled; retry shortly.',
+        );
+      }
     }
     try {
       const body: unknown = await lastValueFrom(next.handle(), { defaultValue: undefined });

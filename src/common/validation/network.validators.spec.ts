@@ -31,6 +31,9 @@ describe('network validators', () => {
     ['-bad.example', false],
     ['bad host', false],
     ['', false],
+    ['10.0.0.256', false],
+    ['10.0.0', false],
+    ['1.2.3.4.', false],
   ])('isHostOrIp(%s) is %s', (value, expected) => {
     expect(isHostOrIp(value)).toBe(expected);
   });

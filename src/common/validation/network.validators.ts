@@ -7,9 +7,14 @@ export function isIpv4(value: unknown): value is string {
   return typeof value === 'string' && isIP(value) === 4;
 }
 
-/** An IPv4 or IPv6 address, or a DNS host name. */
+/**
+ * An IPv4 or IPv6 address, or a DNS host name. A name of digits and dots is no host name (no top-level domain is
+ * numeric): it must be a valid IPv4 address, so that a mistyped one (`10.0.0.256`) is refused.
+ */
 export function isHostOrIp(value: unknown): value is string {
-  return typeof value === 'string' && (isIP(value) !== 0 || HOSTNAME.test(value));
+  if (typeof value !== 'string') return false;
+  if (/^[\d.]+$/.test(value)) return isIpv4(value);
+  return isIP(value) !== 0 || HOSTNAME.test(value);
 }
 
 /**

@@ -43,7 +43,7 @@ export class KeaConnectionDto {
   @MaxLength(65536)
   clientCert?: string;
 
-  /** PEM private key of the client certificate. Write-only. */
+  /** PEM private key (unencrypted) of the client certificate. Write-only. */
   @IsOptional()
   @Matches(PEM, { message: 'clientKey must be a PEM private key' })
   @MaxLength(65536)

@@ -64,7 +64,7 @@ export class UpdateServerDto {
    * removed; a secret absent is kept.
    */
   @ApiPropertyOptional(CONNECTION_SCHEMA)
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsObject()
   connection?: Record<string, unknown>;
 }

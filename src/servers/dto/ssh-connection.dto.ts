@@ -29,7 +29,7 @@ export class SshConnectionFields {
   @MaxLength(1024)
   password?: string;
 
-  /** OpenSSH or PEM private key. Write-only. */
+  /** OpenSSH private key, or PEM RSA or EC (not PKCS#8, which SSH here cannot read). Write-only. */
   @IsOptional()
   @Matches(PRIVATE_KEY, { message: 'privateKey must be a PEM or OpenSSH private key' })
   @MaxLength(65536)
