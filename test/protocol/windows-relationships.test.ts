@@ -828,9 +828,9 @@ describe('Windows relationships over sshd and the DhcpServer emulator', () => {
     });
 
     test('PATCH of a new sharedSecret refused by the second server puts the old one back on the first', async () => {
-      await scope('DHCP1', '10.9.6.0');
+      await scope('DHCP1', '10.9.8.0');
       const { id, name } = await create('load-balancing', { sharedSecret: 'old-s3cret' });
-      await addScope(id, '10.9.6.0');
+      await addScope(id, '10.9.8.0');
       await estate.setFaults('DHCP2', { failCommand: { n: 1, code: 5, cmdlet: 'Set-DhcpServerv4Failover' } });
       const refused = await t.http
         .patch(`/api/v1/relationships/${id}`)
@@ -856,13 +856,13 @@ describe('Windows relationships over sshd and the DhcpServer emulator', () => {
     });
 
     test('an adopted relationship whose secret was never given: a refused secret change says restoring it FAILED, once', async () => {
-      await scope('DHCP1', '10.9.7.0');
+      await scope('DHCP1', '10.9.9.0');
       const handMade = uniqueName('hand-auth');
       await estate.seedRelationship({
         name: handMade,
         primary: 'DHCP1',
         secondary: 'DHCP2',
-        scopeIds: ['10.9.7.0'],
+        scopeIds: ['10.9.9.0'],
         sharedSecret: 'unknown-to-us',
       });
       const list = await t.http
