@@ -189,7 +189,10 @@ export class RelationshipsController {
   @Conflicts(
     `The partner has the scope already, the server refuses the change, or ${NOT_ADOPTED.toLowerCase()}.`,
   )
-  @Rejected(WRITE_REJECTED)
+  @Rejected(
+    `${WRITE_REJECTED} ISC: a host the scope brings whose name another host of the partner has is refused before ` +
+      'the write (the detail names both).',
+  )
   @Upstream()
   addScope(
     @IdParam() id: string,

@@ -323,6 +323,13 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
         };
         continue;
       }
+      // A scope the destination would refuse fails on its own, before the write (all or nothing on ISC) takes the
+      // others; said the same way on every run until the cause is fixed, and in a dry run.
+      const refusal = destinationDriver.writeRefusal?.(destinationScopes, content, parts);
+      if (refusal) {
+        outcomes[keyOf(leg, network)] = { ...base, network, state: 'failed', reason: refusal };
+        continue;
+      }
       // A write was in flight when an earlier attempt died: it may have landed (the diff is now empty) or not.
       // Writing again is harmless either way and makes sure the server persisted it; the record keeps the
       // diff that write made. Whether it landed is told by the model (a landed edit may leave the declaration's

@@ -271,6 +271,16 @@ export interface DhcpDriver {
     source: ScopeContent,
     parts: readonly ScopePart[],
   ): { content: ScopeContent; notCopied: string } | undefined;
+  /**
+   * Why the write of `source`'s parts onto the destination would be refused (ISC: a host name another destination
+   * host has), said from `destination` (readScopes' answer, read with `forCopy` or `keepForWrite`) before anything is
+   * written, so that the scope fails on its own and the others are written. Undefined: nothing is known against it.
+   */
+  writeRefusal?(
+    destination: ReadonlyMap<string, ScopeContent>,
+    source: ScopeContent,
+    parts: readonly ScopePart[],
+  ): string | undefined;
 }
 
 export type CopyComparison = { same: true } | { same: false; evidence: unknown };

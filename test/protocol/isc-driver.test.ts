@@ -781,6 +781,96 @@ subnet 10.81.0.0 netmask 255.255.255.0 {\r
       expect((await d.restarts()).length).toBe(restarts);
     });
 
+    it('a host whose name another destination host has is refused with its scope, naming both; nothing of that scope is written, the others are', async () => {
+      const subnet = (net: string, peer: string, hosts = ''): string =>
+        `subnet 10.${net}.0.0 netmask 255.255.255.0 {\n  option routers 10.${net}.0.1;\n  pool {\n` +
+        `    failover peer "${peer}";\n    range 10.${net}.0.10 10.${net}.0.99;\n  }\n${hosts}}\n`;
+      const kiosk = (net: string, octet: string): string =>
+        `  host kiosk { hardware ethernet 0a:00:00:00:${net}:01; fixed-address 10.${net}.0.${octet}; }\n`;
+      // A brings kiosk into 10.82.0.0; B has a kiosk of its own in 10.83.0.0, which A does not have (not replicated).
+      const s = await isc.files({
+        main: mainA,
+        include: subnet('82', 'dhcp-failover', kiosk('82', '5')) + subnet('84', 'dhcp-failover'),
+      });
+      const destination =
+        subnet('82', 'fo-b') +
+        subnet('83', 'fo-b', kiosk('83', '7')) +
+        subnet('84', 'fo-b').replace('10.84.0.1;', '10.84.0.254;');
+      const d = await isc.files({ main: mainB, include: destination });
+      const [idS, idD] = [await isc.register(s), await isc.register(d)];
+      const pair = await isc.relationship(
+        { serverId: idS, peerName: 'dhcp-failover' },
+        { serverId: idD, peerName: 'fo-b' },
+      );
+      const body = { kind: 'relationship', sourceServerId: idS, relationshipId: pair };
+      const refused = {
+        state: 'failed',
+        reason:
+          `host kiosk (10.82.0.5) cannot be written as the source names it: the destination declares another host ` +
+          `kiosk (10.83.0.7) at ${d.includePath} line 14, and dhcpd takes a host name once; rename one of them ` +
+          '(nothing of the scope was written)',
+      };
+
+      const dry = await replicate(t, { ...body, dryRun: true });
+      expect(dry.outcome.scopes?.[`${pair}/10.82.0.0`]).toMatchObject(refused);
+      const job = await replicate(t, body);
+      expect(job.state).toBe('partially_succeeded');
+      expect(job.outcome.scopes?.[`${pair}/10.82.0.0`]).toMatchObject(refused);
+      expect(job.outcome.scopes?.[`${pair}/10.84.0.0`]?.state).toBe('replaced');
+      expect(await d.include()).toBe(destination.replace('10.84.0.254;', '10.84.0.1;'));
+      await dhcpdAccepts(d);
+
+      // Refused the same way until the names differ: nothing is renamed behind the caller's back.
+      const restarts = (await d.restarts()).length;
+      const again = await replicate(t, body);
+      expect(again.outcome.scopes?.[`${pair}/10.82.0.0`]).toMatchObject(refused);
+      expect(again.outcome.scopes?.[`${pair}/10.84.0.0`]?.state).toBe('unchanged');
+      expect((await d.restarts()).length).toBe(restarts);
+
+      // Renamed on the destination, the host arrives with its name, and the next run finds nothing to change.
+      await writeFile(d.includePath, (await d.include()).replace('host kiosk', 'host kiosk-83'));
+      const renamed = await replicate(t, body);
+      expect(renamed.outcome.scopes?.[`${pair}/10.82.0.0`]?.state).toBe('replaced');
+      const copy = await t.http.get(`/api/v1/servers/${idD}/scopes/10.82.0.0`).set(auth()).expect(200);
+      expect(copy.body.reservations).toEqual([
+        { address: '10.82.0.5', hardwareAddress: '0a:00:00:00:82:01', name: 'kiosk', options: [] },
+      ]);
+      const last = await replicate(t, body);
+      expect(last.outcome.scopes?.[`${pair}/10.82.0.0`]?.state).toBe('unchanged');
+    });
+
+    it('adding a scope whose host name another partner host has is a 422 naming both; nothing is written', async () => {
+      const s = await isc.files({
+        main: mainA,
+        include:
+          'subnet 10.86.0.0 netmask 255.255.255.0 {\n  pool {\n    failover peer "dhcp-failover";\n' +
+          '    range 10.86.0.10 10.86.0.99;\n  }\n  host nas { fixed-address 10.86.0.5; }\n}\n',
+      });
+      const d = await isc.files({
+        main: mainB,
+        include:
+          'subnet 10.87.0.0 netmask 255.255.255.0 {\n  pool {\n    failover peer "fo-b";\n' +
+          '    range 10.87.0.10 10.87.0.99;\n  }\n  host nas { fixed-address 10.87.0.5; }\n}\n',
+      });
+      const [idS, idD] = [await isc.register(s), await isc.register(d)];
+      const pair = await isc.relationship(
+        { serverId: idS, peerName: 'dhcp-failover' },
+        { serverId: idD, peerName: 'fo-b' },
+      );
+      const [main, include, restarts] = [await d.main(), await d.include(), await d.restarts()];
+      const response = await t.http
+        .post(`/api/v1/relationships/${pair}/scopes`)
+        .set(auth())
+        .send({ sourceServerId: idS, network: '10.86.0.0' })
+        .expect(422)
+        .expect('Content-Type', /application\/problem\+json/);
+      expect(response.body.detail).toContain(
+        'host nas (10.86.0.5) cannot be written as the source names it: the destination declares another host ' +
+          `nas (10.87.0.5) at ${d.includePath} line 6, and dhcpd takes a host name once; rename one of them`,
+      );
+      expect([await d.main(), await d.include(), await d.restarts()]).toEqual([main, include, restarts]);
+    });
+
     it("a source subnet that inherits its lease time takes the destination's own away, and the next run is unchanged", async () => {
       // ping-check is kept as text: the subnet is written by the edit, not copied as the source declares it.
       const subnet = (lease: string, peer: string): string =>

@@ -3,6 +3,7 @@ import { DriverError, DriverErrorCode } from '../driver-error.js';
 import { changedFiles, loadConf, type ConfSet } from './conf/include-resolver.js';
 import { UndefinedOptionError } from './conf/option-edit.js';
 import { SharedPoolWriteError } from './conf/isc-pools.js';
+import { HostNameClashError } from './conf/isc-reservations.js';
 import { DhcpdConfSyntaxError } from './conf/syntax-error.js';
 import {
   type ConfigFile,
@@ -159,7 +160,8 @@ export function iscConfigError(target: ServerTarget, error: unknown): unknown {
       cause: error,
     });
   }
-  if (error instanceof RangeError) {
+  // dhcpd would reject the name declared twice: a configuration it refuses (a 4xx the caller can act on).
+  if (error instanceof RangeError || error instanceof HostNameClashError) {
     return new DriverError(DriverErrorCode.invalidConfig, `${target.name}: ${error.message}`, undefined, {
       cause: error,
     });

@@ -31,8 +31,10 @@ import {
   compareCopy,
   CopyBaseCollector,
   copyScope,
+  hostNameRefusal,
   isDeclarationEvidence,
   noteOrigin,
+  noteRead,
   originOf,
   scopesFromEvidence,
   type CopyBase,
@@ -170,6 +172,7 @@ export class IscDriver implements DhcpDriver, OnModuleDestroy {
       }
       const scopes = guard(target, () => readScopes(set, networks, found));
       read.hosts = found.hosts ?? [];
+      if (options.forCopy || collector) noteRead(scopes, read);
       if (collector) {
         // The connection stays open for the write; the kept read closes it when it is let go.
         this.kept.keep(target, { config, session, copyBase: collector.base(read) });
@@ -195,6 +198,14 @@ export class IscDriver implements DhcpDriver, OnModuleDestroy {
     parts: readonly ScopePart[],
   ): { content: ScopeContent; notCopied: string } | undefined {
     return partialRangesCopy(destination, source, parts);
+  }
+
+  writeRefusal(
+    destination: ReadonlyMap<string, ScopeContent>,
+    source: ScopeContent,
+    parts: readonly ScopePart[],
+  ): string | undefined {
+    return hostNameRefusal(destination, source, parts);
   }
 
   scopesFromEvidence(evidence: unknown): { before: ScopeContent; after: ScopeContent } {

@@ -68,6 +68,55 @@ export function applyReservations(
 }
 
 /**
+ * Refuses reservations for `cidr` with a name another host outside the subnet has (hostNameClash): the write would
+ * otherwise name the host `res-<address>` (or leave an edited host its old name), which no later write puts right.
+ * Called before the subnet is touched, so that nothing is half-edited.
+ */
+export function assertHostNamesFree(
+  cidr: string,
+  reservations: readonly Reservation[],
+  hosts: HostRegistry,
+): void {
+  const clash = hostNameClash(cidr, reservations, (name) => hosts.named(name));
+  if (clash) throw new HostNameClashError(clash);
+}
+
+/** A reservation whose name another host of the configuration (outside the subnet written) has. */
+export class HostNameClashError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'HostNameClashError';
+  }
+}
+
+/**
+ * Why hosts with these names and addresses cannot be written into `cidr` as they are named: a name dhcpd accepts
+ * that a host with no fixed address in the subnet has (`holders`: the hosts with a name), which the subnet's write
+ * neither edits nor removes. dhcpd takes a host name once. Undefined when there is none. (A name dhcpd does not
+ * accept is still written as one made from the address.)
+ */
+export function hostNameClash(
+  cidr: string,
+  incoming: Iterable<{ name?: string; address?: string }>,
+  holders: (name: string) => readonly IscHost[] | undefined,
+): string | undefined {
+  const range = cidrRange(cidr);
+  for (const { name, address } of incoming) {
+    if (!name || !HOST_NAME.test(name)) continue;
+    const other = holders(name)?.find((host) => !host.addresses.some((value) => inRange(value, range)));
+    if (!other) continue;
+    const line = other.node.header[0]?.line;
+    const addresses = other.addresses.length > 0 ? ` (${other.addresses.join(', ')})` : '';
+    return (
+      `host ${name}${address ? ` (${address})` : ''} cannot be written as the source names it: the destination ` +
+      `declares another host ${name}${addresses} ${line ? `at ${other.file.path} line ${line}` : `in ${other.file.path}`}` +
+      ', and dhcpd takes a host name once; rename one of them (nothing of the scope was written)'
+    );
+  }
+  return undefined;
+}
+
+/**
  * Pairs reservations with existing hosts: by hardware address, then client id, then name, then address; each key
  * in turn over the reservations in order, each taking the first host (in `current` order) not matched yet. Each
  * host's keys are read once and looked up by value, so a subnet's matching is linear in its hosts.
@@ -123,11 +172,21 @@ export class HostRegistry {
     private readonly index: HostIndex,
     /** Every host name in use, including those given during the batch. */
     readonly names: Set<string>,
+    private readonly byName: Map<string, IscHost[]>,
   ) {}
 
   static of(set: ConfSet): HostRegistry {
     const hosts = findHosts(set);
-    return new HostRegistry(new HostIndex(hosts), new Set(hosts.map((host) => host.name)));
+    return new HostRegistry(
+      new HostIndex(hosts),
+      new Set(hosts.map((host) => host.name)),
+      hostsByName(hosts),
+    );
+  }
+
+  /** The hosts found with this name, with their fixed addresses as declared now. */
+  named(name: string): IscHost[] | undefined {
+    return this.byName.get(name)?.map(hostOf);
   }
 
   /** The hosts with a fixed address in `cidr`, as declared now. */
@@ -138,6 +197,17 @@ export class HostRegistry {
       .map(({ host }) => hostOf(host))
       .filter((host) => host.addresses.some((address) => inRange(address, range)));
   }
+}
+
+/** Hosts by name (a configuration dhcpd accepts has one of each; one being edited may have more). */
+export function hostsByName(hosts: readonly IscHost[]): Map<string, IscHost[]> {
+  const byName = new Map<string, IscHost[]>();
+  for (const host of hosts) {
+    const list = byName.get(host.name);
+    if (list) list.push(host);
+    else byName.set(host.name, [host]);
+  }
+  return byName;
 }
 
 function hostSpec(

@@ -5,14 +5,17 @@ import {
   compareCopy,
   CopyBaseCollector,
   copyScope,
+  hostNameRefusal,
   isPlain,
   noteOrigin,
+  noteRead,
   originOf,
   scopesFromEvidence,
   type CopyBase,
   type DeclarationEvidence,
   type OriginRead,
 } from './isc-scope-copy.js';
+import { HostNameClashError } from './isc-reservations.js';
 import { applyScopes, isPlainDeclaration, readScopes, type ReadFindings } from './isc-subnet.mapper.js';
 
 const SOURCE = `failover peer "fo-a" { primary; address 10.0.0.1; peer address 10.0.0.2; max-response-delay 60; max-unacked-updates 10; mclt 3600; split 128; }
@@ -154,6 +157,8 @@ describe('copyScope: an ISC subnet replicated to an ISC server as its declaratio
       destination?: string;
       parts?: ScopePart[];
       from?: string;
+      /** The edit refuses it too (HostNameClashError), changing nothing. */
+      refused?: true;
     }> = [
       { why: 'only some parts replaced', parts: ['options'] },
       { why: 'read from another server than the write names', from: 'c' },
@@ -179,19 +184,27 @@ describe('copyScope: an ISC subnet replicated to an ISC server as its declaratio
       {
         why: 'a host name the destination gives another host',
         destination: `${DESTINATION}subnet 10.1.2.0 netmask 255.255.255.0 {\n  host lab-2 { fixed-address 10.1.2.6; }\n}\n`,
+        refused: true,
       },
       {
         why: 'no such subnet on the destination',
-        destination: DESTINATION.replace(/10\.1\.1\./g, '10.1.7.'),
+        // Its host renamed: a lab-1 in another subnet would be refused (below).
+        destination: DESTINATION.replace(/10\.1\.1\./g, '10.1.7.').replace('host lab-1', 'host lab-7'),
       },
       {
         why: 'a destination with CRLF line endings, the source with LF (a copy would mix them)',
         destination: DESTINATION.replace(/\n/g, '\r\n'),
       },
     ];
-    for (const { why, source = SOURCE, destination = DESTINATION, parts, from } of cases) {
+    for (const { why, source = SOURCE, destination = DESTINATION, parts, from, refused } of cases) {
       const setup = await setUp(source, destination);
       const before = text(setup.target);
+      if (refused) {
+        expect(() => write(setup, '10.1.1.0', parts, from)).toThrow(HostNameClashError);
+        expect(text(setup.target)).toBe(before);
+        await expect(edited(source, destination, '10.1.1.0')).rejects.toThrow(HostNameClashError);
+        continue;
+      }
       const copied = write(setup, '10.1.1.0', parts, from);
       expect({ why, copied }).toEqual({ why, copied: false });
       if (parts === undefined && from === undefined) {
@@ -200,6 +213,27 @@ describe('copyScope: an ISC subnet replicated to an ISC server as its declaratio
         expect(text(setup.target)).not.toBe(before);
       }
     }
+  });
+});
+
+describe('hostNameRefusal: a write the edit refuses for a host name, told from the reads before it', () => {
+  it('names the host and the declaration that has its name, for a source read as declarations or mapped alike', async () => {
+    const clashing = `${DESTINATION}subnet 10.1.2.0 netmask 255.255.255.0 {\n  host lab-2 { fixed-address 10.1.2.6; }\n}\n`;
+    const { scopes, read } = readNoted(await load(clashing), 'b');
+    noteRead(scopes, read);
+    const source = readNoted(await load(SOURCE), 'a').scopes.get('10.1.1.0')!;
+    const reason =
+      'host lab-2 (10.1.1.6) cannot be written as the source names it: the destination declares another host ' +
+      'lab-2 (10.1.2.6) at /etc/dhcp/dhcpd.conf line 15, and dhcpd takes a host name once; rename one of them ' +
+      '(nothing of the scope was written)';
+    expect(hostNameRefusal(scopes, source, SCOPE_PARTS)).toBe(reason);
+    // A scope with no declaration behind it (another vendor's) is told from its reservations, the same.
+    expect(hostNameRefusal(scopes, { ...source }, SCOPE_PARTS)).toBe(reason);
+    // No reservations written, or the name free: nothing to refuse.
+    expect(hostNameRefusal(scopes, source, ['options', 'pools', 'exclusions'])).toBeUndefined();
+    const free = readNoted(await load(DESTINATION), 'b');
+    noteRead(free.scopes, free.read);
+    expect(hostNameRefusal(free.scopes, source, SCOPE_PARTS)).toBeUndefined();
   });
 });
 

@@ -3,6 +3,7 @@ import { childBlocks, isBlock, isStatement } from './conf-walk.js';
 import { setStatementTokens } from './conf-edit.js';
 import { includeTarget, type ConfSet } from './include-resolver.js';
 import type { IscHost } from './isc-hosts.js';
+import { hostNameClash, hostsByName } from './isc-reservations.js';
 import { declareOptionDefinitions } from './isc-option-definitions.js';
 import { subnetPeer } from './isc-pools.js';
 import { declarationText, scopeFromDeclaration } from './isc-declaration-text.js';
@@ -28,10 +29,11 @@ import { firstToken, quote, type BlockNode, type ConfNode } from './syntax-tree.
  * "plain" (everything in them is in the model: no statements the model keeps as vendorExtras text, which an edit
  * leaves as the destination has them); every host with an address in the subnet declared inside the subnet's block
  * and with no address outside it, on both sides (dhcpd's hosts are global, and the edit matches them wherever they
- * are); no include inside either block; no host name the copy brings in used by another host of the destination;
- * both files with the same line endings (the copy keeps the source's, which would mix them).
- * Anything else is written by the model's edit. What differs: the copied declaration keeps the source's comments,
- * spacing and statement order within the block (the destination's comments in front of the subnet stay).
+ * are); no include inside either block; no host name the copy brings in used by another host of the destination
+ * (which the edit refuses too, naming both: hostNameRefusal); both files with the same line endings (the copy keeps
+ * the source's, which would mix them). Anything else is written by the model's edit. What differs: the copied
+ * declaration keeps the source's comments, spacing and statement order within the block (the destination's comments
+ * in front of the subnet stay).
  */
 
 /** Where a scope read for a copy, or for a write a copy may make, came from: its declaration in that server's tree. */
@@ -56,6 +58,8 @@ export interface OriginRead {
   hosts: readonly IscHost[];
   /** How many host declarations carry each name; counted on first use (hostNamesOf). */
   names?: Map<string, number>;
+  /** The host declarations with each name; found on first use (hostNameRefusal). */
+  byName?: Map<string, IscHost[]>;
 }
 
 export function hostNamesOf(read: OriginRead): Map<string, number> {
@@ -263,6 +267,34 @@ export function copyScope(target: CopyTarget, content: ScopeContent, parts: read
   base.hostNames.add(incoming, 1);
   base.plain.set(network, incoming);
   return true;
+}
+
+/** The read each answer of a read for a copy or a write came from (noteRead), for hostNameRefusal. */
+const reads = new WeakMap<ReadonlyMap<string, ScopeContent>, OriginRead>();
+
+export function noteRead(scopes: ReadonlyMap<string, ScopeContent>, read: OriginRead): void {
+  reads.set(scopes, read);
+}
+
+/**
+ * Why writing `source`'s reservations onto the destination read as `scopes` (a read noted by noteRead) is refused:
+ * a host name another destination host has, outside the subnet (applyScope refuses that write, assertHostNamesFree;
+ * the copy declines it, nameClash). Told before the write, so that the scope fails on its own. Undefined otherwise.
+ */
+export function hostNameRefusal(
+  scopes: ReadonlyMap<string, ScopeContent>,
+  source: ScopeContent,
+  parts: readonly ScopePart[],
+): string | undefined {
+  const read = reads.get(scopes);
+  if (!read || !parts.includes('reservations')) return undefined;
+  const byName = (read.byName ??= hostsByName(read.hosts));
+  // A source declaration's own hosts are its reservations: the scope is not mapped for them.
+  const hosts = origins.get(source)?.plainHosts;
+  const incoming = hosts
+    ? hosts.map(({ name, addresses }) => ({ name, address: addresses.join(', ') }))
+    : source.reservations;
+  return hostNameClash(source.subnet, incoming, (name) => byName.get(name));
 }
 
 function holdsInclude(block: BlockNode): boolean {

@@ -1,6 +1,7 @@
 import type { ScopeContent } from '../../scope-content.js';
 import { changedFiles, loadConf, type ConfSet } from './include-resolver.js';
 import { SharedPoolWriteError } from './isc-pools.js';
+import { HostNameClashError } from './isc-reservations.js';
 import { applyScope, findSubnets, partialRangesCopy, readScopes } from './isc-subnet.mapper.js';
 import { UndefinedOptionError } from './option-edit.js';
 import { print } from './printer.js';
@@ -330,6 +331,37 @@ describe('ISC subnet mapping', () => {
     const reservations = [{ hardwareAddress: 'aa:bb:cc:dd:ee:31', name: 'one', options: [] }];
     expect(() => applyScope(set, { ...scope, reservations }, ['reservations'])).toThrow(
       /reservation aa:bb:cc:dd:ee:31 has no address/,
+    );
+  });
+
+  it('refuses, changing nothing, a host name another host outside the subnet has (it was renamed res-<address> on every write)', async () => {
+    const others =
+      'host kiosk { hardware ethernet 0a:00:00:00:00:09; }\nhost lab { fixed-address 10.9.9.20; }\n';
+    const set = await load({ '/etc/dhcp/hosts.conf': HOSTS + others });
+    const scope = readScopes(set).get('10.1.2.0')!;
+    const added = { address: '10.1.2.8', hardwareAddress: 'aa:aa:aa:aa:aa:aa', name: 'kiosk', options: [] };
+    expect(() => applyScope(set, { ...scope, reservations: [added] }, ['reservations'])).toThrow(
+      new HostNameClashError(
+        'host kiosk (10.1.2.8) cannot be written as the source names it: the destination declares another host ' +
+          'kiosk at /etc/dhcp/hosts.conf line 13, and dhcpd takes a host name once; rename one of them (nothing of ' +
+          'the scope was written)',
+      ),
+    );
+    // A host edited in place (matched by hardware address) is not renamed to it either.
+    const renamed = scope.reservations.map((r) => (r.address === '10.1.2.5' ? { ...r, name: 'lab' } : r));
+    expect(() => applyScope(set, { ...scope, reservations: renamed }, ['reservations'])).toThrow(
+      /^host lab \(10\.1\.2\.5\) .* another host lab \(10\.9\.9\.20\) at \/etc\/dhcp\/hosts\.conf line 14,/,
+    );
+    expect(changedFiles(set).size).toBe(0);
+    // A name the subnet's own hosts have is no clash: the write edits or removes them.
+    const moved = scope.reservations.map((r) =>
+      r.address === '10.1.2.5'
+        ? { address: '10.1.2.9', hardwareAddress: 'bb:bb:bb:bb:bb:bb', name: 'inside', options: [] }
+        : r,
+    );
+    applyScope(set, { ...scope, reservations: moved }, ['reservations']);
+    expect(readScopes(set).get('10.1.2.0')!.reservations).toContainEqual(
+      moved.find((r) => r.name === 'inside'),
     );
   });
 

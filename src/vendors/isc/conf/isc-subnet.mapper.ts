@@ -15,7 +15,13 @@ import {
   OPTION_DEFINITIONS,
   optionDefinitionsOf,
 } from './isc-option-definitions.js';
-import { applyReservations, CLIENT_ID_CODE, clientIdText, HostRegistry } from './isc-reservations.js';
+import {
+  applyReservations,
+  assertHostNamesFree,
+  CLIENT_ID_CODE,
+  clientIdText,
+  HostRegistry,
+} from './isc-reservations.js';
 import {
   exclusionsOf,
   recutRanges,
@@ -303,6 +309,8 @@ export function applyScope(
   lookups: ScopeWriteLookups = new ScopeWriteLookups(set),
 ): IscSubnet {
   const network = scopeNetwork(content.subnet);
+  if (parts.includes('reservations'))
+    assertHostNamesFree(content.subnet, content.reservations, lookups.hosts);
   const subnet = lookups.subnet(network) ?? createSubnet(lookups, content);
   const catalog = lookups.catalog;
   const { file, node: block } = subnet;
