@@ -271,6 +271,25 @@ export interface DhcpDriver {
     source: ScopeContent,
     parts: readonly ScopePart[],
   ): { content: ScopeContent; notCopied: string } | undefined;
+  /**
+   * Replication: why the write of `source`'s parts over `destination` (the destination's scope as read; absent when
+   * it has none) would be refused, or undefined. Asked before anything is written, in a dry run too, so that a dry
+   * run reports the refusal the write would meet (Windows: an exclusion outside the range kept; a scope of the
+   * relationship the partner lacks, which cmdlets would create outside it).
+   */
+  refuseCopy?(
+    destination: ScopeContent | undefined,
+    source: ScopeContent,
+    parts: readonly ScopePart[],
+    leg: CopyLeg,
+  ): string | undefined;
+}
+
+/** A replication leg, for a refusal to name (DhcpDriver.refuseCopy). */
+export interface CopyLeg {
+  relationshipId: string;
+  source: ServerTarget;
+  destination: ServerTarget;
 }
 
 export type CopyComparison = { same: true } | { same: false; evidence: unknown };

@@ -360,7 +360,7 @@ describe('Windows driver over sshd and the DhcpServer emulator', () => {
         win1.scopes[failed[0].network],
       );
     });
-    test("an exclusion only the source's wider range holds, copied by a caller with edit-exclusions alone, is refused with the reason before anything of the scope is written", async () => {
+    test("an exclusion only the source's wider range holds, copied by a caller with edit-exclusions alone, is refused with the reason before anything of the scope is written; a dry run says so first", async () => {
       await estate.seedScope('WIN1', {
         scopeId: '10.6.1.0',
         startRange: '10.6.1.10',
@@ -384,19 +384,24 @@ describe('Windows driver over sshd and the DhcpServer emulator', () => {
         resource: { type: 'scope', serverId, network: '10.6.1.0' },
       });
       const caller = await principalWith(t, [grant(ids['WIN1']), grant(ids['WIN2'])]);
-      const job = await replicate(
-        t,
-        { kind: 'scope', sourceServerId: ids['WIN1'], relationshipId: relationship, network: '10.6.1.0' },
-        caller.key,
-      );
-      expect(job.outcome.scopes?.[`${relationship}/10.6.1.0`]).toMatchObject({
+      const request = {
+        kind: 'scope',
+        sourceServerId: ids['WIN1'],
+        relationshipId: relationship,
+        network: '10.6.1.0',
+      };
+      const refused = {
         state: 'failed',
-        reason: expect.stringContaining(
-          "exclusion 10.6.1.220-10.6.1.230 is outside the scope's address range 10.6.1.10-10.6.1.200, and " +
-            'Windows keeps exclusions and reservations inside it; nothing of the scope was written (replicating ' +
-            'its pools too would widen the range)',
-        ),
-      });
+        reason:
+          "scope 10.6.1.0: exclusion 10.6.1.220-10.6.1.230 is outside the scope's address range " +
+          '10.6.1.10-10.6.1.200, and Windows keeps exclusions and reservations inside it; nothing of the scope ' +
+          'was written (replicating its pools too would widen the range)',
+      };
+      // The dry run reports the refusal the write meets, not `would-replace`.
+      const dry = await replicate(t, { ...request, dryRun: true }, caller.key);
+      expect(dry.outcome.scopes?.[`${relationship}/10.6.1.0`]).toMatchObject(refused);
+      const job = await replicate(t, request, caller.key);
+      expect(job.outcome.scopes?.[`${relationship}/10.6.1.0`]).toMatchObject(refused);
       // The destination's own exclusion is still there (it was removed before the add failed).
       expect((await estate.serverState('WIN2')).scopes['10.6.1.0'].exclusions).toEqual([
         { startRange: '10.6.1.20', endRange: '10.6.1.30' },

@@ -1,8 +1,10 @@
 import type { ScopeWrite, ServerTarget, WriteContext } from '../driver.js';
-import type { ScopeContent } from '../scope-content.js';
+import { DriverError, withVendorMessage } from '../driver-error.js';
+import { scopeNetwork, type ScopeContent, type ScopePart } from '../scope-content.js';
 import { digestOf } from './windows-failover.js';
 import { networkOf, splitNative } from './windows-native-replication.js';
 import { readScopesInOneSession } from './windows-scope-reads.js';
+import { assertWritable } from './windows-scope-write.js';
 
 /** How a write goes: what it starts from, which scopes Windows copies itself, which go by cmdlets, which not at all. */
 export interface WritePlan {
@@ -55,4 +57,26 @@ export async function planWrite(
     else before.delete(network);
   }
   return { before, native, cmdlets: cmdlets.filter((write) => !(networkOf(write) in edited)), edited };
+}
+
+/**
+ * Why a replication's write of `source` over `before` would be refused (see DhcpDriver.refuseCopy), in the words the
+ * write itself would use.
+ */
+export function copyRefusal(
+  before: ScopeContent | undefined,
+  source: ScopeContent,
+  parts: readonly ScopePart[],
+): string | undefined {
+  const network = scopeNetwork(source.subnet);
+  try {
+    // The checks the cmdlets' write makes before any of them runs (writeScopesInBatches), with its reason.
+    assertWritable(before, { content: source, parts });
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof DriverError)) throw error;
+    return withVendorMessage(
+      new DriverError(error.code, `scope ${network}: ${error.message}`, error.vendorMessage),
+    );
+  }
 }
