@@ -47,9 +47,9 @@ export class WindowsDriver implements DhcpDriver {
     destination: ScopeContent | undefined,
     source: ScopeContent,
     parts: readonly ScopePart[],
-    _leg: CopyLeg,
+    leg: CopyLeg,
   ): string | undefined {
-    return copyRefusal(destination, source, parts);
+    return copyRefusal(destination, source, parts, leg);
   }
 
   async checkConnection(target: ServerTarget): Promise<ConnectionReport> {
