@@ -44,6 +44,8 @@ interface LegPlan {
   parts: ReplicationRequest['parts'];
   book: ReplicationBook;
   timing: LegClock;
+  /** Keys of the scopes this attempt refused before writing (DhcpDriver.refuseCopy): their reason is their own. */
+  refused: Set<string>;
 }
 
 /**
@@ -136,12 +138,13 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
       destinationServerId: destination.id,
     };
     let attempted: string[] = leg.networks ?? [];
+    const refused = new Set<string>();
     try {
       await this.locks.withServers([source.id, destination.id], async () => {
         timing.lap('lockWait');
         try {
           const writes = await this.readAndDiff(
-            { request, leg, parts, book, timing },
+            { request, leg, parts, book, timing, refused },
             { source, destination, base },
             (networks) => {
               attempted = networks;
@@ -221,6 +224,7 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
       }
       // Scopes are named when the source could be read; otherwise the leg fails as a whole ('*').
       for (const network of attempted.length > 0 ? attempted : ['*']) {
+        if (refused.has(keyOf(leg, network))) continue;
         const previous = outcomes[keyOf(leg, network)]?.state;
         if (partial?.written.includes(network) && previous === 'writing') {
           outcomes[keyOf(leg, network)] = { ...outcomes[keyOf(leg, network)], state: 'replaced' };
@@ -264,7 +268,7 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
    * writes to make. Its own method so that both sides' scope maps can be let go before the write.
    */
   private async readAndDiff(
-    { request, leg, parts, book, timing }: LegPlan,
+    { request, leg, parts, book, timing, refused }: LegPlan,
     { source, destination, base }: LegSides,
     attempted: (networks: string[]) => void,
   ): Promise<ScopeWrite[]> {
@@ -311,6 +315,25 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
       const content = sourceScopes.get(network)!;
       const previous = outcomes[keyOf(leg, network)];
       const before = destinationScopes.get(network);
+      // What the destination would refuse fails here, for a dry run too (with the write's reason), and nothing of
+      // it is written; the others are (a write is all or nothing on ISC). Said the same way on every run until the
+      // cause is fixed.
+      const refusal = destinationDriver.refuseCopy?.(destinationScopes, content, parts, {
+        relationshipId: leg.relationshipId,
+        source,
+        destination,
+      });
+      if (refusal) {
+        outcomes[keyOf(leg, network)] = {
+          ...base,
+          network,
+          state: 'failed',
+          reason: refusal,
+          ...(partsLeftAlone ? { partsLeftAlone } : {}),
+        };
+        refused.add(keyOf(leg, network));
+        continue;
+      }
       if (!before && partsLeftAlone) {
         // Creating the scope would bring every part along (or leave a subnet neither side has): it takes them all.
         outcomes[keyOf(leg, network)] = {
@@ -321,13 +344,6 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
             `${destination.name} has no scope ${network}: creating it copies every part, and this replication ` +
             `may copy only ${parts.join(', ')} (it needs the permission bits of ${partsLeftAlone.join(', ')} too)`,
         };
-        continue;
-      }
-      // A scope the destination would refuse fails on its own, before the write (all or nothing on ISC) takes the
-      // others; said the same way on every run until the cause is fixed, and in a dry run.
-      const refusal = destinationDriver.writeRefusal?.(destinationScopes, content, parts);
-      if (refusal) {
-        outcomes[keyOf(leg, network)] = { ...base, network, state: 'failed', reason: refusal };
         continue;
       }
       // A write was in flight when an earlier attempt died: it may have landed (the diff is now empty) or not.

@@ -19,8 +19,9 @@ export class ReplicationScopeOutcomeDto {
   destinationServerId!: string;
   /**
    * `replaced` written, `unchanged` already equal, `skipped` not replicated (see `reason`), `failed` refused (see
-   * `reason`), `would-replace` a dry run's finding; `writing` only while a write is in flight (or was, when a worker
-   * died: the next attempt resolves it). Its diff is in `details.diffs` under the same key (`?include=details`).
+   * `reason`; a dry run reports so what the write would refuse before writing anything), `would-replace` a dry run's
+   * finding; `writing` only while a write is in flight (or was, when a worker died: the next attempt resolves it).
+   * Its diff is in `details.diffs` under the same key (`?include=details`).
    */
   @ApiProperty({ enum: SCOPE_OUTCOME_STATES })
   state!: (typeof SCOPE_OUTCOME_STATES)[number];

@@ -272,15 +272,25 @@ export interface DhcpDriver {
     parts: readonly ScopePart[],
   ): { content: ScopeContent; notCopied: string } | undefined;
   /**
-   * Why the write of `source`'s parts onto the destination would be refused (ISC: a host name another destination
-   * host has), said from `destination` (readScopes' answer, read with `forCopy` or `keepForWrite`) before anything is
-   * written, so that the scope fails on its own and the others are written. Undefined: nothing is known against it.
+   * Replication: why the write of `source`'s parts onto the destination, read as `destination` (readScopes' answer:
+   * the scope of the same network absent when it has none), would be refused, or undefined. Asked before anything is
+   * written, in a dry run too, so that the scope fails on its own with the reason the write would meet and the others
+   * are written (Windows: an exclusion outside the range kept; a scope of the relationship the partner lacks, which
+   * cmdlets would create outside it. ISC: a host name another destination host has).
    */
-  writeRefusal?(
+  refuseCopy?(
     destination: ReadonlyMap<string, ScopeContent>,
     source: ScopeContent,
     parts: readonly ScopePart[],
+    leg: CopyLeg,
   ): string | undefined;
+}
+
+/** A replication leg, for a refusal to name (DhcpDriver.refuseCopy). */
+export interface CopyLeg {
+  relationshipId: string;
+  source: ServerTarget;
+  destination: ServerTarget;
 }
 
 export type CopyComparison = { same: true } | { same: false; evidence: unknown };

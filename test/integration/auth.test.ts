@@ -66,7 +66,7 @@ describe('authentication', () => {
       targetId: string,
     ): Promise<Array<{ action: string; details: Record<string, unknown> }>> =>
       (await t.http.get(`/api/v1/audit-events?targetId=${targetId}`).set(bearer(t.adminKey)).expect(200)).body
-        .items;
+        .items as Array<{ action: string; details: Record<string, unknown> }>;
     const reason = expect.stringContaining(`${principal.id}) was deleted`);
     expect((await trail(grantId)).map((event) => event.action)).toEqual(['grant.deleted', 'grant.created']);
     expect((await trail(grantId))[0].details).toMatchObject({ principalId: principal.id, reason });

@@ -360,7 +360,7 @@ describe('Windows driver over sshd and the DhcpServer emulator', () => {
         win1.scopes[failed[0].network],
       );
     });
-    test("an exclusion only the source's wider range holds, copied by a caller with edit-exclusions alone, is refused with the reason before anything of the scope is written", async () => {
+    test("an exclusion only the source's wider range holds, copied by a caller with edit-exclusions alone, is refused with the reason before anything of the scope is written; a dry run says so first", async () => {
       await estate.seedScope('WIN1', {
         scopeId: '10.6.1.0',
         startRange: '10.6.1.10',
@@ -384,23 +384,118 @@ describe('Windows driver over sshd and the DhcpServer emulator', () => {
         resource: { type: 'scope', serverId, network: '10.6.1.0' },
       });
       const caller = await principalWith(t, [grant(ids['WIN1']), grant(ids['WIN2'])]);
-      const job = await replicate(
-        t,
-        { kind: 'scope', sourceServerId: ids['WIN1'], relationshipId: relationship, network: '10.6.1.0' },
-        caller.key,
-      );
-      expect(job.outcome.scopes?.[`${relationship}/10.6.1.0`]).toMatchObject({
+      const request = {
+        kind: 'scope',
+        sourceServerId: ids['WIN1'],
+        relationshipId: relationship,
+        network: '10.6.1.0',
+      };
+      const refused = {
         state: 'failed',
-        reason: expect.stringContaining(
-          "exclusion 10.6.1.220-10.6.1.230 is outside the scope's address range 10.6.1.10-10.6.1.200, and " +
-            'Windows keeps exclusions and reservations inside it; nothing of the scope was written (replicating ' +
-            'its pools too would widen the range)',
-        ),
-      });
+        reason:
+          "scope 10.6.1.0: exclusion 10.6.1.220-10.6.1.230 is outside the scope's address range " +
+          '10.6.1.10-10.6.1.200, and Windows keeps exclusions and reservations inside it; nothing of the scope ' +
+          'was written (replicating its pools too would widen the range)',
+      };
+      // The dry run reports the refusal the write meets, not `would-replace`.
+      const dry = await replicate(t, { ...request, dryRun: true }, caller.key);
+      expect(dry.outcome.scopes?.[`${relationship}/10.6.1.0`]).toMatchObject(refused);
+      const job = await replicate(t, request, caller.key);
+      expect(job.outcome.scopes?.[`${relationship}/10.6.1.0`]).toMatchObject(refused);
       // The destination's own exclusion is still there (it was removed before the add failed).
       expect((await estate.serverState('WIN2')).scopes['10.6.1.0'].exclusions).toEqual([
         { startRange: '10.6.1.20', endRange: '10.6.1.30' },
       ]);
+    });
+    test('a scope whose copy on the partner was deleted by hand is not created again outside the relationship: the job (and its dry run) fails it, saying how to put it back', async () => {
+      await estate.seedScope('WIN1', {
+        scopeId: '10.6.2.0',
+        startRange: '10.6.2.10',
+        endRange: '10.6.2.200',
+      });
+      await t.http
+        .post(`/api/v1/relationships/${relationship}/scopes`)
+        .set(auth())
+        .send({ network: '10.6.2.0', sourceServerId: ids['WIN1'] })
+        .expect(201);
+      // Gone from WIN2 by hand (e.g. its DHCP database restored from before the scope joined): from its scopes and
+      // its side of the relationship; WIN1 still holds it in failover.
+      await estate.update((state) => {
+        const win2 = state.servers['win2'];
+        delete win2.scopes['10.6.2.0'];
+        for (const item of win2.relationships)
+          item.scopeIds = item.scopeIds.filter((id) => id !== '10.6.2.0');
+      });
+      const request = {
+        kind: 'scope',
+        sourceServerId: ids['WIN1'],
+        relationshipId: relationship,
+        network: '10.6.2.0',
+      };
+      const name = (await estate.serverState('WIN1')).relationships.find((item) =>
+        item.scopeIds.includes('10.6.2.0'),
+      )!.name;
+      const [win1Name, win2Name] = await Promise.all(
+        ['WIN1', 'WIN2'].map(
+          async (server) =>
+            (await t.http.get(`/api/v1/servers/${ids[server]}`).set(auth()).expect(200)).body.name as string,
+        ),
+      );
+      const refused = {
+        state: 'failed',
+        reason:
+          `${win2Name} has no scope 10.6.2.0, which ${win1Name} holds in failover relationship "${name}"; a copy made by ` +
+          `cmdlets would be outside the relationship (in failover on ${win1Name} only), so nothing was written. Windows ` +
+          'puts a copy on the partner only by adding the scope to the relationship: take it out, keeping ' +
+          `${win1Name}'s copy (DELETE /api/v1/relationships/${relationship}/scopes/10.6.2.0?serverId=${ids['WIN2']}), ` +
+          `then add it again from ${win1Name} (POST /api/v1/relationships/${relationship}/scopes with sourceServerId ` +
+          `${ids['WIN1']}).`,
+      };
+      const dry = await replicate(t, { ...request, dryRun: true });
+      expect(dry.outcome.scopes?.[`${relationship}/10.6.2.0`]).toMatchObject(refused);
+      for (const nativeReplication of [true, false]) {
+        const job = await replicate(t, { ...request, nativeReplication });
+        expect(job.outcome.scopes?.[`${relationship}/10.6.2.0`]).toMatchObject(refused);
+      }
+      expect((await estate.serverState('WIN2')).scopes['10.6.2.0']).toBeUndefined();
+      // A relationship replication whose write fails for another scope keeps this scope's own reason.
+      await estate.update((state) => {
+        state.servers['win1'].scopes['10.1.2.0'].description = 'edited before a failing write';
+      });
+      await estate.setFaults('WIN2', { failCommand: { n: 1, code: 87, cmdlet: 'Set-DhcpServerv4Scope' } });
+      let whole;
+      try {
+        whole = await replicate(t, {
+          kind: 'relationship',
+          sourceServerId: ids['WIN1'],
+          relationshipId: relationship,
+          nativeReplication: false,
+        });
+      } finally {
+        await estate.setFaults('WIN2', {});
+      }
+      const wholeScopes = whole.outcome.scopes ?? {};
+      expect(
+        Object.values(wholeScopes).filter(
+          (scope) => scope.state === 'failed' && scope.network !== '10.6.2.0',
+        ),
+      ).toHaveLength(1);
+      expect(wholeScopes[`${relationship}/10.6.2.0`]).toMatchObject(refused);
+      // What the reason says puts it back in the relationship on both servers; the next replication finds it equal.
+      await t.http
+        .delete(`/api/v1/relationships/${relationship}/scopes/10.6.2.0?serverId=${ids['WIN2']}`)
+        .set(auth())
+        .expect(200);
+      await t.http
+        .post(`/api/v1/relationships/${relationship}/scopes`)
+        .set(auth())
+        .send({ network: '10.6.2.0', sourceServerId: ids['WIN1'] })
+        .expect(201);
+      const win2 = await estate.serverState('WIN2');
+      expect(win2.relationships.find((item) => item.name === name)?.scopeIds).toContain('10.6.2.0');
+      expect(win2.scopes['10.6.2.0']).toEqual((await estate.serverState('WIN1')).scopes['10.6.2.0']);
+      const again = await replicate(t, request);
+      expect(again.outcome.scopes?.[`${relationship}/10.6.2.0`]).toMatchObject({ state: 'unchanged' });
     });
   });
 

@@ -45,7 +45,11 @@ export class RelationshipScopeDto {
   name?: string;
   /** The servers that have the scope. */
   presentOn!: string[];
-  /** False when only one partner has it: out of step, fix with POST .../scopes or a replication. */
+  /**
+   * False when only one partner has it: out of step, fix with POST .../scopes or a replication (Windows, where the
+   * scope is still in the relationship on the other: DELETE .../scopes/{network} with `serverId` the server lacking
+   * it, then POST .../scopes; a replication refuses to create it outside the relationship).
+   */
   inStep!: boolean;
 }
 

@@ -200,7 +200,7 @@ export class IscDriver implements DhcpDriver, OnModuleDestroy {
     return partialRangesCopy(destination, source, parts);
   }
 
-  writeRefusal(
+  refuseCopy(
     destination: ReadonlyMap<string, ScopeContent>,
     source: ScopeContent,
     parts: readonly ScopePart[],

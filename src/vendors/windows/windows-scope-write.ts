@@ -25,20 +25,13 @@ import {
  * has no scope without one).
  */
 export function scopeWriteStatements(before: ScopeContent | undefined, write: ScopeWrite): string[] {
+  assertWritable(before, write);
   const after = write.content;
   const network = scopeNetwork(after.subnet);
   const id = psString(network);
   const parts = new Set(write.parts);
   const statements: string[] = [];
-  const range = (): AddressRange => {
-    if (after.pools.length !== 1) {
-      throw new DriverError(
-        DriverErrorCode.unsupported,
-        `scope ${after.subnet} has ${after.pools.length} address pools; a Windows scope has exactly one address range`,
-      );
-    }
-    return after.pools[0];
-  };
+  const range = (): AddressRange => rangeOf(after);
   if (!before) {
     const { start, end } = range();
     const prefix = Number(after.subnet.split('/')[1] ?? 32);
@@ -75,16 +68,40 @@ export function scopeWriteStatements(before: ScopeContent | undefined, write: Sc
     }
     if (settings.length > 0) statements.push(`Set-DhcpServerv4Scope -ScopeId ${id} ${settings.join(' ')}`);
   }
-  // Windows keeps exclusions and reservations inside the scope's address range: one added outside it fails its
-  // cmdlet after the scope's earlier cmdlets ran (an exclusion or reservation already removed); refused first instead.
-  const span = !before || parts.has('pools') ? range() : before.pools[0];
-  if (span) assertInRange(write, before, span);
   if (parts.has('exclusions'))
     statements.push(...exclusionStatements(id, before?.exclusions ?? [], after.exclusions));
   if (parts.has('options'))
     statements.push(...optionStatements(`-ScopeId ${id}`, before?.options ?? [], after.options));
   if (parts.has('reservations')) statements.push(...reservationStatements(id, before, after));
   return statements;
+}
+
+/**
+ * What scopeWriteStatements refuses before it computes any cmdlet, as a DriverError: a scope Windows cannot hold, an
+ * exclusion or reservation added outside the range the scope keeps, a reservation without an address. Its own
+ * function so that a dry run can ask it too (copyRefusal) without computing the cmdlets.
+ */
+export function assertWritable(before: ScopeContent | undefined, write: ScopeWrite): void {
+  const parts = new Set(write.parts);
+  // Windows keeps exclusions and reservations inside the scope's address range: one added outside it fails its
+  // cmdlet after the scope's earlier cmdlets ran (an exclusion or reservation already removed); refused first instead.
+  const span = !before || parts.has('pools') ? rangeOf(write.content) : before.pools[0];
+  if (span) assertInRange(write, before, span);
+  if (parts.has('reservations')) {
+    addressed(before?.reservations ?? []);
+    addressed(write.content.reservations);
+  }
+}
+
+/** The scope's one address range: Windows has no scope with several (or none). */
+function rangeOf(content: ScopeContent): AddressRange {
+  if (content.pools.length !== 1) {
+    throw new DriverError(
+      DriverErrorCode.unsupported,
+      `scope ${content.subnet} has ${content.pools.length} address pools; a Windows scope has exactly one address range`,
+    );
+  }
+  return content.pools[0];
 }
 
 const rangeKey = (range: AddressRange): string => `${range.start}-${range.end}`;

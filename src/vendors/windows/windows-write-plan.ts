@@ -1,8 +1,10 @@
-import type { ScopeWrite, ServerTarget, WriteContext } from '../driver.js';
-import type { ScopeContent } from '../scope-content.js';
+import type { CopyLeg, ScopeWrite, ServerTarget, WriteContext } from '../driver.js';
+import { DriverError, withVendorMessage } from '../driver-error.js';
+import { scopeNetwork, type ScopeContent, type ScopePart } from '../scope-content.js';
 import { digestOf } from './windows-failover.js';
 import { networkOf, splitNative } from './windows-native-replication.js';
 import { readScopesInOneSession } from './windows-scope-reads.js';
+import { assertWritable } from './windows-scope-write.js';
 
 /** How a write goes: what it starts from, which scopes Windows copies itself, which go by cmdlets, which not at all. */
 export interface WritePlan {
@@ -55,4 +57,42 @@ export async function planWrite(
     else before.delete(network);
   }
   return { before, native, cmdlets: cmdlets.filter((write) => !(networkOf(write) in edited)), edited };
+}
+
+/**
+ * Why a replication's write of `source` over `before` would be refused (see DhcpDriver.refuseCopy), in the words the
+ * write itself would use. A scope the source holds in failover that the partner lacks is refused: cmdlets would
+ * create it outside the relationship, and Windows puts a scope on the partner only through
+ * Add-DhcpServerv4FailoverScope, run where the scope is in no relationship yet (20113 otherwise) and the partner has
+ * none (20004 otherwise). Taking it out and adding it again is a change of the relationship, left to the caller.
+ */
+export function copyRefusal(
+  before: ScopeContent | undefined,
+  source: ScopeContent,
+  parts: readonly ScopePart[],
+  leg: CopyLeg,
+): string | undefined {
+  const network = scopeNetwork(source.subnet);
+  const relationship = source.vendorExtras?.['failoverRelationship'];
+  if (!before && typeof relationship === 'string') {
+    const { relationshipId, source: from, destination } = leg;
+    const scopes = `/api/v1/relationships/${relationshipId}/scopes`;
+    return (
+      `${destination.name} has no scope ${network}, which ${from.name} holds in failover relationship ` +
+      `"${relationship}"; a copy made by cmdlets would be outside the relationship (in failover on ${from.name} ` +
+      'only), so nothing was written. Windows puts a copy on the partner only by adding the scope to the ' +
+      `relationship: take it out, keeping ${from.name}'s copy (DELETE ${scopes}/${network}?serverId=` +
+      `${destination.id}), then add it again from ${from.name} (POST ${scopes} with sourceServerId ${from.id}).`
+    );
+  }
+  try {
+    // The checks the cmdlets' write makes before any of them runs (writeScopesInBatches), with its reason.
+    assertWritable(before, { content: source, parts });
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof DriverError)) throw error;
+    return withVendorMessage(
+      new DriverError(error.code, `scope ${network}: ${error.message}`, error.vendorMessage),
+    );
+  }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type {
   ConnectionReport,
+  CopyLeg,
   DhcpDriver,
   ReadOptions,
   ScopeRemoval,
@@ -11,7 +12,7 @@ import type {
 } from '../driver.js';
 import { DriverError, DriverErrorCode } from '../driver-error.js';
 import { KeptReads } from '../kept-reads.js';
-import type { ScopeContent, ScopeSummary } from '../scope-content.js';
+import { scopeNetwork, type ScopeContent, type ScopePart, type ScopeSummary } from '../scope-content.js';
 import { psString } from './powershell/ps-literal.js';
 import { PsScript } from './powershell/ps-script.js';
 import { LIST_FAILOVERS, LIST_SCOPES, readScopeStatements } from './windows-projections.js';
@@ -21,7 +22,7 @@ import { summaryFromWindows, type WindowsScope } from './windows-scope.mapper.js
 import { writeScopesInBatches } from './windows-scope-batches.js';
 import { inRelationshipNamed, networkOf, replicateNatively } from './windows-native-replication.js';
 import { runBatch, windowsSshSettings } from './windows-session.js';
-import { planWrite } from './windows-write-plan.js';
+import { copyRefusal, planWrite } from './windows-write-plan.js';
 import { editedPart, throwCombined } from './windows-write-parts.js';
 import { sshDescription } from '../ssh/ssh-settings.js';
 import { digestOf } from './windows-failover.js';
@@ -40,6 +41,15 @@ export class WindowsDriver implements DhcpDriver {
 
   inRelationship(content: ScopeContent, peerName: string): boolean {
     return inRelationshipNamed(content, peerName);
+  }
+
+  refuseCopy(
+    destination: ReadonlyMap<string, ScopeContent>,
+    source: ScopeContent,
+    parts: readonly ScopePart[],
+    leg: CopyLeg,
+  ): string | undefined {
+    return copyRefusal(destination.get(scopeNetwork(source.subnet)), source, parts, leg);
   }
 
   async checkConnection(target: ServerTarget): Promise<ConnectionReport> {
