@@ -87,8 +87,13 @@ export class RelationshipUpdateService {
     // Secrets: a new one replaces the sealed one, `null` withdraws it, absent keeps it (and is not sent again).
     const givenSecret = dto.settings?.['sharedSecret'];
     const { settings: clearSettings, secrets } = splitSecrets(settings);
-    const previousSecrets = openRelationshipSecrets(this.box, id, current.sealedSecrets);
-    const keptSecrets = givenSecret === undefined ? previousSecrets : {};
+    const keptSecrets =
+      givenSecret === undefined ? openRelationshipSecrets(this.box, id, current.sealedSecrets) : {};
+    // Only for an undo: a secret sealed under a lost ENCRYPTION_KEY must not stop the PATCH that sends a new one.
+    const previousSecrets =
+      givenSecret === undefined
+        ? undefined
+        : openedOrNone(() => openRelationshipSecrets(this.box, id, current.sealedSecrets));
     if (givenSecret === null) clearSettings['messageAuthentication'] = false;
     const sealedSecrets = sealRelationshipSecrets(this.box, id, { ...keptSecrets, ...secrets });
     const targets = await Promise.all(members.map((member) => this.servers.target(member.serverId)));
@@ -99,7 +104,7 @@ export class RelationshipUpdateService {
       // The nulls go to the driver too: a vendor that keeps what the server has for a key the record lacks (ISC
       // starts from the current declaration) writes the default instead; Windows withdraws the secret.
       settings: { ...settings, ...nullsIn(dto.settings ?? {}) },
-      ...(givenSecret === undefined ? {} : { previousSecrets }),
+      ...(previousSecrets ? { previousSecrets } : {}),
       sides: [0, 1].map((i) => ({
         target: targets[i],
         role: servers[i].role,
@@ -188,6 +193,14 @@ function mergeSettings(stored: Record<string, unknown>, given: object): Record<s
 
 function withoutNulls(settings: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== null));
+}
+
+function openedOrNone(open: () => Record<string, string>): Record<string, string> | undefined {
+  try {
+    return open();
+  } catch {
+    return undefined;
+  }
 }
 
 function nullsIn(given: object): Record<string, null> {

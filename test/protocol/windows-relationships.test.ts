@@ -6,7 +6,9 @@
  * the scopes kept on a named server; one configured outside the service discovered and adopted; replication to the
  * partner through Invoke-DhcpServerv4FailoverReplication.
  */
+import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { SecretBox } from '../../src/common/crypto/secret-box.js';
 import { principalWith, uniqueName } from '../support/fixtures.js';
 import { replicate } from '../support/jobs.js';
 import { bearer, startTestApp, type TestApp } from '../support/test-app.js';
@@ -853,6 +855,46 @@ describe('Windows relationships over sshd and the DhcpServer emulator', () => {
         enableAuth: true,
         sharedSecret: 'old-s3cret',
       });
+    });
+
+    test('a shared secret sealed under another ENCRYPTION_KEY: other changes are a 409 saying so, sending the secret again recovers', async () => {
+      await scope('DHCP1', '10.9.10.0');
+      const { id, name } = await create('load-balancing', { sharedSecret: 'lost-s3cret' });
+      await addScope(id, '10.9.10.0');
+      // As after a restart with another key: the blob is sound, this service's key does not open it.
+      const foreign = new SecretBox(randomBytes(32)).seal(
+        '{"sharedSecret":"lost-s3cret"}',
+        `relationship:${id}`,
+      );
+      await t.app
+        .get(DataSource)
+        .query('UPDATE relationships SET sealed_secrets = $1 WHERE id = $2', [foreign, id]);
+      const refused = await t.http
+        .patch(`/api/v1/relationships/${id}`)
+        .set(auth())
+        .send({ settings: { maxClientLeadTime: 1800 } })
+        .expect(409);
+      expect(refused.body.detail).toContain(
+        `relationship ${id} cannot be decrypted with this service's ENCRYPTION_KEY`,
+      );
+      await t.http
+        .patch(`/api/v1/relationships/${id}`)
+        .set(auth())
+        .send({ settings: { sharedSecret: 'fresh-s3cret' } })
+        .expect(200);
+      expect(await relationshipOn('DHCP1', name)).toMatchObject({
+        enableAuth: true,
+        sharedSecret: 'fresh-s3cret',
+      });
+      expect(await relationshipOn('DHCP2', name)).toMatchObject({
+        enableAuth: true,
+        sharedSecret: 'fresh-s3cret',
+      });
+      await t.http
+        .patch(`/api/v1/relationships/${id}`)
+        .set(auth())
+        .send({ settings: { maxClientLeadTime: 1800 } })
+        .expect(200);
     });
 
     test('an adopted relationship whose secret was never given: a refused secret change says restoring it FAILED, once', async () => {
