@@ -12,6 +12,9 @@ export interface AuditEntry {
   details?: Record<string, unknown>;
 }
 
+/** Who an entry names: a request's principal, or the service itself (principalId null, e.g. at first start). */
+export type AuditActor = Pick<AuditEntry, 'principalId' | 'correlationId'>;
+
 /** Records changes in the audit trail, inside the caller's transaction so the record and the change agree. */
 @Injectable()
 export class AuditService {

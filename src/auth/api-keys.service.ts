@@ -7,6 +7,7 @@ import { pageWindow, toPage, type Page } from '../common/http/pagination.js';
 import { ProblemException } from '../common/problem/problem.exception.js';
 import { findRow, lockRow } from '../database/rows.js';
 import type { Actor } from './actor.js';
+import { apiKeyEntry } from './api-key-audit.js';
 import type { ApiKeyQuery, CreateApiKeyDto } from './api-key.dto.js';
 import { ApiKeyEntity } from './api-key.entity.js';
 import { digestApiKey, displayPrefix, generateApiKey } from './api-key-secret.js';
@@ -34,14 +35,7 @@ export class ApiKeysService {
       }
       const key = generateApiKey();
       const entity = await issueKey(manager, principal.id, key, dto.name ?? '', dto.expiresAt ?? null);
-      await this.audit.record(manager, {
-        action: 'api-key.created',
-        targetType: 'api-key',
-        targetId: entity.id,
-        principalId: actor.principalId,
-        correlationId: actor.correlationId,
-        details: { principalId: principal.id, prefix: entity.prefix },
-      });
+      await this.audit.record(manager, apiKeyEntry('api-key.created', entity, actor));
       return { entity, key };
     });
   }
@@ -70,14 +64,7 @@ export class ApiKeysService {
       }
       key.revokedAt = new Date();
       await manager.save(key);
-      await this.audit.record(manager, {
-        action: 'api-key.revoked',
-        targetType: 'api-key',
-        targetId: id,
-        principalId: actor.principalId,
-        correlationId: actor.correlationId,
-        details: { principalId: key.principalId, prefix: key.prefix },
-      });
+      await this.audit.record(manager, apiKeyEntry('api-key.revoked', key, actor));
     });
   }
 }

@@ -1,10 +1,12 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AuditService } from '../audit/audit.service.js';
+import { type AuditActor, AuditService } from '../audit/audit.service.js';
 import { AppConfig } from '../config/app-config.js';
 import { ADMINISTRATORS_ROLE_ID } from '../permissions/built-in-roles.js';
+import { grantEntry } from '../permissions/grant-audit.js';
 import { GrantEntity } from '../permissions/grant.entity.js';
+import { apiKeyEntry } from './api-key-audit.js';
 import { issueKey } from './api-keys.service.js';
 import { generateApiKey } from './api-key-secret.js';
 import { PrincipalEntity } from './principal.entity.js';
@@ -43,13 +45,14 @@ export class BootstrapAdminService implements OnApplicationBootstrap {
         manager.create(GrantEntity, {
           principalId: admin.id,
           roleId: ADMINISTRATORS_ROLE_ID,
+          permissions: [],
           resourceType: 'global',
         }),
       );
       const key = this.config.bootstrapApiKey ?? generateApiKey();
       const apiKey = await issueKey(manager, admin.id, key, 'bootstrap', null);
       // In the trail like any other principal, grant and key: made by the service itself (no principal).
-      const service = { principalId: null, correlationId: 'bootstrap' };
+      const service: AuditActor = { principalId: null, correlationId: 'bootstrap' };
       await this.audit.record(manager, {
         action: 'principal.created',
         targetType: 'principal',
@@ -57,25 +60,11 @@ export class BootstrapAdminService implements OnApplicationBootstrap {
         ...service,
         details: { name: admin.name, kind: admin.kind },
       });
-      await this.audit.record(manager, {
-        action: 'grant.created',
-        targetType: 'grant',
-        targetId: grant.id,
-        ...service,
-        details: {
-          principalId: admin.id,
-          roleId: grant.roleId,
-          permissions: [],
-          resource: { type: 'global' },
-        },
-      });
-      await this.audit.record(manager, {
-        action: 'api-key.created',
-        targetType: 'api-key',
-        targetId: apiKey.id,
-        ...service,
-        details: { principalId: admin.id, prefix: apiKey.prefix },
-      });
+      await this.audit.record(
+        manager,
+        grantEntry('grant.created', grant, service, { resource: { type: 'global' } }),
+      );
+      await this.audit.record(manager, apiKeyEntry('api-key.created', apiKey, service));
       return { generated: this.config.bootstrapApiKey ? undefined : key };
     });
     if (!created) {

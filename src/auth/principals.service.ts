@@ -10,6 +10,7 @@ import { conflictOnDuplicate, findRow, likePattern, lockRow } from '../database/
 import { ADMINISTRATORS_ROLE_ID } from '../permissions/built-in-roles.js';
 import type { Actor } from './actor.js';
 import type { CreatePrincipalDto, PrincipalQuery, UpdatePrincipalDto } from './principal.dto.js';
+import { apiKeyEntry } from './api-key-audit.js';
 import { ApiKeyEntity } from './api-key.entity.js';
 import { PrincipalEntity } from './principal.entity.js';
 import { grantEntry } from '../permissions/grant-audit.js';
@@ -122,13 +123,7 @@ export class PrincipalsService {
         await this.audit.record(manager, grantEntry('grant.deleted', grant, actor, { reason }));
       }
       for (const key of keys) {
-        await this.audit.record(manager, {
-          action: 'api-key.deleted',
-          targetType: 'api-key',
-          targetId: key.id,
-          ...actor,
-          details: { principalId: id, prefix: key.prefix, reason },
-        });
+        await this.audit.record(manager, apiKeyEntry('api-key.deleted', key, actor, { reason }));
       }
     });
   }

@@ -1,5 +1,4 @@
-import type { Actor } from '../auth/actor.js';
-import type { AuditEntry } from '../audit/audit.service.js';
+import type { AuditActor, AuditEntry } from '../audit/audit.service.js';
 import type { GrantEntity } from './grant.entity.js';
 
 /**
@@ -9,7 +8,7 @@ import type { GrantEntity } from './grant.entity.js';
 export function grantEntry(
   action: 'grant.created' | 'grant.deleted',
   grant: GrantEntity,
-  actor: Actor,
+  actor: AuditActor,
   extra: Record<string, unknown> = {},
 ): AuditEntry {
   return {

@@ -1,7 +1,7 @@
+import type { ReplicationLegTimingsDto } from './replication-outcome.dto.js';
+
 /** Milliseconds a replication leg spent in each phase, kept in the job's outcome (`outcome.timings`). */
-export type LegTimings = Partial<Record<'lockWait' | 'read' | 'diff' | 'save' | 'write', number>> & {
-  total: number;
-};
+export type LegTimings = ReplicationLegTimingsDto;
 
 /** Times the phases of one leg: each `lap` closes the phase that ran since the previous one. */
 export class LegClock {

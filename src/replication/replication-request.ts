@@ -25,6 +25,6 @@ export interface ReplicationRequest {
 
 /**
  * Per-scope outcome, kept in the job row (`outcome.scopes[<relationship>/<network>]`); its diff is in the job's
- * details (`details.diffs[<relationship>/<network>]`). The OpenAPI document shows it as ReplicationScopeOutcome.
+ * details (`details.diffs[<relationship>/<network>]`). The OpenAPI document shows it as ReplicationScopeOutcomeDto.
  */
 export type ScopeOutcome = ReplicationScopeOutcomeDto;

@@ -150,21 +150,12 @@ function sshKeyErrors(given: Record<string, string>, held: Readonly<Record<strin
   const parsed = ssh2.utils.parseKey(key, passphrase);
   if (!(parsed instanceof Error)) return [];
   // ssh2's messages name the problem, never the key's content.
-  if (passphrase === undefined && /passphrase/i.test(parsed.message)) {
-    return [
-      {
-        field: 'connection.privateKeyPassphrase',
-        message: 'the privateKey is encrypted; give its privateKeyPassphrase',
-      },
-    ];
-  }
-  if (passphrase !== undefined && /passphrase/i.test(parsed.message)) {
-    return [
-      {
-        field: 'connection.privateKeyPassphrase',
-        message: 'privateKeyPassphrase does not open the privateKey',
-      },
-    ];
+  if (/passphrase/i.test(parsed.message)) {
+    const message =
+      passphrase === undefined
+        ? 'the privateKey is encrypted; give its privateKeyPassphrase'
+        : 'privateKeyPassphrase does not open the privateKey';
+    return [{ field: 'connection.privateKeyPassphrase', message }];
   }
   return [
     {
