@@ -2,6 +2,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { Client, type SFTPWrapper } from 'ssh2';
 import { loadConf } from '../src/vendors/isc/conf/include-resolver.js';
 import { readScopes } from '../src/vendors/isc/conf/isc-subnet.mapper.js';
+import { parse } from '../src/vendors/isc/conf/parser.js';
+import { print } from '../src/vendors/isc/conf/printer.js';
 import { medianPhases, type BenchService, withBenchService } from './support/bench-service.js';
 import { DHCPD_BIN, type DhcpdFiles, makeDhcpdFiles } from './support/dhcpd-files.js';
 import { dhcpdConfContent, HOSTS } from './support/dhcpd-conf-content.js';
@@ -33,7 +35,11 @@ import { type Spread, spread } from './support/stats.js';
  * again before writing and again after validating (the digest checks), keep a backup, and the job's bookkeeping
  * (queue, job row, write-ahead record, audit).
  *
- * Floor and service alternate; the destination is put back to its starting content (untimed) before every run. Both
+ * A second reference, the lossless floor: the floor with the service's own parser run on both files between the read
+ * and the write, and the destination's tree printed back (the least a write that keeps the destination's comments and
+ * formatting adds; the issue requires that). It shows how much of the service's distance to the floor is that.
+ *
+ * Floor, lossless floor and service alternate; the destination is put back to its starting content (untimed) before every run. Both
  * leave the same scopes on the destination (checked by reading them with the service's own mapper). Prints both, the
  * ratio and the service's peak RSS (VmHWM). Target (issue 7): ratio <= 1.5.
  */
@@ -43,6 +49,9 @@ const ROUNDS = Number(process.env['ISC_REPLICATE_ROUNDS'] ?? 3);
 const PEER = 'bench-fo';
 const ADDRESSES = { source: '10.254.0.1', destination: '10.254.0.2' };
 const TIMEOUT_MS = 300_000;
+
+/** The hand-made floor, the same with the service's lossless parser between read and write, and the service. */
+type Variant = 'floor' | 'lossless' | 'service';
 
 interface Side {
   files: DhcpdFiles;
@@ -110,43 +119,46 @@ async function measure(service: BenchService, source: Side, destination: Side): 
       sourceServerId: relationshipId.source,
       relationshipId: relationshipId.id,
     };
-    const floor: number[] = [];
-    const product: number[] = [];
-    const floorPhases: Array<Record<string, number>> = [];
-    const jobPhases: Array<Record<string, number>> = [];
-    const results: Record<string, string> = {};
+    const runs: Record<Variant, { ms: number[]; phases: Array<Record<string, number>> }> = {
+      floor: { ms: [], phases: [] },
+      lossless: { ms: [], phases: [] },
+      service: { ms: [], phases: [] },
+    };
+    const results: Partial<Record<Variant, string>> = {};
     for (let round = 0; round < ROUNDS; round++) {
-      for (const which of round % 2 === 0 ? ['floor', 'service'] : ['service', 'floor']) {
+      const order: Variant[] = ['floor', 'lossless', 'service'];
+      for (const which of round % 2 === 0 ? order : order.reverse()) {
         await writeFile(destination.files.configPath, start);
-        if (which === 'floor') {
-          const { ms, phases } = await floorRun(source, destination);
-          floor.push(ms);
-          floorPhases.push(phases);
-        } else {
-          const { ms, phases } = await service.replicate(body, TIMEOUT_MS);
-          product.push(ms);
-          jobPhases.push(phases);
-        }
+        const { ms, phases } =
+          which === 'service'
+            ? await service.replicate(body, TIMEOUT_MS)
+            : await floorRun(source, destination, which === 'lossless');
+        runs[which].ms.push(ms);
+        runs[which].phases.push(phases);
         if (round === 0) results[which] = await essence(destination.files.configPath);
       }
     }
-    if (results['floor'] !== results['service']) {
+    if (results.floor !== results.service || results.floor !== results.lossless) {
       throw new Error(`floor and service left different scopes on the destination (${size} subnets)`);
     }
-    if (results['floor'] !== (await essence(source.files.configPath))) {
+    if (results.floor !== (await essence(source.files.configPath))) {
       throw new Error(`the destination's scopes differ from the source's after the floor (${size} subnets)`);
     }
-    const f = spread(floor);
-    const s = spread(product);
+    const f = spread(runs.floor.ms);
+    const l = spread(runs.lossless.ms);
+    const s = spread(runs.service.ms);
     const mb = (Buffer.byteLength(start) / 1e6).toFixed(1);
     process.stdout.write(
       `replicate-isc ${size} subnets x ${HOSTS} hosts x 5 options (${mb} MB dhcpd.conf) over ssh: ` +
         `service ${seconds(s.median)}, floor ${seconds(f.median)}, ratio ${(s.median / f.median).toFixed(2)}x ` +
         `(median of ${ROUNDS} rounds; target <= 1.5x)\n` +
-        `  min/median/max: service ${spreadText(s)}, floor ${spreadText(f)}; ` +
+        `  the floor with both files parsed losslessly and the destination printed back: ${seconds(l.median)} ` +
+        `(${(l.median / f.median).toFixed(2)}x the floor); the service at ${(s.median / l.median).toFixed(2)}x of it\n` +
+        `  min/median/max: service ${spreadText(s)}, floor ${spreadText(f)}, lossless floor ${spreadText(l)}; ` +
         `service peak RSS so far ${service.peakRssMb().toFixed(0)} MB (VmHWM)\n` +
-        `  the job's phases (median ms): ${medianPhases(jobPhases)}\n` +
-        `  the floor's phases (median ms): ${medianPhases(floorPhases)}\n`,
+        `  the job's phases (median ms): ${medianPhases(runs.service.phases)}\n` +
+        `  the floor's phases (median ms): ${medianPhases(runs.floor.phases)}\n` +
+        `  the lossless floor's phases (median ms): ${medianPhases(runs.lossless.phases)}\n`,
     );
   }
 }
@@ -196,6 +208,7 @@ async function adoptRelationship(
 async function floorRun(
   source: Side,
   destination: Side,
+  lossless = false,
 ): Promise<{ ms: number; phases: Record<string, number> }> {
   const phases: Record<string, number> = {};
   const started = performance.now();
@@ -214,6 +227,12 @@ async function floorRun(
       readRemote(to.sftp, path),
     ]);
     lap('read');
+    if (lossless) {
+      // The least a lossless edit adds: both files parsed by the service's own parser, the destination printed back.
+      parse(sourceText, source.files.configPath);
+      print(parse(destinationText, path));
+      lap('parse');
+    }
     // Every subnet from the source, after the destination's own head (its peer declaration). The pools keep their
     // peer name: a dhcpd relationship has the same name on both sides, so there is nothing to rename.
     const result =
