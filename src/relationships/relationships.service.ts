@@ -12,7 +12,7 @@ import { assertNameFree, conflictOnDuplicate, findRow, nameTakenDetail } from '.
 import { ServerLockService } from '../servers/server-lock.service.js';
 import { ServersService } from '../servers/servers.service.js';
 import type { FailoverChange, FailoverOperations, FailoverSpec, ServerTarget } from '../vendors/driver.js';
-import { DriverError, DriverErrorCode } from '../vendors/driver-error.js';
+import { DriverError, DriverErrorCode, withVendorMessage } from '../vendors/driver-error.js';
 import { DriverRegistry } from '../vendors/driver-registry.js';
 import type { Vendor } from '../vendors/vendor.js';
 import type {
@@ -321,7 +321,7 @@ export class RelationshipsService {
       return {
         ...base,
         reachable,
-        error: error.vendorMessage ? `${error.message}: ${error.vendorMessage}` : error.message,
+        error: withVendorMessage(error),
       };
     }
   }
