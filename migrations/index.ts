@@ -8,6 +8,7 @@ import { RelationshipSecrets1795650025740 } from './1795650025740-RelationshipSe
 import { JobDiffs1795659813563 } from './1795659813563-JobDiffs.js';
 import { JobDiffsLz41795686418256 } from './1795686418256-JobDiffsLz4.js';
 import { PeerNameLength1795707790009 } from './1795707790009-PeerNameLength.js';
+import { CaseInsensitiveNames1795720000000 } from './1795720000000-CaseInsensitiveNames.js';
 
 /** Every migration, in order. New ones are generated (npm run migration:generate) and added here. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   JobDiffs1795659813563,
   JobDiffsLz41795686418256,
   PeerNameLength1795707790009,
+  CaseInsensitiveNames1795720000000,
 ];

@@ -32,7 +32,12 @@ export class ApiKeyAuthenticator {
       return undefined;
     }
     if (!row.last_used_at || Date.now() - row.last_used_at.getTime() > LAST_USED_RESOLUTION_MS) {
-      await this.dataSource.query('UPDATE api_keys SET last_used_at = now() WHERE id = $1', [row.key_id]);
+      // A new version too: lastUsedAt is part of the key's representation, so its ETag must change with it (a read
+      // with the old one in If-None-Match would otherwise answer 304 and keep the old lastUsedAt).
+      await this.dataSource.query(
+        'UPDATE api_keys SET last_used_at = now(), version = version + 1 WHERE id = $1',
+        [row.key_id],
+      );
     }
     return { id: row.id, name: row.name, kind: row.kind, apiKeyId: row.key_id };
   }

@@ -1,7 +1,13 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Post, Query, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { IfMatch, NotFound, Operation } from '../common/http/api-docs.decorators.js';
+import {
+  ConditionalRead,
+  Conflicts,
+  IfMatch,
+  NotFound,
+  Operation,
+} from '../common/http/api-docs.decorators.js';
 import { setEtag } from '../common/http/etag.js';
 import { IdParam } from '../common/http/id-param.js';
 import { PageOf, type Page } from '../common/http/pagination.js';
@@ -23,9 +29,10 @@ export class ApiKeysController {
   @Authorize(ADMIN)
   @Operation(
     'Create an API key for a principal',
-    'The answer holds the key in `key`; it is shown this once only.',
+    'The answer holds the key in `key`; it is shown this once only. A disabled principal gets no key (409).',
   )
   @ApiCreatedResponse({ type: CreatedApiKeyDto })
+  @Conflicts('The principal is disabled: enable it first (`PATCH /principals/{id}` with `disabled: false`).')
   async create(
     @Body() dto: CreateApiKeyDto,
     @CurrentActor() actor: Actor,
@@ -52,6 +59,7 @@ export class ApiKeysController {
   @Operation('Read an API key (never the key itself)')
   @ApiOkResponse({ type: ApiKeyDto })
   @NotFound('API key')
+  @ConditionalRead('API key')
   async get(@IdParam() id: string, @Res({ passthrough: true }) response: Response): Promise<ApiKeyDto> {
     const key = await this.keys.get(id);
     setEtag(response, key.version);

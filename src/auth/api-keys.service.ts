@@ -33,6 +33,14 @@ export class ApiKeysService {
           { field: 'principalId', message: `principal ${dto.principalId} does not exist` },
         ]);
       }
+      if (principal.disabled) {
+        // A key that could not authenticate would only look like access.
+        throw ProblemException.conflict(
+          `Principal "${principal.name}" (${principal.id}) is disabled, so a key for it could not authenticate; ` +
+            `enable it first (PATCH /api/v1/principals/${principal.id} with {"disabled": false}), then create the key.`,
+          { principalId: principal.id },
+        );
+      }
       const key = generateApiKey();
       const entity = await issueKey(manager, principal.id, key, dto.name ?? '', dto.expiresAt ?? null);
       await this.audit.record(manager, apiKeyEntry('api-key.created', entity, actor));

@@ -1,4 +1,4 @@
-import { Column, Entity } from 'typeorm';
+import { Column, Entity, Index } from 'typeorm';
 import { VersionedEntity } from '../database/versioned.entity.js';
 
 export const PRINCIPAL_KINDS = ['user', 'service'] as const;
@@ -6,8 +6,11 @@ export type PrincipalKind = (typeof PRINCIPAL_KINDS)[number];
 
 /** Someone or something that calls the API: a person or a service account. */
 @Entity({ name: 'principals' })
+// Made by migrations/*-CaseInsensitiveNames.ts: TypeORM cannot describe an index on an expression.
+@Index('ux_principals_name', { synchronize: false })
 export class PrincipalEntity extends VersionedEntity {
-  @Column({ type: 'varchar', length: 100, unique: true })
+  /** Unique whatever its case (`ux_principals_name`, on lower(name)); kept as given. */
+  @Column({ type: 'varchar', length: 100 })
   name!: string;
 
   @Column({ type: 'varchar', length: 10 })

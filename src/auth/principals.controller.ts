@@ -2,7 +2,13 @@ import { Body, Controller, Delete, Get, Headers, HttpCode, Patch, Post, Query, R
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
-import { Conflicts, IfMatch, NotFound, Operation } from '../common/http/api-docs.decorators.js';
+import {
+  ConditionalRead,
+  Conflicts,
+  IfMatch,
+  NotFound,
+  Operation,
+} from '../common/http/api-docs.decorators.js';
 import { setEtag } from '../common/http/etag.js';
 import { PageOf, type Page } from '../common/http/pagination.js';
 import { IdParam } from '../common/http/id-param.js';
@@ -51,6 +57,7 @@ export class PrincipalsController {
   @Operation('Read a principal')
   @ApiOkResponse({ type: PrincipalDto })
   @NotFound('principal')
+  @ConditionalRead('principal')
   async get(@IdParam() id: string, @Res({ passthrough: true }) response: Response): Promise<PrincipalDto> {
     const principal = await this.principals.get(id);
     setEtag(response, principal.version);

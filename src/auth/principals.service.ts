@@ -6,7 +6,14 @@ import { assertIfMatch } from '../common/http/etag.js';
 import { pageWindow, toPage, type Page } from '../common/http/pagination.js';
 import { ProblemException } from '../common/problem/problem.exception.js';
 import { givenFields } from '../common/validation/given-fields.js';
-import { conflictOnDuplicate, findRow, likePattern, lockRow } from '../database/rows.js';
+import {
+  assertNameFree,
+  conflictOnDuplicate,
+  findRow,
+  likePattern,
+  lockRow,
+  nameTakenDetail,
+} from '../database/rows.js';
 import { ADMINISTRATORS_ROLE_ID } from '../permissions/built-in-roles.js';
 import type { Actor } from './actor.js';
 import type { CreatePrincipalDto, PrincipalQuery, UpdatePrincipalDto } from './principal.dto.js';
@@ -26,6 +33,7 @@ export class PrincipalsService {
 
   async create(dto: CreatePrincipalDto, actor: Actor): Promise<PrincipalEntity> {
     return this.dataSource.transaction(async (manager) => {
+      await assertNameFree(manager, PrincipalEntity, 'principal', dto.name);
       const principal = await manager
         .save(
           manager.create(PrincipalEntity, {
@@ -34,9 +42,7 @@ export class PrincipalsService {
             description: dto.description ?? '',
           }),
         )
-        .catch((error: unknown) =>
-          conflictOnDuplicate(error, `A principal named "${dto.name}" already exists`),
-        );
+        .catch((error: unknown) => conflictOnDuplicate(error, nameTakenDetail('principal', dto.name)));
       await this.audit.record(manager, {
         action: 'principal.created',
         targetType: 'principal',
@@ -77,13 +83,12 @@ export class PrincipalsService {
       if (dto.disabled === true && !principal.disabled) {
         await this.assertNotLastAdministrator(manager, id, 'disable');
       }
+      if (dto.name !== undefined) await assertNameFree(manager, PrincipalEntity, 'principal', dto.name, id);
       const given = givenFields(dto);
       Object.assign(principal, given);
       const saved = await manager
         .save(principal)
-        .catch((error: unknown) =>
-          conflictOnDuplicate(error, `A principal named "${dto.name}" already exists`),
-        );
+        .catch((error: unknown) => conflictOnDuplicate(error, nameTakenDetail('principal', dto.name ?? '')));
       await this.audit.record(manager, {
         action: 'principal.updated',
         targetType: 'principal',

@@ -39,6 +39,40 @@ export function conflictOnDuplicate(error: unknown, detail: string): never {
   throw error;
 }
 
+/**
+ * Names (of principals, roles, servers, relationships) are unique whatever their case and kept as given (a unique
+ * index on lower(name)): a 409 naming the row that has `name` already, in this or another case (`existingId`),
+ * other than `exceptId`. Two requests at once are told apart by the index: {@link conflictOnDuplicate} with
+ * {@link nameTakenDetail}.
+ */
+export async function assertNameFree(
+  manager: EntityManager,
+  entity: EntityTarget<ObjectLiteral>,
+  what: string,
+  name: string,
+  exceptId?: string,
+): Promise<void> {
+  const { tableName } = manager.connection.getMetadata(entity);
+  const [taken]: Array<{ id: string; name: string }> = await manager.query(
+    `SELECT id, name FROM "${tableName}" WHERE lower(name) = lower($1) AND id IS DISTINCT FROM $2::uuid LIMIT 1`,
+    [name, exceptId ?? null],
+  );
+  if (taken) {
+    throw ProblemException.conflict(
+      taken.name === name
+        ? `A ${what} named "${name}" exists already (${taken.id})`
+        : `A ${what} named "${taken.name}" exists already (${taken.id}); names are unique whatever their case, ` +
+            `so "${name}" is taken`,
+      { existingId: taken.id },
+    );
+  }
+}
+
+/** The 409's detail when the unique index on lower(name) refuses `name` (a row made meanwhile). */
+export function nameTakenDetail(what: string, name: string): string {
+  return `A ${what} named "${name}", in this or another case, exists already`;
+}
+
 /** Escapes `%`, `_` and `\` for a LIKE pattern built from user input. */
 export function likePattern(fragment: string): string {
   return `%${fragment.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;

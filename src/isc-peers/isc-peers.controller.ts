@@ -3,7 +3,13 @@ import { ApiBadGatewayResponse, ApiCreatedResponse, ApiOkResponse, ApiParam, Api
 import { ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentActor, type Actor } from '../auth/actor.js';
-import { Conflicts, IfMatch, NotFound, Operation } from '../common/http/api-docs.decorators.js';
+import {
+  ConditionalRead,
+  Conflicts,
+  IfMatch,
+  NotFound,
+  Operation,
+} from '../common/http/api-docs.decorators.js';
 import { IdParam } from '../common/http/id-param.js';
 import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
 import { ProblemDetails } from '../common/problem/problem-details.js';
@@ -105,6 +111,7 @@ export class IscPeersController {
   @ApiParam({ name: 'name', description: 'The peer name (`failover peer "<name>"`).' })
   @ApiOkResponse({ type: FailoverPeerDto })
   @NotFound('server or failover peer')
+  @ConditionalRead('failover peer')
   @Conflicts(NOT_ISC)
   @ApiUnprocessableEntityResponse(UNREADABLE)
   @ApiBadGatewayResponse(UPSTREAM)

@@ -11,7 +11,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { PageQuery } from '../common/http/pagination.js';
-import { IsIpv4Address } from '../common/validation/network.validators.js';
+import { IsScopeNetwork } from '../common/validation/network.validators.js';
 import type { GrantEntity } from './grant.entity.js';
 import { PERMISSIONS, type Permission } from './permission.js';
 import { RESOURCE_TYPES, type ResourceType } from './resource.js';
@@ -33,7 +33,7 @@ export class ResourceDto {
 
   /** The scope's network address (e.g. `10.1.2.0`), for `scope` only. */
   @IsOptional()
-  @IsIpv4Address()
+  @IsScopeNetwork()
   network?: string;
 }
 

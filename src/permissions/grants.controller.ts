@@ -3,7 +3,13 @@ import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from
 import type { Response } from 'express';
 import { CurrentActor, type Actor } from '../auth/actor.js';
 import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
-import { Conflicts, IfMatch, NotFound, Operation } from '../common/http/api-docs.decorators.js';
+import {
+  ConditionalRead,
+  Conflicts,
+  IfMatch,
+  NotFound,
+  Operation,
+} from '../common/http/api-docs.decorators.js';
 import { setEtag } from '../common/http/etag.js';
 import { IdParam } from '../common/http/id-param.js';
 import { PageOf, type Page } from '../common/http/pagination.js';
@@ -58,6 +64,7 @@ export class GrantsController {
   @Operation('Read a grant')
   @ApiOkResponse({ type: GrantDto })
   @NotFound('grant')
+  @ConditionalRead('grant')
   async get(@IdParam() id: string, @Res({ passthrough: true }) response: Response): Promise<GrantDto> {
     const grant = await this.grants.get(id);
     setEtag(response, grant.version);

@@ -1,10 +1,13 @@
-import { Column, Entity } from 'typeorm';
+import { Column, Entity, Index } from 'typeorm';
 import { VersionedEntity } from '../database/versioned.entity.js';
 import type { Permission } from './permission.js';
 
 @Entity({ name: 'roles' })
+// Made by migrations/*-CaseInsensitiveNames.ts: TypeORM cannot describe an index on an expression.
+@Index('ux_roles_name', { synchronize: false })
 export class RoleEntity extends VersionedEntity {
-  @Column({ type: 'varchar', length: 100, unique: true })
+  /** Unique whatever its case (`ux_roles_name`, on lower(name)); kept as given. */
+  @Column({ type: 'varchar', length: 100 })
   name!: string;
 
   @Column({ type: 'varchar', length: 500, default: '' })

@@ -3,7 +3,13 @@ import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from
 import type { Response } from 'express';
 import { CurrentActor, type Actor } from '../auth/actor.js';
 import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
-import { Conflicts, IfMatch, NotFound, Operation } from '../common/http/api-docs.decorators.js';
+import {
+  ConditionalRead,
+  Conflicts,
+  IfMatch,
+  NotFound,
+  Operation,
+} from '../common/http/api-docs.decorators.js';
 import { setEtag } from '../common/http/etag.js';
 import { IdParam } from '../common/http/id-param.js';
 import { PageOf, type Page } from '../common/http/pagination.js';
@@ -51,6 +57,7 @@ export class RolesController {
   @Operation('Read a role')
   @ApiOkResponse({ type: RoleDto })
   @NotFound('role')
+  @ConditionalRead('role')
   async get(@IdParam() id: string, @Res({ passthrough: true }) response: Response): Promise<RoleDto> {
     const role = await this.roles.get(id);
     setEtag(response, role.version);

@@ -7,7 +7,7 @@ import { assertIfMatch } from '../common/http/etag.js';
 import { pageWindow, toPage, type Page } from '../common/http/pagination.js';
 import { ProblemException } from '../common/problem/problem.exception.js';
 import { givenFields } from '../common/validation/given-fields.js';
-import { conflictOnDuplicate, findRow, lockRow } from '../database/rows.js';
+import { assertNameFree, conflictOnDuplicate, findRow, lockRow, nameTakenDetail } from '../database/rows.js';
 import { GrantEntity } from './grant.entity.js';
 import type { CreateRoleDto, RoleQuery, UpdateRoleDto } from './role.dto.js';
 import { RoleEntity } from './role.entity.js';
@@ -21,9 +21,10 @@ export class RolesService {
 
   async create(dto: CreateRoleDto, actor: Actor): Promise<RoleEntity> {
     return this.dataSource.transaction(async (manager) => {
+      await assertNameFree(manager, RoleEntity, 'role', dto.name);
       const role = await manager
         .save(manager.create(RoleEntity, { ...dto, description: dto.description ?? '', builtIn: false }))
-        .catch((error: unknown) => conflictOnDuplicate(error, `A role named "${dto.name}" already exists`));
+        .catch((error: unknown) => conflictOnDuplicate(error, nameTakenDetail('role', dto.name)));
       await this.audit.record(manager, {
         action: 'role.created',
         targetType: 'role',
@@ -58,11 +59,12 @@ export class RolesService {
       const role = await lockRow(manager, RoleEntity, id, 'Role');
       assertBuiltInUntouched(role, 'changed');
       assertIfMatch(ifMatch, role.version);
+      if (dto.name !== undefined) await assertNameFree(manager, RoleEntity, 'role', dto.name, id);
       const given = givenFields(dto);
       Object.assign(role, given);
       const saved = await manager
         .save(role)
-        .catch((error: unknown) => conflictOnDuplicate(error, `A role named "${dto.name}" already exists`));
+        .catch((error: unknown) => conflictOnDuplicate(error, nameTakenDetail('role', dto.name ?? '')));
       await this.audit.record(manager, {
         action: 'role.updated',
         targetType: 'role',

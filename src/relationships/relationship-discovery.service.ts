@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
 import { ServerEntity } from '../servers/server.entity.js';
 import { ServersService } from '../servers/servers.service.js';
@@ -108,7 +108,7 @@ export class RelationshipDiscoveryService {
         const row =
           existing ??
           manager.create(RelationshipEntity, {
-            name: await uniqueName(manager.getRepository(RelationshipEntity), pair[0].failover.name),
+            name: await uniqueName(manager, pair[0].failover.name),
             vendor: pair[0].target.vendor,
             status: 'impaired',
             statusCheckedAt: null,
@@ -253,14 +253,16 @@ function sameUrl(a: string | undefined, b: string): boolean {
   }
 }
 
-async function uniqueName(
-  repository: { exists(options: { where: { name: string } }): Promise<boolean> },
-  base: string,
-): Promise<string> {
+/** `base`, or `base-2`, `base-3`...: the first no record has in any case (names are unique whatever their case). */
+async function uniqueName(manager: EntityManager, base: string): Promise<string> {
   const stem = base.slice(0, 90);
   for (let n = 0; n < 100; n++) {
     const name = n === 0 ? stem : `${stem}-${n + 1}`;
-    if (!(await repository.exists({ where: { name } }))) return name;
+    const taken: unknown[] = await manager.query(
+      'SELECT 1 FROM relationships WHERE lower(name) = lower($1)',
+      [name],
+    );
+    if (taken.length === 0) return name;
   }
   return `${stem}-${Date.now()}`;
 }

@@ -1,4 +1,4 @@
-import { Column, Entity, OneToMany, type Relation } from 'typeorm';
+import { Column, Entity, Index, OneToMany, type Relation } from 'typeorm';
 import { VersionedEntity } from '../database/versioned.entity.js';
 import type { FailoverMode } from '../vendors/driver.js';
 import type { Vendor } from '../vendors/vendor.js';
@@ -9,8 +9,11 @@ export type RelationshipStatus = (typeof RELATIONSHIP_STATUSES)[number];
 
 /** A failover relationship this service manages: the record of what it configured on two servers. */
 @Entity({ name: 'relationships' })
+// Made by migrations/*-CaseInsensitiveNames.ts: TypeORM cannot describe an index on an expression.
+@Index('ux_relationships_name', { synchronize: false })
 export class RelationshipEntity extends VersionedEntity {
-  @Column({ type: 'varchar', length: 100, unique: true })
+  /** Unique whatever its case (`ux_relationships_name`, on lower(name)); kept as given. */
+  @Column({ type: 'varchar', length: 100 })
   name!: string;
 
   @Column({ type: 'varchar', length: 10 })

@@ -4,6 +4,7 @@ import type { Response } from 'express';
 import { CurrentActor, type Actor } from '../auth/actor.js';
 import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
 import {
+  ConditionalRead,
   Conflicts,
   IfMatch,
   NotFound,
@@ -98,6 +99,7 @@ export class RelationshipsController {
   @Operation('Read a failover relationship')
   @ApiOkResponse({ type: RelationshipDto })
   @NotFound('relationship')
+  @ConditionalRead('relationship')
   async get(@IdParam() id: string, @Res({ passthrough: true }) response: Response): Promise<RelationshipDto> {
     const relationship = await this.relationships.get(id);
     setEtag(response, relationship.version);

@@ -8,11 +8,11 @@ import { SecretBox } from '../common/crypto/secret-box.js';
 import { pageWindow, toPage, type Page } from '../common/http/pagination.js';
 import { ProblemException } from '../common/problem/problem.exception.js';
 import type { FieldError } from '../common/problem/problem-details.js';
-import { conflictOnDuplicate, findRow } from '../database/rows.js';
+import { assertNameFree, conflictOnDuplicate, findRow, nameTakenDetail } from '../database/rows.js';
 import { ServerLockService } from '../servers/server-lock.service.js';
 import { ServersService } from '../servers/servers.service.js';
 import type { FailoverChange, FailoverOperations, FailoverSpec, ServerTarget } from '../vendors/driver.js';
-import { DriverError, DriverErrorCode } from '../vendors/driver-error.js';
+import { DriverError, DriverErrorCode, withVendorMessage } from '../vendors/driver-error.js';
 import { DriverRegistry } from '../vendors/driver-registry.js';
 import type { Vendor } from '../vendors/vendor.js';
 import type {
@@ -321,7 +321,7 @@ export class RelationshipsService {
       return {
         ...base,
         reachable,
-        error: error.vendorMessage ? `${error.message}: ${error.vendorMessage}` : error.message,
+        error: withVendorMessage(error),
       };
     }
   }
@@ -362,9 +362,7 @@ export class RelationshipsService {
     targets: ServerTarget[],
     failover: FailoverOperations,
   ): Promise<void> {
-    if (await this.dataSource.getRepository(RelationshipEntity).exists({ where: { name: dto.name } })) {
-      throw ProblemException.conflict(`A relationship named "${dto.name}" exists already`);
-    }
+    await assertNameFree(this.dataSource.manager, RelationshipEntity, 'relationship', dto.name);
     // A Windows server takes part in up to 31 relationships, each with its own scopes (Windows refuses more: 20128).
     if (failover.scopes) return;
     // Kea 2.2 has one HA configuration per server, and this service gives an ISC server one failover peer (every
@@ -439,9 +437,7 @@ export class RelationshipsService {
             ),
           }),
         )
-        .catch((error: unknown) =>
-          conflictOnDuplicate(error, `A relationship named "${dto.name}" exists already`),
-        );
+        .catch((error: unknown) => conflictOnDuplicate(error, nameTakenDetail('relationship', dto.name)));
       await this.audit.record(manager, {
         action: 'relationship.created',
         targetType: 'relationship',

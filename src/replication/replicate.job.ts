@@ -8,6 +8,7 @@ import { JobHandlerRegistry } from '../jobs/job-handler.registry.js';
 import type { JobHandler, JobResult, JobRunContext } from '../jobs/job-handler.js';
 import { DEFAULT_JOB_OPTIONS } from '../jobs/job-options.constants.js';
 import { JobRecordEntity } from '../jobs/job-record.entity.js';
+import { RelationshipEntity } from '../relationships/relationship.entity.js';
 import { ServerLockService } from '../servers/server-lock.service.js';
 import { ServersService } from '../servers/servers.service.js';
 import { DriverError } from '../vendors/driver-error.js';
@@ -103,18 +104,45 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
       return book.result(false, `Permission withdrawn: ${problem?.detail ?? String(error)}`);
     }
     let cancelled = false;
+    const gone: string[] = [];
     for (const leg of legs) {
       if (await context.cancelRequested()) {
         cancelled = true;
         break;
       }
       const timing = new LegClock();
-      cancelled = await this.runLeg(record, request, leg, parts, book, timing, context);
+      const ran = await this.runLeg(record, request, leg, parts, book, timing, context);
+      cancelled = ran === 'cancelled';
+      if (typeof ran === 'object') gone.push(ran.gone);
       book.timings[`${leg.relationshipId}/${leg.destinationServerId}`] = timing.report();
       await book.save(this.dataSource, record.id, context);
       if (cancelled) break;
     }
+    // Every leg's relationship went while the job waited for its servers (a single one for a scope or relationship
+    // replication): nothing was written, and no retry can succeed.
+    if (!cancelled && gone.length === legs.length) {
+      return book.result(false, `The replication no longer applies: ${gone.join('; ')}`);
+    }
     return book.result(cancelled);
+  }
+
+  /**
+   * Why a leg no longer applies, checked under both servers' lock just before its reads: its relationship was
+   * removed (or stopped being managed, or no longer pairs these two servers) since the job was planned. A
+   * relationship DELETE takes the same locks, so a leg either finishes before the removal starts or sees it here.
+   */
+  private async legGone(leg: ReplicationLeg): Promise<string | undefined> {
+    const relationship = await this.dataSource.getRepository(RelationshipEntity).findOne({
+      where: { id: leg.relationshipId, discovered: false },
+    });
+    if (!relationship) {
+      return `relationship ${leg.relationshipId} was removed (or is no longer managed) after the job was planned; nothing was written`;
+    }
+    const members = relationship.servers.map((member) => member.serverId);
+    if (!members.includes(leg.sourceServerId) || !members.includes(leg.destinationServerId)) {
+      return `relationship "${relationship.name}" no longer pairs these two servers; nothing was written`;
+    }
+    return undefined;
   }
 
   private async runLeg(
@@ -125,9 +153,10 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
     book: ReplicationBook,
     timing: LegClock,
     context: JobRunContext,
-  ): Promise<boolean> {
+  ): Promise<'cancelled' | 'done' | { gone: string }> {
     const outcomes = book.scopes;
     let cancelled = false;
+    let gone: string | undefined;
     const [source, destination] = await Promise.all([
       this.servers.target(leg.sourceServerId),
       this.servers.target(leg.destinationServerId),
@@ -142,6 +171,12 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
     try {
       await this.locks.withServers([source.id, destination.id], async () => {
         timing.lap('lockWait');
+        gone = await this.legGone(leg);
+        if (gone) {
+          // The leg's scopes are not known (the source is not read): the leg is skipped as a whole ('*').
+          outcomes[keyOf(leg, '*')] = { ...base, network: '*', state: 'skipped', reason: gone };
+          return;
+        }
         try {
           const writes = await this.readAndDiff(
             { request, leg, parts, book, timing, refused },
@@ -242,7 +277,7 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
         }
       }
     }
-    return cancelled;
+    return gone ? { gone } : cancelled ? 'cancelled' : 'done';
   }
 
   /** The audit event of a write to the destination (whole, or the scopes that landed of one that failed part-way). */

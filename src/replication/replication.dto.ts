@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsOptional, IsUUID } from 'class-validator';
-import { IsIpv4Address } from '../common/validation/network.validators.js';
+import { IsScopeNetwork } from '../common/validation/network.validators.js';
 import { REPLICATION_KINDS, type ReplicationKind } from './replication-request.js';
 
 export class CreateReplicationDto {
@@ -25,7 +25,7 @@ export class CreateReplicationDto {
 
   /** `scope`: the scope's network address, e.g. `10.1.2.0`. */
   @IsOptional()
-  @IsIpv4Address()
+  @IsScopeNetwork()
   network?: string;
 
   /**

@@ -1,14 +1,11 @@
 import { Param, type PipeTransform } from '@nestjs/common';
 import { ProblemException } from '../common/problem/problem.exception.js';
-import { isIpv4 } from '../common/validation/network.validators.js';
+import { scopeNetworkError } from '../common/validation/network.validators.js';
 
 class NetworkPipe implements PipeTransform<string, string> {
   transform(value: string): string {
-    if (!isIpv4(value)) {
-      throw ProblemException.validation([
-        { field: 'path.network', message: "network must be the scope's IPv4 network address, e.g. 10.1.2.0" },
-      ]);
-    }
+    const message = scopeNetworkError(value);
+    if (message !== undefined) throw ProblemException.validation([{ field: 'path.network', message }]);
     return value;
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DriverError } from '../vendors/driver-error.js';
+import { DriverError, withVendorMessage } from '../vendors/driver-error.js';
 import { DriverRegistry } from '../vendors/driver-registry.js';
 import type { ConnectionTestResultDto } from './dto/server.dto.js';
 import { ServersService } from './servers.service.js';
@@ -25,8 +25,11 @@ export class ConnectionTestService {
       return { ok: true, ...report, durationMs: elapsed() };
     } catch (error) {
       if (error instanceof DriverError) {
-        const message = error.vendorMessage ? `${error.message}: ${error.vendorMessage}` : error.message;
-        return { ok: false, error: { code: error.code, message }, durationMs: elapsed() };
+        return {
+          ok: false,
+          error: { code: error.code, message: withVendorMessage(error) },
+          durationMs: elapsed(),
+        };
       }
       throw error;
     }

@@ -4,9 +4,12 @@ import type { Vendor } from '../vendors/vendor.js';
 
 /** A registered DHCP server: how to reach it. Credentials live sealed in `secrets`, never in `connection`. */
 @Entity({ name: 'servers' })
+// Made by migrations/*-CaseInsensitiveNames.ts: TypeORM cannot describe an index on an expression.
+@Index('ux_servers_name', { synchronize: false })
 @Index('ix_servers_vendor', ['vendor'])
 export class ServerEntity extends VersionedEntity {
-  @Column({ type: 'varchar', length: 100, unique: true })
+  /** Unique whatever its case (`ux_servers_name`, on lower(name)); kept as given. */
+  @Column({ type: 'varchar', length: 100 })
   name!: string;
 
   @Column({ type: 'varchar', length: 10 })

@@ -10,7 +10,13 @@ import type { Response } from 'express';
 import { CurrentActor, type Actor } from '../auth/actor.js';
 import { CurrentPrincipal, type AuthenticatedPrincipal } from '../auth/authenticated-principal.js';
 import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
-import { Conflicts, IfMatch, NotFound, Operation } from '../common/http/api-docs.decorators.js';
+import {
+  ConditionalRead,
+  Conflicts,
+  IfMatch,
+  NotFound,
+  Operation,
+} from '../common/http/api-docs.decorators.js';
 import { setEtag } from '../common/http/etag.js';
 import { IdParam } from '../common/http/id-param.js';
 import { PageOf, type Page } from '../common/http/pagination.js';
@@ -75,6 +81,7 @@ export class ServersController {
   @Operation('Read a registered server (never its secrets)')
   @ApiOkResponse({ type: ServerDto })
   @NotFound('server')
+  @ConditionalRead('server')
   async get(@IdParam() id: string, @Res({ passthrough: true }) response: Response): Promise<ServerDto> {
     const server = await this.servers.get(id);
     setEtag(response, server.version);

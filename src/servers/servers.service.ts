@@ -9,7 +9,14 @@ import { assertIfMatch } from '../common/http/etag.js';
 import { pageWindow, toPage, type Page } from '../common/http/pagination.js';
 import { ProblemException } from '../common/problem/problem.exception.js';
 import { givenFields } from '../common/validation/given-fields.js';
-import { conflictOnDuplicate, findRow, likePattern, lockRow } from '../database/rows.js';
+import {
+  assertNameFree,
+  conflictOnDuplicate,
+  findRow,
+  likePattern,
+  lockRow,
+  nameTakenDetail,
+} from '../database/rows.js';
 import { grantEntry } from '../permissions/grant-audit.js';
 import { GrantEntity } from '../permissions/grant.entity.js';
 import { PermissionService } from '../permissions/permission.service.js';
@@ -32,6 +39,7 @@ export class ServersService {
     const { settings, secrets } = parseConnection(dto.vendor, dto.connection);
     const id = randomUUID();
     return this.dataSource.transaction(async (manager) => {
+      await assertNameFree(manager, ServerEntity, 'server', dto.name);
       const server = await manager
         .save(
           manager.create(ServerEntity, {
@@ -45,9 +53,7 @@ export class ServersService {
             secretNames: Object.keys(secrets).sort(),
           }),
         )
-        .catch((error: unknown) =>
-          conflictOnDuplicate(error, `A server named "${dto.name}" is registered already`),
-        );
+        .catch((error: unknown) => conflictOnDuplicate(error, nameTakenDetail('server', dto.name)));
       await this.audit.record(manager, {
         action: 'server.registered',
         targetType: 'server',
@@ -93,6 +99,7 @@ export class ServersService {
     return this.dataSource.transaction(async (manager) => {
       const server = await lockRow(manager, ServerEntity, id, 'Server');
       assertIfMatch(ifMatch, server.version);
+      if (dto.name !== undefined) await assertNameFree(manager, ServerEntity, 'server', dto.name, id);
       const changed = Object.keys(givenFields(dto)).filter((key) => key !== 'connection');
       if (dto.connection) {
         const cleared = Object.keys(dto.connection).filter((key) => dto.connection?.[key] === null);
@@ -123,9 +130,7 @@ export class ServersService {
       if (dto.description !== undefined) server.description = dto.description;
       const saved = await manager
         .save(server)
-        .catch((error: unknown) =>
-          conflictOnDuplicate(error, `A server named "${dto.name}" is registered already`),
-        );
+        .catch((error: unknown) => conflictOnDuplicate(error, nameTakenDetail('server', dto.name ?? '')));
       await this.audit.record(manager, {
         action: 'server.updated',
         targetType: 'server',

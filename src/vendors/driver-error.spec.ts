@@ -28,3 +28,14 @@ describe('withVendorMessage', () => {
     );
   });
 });
+
+describe('withVendorMessage, a cause in parentheses', () => {
+  it('says a cause the message ends with in parentheses once', () => {
+    const error = new DriverError(
+      DriverErrorCode.unreachable,
+      'ssh a@h:22: connect: cannot reach the host (connect ETIMEDOUT)',
+      'connect ETIMEDOUT',
+    );
+    expect(withVendorMessage(error)).toBe('ssh a@h:22: connect: cannot reach the host (connect ETIMEDOUT)');
+  });
+});

@@ -54,8 +54,11 @@ export class DriverError extends Error {
 export function withVendorMessage(error: DriverError): string {
   const { message, vendorMessage } = error;
   if (!vendorMessage) return message;
-  // A message that quotes the vendor's first line already (dhcpd -t's summary) is followed by the rest only.
+  // A message that ends with the vendor's first line already (dhcpd -t's summary; a transport's cause, in
+  // parentheses) is followed by the rest only: the cause is said once.
   const firstLine = vendorMessage.split('\n', 1)[0];
-  if (firstLine && message.endsWith(firstLine)) return `${message}${vendorMessage.slice(firstLine.length)}`;
+  if (firstLine && (message.endsWith(firstLine) || message.endsWith(`(${firstLine})`))) {
+    return `${message}${vendorMessage.slice(firstLine.length)}`;
+  }
   return `${message}: ${vendorMessage}`;
 }

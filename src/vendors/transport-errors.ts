@@ -21,7 +21,7 @@ const UNREACHABLE = new Set([
 export function toDriverError(error: unknown, action: string): DriverError {
   if (error instanceof DriverError) return error;
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  const detail = error instanceof Error ? error.message : String(error);
+  const detail = errorText(error);
   if (code === 'ENOENT' || code === 'ENOTDIR') {
     return new DriverError(DriverErrorCode.notFound, `${action}: no such file`, detail, { cause: error });
   }
@@ -32,6 +32,15 @@ export function toDriverError(error: unknown, action: string): DriverError {
   return new DriverError(DriverErrorCode.unreachable, `${action}: ${what} (${detail})`, detail, {
     cause: error,
   });
+}
+
+/**
+ * An error's own text, without the "Error: " that String() puts first: also for an error made in another realm (a VM
+ * context), which is no `instanceof Error` here.
+ */
+export function errorText(error: unknown): string {
+  const message = (error as { message?: unknown } | undefined)?.message;
+  return typeof message === 'string' ? message : String(error);
 }
 
 export function commandTimedOut(description: string, command: string, timeoutMs: number): DriverError {

@@ -194,6 +194,52 @@ describe('authentication', () => {
     expect(refused.body.detail).toMatch(/last enabled principal/);
   });
 
+  it('a disabled principal gets no API key: 409 saying to enable it first, no key made; its existing key stops at once', async () => {
+    const principal = await t.http
+      .post('/api/v1/principals')
+      .set(bearer(t.adminKey))
+      .send({ name: 'carol', kind: 'user' })
+      .expect(201);
+    const id = principal.body.id as string;
+    const before = await t.http
+      .post('/api/v1/api-keys')
+      .set(bearer(t.adminKey))
+      .send({ principalId: id })
+      .expect(201);
+    await t.http.get('/api/v1/principals').set(bearer(before.body.key)).expect(403);
+    await t.http
+      .patch(`/api/v1/principals/${id}`)
+      .set(bearer(t.adminKey))
+      .send({ disabled: true })
+      .expect(200);
+    const stopped = await t.http.get('/api/v1/principals').set(bearer(before.body.key)).expect(401);
+    expect(stopped.body.type).toBe('urn:dfm:problem:unauthenticated');
+
+    const refused = await t.http
+      .post('/api/v1/api-keys')
+      .set(bearer(t.adminKey))
+      .send({ principalId: id, name: 'while disabled' })
+      .expect(409);
+    expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(refused.body).toMatchObject({ type: 'urn:dfm:problem:conflict', principalId: id });
+    expect(refused.body.detail).toContain('"carol"');
+    expect(refused.body.detail).toMatch(/is disabled.*enable it first/);
+    expect(refused.body.key).toBeUndefined();
+    const keys = await t.http.get(`/api/v1/api-keys?principalId=${id}`).set(bearer(t.adminKey)).expect(200);
+    expect(keys.body.items.map((key: { id: string }) => key.id)).toEqual([before.body.id]);
+    const created = await t.http
+      .get(`/api/v1/audit-events?targetType=api-key&limit=200`)
+      .set(bearer(t.adminKey));
+    expect(JSON.stringify(created.body)).not.toContain('while disabled');
+
+    await t.http
+      .patch(`/api/v1/principals/${id}`)
+      .set(bearer(t.adminKey))
+      .send({ disabled: false })
+      .expect(200);
+    await t.http.post('/api/v1/api-keys').set(bearer(t.adminKey)).send({ principalId: id }).expect(201);
+  });
+
   it('PATCH with null for a field that cannot be unset is a 400 naming it, and changes nothing', async () => {
     const principal = await t.http
       .post('/api/v1/principals')

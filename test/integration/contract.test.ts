@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/database/data-source-options.js';
 import { migrateUnderLock } from '../../src/database/migrate.js';
+import { MIGRATIONS } from '../../migrations/index.js';
 import { generateOpenApiDocument, serializeOpenApiDocument } from '../../src/openapi/preview-app.js';
 import { BUILT_IN_ROLES } from '../../src/permissions/built-in-roles.js';
 import { createEmptyDatabase } from '../support/test-database.js';
@@ -173,6 +174,57 @@ describe('committed contracts', () => {
       // Running again applies nothing.
       expect(await migrateUnderLock(dataSource)).toEqual([]);
     } finally {
+      await dataSource.destroy();
+      await database.drop();
+    }
+  });
+
+  it('names made unique whatever their case: rows that differ in case only stop the migration, named, and nothing changes', async () => {
+    const database = await createEmptyDatabase();
+    const at = MIGRATIONS.findIndex((migration) => migration.name === 'CaseInsensitiveNames1795720000000');
+    expect(at).toBeGreaterThan(0);
+    const before = await new DataSource({
+      ...dataSourceOptions(database.url),
+      migrations: MIGRATIONS.slice(0, at),
+    }).initialize();
+    const dataSource = await new DataSource(dataSourceOptions(database.url)).initialize();
+    try {
+      await migrateUnderLock(before);
+      const [alice, ALICE] = await before.query<Array<{ id: string }>>(
+        `INSERT INTO principals (name, kind, version) VALUES ('alice', 'user', 1), ('Alice', 'user', 1) RETURNING id`,
+      );
+      await before.query(
+        `INSERT INTO roles (name, permissions, version) VALUES ('administrators', '{add-scope}', 1)`,
+      );
+      const failure = await migrateUnderLock(dataSource).catch((error: unknown) => error as Error);
+      expect(failure).toBeInstanceOf(Error);
+      const message = (failure as Error).message;
+      expect(message).toContain('Names are now unique whatever their case, and these differ in case only:');
+      expect(message).toContain(
+        `principals: "Alice" (/api/v1/principals/${ALICE.id}), "alice" (/api/v1/principals/${alice.id})`,
+      );
+      expect(message).toMatch(/roles: "Administrators" \(.+\), "administrators" \(.+\)/);
+      expect(message).toContain('Nothing was changed.');
+      const names = await dataSource.query<Array<{ name: string }>>(
+        `SELECT name FROM principals ORDER BY name COLLATE "C"`,
+      );
+      expect(names.map((row) => row.name)).toEqual(['Alice', 'alice']);
+      const applied = await dataSource.query<Array<{ n: number }>>(
+        `SELECT count(*)::int AS n FROM typeorm_migrations WHERE name = 'CaseInsensitiveNames1795720000000'`,
+      );
+      expect(applied[0].n).toBe(0);
+
+      // Renamed, the migration goes through, and the index refuses a clash from then on.
+      await dataSource.query(`UPDATE principals SET name = 'alice-2' WHERE id = $1`, [alice.id]);
+      await dataSource.query(`DELETE FROM roles WHERE name = 'administrators'`);
+      expect((await migrateUnderLock(dataSource)).map((migration) => migration.name)).toEqual([
+        'CaseInsensitiveNames1795720000000',
+      ]);
+      await expect(
+        dataSource.query(`INSERT INTO principals (name, kind, version) VALUES ('ALICE', 'user', 1)`),
+      ).rejects.toThrow(/ux_principals_name/);
+    } finally {
+      await before.destroy();
       await dataSource.destroy();
       await database.drop();
     }

@@ -644,6 +644,52 @@ describe('RBAC: every endpoint x every caller', () => {
     expect(grants.body.total).toBe(0);
   });
 
+  it("a scope grant's network is the scope's network address: a CIDR is a 400 naming the address to send (a host address in it named as such), and grants nothing", async () => {
+    const principalId = await newPrincipal(t);
+    const serverId = await registerServer(t);
+    const refusals: Array<[string, string]> = [
+      [
+        '10.0.0.5/24',
+        "network takes the scope's network address without a prefix length; 10.0.0.5/24 is a host address in 10.0.0.0/24: send 10.0.0.0",
+      ],
+      [
+        '10.0.0.0/24',
+        "network takes the scope's network address without a prefix length: send 10.0.0.0 for 10.0.0.0/24",
+      ],
+      ['10.0.0.256', "network must be the scope's IPv4 network address, such as 10.1.2.0"],
+    ];
+    for (const [network, message] of refusals) {
+      const response = await t.http
+        .post('/api/v1/grants')
+        .set(bearer(t.adminKey))
+        .send({
+          principalId,
+          permissions: ['edit-reservations'],
+          resource: { type: 'scope', serverId, network },
+        })
+        .expect(400);
+      expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(response.body.errors).toEqual([{ field: 'resource.network', message }]);
+    }
+    const grants = await t.http.get(`/api/v1/grants?principalId=${principalId}`).set(bearer(t.adminKey));
+    expect(grants.body.total).toBe(0);
+    // The scope routes take the same rule, with the same words.
+    const path = await t.http
+      .get(`/api/v1/servers/${serverId}/scopes/${encodeURIComponent('10.0.0.5/24')}`)
+      .set(bearer(t.adminKey))
+      .expect(400);
+    expect(path.body.errors).toEqual([{ field: 'path.network', message: refusals[0][1] }]);
+    await t.http
+      .post('/api/v1/grants')
+      .set(bearer(t.adminKey))
+      .send({
+        principalId,
+        permissions: ['edit-reservations'],
+        resource: { type: 'scope', serverId, network: '10.0.0.0' },
+      })
+      .expect(201);
+  });
+
   it('POST /grants of a grant the principal has already is a 409 naming it, whatever the order of the bits', async () => {
     const principalId = await newPrincipal(t);
     const first = await t.http

@@ -588,6 +588,11 @@ describe('server registry', () => {
       .expect(200);
     expect(response.body).toMatchObject({ ok: false, error: { code: 'unreachable' } });
     expect(response.body.error.message).toContain('ssh Administrator@127.0.0.1:9');
+    // The cause is said once, without "Error: " before it; it was "...host (Error: connect ECONNREFUSED
+    // 127.0.0.1:9): Error: connect ECONNREFUSED 127.0.0.1:9".
+    const message = response.body.error.message as string;
+    expect(message).toMatch(/cannot reach the host \(connect ECONNREFUSED 127\.0\.0\.1:9\)$/);
+    expect(message.split('ECONNREFUSED')).toHaveLength(2);
     expect(JSON.stringify(response.body)).not.toContain('windows-secret');
   });
 

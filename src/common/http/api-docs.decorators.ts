@@ -5,6 +5,7 @@ import {
   ApiConflictResponse,
   ApiHeader,
   ApiNotFoundResponse,
+  ApiNotModifiedResponse,
   ApiOperation,
   ApiPreconditionFailedResponse,
   ApiUnprocessableEntityResponse,
@@ -18,6 +19,24 @@ export function Operation(summary: string, description?: string): MethodDecorato
     ApiBadRequestResponse({
       description: 'The request is malformed; `errors` lists what to fix.',
       type: ProblemDetails,
+    }),
+  );
+}
+
+/**
+ * Documents a conditional read (RFC 9110 13.1.2): a GET whose answer carries an `ETag` answers 304 without a body when
+ * `If-None-Match` names it (Express compares them for every such answer). Jobs document their own, with long polling.
+ */
+export function ConditionalRead(what: string): MethodDecorator {
+  return applyDecorators(
+    ApiHeader({
+      name: 'If-None-Match',
+      required: false,
+      description: `The \`ETag\` of your last read: an unchanged ${what} answers 304 without a body.`,
+    }),
+    ApiNotModifiedResponse({
+      description: `The ${what} has not changed since the \`ETag\` sent in \`If-None-Match\`.`,
+      headers: { ETag: { description: 'The current version (the one sent).', schema: { type: 'string' } } },
     }),
   );
 }

@@ -36,14 +36,62 @@ export function IsIpv4OrHostName(options?: ValidationOptions): PropertyDecorator
   );
 }
 
-/** An IPv4 network address (the scope id), e.g. `10.1.2.0`: a dotted quad with canonical octets. */
-export function IsIpv4Address(options?: ValidationOptions): PropertyDecorator {
-  return simpleValidator(
-    'isIpv4Address',
-    isIpv4,
-    '$property must be an IPv4 address such as 10.1.2.0',
-    options,
-  );
+/**
+ * Why `value` cannot name a scope, or `undefined` when it can: a scope is named by its IPv4 network address alone
+ * (`10.1.2.0`, as Windows names a ScopeId). The one rule for every place that takes a scope's network: the
+ * `{network}` path parameter and the body fields (grants, relationship scopes, replications, ISC peers). A network in
+ * CIDR notation is refused with the address to send instead; a host address in it (`10.0.0.5/24`) is named as
+ * such. An address without a prefix is taken as it is: only the server knows its scopes' prefixes.
+ */
+export function scopeNetworkError(value: unknown, property = 'network'): string | undefined {
+  if (isIpv4(value)) return undefined;
+  if (typeof value === 'string') {
+    const [address, bits, ...rest] = value.trim().split('/');
+    if (
+      rest.length === 0 &&
+      isIpv4(address) &&
+      bits !== undefined &&
+      /^\d{1,2}$/.test(bits) &&
+      Number(bits) <= 32
+    ) {
+      const network = networkAddress(address, Number(bits));
+      const cidr = `${network}/${Number(bits)}`;
+      const ask = `${property} takes the scope's network address without a prefix length`;
+      return network === address
+        ? `${ask}: send ${network} for ${cidr}`
+        : `${ask}; ${value} is a host address in ${cidr}: send ${network}`;
+    }
+  }
+  return `${property} must be the scope's IPv4 network address, such as 10.1.2.0`;
+}
+
+/** The network address of `address` under a prefix of `bits` (e.g. 10.0.0.5, 24 → 10.0.0.0). */
+function networkAddress(address: string, bits: number): string {
+  const numeric = address.split('.').reduce((acc, octet) => acc * 256 + Number(octet), 0);
+  const size = 2 ** (32 - bits);
+  const network = numeric - (numeric % size);
+  return [24, 16, 8, 0].map((shift) => Math.floor(network / 2 ** shift) % 256).join('.');
+}
+
+/** A scope's network address (see {@link scopeNetworkError}); with `each`, every item of an array. */
+export function IsScopeNetwork(options?: ValidationOptions): PropertyDecorator {
+  return (target: object, propertyName: string | symbol) => {
+    registerDecorator({
+      name: 'isScopeNetwork',
+      target: target.constructor,
+      propertyName: String(propertyName),
+      options: {
+        message: (args) => {
+          // With `each`, the message is made once for the whole array: it speaks of the first item refused.
+          const values: unknown[] = options?.each && Array.isArray(args.value) ? args.value : [args.value];
+          const bad = values.find((value) => scopeNetworkError(value) !== undefined);
+          return scopeNetworkError(bad, options?.each ? `each of ${args.property}` : args.property) ?? '';
+        },
+        ...options,
+      },
+      validator: { validate: (value: unknown) => scopeNetworkError(value) === undefined },
+    });
+  };
 }
 
 export function IsHostOrIp(options?: ValidationOptions): PropertyDecorator {

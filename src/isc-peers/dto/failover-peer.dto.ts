@@ -13,7 +13,7 @@ import {
   Min,
   ValidateIf,
 } from 'class-validator';
-import { IsIpv4Address, IsIpv4OrHostName } from '../../common/validation/network.validators.js';
+import { IsScopeNetwork, IsIpv4OrHostName } from '../../common/validation/network.validators.js';
 import type { PeerDeletion, PeerView, ScopeMigration } from '../isc-peer-rules.js';
 
 const INT32 = 2 ** 31 - 1;
@@ -100,7 +100,7 @@ export class CreateFailoverPeerDto extends FailoverPeerFieldsDto {
   @IsOptional()
   @IsArray()
   @ArrayUnique()
-  @IsIpv4Address({ each: true })
+  @IsScopeNetwork({ each: true })
   scopes?: string[];
 
   /** Confirms deleting a peer whose last pools move to this one (see `PUT .../scopes/{network}/failover-peer`). */

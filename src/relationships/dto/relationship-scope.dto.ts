@@ -1,11 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsOptional, IsUUID } from 'class-validator';
 import { ToBoolean } from '../../common/validation/to-boolean.js';
-import { IsIpv4Address } from '../../common/validation/network.validators.js';
+import { IsScopeNetwork } from '../../common/validation/network.validators.js';
 
 export class AddRelationshipScopeDto {
   /** The scope's network address, e.g. `10.1.2.0`. */
-  @IsIpv4Address()
+  @IsScopeNetwork()
   network!: string;
 
   /** The partner that has the scope now; it is created on the other one from this copy. */

@@ -1,6 +1,6 @@
 import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
 import { DriverError, DriverErrorCode } from '../driver-error.js';
-import { toDriverError } from '../transport-errors.js';
+import { errorText, toDriverError } from '../transport-errors.js';
 import { fingerprintMatches, sshFingerprint } from './host-key.js';
 import { sshDescription, type SshSettings } from './ssh-settings.js';
 
@@ -101,7 +101,7 @@ function connectError(
   settings: SshSettings,
   refusedHostKey: string | undefined,
 ): DriverError {
-  const detail = error instanceof Error ? error.message : String(error);
+  const detail = errorText(error);
   const level = (error as { level?: unknown }).level;
   if (refusedHostKey !== undefined) {
     const message =
