@@ -22,6 +22,7 @@ import { ReplicationBook, SETTLED } from './replication-book.js';
 import { deferredDiff, makeDeferredDiffs, type DeferredDiff } from './deferred-diff.js';
 import { diffScope, unchangedDiff, type ScopeDiff } from './scope-diff.js';
 import { ReplicationsService } from './replications.service.js';
+import { copyRefusals } from './copy-refusals.js';
 
 const keyOf = (leg: ReplicationLeg, network: string): string => `${leg.relationshipId}/${network}`;
 
@@ -346,18 +347,22 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
     if (pending.length === 0) return [];
     const writes: ScopeWrite[] = [];
     const destinationDriver = this.drivers.get(destination.vendor);
+    // What the destination would refuse fails here, for a dry run too (with the write's reason), and nothing of it
+    // is written; the others are (a write is all or nothing on ISC). Said the same way on every run until the cause
+    // is fixed. Asked with the scopes the write takes alongside (not one it would skip, below).
+    const refusals = copyRefusals(
+      destinationDriver,
+      destinationScopes,
+      new Map(pending.map((network) => [network, sourceScopes.get(network)!])),
+      (network) => destinationScopes.has(network) || !partsLeftAlone,
+      parts,
+      { relationshipId: leg.relationshipId, source, destination },
+    );
     for (const network of pending) {
       const content = sourceScopes.get(network)!;
       const previous = outcomes[keyOf(leg, network)];
       const before = destinationScopes.get(network);
-      // What the destination would refuse fails here, for a dry run too (with the write's reason), and nothing of
-      // it is written; the others are (a write is all or nothing on ISC). Said the same way on every run until the
-      // cause is fixed.
-      const refusal = destinationDriver.refuseCopy?.(destinationScopes, content, parts, {
-        relationshipId: leg.relationshipId,
-        source,
-        destination,
-      });
+      const refusal = refusals.get(network);
       if (refusal) {
         outcomes[keyOf(leg, network)] = {
           ...base,

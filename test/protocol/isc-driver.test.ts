@@ -839,6 +839,209 @@ subnet 10.81.0.0 netmask 255.255.255.0 {\r
       expect(last.outcome.scopes?.[`${pair}/10.82.0.0`]?.state).toBe('unchanged');
     });
 
+    /**
+     * A subnet 10.<net>.0.0/24 whose pool names `peer`, with these hosts (name, last two octets of the hardware
+     * address, last octet of the fixed address) in its block. `edited`: a statement the model keeps as text, so that
+     * the write edits the subnet instead of copying its declaration.
+     */
+    const hostSubnet = (
+      net: string,
+      peer: string,
+      hosts: Array<[name: string, mac: string, octet: string]>,
+      edited = false,
+    ): string =>
+      `subnet 10.${net}.0.0 netmask 255.255.255.0 {\n  option routers 10.${net}.0.1;\n` +
+      (edited ? '  ping-check true;\n' : '') +
+      `  pool {\n    failover peer "${peer}";\n    range 10.${net}.0.10 10.${net}.0.99;\n  }\n` +
+      hosts
+        .map(
+          ([name, mac, octet]) =>
+            `  host ${name} { hardware ethernet 0a:00:00:00:${mac}; fixed-address 10.${net}.0.${octet}; }\n`,
+        )
+        .join('') +
+      '}\n';
+    /** A scope's reservations on a server as [name, hardware address, address], by address. */
+    const reservationsOf = async (id: string, network: string): Promise<string[][]> => {
+      const scope = await t.http.get(`/api/v1/servers/${id}/scopes/${network}`).set(auth()).expect(200);
+      return (scope.body.reservations as Array<Record<string, string>>)
+        .map((r) => [r.name, r.hardwareAddress, r.address])
+        .sort((x, y) => x[2].localeCompare(y[2]));
+    };
+    const lineOf = (text: string, needle: string): number =>
+      text.split('\n').findIndex((line) => line.includes(needle)) + 1;
+
+    it.each([
+      ['copied as the source declares it', false, '88'],
+      ['edited (a statement kept as text)', true, '89'],
+    ])(
+      'two hosts of one subnet swapping names take the source names in one run, %s; the next run is unchanged',
+      async (_how, edited, net) => {
+        const network = `10.${net}.0.0`;
+        const sourceText = hostSubnet(
+          net,
+          'dhcp-failover',
+          [
+            ['alpha', `${net}:01`, '5'],
+            ['beta', `${net}:02`, '6'],
+          ],
+          edited,
+        );
+        const s = await isc.files({ main: mainA, include: sourceText });
+        const d = await isc.files({
+          main: mainB,
+          include: hostSubnet(
+            net,
+            'fo-b',
+            [
+              ['beta', `${net}:01`, '5'],
+              ['alpha', `${net}:02`, '6'],
+            ],
+            edited,
+          ),
+        });
+        const { idS, idD, pair, dry, job } = await replicatePair(s, d, network, true);
+        expect(dry?.outcome.scopes?.[`${pair}/${network}`]?.state).toBe('would-replace');
+        expect(job.outcome.scopes?.[`${pair}/${network}`]?.state).toBe('replaced');
+        expect(await reservationsOf(idD, network)).toEqual([
+          ['alpha', `0a:00:00:00:${net}:01`, `10.${net}.0.5`],
+          ['beta', `0a:00:00:00:${net}:02`, `10.${net}.0.6`],
+        ]);
+        if (!edited) expect(await d.include()).toBe(sourceText.replace('"dhcp-failover"', '"fo-b"'));
+        await dhcpdAccepts(d);
+
+        const restarts = (await d.restarts()).length;
+        const again = await replicate(t, {
+          kind: 'scope',
+          sourceServerId: idS,
+          relationshipId: pair,
+          network,
+        });
+        expect(again.outcome.scopes?.[`${pair}/${network}`]?.state).toBe('unchanged');
+        expect((await d.restarts()).length).toBe(restarts);
+      },
+    );
+
+    it.each([
+      ['copied as the source declares them', false, ['90', '91', '92', '93']],
+      ['edited (a statement kept as text)', true, ['94', '95', '96', '97']],
+    ])(
+      'host names moving between subnets of one relationship write arrive in one run, %s; a write without the subnet they leave is still refused',
+      async (_how, edited, [n1, n2, n3, n4]) => {
+        const mac = (net: string): string => `${net}:01`;
+        // "mover" went from the first subnet to the second; "east" and "west" swapped subnets (hosts keep their
+        // hardware addresses, the names moved).
+        const s = await isc.files({
+          main: mainA,
+          include:
+            hostSubnet(n1, 'dhcp-failover', [], edited) +
+            hostSubnet(n2, 'dhcp-failover', [['mover', mac(n2), '5']], edited) +
+            hostSubnet(n3, 'dhcp-failover', [['east', mac(n3), '5']], edited) +
+            hostSubnet(n4, 'dhcp-failover', [['west', mac(n4), '5']], edited),
+        });
+        const destination =
+          hostSubnet(n1, 'fo-b', [['mover', mac(n1), '5']], edited) +
+          hostSubnet(n2, 'fo-b', [], edited) +
+          hostSubnet(n3, 'fo-b', [['west', mac(n3), '5']], edited) +
+          hostSubnet(n4, 'fo-b', [['east', mac(n4), '5']], edited);
+        const d = await isc.files({ main: mainB, include: destination });
+        const [idS, idD] = [await isc.register(s), await isc.register(d)];
+        const pair = await isc.relationship(
+          { serverId: idS, peerName: 'dhcp-failover' },
+          { serverId: idD, peerName: 'fo-b' },
+        );
+        const key = (net: string): string => `${pair}/10.${net}.0.0`;
+
+        // The second subnet alone: the first keeps its mover, so the name is still taken.
+        const restarts = (await d.restarts()).length;
+        const alone = await replicate(t, {
+          kind: 'scope',
+          sourceServerId: idS,
+          relationshipId: pair,
+          network: `10.${n2}.0.0`,
+        });
+        expect(alone.outcome.scopes?.[key(n2)]).toMatchObject({
+          state: 'failed',
+          reason:
+            `host mover (10.${n2}.0.5) cannot be written as the source names it: the destination declares another ` +
+            `host mover (10.${n1}.0.5) at ${d.includePath} line ${lineOf(destination, 'host mover')}, and dhcpd ` +
+            'takes a host name once; rename one of them (nothing of the scope was written)',
+        });
+        expect(await d.include()).toBe(destination);
+        expect((await d.restarts()).length).toBe(restarts);
+
+        // Both subnets in one write: the first's mover goes as the second's arrives.
+        const body = { kind: 'relationship', sourceServerId: idS, relationshipId: pair };
+        const dry = await replicate(t, { ...body, dryRun: true });
+        for (const net of [n1, n2, n3, n4])
+          expect(dry.outcome.scopes?.[key(net)]?.state).toBe('would-replace');
+        const job = await replicate(t, body);
+        expect(job.state).toBe('succeeded');
+        for (const net of [n1, n2, n3, n4]) expect(job.outcome.scopes?.[key(net)]?.state).toBe('replaced');
+        expect((await d.restarts()).length).toBe(restarts + 1);
+        expect(await reservationsOf(idD, `10.${n1}.0.0`)).toEqual([]);
+        expect(await reservationsOf(idD, `10.${n2}.0.0`)).toEqual([
+          ['mover', `0a:00:00:00:${mac(n2)}`, `10.${n2}.0.5`],
+        ]);
+        expect(await reservationsOf(idD, `10.${n3}.0.0`)).toEqual([
+          ['east', `0a:00:00:00:${mac(n3)}`, `10.${n3}.0.5`],
+        ]);
+        expect(await reservationsOf(idD, `10.${n4}.0.0`)).toEqual([
+          ['west', `0a:00:00:00:${mac(n4)}`, `10.${n4}.0.5`],
+        ]);
+        await dhcpdAccepts(d);
+
+        const again = await replicate(t, body);
+        for (const net of [n1, n2, n3, n4]) expect(again.outcome.scopes?.[key(net)]?.state).toBe('unchanged');
+        expect((await d.restarts()).length).toBe(restarts + 1);
+      },
+    );
+
+    it('a host name held by a host the write leaves in place is refused, also when that host is in a subnet refused itself', async () => {
+      // The first subnet brings "gate", which a global host of B has; refused, it keeps its "relay", which the
+      // second subnet brings: that one is refused too. The third is written.
+      const s = await isc.files({
+        main: mainA,
+        include:
+          hostSubnet('71', 'dhcp-failover', [['gate', '71:01', '5']]) +
+          hostSubnet('72', 'dhcp-failover', [['relay', '72:01', '5']]) +
+          hostSubnet('73', 'dhcp-failover', [['desk', '73:01', '5']]),
+      });
+      const destination =
+        hostSubnet('71', 'fo-b', [['relay', '71:01', '5']]) +
+        hostSubnet('72', 'fo-b', []) +
+        hostSubnet('73', 'fo-b', []) +
+        'host gate { hardware ethernet 0a:00:00:00:74:01; }\n';
+      const d = await isc.files({ main: mainB, include: destination });
+      const [idS, idD] = [await isc.register(s), await isc.register(d)];
+      const pair = await isc.relationship(
+        { serverId: idS, peerName: 'dhcp-failover' },
+        { serverId: idD, peerName: 'fo-b' },
+      );
+      const body = { kind: 'relationship', sourceServerId: idS, relationshipId: pair };
+      const reason = (name: string, address: string, other: string, now: string): string =>
+        `host ${name} (${address}) cannot be written as the source names it: the destination declares another ` +
+        `host ${name}${other} at ${d.includePath} line ${lineOf(now, `host ${name}`)}, and dhcpd takes a ` +
+        'host name once; rename one of them (nothing of the scope was written)';
+
+      for (const run of [1, 2]) {
+        const now = await d.include();
+        const job = await replicate(t, body);
+        expect(job.state).toBe('partially_succeeded');
+        expect(job.outcome.scopes?.[`${pair}/10.71.0.0`]).toMatchObject({
+          state: 'failed',
+          reason: reason('gate', '10.71.0.5', '', now),
+        });
+        expect(job.outcome.scopes?.[`${pair}/10.72.0.0`]).toMatchObject({
+          state: 'failed',
+          reason: reason('relay', '10.72.0.5', ' (10.71.0.5)', now),
+        });
+        expect(job.outcome.scopes?.[`${pair}/10.73.0.0`]?.state).toBe(run === 1 ? 'replaced' : 'unchanged');
+      }
+      expect(await reservationsOf(idD, '10.71.0.0')).toEqual([['relay', '0a:00:00:00:71:01', '10.71.0.5']]);
+      expect(await reservationsOf(idD, '10.73.0.0')).toEqual([['desk', '0a:00:00:00:73:01', '10.73.0.5']]);
+      await dhcpdAccepts(d);
+    });
+
     it('adding a scope whose host name another partner host has is a 422 naming both; nothing is written', async () => {
       const s = await isc.files({
         main: mainA,

@@ -1,6 +1,7 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type {
   ConnectionReport,
+  CopyLeg,
   DhcpDriver,
   ReadOptions,
   ScopeRemoval,
@@ -204,8 +205,10 @@ export class IscDriver implements DhcpDriver, OnModuleDestroy {
     destination: ReadonlyMap<string, ScopeContent>,
     source: ScopeContent,
     parts: readonly ScopePart[],
+    _leg: CopyLeg,
+    alongside?: ReadonlyMap<string, ScopeContent>,
   ): string | undefined {
-    return hostNameRefusal(destination, source, parts);
+    return hostNameRefusal(destination, source, parts, alongside);
   }
 
   scopesFromEvidence(evidence: unknown): { before: ScopeContent; after: ScopeContent } {
@@ -234,7 +237,8 @@ export class IscDriver implements DhcpDriver, OnModuleDestroy {
         writes,
         {},
         base && source
-          ? (write, lookups) => copyScope({ lookups, base, sourceId: source }, write.content, write.parts)
+          ? (write, lookups, alongside) =>
+              copyScope({ lookups, base, sourceId: source }, write.content, write.parts, alongside)
           : undefined,
       );
     const session = kept ? await stillOpen(target, kept.session) : await openIscConfig(target);

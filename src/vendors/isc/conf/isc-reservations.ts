@@ -4,7 +4,8 @@ import { insertNodes, removeNode, setStatementTokens, type NodeSpec } from './co
 import type { ConfSet } from './include-resolver.js';
 import { findHosts, hardwareAddressOf, HOST_NAME, HostIndex, hostOf, type IscHost } from './isc-hosts.js';
 import { colonsFromHex, optionValueText, type OptionCatalog } from './isc-options.js';
-import { cidrRange, ipToNumber, type NumericRange } from './ipv4.js';
+import { cidrRange, ipToNumber, mergeRanges, type NumericRange } from './ipv4.js';
+import { headLength, headWord } from './node-head.js';
 import { applyOptions, modelledOptions, setStatement, UndefinedOptionError } from './option-edit.js';
 import { parseNodes } from './parser.js';
 import type { BlockNode } from './syntax-tree.js';
@@ -16,7 +17,9 @@ const CLIENT_ID_ONLY: ReadonlySet<number> = new Set([CLIENT_ID_CODE]);
  * Makes the hosts with a fixed address in `subnet` match `reservations`. A reservation is matched to an existing
  * host by hardware address, then client id, then name, then address, and that host is edited in place; hosts left
  * over lose the subnet's addresses (and are removed when they have none left); new hosts are written after the last
- * host of the subnet, or after the subnet declaration itself (dhcpd treats every host as global).
+ * host of the subnet, or after the subnet declaration itself (dhcpd treats every host as global). Names are given
+ * once the whole batch is written (HostRegistry.settleNames; here, when no registry is passed), so that hosts may
+ * trade names within a subnet or between subnets of one batch.
  */
 export function applyReservations(
   set: ConfSet,
@@ -24,8 +27,9 @@ export function applyReservations(
   reservations: Reservation[],
   catalog: OptionCatalog,
   hostStatements: Record<string, string[]>,
-  hosts: HostRegistry = HostRegistry.of(set),
+  batch?: HostRegistry,
 ): void {
+  const hosts = batch ?? HostRegistry.of(set);
   const unplaced = reservations.find((reservation) => reservation.address === undefined);
   if (unplaced) {
     // dhcpd reads a host as a reservation of a subnet by its fixed-address: one without belongs to no subnet.
@@ -36,15 +40,16 @@ export function applyReservations(
   }
   const current = hosts.within(subnet.cidr);
   const range = cidrRange(subnet.cidr);
-  const taken = hosts.names;
   const pending: Reservation[] = [];
   const matches = matchHosts(current, reservations, catalog);
   const free = new Set(current);
   for (const host of matches.values()) free.delete(host);
   for (const reservation of reservations) {
     const host = matches.get(reservation);
-    if (host) updateHost(host, range, reservation, catalog, taken);
-    else pending.push(reservation);
+    if (host) {
+      updateHost(host, range, reservation, catalog);
+      hosts.want(host.node, reservation);
+    } else pending.push(reservation);
   }
   let anchor: { container: Located['container']; after: Located['node']; file: Located['file'] } =
     current.length
@@ -55,29 +60,37 @@ export function applyReservations(
         }
       : { container: subnet.container, after: subnet.node, file: subnet.file };
   for (const reservation of pending) {
-    const name = hostName(reservation, taken);
-    taken.add(name);
     const index = anchor.container.body.indexOf(anchor.after) + 1;
+    // Named for now; settleNames gives the name it keeps.
     const [node] = insertNodes(anchor.file, anchor.container, index, [
-      hostSpec(name, reservation, catalog, hostStatements[reservation.name ?? ''] ?? []),
+      hostSpec(PLACEHOLDER, reservation, catalog, hostStatements[reservation.name ?? ''] ?? []),
     ]);
+    hosts.want(node as BlockNode, reservation, true);
     anchor = { ...anchor, after: node };
   }
   // Last, so that a new host can be placed after one that goes.
-  for (const host of free) dropSubnetAddresses(host, range);
+  for (const host of free) {
+    if (dropSubnetAddresses(host, range)) hosts.gone(host.node);
+  }
+  if (!batch) hosts.settleNames();
 }
 
+/** A new host's name until settleNames, which names every host it is told of (want). */
+const PLACEHOLDER = 'new-host';
+
 /**
- * Refuses reservations for `cidr` with a name another host outside the subnet has (hostNameClash): the write would
- * otherwise name the host `res-<address>` (or leave an edited host its old name), which no later write puts right.
- * Called before the subnet is touched, so that nothing is half-edited.
+ * Refuses reservations for `cidr` with a name another host outside the subnet (and outside `alongside`, the subnets
+ * the same write replaces the hosts of) has (hostNameClash): the write would otherwise name the host `res-<address>`
+ * (or leave an edited host its old name), which no later write puts right. Called before the batch touches any
+ * subnet, so that nothing is half-edited.
  */
 export function assertHostNamesFree(
   cidr: string,
   reservations: readonly Reservation[],
   hosts: HostRegistry,
+  alongside?: SubnetSet,
 ): void {
-  const clash = hostNameClash(cidr, reservations, (name) => hosts.named(name));
+  const clash = hostNameClash(cidr, reservations, (name) => hosts.named(name), alongside);
   if (clash) throw new HostNameClashError(clash);
 }
 
@@ -92,18 +105,22 @@ export class HostNameClashError extends Error {
 /**
  * Why hosts with these names and addresses cannot be written into `cidr` as they are named: a name dhcpd accepts
  * that a host with no fixed address in the subnet has (`holders`: the hosts with a name), which the subnet's write
- * neither edits nor removes. dhcpd takes a host name once. Undefined when there is none. (A name dhcpd does not
+ * neither edits nor removes. A host with an address in `alongside` (other subnets whose hosts the same write
+ * replaces) is not in the way either: that write edits or removes it too, and names are given once it is done
+ * (HostRegistry.settleNames). dhcpd takes a host name once. Undefined when there is none. (A name dhcpd does not
  * accept is still written as one made from the address.)
  */
 export function hostNameClash(
   cidr: string,
   incoming: Iterable<{ name?: string; address?: string }>,
   holders: (name: string) => readonly IscHost[] | undefined,
+  alongside?: SubnetSet,
 ): string | undefined {
   const range = cidrRange(cidr);
+  const replaced = (value: string): boolean => inRange(value, range) || (alongside?.holds(value) ?? false);
   for (const { name, address } of incoming) {
     if (!name || !HOST_NAME.test(name)) continue;
-    const other = holders(name)?.find((host) => !host.addresses.some((value) => inRange(value, range)));
+    const other = holders(name)?.find((host) => !host.addresses.some(replaced));
     if (!other) continue;
     const line = other.node.header[0]?.line;
     const addresses = other.addresses.length > 0 ? ` (${other.addresses.join(', ')})` : '';
@@ -161,27 +178,53 @@ function matchHosts(
   return matches;
 }
 
+/** The subnets a write replaces the hosts of, to tell whether an address is in one of them. */
+export class SubnetSet {
+  private readonly ranges: NumericRange[];
+
+  constructor(cidrs: Iterable<string>) {
+    this.ranges = mergeRanges([...cidrs].map((cidr) => cidrRange(cidr)));
+  }
+
+  holds(address: string): boolean {
+    const value = ipToNumber(address);
+    let low = 0;
+    let high = this.ranges.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (this.ranges[middle].end < value) low = middle + 1;
+      else high = middle;
+    }
+    return low < this.ranges.length && this.ranges[low].start <= value;
+  }
+}
+
+/** A host a batch wrote for a reservation, and the name it should get (settleNames). */
+interface WantedName {
+  reservation: Reservation;
+  /** Its name before the batch; undefined for a host the batch created. */
+  was: string | undefined;
+}
+
 /**
  * The hosts of a configuration, indexed once for a batch of subnet writes (dhcpd hosts are global, so finding a
  * subnet's hosts otherwise means walking every file). Valid across the batch's edits as long as each subnet is written
  * once: an edit changes only the hosts of the subnet written (and the fixed addresses they have elsewhere, which are
- * read again from the declaration when another subnet finds the host), and names given to new hosts are added.
+ * read again from the declaration when another subnet finds the host). Names are given last, for the whole batch
+ * (settleNames): a name only becomes free once every subnet that lets it go is written.
  */
 export class HostRegistry {
+  private readonly wanted = new Map<BlockNode, WantedName>();
+  private readonly removed = new Set<BlockNode>();
+
   private constructor(
     private readonly index: HostIndex,
-    /** Every host name in use, including those given during the batch. */
-    readonly names: Set<string>,
     private readonly byName: Map<string, IscHost[]>,
   ) {}
 
   static of(set: ConfSet): HostRegistry {
     const hosts = findHosts(set);
-    return new HostRegistry(
-      new HostIndex(hosts),
-      new Set(hosts.map((host) => host.name)),
-      hostsByName(hosts),
-    );
+    return new HostRegistry(new HostIndex(hosts), hostsByName(hosts));
   }
 
   /** The hosts found with this name, with their fixed addresses as declared now. */
@@ -196,6 +239,59 @@ export class HostRegistry {
       .within(range)
       .map(({ host }) => hostOf(host))
       .filter((host) => host.addresses.some((address) => inRange(address, range)));
+  }
+
+  /** A host written for `reservation`, edited or `created`: settleNames names it. */
+  want(node: BlockNode, reservation: Reservation, created = false): void {
+    if (created) {
+      this.wanted.set(node, { reservation, was: undefined });
+      return;
+    }
+    // A header of other than two words is not renamed: that host keeps its name, as one the batch leaves alone.
+    if (headLength(node) !== 2) return;
+    this.wanted.set(node, { reservation, was: headWord(node, 1) });
+  }
+
+  /** A host the batch removed: its name is free. */
+  gone(node: BlockNode): void {
+    this.removed.add(node);
+  }
+
+  /**
+   * Names every host the batch wrote, once all its subnets are written: the reservation's name when dhcpd accepts it
+   * and no host the batch left alone has it (nor one named before it here); else the name it had, if free; else one
+   * made from the address. Hosts may so trade names (a↔b in one subnet, or a name moving between subnets of the
+   * batch), which renaming one host at a time never allows.
+   */
+  settleNames(): void {
+    const kept = (name: string): boolean =>
+      this.byName.get(name)?.some(({ node }) => !this.wanted.has(node) && !this.removed.has(node)) ?? false;
+    const given = new Set<string>();
+    const free = (name: string | undefined): name is string =>
+      name !== undefined && HOST_NAME.test(name) && !given.has(name) && !kept(name);
+    const named = new Map<BlockNode, string>();
+    for (const [node, { reservation }] of this.wanted) {
+      if (!free(reservation.name)) continue;
+      given.add(reservation.name);
+      named.set(node, reservation.name);
+    }
+    for (const [node, { reservation, was }] of this.wanted) {
+      if (named.has(node)) continue;
+      let name = was;
+      if (!free(name)) {
+        const base = `res-${(reservation.address ?? '').replace(/\./g, '-')}`;
+        name = base;
+        for (let suffix = 2; !free(name); suffix += 1) name = `${base}-${suffix}`;
+      }
+      given.add(name);
+      named.set(node, name);
+    }
+    for (const [node, name] of named) {
+      // Read without touching the header, so that a host keeping its name stays as parsed.
+      if (headWord(node, 1) === name && headLength(node) === 2) continue;
+      node.header[1] = { kind: 'word', text: name, before: node.header[1].before };
+    }
+    this.wanted.clear();
   }
 }
 
@@ -239,22 +335,11 @@ function hostSpec(
   return { header: `host ${name}`, body };
 }
 
-/** The reservation's name when dhcpd accepts it and no other host has it; else one made from the address. */
-function hostName(reservation: Reservation, taken: Set<string>): string {
-  if (reservation.name && HOST_NAME.test(reservation.name) && !taken.has(reservation.name))
-    return reservation.name;
-  const base = `res-${(reservation.address ?? '').replace(/\./g, '-')}`;
-  let name = base;
-  for (let suffix = 2; taken.has(name); suffix += 1) name = `${base}-${suffix}`;
-  return name;
-}
-
 function updateHost(
   host: IscHost,
   range: NumericRange,
   reservation: Reservation,
   catalog: OptionCatalog,
-  taken: Set<string>,
 ): void {
   const { file, node } = host;
   const fixed = node.body.find((child) => isStatement(child, 'fixed-address'));
@@ -280,22 +365,19 @@ function updateHost(
   }
   if (!wantedId && idStatement) removeNode(node, idStatement);
   applyOptions(file, node, reservation.options, catalog, CLIENT_ID_ONLY, modelled);
-  // A rename needs a name dhcpd accepts that no other host has; otherwise the host keeps its name.
-  const name = reservation.name;
-  if (name && name !== host.name && HOST_NAME.test(name) && !taken.has(name) && node.header.length === 2) {
-    taken.add(name);
-    node.header[1] = { kind: 'word', text: name, before: node.header[1].before };
-  }
+  // Its name is given with the batch's (HostRegistry.settleNames).
 }
 
-function dropSubnetAddresses(host: IscHost, range: NumericRange): void {
+/** Takes the subnet's addresses from a host; true when that removed the host (it had no others). */
+function dropSubnetAddresses(host: IscHost, range: NumericRange): boolean {
   const others = host.addresses.filter((address) => !inRange(address, range));
   if (others.length === 0) {
     removeNode(host.container, host.node);
-    return;
+    return true;
   }
   const fixed = childStatements(host.node, 'fixed-address')[0];
   if (fixed) setStatementTokens(fixed, 1, others.join(', '));
+  return false;
 }
 
 function clientIdOf(host: IscHost, catalog: OptionCatalog): string | undefined {

@@ -88,15 +88,27 @@ async function setUp(
 
 /** Writes `network` with the copy allowed; returns whether it was copied. */
 function write(
-  { scopes, target, base }: Awaited<ReturnType<typeof setUp>>,
+  setup: Awaited<ReturnType<typeof setUp>>,
   network: string,
   parts: readonly ScopePart[] = SCOPE_PARTS,
   sourceId = 'a',
 ): boolean {
-  let copied = false;
-  applyScopes(target, [{ content: scopes.get(network)!, parts }], {}, (entry, lookups) => {
-    copied = copyScope({ lookups, base, sourceId }, entry.content, entry.parts);
-    return copied;
+  return writeAll(setup, [network], parts, sourceId).length === 1;
+}
+
+/** Writes `networks` in one batch with the copy allowed; returns those copied. */
+function writeAll(
+  { scopes, target, base }: Awaited<ReturnType<typeof setUp>>,
+  networks: readonly string[],
+  parts: readonly ScopePart[] = SCOPE_PARTS,
+  sourceId = 'a',
+): string[] {
+  const copied: string[] = [];
+  const writes = networks.map((network) => ({ content: scopes.get(network)!, parts }));
+  applyScopes(target, writes, {}, (entry, lookups, alongside) => {
+    const done = copyScope({ lookups, base, sourceId }, entry.content, entry.parts, alongside);
+    if (done) copied.push(entry.content.subnet);
+    return done;
   });
   return copied;
 }
@@ -216,6 +228,32 @@ describe('copyScope: an ISC subnet replicated to an ISC server as its declaratio
   });
 });
 
+describe('copyScope: host names moving between subnets of one write', () => {
+  const lab2 = (peer: string, net: string, host: string): string =>
+    `subnet 10.1.${net}.0 netmask 255.255.255.0 {\n  pool {\n    failover peer "${peer}";\n    range 10.1.${net}.10 10.1.${net}.99;\n  }\n${host}}\n`;
+
+  it.each([
+    ['the subnet it leaves first', ['10.1.2.0', '10.1.1.0']],
+    ['the subnet it arrives in first', ['10.1.1.0', '10.1.2.0']],
+  ])(
+    "copies both when the name's host leaves in the same write (%s), and declines, as the edit refuses, without it",
+    async (_order, networks) => {
+      // lab-2 is in 10.1.1.0 on the source, in 10.1.2.0 on the destination, whose copy the source has without it.
+      const source = `${SOURCE}${lab2('fo-a', '2', '')}`;
+      const destination = `${DESTINATION}${lab2('fo-b', '2', '  host lab-2 { fixed-address 10.1.2.6; }\n')}`;
+      const setup = await setUp(source, destination);
+      expect(writeAll(setup, networks).sort()).toEqual(['10.1.1.0/24', '10.1.2.0/24']);
+      const after = readScopes(await load(text(setup.target)));
+      expect(after.get('10.1.2.0')!.reservations).toEqual([]);
+      expect(after.get('10.1.1.0')!.reservations.map((r) => r.name)).toEqual(['lab-1', 'lab-2']);
+
+      const alone = await setUp(source, destination);
+      expect(() => writeAll(alone, ['10.1.1.0'])).toThrow(HostNameClashError);
+      expect(changedFiles(alone.target).size).toBe(0);
+    },
+  );
+});
+
 describe('hostNameRefusal: a write the edit refuses for a host name, told from the reads before it', () => {
   it('names the host and the declaration that has its name, for a source read as declarations or mapped alike', async () => {
     const clashing = `${DESTINATION}subnet 10.1.2.0 netmask 255.255.255.0 {\n  host lab-2 { fixed-address 10.1.2.6; }\n}\n`;
@@ -234,6 +272,26 @@ describe('hostNameRefusal: a write the edit refuses for a host name, told from t
     const free = readNoted(await load(DESTINATION), 'b');
     noteRead(free.scopes, free.read);
     expect(hostNameRefusal(free.scopes, source, SCOPE_PARTS)).toBeUndefined();
+  });
+
+  it('lets a name go to the scope when the host that has it is in a subnet the same write replaces', async () => {
+    const clashing = `${DESTINATION}subnet 10.1.2.0 netmask 255.255.255.0 {\n  host lab-2 { fixed-address 10.1.2.6; }\n}\n`;
+    const { scopes, read } = readNoted(await load(clashing), 'b');
+    noteRead(scopes, read);
+    const sources = readNoted(
+      await load(
+        `${SOURCE}subnet 10.1.2.0 netmask 255.255.255.0 {\n}\nsubnet 10.1.3.0 netmask 255.255.255.0 {\n}\n`,
+      ),
+      'a',
+    ).scopes;
+    const source = sources.get('10.1.1.0')!;
+    const alongside = (...networks: string[]): Map<string, ScopeContent> =>
+      new Map(networks.map((network) => [network, sources.get(network)!]));
+    expect(hostNameRefusal(scopes, source, SCOPE_PARTS, alongside('10.1.1.0', '10.1.2.0'))).toBeUndefined();
+    // Written without 10.1.2.0, its lab-2 stays.
+    expect(hostNameRefusal(scopes, source, SCOPE_PARTS, alongside('10.1.1.0', '10.1.3.0'))).toMatch(
+      /^host lab-2 \(10\.1\.1\.6\) cannot be written as the source names it: the destination declares another host lab-2 \(10\.1\.2\.6\)/,
+    );
   });
 });
 

@@ -3,7 +3,7 @@ import { childBlocks, isBlock, isStatement } from './conf-walk.js';
 import { setStatementTokens } from './conf-edit.js';
 import { includeTarget, type ConfSet } from './include-resolver.js';
 import type { IscHost } from './isc-hosts.js';
-import { hostNameClash, hostsByName } from './isc-reservations.js';
+import { hostNameClash, hostsByName, SubnetSet } from './isc-reservations.js';
 import { declareOptionDefinitions } from './isc-option-definitions.js';
 import { subnetPeer } from './isc-pools.js';
 import { declarationText, scopeFromDeclaration } from './isc-declaration-text.js';
@@ -30,7 +30,8 @@ import { firstToken, quote, type BlockNode, type ConfNode } from './syntax-tree.
  * leaves as the destination has them); every host with an address in the subnet declared inside the subnet's block
  * and with no address outside it, on both sides (dhcpd's hosts are global, and the edit matches them wherever they
  * are); no include inside either block; no host name the copy brings in used by another host of the destination
- * (which the edit refuses too, naming both: hostNameRefusal); both files with the same line endings (the copy keeps
+ * outside the subnets the same write replaces the hosts of (which the edit refuses too, naming both:
+ * hostNameRefusal); both files with the same line endings (the copy keeps
  * the source's, which would mix them). Anything else is written by the model's edit. What differs: the copied
  * declaration keeps the source's comments, spacing and statement order within the block (the destination's comments
  * in front of the subnet stay).
@@ -138,8 +139,10 @@ export function ownHosts(set: ConfSet, subnet: IscSubnet, within: HostsWithin): 
 export interface CopyBase {
   /** Plain subnets (see above) whose reservations are the hosts of their block, by network, with those hosts. */
   plain: Map<string, IscHost[]>;
-  /** How many host declarations carry each name, anywhere in the configuration, as the copies leave it. */
-  hostNames: NameCounts;
+  /** Every host declaration of the configuration, as read. */
+  read: OriginRead;
+  /** Host names the write's copies brought so far (a name brought twice would be declared twice). */
+  brought: Set<string>;
   /** The configuration's own option definitions (OptionCatalog.declarations). */
   definitions: string | undefined;
 }
@@ -154,10 +157,9 @@ export class CopyBaseCollector {
     if (origin.plainHosts) this.plain.set(origin.subnet.network, origin.plainHosts);
   }
 
-  /** `read`: the read's OriginRead, its hosts set; the base's name counts are its own (copies change them). */
+  /** `read`: the read's OriginRead, its hosts set. */
   base(read: OriginRead): CopyBase {
-    const hostNames = new NameCounts(hostNamesOf(read));
-    return { plain: this.plain, hostNames, definitions: this.definitions };
+    return { plain: this.plain, read, brought: new Set(), definitions: this.definitions };
   }
 }
 
@@ -231,9 +233,15 @@ export interface CopyTarget {
 
 /**
  * Replaces the destination's declaration of `content`'s subnet with the source's, when the copy means what the
- * model's edit would write (see above); returns false, having changed nothing, when it would not.
+ * model's edit would write (see above); returns false, having changed nothing, when it would not. `alongside`: the
+ * subnets the same write replaces the hosts of (this one among them).
  */
-export function copyScope(target: CopyTarget, content: ScopeContent, parts: readonly ScopePart[]): boolean {
+export function copyScope(
+  target: CopyTarget,
+  content: ScopeContent,
+  parts: readonly ScopePart[],
+  alongside: SubnetSet,
+): boolean {
   const origin = origins.get(content);
   if (!origin?.plainHosts || origin.serverId !== target.sourceId) return false;
   if (!SCOPE_PARTS.every((part) => parts.includes(part))) return false;
@@ -245,8 +253,11 @@ export function copyScope(target: CopyTarget, content: ScopeContent, parts: read
   // The copy is the source's text: into a file with other line endings, the edit writes it in the file's own.
   if (origin.subnet.file.newline !== destination.file.newline) return false;
   const incoming = origin.plainHosts;
-  // A name another host of the destination has would be declared twice, which dhcpd refuses.
-  if (nameClash(incoming, leaving, (name) => base.hostNames.count(name))) return false;
+  // A name a host the write leaves in place has would be declared twice, which dhcpd refuses (the edit refuses it).
+  const byName = (base.read.byName ??= hostsByName(base.read.hosts));
+  if (hostNameClash(origin.subnet.cidr, incoming, (name) => byName.get(name), alongside) !== undefined)
+    return false;
+  if (incoming.some((host) => base.brought.has(host.name))) return false;
   const peerName = target.failoverPeer ?? subnetPeer(destination.node) ?? defaultPeer(lookups.peers, content);
   if (!peerName && origin.poolPeer !== undefined) return false;
 
@@ -263,8 +274,7 @@ export function copyScope(target: CopyTarget, content: ScopeContent, parts: read
   const index = destination.container.body.indexOf(destination.node);
   destination.container.body[index] = node;
   lookups.added({ ...destination, node });
-  base.hostNames.add(leaving, -1);
-  base.hostNames.add(incoming, 1);
+  for (const host of incoming) base.brought.add(host.name);
   base.plain.set(network, incoming);
   return true;
 }
@@ -278,13 +288,16 @@ export function noteRead(scopes: ReadonlyMap<string, ScopeContent>, read: Origin
 
 /**
  * Why writing `source`'s reservations onto the destination read as `scopes` (a read noted by noteRead) is refused:
- * a host name another destination host has, outside the subnet (applyScope refuses that write, assertHostNamesFree;
- * the copy declines it, nameClash). Told before the write, so that the scope fails on its own. Undefined otherwise.
+ * a host name another destination host has, outside the subnet and outside the subnets of `alongside` (the source's
+ * scopes the same write replaces, by network), which the write leaves in place (applyScopes refuses that write,
+ * assertHostNamesFree; the copy declines it). Told before the write, so that the scope fails on its own. Undefined
+ * otherwise.
  */
 export function hostNameRefusal(
   scopes: ReadonlyMap<string, ScopeContent>,
   source: ScopeContent,
   parts: readonly ScopePart[],
+  alongside?: ReadonlyMap<string, ScopeContent>,
 ): string | undefined {
   const read = reads.get(scopes);
   if (!read || !parts.includes('reservations')) return undefined;
@@ -294,7 +307,20 @@ export function hostNameRefusal(
   const incoming = hosts
     ? hosts.map(({ name, addresses }) => ({ name, address: addresses.join(', ') }))
     : source.reservations;
-  return hostNameClash(source.subnet, incoming, (name) => byName.get(name));
+  const others = alongside && subnetsOf(alongside);
+  return hostNameClash(source.subnet, incoming, (name) => byName.get(name), others);
+}
+
+/** The subnets of a write's scopes, made once per map (hostNameRefusal is asked it for each of its scopes). */
+const subnetSets = new WeakMap<ReadonlyMap<string, ScopeContent>, SubnetSet>();
+
+function subnetsOf(scopes: ReadonlyMap<string, ScopeContent>): SubnetSet {
+  let subnets = subnetSets.get(scopes);
+  if (!subnets) {
+    subnets = new SubnetSet([...scopes.values()].map((scope) => scope.subnet));
+    subnetSets.set(scopes, subnets);
+  }
+  return subnets;
 }
 
 function holdsInclude(block: BlockNode): boolean {
@@ -318,21 +344,6 @@ function nameClash(
     if (carried - (left.get(host.name) ?? 0) > 0) return true;
   }
   return false;
-}
-
-/** Host name counts of a configuration as read, and the changes copies made to them since. */
-class NameCounts {
-  private readonly changes = new Map<string, number>();
-
-  constructor(private readonly read: ReadonlyMap<string, number>) {}
-
-  count(name: string): number {
-    return (this.read.get(name) ?? 0) + (this.changes.get(name) ?? 0);
-  }
-
-  add(hosts: readonly IscHost[], step: 1 | -1): void {
-    addNames(this.changes, hosts, step);
-  }
 }
 
 function addNames(counts: Map<string, number>, hosts: readonly IscHost[], step: 1 | -1): void {

@@ -18,6 +18,7 @@ import {
 import {
   applyReservations,
   assertHostNamesFree,
+  SubnetSet,
   CLIENT_ID_CODE,
   clientIdText,
   HostRegistry,
@@ -306,11 +307,24 @@ export function applyScope(
   content: ScopeContent,
   parts: readonly ScopePart[],
   options: ApplyOptions = {},
-  lookups: ScopeWriteLookups = new ScopeWriteLookups(set),
 ): IscSubnet {
-  const network = scopeNetwork(content.subnet);
+  const lookups = new ScopeWriteLookups(set);
   if (parts.includes('reservations'))
     assertHostNamesFree(content.subnet, content.reservations, lookups.hosts);
+  const subnet = writeScope(set, content, parts, options, lookups);
+  lookups.settleNames();
+  return subnet;
+}
+
+/** applyScope's write, its host names checked and given by the caller (applyScope, applyScopes). */
+function writeScope(
+  set: ConfSet,
+  content: ScopeContent,
+  parts: readonly ScopePart[],
+  options: ApplyOptions,
+  lookups: ScopeWriteLookups,
+): IscSubnet {
+  const network = scopeNetwork(content.subnet);
   const subnet = lookups.subnet(network) ?? createSubnet(lookups, content);
   const catalog = lookups.catalog;
   const { file, node: block } = subnet;
@@ -416,19 +430,34 @@ export function partialRangesCopy(
 /**
  * Writes several scopes onto one configuration, finding subnets, option definitions, hosts and peers once for the
  * whole batch (each lookup otherwise walks every file, which makes a large batch quadratic). A network written twice
- * takes the last write.
+ * takes the last write. A host name may move between the batch's subnets: a host of another subnet the batch
+ * replaces the hosts of is not in the way of a name (assertHostNamesFree), and names are given once every subnet is
+ * written (HostRegistry.settleNames).
  */
 export function applyScopes(
   set: ConfSet,
   writes: ReadonlyArray<ScopeWriteInput>,
   options: ApplyOptions = {},
-  copy?: (write: ScopeWriteInput, lookups: ScopeWriteLookups) => boolean,
+  copy?: (write: ScopeWriteInput, lookups: ScopeWriteLookups, alongside: SubnetSet) => boolean,
 ): void {
   const last = new Map(writes.map((write) => [scopeNetwork(write.content.subnet), write]));
   const lookups = new ScopeWriteLookups(set);
-  // Copies first: the edits after them then find the hosts the copies brought (names stay unique).
-  const edits = copy ? [...last.values()].filter((write) => !copy(write, lookups)) : [...last.values()];
-  for (const write of edits) applyScope(set, write.content, write.parts, options, lookups);
+  const alongside = new SubnetSet(
+    [...last.values()]
+      .filter((write) => write.parts.includes('reservations'))
+      .map((write) => write.content.subnet),
+  );
+  // Copies first: the edits after them then find the hosts the copies brought.
+  const edits = copy
+    ? [...last.values()].filter((write) => !copy(write, lookups, alongside))
+    : [...last.values()];
+  // Every name checked before any edit, against the hosts as the copies left them.
+  for (const { content, parts } of edits) {
+    if (parts.includes('reservations'))
+      assertHostNamesFree(content.subnet, content.reservations, lookups.hosts, alongside);
+  }
+  for (const write of edits) writeScope(set, write.content, write.parts, options, lookups);
+  lookups.settleNames();
 }
 
 export interface ScopeWriteInput {
@@ -472,6 +501,11 @@ export class ScopeWriteLookups {
 
   get hosts(): HostRegistry {
     return (this.hostsFound ??= HostRegistry.of(this.set));
+  }
+
+  /** Names the hosts the batch wrote (HostRegistry.settleNames); nothing when it wrote none. */
+  settleNames(): void {
+    this.hostsFound?.settleNames();
   }
 
   /** Names of the declared failover peers. */
