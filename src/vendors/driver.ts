@@ -276,7 +276,8 @@ export interface DhcpDriver {
    * the scope of the same network absent when it has none), would be refused, or undefined. Asked before anything is
    * written, in a dry run too, so that the scope fails on its own with the reason the write would meet and the others
    * are written (Windows: an exclusion outside the range kept; a scope of the relationship the partner lacks, which
-   * cmdlets would create outside it. ISC: a host name another destination host has).
+   * cmdlets would create outside it, or holds outside it, which they would write there. ISC: a host name another
+   * destination host has).
    */
   refuseCopy?(
     destination: ReadonlyMap<string, ScopeContent>,
