@@ -497,6 +497,100 @@ describe('Windows driver over sshd and the DhcpServer emulator', () => {
       const again = await replicate(t, request);
       expect(again.outcome.scopes?.[`${relationship}/10.6.2.0`]).toMatchObject({ state: 'unchanged' });
     });
+    test("a scope whose partner copy is outside the relationship (its own scope there) is not written by cmdlets: the job (and its dry run) fails it, saying how to put it back, and the relationship's other scopes are written", async () => {
+      await estate.seedScope('WIN1', {
+        scopeId: '10.6.3.0',
+        startRange: '10.6.3.10',
+        endRange: '10.6.3.200',
+      });
+      await t.http
+        .post(`/api/v1/relationships/${relationship}/scopes`)
+        .set(auth())
+        .send({ network: '10.6.3.0', sourceServerId: ids['WIN1'] })
+        .expect(201);
+      // WIN2's copy left its side of the relationship (e.g. its DHCP database restored from a time the scope was its
+      // own there) and was edited by hand since; WIN1 still holds the scope in failover and was edited too.
+      await estate.update((state) => {
+        const win2 = state.servers['win2'];
+        for (const item of win2.relationships)
+          item.scopeIds = item.scopeIds.filter((id) => id !== '10.6.3.0');
+        win2.scopes['10.6.3.0'].description = 'by hand on WIN2';
+        state.servers['win1'].scopes['10.6.3.0'].description = 'edited on WIN1';
+      });
+      const standalone = (await estate.serverState('WIN2')).scopes['10.6.3.0'];
+      const request = {
+        kind: 'scope',
+        sourceServerId: ids['WIN1'],
+        relationshipId: relationship,
+        network: '10.6.3.0',
+      };
+      const name = (await estate.serverState('WIN1')).relationships.find((item) =>
+        item.scopeIds.includes('10.6.3.0'),
+      )!.name;
+      const [win1Name, win2Name] = await Promise.all(
+        ['WIN1', 'WIN2'].map(
+          async (server) =>
+            (await t.http.get(`/api/v1/servers/${ids[server]}`).set(auth()).expect(200)).body.name as string,
+        ),
+      );
+      const refused = {
+        state: 'failed',
+        reason:
+          `${win2Name}'s scope 10.6.3.0 is in no failover relationship there, while ${win1Name} holds it in ` +
+          `failover relationship "${name}"; cmdlets would write a copy outside the relationship, so nothing was ` +
+          'written. Windows puts a copy in the relationship only by adding the scope to it, and only while the ' +
+          `partner has no scope 10.6.3.0: take it out, keeping ${win1Name}'s copy (DELETE ` +
+          `/api/v1/relationships/${relationship}/scopes/10.6.3.0?serverId=${ids['WIN2']}: Windows deletes ` +
+          `${win2Name}'s), then add it again from ${win1Name} (POST /api/v1/relationships/${relationship}/scopes ` +
+          `with sourceServerId ${ids['WIN1']}).`,
+      };
+      const dry = await replicate(t, { ...request, dryRun: true });
+      expect(dry.outcome.scopes?.[`${relationship}/10.6.3.0`]).toMatchObject(refused);
+      for (const nativeReplication of [true, false]) {
+        const job = await replicate(t, { ...request, nativeReplication });
+        expect(job.outcome.scopes?.[`${relationship}/10.6.3.0`]).toMatchObject(refused);
+      }
+      expect((await estate.serverState('WIN2')).scopes['10.6.3.0']).toEqual(standalone);
+      // A relationship replication writes the other scopes and fails this one with its reason, by either path.
+      for (const nativeReplication of [true, false]) {
+        await estate.update((state) => {
+          state.servers['win1'].scopes['10.1.2.0'].description = `edited for native ${nativeReplication}`;
+        });
+        const whole = await replicate(t, {
+          kind: 'relationship',
+          sourceServerId: ids['WIN1'],
+          relationshipId: relationship,
+          nativeReplication,
+        });
+        const wholeScopes = whole.outcome.scopes ?? {};
+        expect(wholeScopes[`${relationship}/10.1.2.0`]).toMatchObject({ state: 'replaced' });
+        expect(wholeScopes[`${relationship}/10.6.3.0`]).toMatchObject(refused);
+        expect(
+          Object.values(wholeScopes)
+            .filter((scope) => scope.state === 'failed')
+            .map((scope) => scope.network),
+        ).toEqual(['10.6.3.0']);
+        const win2 = await estate.serverState('WIN2');
+        expect(win2.scopes['10.1.2.0'].description).toBe(`edited for native ${nativeReplication}`);
+        expect(win2.scopes['10.6.3.0']).toEqual(standalone);
+      }
+      // What the reason says puts it back in the relationship on both servers; the next replication finds it equal.
+      await t.http
+        .delete(`/api/v1/relationships/${relationship}/scopes/10.6.3.0?serverId=${ids['WIN2']}`)
+        .set(auth())
+        .expect(200);
+      expect((await estate.serverState('WIN2')).scopes['10.6.3.0']).toBeUndefined();
+      await t.http
+        .post(`/api/v1/relationships/${relationship}/scopes`)
+        .set(auth())
+        .send({ network: '10.6.3.0', sourceServerId: ids['WIN1'] })
+        .expect(201);
+      const win2 = await estate.serverState('WIN2');
+      expect(win2.relationships.find((item) => item.name === name)?.scopeIds).toContain('10.6.3.0');
+      expect(win2.scopes['10.6.3.0']).toEqual((await estate.serverState('WIN1')).scopes['10.6.3.0']);
+      const again = await replicate(t, request);
+      expect(again.outcome.scopes?.[`${relationship}/10.6.3.0`]).toMatchObject({ state: 'unchanged' });
+    });
   });
 
   describe('the driver on its own: a batch whose connection drops', () => {

@@ -496,6 +496,46 @@ describe('failover (Add/Set/Remove-DhcpServerv4Failover, Add/Remove-DhcpServerv4
     expect(two.relationships.find((r) => r.name === 'scopes')?.scopeIds).toEqual(['10.3.9.0']);
   });
 
+  test("a partner's scope outside the relationship: Add-DhcpServerv4FailoverScope refuses while the partner has it (20004); Remove-DhcpServerv4FailoverScope deletes it with the partner's copies", async () => {
+    await estate.seedScope('DHCP1', {
+      scopeId: '10.3.12.0',
+      startRange: '10.3.12.1',
+      endRange: '10.3.12.99',
+    });
+    await estate.seedScope('DHCP1', {
+      scopeId: '10.3.13.0',
+      startRange: '10.3.13.1',
+      endRange: '10.3.13.99',
+    });
+    await estate.seedRelationship({
+      name: 'standalone',
+      primary: 'DHCP1',
+      secondary: 'DHCP2',
+      scopeIds: ['10.3.12.0'],
+    });
+    // DHCP2 has its own 10.3.13.0 (in no relationship), and its copy of 10.3.12.0 left its side of the relationship.
+    await estate.seedScope('DHCP2', {
+      scopeId: '10.3.13.0',
+      startRange: '10.3.13.1',
+      endRange: '10.3.13.50',
+    });
+    await estate.update((state) => {
+      for (const item of state.servers['dhcp2'].relationships)
+        item.scopeIds = item.scopeIds.filter((id) => id !== '10.3.12.0');
+    });
+    const added = await one(
+      'DHCP1',
+      "Add-DhcpServerv4FailoverScope -Name 'standalone' -ScopeId @('10.3.13.0')",
+    );
+    expect(added.errorId).toBe('DHCP 20004,Add-DhcpServerv4FailoverScope');
+    expect((await estate.serverState('DHCP2')).scopes['10.3.13.0'].endRange).toBe('10.3.13.50');
+    // Microsoft: the cmdlet "also deletes the scopes from the partner", whether or not the partner's side lists them.
+    await one('DHCP1', "Remove-DhcpServerv4FailoverScope -Name 'standalone' -ScopeId @('10.3.12.0')");
+    const [one1, two] = [await estate.serverState('DHCP1'), await estate.serverState('DHCP2')];
+    expect(one1.scopes['10.3.12.0']).toBeDefined();
+    expect(two.scopes['10.3.12.0']).toBeUndefined();
+  });
+
   test('Remove-DhcpServerv4Failover removes the relationship from both servers; the scopes stay on both', async () => {
     await estate.seedScope('DHCP1', {
       scopeId: '10.3.10.0',

@@ -2,7 +2,7 @@ import type { CopyLeg, ScopeWrite, ServerTarget, WriteContext } from '../driver.
 import { DriverError, withVendorMessage } from '../driver-error.js';
 import { scopeNetwork, type ScopeContent, type ScopePart } from '../scope-content.js';
 import { digestOf } from './windows-failover.js';
-import { networkOf, splitNative } from './windows-native-replication.js';
+import { inRelationshipNamed, networkOf, splitNative } from './windows-native-replication.js';
 import { readScopesInOneSession } from './windows-scope-reads.js';
 import { assertWritable } from './windows-scope-write.js';
 
@@ -61,10 +61,13 @@ export async function planWrite(
 
 /**
  * Why a replication's write of `source` over `before` would be refused (see DhcpDriver.refuseCopy), in the words the
- * write itself would use. A scope the source holds in failover that the partner lacks is refused: cmdlets would
- * create it outside the relationship, and Windows puts a scope on the partner only through
- * Add-DhcpServerv4FailoverScope, run where the scope is in no relationship yet (20113 otherwise) and the partner has
- * none (20004 otherwise). Taking it out and adding it again is a change of the relationship, left to the caller.
+ * write itself would use. A scope the source holds in failover is written only to the partner's copy in the same
+ * relationship (told by the destination's read, which names each scope's relationship: no round trip of its own).
+ * Cmdlets would otherwise create it outside the relationship where the partner lacks it, or write a copy the
+ * relationship does not cover (one in no relationship there, or in another), and report it replicated. Windows puts
+ * a copy in the relationship only through Add-DhcpServerv4FailoverScope, run where the scope is in no relationship yet
+ * (20113 otherwise) and the partner has none (20004 otherwise): taking it out (Remove-DhcpServerv4FailoverScope, which
+ * deletes the partner's copy) and adding it again is a change of the relationship, left to the caller.
  */
 export function copyRefusal(
   before: ScopeContent | undefined,
@@ -74,16 +77,8 @@ export function copyRefusal(
 ): string | undefined {
   const network = scopeNetwork(source.subnet);
   const relationship = source.vendorExtras?.['failoverRelationship'];
-  if (!before && typeof relationship === 'string') {
-    const { relationshipId, source: from, destination } = leg;
-    const scopes = `/api/v1/relationships/${relationshipId}/scopes`;
-    return (
-      `${destination.name} has no scope ${network}, which ${from.name} holds in failover relationship ` +
-      `"${relationship}"; a copy made by cmdlets would be outside the relationship (in failover on ${from.name} ` +
-      'only), so nothing was written. Windows puts a copy on the partner only by adding the scope to the ' +
-      `relationship: take it out, keeping ${from.name}'s copy (DELETE ${scopes}/${network}?serverId=` +
-      `${destination.id}), then add it again from ${from.name} (POST ${scopes} with sourceServerId ${from.id}).`
-    );
+  if (typeof relationship === 'string' && !inRelationshipNamed(before, relationship)) {
+    return outsideRelationship(before, network, relationship, leg);
   }
   try {
     // The checks the cmdlets' write makes before any of them runs (writeScopesInBatches), with its reason.
@@ -95,4 +90,40 @@ export function copyRefusal(
       new DriverError(error.code, `scope ${network}: ${error.message}`, error.vendorMessage),
     );
   }
+}
+
+/** copyRefusal's reason for a destination copy missing or outside `relationship`, with the calls that repair it. */
+function outsideRelationship(
+  before: ScopeContent | undefined,
+  network: string,
+  relationship: string,
+  { relationshipId, source: from, destination }: CopyLeg,
+): string {
+  const scopes = `/api/v1/relationships/${relationshipId}/scopes`;
+  const addAgain = `then add it again from ${from.name} (POST ${scopes} with sourceServerId ${from.id}).`;
+  if (!before) {
+    return (
+      `${destination.name} has no scope ${network}, which ${from.name} holds in failover relationship ` +
+      `"${relationship}"; a copy made by cmdlets would be outside the relationship (in failover on ${from.name} ` +
+      'only), so nothing was written. Windows puts a copy on the partner only by adding the scope to the ' +
+      `relationship: take it out, keeping ${from.name}'s copy (DELETE ${scopes}/${network}?serverId=` +
+      `${destination.id}), ${addAgain}`
+    );
+  }
+  const other = before.vendorExtras?.['failoverRelationship'];
+  const where =
+    typeof other === 'string'
+      ? `${destination.name}'s scope ${network} is in failover relationship "${other}" there, not "${relationship}"`
+      : `${destination.name}'s scope ${network} is in no failover relationship there`;
+  const first =
+    typeof other === 'string'
+      ? `take it out of "${other}" first (it is not this relationship's to change), then `
+      : '';
+  return (
+    `${where}, while ${from.name} holds it in failover relationship "${relationship}"; cmdlets would write a copy ` +
+    'outside the relationship, so nothing was written. Windows puts a copy in the relationship only by adding the ' +
+    `scope to it, and only while the partner has no scope ${network}: ${first}take it out, keeping ` +
+    `${from.name}'s copy (DELETE ${scopes}/${network}?serverId=${destination.id}: Windows deletes ` +
+    `${destination.name}'s), ${addAgain}`
+  );
 }

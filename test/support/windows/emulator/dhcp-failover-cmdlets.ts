@@ -1,7 +1,10 @@
 /**
  * Failover cmdlets. As Microsoft documents them: Add-DhcpServerv4Failover creates the relationship on both servers
  * and the scopes on the partner (mirrored role and load-balance share); Add-DhcpServerv4FailoverScope copies further
- * scopes; Remove-DhcpServerv4FailoverScope deletes the partner's copies and keeps the local scopes;
+ * scopes, refused (20004) while the partner has a scope of that id, in the relationship or not ("The specified scopes
+ * should not exist on the partner"); Remove-DhcpServerv4FailoverScope deletes the partner's copies, whether or not the
+ * partner's side of the relationship lists them (Microsoft: it "also deletes the scopes from the partner", with no
+ * condition), and keeps the local scopes;
  * Remove-DhcpServerv4Failover removes the relationship from both servers and leaves every scope where it is
  * (-Force: removed locally even when the partner cannot be reached). A SharedSecret, a Mode change and a
  * replication ask for confirmation, which -NonInteractive turns into an error unless -Force is given.
@@ -387,6 +390,7 @@ function failoverScopeCmdlets(ctx: () => DhcpContext): CmdletDef[] {
           (id) => {
             rel.scopeIds = rel.scopeIds.filter((s) => s !== id);
             if (mirror) mirror.scopeIds = mirror.scopeIds.filter((s) => s !== id);
+            // The partner's scope of that id goes even where its side no longer lists it (see the header).
             delete partner.scopes[id];
           },
         );
