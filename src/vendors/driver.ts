@@ -276,7 +276,8 @@ export interface DhcpDriver {
    * the scope of the same network absent when it has none), would be refused, or undefined. Asked before anything is
    * written, in a dry run too, so that the scope fails on its own with the reason the write would meet and the others
    * are written (Windows: an exclusion outside the range kept; a scope of the relationship the partner lacks, which
-   * cmdlets would create outside it, or holds outside it, which they would write there. ISC: a host name a destination host the write leaves in place has).
+   * cmdlets would create outside it, or holds outside it, which they would write there. ISC: a host name a
+   * destination host the write leaves in place has).
    * `alongside`: the source's scopes the same write would replace, by network, this one among them; a refusal may
    * count on what they change. The caller asks again without a scope refused (it is not written), until no more is.
    */
