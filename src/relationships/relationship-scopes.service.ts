@@ -5,6 +5,7 @@ import { ProblemException } from '../common/problem/problem.exception.js';
 import { ServerLockService } from '../servers/server-lock.service.js';
 import { ServersService } from '../servers/servers.service.js';
 import type { ServerTarget } from '../vendors/driver.js';
+import { DriverError, DriverErrorCode } from '../vendors/driver-error.js';
 import { DriverRegistry } from '../vendors/driver-registry.js';
 import { SCOPE_PARTS, scopeNetwork, type ScopeSummary } from '../vendors/scope-content.js';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -156,6 +157,16 @@ export class RelationshipScopesService {
       // The partner keeps its copy: one that has none would leave the scope on neither server, unless confirmed.
       const onPartner = await driver.listScopes(partner);
       const lastCopy = !onPartner.some((scope) => scopeNetwork(scope.subnet) === network);
+      // A scope on neither server is not found, whatever confirmLastCopy says: there is no copy to keep or add.
+      if (
+        lastCopy &&
+        !(await driver.listScopes(target)).some((scope) => scopeNetwork(scope.subnet) === network)
+      ) {
+        throw new DriverError(
+          DriverErrorCode.notFound,
+          `${target.name} has no subnet ${network}, and neither has ${partner.name}: the relationship has no such scope`,
+        );
+      }
       if (lastCopy && query.confirmLastCopy !== true) {
         throw ProblemException.conflict(
           `${partner.name} has no copy of ${network}, so removing it from ${target.name} would leave it on neither ` +

@@ -267,6 +267,35 @@ describe('Kea scopes: read live, relationship scopes, races with edits made else
     });
   });
 
+  it('removing a scope neither partner has is a 404 naming the server, not a 409 asking to add it to the partner', async () => {
+    const [a, b] = [await kea.start(), await kea.start()];
+    const [idA, idB] = [await kea.register(a), await kea.register(b)];
+    const created = await kea.createRelationship(idA, idB);
+    expect(created.status).toBe(201);
+    const rel = created.body.id as string;
+    const before = [await subnets(a), await subnets(b)];
+    // 10.52.0.0 is on neither server; 192.0.2.7 is a host address inside a subnet both have, not a network.
+    for (const network of ['10.52.0.0', '192.0.2.7']) {
+      for (const confirm of ['', '&confirmLastCopy=true']) {
+        const response = await t.http
+          .delete(`/api/v1/relationships/${rel}/scopes/${network}?serverId=${idA}${confirm}`)
+          .set(auth())
+          .expect(404);
+        expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+        expect(response.body.type).toBe('urn:dfm:problem:server-object-not-found');
+        expect(response.body.detail).toContain(`${a.name} has no subnet ${network}`);
+        expect(response.body.detail).not.toContain('add it to');
+      }
+    }
+    expect([await subnets(a), await subnets(b)]).toEqual(before);
+    const events = await t.http
+      .get(`/api/v1/audit-events?targetId=${rel}&action=relationship.scope-removed`)
+      .set(auth())
+      .expect(200);
+    expect(events.body.items).toEqual([]);
+    await t.http.delete(`/api/v1/relationships/${rel}`).set(auth()).expect(200);
+  });
+
   it.each([
     // Kea last reloaded long enough ago: the cheap status-get check decides.
     ['the status-get reload check', 2500],
