@@ -1,8 +1,11 @@
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { DataSource } from 'typeorm';
 import { configDigest } from '../../src/vendors/kea/kea-config-update.js';
 import { uniqueName } from '../support/fixtures.js';
 import { agentInFront, FAST_HA, KeaEstate } from '../support/kea/kea-estate.js';
-import { enableHa, type KeaServer } from '../support/kea/kea-server.js';
+import { enableHa, KEA_HOOKS_DIR, reconfigure, type KeaServer } from '../support/kea/kea-server.js';
 import { bearer, startTestApp, type TestApp } from '../support/test-app.js';
 
 type HaHook = { library: string; parameters?: { 'high-availability': Array<Record<string, unknown>> } };
@@ -359,6 +362,60 @@ describe('Kea: driver and HA relationships on real Kea 2.2', () => {
     await t.http.post(`/api/v1/relationships/${discovered.id}/adopt`).set(auth()).expect(409);
     await t.http.delete(`/api/v1/relationships/${discovered.id}`).set(auth()).expect(200);
     expect(await hookFiles(a)).not.toContain('libdhcp_ha.so');
+  });
+
+  it('a PATCH of an adopted relationship keeps its hooks directory and the HA settings the API does not manage', async () => {
+    // Hooks installed elsewhere than Debian's directory (an RPM system's /usr/lib64/kea/hooks, say): a link here.
+    const directory = mkdtempSync(path.join(tmpdir(), 'dfm-kea-hooks-'));
+    const hooksDirectory = path.join(directory, 'hooks');
+    symlinkSync(KEA_HOOKS_DIR, hooksDirectory);
+    try {
+      const [a, b] = [await kea.start({ auth: false }), await kea.start({ auth: false })];
+      await enableHa([a, b], { mode: 'hot-standby' });
+      const paused = { states: [{ state: 'waiting', pause: 'never' }] };
+      for (const server of [a, b]) {
+        await reconfigure(server, (dhcp4) => {
+          for (const hook of dhcp4['hooks-libraries'] as HaHook[]) {
+            hook.library = path.join(hooksDirectory, path.basename(hook.library));
+            if (hook.parameters) hook.parameters['high-availability'][0]['state-machine'] = paused;
+          }
+          return dhcp4;
+        });
+      }
+      const idA = await kea.register(a);
+      await kea.register(b);
+      const found = await t.http.get(`/api/v1/relationships?serverId=${idA}`).set(auth()).expect(200);
+      const id = found.body.items[0].id as string;
+      await t.http.post(`/api/v1/relationships/${id}/adopt`).set(auth()).expect(200);
+      await t.http
+        .patch(`/api/v1/relationships/${id}`)
+        .set(auth())
+        .send({ settings: { heartbeatDelay: 2000 } })
+        .expect(200);
+      for (const server of [a, b]) {
+        const libraries = (await hooks(server)).map((hook) => hook.library);
+        expect(libraries).toEqual([
+          path.join(hooksDirectory, 'libdhcp_lease_cmds.so'),
+          path.join(hooksDirectory, 'libdhcp_ha.so'),
+        ]);
+        const ha = (await hooks(server)).find((hook) => hook.library.endsWith('libdhcp_ha.so'))!.parameters![
+          'high-availability'
+        ][0];
+        expect(ha).toMatchObject({ 'heartbeat-delay': 2000, 'state-machine': paused });
+      }
+      // Withdrawing hooksDirectory (null) is Debian's default again.
+      await t.http
+        .patch(`/api/v1/relationships/${id}`)
+        .set(auth())
+        .send({ settings: { hooksDirectory: null } })
+        .expect(200);
+      expect((await hooks(a)).map((hook) => hook.library)).toContain(
+        '/usr/lib/x86_64-linux-gnu/kea/hooks/libdhcp_ha.so',
+      );
+      await t.http.delete(`/api/v1/relationships/${id}`).set(auth()).expect(200);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 
   it('an agent that is down is reported unreachable in the state, and the relationship is impaired', async () => {

@@ -66,7 +66,10 @@ export class KeaHaSettingsDto {
   @IsBoolean()
   waitBackupAck?: boolean;
 
-  /** Directory of Kea's hook libraries on both servers (default: Debian's /usr/lib/x86_64-linux-gnu/kea/hooks). */
+  /**
+   * Directory of Kea's hook libraries on both servers. Absent: where each server has its HA (else lease_cmds) hook
+   * already, else Debian's /usr/lib/x86_64-linux-gnu/kea/hooks; `null` in a PATCH: Debian's.
+   */
   @IsOptional()
   @Matches(/^\/[A-Za-z0-9._/-]{0,1023}$/, { message: 'hooksDirectory must be an absolute path' })
   hooksDirectory?: string;

@@ -32,8 +32,9 @@ interface HaServerStatus {
 export class KeaFailover implements FailoverOperations {
   applyFailover(local: 0 | 1, spec: FailoverSpec): Promise<FailoverChange> {
     const side = spec.sides[local];
-    const hooksDirectory =
-      typeof spec.settings['hooksDirectory'] === 'string' ? spec.settings['hooksDirectory'] : undefined;
+    // A string names the directory; null (a PATCH withdrawing it) is Debian's; absent keeps where the server has them.
+    const given = spec.settings['hooksDirectory'];
+    const hooksDirectory = typeof given === 'string' || given === null ? given : undefined;
     return withKeaClient(side.target, async (client) =>
       changeWithUndo(
         side.target,
