@@ -1,6 +1,6 @@
 import type { FailoverSpec, ServerTarget } from '../driver.js';
 import type { KeaDhcp4 } from './kea-config.types.js';
-import { applyHa, discoverHa, haConfigFor, removeHa } from './kea-ha.mapper.js';
+import { applyHa, discoverHa, haConfigFor, peerWithoutTls, removeHa } from './kea-ha.mapper.js';
 
 const target = (name: string, url: string, auth?: { username: string; password: string }): ServerTarget => ({
   id: name,
@@ -154,5 +154,21 @@ describe('Kea HA mapping', () => {
       '/usr/lib64/kea/hooks/libdhcp_lease_cmds.so',
       '/usr/lib/x86_64-linux-gnu/kea/hooks/libdhcp_ha.so',
     ]);
+  });
+
+  it('finds an https peer without TLS files, which Kea 2.2 refuses on load', () => {
+    const https = { ...SPEC, sides: SPEC.sides.map((side) => ({ ...side })) } as FailoverSpec;
+    https.sides[1].target = target('kea2', 'https://127.0.0.12:8000/');
+    const dhcp4: KeaDhcp4 = {};
+    applyHa(dhcp4, haConfigFor(https, 0));
+    expect(peerWithoutTls(dhcp4)?.name).toBe('kea2');
+    const ha = (
+      dhcp4['hooks-libraries']![1].parameters!['high-availability'] as Array<Record<string, unknown>>
+    )[0];
+    ha['trust-anchor'] = '/etc/kea/ca.pem';
+    expect(peerWithoutTls(dhcp4)).toBeUndefined();
+    const plain: KeaDhcp4 = {};
+    applyHa(plain, haConfigFor(SPEC, 0));
+    expect(peerWithoutTls(plain)).toBeUndefined();
   });
 });

@@ -124,6 +124,22 @@ export function applyHa(dhcp4: KeaDhcp4, ha: KeaHaConfig, hooksDirectory?: strin
   dhcp4['hooks-libraries'] = hooks;
 }
 
+const TLS_KEYS = ['trust-anchor', 'cert-file', 'key-file'];
+
+/**
+ * The first peer Kea 2.2's HA hook would refuse on load for an `https` URL without TLS ("https scheme is not
+ * supported for server ... where TLS is disabled"): TLS is on for a peer with a trust anchor, certificate or key of
+ * its own or from the entry. config-test does not check it; config-set would drop the hooks.
+ */
+export function peerWithoutTls(dhcp4: KeaDhcp4): KeaHaPeer | undefined {
+  const hook = (dhcp4['hooks-libraries'] ?? []).find((candidate) => isHook(candidate, HA_HOOK));
+  const ha = (hook?.parameters?.['high-availability'] as KeaHaConfig[] | undefined)?.[0];
+  if (!ha) return undefined;
+  const hasTls = (entry: object): boolean =>
+    TLS_KEYS.some((key) => typeof (entry as Record<string, unknown>)[key] === 'string');
+  return ha.peers.find((peer) => /^https:/i.test(peer.url) && !hasTls(peer) && !hasTls(ha));
+}
+
 /**
  * Takes the HA hook off. lease_cmds stays: it is harmless alone and other tools may rely on it.
  * Returns whether there was anything to remove.
