@@ -49,7 +49,10 @@ export class KeaHaSettingsDto {
   @Max(1_000_000)
   syncPageLimit?: number;
 
-  /** load-balancing: lease updates queued while the partner is unavailable (default 0 = none; other modes take 0 only). */
+  /**
+   * load-balancing: lease updates queued while the partner is unavailable (Kea's default there is 100; other modes
+   * take 0 only, their default).
+   */
   @IsOptional()
   @IsInt()
   @Min(0)
