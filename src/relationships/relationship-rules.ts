@@ -140,6 +140,8 @@ const MODE_ONLY_SETTINGS: Partial<Record<Vendor, Partial<Record<FailoverMode, re
   windows: { 'load-balancing': ['loadBalancePercent'], 'hot-standby': ['reservePercent'] },
   // dhcpd: the split is the mode (the new mode's default applies unless one is sent).
   isc: { 'load-balancing': ['split'], 'hot-standby': ['split'] },
+  // Kea 2.2's HA hook takes these in one mode only (keaModeRules): kept, they would refuse every other mode.
+  kea: { 'load-balancing': ['delayedUpdatesLimit'], 'passive-backup': ['waitBackupAck'] },
 };
 
 /**

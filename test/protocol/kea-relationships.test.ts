@@ -194,6 +194,65 @@ describe('Kea: driver and HA relationships on real Kea 2.2', () => {
     await t.http.delete(`/api/v1/relationships/${created.body.id}`).set(auth()).expect(200);
   });
 
+  it("a change of mode drops the stored setting of the mode left (waitBackupAck, delayedUpdatesLimit), as ISC's and Windows' do", async () => {
+    const { a, b, idA, idB } = await pair();
+    const created = await kea.createRelationship(idA, idB, {
+      mode: 'passive-backup',
+      settings: { ...FAST_HA, waitBackupAck: true },
+    });
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    const haOf = async (server: KeaServer): Promise<Record<string, unknown>> =>
+      (await hooks(server)).find((hook) => hook.library.endsWith('libdhcp_ha.so'))!.parameters![
+        'high-availability'
+      ][0];
+    const toLoadBalancing = await t.http
+      .patch(`/api/v1/relationships/${id}`)
+      .set(auth())
+      .send({
+        mode: 'load-balancing',
+        servers: [
+          { serverId: idA, role: 'primary' },
+          { serverId: idB, role: 'secondary' },
+        ],
+        settings: { delayedUpdatesLimit: 5 },
+      });
+    expect(toLoadBalancing.status).toBe(200);
+    expect(toLoadBalancing.body.settings).toEqual({ ...FAST_HA, delayedUpdatesLimit: 5 });
+    for (const server of [a, b]) {
+      expect(await haOf(server)).toMatchObject({
+        mode: 'load-balancing',
+        'wait-backup-ack': false,
+        'delayed-updates-limit': 5,
+      });
+    }
+    const toHotStandby = await t.http
+      .patch(`/api/v1/relationships/${id}`)
+      .set(auth())
+      .send({
+        mode: 'hot-standby',
+        servers: [
+          { serverId: idA, role: 'primary' },
+          { serverId: idB, role: 'standby' },
+        ],
+      });
+    expect(toHotStandby.status).toBe(200);
+    expect(toHotStandby.body.settings).toEqual(FAST_HA);
+    for (const server of [a, b]) {
+      expect(await haOf(server)).toMatchObject({ mode: 'hot-standby', 'delayed-updates-limit': 0 });
+    }
+    // Sent again with the new mode, it is checked as sent.
+    const refused = await t.http
+      .patch(`/api/v1/relationships/${id}`)
+      .set(auth())
+      .send({ settings: { waitBackupAck: true } })
+      .expect(400);
+    expect(refused.body.errors).toEqual([
+      { field: 'settings.waitBackupAck', message: expect.stringContaining('passive-backup only') },
+    ]);
+    await t.http.delete(`/api/v1/relationships/${id}`).set(auth()).expect(200);
+  });
+
   it("PATCH with parameters Kea 2.2's HA hook refuses on load is a 400 naming them; both servers keep HA", async () => {
     const { a, b, idA, idB } = await pair();
     const created = await kea.createRelationship(idA, idB);
