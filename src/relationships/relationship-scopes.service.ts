@@ -105,12 +105,19 @@ export class RelationshipScopesService {
     const driver = this.drivers.get(source.vendor);
     return this.locks.withServers([source.id, destination.id], async () => {
       const content = await driver.readScope(source, dto.network);
-      const present = await driver.listScopes(destination);
-      if (present.some((scope) => scopeNetwork(scope.subnet) === dto.network)) {
+      const present = await driver.readScopes(destination);
+      if ([...present.values()].some((scope) => scopeNetwork(scope.subnet) === dto.network)) {
         throw ProblemException.conflict(
           `${destination.name} has ${dto.network} already; replicate it to bring its content in line`,
         );
       }
+      // What the destination would refuse of this copy (DhcpDriver.refuseCopy, as a replication asks it).
+      const refusal = driver.refuseCopy?.(present, content, SCOPE_PARTS, {
+        relationshipId: id,
+        source,
+        destination,
+      });
+      if (refusal) throw ProblemException.conflict(`${refusal}.`);
       const digests = await driver.writeScopes(
         destination,
         [{ content, parts: SCOPE_PARTS }],

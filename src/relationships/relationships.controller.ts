@@ -187,7 +187,8 @@ export class RelationshipsController {
   @ApiCreatedResponse({ type: RelationshipScopeChangeDto })
   @NotFound('relationship, or the scope on the source')
   @Conflicts(
-    `The partner has the scope already, the server refuses the change, or ${NOT_ADOPTED.toLowerCase()}.`,
+    'The partner has the scope already; Kea: another subnet of the partner has the subnet id the scope has on the ' +
+      `source (HA partners must agree on ids; the detail names it); the server refuses the change, or ${NOT_ADOPTED.toLowerCase()}.`,
   )
   @Rejected(
     `${WRITE_REJECTED} ISC: a host the scope brings whose name another host of the partner has is refused before ` +

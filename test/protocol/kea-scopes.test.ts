@@ -267,6 +267,40 @@ describe('Kea scopes: read live, relationship scopes, races with edits made else
     });
   });
 
+  it('a scope whose subnet id the partner gives another subnet is refused, not created there under another id', async () => {
+    const [a, b] = [await kea.start(), await kea.start()];
+    const [idA, idB] = [await kea.register(a), await kea.register(b)];
+    await editDirectly(a, (dhcp4) =>
+      addSubnet(dhcp4, { id: 53, subnet: '10.53.0.0/24', pools: [{ pool: '10.53.0.10 - 10.53.0.20' }] }),
+    );
+    // b has another subnet under id 53.
+    await editDirectly(b, (dhcp4) =>
+      addSubnet(dhcp4, { id: 53, subnet: '10.54.0.0/24', pools: [{ pool: '10.54.0.10 - 10.54.0.20' }] }),
+    );
+    const created = await kea.createRelationship(idA, idB);
+    expect(created.status).toBe(201);
+    const rel = created.body.id as string;
+    const before = await subnets(b);
+    const refused = await t.http
+      .post(`/api/v1/relationships/${rel}/scopes`)
+      .set(auth())
+      .send({ network: '10.53.0.0', sourceServerId: idA })
+      .expect(409);
+    expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(refused.body.detail).toContain('subnet id 53');
+    expect(refused.body.detail).toContain('10.54.0.0/24');
+    expect(await subnets(b)).toEqual(before);
+    // A write that was not asked first (or met a change made in between) is refused by the driver all the same.
+    const driver = t.app.get(DriverRegistry).get('kea');
+    const servers = t.app.get(ServersService);
+    const content = await driver.readScope(await servers.target(idA), '10.53.0.0');
+    await expect(
+      driver.writeScopes(await servers.target(idB), [{ content, parts: SCOPE_PARTS }]),
+    ).rejects.toMatchObject({ code: 'invalid-config', message: expect.stringContaining('subnet id 53') });
+    expect(await subnets(b)).toEqual(before);
+    await t.http.delete(`/api/v1/relationships/${rel}`).set(auth()).expect(200);
+  });
+
   it('removing a scope neither partner has is a 404 naming the server, not a 409 asking to add it to the partner', async () => {
     const [a, b] = [await kea.start(), await kea.start()];
     const [idA, idB] = [await kea.register(a), await kea.register(b)];
