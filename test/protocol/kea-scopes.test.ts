@@ -295,7 +295,10 @@ describe('Kea scopes: read live, relationship scopes, races with edits made else
     const servers = t.app.get(ServersService);
     const content = await driver.readScope(await servers.target(idA), '10.53.0.0');
     await expect(
-      driver.writeScopes(await servers.target(idB), [{ content, parts: SCOPE_PARTS }]),
+      driver.writeScopes(await servers.target(idB), [{ content, parts: SCOPE_PARTS }], {
+        principalId: 'test',
+        correlationId: 'kea-scopes',
+      }),
     ).rejects.toMatchObject({ code: 'invalid-config', message: expect.stringContaining('subnet id 53') });
     expect(await subnets(b)).toEqual(before);
     await t.http.delete(`/api/v1/relationships/${rel}`).set(auth()).expect(200);
