@@ -221,3 +221,29 @@ export function peerNameFor(
   if (dto.vendor === 'windows') return dto.name;
   return target.name;
 }
+
+/**
+ * Kea: one Control Agent serves one dhcp4 server, so two registrations at the same agent URL are one server, which
+ * would be written as its own partner (the second write replacing the first). Refused by name.
+ */
+export function oneServerTwiceErrors(dto: CreateRelationshipDto, targets: ServerTarget[]): FieldError[] {
+  const [a, b] = targets;
+  if (dto.vendor !== 'kea' || !a || !b || a.id === b.id) return [];
+  const agentOf = (target: ServerTarget): string | undefined => {
+    try {
+      return new URL(String(target.connection['url'])).href;
+    } catch {
+      return undefined;
+    }
+  };
+  const url = agentOf(a);
+  if (url === undefined || url !== agentOf(b)) return [];
+  return [
+    {
+      field: 'servers[1].serverId',
+      message:
+        `${b.name} and ${a.name} are registered at the same Control Agent (${url}), so they are one Kea server; ` +
+        'an HA relationship takes two',
+    },
+  ];
+}

@@ -24,7 +24,7 @@ import type {
   RemoveRelationshipQuery,
 } from './dto/relationship.dto.js';
 import { openRelationshipSecrets, sealRelationshipSecrets, splitSecrets } from './relationship-secrets.js';
-import { assertRelationshipShape, peerNameFor } from './relationship-rules.js';
+import { assertRelationshipShape, oneServerTwiceErrors, peerNameFor } from './relationship-rules.js';
 import { membersInOrder, RelationshipEntity } from './relationship.entity.js';
 import { RelationshipServerEntity } from './relationship-server.entity.js';
 import { allOrNothing, applyToBoth, changeDigests, writeContext } from './failover-writes.js';
@@ -353,6 +353,7 @@ export class RelationshipsService {
         targets.push(target);
       }
     }
+    errors.push(...oneServerTwiceErrors(dto, targets));
     if (errors.length > 0) throw ProblemException.validation(errors);
     return targets;
   }

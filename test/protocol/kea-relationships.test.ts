@@ -282,6 +282,31 @@ describe('Kea: driver and HA relationships on real Kea 2.2', () => {
     await t.http.delete(`/api/v1/relationships/${id}`).set(auth()).expect(200);
   });
 
+  it('two registrations of one Control Agent are one server: a relationship between them is refused, nothing written', async () => {
+    const a = await kea.start();
+    const idA = await kea.register(a);
+    const again = await t.http
+      .post('/api/v1/servers')
+      .set(auth())
+      .send({
+        name: `${a.name}-again`,
+        vendor: 'kea',
+        address: a.host,
+        // The same agent, written without the trailing slash.
+        connection: { url: a.caUrl.replace(/\/$/, ''), username: 'dfm-api', password: 'kea-agent-secret' },
+      })
+      .expect(201);
+    const before = await digestOf(a);
+    const response = await kea.createRelationship(idA, again.body.id as string);
+    expect(response.status).toBe(400);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(response.body.errors).toEqual([
+      { field: 'servers[1].serverId', message: expect.stringContaining('same Control Agent') },
+    ]);
+    expect(await digestOf(a)).toBe(before);
+    expect(await hookFiles(a)).not.toContain('libdhcp_ha.so');
+  });
+
   it('when discovery on a partner fails nothing is changed, and the problem says so', async () => {
     const [a, b] = [await kea.start(), await kea.start()];
     const idA = await kea.register(a);
