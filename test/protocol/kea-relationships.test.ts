@@ -448,6 +448,28 @@ describe('Kea: driver and HA relationships on real Kea 2.2', () => {
     expect(await hookFiles(a)).not.toContain('libdhcp_ha.so');
   });
 
+  it('a server in a relationship only found on the servers can be unregistered: the found record goes, the servers keep HA', async () => {
+    const [a, b] = [await kea.start({ auth: false }), await kea.start({ auth: false })];
+    await enableHa([a, b], { mode: 'hot-standby' });
+    const [idA, idB] = [await kea.register(a), await kea.register(b)];
+    const found = await t.http.get(`/api/v1/relationships?serverId=${idA}`).set(auth()).expect(200);
+    expect(found.body.items).toMatchObject([{ discovered: true }]);
+    const id = found.body.items[0].id as string;
+    const before = [await digestOf(a), await digestOf(b)];
+    await t.http.delete(`/api/v1/servers/${idA}`).set(auth()).expect(204);
+    await t.http.get(`/api/v1/relationships/${id}`).set(auth()).expect(404);
+    const listed = await t.http.get(`/api/v1/relationships?serverId=${idB}`).set(auth()).expect(200);
+    expect(listed.body.items).toEqual([]);
+    expect([await digestOf(a), await digestOf(b)]).toEqual(before);
+    const events = await t.http
+      .get(`/api/v1/audit-events?targetId=${idA}&action=server.unregistered`)
+      .set(auth())
+      .expect(200);
+    expect(events.body.items[0].details).toMatchObject({ discoveredRelationshipsDropped: [id] });
+    // Its partner is in no relationship now either.
+    await t.http.delete(`/api/v1/servers/${idB}`).set(auth()).expect(204);
+  });
+
   it('a PATCH of an adopted relationship keeps its hooks directory and the HA settings the API does not manage', async () => {
     // Hooks installed elsewhere than Debian's directory (an RPM system's /usr/lib64/kea/hooks, say): a link here.
     const directory = mkdtempSync(path.join(tmpdir(), 'dfm-kea-hooks-'));
