@@ -189,7 +189,7 @@ export class RelationshipsService {
             failoverRemoved: changes[i].changed,
             scopesKept: true,
           })),
-          detail: `The failover configuration came off both servers (${targets.map((t) => t.name).join(', ')}); their scopes stay on both.`,
+          detail: removalDetail(targets, changes),
         };
       },
     );
@@ -461,4 +461,18 @@ export class RelationshipsService {
       return relationship;
     });
   }
+}
+
+/** What a removal did on each server: a configuration taken off by hand before is not said to have come off. */
+function removalDetail(targets: ServerTarget[], changes: FailoverChange[]): string {
+  const names = (changed: boolean): string[] =>
+    targets.filter((_target, i) => changes[i]?.changed === changed).map((target) => target.name);
+  const [removed, absent] = [names(true), names(false)];
+  if (absent.length === 0) {
+    return `The failover configuration came off both servers (${removed.join(', ')}); their scopes stay on both.`;
+  }
+  if (removed.length === 0) {
+    return `Neither ${absent.join(' nor ')} had failover configuration left, so nothing was changed; the record is gone. Their scopes stay on both.`;
+  }
+  return `The failover configuration came off ${removed.join(', ')}; ${absent.join(', ')} had none left. Their scopes stay on both.`;
 }

@@ -5,7 +5,13 @@ import { DataSource } from 'typeorm';
 import { configDigest } from '../../src/vendors/kea/kea-config-update.js';
 import { uniqueName } from '../support/fixtures.js';
 import { agentInFront, FAST_HA, KeaEstate } from '../support/kea/kea-estate.js';
-import { enableHa, KEA_HOOKS_DIR, reconfigure, type KeaServer } from '../support/kea/kea-server.js';
+import {
+  disableHa,
+  enableHa,
+  KEA_HOOKS_DIR,
+  reconfigure,
+  type KeaServer,
+} from '../support/kea/kea-server.js';
 import { bearer, startTestApp, type TestApp } from '../support/test-app.js';
 
 type HaHook = { library: string; parameters?: { 'high-availability': Array<Record<string, unknown>> } };
@@ -305,6 +311,22 @@ describe('Kea: driver and HA relationships on real Kea 2.2', () => {
     ]);
     expect(await digestOf(a)).toBe(before);
     expect(await hookFiles(a)).not.toContain('libdhcp_ha.so');
+  });
+
+  it('DELETE says which server the HA came off and which had none left (taken off by hand)', async () => {
+    const { a, b, idA, idB } = await pair();
+    const created = await kea.createRelationship(idA, idB);
+    expect(created.status).toBe(201);
+    await disableHa([a]);
+    const removed = await t.http.delete(`/api/v1/relationships/${created.body.id}`).set(auth()).expect(200);
+    expect(removed.body.servers).toEqual([
+      { serverId: idA, failoverRemoved: false, scopesKept: true },
+      { serverId: idB, failoverRemoved: true, scopesKept: true },
+    ]);
+    expect(removed.body.detail).toBe(
+      `The failover configuration came off ${b.name}; ${a.name} had none left. Their scopes stay on both.`,
+    );
+    expect(await hookFiles(b)).not.toContain('libdhcp_ha.so');
   });
 
   it('when discovery on a partner fails nothing is changed, and the problem says so', async () => {
