@@ -71,7 +71,18 @@ export function assertRelationshipShape(
       }
     }
   }
-  const settings = parseSettings(dto.vendor, dto.settings ?? {}, errors);
+  const settingErrors: FieldError[] = [];
+  const settings = parseSettings(dto.vendor, dto.settings ?? {}, settingErrors);
+  // A PATCH carries the stored settings along, which the servers hold (one found on them may hold a value beyond
+  // this API's bounds, such as Kea's 32-bit sync-timeout): only the settings the caller sends are checked.
+  errors.push(
+    ...settingErrors.filter(
+      (error) =>
+        requested === dto.settings ||
+        !error.field.startsWith('settings.') ||
+        sentSetting(error.field, requested),
+    ),
+  );
   if (dto.vendor === 'isc') errors.push(...iscSplitRules(dto, requested ?? {}));
   if (dto.vendor === 'kea') errors.push(...keaModeRules(dto, settings));
   if (dto.vendor === 'windows') errors.push(...windowsModeRules(dto, requested ?? {}));
@@ -79,6 +90,12 @@ export function assertRelationshipShape(
     throw ProblemException.validation(errors);
   }
   return settings;
+}
+
+/** Whether `field` (`settings.<key>...`) names a setting in `requested`. */
+function sentSetting(field: string, requested: Record<string, unknown> | undefined): boolean {
+  const key = field.slice('settings.'.length).split(/[.[]/, 1)[0];
+  return requested !== undefined && key in requested;
 }
 
 function parseSettings(
