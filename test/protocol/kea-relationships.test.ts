@@ -369,6 +369,30 @@ describe('Kea: driver and HA relationships on real Kea 2.2', () => {
     }
   });
 
+  it('when the second server cannot save its change (config-write fails), it is set back too, and the problem says so', async () => {
+    const [a, b] = [await kea.start(), await kea.start()];
+    const text = 'Unable to open file /etc/kea/kea-dhcp4.conf for writing';
+    const agent = await agentInFront(b, async (command) =>
+      command === 'config-write' ? { result: 1, text } : undefined,
+    );
+    try {
+      const idA = await kea.register(a);
+      const idB = await kea.register(b, { url: agent.url });
+      const before = [await digestOf(a), await digestOf(b)];
+      const response = await kea.createRelationship(idA, idB);
+      expect(response.status).toBe(422);
+      expect(response.body).toMatchObject({ failedServerId: idB, restored: [idA], vendorMessage: text });
+      expect(response.body.detail).toContain('Kea refused config-write');
+      expect(response.body.detail).toContain('the configuration read before was set again');
+      expect(response.body.detail).toContain(`${a.name} was restored to the previous configuration`);
+      // Neither server runs HA: b's running configuration is what it was (its file was never written).
+      expect([await digestOf(a), await digestOf(b)]).toEqual(before);
+      expect(await hookFiles(b)).not.toContain('libdhcp_ha.so');
+    } finally {
+      await agent.close();
+    }
+  });
+
   it("a configuration Kea rejects comes back as 422 with Kea's text and changes nothing", async () => {
     const { a, b, idA, idB } = await pair();
     const [beforeA, beforeB] = [await digestOf(a), await digestOf(b)];

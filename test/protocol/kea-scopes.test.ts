@@ -304,6 +304,35 @@ describe('Kea scopes: read live, relationship scopes, races with edits made else
     await t.http.delete(`/api/v1/relationships/${rel}`).set(auth()).expect(200);
   });
 
+  it('a scope write Kea takes but cannot save (config-write fails) says the server runs it unsaved', async () => {
+    const [a, b] = [await kea.start(), await kea.start()];
+    let failWrites = false;
+    const agent = await agentInFront(b, async (command) =>
+      failWrites && command === 'config-write'
+        ? { result: 1, text: 'Unable to open file for writing' }
+        : undefined,
+    );
+    try {
+      const [idA, idB] = [await kea.register(a), await kea.register(b, { url: agent.url })];
+      await editDirectly(a, (dhcp4) =>
+        addSubnet(dhcp4, { id: 55, subnet: '10.55.0.0/24', pools: [{ pool: '10.55.0.10 - 10.55.0.20' }] }),
+      );
+      const created = await kea.createRelationship(idA, idB);
+      expect(created.status).toBe(201);
+      failWrites = true;
+      const response = await t.http
+        .post(`/api/v1/relationships/${created.body.id as string}/scopes`)
+        .set(auth())
+        .send({ network: '10.55.0.0', sourceServerId: idA })
+        .expect(422);
+      expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(response.body.detail).toContain('runs the change without having saved it');
+      expect(response.body.detail).toContain('lost at its next restart');
+    } finally {
+      await agent.close();
+    }
+  });
+
   it('removing a scope neither partner has is a 404 naming the server, not a 409 asking to add it to the partner', async () => {
     const [a, b] = [await kea.start(), await kea.start()];
     const [idA, idB] = [await kea.register(a), await kea.register(b)];
