@@ -71,7 +71,18 @@ export function assertRelationshipShape(
       }
     }
   }
-  const settings = parseSettings(dto.vendor, dto.settings ?? {}, errors);
+  const settingErrors: FieldError[] = [];
+  const settings = parseSettings(dto.vendor, dto.settings ?? {}, settingErrors);
+  // A PATCH carries the stored settings along, which the servers hold (one found on them may hold a value beyond
+  // this API's bounds, such as Kea's 32-bit sync-timeout): only the settings the caller sends are checked.
+  errors.push(
+    ...settingErrors.filter(
+      (error) =>
+        requested === dto.settings ||
+        !error.field.startsWith('settings.') ||
+        sentSetting(error.field, requested),
+    ),
+  );
   if (dto.vendor === 'isc') errors.push(...iscSplitRules(dto, requested ?? {}));
   if (dto.vendor === 'kea') errors.push(...keaModeRules(dto, settings));
   if (dto.vendor === 'windows') errors.push(...windowsModeRules(dto, requested ?? {}));
@@ -79,6 +90,12 @@ export function assertRelationshipShape(
     throw ProblemException.validation(errors);
   }
   return settings;
+}
+
+/** Whether `field` (`settings.<key>...`) names a setting in `requested`. */
+function sentSetting(field: string, requested: Record<string, unknown> | undefined): boolean {
+  const key = field.slice('settings.'.length).split(/[.[]/, 1)[0];
+  return requested !== undefined && key in requested;
 }
 
 function parseSettings(
@@ -140,6 +157,8 @@ const MODE_ONLY_SETTINGS: Partial<Record<Vendor, Partial<Record<FailoverMode, re
   windows: { 'load-balancing': ['loadBalancePercent'], 'hot-standby': ['reservePercent'] },
   // dhcpd: the split is the mode (the new mode's default applies unless one is sent).
   isc: { 'load-balancing': ['split'], 'hot-standby': ['split'] },
+  // Kea 2.2's HA hook takes these in one mode only (keaModeRules): kept, they would refuse every other mode.
+  kea: { 'load-balancing': ['delayedUpdatesLimit'], 'passive-backup': ['waitBackupAck'] },
 };
 
 /**
@@ -218,4 +237,30 @@ export function peerNameFor(
   // Windows: both servers know the relationship by its name.
   if (dto.vendor === 'windows') return dto.name;
   return target.name;
+}
+
+/**
+ * Kea: one Control Agent serves one dhcp4 server, so two registrations at the same agent URL are one server, which
+ * would be written as its own partner (the second write replacing the first). Refused by name.
+ */
+export function oneServerTwiceErrors(dto: CreateRelationshipDto, targets: ServerTarget[]): FieldError[] {
+  const [a, b] = targets;
+  if (dto.vendor !== 'kea' || !a || !b || a.id === b.id) return [];
+  const agentOf = (target: ServerTarget): string | undefined => {
+    try {
+      return new URL(String(target.connection['url'])).href;
+    } catch {
+      return undefined;
+    }
+  };
+  const url = agentOf(a);
+  if (url === undefined || url !== agentOf(b)) return [];
+  return [
+    {
+      field: 'servers[1].serverId',
+      message:
+        `${b.name} and ${a.name} are registered at the same Control Agent (${url}), so they are one Kea server; ` +
+        'an HA relationship takes two',
+    },
+  ];
 }

@@ -5,6 +5,7 @@ import { ProblemException } from '../common/problem/problem.exception.js';
 import { ServerLockService } from '../servers/server-lock.service.js';
 import { ServersService } from '../servers/servers.service.js';
 import type { ServerTarget } from '../vendors/driver.js';
+import { DriverError, DriverErrorCode } from '../vendors/driver-error.js';
 import { DriverRegistry } from '../vendors/driver-registry.js';
 import { SCOPE_PARTS, scopeNetwork, type ScopeSummary } from '../vendors/scope-content.js';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -104,12 +105,19 @@ export class RelationshipScopesService {
     const driver = this.drivers.get(source.vendor);
     return this.locks.withServers([source.id, destination.id], async () => {
       const content = await driver.readScope(source, dto.network);
-      const present = await driver.listScopes(destination);
-      if (present.some((scope) => scopeNetwork(scope.subnet) === dto.network)) {
+      const present = await driver.readScopes(destination);
+      if ([...present.values()].some((scope) => scopeNetwork(scope.subnet) === dto.network)) {
         throw ProblemException.conflict(
           `${destination.name} has ${dto.network} already; replicate it to bring its content in line`,
         );
       }
+      // What the destination would refuse of this copy (DhcpDriver.refuseCopy, as a replication asks it).
+      const refusal = driver.refuseCopy?.(present, content, SCOPE_PARTS, {
+        relationshipId: id,
+        source,
+        destination,
+      });
+      if (refusal) throw ProblemException.conflict(`${refusal}.`);
       const digests = await driver.writeScopes(
         destination,
         [{ content, parts: SCOPE_PARTS }],
@@ -156,6 +164,16 @@ export class RelationshipScopesService {
       // The partner keeps its copy: one that has none would leave the scope on neither server, unless confirmed.
       const onPartner = await driver.listScopes(partner);
       const lastCopy = !onPartner.some((scope) => scopeNetwork(scope.subnet) === network);
+      // A scope on neither server is not found, whatever confirmLastCopy says: there is no copy to keep or add.
+      if (
+        lastCopy &&
+        !(await driver.listScopes(target)).some((scope) => scopeNetwork(scope.subnet) === network)
+      ) {
+        throw new DriverError(
+          DriverErrorCode.notFound,
+          `${target.name} has no subnet ${network}, and neither has ${partner.name}: the relationship has no such scope`,
+        );
+      }
       if (lastCopy && query.confirmLastCopy !== true) {
         throw ProblemException.conflict(
           `${partner.name} has no copy of ${network}, so removing it from ${target.name} would leave it on neither ` +

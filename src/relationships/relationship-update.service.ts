@@ -71,7 +71,8 @@ export class RelationshipUpdateService {
       };
     }) as CreateRelationshipDto['servers'];
     const mode = dto.mode ?? current.mode;
-    // A change of mode drops the stored settings of the mode left (Windows: its percentage; ISC: its split).
+    // A change of mode drops the stored settings of the mode left (Windows: its percentage; ISC: its split; Kea:
+    // load-balancing's delayedUpdatesLimit, passive-backup's waitBackupAck).
     const kept = settingsForMode(current.vendor, current.mode, mode, current.settings, dto.settings ?? {});
     const mergedSettings = mergeSettings(kept, dto.settings ?? {});
     const merged: CreateRelationshipDto = {

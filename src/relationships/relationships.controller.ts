@@ -189,7 +189,8 @@ export class RelationshipsController {
   @ApiCreatedResponse({ type: RelationshipScopeChangeDto })
   @NotFound('relationship, or the scope on the source')
   @Conflicts(
-    `The partner has the scope already, the server refuses the change, or ${NOT_ADOPTED.toLowerCase()}.`,
+    'The partner has the scope already; Kea: another subnet of the partner has the subnet id the scope has on the ' +
+      `source (HA partners must agree on ids; the detail names it); the server refuses the change, or ${NOT_ADOPTED.toLowerCase()}.`,
   )
   @Rejected(
     `${WRITE_REJECTED} ISC: a host the scope brings whose name another host of the partner has is refused before ` +
@@ -208,10 +209,11 @@ export class RelationshipsController {
   @Authorize({ permission: Permission.addScope, resource: relationshipServers })
   @Operation(
     'Remove a scope from a relationship',
-    'Removes the scope from the server named by `serverId` (Kea: deletes that subnet; ISC: deletes the subnet ' +
+    'Removes the scope from the server named by `serverId` (Kea: deletes that subnet, or with `copy=disable` ' +
+      'restricts every pool to the client class `dfm-scope-disabled`, which no client is in; ISC: deletes the subnet ' +
       'declaration and its host reservations, or with `copy=disable` closes its pools with `deny all clients`); ' +
       'the partner keeps its copy. Kea, ISC: when the partner has no copy this is a 409 unless `confirmLastCopy=true`, ' +
-      'which removes the only copy. Windows: the scope leaves the relationship on both servers (the partner keeps ' +
+      'which removes the only copy; a scope neither server has is a 404. Windows: the scope leaves the relationship on both servers (the partner keeps ' +
       'serving it, and the relationship itself goes when it was the last scope). The answer says what was done. ' +
       'Needs `add-scope` on both servers of the relationship.',
   )

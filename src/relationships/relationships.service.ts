@@ -24,7 +24,7 @@ import type {
   RemoveRelationshipQuery,
 } from './dto/relationship.dto.js';
 import { openRelationshipSecrets, sealRelationshipSecrets, splitSecrets } from './relationship-secrets.js';
-import { assertRelationshipShape, peerNameFor } from './relationship-rules.js';
+import { assertRelationshipShape, oneServerTwiceErrors, peerNameFor } from './relationship-rules.js';
 import { membersInOrder, RelationshipEntity } from './relationship.entity.js';
 import { RelationshipServerEntity } from './relationship-server.entity.js';
 import { allOrNothing, applyToBoth, changeDigests, writeContext } from './failover-writes.js';
@@ -189,7 +189,7 @@ export class RelationshipsService {
             failoverRemoved: changes[i].changed,
             scopesKept: true,
           })),
-          detail: `The failover configuration came off both servers (${targets.map((t) => t.name).join(', ')}); their scopes stay on both.`,
+          detail: removalDetail(targets, changes),
         };
       },
     );
@@ -353,6 +353,7 @@ export class RelationshipsService {
         targets.push(target);
       }
     }
+    errors.push(...oneServerTwiceErrors(dto, targets));
     if (errors.length > 0) throw ProblemException.validation(errors);
     return targets;
   }
@@ -456,4 +457,18 @@ export class RelationshipsService {
       return relationship;
     });
   }
+}
+
+/** What a removal did on each server: a configuration taken off by hand before is not said to have come off. */
+function removalDetail(targets: ServerTarget[], changes: FailoverChange[]): string {
+  const names = (changed: boolean): string[] =>
+    targets.filter((_target, i) => changes[i]?.changed === changed).map((target) => target.name);
+  const [removed, absent] = [names(true), names(false)];
+  if (absent.length === 0) {
+    return `The failover configuration came off both servers (${removed.join(', ')}); their scopes stay on both.`;
+  }
+  if (removed.length === 0) {
+    return `Neither ${absent.join(' nor ')} had failover configuration left, so nothing was changed; the record is gone. Their scopes stay on both.`;
+  }
+  return `The failover configuration came off ${removed.join(', ')}; ${absent.join(', ')} had none left. Their scopes stay on both.`;
 }

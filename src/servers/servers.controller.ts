@@ -112,11 +112,17 @@ export class ServersController {
   @Delete(':id')
   @HttpCode(204)
   @Authorize(ADMINISTER_SERVER)
-  @Operation('Unregister a server', 'Nothing on the DHCP server changes; grants on it are removed.')
+  @Operation(
+    'Unregister a server',
+    'Nothing on the DHCP server changes; grants on it are removed, and so is a relationship only found on it and ' +
+      'its partner (`discovered`, not adopted; the servers keep their failover configuration).',
+  )
   @ApiNoContentResponse({ description: 'Unregistered.' })
   @NotFound('server')
   @IfMatch()
-  @Conflicts('The server is in a failover relationship; remove the relationship first.')
+  @Conflicts(
+    'The server is in a managed (adopted or created) failover relationship; remove the relationship first.',
+  )
   async remove(
     @IdParam() id: string,
     @Headers('if-match') ifMatch: string | undefined,

@@ -146,15 +146,22 @@ export class ServersService {
     await this.dataSource.transaction(async (manager) => {
       const server = await lockRow(manager, ServerEntity, id, 'Server');
       assertIfMatch(ifMatch, server.version);
-      const memberships: Array<{ name: string }> = await manager.query(
-        `SELECT r.name FROM relationships r JOIN relationship_servers s ON s.relationship_id = r.id WHERE s.server_id = $1`,
+      const memberships: Array<{ id: string; name: string; discovered: boolean }> = await manager.query(
+        `SELECT r.id, r.name, r.discovered FROM relationships r JOIN relationship_servers s ON s.relationship_id = r.id
+          WHERE s.server_id = $1`,
         [id],
       );
-      if (memberships.length > 0) {
+      const managed = memberships.filter((membership) => !membership.discovered);
+      if (managed.length > 0) {
         throw ProblemException.conflict(
-          `Server ${server.name} is in relationship(s) ${memberships.map((m) => `"${m.name}"`).join(', ')}; remove those first.`,
+          `Server ${server.name} is in relationship(s) ${managed.map((m) => `"${m.name}"`).join(', ')}; remove those first.`,
         );
       }
+      // A relationship only found on the servers (not adopted) is a record of what they hold, which this service
+      // cannot remove without adopting it (and then taking it off the servers): it goes with the server, and the
+      // servers keep their configuration. Discovery finds it again should the server be registered again.
+      const dropped = memberships.map((membership) => membership.id);
+      if (dropped.length > 0) await manager.query('DELETE FROM relationships WHERE id = ANY($1)', [dropped]);
       // Grants on the server (or its scopes) go with it (the foreign key cascades): each is audited as deleted.
       const grants = await manager.findBy(GrantEntity, { serverId: id });
       await manager.delete(ServerEntity, { id });
@@ -163,7 +170,12 @@ export class ServersService {
         targetType: 'server',
         targetId: id,
         ...actor,
-        details: { name: server.name, vendor: server.vendor, grantsRemoved: grants.map((grant) => grant.id) },
+        details: {
+          name: server.name,
+          vendor: server.vendor,
+          grantsRemoved: grants.map((grant) => grant.id),
+          ...(dropped.length > 0 ? { discoveredRelationshipsDropped: dropped } : {}),
+        },
       });
       for (const grant of grants) {
         await this.audit.record(

@@ -80,7 +80,11 @@ async function newGrant(t: TestApp): Promise<string> {
 }
 
 async function relationshipBody(t: TestApp, serverId?: string): Promise<Record<string, unknown>> {
-  const [a, b] = [serverId ?? (await registerServer(t)), await registerServer(t)];
+  // Two servers: the partner at another agent URL (one agent registered twice is one server, refused with a 400).
+  const partner = keaServerBody({
+    connection: { url: 'http://127.0.0.2:9/', username: 'kea-api', password: 'kea-secret-password' },
+  });
+  const [a, b] = [serverId ?? (await registerServer(t)), await registerServer(t, partner)];
   return {
     name: uniqueName('rel'),
     vendor: 'kea',

@@ -1,8 +1,17 @@
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { DataSource } from 'typeorm';
 import { configDigest } from '../../src/vendors/kea/kea-config-update.js';
 import { uniqueName } from '../support/fixtures.js';
 import { agentInFront, FAST_HA, KeaEstate } from '../support/kea/kea-estate.js';
-import { enableHa, type KeaServer } from '../support/kea/kea-server.js';
+import {
+  disableHa,
+  enableHa,
+  KEA_HOOKS_DIR,
+  reconfigure,
+  type KeaServer,
+} from '../support/kea/kea-server.js';
 import { bearer, startTestApp, type TestApp } from '../support/test-app.js';
 
 type HaHook = { library: string; parameters?: { 'high-availability': Array<Record<string, unknown>> } };
@@ -191,6 +200,65 @@ describe('Kea: driver and HA relationships on real Kea 2.2', () => {
     await t.http.delete(`/api/v1/relationships/${created.body.id}`).set(auth()).expect(200);
   });
 
+  it("a change of mode drops the stored setting of the mode left (waitBackupAck, delayedUpdatesLimit), as ISC's and Windows' do", async () => {
+    const { a, b, idA, idB } = await pair();
+    const created = await kea.createRelationship(idA, idB, {
+      mode: 'passive-backup',
+      settings: { ...FAST_HA, waitBackupAck: true },
+    });
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    const haOf = async (server: KeaServer): Promise<Record<string, unknown>> =>
+      (await hooks(server)).find((hook) => hook.library.endsWith('libdhcp_ha.so'))!.parameters![
+        'high-availability'
+      ][0];
+    const toLoadBalancing = await t.http
+      .patch(`/api/v1/relationships/${id}`)
+      .set(auth())
+      .send({
+        mode: 'load-balancing',
+        servers: [
+          { serverId: idA, role: 'primary' },
+          { serverId: idB, role: 'secondary' },
+        ],
+        settings: { delayedUpdatesLimit: 5 },
+      });
+    expect(toLoadBalancing.status).toBe(200);
+    expect(toLoadBalancing.body.settings).toEqual({ ...FAST_HA, delayedUpdatesLimit: 5 });
+    for (const server of [a, b]) {
+      expect(await haOf(server)).toMatchObject({
+        mode: 'load-balancing',
+        'wait-backup-ack': false,
+        'delayed-updates-limit': 5,
+      });
+    }
+    const toHotStandby = await t.http
+      .patch(`/api/v1/relationships/${id}`)
+      .set(auth())
+      .send({
+        mode: 'hot-standby',
+        servers: [
+          { serverId: idA, role: 'primary' },
+          { serverId: idB, role: 'standby' },
+        ],
+      });
+    expect(toHotStandby.status).toBe(200);
+    expect(toHotStandby.body.settings).toEqual(FAST_HA);
+    for (const server of [a, b]) {
+      expect(await haOf(server)).toMatchObject({ mode: 'hot-standby', 'delayed-updates-limit': 0 });
+    }
+    // Sent again with the new mode, it is checked as sent.
+    const refused = await t.http
+      .patch(`/api/v1/relationships/${id}`)
+      .set(auth())
+      .send({ settings: { waitBackupAck: true } })
+      .expect(400);
+    expect(refused.body.errors).toEqual([
+      { field: 'settings.waitBackupAck', message: expect.stringContaining('passive-backup only') },
+    ]);
+    await t.http.delete(`/api/v1/relationships/${id}`).set(auth()).expect(200);
+  });
+
   it("PATCH with parameters Kea 2.2's HA hook refuses on load is a 400 naming them; both servers keep HA", async () => {
     const { a, b, idA, idB } = await pair();
     const created = await kea.createRelationship(idA, idB);
@@ -218,6 +286,47 @@ describe('Kea: driver and HA relationships on real Kea 2.2', () => {
     const state = await t.http.get(`/api/v1/relationships/${id}/state`).set(auth()).expect(200);
     expect(state.body.status).toBe('normal');
     await t.http.delete(`/api/v1/relationships/${id}`).set(auth()).expect(200);
+  });
+
+  it('two registrations of one Control Agent are one server: a relationship between them is refused, nothing written', async () => {
+    const a = await kea.start();
+    const idA = await kea.register(a);
+    const again = await t.http
+      .post('/api/v1/servers')
+      .set(auth())
+      .send({
+        name: `${a.name}-again`,
+        vendor: 'kea',
+        address: a.host,
+        // The same agent, written without the trailing slash.
+        connection: { url: a.caUrl.replace(/\/$/, ''), username: 'dfm-api', password: 'kea-agent-secret' },
+      })
+      .expect(201);
+    const before = await digestOf(a);
+    const response = await kea.createRelationship(idA, again.body.id as string);
+    expect(response.status).toBe(400);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(response.body.errors).toEqual([
+      { field: 'servers[1].serverId', message: expect.stringContaining('same Control Agent') },
+    ]);
+    expect(await digestOf(a)).toBe(before);
+    expect(await hookFiles(a)).not.toContain('libdhcp_ha.so');
+  });
+
+  it('DELETE says which server the HA came off and which had none left (taken off by hand)', async () => {
+    const { a, b, idA, idB } = await pair();
+    const created = await kea.createRelationship(idA, idB);
+    expect(created.status).toBe(201);
+    await disableHa([a]);
+    const removed = await t.http.delete(`/api/v1/relationships/${created.body.id}`).set(auth()).expect(200);
+    expect(removed.body.servers).toEqual([
+      { serverId: idA, failoverRemoved: false, scopesKept: true },
+      { serverId: idB, failoverRemoved: true, scopesKept: true },
+    ]);
+    expect(removed.body.detail).toBe(
+      `The failover configuration came off ${b.name}; ${a.name} had none left. Their scopes stay on both.`,
+    );
+    expect(await hookFiles(b)).not.toContain('libdhcp_ha.so');
   });
 
   it('when discovery on a partner fails nothing is changed, and the problem says so', async () => {
@@ -255,6 +364,30 @@ describe('Kea: driver and HA relationships on real Kea 2.2', () => {
       expect(JSON.stringify(await a.readConfigFile())).not.toContain('libdhcp_ha.so');
       const listed = await t.http.get(`/api/v1/relationships?serverId=${idA}`).set(auth()).expect(200);
       expect(listed.body.total).toBe(0);
+    } finally {
+      await agent.close();
+    }
+  });
+
+  it('when the second server cannot save its change (config-write fails), it is set back too, and the problem says so', async () => {
+    const [a, b] = [await kea.start(), await kea.start()];
+    const text = 'Unable to open file /etc/kea/kea-dhcp4.conf for writing';
+    const agent = await agentInFront(b, async (command) =>
+      command === 'config-write' ? { result: 1, text } : undefined,
+    );
+    try {
+      const idA = await kea.register(a);
+      const idB = await kea.register(b, { url: agent.url });
+      const before = [await digestOf(a), await digestOf(b)];
+      const response = await kea.createRelationship(idA, idB);
+      expect(response.status).toBe(422);
+      expect(response.body).toMatchObject({ failedServerId: idB, restored: [idA], vendorMessage: text });
+      expect(response.body.detail).toContain('Kea refused config-write');
+      expect(response.body.detail).toContain('the configuration read before was set again');
+      expect(response.body.detail).toContain(`${a.name} was restored to the previous configuration`);
+      // Neither server runs HA: b's running configuration is what it was (its file was never written).
+      expect([await digestOf(a), await digestOf(b)]).toEqual(before);
+      expect(await hookFiles(b)).not.toContain('libdhcp_ha.so');
     } finally {
       await agent.close();
     }
@@ -359,6 +492,98 @@ describe('Kea: driver and HA relationships on real Kea 2.2', () => {
     await t.http.post(`/api/v1/relationships/${discovered.id}/adopt`).set(auth()).expect(409);
     await t.http.delete(`/api/v1/relationships/${discovered.id}`).set(auth()).expect(200);
     expect(await hookFiles(a)).not.toContain('libdhcp_ha.so');
+  });
+
+  it('a server in a relationship only found on the servers can be unregistered: the found record goes, the servers keep HA', async () => {
+    const [a, b] = [await kea.start({ auth: false }), await kea.start({ auth: false })];
+    await enableHa([a, b], { mode: 'hot-standby' });
+    const [idA, idB] = [await kea.register(a), await kea.register(b)];
+    const found = await t.http.get(`/api/v1/relationships?serverId=${idA}`).set(auth()).expect(200);
+    expect(found.body.items).toMatchObject([{ discovered: true }]);
+    const id = found.body.items[0].id as string;
+    const before = [await digestOf(a), await digestOf(b)];
+    await t.http.delete(`/api/v1/servers/${idA}`).set(auth()).expect(204);
+    await t.http.get(`/api/v1/relationships/${id}`).set(auth()).expect(404);
+    const listed = await t.http.get(`/api/v1/relationships?serverId=${idB}`).set(auth()).expect(200);
+    expect(listed.body.items).toEqual([]);
+    expect([await digestOf(a), await digestOf(b)]).toEqual(before);
+    const events = await t.http
+      .get(`/api/v1/audit-events?targetId=${idA}&action=server.unregistered`)
+      .set(auth())
+      .expect(200);
+    expect(events.body.items[0].details).toMatchObject({ discoveredRelationshipsDropped: [id] });
+    // Its partner is in no relationship now either.
+    await t.http.delete(`/api/v1/servers/${idB}`).set(auth()).expect(204);
+  });
+
+  it('a PATCH of an adopted relationship keeps its hooks directory, the HA settings the API does not manage, and values beyond its bounds it was not sent', async () => {
+    // Hooks installed elsewhere than Debian's directory (an RPM system's /usr/lib64/kea/hooks, say): a link here.
+    const directory = mkdtempSync(path.join(tmpdir(), 'dfm-kea-hooks-'));
+    const hooksDirectory = path.join(directory, 'hooks');
+    symlinkSync(KEA_HOOKS_DIR, hooksDirectory);
+    try {
+      const [a, b] = [await kea.start({ auth: false }), await kea.start({ auth: false })];
+      await enableHa([a, b], { mode: 'hot-standby' });
+      const paused = { states: [{ state: 'waiting', pause: 'never' }] };
+      for (const server of [a, b]) {
+        await reconfigure(server, (dhcp4) => {
+          for (const hook of dhcp4['hooks-libraries'] as HaHook[]) {
+            hook.library = path.join(hooksDirectory, path.basename(hook.library));
+            if (hook.parameters) {
+              hook.parameters['high-availability'][0]['state-machine'] = paused;
+              // Beyond what this API takes (Kea takes any 32-bit value): kept, and not checked unless sent.
+              hook.parameters['high-availability'][0]['sync-timeout'] = 4_000_000;
+            }
+          }
+          return dhcp4;
+        });
+      }
+      const idA = await kea.register(a);
+      await kea.register(b);
+      const found = await t.http.get(`/api/v1/relationships?serverId=${idA}`).set(auth()).expect(200);
+      const id = found.body.items[0].id as string;
+      await t.http.post(`/api/v1/relationships/${id}/adopt`).set(auth()).expect(200);
+      await t.http
+        .patch(`/api/v1/relationships/${id}`)
+        .set(auth())
+        .send({ settings: { heartbeatDelay: 2000 } })
+        .expect(200);
+      for (const server of [a, b]) {
+        const libraries = (await hooks(server)).map((hook) => hook.library);
+        expect(libraries).toEqual([
+          path.join(hooksDirectory, 'libdhcp_lease_cmds.so'),
+          path.join(hooksDirectory, 'libdhcp_ha.so'),
+        ]);
+        const ha = (await hooks(server)).find((hook) => hook.library.endsWith('libdhcp_ha.so'))!.parameters![
+          'high-availability'
+        ][0];
+        expect(ha).toMatchObject({
+          'heartbeat-delay': 2000,
+          'state-machine': paused,
+          'sync-timeout': 4_000_000,
+        });
+      }
+      const sent = await t.http
+        .patch(`/api/v1/relationships/${id}`)
+        .set(auth())
+        .send({ settings: { syncTimeout: 4_000_001 } })
+        .expect(400);
+      expect(sent.body.errors).toEqual([
+        { field: 'settings.syncTimeout', message: 'syncTimeout must not be greater than 3600000' },
+      ]);
+      // Withdrawing hooksDirectory (null) is Debian's default again.
+      await t.http
+        .patch(`/api/v1/relationships/${id}`)
+        .set(auth())
+        .send({ settings: { hooksDirectory: null } })
+        .expect(200);
+      expect((await hooks(a)).map((hook) => hook.library)).toContain(
+        '/usr/lib/x86_64-linux-gnu/kea/hooks/libdhcp_ha.so',
+      );
+      await t.http.delete(`/api/v1/relationships/${id}`).set(auth()).expect(200);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 
   it('an agent that is down is reported unreachable in the state, and the relationship is impaired', async () => {

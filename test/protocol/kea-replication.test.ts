@@ -449,6 +449,30 @@ describe('replication as jobs, on a real Kea pair', () => {
     }
   }, 90_000);
 
+  it('a scope whose subnet id the destination gives another subnet fails with the reason, and is not created under another id', async () => {
+    await setSubnet(a, { ...officeSubnet(63), id: 63 });
+    await setSubnet(b, { ...officeSubnet(64), id: 63 });
+    try {
+      for (const dryRun of [true, false]) {
+        const job = await replicate(scopeBody({ network: '10.63.0.0', dryRun }));
+        const outcome = (job['outcome'] as { scopes: Record<string, { state: string; reason?: string }> })
+          .scopes[`${rel}/10.63.0.0`];
+        expect(outcome.state).toBe('failed');
+        expect(outcome.reason).toContain('subnet id 63');
+        expect(outcome.reason).toContain('10.64.0.0/24');
+        expect(await subnetOn(b, '10.63.0.0/24')).toBeUndefined();
+      }
+    } finally {
+      for (const server of [a, b]) {
+        const dhcp4 = await server.dhcp4Config();
+        dhcp4['subnet4'] = (dhcp4['subnet4'] as KeaSubnet[]).filter(
+          (subnet) => !['10.63.0.0/24', '10.64.0.0/24'].includes(subnet.subnet),
+        );
+        await server.command('config-set', { Dhcp4: dhcp4 });
+      }
+    }
+  });
+
   it('rejects malformed requests with field errors', async () => {
     const bad = await t.http
       .post('/api/v1/replications')

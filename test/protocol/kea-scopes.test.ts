@@ -267,6 +267,101 @@ describe('Kea scopes: read live, relationship scopes, races with edits made else
     });
   });
 
+  it('a scope whose subnet id the partner gives another subnet is refused, not created there under another id', async () => {
+    const [a, b] = [await kea.start(), await kea.start()];
+    const [idA, idB] = [await kea.register(a), await kea.register(b)];
+    await editDirectly(a, (dhcp4) =>
+      addSubnet(dhcp4, { id: 53, subnet: '10.53.0.0/24', pools: [{ pool: '10.53.0.10 - 10.53.0.20' }] }),
+    );
+    // b has another subnet under id 53.
+    await editDirectly(b, (dhcp4) =>
+      addSubnet(dhcp4, { id: 53, subnet: '10.54.0.0/24', pools: [{ pool: '10.54.0.10 - 10.54.0.20' }] }),
+    );
+    const created = await kea.createRelationship(idA, idB);
+    expect(created.status).toBe(201);
+    const rel = created.body.id as string;
+    const before = await subnets(b);
+    const refused = await t.http
+      .post(`/api/v1/relationships/${rel}/scopes`)
+      .set(auth())
+      .send({ network: '10.53.0.0', sourceServerId: idA })
+      .expect(409);
+    expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(refused.body.detail).toContain('subnet id 53');
+    expect(refused.body.detail).toContain('10.54.0.0/24');
+    expect(await subnets(b)).toEqual(before);
+    // A write that was not asked first (or met a change made in between) is refused by the driver all the same.
+    const driver = t.app.get(DriverRegistry).get('kea');
+    const servers = t.app.get(ServersService);
+    const content = await driver.readScope(await servers.target(idA), '10.53.0.0');
+    await expect(
+      driver.writeScopes(await servers.target(idB), [{ content, parts: SCOPE_PARTS }], {
+        principalId: 'test',
+        correlationId: 'kea-scopes',
+      }),
+    ).rejects.toMatchObject({ code: 'invalid-config', message: expect.stringContaining('subnet id 53') });
+    expect(await subnets(b)).toEqual(before);
+    await t.http.delete(`/api/v1/relationships/${rel}`).set(auth()).expect(200);
+  });
+
+  it('a scope write Kea takes but cannot save (config-write fails) says the server runs it unsaved', async () => {
+    const [a, b] = [await kea.start(), await kea.start()];
+    let failWrites = false;
+    const agent = await agentInFront(b, async (command) =>
+      failWrites && command === 'config-write'
+        ? { result: 1, text: 'Unable to open file for writing' }
+        : undefined,
+    );
+    try {
+      const [idA, idB] = [await kea.register(a), await kea.register(b, { url: agent.url })];
+      await editDirectly(a, (dhcp4) =>
+        addSubnet(dhcp4, { id: 55, subnet: '10.55.0.0/24', pools: [{ pool: '10.55.0.10 - 10.55.0.20' }] }),
+      );
+      const created = await kea.createRelationship(idA, idB);
+      expect(created.status).toBe(201);
+      failWrites = true;
+      const response = await t.http
+        .post(`/api/v1/relationships/${created.body.id as string}/scopes`)
+        .set(auth())
+        .send({ network: '10.55.0.0', sourceServerId: idA })
+        .expect(422);
+      expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(response.body.detail).toContain('runs the change without having saved it');
+      expect(response.body.detail).toContain('lost at its next restart');
+    } finally {
+      await agent.close();
+    }
+  });
+
+  it('removing a scope neither partner has is a 404 naming the server, not a 409 asking to add it to the partner', async () => {
+    const [a, b] = [await kea.start(), await kea.start()];
+    const [idA, idB] = [await kea.register(a), await kea.register(b)];
+    const created = await kea.createRelationship(idA, idB);
+    expect(created.status).toBe(201);
+    const rel = created.body.id as string;
+    const before = [await subnets(a), await subnets(b)];
+    // 10.52.0.0 is on neither server; 192.0.2.7 is a host address inside a subnet both have, not a network.
+    for (const network of ['10.52.0.0', '192.0.2.7']) {
+      for (const confirm of ['', '&confirmLastCopy=true']) {
+        const response = await t.http
+          .delete(`/api/v1/relationships/${rel}/scopes/${network}?serverId=${idA}${confirm}`)
+          .set(auth())
+          .expect(404);
+        expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+        expect(response.body.type).toBe('urn:dfm:problem:server-object-not-found');
+        expect(response.body.detail).toContain(`${a.name} has no subnet ${network}`);
+        expect(response.body.detail).not.toContain('add it to');
+      }
+    }
+    expect([await subnets(a), await subnets(b)]).toEqual(before);
+    const events = await t.http
+      .get(`/api/v1/audit-events?targetId=${rel}&action=relationship.scope-removed`)
+      .set(auth())
+      .expect(200);
+    expect(events.body.items).toEqual([]);
+    await t.http.delete(`/api/v1/relationships/${rel}`).set(auth()).expect(200);
+  });
+
   it.each([
     // Kea last reloaded long enough ago: the cheap status-get check decides.
     ['the status-get reload check', 2500],

@@ -49,7 +49,10 @@ export class KeaHaSettingsDto {
   @Max(1_000_000)
   syncPageLimit?: number;
 
-  /** load-balancing: lease updates queued while the partner is unavailable (default 0 = none; other modes take 0 only). */
+  /**
+   * load-balancing: lease updates queued while the partner is unavailable (Kea's default there is 100; other modes
+   * take 0 only, their default).
+   */
   @IsOptional()
   @IsInt()
   @Min(0)
@@ -66,7 +69,10 @@ export class KeaHaSettingsDto {
   @IsBoolean()
   waitBackupAck?: boolean;
 
-  /** Directory of Kea's hook libraries on both servers (default: Debian's /usr/lib/x86_64-linux-gnu/kea/hooks). */
+  /**
+   * Directory of Kea's hook libraries on both servers. Absent: where each server has its HA (else lease_cmds) hook
+   * already, else Debian's /usr/lib/x86_64-linux-gnu/kea/hooks; `null` in a PATCH: Debian's.
+   */
   @IsOptional()
   @Matches(/^\/[A-Za-z0-9._/-]{0,1023}$/, { message: 'hooksDirectory must be an absolute path' })
   hooksDirectory?: string;

@@ -20,7 +20,9 @@ export class RemoveRelationshipScopeQuery {
 
   /**
    * What happens to that copy: `delete`, or `disable` (ISC: every pool of the subnet gets `deny all clients;`, so no
-   * address is leased from it; Kea 2.2 cannot disable a subnet).
+   * address is leased from it; Kea 2.2, which has no disabled flag: every pool is restricted to the client class
+   * `dfm-scope-disabled`, which no client is in; reservations keep answering. A Kea subnet without pools has nothing to
+   * disable: 501).
    */
   @ApiPropertyOptional({ enum: ['delete', 'disable'], default: 'delete' })
   @IsOptional()

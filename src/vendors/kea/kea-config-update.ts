@@ -191,7 +191,11 @@ export async function updateConfig(
     } catch (error) {
       throw await afterFailedSet(client, error, previous);
     }
-    await client.expectSuccess('config-write');
+    try {
+      await client.expectSuccess('config-write');
+    } catch (error) {
+      throw await afterFailedWrite(client, error, previous);
+    }
     return { before, after: written.digest, changed: true, ...(previous ? { previous } : {}) };
   }
   throw new DriverError(
@@ -229,6 +233,42 @@ async function afterFailedSet(
         `(${(restoreError as Error).message}), so the server may be running without parts of it: check it by hand`,
       error.vendorMessage,
       { cause: error, leftChanged: true },
+    );
+  }
+}
+
+/**
+ * config-set took the change and config-write could not save it (a file Kea cannot write): the server runs a change
+ * it would lose at its next restart. The configuration read before is set again, which leaves the server as it was
+ * (its file was never written); without it (a write that did not keep it), or when that fails too, the error says
+ * the server runs the change unsaved and marks it as possibly changed.
+ */
+async function afterFailedWrite(
+  client: KeaControlAgentClient,
+  error: unknown,
+  previous: KeaConfig | undefined,
+): Promise<unknown> {
+  if (!(error instanceof DriverError)) return error;
+  const unsaved = (why: string): DriverError =>
+    new DriverError(
+      error.code,
+      `${error.message}; the server runs the change without having saved it (${why}), so it is lost at its next ` +
+        'restart: check it by hand',
+      error.vendorMessage,
+      { cause: error, leftChanged: true },
+    );
+  if (!previous) return unsaved('the configuration read before was not kept');
+  try {
+    await client.expectSuccess('config-set', previous);
+    return new DriverError(
+      error.code,
+      `${error.message} (the configuration read before was set again)`,
+      error.vendorMessage,
+      { cause: error },
+    );
+  } catch (restoreError) {
+    return unsaved(
+      `setting the configuration read before again failed too: ${(restoreError as Error).message}`,
     );
   }
 }

@@ -9,7 +9,8 @@ import type {
 import { DriverError, DriverErrorCode } from '../driver-error.js';
 import { readConfig, restoreConfig, updateConfig, type ConfigUpdate } from './kea-config-update.js';
 import type { KeaControlAgentClient } from './kea-control-agent.client.js';
-import { applyHa, discoverHa, haConfigFor, removeHa } from './kea-ha.mapper.js';
+import { applyHa, discoverHa, haConfigFor, peerWithoutTls, removeHa } from './kea-ha.mapper.js';
+import type { KeaDhcp4 } from './kea-config.types.js';
 import { withKeaClient } from './kea-client.factory.js';
 
 interface HaServerStatus {
@@ -32,15 +33,17 @@ interface HaServerStatus {
 export class KeaFailover implements FailoverOperations {
   applyFailover(local: 0 | 1, spec: FailoverSpec): Promise<FailoverChange> {
     const side = spec.sides[local];
-    const hooksDirectory =
-      typeof spec.settings['hooksDirectory'] === 'string' ? spec.settings['hooksDirectory'] : undefined;
+    // A string names the directory; null (a PATCH withdrawing it) is Debian's; absent keeps where the server has them.
+    const given = spec.settings['hooksDirectory'];
+    const hooksDirectory = typeof given === 'string' || given === null ? given : undefined;
     return withKeaClient(side.target, async (client) =>
       changeWithUndo(
         side.target,
         client,
-        await updateConfig(client, (config) =>
-          applyHa(config.Dhcp4, haConfigFor(spec, local), hooksDirectory),
-        ),
+        await updateConfig(client, (config) => {
+          applyHa(config.Dhcp4, haConfigFor(spec, local), hooksDirectory);
+          assertTlsWhereHttps(side.target, config.Dhcp4);
+        }),
       ),
     );
   }
@@ -100,4 +103,20 @@ function changeWithUndo(
       await withKeaClient(target, (client) => restoreConfig(client, previous));
     },
   };
+}
+
+/**
+ * Refuses, before anything is written, an HA entry with a peer at an HTTPS agent URL and no TLS files: Kea 2.2's HA
+ * hook refuses it only when config-set loads it (config-test passes), and this service does not write the files.
+ */
+function assertTlsWhereHttps(target: ServerTarget, dhcp4: KeaDhcp4): void {
+  const peer = peerWithoutTls(dhcp4);
+  if (!peer) return;
+  throw new DriverError(
+    DriverErrorCode.unsupported,
+    `${peer.name}'s Control Agent is registered at ${peer.url} (HTTPS), and Kea 2.2's HA hook on ${target.name} ` +
+      'reaches a partner over HTTPS only with TLS files of its own (trust-anchor, cert-file, key-file in the HA ' +
+      'configuration), which this service does not write: register the agents at plain-HTTP URLs for HA, or ' +
+      'configure HA with TLS on the servers by hand and adopt it (GET /api/v1/relationships finds it)',
+  );
 }

@@ -1,6 +1,6 @@
 import type { FailoverSpec, ServerTarget } from '../driver.js';
 import type { KeaDhcp4 } from './kea-config.types.js';
-import { applyHa, discoverHa, haConfigFor, removeHa } from './kea-ha.mapper.js';
+import { applyHa, discoverHa, haConfigFor, peerWithoutTls, removeHa } from './kea-ha.mapper.js';
 
 const target = (name: string, url: string, auth?: { username: string; password: string }): ServerTarget => ({
   id: name,
@@ -116,5 +116,59 @@ describe('Kea HA mapping', () => {
       '/opt/hooks/libdhcp_stat_cmds.so',
       '/opt/hooks/libdhcp_lease_cmds.so',
     ]);
+  });
+
+  it("keeps the replaced entry's unmanaged keys and the server's hooks directory unless one is named", () => {
+    const previous = {
+      'this-server-name': 'kea1',
+      mode: 'load-balancing',
+      'heartbeat-delay': 9000,
+      'state-machine': { states: [{ state: 'waiting', pause: 'once' }] },
+      peers: [
+        { name: 'kea1', url: 'http://old/', role: 'primary', 'trust-anchor': '/etc/kea/ca.pem' },
+        { name: 'gone', url: 'http://gone/', role: 'secondary', 'cert-file': '/etc/kea/gone.pem' },
+      ],
+    };
+    const dhcp4: KeaDhcp4 = {
+      'hooks-libraries': [
+        { library: '/usr/lib64/kea/hooks/libdhcp_lease_cmds.so' },
+        { library: '/usr/lib64/kea/hooks/libdhcp_ha.so', parameters: { 'high-availability': [previous] } },
+      ],
+    };
+    applyHa(dhcp4, haConfigFor(SPEC, 0));
+    const hook = dhcp4['hooks-libraries']![1];
+    expect(hook.library).toBe('/usr/lib64/kea/hooks/libdhcp_ha.so');
+    const ha = (hook.parameters!['high-availability'] as Array<Record<string, unknown>>)[0];
+    expect(ha).toMatchObject({ mode: 'hot-standby', 'state-machine': previous['state-machine'] });
+    expect(ha['heartbeat-delay']).toBe(5000);
+    expect(ha['peers']).toEqual([
+      expect.objectContaining({
+        name: 'kea1',
+        url: 'http://127.0.0.11:8000/',
+        'trust-anchor': '/etc/kea/ca.pem',
+      }),
+      expect.not.objectContaining({ 'cert-file': expect.anything() }),
+    ]);
+    applyHa(dhcp4, haConfigFor(SPEC, 0), null);
+    expect(dhcp4['hooks-libraries']!.map((entry) => entry.library)).toEqual([
+      '/usr/lib64/kea/hooks/libdhcp_lease_cmds.so',
+      '/usr/lib/x86_64-linux-gnu/kea/hooks/libdhcp_ha.so',
+    ]);
+  });
+
+  it('finds an https peer without TLS files, which Kea 2.2 refuses on load', () => {
+    const https = { ...SPEC, sides: SPEC.sides.map((side) => ({ ...side })) } as FailoverSpec;
+    https.sides[1].target = target('kea2', 'https://127.0.0.12:8000/');
+    const dhcp4: KeaDhcp4 = {};
+    applyHa(dhcp4, haConfigFor(https, 0));
+    expect(peerWithoutTls(dhcp4)?.name).toBe('kea2');
+    const ha = (
+      dhcp4['hooks-libraries']![1].parameters!['high-availability'] as Array<Record<string, unknown>>
+    )[0];
+    ha['trust-anchor'] = '/etc/kea/ca.pem';
+    expect(peerWithoutTls(dhcp4)).toBeUndefined();
+    const plain: KeaDhcp4 = {};
+    applyHa(plain, haConfigFor(SPEC, 0));
+    expect(peerWithoutTls(plain)).toBeUndefined();
   });
 });

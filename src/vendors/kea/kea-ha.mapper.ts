@@ -70,14 +70,74 @@ export function haConfigFor(spec: FailoverSpec, local: 0 | 1): KeaHaConfig {
   };
 }
 
-/** Puts the lease_cmds and HA hooks (with `ha`) on the server, replacing any HA it had; other hooks stay. */
-export function applyHa(dhcp4: KeaDhcp4, ha: KeaHaConfig, hooksDirectory = DEFAULT_HOOKS_DIRECTORY): void {
-  const hooks = (dhcp4['hooks-libraries'] ?? []).filter((hook) => !isHook(hook, HA_HOOK));
+/** The keys of a `high-availability` entry, and of its peers, that {@link haConfigFor} writes. */
+const MANAGED_KEYS = new Set<string>(['this-server-name', 'mode', 'peers', ...Object.values(HA_PARAMETERS)]);
+const MANAGED_PEER_KEYS = new Set<string>([
+  'name',
+  'url',
+  'role',
+  'auto-failover',
+  'basic-auth-user',
+  'basic-auth-password',
+]);
+
+const unmanaged = (entry: Record<string, unknown>, managed: Set<string>): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(entry).filter(([key]) => !managed.has(key)));
+
+const directoryOf = (hook: KeaHook | undefined): string | undefined => {
+  const slash = hook?.library.lastIndexOf('/') ?? -1;
+  return hook && slash > 0 ? hook.library.slice(0, slash) : undefined;
+};
+
+/**
+ * Puts the lease_cmds and HA hooks (with `ha`) on the server, replacing any HA it had; other hooks stay. What the
+ * HA entry it replaces holds beyond what `ha` manages (`state-machine`, `multi-threading`, TLS files, a peer's
+ * `trust-anchor`, ...: set by hand, or by Kea's defaults) is kept. `hooksDirectory`: where the libraries are; absent,
+ * where the server has its HA (else lease_cmds) hook now, else Debian's; `null` (a PATCH withdrawing it), Debian's.
+ */
+export function applyHa(dhcp4: KeaDhcp4, ha: KeaHaConfig, hooksDirectory?: string | null): void {
+  const current = dhcp4['hooks-libraries'] ?? [];
+  const haHook = current.find((hook) => isHook(hook, HA_HOOK));
+  const directory =
+    hooksDirectory === null
+      ? DEFAULT_HOOKS_DIRECTORY
+      : (hooksDirectory ??
+        directoryOf(haHook) ??
+        directoryOf(current.find((hook) => isHook(hook, LEASE_CMDS_HOOK))) ??
+        DEFAULT_HOOKS_DIRECTORY);
+  const previous = (haHook?.parameters?.['high-availability'] as KeaHaConfig[] | undefined)?.[0];
+  const entry: KeaHaConfig = previous
+    ? {
+        ...unmanaged(previous, MANAGED_KEYS),
+        ...ha,
+        peers: ha.peers.map((peer) => {
+          const before = previous.peers?.find((candidate) => candidate.name === peer.name);
+          return before ? { ...unmanaged({ ...before }, MANAGED_PEER_KEYS), ...peer } : peer;
+        }),
+      }
+    : ha;
+  const hooks = current.filter((hook) => !isHook(hook, HA_HOOK));
   if (!hooks.some((hook) => isHook(hook, LEASE_CMDS_HOOK))) {
-    hooks.push({ library: `${hooksDirectory}/${LEASE_CMDS_HOOK}` });
+    hooks.push({ library: `${directory}/${LEASE_CMDS_HOOK}` });
   }
-  hooks.push({ library: `${hooksDirectory}/${HA_HOOK}`, parameters: { 'high-availability': [ha] } });
+  hooks.push({ library: `${directory}/${HA_HOOK}`, parameters: { 'high-availability': [entry] } });
   dhcp4['hooks-libraries'] = hooks;
+}
+
+const TLS_KEYS = ['trust-anchor', 'cert-file', 'key-file'];
+
+/**
+ * The first peer Kea 2.2's HA hook would refuse on load for an `https` URL without TLS ("https scheme is not
+ * supported for server ... where TLS is disabled"): TLS is on for a peer with a trust anchor, certificate or key of
+ * its own or from the entry. config-test does not check it; config-set would drop the hooks.
+ */
+export function peerWithoutTls(dhcp4: KeaDhcp4): KeaHaPeer | undefined {
+  const hook = (dhcp4['hooks-libraries'] ?? []).find((candidate) => isHook(candidate, HA_HOOK));
+  const ha = (hook?.parameters?.['high-availability'] as KeaHaConfig[] | undefined)?.[0];
+  if (!ha) return undefined;
+  const hasTls = (entry: object): boolean =>
+    TLS_KEYS.some((key) => typeof (entry as Record<string, unknown>)[key] === 'string');
+  return ha.peers.find((peer) => /^https:/i.test(peer.url) && !hasTls(peer) && !hasTls(ha));
 }
 
 /**

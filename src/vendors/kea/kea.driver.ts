@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type {
   ConnectionReport,
+  CopyLeg,
   DhcpDriver,
   ReadOptions,
   ScopeRemoval,
@@ -10,7 +11,7 @@ import type {
   WriteDigests,
 } from '../driver.js';
 import { DriverError, DriverErrorCode } from '../driver-error.js';
-import { scopeNetwork, type ScopeContent, type ScopeSummary } from '../scope-content.js';
+import { scopeNetwork, type ScopeContent, type ScopePart, type ScopeSummary } from '../scope-content.js';
 import { type ConfigSnapshot, readConfig, readSnapshot, updateConfig } from './kea-config-update.js';
 import { allSubnets, networkOf, type KeaConfig, type KeaDhcp4, type KeaSubnet4 } from './kea-config.types.js';
 import { withKeaClient } from './kea-client.factory.js';
@@ -29,6 +30,11 @@ export class KeaDriver implements DhcpDriver {
    * mark read with each still tells whether the server changed in between, so a stale one only costs a re-read.
    */
   private readonly kept = new KeptReads<ConfigSnapshot>();
+  /**
+   * The subnet ids of each server's last read (id -> subnet), all of them even when the read asked for some
+   * networks only: what refuseCopy needs of a destination read for one scope. Small, and replaced by every read.
+   */
+  private readonly subnetIds = new Map<string, Map<number, string>>();
 
   checkConnection(target: ServerTarget): Promise<ConnectionReport> {
     return withKeaClient(target, async (client) => {
@@ -92,6 +98,10 @@ export class KeaDriver implements DhcpDriver {
       } else {
         config = await readConfig(client);
       }
+      this.subnetIds.set(
+        target.id,
+        new Map(allSubnets(config.Dhcp4).map(({ subnet }) => [subnet.id ?? 0, subnet.subnet])),
+      );
       const scopes = new Map<string, ScopeContent>();
       const sharedSettings = new Map(
         (config.Dhcp4['shared-networks'] ?? []).map(
@@ -112,6 +122,28 @@ export class KeaDriver implements DhcpDriver {
     this.kept.drop(target);
   }
 
+  /**
+   * A subnet the destination lacks is created with the source's id (HA partners must agree: the HA hook's lease
+   * updates name the subnet by id, and the partner refuses a lease its subnet of that id does not hold, "does not
+   * belong to subnet"). When another subnet of the destination has that id, the copy would take another one and the
+   * partners would disagree for good: refused instead, saying which subnet holds the id.
+   */
+  refuseCopy(
+    destination: ReadonlyMap<string, ScopeContent>,
+    source: ScopeContent,
+    _parts: readonly ScopePart[],
+    leg: CopyLeg,
+  ): string | undefined {
+    const id = source.vendor === 'kea' ? source.vendorExtras?.['id'] : undefined;
+    if (typeof id !== 'number' || destination.has(scopeNetwork(source.subnet))) return undefined;
+    const holder =
+      this.subnetIds.get(leg.destination.id)?.get(id) ??
+      [...destination.values()].find((scope) => scope.vendorExtras?.['id'] === id)?.subnet;
+    return holder === undefined
+      ? undefined
+      : subnetIdTaken(leg.destination.name, id, holder, source.subnet, leg.source.name);
+  }
+
   async writeScopes(
     target: ServerTarget,
     writes: ScopeWrite[],
@@ -124,7 +156,7 @@ export class KeaDriver implements DhcpDriver {
         (config) => {
           const index = indexSubnets(config.Dhcp4);
           for (const write of writes) {
-            upsertSubnet(config, write, index);
+            upsertSubnet(target, config, write, index);
           }
           return writes.length > 0; // written as asked (see DhcpDriver.writeScopes)
         },
@@ -210,7 +242,7 @@ function listFor(dhcp4: KeaDhcp4, content: ScopeContent): KeaSubnet4[] {
  * Replaces the subnet in place (same id, same shared network), or appends it with a fresh id: in the source's shared
  * network (see listFor) or at the top level.
  */
-function upsertSubnet(config: KeaConfig, write: ScopeWrite, index: SubnetIndex): void {
+function upsertSubnet(target: ServerTarget, config: KeaConfig, write: ScopeWrite, index: SubnetIndex): void {
   const network = scopeNetwork(write.content.subnet);
   const place = index.places.get(network);
   if (place) {
@@ -218,7 +250,15 @@ function upsertSubnet(config: KeaConfig, write: ScopeWrite, index: SubnetIndex):
     return;
   }
   const created = newSubnetFrom(write.content, write.parts);
-  // Keep the source's subnet id when it is free here (HA partners must agree); otherwise take the next free one.
+  // Keep the source's subnet id (HA partners must agree): one another subnet holds here is refused (refuseCopy says
+  // so before writing; this is for a change made in between). A copy from another vendor takes the next free id.
+  if (write.content.vendor === 'kea' && typeof created.id === 'number' && index.ids.has(created.id)) {
+    const holder = allSubnets(config.Dhcp4).find(({ subnet }) => subnet.id === created.id)?.subnet.subnet;
+    throw new DriverError(
+      DriverErrorCode.invalidConfig,
+      subnetIdTaken(target.name, created.id, holder ?? '?', write.content.subnet, 'its source'),
+    );
+  }
   if (typeof created.id !== 'number' || index.ids.has(created.id)) {
     created.id = index.maxId + 1;
   }
@@ -249,4 +289,20 @@ function disableSubnet(target: ServerTarget, subnets: KeaSubnet4[], network: str
 
 function noSubnet(target: ServerTarget, network: string): DriverError {
   return new DriverError(DriverErrorCode.notFound, `Kea server ${target.name} has no subnet ${network}`);
+}
+
+/** Why a subnet cannot be created on `destination` with the id it has on `source` (see KeaDriver.refuseCopy). */
+function subnetIdTaken(
+  destination: string,
+  id: number,
+  holder: string,
+  subnet: string,
+  source: string,
+): string {
+  return (
+    `${destination} has subnet id ${id} on ${holder} already, the id ${subnet} has on ${source}: a copy there ` +
+    `would take another id, and the HA partners must agree on it (Kea's lease updates name the subnet by id, so ` +
+    `${destination} would refuse ${source}'s leases of ${subnet}). Give one of the two subnets an id free on both ` +
+    'servers first'
+  );
 }
