@@ -99,8 +99,17 @@ describe('names', () => {
           settings: {},
         })),
       });
-    const [c, d] = [await registerServer(t), await registerServer(t)];
-    // The servers answer nothing (loopback port 9): a 409, not a 502, says the name was looked at first.
+    // Two agents (one agent registered twice cannot pair with itself: a 400); they answer nothing (loopback port 9):
+    // a 409, not a 502, says the name was looked at first.
+    const [c, d] = [
+      await registerServer(t),
+      await registerServer(
+        t,
+        keaServerBody({
+          connection: { url: 'http://127.0.0.2:9/', username: 'kea-api', password: 'kea-secret-password' },
+        }),
+      ),
+    ];
     const refused = await t.http
       .post('/api/v1/relationships')
       .set(bearer(t.adminKey))

@@ -219,13 +219,7 @@ async function afterFailedSet(
 ): Promise<unknown> {
   if (!(error instanceof DriverError) || !previous) return error;
   try {
-    await client.expectSuccess('config-set', previous);
-    return new DriverError(
-      error.code,
-      `${error.message} (the configuration read before was set again)`,
-      error.vendorMessage,
-      { cause: error },
-    );
+    return await setPreviousAgain(client, error, previous);
   } catch (restoreError) {
     return new DriverError(
       error.code,
@@ -259,13 +253,7 @@ async function afterFailedWrite(
     );
   if (!previous) return unsaved('the configuration read before was not kept');
   try {
-    await client.expectSuccess('config-set', previous);
-    return new DriverError(
-      error.code,
-      `${error.message} (the configuration read before was set again)`,
-      error.vendorMessage,
-      { cause: error },
-    );
+    return await setPreviousAgain(client, error, previous);
   } catch (restoreError) {
     return unsaved(
       `setting the configuration read before again failed too: ${(restoreError as Error).message}`,
@@ -278,4 +266,21 @@ export async function restoreConfig(client: KeaControlAgentClient, config: KeaCo
   await client.expectSuccess('config-test', config);
   await client.expectSuccess('config-set', config);
   await client.expectSuccess('config-write');
+}
+
+/** Sets the configuration read before again; `error`, saying so, when that works (a failure is the caller's). */
+async function setPreviousAgain(
+  client: KeaControlAgentClient,
+  error: DriverError,
+  previous: KeaConfig,
+): Promise<DriverError> {
+  await client.expectSuccess('config-set', previous);
+  return new DriverError(
+    error.code,
+    `${error.message} (the configuration read before was set again)`,
+    error.vendorMessage,
+    {
+      cause: error,
+    },
+  );
 }
