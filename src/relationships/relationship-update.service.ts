@@ -137,6 +137,8 @@ export class RelationshipUpdateService {
               member.role = side.role;
               member.settings = side.settings;
             }
+            // Always a new version (the ETag): a change of the members alone would not update the row itself.
+            row.updatedAt = new Date();
             const saved = await manager.save(row);
             await this.audit.record(manager, {
               action: 'relationship.updated',

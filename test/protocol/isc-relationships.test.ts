@@ -649,6 +649,7 @@ describe('ISC relationships through the API, over a real sshd and the real dhcpd
   it("PATCH of one server's settings merges them: a port sent keeps its address, null takes a setting away", async () => {
     const { id, a, b, idA, idB } = await managedPair();
     const [a0, b0] = [await a.main(), await b.main()];
+    const before = (await t.http.get(`/api/v1/relationships/${id}`).set(auth()).expect(200)).headers['etag'];
     const patched = await t.http
       .patch(`/api/v1/relationships/${id}`)
       .set(auth())
@@ -660,6 +661,13 @@ describe('ISC relationships through the API, over a real sshd and the real dhcpd
       })
       .expect(200);
     expect(patched.body.servers[1].settings).toEqual({ address: '127.0.0.2', port: 847 });
+    // A change of a member alone is a new version of the relationship: the ETag read before is stale.
+    expect(patched.headers['etag']).not.toBe(before);
+    await t.http
+      .patch(`/api/v1/relationships/${id}`)
+      .set({ ...auth(), 'If-Match': before })
+      .send({ settings: { mclt: 1800 } })
+      .expect(412);
     expect(await b.main()).toBe(b0.replace('  port 647;\n  peer address', '  port 847;\n  peer address'));
     expect(await a.main()).toBe(a0.replace('peer port 647', 'peer port 847'));
     await dhcpdAccepts(b);
