@@ -52,11 +52,7 @@ export async function assertNameFree(
   name: string,
   exceptId?: string,
 ): Promise<void> {
-  const { tableName } = manager.connection.getMetadata(entity);
-  const [taken]: Array<{ id: string; name: string }> = await manager.query(
-    `SELECT id, name FROM "${tableName}" WHERE lower(name) = lower($1) AND id IS DISTINCT FROM $2::uuid LIMIT 1`,
-    [name, exceptId ?? null],
-  );
+  const taken = await nameHolder(manager, entity, name, exceptId);
   if (taken) {
     throw ProblemException.conflict(
       taken.name === name
@@ -66,6 +62,21 @@ export async function assertNameFree(
       { existingId: taken.id },
     );
   }
+}
+
+/** The row (other than `exceptId`) that has `name` in this or another case, the rule the unique index holds to. */
+export async function nameHolder(
+  manager: EntityManager,
+  entity: EntityTarget<ObjectLiteral>,
+  name: string,
+  exceptId?: string,
+): Promise<{ id: string; name: string } | undefined> {
+  const { tableName } = manager.connection.getMetadata(entity);
+  const [taken]: Array<{ id: string; name: string }> = await manager.query(
+    `SELECT id, name FROM "${tableName}" WHERE lower(name) = lower($1) AND id IS DISTINCT FROM $2::uuid LIMIT 1`,
+    [name, exceptId ?? null],
+  );
+  return taken;
 }
 
 /** The 409's detail when the unique index on lower(name) refuses `name` (a row made meanwhile). */

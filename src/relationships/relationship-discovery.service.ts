@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
+import { nameHolder } from '../database/rows.js';
 import { ServerEntity } from '../servers/server.entity.js';
 import { ServersService } from '../servers/servers.service.js';
 import type { DiscoveredFailover, ServerTarget } from '../vendors/driver.js';
@@ -258,11 +259,7 @@ async function uniqueName(manager: EntityManager, base: string): Promise<string>
   const stem = base.slice(0, 90);
   for (let n = 0; n < 100; n++) {
     const name = n === 0 ? stem : `${stem}-${n + 1}`;
-    const taken: unknown[] = await manager.query(
-      'SELECT 1 FROM relationships WHERE lower(name) = lower($1)',
-      [name],
-    );
-    if (taken.length === 0) return name;
+    if (!(await nameHolder(manager, RelationshipEntity, name))) return name;
   }
   return `${stem}-${Date.now()}`;
 }

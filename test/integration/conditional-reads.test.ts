@@ -1,8 +1,6 @@
-import { DataSource } from 'typeorm';
 import { JobRecordsService } from '../../src/jobs/job-records.service.js';
 import { generateOpenApiDocument } from '../../src/openapi/preview-app.js';
-import { RelationshipEntity } from '../../src/relationships/relationship.entity.js';
-import { principalWith, registerServer, uniqueName } from '../support/fixtures.js';
+import { principalWith, registerServer, saveRelationshipRecord, uniqueName } from '../support/fixtures.js';
 import { bearer, startTestApp, type TestApp } from '../support/test-app.js';
 
 interface Operation {
@@ -61,24 +59,7 @@ describe('conditional reads (If-None-Match, 304)', () => {
       '/api/v1/relationships/{id}',
       async () => {
         const [a, b] = [await registerServer(t), await registerServer(t)];
-        const saved = await t.app
-          .get(DataSource)
-          .getRepository(RelationshipEntity)
-          .save({
-            name: uniqueName('rel'),
-            vendor: 'kea',
-            mode: 'hot-standby',
-            settings: {},
-            status: 'normal',
-            statusCheckedAt: null,
-            servers: [a, b].map((serverId, position) => ({
-              serverId,
-              role: position === 0 ? 'primary' : 'standby',
-              position,
-              peerName: `peer${position}`,
-              settings: {},
-            })),
-          });
+        const saved = await saveRelationshipRecord(t, [a, b]);
         return `/api/v1/relationships/${saved.id}`;
       },
     ],

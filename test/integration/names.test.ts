@@ -1,6 +1,5 @@
 import { DataSource } from 'typeorm';
-import { RelationshipEntity } from '../../src/relationships/relationship.entity.js';
-import { keaServerBody, registerServer, uniqueName } from '../support/fixtures.js';
+import { keaServerBody, registerServer, saveRelationshipRecord, uniqueName } from '../support/fixtures.js';
 import { bearer, startTestApp, type TestApp } from '../support/test-app.js';
 
 /** Names of principals, roles, servers and relationships are unique whatever their case, and kept as given. */
@@ -81,24 +80,7 @@ describe('names', () => {
   it('a relationship name taken in another case is a 409 before any server is asked', async () => {
     const [a, b] = [await registerServer(t), await registerServer(t)];
     const name = uniqueName('Office-Pair');
-    const existing = await t.app
-      .get(DataSource)
-      .getRepository(RelationshipEntity)
-      .save({
-        name,
-        vendor: 'kea',
-        mode: 'hot-standby',
-        settings: {},
-        status: 'normal',
-        statusCheckedAt: null,
-        servers: [a, b].map((serverId, position) => ({
-          serverId,
-          role: position === 0 ? 'primary' : 'standby',
-          position,
-          peerName: `peer${position}`,
-          settings: {},
-        })),
-      });
+    const existing = await saveRelationshipRecord(t, [a, b], name);
     // Two agents (one agent registered twice cannot pair with itself: a 400); they answer nothing (loopback port 9):
     // a 409, not a 502, says the name was looked at first.
     const [c, d] = [

@@ -3,7 +3,7 @@ import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { RelationshipEntity } from '../../src/relationships/relationship.entity.js';
 import { eventually } from '../support/eventually.js';
-import { registerServer, uniqueName } from '../support/fixtures.js';
+import { registerServer, saveRelationshipRecord } from '../support/fixtures.js';
 import { requestReplication, waitForJob } from '../support/jobs.js';
 import { bearer, startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -31,21 +31,7 @@ describe('a replication whose relationship is removed while it runs', () => {
     // retried.
     const [a, b] = [await registerServer(t), await registerServer(t)];
     const dataSource = t.app.get(DataSource);
-    const relationship = await dataSource.getRepository(RelationshipEntity).save({
-      name: uniqueName('rel'),
-      vendor: 'kea',
-      mode: 'hot-standby',
-      settings: {},
-      status: 'normal',
-      statusCheckedAt: null,
-      servers: [a, b].map((serverId, position) => ({
-        serverId,
-        role: position === 0 ? 'primary' : 'standby',
-        position,
-        peerName: `peer${position}`,
-        settings: {},
-      })),
-    });
+    const relationship = await saveRelationshipRecord(t, [a, b]);
     // Another process's change holds the first server (as a DELETE of the relationship would).
     const holder = new pg.Client({ connectionString: t.database.url });
     await holder.connect();

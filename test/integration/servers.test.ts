@@ -2,9 +2,8 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import ssh2 from 'ssh2';
 import { DataSource } from 'typeorm';
 import { SecretBox } from '../../src/common/crypto/secret-box.js';
-import { RelationshipEntity } from '../../src/relationships/relationship.entity.js';
 import { bearer, startTestApp, type TestApp } from '../support/test-app.js';
-import { keaServerBody, uniqueName } from '../support/fixtures.js';
+import { keaServerBody, saveRelationshipRecord, uniqueName } from '../support/fixtures.js';
 import { makeTestCertificates } from '../support/kea/test-certificates.js';
 
 const FINGERPRINT = 'SHA256:nThbg6kXUpJWGl7E1IGOCspRomTxdCARLviKw6E5SY8';
@@ -387,25 +386,7 @@ describe('server registry', () => {
     const first = await t.http.post('/api/v1/servers').set(auth).send(keaServerBody()).expect(201);
     const second = await t.http.post('/api/v1/servers').set(auth).send(keaServerBody()).expect(201);
     const name = uniqueName('pair');
-    await t.app
-      .get(DataSource)
-      .getRepository(RelationshipEntity)
-      .save({
-        name,
-        vendor: 'kea',
-        mode: 'hot-standby',
-        settings: {},
-        status: 'normal',
-        statusCheckedAt: null,
-        discovered: false,
-        servers: [first.body.id, second.body.id].map((serverId, position) => ({
-          serverId,
-          role: position === 0 ? 'primary' : 'standby',
-          position,
-          peerName: `peer${position}`,
-          settings: {},
-        })),
-      });
+    await saveRelationshipRecord(t, [first.body.id, second.body.id], name);
     const refused = await t.http.delete(`/api/v1/servers/${first.body.id}`).set(auth).expect(409);
     expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(refused.body.detail).toContain(`"${name}"`);

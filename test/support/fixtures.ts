@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { RelationshipEntity } from '../../src/relationships/relationship.entity.js';
 import type { TestApp } from './test-app.js';
 import { bearer } from './test-app.js';
 
@@ -51,4 +53,34 @@ export function keaServerBody(overrides: Record<string, unknown> = {}): Record<s
 export async function registerServer(t: TestApp, body = keaServerBody()): Promise<string> {
   const response = await t.http.post('/api/v1/servers').set(bearer(t.adminKey)).send(body).expect(201);
   return response.body.id as string;
+}
+
+/**
+ * A managed Kea hot-standby relationship between two registered servers, saved as a record only (the fixtures' servers
+ * answer nothing, so POST /relationships could not write it to them).
+ */
+export function saveRelationshipRecord(
+  t: TestApp,
+  serverIds: readonly [string, string],
+  name = uniqueName('rel'),
+): Promise<RelationshipEntity> {
+  return t.app
+    .get(DataSource)
+    .getRepository(RelationshipEntity)
+    .save({
+      name,
+      vendor: 'kea',
+      mode: 'hot-standby',
+      settings: {},
+      status: 'normal',
+      statusCheckedAt: null,
+      discovered: false,
+      servers: serverIds.map((serverId, position) => ({
+        serverId,
+        role: position === 0 ? 'primary' : 'standby',
+        position,
+        peerName: `peer${position}`,
+        settings: {},
+      })),
+    });
 }

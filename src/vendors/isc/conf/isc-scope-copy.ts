@@ -59,7 +59,7 @@ export interface OriginRead {
   hosts: readonly IscHost[];
   /** How many host declarations carry each name; counted on first use (hostNamesOf). */
   names?: Map<string, number>;
-  /** The host declarations with each name; found on first use (hostNameRefusal). */
+  /** The host declarations with each name; found on first use (hostsByNameOf). */
   byName?: Map<string, IscHost[]>;
 }
 
@@ -69,6 +69,11 @@ export function hostNamesOf(read: OriginRead): Map<string, number> {
     addNames(read.names, read.hosts, 1);
   }
   return read.names;
+}
+
+/** The read's host declarations by name, for the name checks of a copy and of a refusal (hostNameClash). */
+function hostsByNameOf(read: OriginRead): Map<string, IscHost[]> {
+  return (read.byName ??= hostsByName(read.hosts));
 }
 
 const origins = new WeakMap<ScopeContent, ScopeOrigin>();
@@ -254,7 +259,7 @@ export function copyScope(
   if (origin.subnet.file.newline !== destination.file.newline) return false;
   const incoming = origin.plainHosts;
   // A name a host the write leaves in place has would be declared twice, which dhcpd refuses (the edit refuses it).
-  const byName = (base.read.byName ??= hostsByName(base.read.hosts));
+  const byName = hostsByNameOf(base.read);
   if (hostNameClash(origin.subnet.cidr, incoming, (name) => byName.get(name), alongside) !== undefined)
     return false;
   if (incoming.some((host) => base.brought.has(host.name))) return false;
@@ -301,7 +306,7 @@ export function hostNameRefusal(
 ): string | undefined {
   const read = reads.get(scopes);
   if (!read || !parts.includes('reservations')) return undefined;
-  const byName = (read.byName ??= hostsByName(read.hosts));
+  const byName = hostsByNameOf(read);
   // A source declaration's own hosts are its reservations: the scope is not mapped for them.
   const hosts = origins.get(source)?.plainHosts;
   const incoming = hosts
