@@ -3,7 +3,11 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import 'reflect-metadata';
+import { DataSource } from 'typeorm';
 import { MIGRATIONS } from '../../migrations/index.js';
+import { dataSourceOptions } from '../../src/database/data-source-options.js';
+import { migrateUnderLock } from '../../src/database/migrate.js';
 import { spawnService } from '../support/service-process.js';
 import { createEmptyDatabase } from '../support/test-database.js';
 import { REDIS_URL } from '../support/test-env.js';
@@ -124,6 +128,44 @@ describe('start-up of the built service (dist/, as npm start runs it)', () => {
       expect((await fetch(`${url}/health`)).status).toBe(200);
     } finally {
       expect(await Promise.all([api.stop(), worker.stop()])).toEqual(['graceful', 'graceful']);
+      await database.drop();
+    }
+  });
+
+  it('a migration that cannot apply stops start-up at once with its reason and exit code 1, not after connection retries', async () => {
+    const database = await createEmptyDatabase();
+    const at = MIGRATIONS.findIndex((migration) => migration.name === 'CaseInsensitiveNames1795720000000');
+    const before = await new DataSource({
+      ...dataSourceOptions(database.url),
+      migrations: MIGRATIONS.slice(0, at),
+    }).initialize();
+    try {
+      await migrateUnderLock(before);
+      // Two names that differ in case only: the migration that makes names unique whatever their case refuses them.
+      await before.query(
+        `INSERT INTO principals (name, kind, version) VALUES ('bob', 'user', 1), ('Bob', 'user', 1)`,
+      );
+      const service = spawnService({
+        PORT: '0',
+        HOST: '127.0.0.1',
+        DATABASE_URL: database.url,
+        REDIS_URL,
+        QUEUE_PREFIX: `dfmstart${randomBytes(3).toString('hex')}`,
+        ENCRYPTION_KEY: KEY(),
+        BOOTSTRAP_API_KEY: `dfm_${randomBytes(24).toString('base64url')}`,
+      });
+      try {
+        expect(await service.exited()).toBe(1);
+      } finally {
+        await service.stop();
+      }
+      expect(service.output()).toContain(
+        'Names are now unique whatever their case, and these differ in case only:',
+      );
+      // A migration's failure is not the database being unreachable: trying again would fail the same way.
+      expect(service.output()).not.toMatch(/Retrying/);
+    } finally {
+      await before.destroy();
       await database.drop();
     }
   });
