@@ -22,6 +22,17 @@ describe('withVendorMessage', () => {
     );
   });
 
+  it("keeps the vendor's first line when the message merely ends with the same words", () => {
+    const error = new DriverError(
+      DriverErrorCode.unreachable,
+      'the restart command failed',
+      'failed\nJob for isc-dhcp-server.service failed.',
+    );
+    expect(withVendorMessage(error)).toBe(
+      'the restart command failed: failed\nJob for isc-dhcp-server.service failed.',
+    );
+  });
+
   it('is the message alone without a vendor message', () => {
     expect(withVendorMessage(new DriverError(DriverErrorCode.conflict, 'changed since read'))).toBe(
       'changed since read',

@@ -56,8 +56,12 @@ export function withVendorMessage(error: DriverError): string {
   if (!vendorMessage) return message;
   // A message that ends with the vendor's first line already (dhcpd -t's summary; a transport's cause, in
   // parentheses) is followed by the rest only: the cause is said once.
+  // Quoted means after a colon or in parentheses: a message that merely ends with the same words keeps them.
   const firstLine = vendorMessage.split('\n', 1)[0];
-  if (firstLine && (message.endsWith(firstLine) || message.endsWith(`(${firstLine})`))) {
+  if (
+    firstLine &&
+    (message === firstLine || message.endsWith(`: ${firstLine}`) || message.endsWith(` (${firstLine})`))
+  ) {
     return `${message}${vendorMessage.slice(firstLine.length)}`;
   }
   return `${message}: ${vendorMessage}`;
