@@ -26,6 +26,7 @@ export class CreateApiKeyDto {
 }
 
 export class ApiKeyQuery extends PageQuery {
+  /** Only the keys of this principal. */
   @IsOptional()
   @IsUUID()
   principalId?: string;
@@ -40,14 +41,21 @@ export class ApiKeyQuery extends PageQuery {
 
 /** An API key as listed: never the key itself. */
 export class ApiKeyDto {
+  /** The key's id (not the key). */
   id!: string;
+  /** The principal the key authenticates as. */
   principalId!: string;
+  /** What the key is for, as given at creation (may be empty). */
   name!: string;
   /** The key's first characters, to tell keys apart. */
   prefix!: string;
+  /** When the key was created. */
   createdAt!: Date;
+  /** When the key stops working; `null`: never. */
   expiresAt!: Date | null;
+  /** When the key was revoked; `null`: it was not. */
   revokedAt!: Date | null;
+  /** When the key last authenticated a request; `null`: never used. */
   lastUsedAt!: Date | null;
 
   static from(entity: ApiKeyEntity): ApiKeyDto {

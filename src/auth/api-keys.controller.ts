@@ -47,7 +47,12 @@ export class ApiKeysController {
 
   @Get()
   @Authorize(ADMIN)
-  @Operation('List API keys (never the keys themselves)')
+  @Operation(
+    'List API keys (never the keys themselves)',
+    'Newest first, each with its `prefix` to tell keys apart. Filter by `principalId` and by `revoked` (`true`: ' +
+      'revoked keys only; `false`: live keys only); page with `limit` and `offset`. Needs `administer-access` on ' +
+      '`global`.',
+  )
   @ApiOkResponse({ type: ApiKeyPage })
   async list(@Query() query: ApiKeyQuery): Promise<Page<ApiKeyDto>> {
     const page = await this.keys.list(query);
@@ -56,7 +61,11 @@ export class ApiKeysController {
 
   @Get(':id')
   @Authorize(ADMIN)
-  @Operation('Read an API key (never the key itself)')
+  @Operation(
+    'Read an API key (never the key itself)',
+    'Its owner, name, prefix, expiry, revocation and last use. Answers with an `ETag`; send it in `If-None-Match` ' +
+      'for a 304 while the key is unchanged. Needs `administer-access` on `global`.',
+  )
   @ApiOkResponse({ type: ApiKeyDto })
   @NotFound('API key')
   @ConditionalRead('API key')

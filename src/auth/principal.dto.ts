@@ -18,6 +18,7 @@ export class CreatePrincipalDto {
   @IsIn(PRINCIPAL_KINDS)
   kind!: PrincipalKind;
 
+  /** Free text for people, up to 500 characters; empty if absent. */
   @IsOptional()
   @IsString()
   @MaxLength(500)
@@ -25,10 +26,12 @@ export class CreatePrincipalDto {
 }
 
 export class UpdatePrincipalDto {
+  /** A new unique name (1-100 letters, digits, spaces or `._@-`). */
   @IsOptionalNotNull()
   @Matches(NAME, { message: NAME_MESSAGE })
   name?: string;
 
+  /** Free text for people, up to 500 characters. */
   @IsOptionalNotNull()
   @IsString()
   @MaxLength(500)
@@ -47,11 +50,13 @@ export class PrincipalQuery extends PageQuery {
   @MaxLength(100)
   name?: string;
 
+  /** Only persons (`user`) or only service accounts (`service`). */
   @ApiPropertyOptional({ enum: PRINCIPAL_KINDS })
   @IsOptional()
   @IsIn(PRINCIPAL_KINDS)
   kind?: PrincipalKind;
 
+  /** `true` for disabled principals only, `false` for enabled ones only. */
   @ApiPropertyOptional({ type: Boolean })
   @IsOptional()
   @ToBoolean()
@@ -60,13 +65,20 @@ export class PrincipalQuery extends PageQuery {
 }
 
 export class PrincipalDto {
+  /** The principal's id, for grants and API keys. */
   id!: string;
+  /** Unique name, whatever its case. */
   name!: string;
+  /** A person (`user`) or a service account (`service`). */
   @ApiProperty({ enum: PRINCIPAL_KINDS })
   kind!: PrincipalKind;
+  /** Free text for people; empty if none. */
   description!: string;
+  /** A disabled principal's API keys do not work. */
   disabled!: boolean;
+  /** When the principal was created. */
   createdAt!: Date;
+  /** When the principal last changed. */
   updatedAt!: Date;
 
   static from(entity: PrincipalEntity): PrincipalDto {

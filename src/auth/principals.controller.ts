@@ -29,7 +29,12 @@ export class PrincipalsController {
   @Post()
   @Idempotent()
   @Authorize(ADMIN)
-  @Operation('Create a principal (a person or a service account)')
+  @Operation(
+    'Create a principal (a person or a service account)',
+    'A principal holds API keys and grants; it has no permission until granted one (`POST /grants`). Names are ' +
+      'unique whatever their case (409). Send `Idempotency-Key` to retry safely. Needs `administer-access` on ' +
+      '`global`.',
+  )
   @ApiCreatedResponse({ type: PrincipalDto })
   @Conflicts('A principal with that name exists.')
   async create(
@@ -45,7 +50,11 @@ export class PrincipalsController {
 
   @Get()
   @Authorize(ADMIN)
-  @Operation('List principals')
+  @Operation(
+    'List principals',
+    'By name. Filter by `name` (contains, case-insensitive), `kind` and `disabled`; page with `limit` and `offset`. ' +
+      'Needs `administer-access` on `global`.',
+  )
   @ApiOkResponse({ type: PrincipalPage })
   async list(@Query() query: PrincipalQuery): Promise<Page<PrincipalDto>> {
     const page = await this.principals.list(query);
@@ -54,7 +63,11 @@ export class PrincipalsController {
 
   @Get(':id')
   @Authorize(ADMIN)
-  @Operation('Read a principal')
+  @Operation(
+    'Read a principal',
+    'Answers with an `ETag`; send it in `If-None-Match` for a 304 while the principal is unchanged. Needs ' +
+      '`administer-access` on `global`.',
+  )
   @ApiOkResponse({ type: PrincipalDto })
   @NotFound('principal')
   @ConditionalRead('principal')
@@ -66,7 +79,12 @@ export class PrincipalsController {
 
   @Patch(':id')
   @Authorize(ADMIN)
-  @Operation('Change a principal (name, description, disabled)')
+  @Operation(
+    'Change a principal (name, description, disabled)',
+    'Only the fields sent change. Disabling a principal stops its API keys at once; the last enabled principal ' +
+      'with a global Administrators grant cannot be disabled (409). Send the `ETag` you read in `If-Match` (412 if ' +
+      'it changed since). Needs `administer-access` on `global`.',
+  )
   @ApiOkResponse({ type: PrincipalDto })
   @NotFound('principal')
   @IfMatch()
@@ -86,7 +104,11 @@ export class PrincipalsController {
   @Delete(':id')
   @HttpCode(204)
   @Authorize(ADMIN)
-  @Operation('Delete a principal with its API keys and grants')
+  @Operation(
+    'Delete a principal with its API keys and grants',
+    'Its keys stop working at once; each grant deleted is audited. The last administrator cannot be deleted (409). ' +
+      'Send the `ETag` you read in `If-Match` (412 if it changed since). Needs `administer-access` on `global`.',
+  )
   @ApiNoContentResponse({ description: 'Deleted.' })
   @NotFound('principal')
   @IfMatch()

@@ -38,6 +38,7 @@ export class ResourceDto {
 }
 
 export class CreateGrantDto {
+  /** The principal that gets the role or bits. */
   @IsUUID()
   principalId!: string;
 
@@ -46,7 +47,7 @@ export class CreateGrantDto {
   @IsUUID()
   roleId?: string;
 
-  /** ...and/or permission bits directly. */
+  /** ...and/or permission bits directly (at least one of `roleId` and `permissions`). */
   @ApiPropertyOptional({ enum: PERMISSIONS, isArray: true })
   @IsOptional()
   @ArrayMaxSize(PERMISSIONS.length)
@@ -54,6 +55,7 @@ export class CreateGrantDto {
   @IsIn(PERMISSIONS, { each: true, message: `each permission must be one of ${PERMISSIONS.join(', ')}` })
   permissions?: Permission[];
 
+  /** Where the grant applies, e.g. `{"type": "global"}`. */
   @IsDefined()
   @IsObject({ message: 'resource must be an object such as {"type": "global"}' })
   @ValidateNested()
@@ -62,18 +64,22 @@ export class CreateGrantDto {
 }
 
 export class GrantQuery extends PageQuery {
+  /** Only the grants of this principal. */
   @IsOptional()
   @IsUUID()
   principalId?: string;
 
+  /** Only the grants of this role. */
   @IsOptional()
   @IsUUID()
   roleId?: string;
 
+  /** Only the grants on this server (its `server`, `server-scopes` and `scope` resources). */
   @IsOptional()
   @IsUUID()
   serverId?: string;
 
+  /** Only the grants on this type of resource. */
   @ApiPropertyOptional({ enum: RESOURCE_TYPES })
   @IsOptional()
   @IsIn(RESOURCE_TYPES)
@@ -81,13 +87,20 @@ export class GrantQuery extends PageQuery {
 }
 
 export class GrantDto {
+  /** The grant's id. */
   id!: string;
+  /** The principal the grant is for. */
   principalId!: string;
+  /** The role granted; `null` when only bits were granted. */
   roleId!: string | null;
+  /** The permission bits granted directly (the role's bits are on the role). */
   @ApiProperty({ enum: PERMISSIONS, isArray: true })
   permissions!: Permission[];
+  /** Where the grant applies. */
   resource!: ResourceDto;
+  /** The principal that created the grant; `null` for the bootstrap administrator's grant. */
   createdBy!: string | null;
+  /** When the grant was created. */
   createdAt!: Date;
 
   static from(entity: GrantEntity): GrantDto {

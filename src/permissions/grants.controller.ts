@@ -52,7 +52,11 @@ export class GrantsController {
 
   @Get()
   @Authorize(ADMIN)
-  @Operation('List grants')
+  @Operation(
+    'List grants',
+    'Oldest first. Filter by `principalId`, `roleId`, `serverId` and `resourceType`; page with `limit` and ' +
+      '`offset`. Needs `administer-access` on `global`.',
+  )
   @ApiOkResponse({ type: GrantPage })
   async list(@Query() query: GrantQuery): Promise<Page<GrantDto>> {
     const page = await this.grants.list(query);
@@ -61,7 +65,11 @@ export class GrantsController {
 
   @Get(':id')
   @Authorize(ADMIN)
-  @Operation('Read a grant')
+  @Operation(
+    'Read a grant',
+    'Answers with an `ETag`; send it in `If-None-Match` for a 304 while the grant is unchanged. Needs ' +
+      '`administer-access` on `global`.',
+  )
   @ApiOkResponse({ type: GrantDto })
   @NotFound('grant')
   @ConditionalRead('grant')
@@ -74,7 +82,12 @@ export class GrantsController {
   @Delete(':id')
   @HttpCode(204)
   @Authorize(ADMIN)
-  @Operation('Delete a grant')
+  @Operation(
+    'Delete a grant',
+    'The principal loses what the grant gave at once. The last global Administrators grant of an enabled ' +
+      'principal cannot be deleted (409). Send the `ETag` you read in `If-Match` (412 if it changed since). Needs ' +
+      '`administer-access` on `global`.',
+  )
   @ApiNoContentResponse({ description: 'Deleted.' })
   @NotFound('grant')
   @IfMatch()

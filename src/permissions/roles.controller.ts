@@ -29,7 +29,11 @@ export class RolesController {
   @Post()
   @Idempotent()
   @Authorize(ADMIN)
-  @Operation('Create a custom role')
+  @Operation(
+    'Create a custom role',
+    'A named set of permission bits, to grant with `POST /grants`. Names are unique whatever their case (409). Send ' +
+      '`Idempotency-Key` to retry safely. Needs `administer-access` on `global`.',
+  )
   @ApiCreatedResponse({ type: RoleDto })
   @Conflicts('A role with that name exists.')
   async create(
@@ -45,7 +49,10 @@ export class RolesController {
 
   @Get()
   @Authorize(ADMIN)
-  @Operation('List roles, built-in first')
+  @Operation(
+    'List roles, built-in first',
+    'Then by name. Filter by `builtIn`; page with `limit` and `offset`. Needs `administer-access` on `global`.',
+  )
   @ApiOkResponse({ type: RolePage })
   async list(@Query() query: RoleQuery): Promise<Page<RoleDto>> {
     const page = await this.roles.list(query);
@@ -54,7 +61,11 @@ export class RolesController {
 
   @Get(':id')
   @Authorize(ADMIN)
-  @Operation('Read a role')
+  @Operation(
+    'Read a role',
+    'Its permission bits, and whether it is built in. Answers with an `ETag`; send it in `If-None-Match` for a 304 ' +
+      'while the role is unchanged. Needs `administer-access` on `global`.',
+  )
   @ApiOkResponse({ type: RoleDto })
   @NotFound('role')
   @ConditionalRead('role')
