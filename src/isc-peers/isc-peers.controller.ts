@@ -60,7 +60,11 @@ export class IscPeersController {
 
   @Get('failover-peers')
   @Authorize({ resource: serverFromPath })
-  @Operation("List an ISC server's failover peers, read live from its dhcpd.conf")
+  @Operation(
+    "List an ISC server's failover peers, read live from its dhcpd.conf",
+    'Each `failover peer` declaration with its addresses, role and timers. Needs a grant reaching the server. A ' +
+      'Windows or Kea server answers 409; a dhcpd.conf that does not parse, 422; an unreachable server, 502.',
+  )
   @ApiOkResponse({ type: FailoverPeerListDto })
   @NotFound('server')
   @Conflicts(NOT_ISC)

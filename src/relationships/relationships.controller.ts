@@ -96,7 +96,12 @@ export class RelationshipsController {
 
   @Get(':id')
   @Authorize(DHCP_ADMIN)
-  @Operation('Read a failover relationship')
+  @Operation(
+    'Read a failover relationship',
+    'Its vendor, mode, settings and servers with their roles, as last stored (the servers are not asked; ' +
+      '`GET .../state` asks them). Needs `dhcp-administrator` on `global`. Answers with an `ETag`; send it in ' +
+      '`If-None-Match` for a 304 while the relationship is unchanged.',
+  )
   @ApiOkResponse({ type: RelationshipDto })
   @NotFound('relationship')
   @ConditionalRead('relationship')

@@ -66,7 +66,12 @@ export class ServersController {
 
   @Get()
   @Authorize('authenticated')
-  @Operation('List the servers the caller has a grant on')
+  @Operation(
+    'List the servers the caller has a grant on',
+    'By name: every server for a caller with a permission on `global`, else the servers its grants name (none ' +
+      'is not an error). Filter by `vendor`, `name` (contains, case-insensitive) and `address` (exact); page with ' +
+      '`limit` and `offset`. Secrets are never returned.',
+  )
   @ApiOkResponse({ type: ServerPage })
   async list(
     @Query() query: ServerQuery,
@@ -78,7 +83,12 @@ export class ServersController {
 
   @Get(':id')
   @Authorize({ resource: serverFromPath })
-  @Operation('Read a registered server (never its secrets)')
+  @Operation(
+    'Read a registered server (never its secrets)',
+    'Its connection settings and the names of the secrets held (`secretsSet`). Needs a grant reaching the server ' +
+      '(on `global`, the server, or its scopes). Answers with an `ETag`; send it in `If-None-Match` for a 304 while ' +
+      'the server is unchanged.',
+  )
   @ApiOkResponse({ type: ServerDto })
   @NotFound('server')
   @ConditionalRead('server')

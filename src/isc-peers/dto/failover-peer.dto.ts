@@ -111,37 +111,44 @@ export class CreateFailoverPeerDto extends FailoverPeerFieldsDto {
 
 /** Any fields of a peer; `null` removes `mclt`, `split` or `loadBalanceMaxSeconds`. The name cannot change. */
 export class UpdateFailoverPeerDto {
+  /** `primary` or `secondary` (a secondary has no `mclt` or `split`: send them as `null`). */
   @ApiPropertyOptional({ enum: ROLES })
   @IsOptional()
   @IsIn(ROLES, { message: 'role must be primary or secondary' })
   role?: 'primary' | 'secondary';
 
+  /** IP address or DNS name this server listens on for its peer (`address`). */
   @IsOptional()
   @IsIpv4OrHostName()
   address?: string;
 
+  /** TCP port this server listens on for its peer (`port`). */
   @IsOptional()
   @IsInt()
   @Min(1)
   @Max(65535)
   port?: number;
 
+  /** IP address or DNS name this server connects to, to reach its peer (`peer address`). */
   @IsOptional()
   @IsIpv4OrHostName()
   peerAddress?: string;
 
+  /** TCP port this server connects to (`peer port`). */
   @IsOptional()
   @IsInt()
   @Min(1)
   @Max(65535)
   peerPort?: number;
 
+  /** Seconds without a message from the peer before the connection counts as failed (`max-response-delay`). */
   @IsOptional()
   @IsInt()
   @Min(1)
   @Max(INT32)
   maxResponseDelay?: number;
 
+  /** Updates the peer may send before an acknowledgement (`max-unacked-updates`). */
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -156,6 +163,7 @@ export class UpdateFailoverPeerDto {
   @Max(INT32)
   mclt?: number | null;
 
+  /** Load-balancing split, 0-256 (`split`), primary only; `null` removes it. */
   @ApiPropertyOptional({ type: Number, nullable: true, minimum: 0, maximum: 256 })
   @ValidateIf((_, value) => value !== undefined && value !== null)
   @IsInt()
@@ -163,6 +171,7 @@ export class UpdateFailoverPeerDto {
   @Max(256)
   split?: number | null;
 
+  /** Seconds after which load balancing is disabled for a client (`load balance max seconds`); `null` removes it. */
   @ApiPropertyOptional({ type: Number, nullable: true, minimum: 0, maximum: INT32 })
   @ValidateIf((_, value) => value !== undefined && value !== null)
   @IsInt()
@@ -200,17 +209,28 @@ export class MigrateScopePeerDto {
 }
 
 export class FailoverPeerDto {
+  /** The peer's name (`failover peer "<name>"`), as pools refer to it. */
   name!: string;
+  /** `primary` or `secondary`. */
   @ApiProperty({ enum: ROLES })
   role!: 'primary' | 'secondary';
+  /** IP address or DNS name this server listens on for its peer (`address`). */
   address!: string;
+  /** TCP port this server listens on for its peer (`port`). */
   port!: number;
+  /** IP address or DNS name this server connects to, to reach its peer (`peer address`). */
   peerAddress!: string;
+  /** TCP port this server connects to (`peer port`). */
   peerPort!: number;
+  /** Seconds without a message from the peer before the connection counts as failed (`max-response-delay`). */
   maxResponseDelay!: number;
+  /** Updates the peer may send before an acknowledgement (`max-unacked-updates`). */
   maxUnackedUpdates!: number;
+  /** Maximum client lead time in seconds (`mclt`); primary only. */
   mclt?: number;
+  /** Load-balancing split, 0-256 (`split`); primary only. */
   split?: number;
+  /** Seconds after which load balancing is disabled for a client (`load balance max seconds`). */
   loadBalanceMaxSeconds?: number;
   /** Statements of the declaration the fields above do not cover (hba, auto-partner-down, ...), as written. */
   extras?: string[];
@@ -225,8 +245,10 @@ export class FailoverPeerDto {
 }
 
 export class FailoverPeerListDto {
+  /** Every `failover peer` declaration of the server. */
   @ApiProperty({ type: [FailoverPeerDto] })
   items!: FailoverPeerDto[];
+  /** How many peers are listed (there is no paging). */
   total!: number;
 }
 
@@ -250,15 +272,18 @@ export class CreatedFailoverPeerDto extends FailoverPeerDto {
   firstPeer!: boolean;
   /** Pools that got a reference by the first-peer rule. */
   poolsReferred!: number;
+  /** The scopes named in `scopes` whose pools moved to this peer. */
   @ApiProperty({ type: [ScopeMigrationDto] })
   migrations!: ScopeMigrationDto[];
 }
 
 export class DeletedFailoverPeerDto {
+  /** The peer deleted. */
   name!: string;
   /** `references-removed`: it was the last peer; `references-moved`: its pools refer to `replacement` now. */
   @ApiProperty({ enum: ['references-removed', 'references-moved'] })
   outcome!: 'references-removed' | 'references-moved';
+  /** With `references-moved`: the peer the pools refer to now. */
   replacement?: string;
   /** Pools whose reference was removed or moved. */
   pools!: number;

@@ -43,7 +43,9 @@ export class RemoveRelationshipScopeQuery {
 export class RelationshipScopeDto {
   /** CIDR, e.g. `10.1.2.0/24`. */
   subnet!: string;
+  /** The scope's network address, e.g. `10.1.2.0`, as in the scope paths. */
   network!: string;
+  /** The scope's name, where the vendor keeps one (Windows: the scope name; Kea: `user-context.name`; ISC: none). */
   name?: string;
   /** The servers that have the scope. */
   presentOn!: string[];
@@ -56,15 +58,21 @@ export class RelationshipScopeDto {
 }
 
 export class RelationshipScopeListDto {
+  /** Every scope of the relationship, on either server. */
   @ApiProperty({ type: [RelationshipScopeDto] })
   items!: RelationshipScopeDto[];
+  /** How many scopes are listed (there is no paging). */
   total!: number;
 }
 
 export class RelationshipScopeChangeDto {
+  /** The scope's network address, e.g. `10.1.2.0`. */
   network!: string;
+  /** The server changed. */
   serverId!: string;
+  /** What became of the scope on that server. */
   @ApiProperty({ enum: ['created', 'deleted', 'disabled'] })
   action!: 'created' | 'deleted' | 'disabled';
+  /** Human summary of what was done, e.g. which copy was kept. */
   detail!: string;
 }

@@ -60,6 +60,7 @@ export class RelationshipServerSettingsDto {
 }
 
 export class RelationshipServerDto {
+  /** A registered server of the relationship's vendor. */
   @IsUUID()
   serverId!: string;
 
@@ -85,10 +86,12 @@ export class CreateRelationshipDto {
   @Matches(NAME, { message: 'name must be 1-100 letters, digits or "._-", starting with a letter or digit' })
   name!: string;
 
+  /** `kea`, `isc` or `windows`; both servers must be of this vendor. */
   @ApiProperty({ enum: VENDORS })
   @IsIn(VENDORS)
   vendor!: Vendor;
 
+  /** `hot-standby` or `load-balancing` (every vendor), or `passive-backup` (Kea only). */
   @ApiProperty({ enum: FAILOVER_MODES })
   @IsIn(FAILOVER_MODES)
   mode!: FailoverMode;
@@ -132,6 +135,7 @@ export class RelationshipQuery extends PageQuery {
   @IsUUID()
   serverId?: string;
 
+  /** Only relationships of this vendor. */
   @ApiPropertyOptional({ enum: VENDORS })
   @IsOptional()
   @IsIn(VENDORS)
@@ -139,33 +143,51 @@ export class RelationshipQuery extends PageQuery {
 }
 
 export class RelationshipMemberDto {
+  /** The registered server. */
   serverId!: string;
+  /** The server's role in the relationship (which roles go together depends on the mode and vendor). */
   @ApiProperty({ enum: SERVER_ROLES })
   role!: string;
   /** The server's name inside the relationship (Kea: this-server-name; ISC: the `failover peer` name). */
   peerName!: string;
+  /**
+   * The server's own settings in the relationship (RelationshipServerSettingsDto: Kea `autoFailover`, ISC `address`
+   * and `port`).
+   */
   @ApiProperty({ type: 'object', additionalProperties: true })
   settings!: Record<string, unknown>;
 }
 
 export class RelationshipDto {
+  /** The relationship's id, in paths. */
   id!: string;
+  /** Unique name, e.g. `dc1-pair` (Windows: the failover relationship's name on both servers). */
   name!: string;
+  /** `kea`, `isc` or `windows`, as both its servers. */
   @ApiProperty({ enum: VENDORS })
   vendor!: Vendor;
+  /** `hot-standby`, `load-balancing`, or `passive-backup` (Kea only). */
   @ApiProperty({ enum: FAILOVER_MODES })
   mode!: FailoverMode;
+  /** Its two servers, with their roles and per-server settings. */
   @ApiProperty({ type: [RelationshipMemberDto] })
   servers!: RelationshipMemberDto[];
+  /**
+   * Vendor settings, secrets left out: Kea, KeaHaSettingsDto; ISC, IscFailoverSettingsDto; Windows,
+   * WindowsFailoverSettingsDto, with `messageAuthentication` saying whether a shared secret is set.
+   */
   @ApiProperty({ type: 'object', additionalProperties: true })
   settings!: Record<string, unknown>;
   /** empty (no scope yet), normal, impaired (a partner down or out of step), down (both unreachable). */
   @ApiProperty({ enum: RELATIONSHIP_STATUSES })
   status!: RelationshipStatus;
+  /** When `status` was last asked of the servers; `null`: never. */
   statusCheckedAt!: Date | null;
   /** Found configured on the servers and not adopted yet (POST .../adopt); read-only until then. */
   discovered!: boolean;
+  /** When the relationship was created or first discovered. */
   createdAt!: Date;
+  /** When the relationship last changed. */
   updatedAt!: Date;
 
   static from(entity: RelationshipEntity): RelationshipDto {
@@ -202,7 +224,9 @@ export class RelationshipDto {
 }
 
 export class PartnerStateDto {
+  /** The registered server asked. */
   serverId!: string;
+  /** Its registered name. */
   serverName!: string;
   /** Whether the server answered. */
   reachable!: boolean;
@@ -210,20 +234,30 @@ export class PartnerStateDto {
   state?: string;
   /** The state this server last saw its partner in. */
   partnerState?: string;
+  /** Kea: the scopes this server serves now (its `local` HA scopes), e.g. `["server1"]`. */
   scopesServed?: string[];
+  /** Kea: the partner's `unacked-clients`, counted while the partner seems down. */
   unackedClients?: number;
+  /** When the server last heard from its partner (ISO 8601), where the vendor tells. */
   lastContact?: string;
   /** Why the server could not be asked. */
   error?: string;
+  /**
+   * The vendor's own answer, for callers who need more (Kea's `high-availability` status, dhcpd's OMAPI failover
+   * state, the Windows relationship).
+   */
   @ApiPropertyOptional({ type: 'object', additionalProperties: true })
   detail?: Record<string, unknown>;
 }
 
 export class RelationshipStateDto {
+  /** empty (no scope yet), normal, impaired (a partner down or out of step), down (both unreachable). */
   @ApiProperty({ enum: RELATIONSHIP_STATUSES })
   status!: RelationshipStatus;
+  /** What each server said, in the relationship's order. */
   @ApiProperty({ type: [PartnerStateDto] })
   servers!: PartnerStateDto[];
+  /** When the servers were asked. */
   checkedAt!: Date;
 }
 
@@ -258,6 +292,7 @@ export class DeleteRelationshipResultDto {
 
 /** Changes to a relationship; absent fields stay. The two servers cannot change (create another relationship). */
 export class UpdateRelationshipDto {
+  /** A new mode of the vendor's (ISC: the default `split` of the new mode applies unless one is sent). */
   @ApiPropertyOptional({ enum: FAILOVER_MODES })
   @IsOptional()
   @IsIn(FAILOVER_MODES)

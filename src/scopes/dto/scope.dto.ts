@@ -1,7 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 export class AddressRangeDto {
+  /** First address of the range, inclusive, e.g. `10.1.2.100`. */
   start!: string;
+  /** Last address of the range, inclusive, e.g. `10.1.2.200`. */
   end!: string;
 }
 
@@ -20,6 +22,7 @@ export class DhcpOptionDto {
     oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }, { type: 'array', items: {} }],
   })
   value!: string | number | boolean | string[] | number[];
+  /** `hex`: `value` is the option's raw bytes in hex (Kea `csv-format: false`; ISC colon-separated bytes). */
   @ApiPropertyOptional({ enum: ['hex'] })
   format?: 'hex';
   /** The server's settings of this option the model does not hold (Kea: `always-send`, ...), kept verbatim. */
@@ -30,10 +33,15 @@ export class DhcpOptionDto {
 export class ReservationDto {
   /** Absent for a reservation without an address (Kea: hardware address and host name, classes, options only). */
   address?: string;
+  /** The client's MAC address, lower-case and colon-separated, e.g. `aa:bb:cc:dd:ee:01`. */
   hardwareAddress?: string;
+  /** The client identifier (option 61) in hex octets, e.g. `01:aa:bb:cc:dd:ee:01`, for a client not matched by MAC. */
   clientId?: string;
+  /** The reservation's name (ISC: the `host` name; Kea: `hostname`; Windows: the reservation name). */
   name?: string;
+  /** Free text, where the vendor keeps one (Windows; Kea: `user-context.description`). */
   description?: string;
+  /** Options given to this client only, over the scope's. */
   @ApiProperty({ type: [DhcpOptionDto] })
   options!: DhcpOptionDto[];
   /**
@@ -48,17 +56,26 @@ export class ReservationDto {
 export class ScopeContentDto {
   /** CIDR, e.g. `10.1.2.0/24`. */
   subnet!: string;
-  name?: string;
+  /** The scope's name, where the vendor keeps one (Windows: the scope name; Kea: `user-context.name`; ISC: none). */
+  /** Free text, where the vendor keeps one (Windows: the scope description; Kea: `user-context.description`). */
   description?: string;
+  /** False for a disabled scope: Windows inactive, ISC pools that `deny all clients`, Kea pools closed to all. */
   enabled!: boolean;
   /** Seconds. */
   leaseTime?: number;
+  /** The ranges leased from (Windows: the scope's one range; ISC: its `range`s; Kea: its pools). */
   @ApiProperty({ type: [AddressPoolDto] })
   pools!: AddressPoolDto[];
+  /**
+   * Addresses not leased (Windows: its exclusions; ISC: the subnet's usable addresses outside every range; Kea has
+   * none).
+   */
   @ApiProperty({ type: [AddressRangeDto] })
   exclusions!: AddressRangeDto[];
+  /** Addresses (or settings) kept for particular clients. */
   @ApiProperty({ type: [ReservationDto] })
   reservations!: ReservationDto[];
+  /** Options of the scope, given to every client of it. */
   @ApiProperty({ type: [DhcpOptionDto] })
   options!: DhcpOptionDto[];
   /** What the server holds that the model cannot express, kept verbatim (never dropped). */
@@ -73,15 +90,19 @@ export class ScopeContentDto {
 }
 
 export class ScopeSummaryDto {
+  /** CIDR, e.g. `10.1.2.0/24`. */
   subnet!: string;
-  name?: string;
+  /** The scope's name, where the vendor keeps one (Windows: the scope name; Kea: `user-context.name`; ISC: none). */
+  /** False for a disabled scope (see ScopeContentDto.enabled). */
   enabled!: boolean;
   /** The failover relationship (Kea: the HA peers) or ISC peer the scope belongs to on this server. */
   failover?: string;
 }
 
 export class ScopeListDto {
+  /** The server's scopes the caller can see: all of them, or the single scopes its grants name. */
   @ApiProperty({ type: [ScopeSummaryDto] })
   items!: ScopeSummaryDto[];
+  /** How many scopes are listed (there is no paging). */
   total!: number;
 }

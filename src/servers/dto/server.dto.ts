@@ -27,6 +27,7 @@ export class CreateServerDto {
   @Matches(NAME, { message: NAME_MESSAGE })
   name!: string;
 
+  /** `kea` (ISC Kea 2.2), `isc` (ISC dhcpd 4.4) or `windows` (Windows Server DHCP); it cannot change later. */
   @ApiProperty({ enum: VENDORS })
   @IsIn(VENDORS)
   vendor!: Vendor;
@@ -35,6 +36,7 @@ export class CreateServerDto {
   @IsHostOrIp()
   address!: string;
 
+  /** Free text for people, up to 500 characters; empty if absent. */
   @IsOptional()
   @IsString()
   @MaxLength(500)
@@ -46,14 +48,17 @@ export class CreateServerDto {
 }
 
 export class UpdateServerDto {
+  /** A new unique name (1-100 letters, digits or `._-`). */
   @IsOptionalNotNull()
   @Matches(NAME, { message: NAME_MESSAGE })
   name?: string;
 
+  /** The server's new DHCP address or host name, e.g. `10.0.0.11` or `dhcp1.example.net`. */
   @IsOptionalNotNull()
   @IsHostOrIp()
   address?: string;
 
+  /** Free text for people, up to 500 characters. */
   @IsOptionalNotNull()
   @IsString()
   @MaxLength(500)
@@ -70,6 +75,7 @@ export class UpdateServerDto {
 }
 
 export class ServerQuery extends PageQuery {
+  /** Only servers of this vendor. */
   @ApiPropertyOptional({ enum: VENDORS })
   @IsOptional()
   @IsIn(VENDORS)
@@ -89,18 +95,25 @@ export class ServerQuery extends PageQuery {
 }
 
 export class ServerDto {
+  /** The server's id, in paths and grants. */
   id!: string;
+  /** Unique name, whatever its case. */
   name!: string;
+  /** `kea` (ISC Kea 2.2), `isc` (ISC dhcpd 4.4) or `windows` (Windows Server DHCP). */
   @ApiProperty({ enum: VENDORS })
   vendor!: Vendor;
+  /** The server's DHCP address or host name (what failover partners use). */
   address!: string;
+  /** Free text for people; empty if none. */
   description!: string;
   /** Connection settings without secrets. */
   @ApiProperty({ type: 'object', additionalProperties: true })
   connection!: Record<string, unknown>;
   /** Names of the secrets held (e.g. `password`); their values are never returned. */
   secretsSet!: string[];
+  /** When the server was registered. */
   createdAt!: Date;
+  /** When the registration last changed. */
   updatedAt!: Date;
 
   static from(entity: ServerEntity): ServerDto {
@@ -124,7 +137,12 @@ export class ConnectionTestResultDto {
   ok!: boolean;
   /** Product as the server reports it, when reached. */
   software?: string;
+  /** Version as the server reports it, e.g. `4.4.3` or `2.2.0`, when reached. */
   version?: string;
+  /**
+   * What else was learnt, by vendor: ISC its config files, subnets and failover peers; Kea its hooks, subnet count
+   * and HA state; Windows its server name, scope count and failover relationships.
+   */
   @ApiPropertyOptional({ type: 'object', additionalProperties: true })
   facts?: Record<string, unknown>;
   /** Why it failed: `unreachable`, `auth`, ... with the vendor's message. */
@@ -133,5 +151,6 @@ export class ConnectionTestResultDto {
     properties: { code: { type: 'string' }, message: { type: 'string' } },
   })
   error?: { code: string; message: string };
+  /** How long the test took, in milliseconds. */
   durationMs!: number;
 }
