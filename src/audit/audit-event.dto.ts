@@ -9,6 +9,7 @@ export class AuditEventQuery extends TimeRangeQuery {
   @Matches(/^[a-z-]{1,50}$/, { message: 'targetType must be a lower-case word such as server' })
   targetType?: string;
 
+  /** Only events about this target (its id, e.g. a server's). */
   @IsOptional()
   @IsString()
   @MaxLength(200)
@@ -26,15 +27,21 @@ export class AuditEventQuery extends TimeRangeQuery {
 }
 
 export class AuditEventDto {
+  /** The event's id. */
   id!: string;
+  /** When the change was made. */
   at!: Date;
   /** Who made the change (null for the service itself). */
   principalId!: string | null;
+  /** What was done, e.g. `server.registered` or `grant.deleted`. */
   action!: string;
+  /** The kind of thing changed, e.g. `server`, `principal`, `grant`. */
   targetType!: string;
+  /** The id of the thing changed. */
   targetId!: string;
   /** The request id (or job id) that caused it. */
   correlationId!: string | null;
+  /** What changed, by action, with secrets left out. */
   @ApiProperty({ type: 'object', additionalProperties: true })
   details!: Record<string, unknown>;
 

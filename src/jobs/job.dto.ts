@@ -5,6 +5,7 @@ import type { JobRecordEntity } from './job-record.entity.js';
 import { JOB_STATES, type JobState } from './job-state.js';
 
 export class JobQuery extends TimeRangeQuery {
+  /** Only jobs in this state. */
   @ApiPropertyOptional({ enum: JOB_STATES })
   @IsOptional()
   @IsIn(JOB_STATES)
@@ -46,17 +47,22 @@ export class JobReadQuery {
 }
 
 export class JobProgressDto {
+  /** Items done so far (a replication: scopes). */
   done!: number;
+  /** Items the job has in all; 0 until the job knows. */
   total!: number;
 }
 
 /** A job as callers poll it: our own state, never the queue's. */
 export class JobDto {
+  /** The job's id, for `GET /jobs/{id}`. */
   id!: string;
   /** The job type. */
   name!: string;
+  /** `queued` and `running` change; `succeeded`, `failed`, `partially_succeeded` and `cancelled` are final. */
   @ApiProperty({ enum: JOB_STATES })
   state!: JobState;
+  /** How far the job has come. */
   progress!: JobProgressDto;
   /** What was asked. */
   @ApiProperty({ type: 'object', additionalProperties: true })
@@ -70,13 +76,19 @@ export class JobDto {
    */
   @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true })
   details?: Record<string, unknown> | null;
+  /** Why the job failed, or why some of its items did; `null` otherwise. */
   error!: string | null;
+  /** Runs so far, 1 on the first; a failed run is retried with backoff, 5 runs at most. */
   attempts!: number;
   /** A cancel was asked for; the job stops before its next write. */
   cancelRequested!: boolean;
+  /** The principal that asked for the job; `null` for the service itself. */
   requestedBy!: string | null;
+  /** When the job was queued. */
   createdAt!: Date;
+  /** When the job first started running; `null` while queued. */
   startedAt!: Date | null;
+  /** When the job reached a final state; `null` until then. */
   finishedAt!: Date | null;
   /** From start to finish (or to now while running). */
   durationMs!: number | null;

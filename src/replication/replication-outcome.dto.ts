@@ -12,10 +12,13 @@ export const SCOPE_OUTCOME_STATES = [
 
 /** One scope of a replication job, in its `outcome.scopes["<relationshipId>/<network>"]`. */
 export class ReplicationScopeOutcomeDto {
+  /** The relationship the scope was replicated in. */
   relationshipId!: string;
   /** The scope's network address. */
   network!: string;
+  /** The server the scope was copied from. */
   sourceServerId!: string;
+  /** The server the scope was written to. */
   destinationServerId!: string;
   /**
    * `replaced` written, `unchanged` already equal, `skipped` not replicated (see `reason`), `failed` refused (see
@@ -36,11 +39,17 @@ export class ReplicationScopeOutcomeDto {
 
 /** Milliseconds one leg (source to destination server) spent in each phase. */
 export class ReplicationLegTimingsDto {
+  /** Milliseconds waiting for both servers' locks (one change at a time per server). */
   lockWait?: number;
+  /** Milliseconds reading both servers' scopes. */
   read?: number;
+  /** Milliseconds comparing them. */
   diff?: number;
+  /** Milliseconds saving the diffs to the job (runs beside the write). */
   save?: number;
+  /** Milliseconds writing the destination server. */
   write?: number;
+  /** Milliseconds of the whole leg; a phase not reached is absent. */
   total!: number;
 }
 

@@ -48,6 +48,55 @@ describe('committed contracts', () => {
     }
   });
 
+  it('every operation and schema property has a description, and every error is problem+json', async () => {
+    const document = (await generateOpenApiDocument()) as {
+      paths: Record<
+        string,
+        Record<
+          string,
+          {
+            summary?: string;
+            description?: string;
+            responses: Record<string, { content?: Record<string, unknown> }>;
+          }
+        >
+      >;
+      components: {
+        schemas: Record<
+          string,
+          { properties?: Record<string, { description?: string; $ref?: string; allOf?: unknown }> }
+        >;
+      };
+    };
+    const operationsLacking: string[] = [];
+    const errorsNotProblems: string[] = [];
+    for (const [path, operations] of Object.entries(document.paths)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        const where = `${method.toUpperCase()} ${path}`;
+        if (!operation.summary?.trim() || !operation.description?.trim()) operationsLacking.push(where);
+        for (const [status, response] of Object.entries(operation.responses)) {
+          const content = Object.keys(response.content ?? {});
+          if (Number(status) >= 400 && (content.length !== 1 || content[0] !== 'application/problem+json')) {
+            errorsNotProblems.push(`${where} ${status}: ${content.join(', ') || 'no content'}`);
+          }
+        }
+      }
+    }
+    const propertiesLacking: string[] = [];
+    for (const [schema, { properties }] of Object.entries(document.components.schemas)) {
+      for (const [name, property] of Object.entries(properties ?? {})) {
+        // A $ref or allOf property shows the description of the schema it points to.
+        if (property.$ref || property.allOf) continue;
+        if (!property.description?.trim()) propertiesLacking.push(`${schema}.${name}`);
+      }
+    }
+    expect({ operationsLacking, errorsNotProblems, propertiesLacking }).toEqual({
+      operationsLacking: [],
+      errorsNotProblems: [],
+      propertiesLacking: [],
+    });
+  });
+
   it('the relationship routes, and the reads of a server configuration that may not parse, document what the servers make them answer', async () => {
     const document = (await generateOpenApiDocument()) as {
       paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;

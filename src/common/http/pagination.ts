@@ -49,14 +49,21 @@ export interface Page<T> {
 /** A named page class for the OpenAPI document (generics do not survive into the schema). */
 export function PageOf<T>(item: ClassType<T>): ClassType<Page<T>> {
   class PageClass implements Page<T> {
-    @ApiProperty({ type: [item] })
+    @ApiProperty({ type: [item], description: 'This page of items, at most `limit` of them.' })
     items!: T[];
-    /** How many items match the filters in all. */
-    @ApiProperty()
+    @ApiProperty({ type: 'integer', description: 'How many items match the filters in all, on every page.' })
     total!: number;
-    @ApiProperty()
+    @ApiProperty({
+      type: 'integer',
+      example: 50,
+      description: 'The page size applied (the `limit` sent, or 50).',
+    })
     limit!: number;
-    @ApiProperty()
+    @ApiProperty({
+      type: 'integer',
+      example: 0,
+      description: 'How many items were skipped (the `offset` sent, or 0).',
+    })
     offset!: number;
   }
   Object.defineProperty(PageClass, 'name', { value: `${item.name}Page` });

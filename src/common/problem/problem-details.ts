@@ -2,32 +2,39 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 /** One field that failed validation: where it is (dotted path) and what to fix. */
 export class FieldError {
-  /** Dotted path of the field in the request, e.g. `connection.url` or `query.limit`. */
+  @ApiProperty({
+    example: 'connection.url',
+    description: 'Dotted path of the field in the request, e.g. `connection.url` or `query.limit`.',
+  })
   field!: string;
-  /** What is wrong and what is expected. */
+  @ApiProperty({ description: 'What is wrong and what is expected.' })
   message!: string;
 }
 
 /** RFC 9457 problem details, the body of every error response (`application/problem+json`). */
 export class ProblemDetails {
-  /** Stable identifier of the kind of problem; branch on this. */
-  @ApiProperty({ example: 'urn:dfm:problem:validation' })
+  // Described by hand: the Swagger plugin reads only `*.dto.ts` files.
+  @ApiProperty({
+    example: 'urn:dfm:problem:validation',
+    description: 'Stable identifier of the kind of problem; branch on this.',
+  })
   type!: string;
-  /** Short summary of the kind of problem. */
+  @ApiProperty({ example: 'Validation failed', description: 'Short summary of the kind of problem.' })
   title!: string;
-  /** HTTP status code. */
+  @ApiProperty({ type: 'integer', example: 400, description: 'HTTP status code, as in the response.' })
   status!: number;
-  /** What happened in this case, and what to do about it. */
+  @ApiProperty({ description: 'What happened in this case, and what to do about it.' })
   detail!: string;
-  /** The request path. */
+  @ApiProperty({ example: '/api/v1/servers', description: 'The request path.' })
   instance!: string;
-  /** Request id, also in the `X-Request-Id` response header and in the logs. */
+  @ApiProperty({ description: 'Request id, also in the `X-Request-Id` response header and in the logs.' })
   requestId!: string;
-  /** Field errors of a validation failure. */
-  @ApiPropertyOptional({ type: [FieldError] })
+  @ApiPropertyOptional({ type: [FieldError], description: 'Field errors of a validation failure (400).' })
   errors?: FieldError[];
-  /** The permission that was missing (403). */
-  @ApiPropertyOptional({ example: 'administer-dhcp-servers' })
+  @ApiPropertyOptional({
+    example: 'administer-dhcp-servers',
+    description: 'The permission that was missing (403).',
+  })
   missingPermission?: string;
 }
 
