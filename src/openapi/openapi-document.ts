@@ -5,7 +5,9 @@ import { PROBLEM_CONTENT_TYPE } from '../common/problem/problem-details.js';
 const DESCRIPTION = `Manages DHCP failover (Windows Server DHCP, ISC dhcpd, ISC Kea) as an overlay on servers it does not own.
 
 Authenticate with \`Authorization: Bearer <api key>\`. Errors are RFC 9457 \`application/problem+json\` with a stable
-\`type\` and the \`requestId\`. Resources carry an \`ETag\`; changes accept \`If-Match\`. Lists take \`limit\` and \`offset\`.`;
+\`type\` and the \`requestId\`. Resources carry an \`ETag\`; changes accept \`If-Match\`. Lists of stored records take
+\`limit\` and \`offset\`; lists read live from a server (its scopes, a relationship's scopes, ISC failover peers) are
+whole.`;
 
 /** Builds the OpenAPI document from the app's controllers and DTOs; keys sorted so the committed file diffs well. */
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
