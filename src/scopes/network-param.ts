@@ -1,4 +1,5 @@
 import { Param, type PipeTransform } from '@nestjs/common';
+import { describePathParameter } from '../common/http/id-param.js';
 import { ProblemException } from '../common/problem/problem.exception.js';
 import { scopeNetworkError } from '../common/validation/network.validators.js';
 
@@ -11,4 +12,7 @@ class NetworkPipe implements PipeTransform<string, string> {
 }
 
 /** The `:network` path parameter: a scope's IPv4 network address (as Windows names a ScopeId). */
-export const NetworkParam = (): ParameterDecorator => Param('network', new NetworkPipe());
+export const NetworkParam = (): ParameterDecorator => (target, key, index) => {
+  Param('network', new NetworkPipe())(target, key, index);
+  describePathParameter('network', "The scope's network address, e.g. `10.1.2.0`.")(target, key, index);
+};

@@ -48,7 +48,7 @@ describe('committed contracts', () => {
     }
   });
 
-  it('every operation and schema property has a description, and every error is problem+json', async () => {
+  it('every operation, parameter and schema property has a description, and every error is problem+json', async () => {
     const document = (await generateOpenApiDocument()) as {
       paths: Record<
         string,
@@ -57,6 +57,7 @@ describe('committed contracts', () => {
           {
             summary?: string;
             description?: string;
+            parameters?: Array<{ name: string; in: string; description?: string }>;
             responses: Record<string, { content?: Record<string, unknown> }>;
           }
         >
@@ -69,11 +70,16 @@ describe('committed contracts', () => {
       };
     };
     const operationsLacking: string[] = [];
+    const parametersLacking: string[] = [];
     const errorsNotProblems: string[] = [];
     for (const [path, operations] of Object.entries(document.paths)) {
       for (const [method, operation] of Object.entries(operations)) {
         const where = `${method.toUpperCase()} ${path}`;
         if (!operation.summary?.trim() || !operation.description?.trim()) operationsLacking.push(where);
+        for (const parameter of operation.parameters ?? []) {
+          if (!parameter.description?.trim())
+            parametersLacking.push(`${where} ${parameter.in} ${parameter.name}`);
+        }
         for (const [status, response] of Object.entries(operation.responses)) {
           const content = Object.keys(response.content ?? {});
           if (Number(status) >= 400 && (content.length !== 1 || content[0] !== 'application/problem+json')) {
@@ -90,8 +96,9 @@ describe('committed contracts', () => {
         if (!property.description?.trim()) propertiesLacking.push(`${schema}.${name}`);
       }
     }
-    expect({ operationsLacking, errorsNotProblems, propertiesLacking }).toEqual({
+    expect({ operationsLacking, parametersLacking, errorsNotProblems, propertiesLacking }).toEqual({
       operationsLacking: [],
+      parametersLacking: [],
       errorsNotProblems: [],
       propertiesLacking: [],
     });
