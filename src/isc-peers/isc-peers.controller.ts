@@ -77,14 +77,15 @@ export class IscPeersController {
   @Operation(
     'Create a failover peer on an ISC server',
     "The server's first peer: every other address pool on the server is updated to refer to it (a bare `range` " +
-      'becomes a pool of its own; `dynamic-bootp` ranges stay out, dhcpd refuses BOOTP in failover). Another peer takes the pools of the scopes named in `scopes` (dhcpd refuses a peer ' +
-      'no pool refers to), with the rule of `PUT .../scopes/{network}/failover-peer`. `mclt` and `split` are for the ' +
+      'becomes a pool of its own; `dynamic-bootp` ranges stay out, dhcpd refuses BOOTP in failover). Another peer ' +
+      'takes the pools of the scopes named in `scopes`, which it needs (a 400 without: dhcpd refuses a peer no pool ' +
+      'refers to), with the rule of `PUT .../scopes/{network}/failover-peer`. `mclt` and `split` are for the ' +
       'primary only (a 400 on a secondary). One validated write (`dhcpd -t`).',
   )
   @ApiCreatedResponse({ type: CreatedFailoverPeerDto })
   @NotFound('server, or a scope named in `scopes`')
   @Conflicts(
-    `${NOT_ISC}; the name is taken; a scope holds the last pools of another peer (confirm its deletion); or that ` +
+    `${NOT_ISC}; the name is taken; it is the first peer and no address pool can refer to it; a scope holds the last pools of another peer (confirm its deletion); or that ` +
       `peer would be deleted and ${MANAGED}.`,
   )
   @ApiUnprocessableEntityResponse(REJECTED)

@@ -58,11 +58,14 @@ class FailoverPeerFieldsDto {
   @Max(INT32)
   maxUnackedUpdates!: number;
 
-  /** Maximum client lead time in seconds (`mclt`). Required on the primary; a secondary must not have it. */
-  @ApiPropertyOptional({ minimum: 0, maximum: INT32 })
+  /**
+   * Maximum client lead time in seconds (`mclt`). Required on the primary; a secondary must not have it. At least 1:
+   * dhcpd reads `mclt 0` as no mclt ("primary failover server must have mclt").
+   */
+  @ApiPropertyOptional({ minimum: 1, maximum: INT32 })
   @IsOptional()
   @IsInt()
-  @Min(0)
+  @Min(1)
   @Max(INT32)
   mclt?: number;
 
@@ -148,11 +151,11 @@ export class UpdateFailoverPeerDto {
   @Max(INT32)
   maxUnackedUpdates?: number;
 
-  /** `null` removes it (needed when the role becomes secondary). */
-  @ApiPropertyOptional({ type: Number, nullable: true, minimum: 0, maximum: INT32 })
+  /** `null` removes it (needed when the role becomes secondary). At least 1: dhcpd reads `mclt 0` as none. */
+  @ApiPropertyOptional({ type: Number, nullable: true, minimum: 1, maximum: INT32 })
   @ValidateIf((_, value) => value !== undefined && value !== null)
   @IsInt()
-  @Min(0)
+  @Min(1)
   @Max(INT32)
   mclt?: number | null;
 
