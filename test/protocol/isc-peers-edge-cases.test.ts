@@ -254,4 +254,83 @@ subnet 10.2.0.0 netmask 255.255.255.0 {
     expect(r.body.errors[0].message).toContain('last failover peer');
     expect(await both(files)).toEqual(before);
   });
+
+  it('a subnet inside a group, and a subnet whose two pools name two peers: first peer, migration, confirmation', async () => {
+    const include = `group {
+  subnet 10.5.0.0 netmask 255.255.255.0 {
+    range 10.5.0.10 10.5.0.99;
+  }
+}
+`;
+    const { files, id } = await server(include);
+    const created = await t.http
+      .post(`/api/v1/servers/${id}/failover-peers`)
+      .set(auth())
+      .send(PRIMARY)
+      .expect(201);
+    expect(created.body).toMatchObject({ poolsReferred: 1, scopes: ['10.5.0.0/24'] });
+    await run(DHCPD_BIN, ['-t', '-cf', files.configPath, '-lf', files.leasesPath]);
+
+    const two = `subnet 10.6.0.0 netmask 255.255.255.0 {
+  pool {
+    failover peer "a";
+    range 10.6.0.10 10.6.0.49;
+  }
+  pool {
+    failover peer "b";
+    range 10.6.0.50 10.6.0.99;
+  }
+}
+subnet 10.7.0.0 netmask 255.255.255.0 {
+  pool {
+    failover peer "c";
+    range 10.7.0.10 10.7.0.99;
+  }
+}
+`;
+    const other = await server(two, peer('a', 647) + peer('b', 648) + peer('c', 649));
+    const before = await both(other.files);
+    const warn = await t.http
+      .put(`/api/v1/servers/${other.id}/scopes/10.6.0.0/failover-peer`)
+      .set(auth())
+      .send({ name: 'c' })
+      .expect(409);
+    expect(warn.body.peersToDelete).toEqual(['a', 'b']);
+    expect(warn.body.detail).toContain('deletes those peers');
+    expect(await both(other.files)).toEqual(before);
+    const done = await t.http
+      .put(`/api/v1/servers/${other.id}/scopes/10.6.0.0/failover-peer`)
+      .set(auth())
+      .send({ name: 'c', confirmPeerDeletion: true })
+      .expect(200);
+    expect(done.body).toEqual({ network: '10.6.0.0', peer: 'c', poolsChanged: 2, deletedPeers: ['a', 'b'] });
+    expect(await poolPeers(other.id, '10.6.0.0')).toEqual(['c', 'c']);
+    expect(await other.files.main()).not.toMatch(/failover peer "[ab]"/);
+    await run(DHCPD_BIN, ['-t', '-cf', other.files.configPath, '-lf', other.files.leasesPath]);
+  });
+
+  it('a PATCH removing mclt keeps the comments and spacing of the lines around it', async () => {
+    const declared = peer('a', 647, 'primary')
+      .replace('  mclt 3600;\n', '  # lead time agreed with the NOC\n  mclt 3600;\n\n')
+      .replace('  split 128;\n', '  split 128;   # even\n');
+    const { files, id } = await server(
+      `subnet 10.1.0.0 netmask 255.255.255.0 {\n  pool {\n    failover peer "a";\n    range 10.1.0.10 10.1.0.99;\n  }\n}\n`,
+      declared,
+    );
+    const before = await files.main();
+    await t.http
+      .patch(`/api/v1/servers/${id}/failover-peers/a`)
+      .set(auth())
+      .send({ role: 'secondary', mclt: null, split: null })
+      .expect(200);
+    const after = await files.main();
+    expect(after).toContain('  # lead time agreed with the NOC\n');
+    expect(after).not.toMatch(/mclt|split/);
+    expect(
+      before
+        .replace('primary;', 'secondary;')
+        .split('\n')
+        .filter((line) => !/mclt|split/.test(line)),
+    ).toEqual(after.split('\n'));
+  });
 });
