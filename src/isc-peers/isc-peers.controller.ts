@@ -131,7 +131,8 @@ export class IscPeersController {
   @Operation(
     "Change a failover peer's fields",
     'Only the statements whose value changes are rewritten. `null` removes `mclt`, `split` or ' +
-      '`loadBalanceMaxSeconds` (a peer that becomes secondary must drop `mclt` and `split`). The name cannot change.',
+      '`loadBalanceMaxSeconds` (a peer that becomes secondary must drop `mclt` and `split`). The name cannot change ' +
+      "(a 400 on `name`: dhcpd pairs the two servers' declarations by name).",
   )
   @ApiParam({ name: 'name', description: 'The peer name.' })
   @ApiOkResponse({ type: FailoverPeerDto })

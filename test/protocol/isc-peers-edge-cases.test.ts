@@ -120,6 +120,26 @@ describe('ISC failover peers: probes of edge cases', () => {
     expect(await both(files)).toEqual(before);
   });
 
+  it('a PATCH that renames is a 400 saying why the name cannot change and what to do instead, nothing written', async () => {
+    const { files, id } = await server(
+      `subnet 10.1.0.0 netmask 255.255.255.0 {\n  pool {\n    failover peer "a";\n    range 10.1.0.10 10.1.0.99;\n  }\n}\n`,
+      peer('a', 647),
+    );
+    const before = await both(files);
+    for (const name of ['b', null]) {
+      const response = await t.http
+        .patch(`/api/v1/servers/${id}/failover-peers/a`)
+        .set(auth())
+        .send({ name, maxResponseDelay: 30 })
+        .expect(400);
+      expect(response.body.errors).toEqual([
+        { field: 'name', message: expect.stringContaining('name cannot change') },
+      ]);
+      expect(response.body.errors[0].message).toContain('create a peer with the new name');
+    }
+    expect(await both(files)).toEqual(before);
+  });
+
   it('an empty PATCH writes nothing and does not restart dhcpd', async () => {
     const { files, id } = await server(
       `subnet 10.1.0.0 netmask 255.255.255.0 {\n  pool {\n    failover peer "a";\n    range 10.1.0.10 10.1.0.99;\n  }\n}\n`,

@@ -1,6 +1,7 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiHideProperty, ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   ArrayUnique,
+  Equals,
   IsArray,
   IsBoolean,
   IsIn,
@@ -114,6 +115,19 @@ export class CreateFailoverPeerDto extends FailoverPeerFieldsDto {
 
 /** Any fields of a peer; `null` removes `mclt`, `split` or `loadBalanceMaxSeconds`. The name cannot change. */
 export class UpdateFailoverPeerDto {
+  /**
+   * Refused with its reason (not the generic "unknown field"): dhcpd pairs the two servers' declarations by name, so
+   * a rename on one server alone breaks the pair.
+   */
+  @ApiHideProperty()
+  @ValidateIf((_, value) => value !== undefined)
+  @Equals(undefined, {
+    message:
+      "name cannot change: dhcpd pairs the two servers' declarations by name, so a rename here would break the " +
+      'pair; create a peer with the new name (POST with scopes), then delete this one',
+  })
+  name?: never;
+
   @ApiPropertyOptional({ enum: ROLES })
   @IsOptional()
   @IsIn(ROLES, { message: 'role must be primary or secondary' })
