@@ -353,4 +353,36 @@ subnet 10.7.0.0 netmask 255.255.255.0 {
         .filter((line) => !/mclt|split/.test(line)),
     ).toEqual(after.split('\n'));
   });
+
+  it('two PATCHes sent at once with the same If-Match: one is applied, the other is a 412, and only the first is written', async () => {
+    const { files, id } = await server(
+      `subnet 10.1.0.0 netmask 255.255.255.0 {\n  pool {\n    failover peer "a";\n    range 10.1.0.10 10.1.0.99;\n  }\n}\n`,
+      peer('a', 647),
+    );
+    const before = await files.main();
+    const read = await t.http.get(`/api/v1/servers/${id}/failover-peers/a`).set(auth()).expect(200);
+    const send = (delay: number): Promise<{ status: number }> =>
+      t.http
+        .patch(`/api/v1/servers/${id}/failover-peers/a`)
+        .set(auth())
+        .set('If-Match', read.headers['etag'])
+        .send({ maxResponseDelay: delay })
+        .then((response) => response);
+    const answers = await Promise.all([send(30), send(40)]);
+    expect(answers.map((answer) => answer.status).sort()).toEqual([200, 412]);
+    const won = answers[0].status === 200 ? 30 : 40;
+    expect(await files.main()).toBe(before.replace('max-response-delay 60', `max-response-delay ${won}`));
+    expect(await files.restarts()).toHaveLength(1);
+  });
+
+  it('a DNS name with a trailing dot or capitals is taken as an address (dhcpd takes it)', async () => {
+    const { files, id } = await server(SUBNET);
+    await t.http
+      .post(`/api/v1/servers/${id}/failover-peers`)
+      .set(auth())
+      .send({ ...PRIMARY, address: 'DHCP1.Example.net.', peerAddress: 'dhcp2.example.net' })
+      .expect(201);
+    expect(await files.main()).toContain('  address DHCP1.Example.net.;\n');
+    await run(DHCPD_BIN, ['-t', '-cf', files.configPath, '-lf', files.leasesPath]);
+  });
 });
