@@ -194,8 +194,9 @@ export class IscPeersController {
   @ApiOkResponse({ type: ScopeMigrationDto })
   @NotFound('server, scope or failover peer')
   @Conflicts(
-    `${NOT_ISC}; the change would delete a peer and was not confirmed (\`peersToDelete\`); or that peer would be ` +
-      `deleted and ${MANAGED}.`,
+    `${NOT_ISC}; the change would delete a peer and was not confirmed (\`peersToDelete\`); that peer would be ` +
+      `deleted and ${MANAGED}; the subnet has no address pool that can take a peer (none, or dynamic-bootp only); ` +
+      'or it takes addresses from a shared-network pool that also serves other subnets (give it its own pool).',
   )
   @ApiUnprocessableEntityResponse(REJECTED)
   @ApiBadGatewayResponse(UPSTREAM)

@@ -385,4 +385,20 @@ subnet 10.7.0.0 netmask 255.255.255.0 {
     expect(await files.main()).toContain('  address DHCP1.Example.net.;\n');
     await run(DHCPD_BIN, ['-t', '-cf', files.configPath, '-lf', files.leasesPath]);
   });
+
+  it('migrating a scope to the peer its pools already name changes nothing and does not restart dhcpd', async () => {
+    const { files, id } = await server(
+      `subnet 10.1.0.0 netmask 255.255.255.0 {\n  pool {\n    failover peer "a";\n    range 10.1.0.10 10.1.0.99;\n  }\n}\n`,
+      peer('a', 647),
+    );
+    const before = await both(files);
+    const same = await t.http
+      .put(`/api/v1/servers/${id}/scopes/10.1.0.0/failover-peer`)
+      .set(auth())
+      .send({ name: 'a', confirmDeleteOldPeer: true })
+      .expect(200);
+    expect(same.body).toEqual({ network: '10.1.0.0', peer: 'a', poolsChanged: 0, deletedPeers: [] });
+    expect(await both(files)).toEqual(before);
+    expect(await files.restarts()).toEqual([]);
+  });
 });
