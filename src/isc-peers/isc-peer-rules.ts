@@ -140,9 +140,26 @@ export function createPeer(
     throw ProblemException.conflict(`failover peer "${peer.name}" exists on ${options.serverName} already`);
   }
   const firstPeer = existing.length === 0;
+  // dhcpd refuses a peer no pool refers to ("has no referring pools"): said here as what to send instead.
+  if (!firstPeer && options.scopes.length === 0) {
+    throw ProblemException.validation([
+      {
+        field: 'scopes',
+        message:
+          `${options.serverName} has failover peers already, so a new one takes only the pools of the scopes ` +
+          'named in scopes (dhcpd refuses a peer no pool refers to): name at least one scope',
+      },
+    ]);
+  }
   for (const network of options.scopes) scopeOf(set, network, options.serverName);
   writeFailoverPeer(set, peer);
   const poolsReferred = firstPeer ? referAllPoolsTo(set, peer.name) : 0;
+  if (firstPeer && poolsReferred === 0) {
+    throw ProblemException.conflict(
+      `${options.serverName} has no address pool (no range outside dynamic-bootp) to refer to failover peer ` +
+        `"${peer.name}", and dhcpd refuses a peer no pool refers to: add a range to a subnet first`,
+    );
+  }
   const migrations = firstPeer
     ? []
     : options.scopes.map((network) =>

@@ -81,14 +81,15 @@ export class IscPeersController {
   @Operation(
     'Create a failover peer on an ISC server',
     "The server's first peer: every other address pool on the server is updated to refer to it (a bare `range` " +
-      'becomes a pool of its own; `dynamic-bootp` ranges stay out, dhcpd refuses BOOTP in failover). Another peer takes the pools of the scopes named in `scopes` (dhcpd refuses a peer ' +
-      'no pool refers to), with the rule of `PUT .../scopes/{network}/failover-peer`. `mclt` and `split` are for the ' +
+      'becomes a pool of its own; `dynamic-bootp` ranges stay out, dhcpd refuses BOOTP in failover). Another peer ' +
+      'takes the pools of the scopes named in `scopes`, which it needs (a 400 without: dhcpd refuses a peer no pool ' +
+      'refers to), with the rule of `PUT .../scopes/{network}/failover-peer`. `mclt` and `split` are for the ' +
       'primary only (a 400 on a secondary). One validated write (`dhcpd -t`).',
   )
   @ApiCreatedResponse({ type: CreatedFailoverPeerDto })
   @NotFound('server, or a scope named in `scopes`')
   @Conflicts(
-    `${NOT_ISC}; the name is taken; a scope holds the last pools of another peer (confirm its deletion); or that ` +
+    `${NOT_ISC}; the name is taken; it is the first peer and no address pool can refer to it; a scope holds the last pools of another peer (confirm its deletion); or that ` +
       `peer would be deleted and ${MANAGED}.`,
   )
   @ApiUnprocessableEntityResponse(REJECTED)
@@ -134,7 +135,8 @@ export class IscPeersController {
   @Operation(
     "Change a failover peer's fields",
     'Only the statements whose value changes are rewritten. `null` removes `mclt`, `split` or ' +
-      '`loadBalanceMaxSeconds` (a peer that becomes secondary must drop `mclt` and `split`). The name cannot change.',
+      '`loadBalanceMaxSeconds` (a peer that becomes secondary must drop `mclt` and `split`). The name cannot change ' +
+      "(a 400 on `name`: dhcpd pairs the two servers' declarations by name).",
   )
   @ApiParam({ name: 'name', description: 'The peer name.' })
   @ApiOkResponse({ type: FailoverPeerDto })
@@ -196,8 +198,9 @@ export class IscPeersController {
   @ApiOkResponse({ type: ScopeMigrationDto })
   @NotFound('server, scope or failover peer')
   @Conflicts(
-    `${NOT_ISC}; the change would delete a peer and was not confirmed (\`peersToDelete\`); or that peer would be ` +
-      `deleted and ${MANAGED}.`,
+    `${NOT_ISC}; the change would delete a peer and was not confirmed (\`peersToDelete\`); that peer would be ` +
+      `deleted and ${MANAGED}; the subnet has no address pool that can take a peer (none, or dynamic-bootp only); ` +
+      'or it takes addresses from a shared-network pool that also serves other subnets (give it its own pool).',
   )
   @ApiUnprocessableEntityResponse(REJECTED)
   @ApiBadGatewayResponse(UPSTREAM)

@@ -1,6 +1,7 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiHideProperty, ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   ArrayUnique,
+  Equals,
   IsArray,
   IsBoolean,
   IsIn,
@@ -58,11 +59,14 @@ class FailoverPeerFieldsDto {
   @Max(INT32)
   maxUnackedUpdates!: number;
 
-  /** Maximum client lead time in seconds (`mclt`). Required on the primary; a secondary must not have it. */
-  @ApiPropertyOptional({ minimum: 0, maximum: INT32 })
+  /**
+   * Maximum client lead time in seconds (`mclt`). Required on the primary; a secondary must not have it. At least 1:
+   * dhcpd reads `mclt 0` as no mclt ("primary failover server must have mclt").
+   */
+  @ApiPropertyOptional({ minimum: 1, maximum: INT32 })
   @IsOptional()
   @IsInt()
-  @Min(0)
+  @Min(1)
   @Max(INT32)
   mclt?: number;
 
@@ -111,6 +115,19 @@ export class CreateFailoverPeerDto extends FailoverPeerFieldsDto {
 
 /** Any fields of a peer; `null` removes `mclt`, `split` or `loadBalanceMaxSeconds`. The name cannot change. */
 export class UpdateFailoverPeerDto {
+  /**
+   * Refused with its reason (not the generic "unknown field"): dhcpd pairs the two servers' declarations by name, so
+   * a rename on one server alone breaks the pair.
+   */
+  @ApiHideProperty()
+  @ValidateIf((_, value) => value !== undefined)
+  @Equals(undefined, {
+    message:
+      "name cannot change: dhcpd pairs the two servers' declarations by name, so a rename here would break the " +
+      'pair; create a peer with the new name (POST with scopes), then delete this one',
+  })
+  name?: never;
+
   /** `primary` or `secondary` (a secondary has no `mclt` or `split`: send them as `null`). */
   @ApiPropertyOptional({ enum: ROLES })
   @IsOptional()
@@ -155,11 +172,11 @@ export class UpdateFailoverPeerDto {
   @Max(INT32)
   maxUnackedUpdates?: number;
 
-  /** `null` removes it (needed when the role becomes secondary). */
-  @ApiPropertyOptional({ type: Number, nullable: true, minimum: 0, maximum: INT32 })
+  /** `null` removes it (needed when the role becomes secondary). At least 1: dhcpd reads `mclt 0` as none. */
+  @ApiPropertyOptional({ type: Number, nullable: true, minimum: 1, maximum: INT32 })
   @ValidateIf((_, value) => value !== undefined && value !== null)
   @IsInt()
-  @Min(0)
+  @Min(1)
   @Max(INT32)
   mclt?: number | null;
 

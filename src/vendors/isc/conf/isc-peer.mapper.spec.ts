@@ -81,6 +81,10 @@ describe('ISC failover peers', () => {
     ]);
     const { mclt: _mclt, ...withoutMclt } = PRIMARY;
     expect(validateFailoverPeer(withoutMclt)).toEqual([{ field: 'mclt', message: 'mclt is required' }]);
+    // dhcpd reads mclt 0 as none ("primary failover server must have mclt").
+    expect(validateFailoverPeer({ ...PRIMARY, mclt: 0 })).toEqual([
+      { field: 'mclt', message: 'mclt must be a whole number from 1 to 2147483647' },
+    ]);
     expect(validateFailoverPeer({ name: 'x', role: 'secondary' }).map((error) => error.field)).toEqual([
       'address',
       'peerAddress',

@@ -91,7 +91,8 @@ export function validateFailoverPeer(peer: Partial<IscFailoverPeer>): FieldError
   integer('peerPort', 1, 65535, true);
   integer('maxResponseDelay', 1, 2 ** 31 - 1, true);
   integer('maxUnackedUpdates', 1, 2 ** 31 - 1, true);
-  integer('mclt', 0, 2 ** 31 - 1, peer.role === 'primary');
+  // dhcpd reads `mclt 0` as no mclt: a primary with it fails dhcpd -t ("primary failover server must have mclt").
+  integer('mclt', 1, 2 ** 31 - 1, peer.role === 'primary');
   integer('split', 0, 256, false);
   integer('loadBalanceMaxSeconds', 0, 2 ** 31 - 1, false);
   if (peer.role === 'secondary') {
