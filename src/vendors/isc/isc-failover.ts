@@ -220,14 +220,17 @@ export class IscFailover implements FailoverOperations {
   }
 
   async readFailoverState(target: ServerTarget, peerName?: string): Promise<FailoverState> {
-    if (!omapiSettingsOf(target)) return readServerFailoverState(target, peerName ?? '');
-    const name = peerName ?? (await this.discoverFailover(target))[0]?.name;
-    if (!name) {
-      throw new DriverError(
-        DriverErrorCode.notFound,
-        `ISC server ${target.name} has no failover peer in its dhcpd configuration`,
-      );
+    if (!omapiSettingsOf(target)) {
+      // dhcpd tells its state only over OMAPI, but its files still tell whether the server can be reached and
+      // still declares the peer: without them a server that is down would read as reachable.
+      const peers = await this.discoverFailover(target);
+      if (peerName !== undefined && !peers.some((peer) => peer.name === peerName)) {
+        throw missingPeer(target, peerName);
+      }
+      return readServerFailoverState(target, peerName ?? '');
     }
+    const name = peerName ?? (await this.discoverFailover(target))[0]?.name;
+    if (!name) throw missingPeer(target);
     return readServerFailoverState(target, name);
   }
 
@@ -245,6 +248,14 @@ export class IscFailover implements FailoverOperations {
       }
     });
   }
+}
+
+function missingPeer(target: ServerTarget, peerName?: string): DriverError {
+  return new DriverError(
+    DriverErrorCode.notFound,
+    `ISC server ${target.name} has no failover peer${peerName === undefined ? '' : ` "${peerName}"`} in its ` +
+      'dhcpd configuration',
+  );
 }
 
 /**
