@@ -42,8 +42,7 @@ export async function allOrNothing(
       const restored = await Promise.allSettled(done.map((previous) => previous.undo()));
       const names = targets.slice(0, done.length).map((t) => t.name);
       const failedRestores = restored.filter((outcome) => outcome.status === 'rejected');
-      const problem = toProblem(error);
-      if (!problem) throw error;
+      if (!toProblem(error)) throw error;
       const failedLeftChanged = error instanceof DriverError && error.leftChanged;
       const undoText =
         names.length === 0
@@ -53,20 +52,36 @@ export async function allOrNothing(
           : failedRestores.length === 0
             ? `${names.join(', ')} ${names.length === 1 ? 'was' : 'were'} restored to the previous configuration.`
             : `Restoring ${names.join(', ')} FAILED as well; check ${names.join(', ')} by hand.`;
-      throw new ProblemException(
-        problem.status,
-        problem.type,
-        problem.title,
-        `${namedOnce(target.name, problem.detail)} ${undoText}`,
-        {
-          ...problem.extensions,
-          failedServerId: target.id,
-          restored: failedRestores.length === 0 ? targets.slice(0, done.length).map((t) => t.id) : [],
-        },
+      throw serverProblem(
+        target,
+        error,
+        undoText,
+        failedRestores.length === 0 ? targets.slice(0, done.length).map((t) => t.id) : [],
       );
     }
   }
   return done;
+}
+
+/**
+ * The problem of one server of a relationship failing: its name in front of the detail, what became of the others
+ * (`undoText`), `failedServerId` and the servers `restored`. Non-problem errors are thrown as they are.
+ */
+export function serverProblem(
+  target: ServerTarget,
+  error: unknown,
+  undoText: string,
+  restored: string[],
+): ProblemException {
+  const problem = toProblem(error);
+  if (!problem) throw error;
+  return new ProblemException(
+    problem.status,
+    problem.type,
+    problem.title,
+    `${namedOnce(target.name, problem.detail)} ${undoText}`,
+    { ...problem.extensions, failedServerId: target.id, restored },
+  );
 }
 
 /** `detail` as one sentence naming `server` once (a driver's message may name it already, or end in a full stop). */

@@ -27,7 +27,7 @@ import { openRelationshipSecrets, sealRelationshipSecrets, splitSecrets } from '
 import { assertRelationshipShape, oneServerTwiceErrors, peerNameFor } from './relationship-rules.js';
 import { membersInOrder, RelationshipEntity } from './relationship.entity.js';
 import { RelationshipServerEntity } from './relationship-server.entity.js';
-import { allOrNothing, applyToBoth, changeDigests, writeContext } from './failover-writes.js';
+import { allOrNothing, applyToBoth, changeDigests, serverProblem, writeContext } from './failover-writes.js';
 import { relationshipStatus } from './relationship-status.js';
 import { RelationshipDiscoveryService } from './relationship-discovery.service.js';
 
@@ -395,7 +395,10 @@ export class RelationshipsService {
     targets: ServerTarget[],
   ): Promise<void> {
     for (const target of targets) {
-      const [existing] = await failover.discoverFailover(target);
+      // Read before anything is written: a server that cannot be read is named, as a failed write would be.
+      const [existing] = await failover
+        .discoverFailover(target)
+        .catch((error: unknown) => Promise.reject(serverProblem(target, error, 'Nothing was changed.', [])));
       if (existing) {
         throw ProblemException.conflict(
           `Server ${target.name} already has failover configured (${existing.mode}, peers ${existing.peers.map((p) => p.name).join(', ')}); ` +

@@ -215,6 +215,37 @@ describe('ISC relationship probes: partners that misbehave or differ', () => {
     ],
   });
 
+  it('a partner whose sshd is down: the problem names that server, and nothing is written on the other', async () => {
+    const a = await isc.files({ main: mainConf, include: SUBNETS_CONF });
+    const b = await isc.files({ main: mainConf, include: SUBNETS_CONF });
+    const gone = await startSshd({ name: 'isc-gone' });
+    const idA = await isc.register(a, 'local');
+    const idB = await isc.register(b, 'ssh', {
+      host: gone.host,
+      port: gone.port,
+      hostKeyFingerprint: gone.hostKeyFingerprint,
+      privateKey: gone.privateKey,
+    });
+    await gone.stop();
+    const [main, include] = [await a.main(), await a.include()];
+    const answer = await t.http
+      .post('/api/v1/relationships')
+      .set(auth())
+      .send(pairBody(idA, idB))
+      .expect(502);
+    const nameB = (await t.http.get(`/api/v1/servers/${idB}`).set(auth()).expect(200)).body.name as string;
+    expect(answer.body).toMatchObject({
+      type: 'urn:dfm:problem:server-unreachable',
+      failedServerId: idB,
+      restored: [],
+    });
+    expect(answer.body.detail).toBe(
+      `${nameB}: ssh root@${gone.host}:${gone.port}: connect: cannot reach the host ` +
+        `(connect ECONNREFUSED ${gone.host}:${gone.port}). Nothing was changed.`,
+    );
+    expect([await a.main(), await a.include()]).toEqual([main, include]);
+  });
+
   it('state without OMAPI still tells a server that cannot be reached, and one whose peer is gone, from one that is up', async () => {
     const a = await isc.files({ main: mainConf, include: SUBNETS_CONF });
     const b = await isc.files({ main: mainConf, include: SUBNETS_CONF });
