@@ -7,6 +7,7 @@
 import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
+import { DataSource } from 'typeorm';
 import { uniqueName } from '../support/fixtures.js';
 import { DHCPD_BIN, mainConf, SUBNETS_CONF } from '../support/isc/dhcpd-files.js';
 import { IscEstate, type IscServerFiles } from '../support/isc/isc-estate.js';
@@ -244,6 +245,36 @@ describe('ISC relationship probes: partners that misbehave or differ', () => {
         `(connect ECONNREFUSED ${gone.host}:${gone.port}). Nothing was changed.`,
     );
     expect([await a.main(), await a.include()]).toEqual([main, include]);
+  });
+
+  it('a create whose second server fails to restart puts the first back, and the audit trail records both writes on the first', async () => {
+    const a = await isc.files({ main: mainConf, include: SUBNETS_CONF });
+    const b = await isc.files({ main: mainConf, include: SUBNETS_CONF });
+    const [idA, idB] = [await isc.register(a, 'local'), await isc.register(b, 'ssh')];
+    await b.failAllRestarts();
+    const [main, include] = [await a.main(), await a.include()];
+    const body = pairBody(idA, idB);
+    const answer = await t.http.post('/api/v1/relationships').set(auth()).send(body).expect(422);
+    expect(answer.body).toMatchObject({ failedServerId: idB, restored: [idA] });
+    expect([await a.main(), await a.include()]).toEqual([main, include]);
+    // A ran its restart twice: once with the peer, once restored. Both are changes made on A.
+    expect((await a.restarts()).map((line) => line.split(' ')[0])).toEqual(['ok', 'ok']);
+    const events: Array<{ action: string; details: Record<string, unknown> }> = await t.app
+      .get(DataSource)
+      .query(`SELECT action, details FROM audit_events WHERE target_id = $1 ORDER BY id`, [idA]);
+    expect(events.filter((event) => event.action !== 'server.registered')).toEqual([
+      {
+        action: 'relationship.rolled-back',
+        details: {
+          operation: 'create',
+          relationship: body.name,
+          failedServerId: idB,
+          restored: true,
+          before: expect.stringMatching(/^sha256:/),
+          after: expect.stringMatching(/^sha256:/),
+        },
+      },
+    ]);
   });
 
   it('state without OMAPI still tells a server that cannot be reached, and one whose peer is gone, from one that is up', async () => {
