@@ -277,6 +277,47 @@ describe('ISC relationship probes: partners that misbehave or differ', () => {
     ]);
   });
 
+  it('a PATCH whose second server is edited by hand during its check is a 409: that edit is kept, the first is put back', async () => {
+    const a = await isc.files({ main: mainConf, include: SUBNETS_CONF });
+    const b = await isc.files({ main: mainConf, include: SUBNETS_CONF, midWriteEdits: true });
+    const [idA, idB] = [await isc.register(a, 'ssh'), await isc.register(b, 'local')];
+    const body = pairBody(idA, idB);
+    const rel = (await t.http.post('/api/v1/relationships').set(auth()).send(body).expect(201)).body as {
+      id: string;
+    };
+    const [mainA, includeA, mainB] = [await a.main(), await a.include(), await b.main()];
+    await b.editDuringNextCheck('# edited by hand during the write\n');
+    const answer = await t.http
+      .patch(`/api/v1/relationships/${rel.id}`)
+      .set(auth())
+      .send({ settings: { maxResponseDelay: 45 } })
+      .expect(409);
+    expect(answer.body).toMatchObject({ driverError: 'conflict', failedServerId: idB, restored: [idA] });
+    expect([await a.main(), await a.include()]).toEqual([mainA, includeA]);
+    expect(await b.main()).toBe(`${mainB}# edited by hand during the write\n`);
+    expect(await b.leftovers()).toEqual([]);
+    const events: Array<{ details: Record<string, unknown> }> = await t.app
+      .get(DataSource)
+      .query(
+        `SELECT details FROM audit_events WHERE target_id = $1 AND action = 'relationship.rolled-back'`,
+        [idA],
+      );
+    expect(events.map((event) => event.details)).toMatchObject([
+      { operation: 'update', relationship: body.name, failedServerId: idB, restored: true },
+    ]);
+    // The record still holds what the servers have: the next PATCH writes both.
+    await t.http
+      .patch(`/api/v1/relationships/${rel.id}`)
+      .set(auth())
+      .send({ settings: { maxResponseDelay: 45 } })
+      .expect(200);
+    expect(await a.main()).toContain('max-response-delay 45;');
+    expect(await b.main()).toContain('max-response-delay 45;');
+    expect(await b.main()).toContain('# edited by hand during the write');
+    await dhcpdAccepts(a);
+    await dhcpdAccepts(b);
+  });
+
   it('state without OMAPI still tells a server that cannot be reached, and one whose peer is gone, from one that is up', async () => {
     const a = await isc.files({ main: mainConf, include: SUBNETS_CONF });
     const b = await isc.files({ main: mainConf, include: SUBNETS_CONF });
