@@ -5,7 +5,7 @@
  * replication whose restart fails on the destination.
  */
 import { execFile } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { DataSource } from 'typeorm';
 import { uniqueName } from '../support/fixtures.js';
@@ -316,6 +316,29 @@ describe('ISC relationship probes: partners that misbehave or differ', () => {
     expect(await b.main()).toContain('# edited by hand during the write');
     await dhcpdAccepts(a);
     await dhcpdAccepts(b);
+  });
+
+  it('a first server whose failed restart cannot be undone is said to be left changed, not "Nothing was changed"', async () => {
+    const a = await isc.files({ main: mainConf, include: SUBNETS_CONF });
+    const b = await isc.files({ main: mainConf, include: SUBNETS_CONF });
+    // The restart fails and takes the configuration's directory away with it, so the restore cannot write it back.
+    const moved = `${a.dir}.moved`;
+    const idA = await isc.register(a, 'local', { restartCommand: `mv '${a.dir}' '${moved}'; exit 1` });
+    const idB = await isc.register(b, 'ssh');
+    try {
+      const answer = await t.http
+        .post('/api/v1/relationships')
+        .set(auth())
+        .send(pairBody(idA, idB))
+        .expect(422);
+      expect(answer.body).toMatchObject({ failedServerId: idA, restored: [] });
+      expect(answer.body.detail).toContain('the new configuration is live');
+      expect(answer.body.detail).toMatch(/may be left changed; check it by hand\.$/);
+      expect(answer.body.detail).not.toContain('Nothing was changed');
+      expect(await b.restarts()).toEqual([]);
+    } finally {
+      await rename(moved, a.dir).catch(() => undefined);
+    }
   });
 
   it('state without OMAPI still tells a server that cannot be reached, and one whose peer is gone, from one that is up', async () => {
