@@ -5,7 +5,7 @@
  * replication whose restart fails on the destination.
  */
 import { execFile } from 'node:child_process';
-import { rename, writeFile } from 'node:fs/promises';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { DataSource } from 'typeorm';
 import { uniqueName } from '../support/fixtures.js';
@@ -149,6 +149,48 @@ describe('an ISC relationship between a local and an ssh server, from creation t
     expect((await b.restarts()).map((line) => line.split(' ')[0])).toEqual(['ok', 'fail', 'fail']);
     expect([await b.main(), await b.include()]).toEqual([main, include]);
     expect(await b.leftovers()).toEqual([]);
+  });
+
+  it('a replication whose failed restart cannot be undone is audited as written, and its scope says the new file is live', async () => {
+    const a = await isc.files({ main: mainConf, include: SUBNETS_CONF });
+    const b = await isc.files({ main: mainConf, include: SUBNETS_CONF });
+    const [idA, idB] = [await isc.register(a, 'ssh'), await isc.register(b, 'local')];
+    const rel = await create(idA, idB);
+    // From now on B's restart fails and takes its directory away, so the restore cannot write the old file back.
+    const moved = `${b.dir}.moved`;
+    await t.http
+      .patch(`/api/v1/servers/${idB}`)
+      .set(auth())
+      .send({ connection: { restartCommand: `mv '${b.dir}' '${moved}'; exit 1` } })
+      .expect(200);
+    await writeFile(a.includePath, (await a.include()).replace('192.0.2.1;', '192.0.2.254;'));
+    try {
+      const job = await replicate(t, {
+        kind: 'scope',
+        sourceServerId: idA,
+        relationshipId: rel.id,
+        network: '192.0.2.0',
+      });
+      expect(job.state).toBe('failed');
+      const outcome = job.outcome.scopes?.[`${rel.id}/192.0.2.0`];
+      expect(outcome?.state).toBe('failed');
+      expect(outcome?.reason).toContain('the new configuration is live');
+      const written: Array<{ correlation_id: string; details: Record<string, unknown> }> = await t.app
+        .get(DataSource)
+        .query(
+          `SELECT correlation_id, details FROM audit_events WHERE action = 'replication.written' AND target_id = $1`,
+          [idB],
+        );
+      expect(written).toEqual([
+        {
+          correlation_id: job.id,
+          details: expect.objectContaining({ networks: ['192.0.2.0/24'], leftChanged: true }),
+        },
+      ]);
+      expect(await readFile(`${moved}/subnets.conf`, 'utf8')).toContain('option routers 192.0.2.254;');
+    } finally {
+      await rename(moved, b.dir).catch(() => undefined);
+    }
   });
 
   it('removing a relationship leaves a second peer declared by hand, and its pools, as they were', async () => {
