@@ -383,6 +383,47 @@ describe('ISC relationship probes: partners that misbehave or differ', () => {
     }
   });
 
+  it('two sides given one failover endpoint are a 400 naming the setting, on create and on PATCH; nothing is written', async () => {
+    const a = await isc.files({ main: mainConf, include: SUBNETS_CONF });
+    const b = await isc.files({ main: mainConf, include: SUBNETS_CONF });
+    const [idA, idB] = [await isc.register(a, 'local'), await isc.register(b, 'ssh')];
+    const same = { address: '127.0.0.5', port: 700 };
+    const refused = await t.http
+      .post('/api/v1/relationships')
+      .set(auth())
+      .send({
+        ...pairBody(idA, idB),
+        servers: [
+          { serverId: idA, role: 'primary', settings: same },
+          { serverId: idB, role: 'secondary', settings: { address: '127.0.0.5', port: 700 } },
+        ],
+      })
+      .expect(400);
+    expect(refused.body.errors).toEqual([
+      { field: 'servers[1].settings.address', message: expect.stringContaining('127.0.0.5:700') },
+    ]);
+    expect([await a.main(), await b.main()]).toEqual([mainConf(a.includePath), mainConf(b.includePath)]);
+
+    const rel = (await t.http.post('/api/v1/relationships').set(auth()).send(pairBody(idA, idB)).expect(201))
+      .body as { id: string };
+    const [mainA, mainB] = [await a.main(), await b.main()];
+    // B's port moved to A's: the two declarations would both listen on 127.0.0.1:647 and connect to themselves.
+    const patched = await t.http
+      .patch(`/api/v1/relationships/${rel.id}`)
+      .set(auth())
+      .send({
+        servers: [
+          { serverId: idA, role: 'primary' },
+          { serverId: idB, role: 'secondary', settings: { address: '127.0.0.1' } },
+        ],
+      })
+      .expect(400);
+    expect(patched.body.errors).toEqual([
+      { field: 'servers[1].settings.address', message: expect.stringContaining('127.0.0.1:647') },
+    ]);
+    expect([await a.main(), await b.main()]).toEqual([mainA, mainB]);
+  });
+
   it('state without OMAPI still tells a server that cannot be reached, and one whose peer is gone, from one that is up', async () => {
     const a = await isc.files({ main: mainConf, include: SUBNETS_CONF });
     const b = await isc.files({ main: mainConf, include: SUBNETS_CONF });
