@@ -1,4 +1,6 @@
+import type { DataSource } from 'typeorm';
 import type { Actor } from '../auth/actor.js';
+import type { AuditService } from '../audit/audit.service.js';
 import { ProblemException } from '../common/problem/problem.exception.js';
 import { toProblem } from '../common/problem/problem-mapping.js';
 import { DriverError } from '../vendors/driver-error.js';
@@ -19,10 +21,12 @@ export function applyToBoth(
   failover: FailoverOperations,
   spec: FailoverSpec,
   actor: Actor,
+  rolledBack?: RolledBackAudit,
 ): Promise<FailoverChange[]> {
   return allOrNothing(
     spec.sides.map((side) => side.target),
     (_target, index) => failover.applyFailover(index as 0 | 1, spec, writeContext(actor)),
+    rolledBack,
   );
 }
 
@@ -33,6 +37,7 @@ export function applyToBoth(
 export async function allOrNothing(
   targets: ServerTarget[],
   change: (target: ServerTarget, index: number) => Promise<FailoverChange>,
+  rolledBack?: RolledBackAudit,
 ): Promise<FailoverChange[]> {
   const done: FailoverChange[] = [];
   for (const [index, target] of targets.entries()) {
@@ -40,10 +45,18 @@ export async function allOrNothing(
       done.push(await change(target, index));
     } catch (error) {
       const restored = await Promise.allSettled(done.map((previous) => previous.undo()));
+      // The servers written and put back were changed twice (and restarted twice): the trail says so.
+      await rolledBack?.(
+        done.map((previous, i) => ({
+          target: targets[i],
+          change: previous,
+          restored: restored[i].status === 'fulfilled',
+        })),
+        target,
+      );
       const names = targets.slice(0, done.length).map((t) => t.name);
       const failedRestores = restored.filter((outcome) => outcome.status === 'rejected');
-      const problem = toProblem(error);
-      if (!problem) throw error;
+      if (!toProblem(error)) throw error;
       const failedLeftChanged = error instanceof DriverError && error.leftChanged;
       const undoText =
         names.length === 0
@@ -53,20 +66,80 @@ export async function allOrNothing(
           : failedRestores.length === 0
             ? `${names.join(', ')} ${names.length === 1 ? 'was' : 'were'} restored to the previous configuration.`
             : `Restoring ${names.join(', ')} FAILED as well; check ${names.join(', ')} by hand.`;
-      throw new ProblemException(
-        problem.status,
-        problem.type,
-        problem.title,
-        `${namedOnce(target.name, problem.detail)} ${undoText}`,
-        {
-          ...problem.extensions,
-          failedServerId: target.id,
-          restored: failedRestores.length === 0 ? targets.slice(0, done.length).map((t) => t.id) : [],
-        },
+      throw serverProblem(
+        target,
+        error,
+        undoText,
+        failedRestores.length === 0 ? targets.slice(0, done.length).map((t) => t.id) : [],
       );
     }
   }
   return done;
+}
+
+/**
+ * The problem of one server of a relationship failing: its name in front of the detail, what became of the others
+ * (`undoText`), `failedServerId` and the servers `restored`. Non-problem errors are thrown as they are.
+ */
+export function serverProblem(
+  target: ServerTarget,
+  error: unknown,
+  undoText: string,
+  restored: string[],
+): ProblemException {
+  const problem = toProblem(error);
+  if (!problem) throw error;
+  return new ProblemException(
+    problem.status,
+    problem.type,
+    problem.title,
+    `${namedOnce(target.name, problem.detail)} ${undoText}`,
+    { ...problem.extensions, failedServerId: target.id, restored },
+  );
+}
+
+/** Records, for each server written and then put back, that it was (see rolledBackAuditOf). */
+export type RolledBackAudit = (
+  undone: Array<{ target: ServerTarget; change: FailoverChange; restored: boolean }>,
+  failed: ServerTarget,
+) => Promise<void>;
+
+/**
+ * One `relationship.rolled-back` audit event per server a relationship's `operation` wrote and then put back because
+ * the other server failed: the digests of the write undone, the server that failed, and whether the restore worked.
+ * Its own transaction: there is no relationship change to record beside it. A failure to record it does not hide the
+ * server's problem from the caller.
+ */
+export function rolledBackAuditOf(
+  dataSource: DataSource,
+  audit: AuditService,
+  actor: Actor,
+  operation: 'create' | 'update' | 'delete',
+  relationship: string,
+): RolledBackAudit {
+  return async (undone, failed) => {
+    if (undone.length === 0) return;
+    await dataSource
+      .transaction(async (manager) => {
+        for (const { target, change, restored } of undone) {
+          await audit.record(manager, {
+            action: 'relationship.rolled-back',
+            targetType: 'server',
+            targetId: target.id,
+            ...actor,
+            details: {
+              operation,
+              relationship,
+              failedServerId: failed.id,
+              restored,
+              before: change.before,
+              after: change.after,
+            },
+          });
+        }
+      })
+      .catch(() => undefined);
+  };
 }
 
 /** `detail` as one sentence naming `server` once (a driver's message may name it already, or end in a full stop). */

@@ -10,7 +10,7 @@ import { ServerLockService } from '../servers/server-lock.service.js';
 import { ServersService } from '../servers/servers.service.js';
 import type { FailoverSpec } from '../vendors/driver.js';
 import type { CreateRelationshipDto, UpdateRelationshipDto } from './dto/relationship.dto.js';
-import { allOrNothing, changeDigests, writeContext } from './failover-writes.js';
+import { allOrNothing, changeDigests, rolledBackAuditOf, writeContext } from './failover-writes.js';
 import { assertRelationshipShape, settingsForMode } from './relationship-rules.js';
 import { membersInOrder, RelationshipEntity } from './relationship.entity.js';
 import { RelationshipsService } from './relationships.service.js';
@@ -119,8 +119,10 @@ export class RelationshipUpdateService {
         // Windows: an empty relationship is only a record until its first scope.
         const onServers = !(failover.scopes && current.status === 'empty');
         const changes = onServers
-          ? await allOrNothing(targets, (_target, index) =>
-              failover.applyFailover(index as 0 | 1, spec, writeContext(actor)),
+          ? await allOrNothing(
+              targets,
+              (_target, index) => failover.applyFailover(index as 0 | 1, spec, writeContext(actor)),
+              rolledBackAuditOf(this.dataSource, this.audit, actor, 'update', current.name),
             )
           : [];
         try {

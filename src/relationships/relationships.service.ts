@@ -27,7 +27,14 @@ import { openRelationshipSecrets, sealRelationshipSecrets, splitSecrets } from '
 import { assertRelationshipShape, oneServerTwiceErrors, peerNameFor } from './relationship-rules.js';
 import { membersInOrder, RelationshipEntity } from './relationship.entity.js';
 import { RelationshipServerEntity } from './relationship-server.entity.js';
-import { allOrNothing, applyToBoth, changeDigests, writeContext } from './failover-writes.js';
+import {
+  allOrNothing,
+  applyToBoth,
+  changeDigests,
+  rolledBackAuditOf,
+  serverProblem,
+  writeContext,
+} from './failover-writes.js';
 import { relationshipStatus } from './relationship-status.js';
 import { RelationshipDiscoveryService } from './relationship-discovery.service.js';
 
@@ -98,7 +105,12 @@ export class RelationshipsService {
       targets.map((target) => target.id),
       async () => {
         await this.assertNoForeignFailover(failover, targets);
-        const changes = await applyToBoth(failover, spec, actor);
+        const changes = await applyToBoth(
+          failover,
+          spec,
+          actor,
+          rolledBackAuditOf(this.dataSource, this.audit, actor, 'create', dto.name),
+        );
         try {
           return await this.record(dto, spec, changes, actor);
         } catch (error) {
@@ -179,8 +191,10 @@ export class RelationshipsService {
       members.map((member) => member.serverId),
       async () => {
         const targets = await Promise.all(members.map((member) => this.servers.target(member.serverId)));
-        const changes = await allOrNothing(targets, (target, index) =>
-          failover.removeFailover(target, writeContext(actor), members[index].peerName),
+        const changes = await allOrNothing(
+          targets,
+          (target, index) => failover.removeFailover(target, writeContext(actor), members[index].peerName),
+          rolledBackAuditOf(this.dataSource, this.audit, actor, 'delete', relationship.name),
         );
         await this.deleteRecord(relationship, actor, { servers: changeDigests(targets, changes) });
         return {
@@ -395,7 +409,10 @@ export class RelationshipsService {
     targets: ServerTarget[],
   ): Promise<void> {
     for (const target of targets) {
-      const [existing] = await failover.discoverFailover(target);
+      // Read before anything is written: a server that cannot be read is named, as a failed write would be.
+      const [existing] = await failover
+        .discoverFailover(target)
+        .catch((error: unknown) => Promise.reject(serverProblem(target, error, 'Nothing was changed.', [])));
       if (existing) {
         throw ProblemException.conflict(
           `Server ${target.name} already has failover configured (${existing.mode}, peers ${existing.peers.map((p) => p.name).join(', ')}); ` +

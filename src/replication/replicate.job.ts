@@ -168,6 +168,8 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
       destinationServerId: destination.id,
     };
     let attempted: string[] = leg.networks ?? [];
+    /** The subnets (CIDR) of the write sent to the destination, once one is. */
+    let sent: string[] = [];
     const refused = new Set<string>();
     try {
       await this.locks.withServers([source.id, destination.id], async () => {
@@ -211,6 +213,7 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
           // scopes they held go too.
           if (attempted.length >= LARGE_LEG_SCOPES) collectGarbage();
           let digests: WriteDigests;
+          sent = writes.map((write) => write.content.subnet);
           try {
             digests = await this.drivers.get(destination.vendor).writeScopes(destination, writes, {
               principalId: record.requestedBy ?? '',
@@ -228,7 +231,7 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
             record,
             { source, destination },
             {
-              networks: writes.map((write) => write.content.subnet),
+              networks: sent,
               ...digests,
             },
           );
@@ -257,6 +260,10 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
       const partial = error instanceof DriverError ? error.scopes : undefined;
       if (partial && partial.written.length > 0) {
         await this.recordWrite(record, { source, destination }, { networks: partial.written, partial: true });
+      } else if (error instanceof DriverError && error.leftChanged && sent.length > 0) {
+        // A failed write that could not be undone (ISC: the restart failed and so did the restore) is live on the
+        // server all the same: the trail records it.
+        await this.recordWrite(record, { source, destination }, { networks: sent, leftChanged: true });
       }
       // Scopes are named when the source could be read; otherwise the leg fails as a whole ('*').
       for (const network of attempted.length > 0 ? attempted : ['*']) {

@@ -204,6 +204,30 @@ ${subnet(1)}`;
     expect(await files.include()).toBe(before);
   });
 
+  it('a peer whose peer endpoint is its own (address and port) is a 400 naming peerAddress, on create and edit', async () => {
+    const { files, id } = await server(NO_PEERS);
+    const selfPeer = await t.http
+      .post(`/api/v1/servers/${id}/failover-peers`)
+      .set(auth())
+      .send({ ...PRIMARY, peerAddress: '127.0.0.1' })
+      .expect(400);
+    expect(selfPeer.body.errors).toEqual([
+      { field: 'peerAddress', message: expect.stringContaining('127.0.0.1:647') },
+    ]);
+    expect(await files.restarts()).toEqual([]);
+    await t.http.post(`/api/v1/servers/${id}/failover-peers`).set(auth()).send(PRIMARY).expect(201);
+    const before = await files.main();
+    const edited = await t.http
+      .patch(`/api/v1/servers/${id}/failover-peers/${PRIMARY.name}`)
+      .set(auth())
+      .send({ peerAddress: '127.0.0.1' })
+      .expect(400);
+    expect(edited.body.errors).toEqual([
+      { field: 'peerAddress', message: expect.stringContaining('127.0.0.1:647') },
+    ]);
+    expect(await files.main()).toBe(before);
+  });
+
   it('a secondary with mclt is a 400 naming the field, and nothing is written', async () => {
     const { files, id } = await server(NO_PEERS);
     const response = await t.http

@@ -73,6 +73,8 @@ export class DhcpdRestartError extends DriverError {
       ]
         .filter(Boolean)
         .join('\n'),
+      // Not restored: the new configuration is live, which a caller undoing other servers must not call unchanged.
+      { leftChanged: !restored },
     );
     this.name = 'DhcpdRestartError';
   }

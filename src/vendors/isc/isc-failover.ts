@@ -84,6 +84,14 @@ interface IscRelationshipSettings {
 const integer = (value: unknown): number | undefined => (typeof value === 'number' ? value : undefined);
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value ? value : undefined);
 
+/** Where a side listens for its partner: its `settings.address` (else its registered address) and port. */
+function endpoint(of: FailoverSpec['sides'][number]): { address: string; port: number } {
+  return {
+    address: text(of.settings['address']) ?? of.target.address,
+    port: integer(of.settings['port']) ?? ISC_FAILOVER_DEFAULTS.port,
+  };
+}
+
 /**
  * One server's `failover peer` declaration for `spec`: its own address and port, the partner's as `peer address`
  * and `peer port` (so the two declarations mirror each other), MCLT and split on the primary only.
@@ -99,10 +107,6 @@ export function peerForSide(spec: FailoverSpec, local: 0 | 1, current?: IscFailo
   const side = spec.sides[local];
   const partner = spec.sides[local === 0 ? 1 : 0];
   const s = spec.settings as IscRelationshipSettings;
-  const endpoint = (of: FailoverSpec['sides'][number]): { address: string; port: number } => ({
-    address: text(of.settings['address']) ?? of.target.address,
-    port: integer(of.settings['port']) ?? ISC_FAILOVER_DEFAULTS.port,
-  });
   const self = endpoint(side);
   const other = endpoint(partner);
   const primary = side.role === 'primary';
@@ -220,14 +224,17 @@ export class IscFailover implements FailoverOperations {
   }
 
   async readFailoverState(target: ServerTarget, peerName?: string): Promise<FailoverState> {
-    if (!omapiSettingsOf(target)) return readServerFailoverState(target, peerName ?? '');
-    const name = peerName ?? (await this.discoverFailover(target))[0]?.name;
-    if (!name) {
-      throw new DriverError(
-        DriverErrorCode.notFound,
-        `ISC server ${target.name} has no failover peer in its dhcpd configuration`,
-      );
+    if (!omapiSettingsOf(target)) {
+      // dhcpd tells its state only over OMAPI, but its files still tell whether the server can be reached and
+      // still declares the peer: without them a server that is down would read as reachable.
+      const peers = await this.discoverFailover(target);
+      if (peerName !== undefined && !peers.some((peer) => peer.name === peerName)) {
+        throw missingPeer(target, peerName);
+      }
+      return readServerFailoverState(target, peerName ?? '');
     }
+    const name = peerName ?? (await this.discoverFailover(target))[0]?.name;
+    if (!name) throw missingPeer(target);
     return readServerFailoverState(target, name);
   }
 
@@ -245,6 +252,14 @@ export class IscFailover implements FailoverOperations {
       }
     });
   }
+}
+
+function missingPeer(target: ServerTarget, peerName?: string): DriverError {
+  return new DriverError(
+    DriverErrorCode.notFound,
+    `ISC server ${target.name} has no failover peer${peerName === undefined ? '' : ` "${peerName}"`} in its ` +
+      'dhcpd configuration',
+  );
 }
 
 /**
@@ -267,6 +282,22 @@ function assertEndpoints(spec: FailoverSpec): void {
         ]
       : [],
   );
+  // One endpoint for both sides: each declaration's peer address would be its own, so neither reaches its partner
+  // (dhcpd -t accepts it).
+  const [first, second] = spec.sides.map(endpoint);
+  if (
+    errors.length === 0 &&
+    first.address.toLowerCase() === second.address.toLowerCase() &&
+    first.port === second.port
+  ) {
+    errors.push({
+      field: 'servers[1].settings.address',
+      message:
+        `${spec.sides[0].target.name} and ${spec.sides[1].target.name} would both listen on ` +
+        `${first.address}:${first.port}, so each would connect to itself: give each server its own settings.address ` +
+        'or settings.port',
+    });
+  }
   if (errors.length > 0) throw ProblemException.validation(errors);
 }
 

@@ -89,6 +89,17 @@ export function validateFailoverPeer(peer: Partial<IscFailoverPeer>): FieldError
   }
   integer('port', 1, 65535, true);
   integer('peerPort', 1, 65535, true);
+  // Its own endpoint as its peer's: it would connect to itself and never reach its partner (dhcpd -t takes it).
+  if (
+    errors.length === 0 &&
+    peer.address!.toLowerCase() === peer.peerAddress!.toLowerCase() &&
+    peer.port === peer.peerPort
+  ) {
+    errors.push({
+      field: 'peerAddress',
+      message: `peerAddress and peerPort are this server's own endpoint (${peer.address}:${peer.port}): give the partner's`,
+    });
+  }
   integer('maxResponseDelay', 1, 2 ** 31 - 1, true);
   integer('maxUnackedUpdates', 1, 2 ** 31 - 1, true);
   // dhcpd reads `mclt 0` as no mclt: a primary with it fails dhcpd -t ("primary failover server must have mclt").
