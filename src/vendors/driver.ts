@@ -288,6 +288,13 @@ export interface DhcpDriver {
     leg: CopyLeg,
     alongside?: ReadonlyMap<string, ScopeContent>,
   ): string | undefined;
+  /**
+   * Why two partners' copies of one scope, both present, cannot fail over as they are although their content may
+   * agree (Kea: their subnet ids differ, and HA partners refuse each other's lease updates for it), or undefined.
+   * `leg.source` holds `source`, `leg.destination` holds `destination`. Asked by the relationship's scope listing
+   * and by a replication, whose write leaves it as it is.
+   */
+  copiesConflict?(destination: ScopeContent, source: ScopeContent, leg: CopyLeg): string | undefined;
 }
 
 /** A replication leg, for a refusal to name (DhcpDriver.refuseCopy). */
