@@ -201,6 +201,11 @@ export interface FailoverOperations {
    * still asks a server already in a managed relationship for the others.
    */
   readonly severalPerServer?: boolean;
+  /**
+   * Whether each server's failover configuration holds its partner's registered connection (Kea 2.2: the peers'
+   * agent URLs and basic-auth credentials), so that a change of a member's `connection` is written to both servers.
+   */
+  readonly holdsPartnerConnection?: boolean;
 }
 
 export interface DhcpDriver {
