@@ -2,6 +2,10 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { Actor } from '../auth/actor.js';
 import { AuditService } from '../audit/audit.service.js';
+import { ProblemException } from '../common/problem/problem.exception.js';
+import { ProblemType } from '../common/problem/problem-types.js';
+import { Permission } from '../permissions/permission.js';
+import { PermissionService } from '../permissions/permission.service.js';
 import { ServerLockService } from '../servers/server-lock.service.js';
 import { ServersService } from '../servers/servers.service.js';
 import type { FailoverChange, ServerTarget } from '../vendors/driver.js';
@@ -21,6 +25,7 @@ export class RelationshipRegistrationService implements OnModuleInit {
     private readonly servers: ServersService,
     private readonly locks: ServerLockService,
     private readonly audit: AuditService,
+    private readonly permissions: PermissionService,
   ) {}
 
   onModuleInit(): void {
@@ -40,6 +45,7 @@ export class RelationshipRegistrationService implements OnModuleInit {
         WHERE s.server_id = $1 AND NOT r.discovered ORDER BY r.id`,
       [server.id],
     );
+    if (rows.length > 0) await this.assertMayRewrite(server, rows[0].id, actor);
     const done: FailoverChange[] = [];
     const undo = async (): Promise<void> => {
       await Promise.allSettled(done.map((change) => change.undo()));
@@ -73,5 +79,24 @@ export class RelationshipRegistrationService implements OnModuleInit {
       throw error;
     }
     return done.length > 0 ? undo : undefined;
+  }
+
+  /**
+   * The rewrite changes the partner too, which `administer-dhcp-servers` on this server alone does not cover: it
+   * needs what a relationship PATCH needs.
+   */
+  private async assertMayRewrite(server: ServerTarget, relationshipId: string, actor: Actor): Promise<void> {
+    const permission = Permission.dhcpAdministrator;
+    if (await this.permissions.may(actor.principalId, permission, { type: 'global' })) return;
+    const relationship = await this.relationships.get(relationshipId);
+    throw new ProblemException(
+      403,
+      ProblemType.forbidden,
+      'Permission denied',
+      `${server.name} is in relationship "${relationship.name}", whose HA entries on both servers hold its ` +
+        `connection: changing it rewrites them, which needs the permission "${permission}" (global), as a ` +
+        'relationship PATCH does; ask an administrator for a grant, or to make this change. Nothing was changed.',
+      { missingPermission: permission },
+    );
   }
 }

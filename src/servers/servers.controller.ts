@@ -97,7 +97,9 @@ export class ServersController {
     'The vendor cannot change; register a new server instead. Kea: a changed `connection` of a server in a managed ' +
       "HA relationship is written to both partners' HA entries (their `peers` hold each agent's URL and the " +
       "partner's credentials) in the same operation, both or neither; when a partner cannot take it, the " +
-      'registration is not changed either and the problem says which server failed and which was restored.',
+      'registration is not changed either and the problem says which server failed and which was restored. ' +
+      'That rewrite changes the partner too, so it needs `dhcp-administrator` (global), as a relationship PATCH does ' +
+      '(403 without it, nothing changed).',
   )
   @ApiOkResponse({ type: ServerDto })
   @NotFound('server')

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DataSource } from 'typeorm';
 import { configDigest } from '../../src/vendors/kea/kea-config-update.js';
-import { uniqueName } from '../support/fixtures.js';
+import { principalWith, uniqueName } from '../support/fixtures.js';
 import { agentInFront, FAST_HA, KeaEstate } from '../support/kea/kea-estate.js';
 import {
   disableHa,
@@ -610,6 +610,30 @@ describe('Kea: driver and HA relationships on real Kea 2.2', () => {
         .set(auth())
         .expect(200);
       expect(events.body.items[0].details).toMatchObject({ cause: { serverUpdated: idB } });
+      // Administering b alone does not cover rewriting a's HA entry: 403, nothing changed; other fields are fine.
+      const { key } = await principalWith(t, [
+        {
+          roleId: undefined,
+          permissions: ['administer-dhcp-servers'],
+          resource: { type: 'server', serverId: idB },
+        },
+      ]);
+      const denied = await t.http
+        .patch(`/api/v1/servers/${idB}`)
+        .set(bearer(key))
+        .send({ connection: { url: b.caUrl } })
+        .expect(403);
+      expect(denied.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(denied.body.detail).toContain('"dhcp-administrator" (global)');
+      expect(await peerUrls(a)).toEqual({ [a.name]: a.caUrl, [b.name]: moved.url });
+      expect((await t.http.get(`/api/v1/servers/${idB}`).set(auth()).expect(200)).body.connection.url).toBe(
+        moved.url,
+      );
+      await t.http
+        .patch(`/api/v1/servers/${idB}`)
+        .set(bearer(key))
+        .send({ description: 'standby' })
+        .expect(200);
       // Back to the agent itself before the front goes.
       await t.http
         .patch(`/api/v1/servers/${idB}`)
