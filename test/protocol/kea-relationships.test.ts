@@ -680,6 +680,30 @@ describe('Kea: driver and HA relationships on real Kea 2.2', () => {
       .expect(200);
   });
 
+  it("a member PATCH while its partner's agent is down is a 502 that changes neither the server nor the registration", async () => {
+    const { a, b, idA, idB } = await pair();
+    const created = await kea.createRelationship(idA, idB);
+    expect(created.status).toBe(201);
+    const moved = await agentInFront(b, async () => undefined);
+    try {
+      const beforeB = await digestOf(b);
+      await a.stop();
+      const refused = await t.http
+        .patch(`/api/v1/servers/${idB}`)
+        .set(auth())
+        .send({ connection: { url: moved.url } })
+        .expect(502);
+      expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(refused.body).toMatchObject({ type: 'urn:dfm:problem:server-unreachable', failedServerId: idA });
+      expect(refused.body.detail).toContain('Nothing was changed');
+      expect(await digestOf(b)).toBe(beforeB);
+      const server = await t.http.get(`/api/v1/servers/${idB}`).set(auth()).expect(200);
+      expect(server.body.connection.url).toBe(b.caUrl);
+    } finally {
+      await moved.close();
+    }
+  });
+
   it('an agent that is down is reported unreachable in the state, and the relationship is impaired', async () => {
     const { a, b, idA, idB } = await pair();
     const created = await kea.createRelationship(idA, idB);
