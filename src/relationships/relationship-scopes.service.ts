@@ -5,15 +5,16 @@ import { ProblemException } from '../common/problem/problem.exception.js';
 import { ServerLockService } from '../servers/server-lock.service.js';
 import { ServersService } from '../servers/servers.service.js';
 import type { ServerTarget } from '../vendors/driver.js';
-import { DriverError, DriverErrorCode } from '../vendors/driver-error.js';
+import { DriverError, DriverErrorCode, withVendorMessage } from '../vendors/driver-error.js';
 import { DriverRegistry } from '../vendors/driver-registry.js';
-import { SCOPE_PARTS, scopeNetwork, type ScopeSummary } from '../vendors/scope-content.js';
+import { SCOPE_PARTS, scopeNetwork, type ScopeContent, type ScopeSummary } from '../vendors/scope-content.js';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type {
   AddRelationshipScopeDto,
   RelationshipScopeChangeDto,
   RelationshipScopeDto,
+  RelationshipScopeListDto,
   RemoveRelationshipScopeQuery,
 } from './dto/relationship-scope.dto.js';
 import { writeContext } from './failover-writes.js';
@@ -35,56 +36,112 @@ export class RelationshipScopesService {
     private readonly audit: AuditService,
   ) {}
 
-  async list(id: string): Promise<RelationshipScopeDto[]> {
+  /**
+   * Both partners' scopes, read at once. A partner that cannot be read is reported (`servers[].scopesKnown: false`
+   * with the reason) and the other's scopes are listed, their step unknown (`inStep: null`): the reachable side is
+   * still worth knowing. Only when neither can be read is it an error (the first partner's).
+   */
+  async list(id: string): Promise<RelationshipScopeListDto> {
     const relationship = await this.relationships.get(id);
     const targets = await this.targetsOf(id, false);
     const members = membersInOrder(relationship);
-    const lists = await Promise.all(
+    const reads = await Promise.allSettled(
       targets.map((target, index) => this.scopesIn(relationship, target, members[index].peerName)),
     );
+    const failures = reads.flatMap((read) => (read.status === 'rejected' ? [read.reason as unknown] : []));
+    // A fault of ours, or neither partner answering: nothing to list.
+    const bug = failures.find((reason) => !(reason instanceof DriverError));
+    if (bug !== undefined || failures.length === targets.length) throw bug ?? failures[0];
+    const servers = targets.map((target, index) => {
+      const read = reads[index];
+      return read.status === 'fulfilled'
+        ? { serverId: target.id, serverName: target.name, scopesKnown: true }
+        : {
+            serverId: target.id,
+            serverName: target.name,
+            scopesKnown: false,
+            error: withVendorMessage(read.reason as DriverError),
+          };
+    });
+    const lists = reads.map((read) => (read.status === 'fulfilled' ? read.value : []));
+    const unknown = servers.find((server) => !server.scopesKnown);
     const byNetwork = new Map<string, RelationshipScopeDto>();
+    const copies = new Map<string, Array<ScopeContent | undefined>>();
     lists.forEach((scopes, index) => {
-      for (const scope of scopes) {
-        const network = scopeNetwork(scope.subnet);
+      for (const { summary, content } of scopes) {
+        const network = scopeNetwork(summary.subnet);
         const entry = byNetwork.get(network) ?? {
-          subnet: scope.subnet,
+          subnet: summary.subnet,
           network,
-          ...(scope.name !== undefined ? { name: scope.name } : {}),
+          ...(summary.name !== undefined ? { name: summary.name } : {}),
           presentOn: [],
           inStep: false,
         };
         entry.presentOn.push(targets[index].id);
         byNetwork.set(network, entry);
+        const pair = copies.get(network) ?? [undefined, undefined];
+        pair[index] = content;
+        copies.set(network, pair);
       }
     });
-    return [...byNetwork.values()]
-      .map((entry) => ({ ...entry, inStep: entry.presentOn.length === targets.length }))
-      .sort((a, b) => compareNetworks(a.network, b.network));
+    const driver = this.drivers.get(relationship.vendor);
+    const items = [...byNetwork.values()].map((entry): RelationshipScopeDto => {
+      if (unknown) {
+        return {
+          ...entry,
+          inStep: null,
+          outOfStep: `${unknown.serverName}'s scopes could not be read (see servers), so whether it has a copy is unknown`,
+        };
+      }
+      if (entry.presentOn.length < targets.length) {
+        const lacking = targets.find((target) => !entry.presentOn.includes(target.id))!;
+        return { ...entry, inStep: false, outOfStep: `${lacking.name} has no copy` };
+      }
+      const [first, second] = copies.get(entry.network)!;
+      const conflict =
+        first && second
+          ? driver.copiesConflict?.(second, first, {
+              relationshipId: id,
+              source: targets[0],
+              destination: targets[1],
+            })
+          : undefined;
+      return conflict ? { ...entry, inStep: false, outOfStep: conflict } : { ...entry, inStep: true };
+    });
+    items.sort((a, b) => compareNetworks(a.network, b.network));
+    return { items, total: items.length, servers };
   }
 
   /**
    * The scopes of one server that are the relationship's. Windows relationships name their scopes (by the name on
    * the servers); an ISC subnet is in it when one of its pools names the server's failover peer; Kea 2.2 HA covers
-   * every subnet.
+   * every subnet. With their content where the vendor compares partners' copies (DhcpDriver.copiesConflict).
    */
   private async scopesIn(
     relationship: RelationshipEntity,
     target: ServerTarget,
     peerName: string,
-  ): Promise<ScopeSummary[]> {
+  ): Promise<Array<{ summary: ScopeSummary; content?: ScopeContent }>> {
     const driver = this.drivers.get(target.vendor);
     if (this.relationships.failoverOf(relationship.vendor).scopes) {
-      return (await driver.listScopes(target)).filter((scope) => scope.failover === peerName);
+      return (await driver.listScopes(target))
+        .filter((scope) => scope.failover === peerName)
+        .map((summary) => ({ summary }));
     }
-    if (!driver.inRelationship) return driver.listScopes(target);
+    if (!driver.inRelationship && !driver.copiesConflict) {
+      return (await driver.listScopes(target)).map((summary) => ({ summary }));
+    }
     const contents = await driver.readScopes(target);
     return [...contents.values()]
-      .filter((content) => driver.inRelationship!(content, peerName))
+      .filter((content) => driver.inRelationship?.(content, peerName) ?? true)
       .map((content) => ({
-        subnet: content.subnet,
-        ...(content.name !== undefined ? { name: content.name } : {}),
-        enabled: content.enabled,
-        failover: peerName,
+        summary: {
+          subnet: content.subnet,
+          ...(content.name !== undefined ? { name: content.name } : {}),
+          enabled: content.enabled,
+          failover: peerName,
+        },
+        content,
       }));
   }
 

@@ -172,16 +172,18 @@ export class RelationshipsController {
   @Authorize(DHCP_ADMIN)
   @Operation(
     'List the scopes of a relationship',
-    "Kea 2.2 HA covers every subnet of both servers: the scopes are the partners' subnets, and one that only one " +
-      'partner has is out of step (`inStep: false`).',
+    "Reads both partners now. Kea 2.2 HA covers every subnet of both servers: the scopes are the partners' subnets. " +
+      'A scope only one partner has, or (Kea) whose copies have different subnet ids, is out of step ' +
+      '(`inStep: false`, `outOfStep` says why and how to fix it). A partner that cannot be read is still a 200: ' +
+      "`servers` marks it `scopesKnown: false` with the reason, the other partner's scopes are listed with " +
+      '`inStep: null`. Only when neither partner can be read is the answer an error (502 when unreachable).',
   )
   @ApiOkResponse({ type: RelationshipScopeListDto })
   @NotFound('relationship')
-  @Rejected("A server's configuration cannot be read (ISC: dhcpd.conf does not parse).")
+  @Rejected("Neither server's configuration can be read (ISC: dhcpd.conf does not parse).")
   @Upstream()
-  async scopes(@IdParam() id: string): Promise<RelationshipScopeListDto> {
-    const items = await this.scopesService.list(id);
-    return { items, total: items.length };
+  scopes(@IdParam() id: string): Promise<RelationshipScopeListDto> {
+    return this.scopesService.list(id);
   }
 
   @Post(':id/scopes')

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ServersModule } from '../servers/servers.module.js';
 import { RelationshipsController } from './relationships.controller.js';
 import { RelationshipDiscoveryService } from './relationship-discovery.service.js';
+import { RelationshipRegistrationService } from './relationship-registration.service.js';
 import { RelationshipScopesService } from './relationship-scopes.service.js';
 import { RelationshipUpdateService } from './relationship-update.service.js';
 import { RelationshipsService } from './relationships.service.js';
@@ -14,6 +15,7 @@ import { RelationshipsService } from './relationships.service.js';
     RelationshipScopesService,
     RelationshipUpdateService,
     RelationshipDiscoveryService,
+    RelationshipRegistrationService,
   ],
 })
 export class RelationshipsModule {}

@@ -414,12 +414,21 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
       if (interrupted && diff.unchanged) diff = (book.diffOf(keyOf(leg, network)) as typeof diff) ?? diff;
       const state =
         diff.unchanged && !interrupted ? 'unchanged' : request.dryRun ? 'would-replace' : 'replaced';
+      // Copies that differ where no write reaches (Kea: subnet ids) are said, replaced or not.
+      const outOfStep = before
+        ? destinationDriver.copiesConflict?.(before, content, {
+            relationshipId: leg.relationshipId,
+            source,
+            destination,
+          })
+        : undefined;
       outcomes[keyOf(leg, network)] = {
         ...base,
         network,
         state,
         ...(partsLeftAlone ? { partsLeftAlone } : {}),
         ...(partial ? { notCopied: partial.notCopied } : {}),
+        ...(outOfStep ? { outOfStep } : {}),
       };
       book.setDiff(keyOf(leg, network), diff);
       if (state === 'replaced') writes.push({ content, parts });

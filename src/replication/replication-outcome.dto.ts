@@ -35,6 +35,11 @@ export class ReplicationScopeOutcomeDto {
   partsLeftAlone?: ScopePart[];
   /** What of the source's replaced parts the destination's vendor cannot take without the parts left alone, and why. */
   notCopied?: string;
+  /**
+   * What keeps the two copies from failing over whatever the replication writes (Kea: their subnet ids differ, and
+   * a write keeps the destination's), with the calls that fix it.
+   */
+  outOfStep?: string;
 }
 
 /** Milliseconds one leg (source to destination server) spent in each phase. */

@@ -16,6 +16,8 @@ import {
   IfMatch,
   NotFound,
   Operation,
+  Rejected,
+  Upstream,
 } from '../common/http/api-docs.decorators.js';
 import { setEtag } from '../common/http/etag.js';
 import { IdParam } from '../common/http/id-param.js';
@@ -100,12 +102,24 @@ export class ServersController {
 
   @Patch(':id')
   @Authorize(ADMINISTER_SERVER)
-  @Operation('Change a server registration', 'The vendor cannot change; register a new server instead.')
+  @Operation(
+    'Change a server registration',
+    'The vendor cannot change; register a new server instead. Kea: a changed `connection` of a server in a managed ' +
+      "HA relationship is written to both partners' HA entries (their `peers` hold each agent's URL and the " +
+      "partner's credentials) in the same operation, both or neither; when a partner cannot take it, the " +
+      'registration is not changed either and the problem says which server failed and which was restored. ' +
+      'That rewrite changes the partner too, so it needs `dhcp-administrator` (global), as a relationship PATCH does ' +
+      '(403 without it, nothing changed).',
+  )
   @ApiOkResponse({ type: ServerDto })
   @NotFound('server')
   @IfMatch()
   @Conflicts(
     'The name is taken, or secrets kept from before cannot be decrypted (ENCRYPTION_KEY changed): send them again.',
+  )
+  @Rejected('Kea: a partner refuses its HA entry with the new connection (`failedServerId`, `restored`).')
+  @Upstream(
+    "Kea: a partner of the server's HA relationship cannot be reached at its (new) registration; nothing changed.",
   )
   async update(
     @IdParam() id: string,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, ILike, In, type FindOptionsWhere } from 'typeorm';
+import { DataSource, ILike, In, type EntityManager, type FindOptionsWhere } from 'typeorm';
 import type { Actor } from '../auth/actor.js';
 import { AuditService } from '../audit/audit.service.js';
 import { SecretBox } from '../common/crypto/secret-box.js';
@@ -26,8 +26,22 @@ import type { CreateServerDto, ServerQuery, UpdateServerDto } from './dto/server
 import { ServerEntity } from './server.entity.js';
 import { openSecrets, sealSecrets } from './server-secrets.js';
 
+/**
+ * Rewrites what other servers hold of a server's registration (Kea: its partner's HA peer entry) when its connection
+ * changes, inside the PATCH's transaction: a throw refuses the PATCH with nothing recorded (the follower has put the
+ * servers back); the undo it returns puts them back should the commit fail.
+ */
+export type RegistrationFollower = (
+  server: ServerTarget,
+  manager: EntityManager,
+  actor: Actor,
+) => Promise<(() => Promise<void>) | undefined>;
+
 @Injectable()
 export class ServersService {
+  /** Set by the relationships module (which depends on this one), see RegistrationFollower. */
+  private follower: RegistrationFollower | undefined;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly box: SecretBox,
@@ -90,11 +104,31 @@ export class ServersService {
     return findRow(this.dataSource.manager, ServerEntity, id, 'Server');
   }
 
+  followRegistrations(follower: RegistrationFollower): void {
+    this.follower = follower;
+  }
+
   async update(
     id: string,
     dto: UpdateServerDto,
     ifMatch: string | undefined,
     actor: Actor,
+  ): Promise<ServerEntity> {
+    let undoFollowed: (() => Promise<void>) | undefined;
+    try {
+      return await this.updateRecord(id, dto, ifMatch, actor, (undo) => (undoFollowed = undo));
+    } catch (error) {
+      await undoFollowed?.().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private updateRecord(
+    id: string,
+    dto: UpdateServerDto,
+    ifMatch: string | undefined,
+    actor: Actor,
+    followed: (undo: () => Promise<void>) => void,
   ): Promise<ServerEntity> {
     return this.dataSource.transaction(async (manager) => {
       const server = await lockRow(manager, ServerEntity, id, 'Server');
@@ -138,6 +172,11 @@ export class ServersService {
         ...actor,
         details: { changed },
       });
+      if (dto.connection && this.follower) {
+        const target = { ...this.targetOf(saved), secrets: openSecrets(this.box, id, saved.sealedSecrets) };
+        const undo = await this.follower(target, manager, actor);
+        if (undo) followed(undo);
+      }
       return saved;
     });
   }
@@ -191,13 +230,16 @@ export class ServersService {
   /** The server with its secrets opened, for a driver. */
   async target(id: string): Promise<ServerTarget> {
     const server = await this.get(id);
+    return { ...this.targetOf(server), secrets: openSecrets(this.box, server.id, server.sealedSecrets) };
+  }
+
+  private targetOf(server: ServerEntity): Omit<ServerTarget, 'secrets'> {
     return {
       id: server.id,
       name: server.name,
       vendor: server.vendor,
       address: server.address,
       connection: server.connection,
-      secrets: openSecrets(this.box, server.id, server.sealedSecrets),
     };
   }
 }

@@ -201,6 +201,11 @@ export interface FailoverOperations {
    * still asks a server already in a managed relationship for the others.
    */
   readonly severalPerServer?: boolean;
+  /**
+   * Whether each server's failover configuration holds its partner's registered connection (Kea 2.2: the peers'
+   * agent URLs and basic-auth credentials), so that a change of a member's `connection` is written to both servers.
+   */
+  readonly holdsPartnerConnection?: boolean;
 }
 
 export interface DhcpDriver {
@@ -288,6 +293,13 @@ export interface DhcpDriver {
     leg: CopyLeg,
     alongside?: ReadonlyMap<string, ScopeContent>,
   ): string | undefined;
+  /**
+   * Why two partners' copies of one scope, both present, cannot fail over as they are although their content may
+   * agree (Kea: their subnet ids differ, and HA partners refuse each other's lease updates for it), or undefined.
+   * `leg.source` holds `source`, `leg.destination` holds `destination`. Asked by the relationship's scope listing
+   * and by a replication, whose write leaves it as it is.
+   */
+  copiesConflict?(destination: ScopeContent, source: ScopeContent, leg: CopyLeg): string | undefined;
 }
 
 /** A replication leg, for a refusal to name (DhcpDriver.refuseCopy). */

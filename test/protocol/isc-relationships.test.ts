@@ -719,6 +719,10 @@ describe('ISC relationships through the API, over a real sshd and the real dhcpd
     expect(scopes.body).toEqual({
       items: [expect.objectContaining({ network: '192.0.2.0', presentOn: [idA, idB], inStep: true })],
       total: 1,
+      servers: [
+        { serverId: idA, serverName: expect.any(String), scopesKnown: true },
+        { serverId: idB, serverName: expect.any(String), scopesKnown: true },
+      ],
     });
   });
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DataSource } from 'typeorm';
 import { configDigest } from '../../src/vendors/kea/kea-config-update.js';
-import { uniqueName } from '../support/fixtures.js';
+import { principalWith, uniqueName } from '../support/fixtures.js';
 import { agentInFront, FAST_HA, KeaEstate } from '../support/kea/kea-estate.js';
 import {
   disableHa,
@@ -583,6 +583,124 @@ describe('Kea: driver and HA relationships on real Kea 2.2', () => {
       await t.http.delete(`/api/v1/relationships/${id}`).set(auth()).expect(200);
     } finally {
       rmSync(directory, { recursive: true, force: true });
+    }
+  });
+
+  it("a member's new agent URL (PATCH /servers/{id}) is written to both HA entries in the same PATCH", async () => {
+    const { a, b, idA, idB } = await pair();
+    const created = await kea.createRelationship(idA, idB);
+    expect(created.status).toBe(201);
+    const peerUrls = async (server: KeaServer): Promise<Record<string, unknown>> => {
+      const ha = (await hooks(server)).find((hook) => hook.library.endsWith('libdhcp_ha.so'));
+      const peers = ha?.parameters?.['high-availability'][0]['peers'] as Array<{ name: string; url: string }>;
+      return Object.fromEntries(peers.map((peer) => [peer.name, peer.url]));
+    };
+    // The same agent of b, reached at another URL (as after moving it to another port).
+    const moved = await agentInFront(b, async () => undefined);
+    try {
+      await t.http
+        .patch(`/api/v1/servers/${idB}`)
+        .set(auth())
+        .send({ connection: { url: moved.url } })
+        .expect(200);
+      expect(await peerUrls(a)).toEqual({ [a.name]: a.caUrl, [b.name]: moved.url });
+      expect(await peerUrls(b)).toEqual({ [a.name]: a.caUrl, [b.name]: moved.url });
+      const events = await t.http
+        .get(`/api/v1/audit-events?targetId=${created.body.id as string}&action=relationship.updated`)
+        .set(auth())
+        .expect(200);
+      expect(events.body.items[0].details).toMatchObject({ cause: { serverUpdated: idB } });
+      // Administering b alone does not cover rewriting a's HA entry: 403, nothing changed; other fields are fine.
+      const { key } = await principalWith(t, [
+        {
+          roleId: undefined,
+          permissions: ['administer-dhcp-servers'],
+          resource: { type: 'server', serverId: idB },
+        },
+      ]);
+      const denied = await t.http
+        .patch(`/api/v1/servers/${idB}`)
+        .set(bearer(key))
+        .send({ connection: { url: b.caUrl } })
+        .expect(403);
+      expect(denied.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(denied.body.detail).toContain('"dhcp-administrator" (global)');
+      expect(await peerUrls(a)).toEqual({ [a.name]: a.caUrl, [b.name]: moved.url });
+      expect((await t.http.get(`/api/v1/servers/${idB}`).set(auth()).expect(200)).body.connection.url).toBe(
+        moved.url,
+      );
+      await t.http
+        .patch(`/api/v1/servers/${idB}`)
+        .set(bearer(key))
+        .send({ description: 'standby' })
+        .expect(200);
+      // Back to the agent itself before the front goes.
+      await t.http
+        .patch(`/api/v1/servers/${idB}`)
+        .set(auth())
+        .send({ connection: { url: b.caUrl } })
+        .expect(200);
+      expect(await peerUrls(a)).toEqual({ [a.name]: a.caUrl, [b.name]: b.caUrl });
+    } finally {
+      await moved.close();
+    }
+    await t.http
+      .delete(`/api/v1/relationships/${created.body.id as string}`)
+      .set(auth())
+      .expect(200);
+  });
+
+  it('a member PATCH the partner refuses to take into its HA entry changes nothing: the server and the registration stay', async () => {
+    const { a, b, idA, idB } = await pair();
+    const created = await kea.createRelationship(idA, idB);
+    expect(created.status).toBe(201);
+    const text = 'simulated: the standby refuses this configuration';
+    const refusing = await agentInFront(b, async (command) =>
+      command === 'config-test' ? { result: 1, text } : undefined,
+    );
+    try {
+      const [beforeA, beforeB] = [await digestOf(a), await digestOf(b)];
+      const refused = await t.http
+        .patch(`/api/v1/servers/${idB}`)
+        .set(auth())
+        .send({ connection: { url: refusing.url } })
+        .expect(422);
+      expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(refused.body).toMatchObject({ failedServerId: idB, restored: [idA], vendorMessage: text });
+      expect(refused.body.detail).toContain(`${a.name} was restored to the previous configuration`);
+      expect([await digestOf(a), await digestOf(b)]).toEqual([beforeA, beforeB]);
+      const server = await t.http.get(`/api/v1/servers/${idB}`).set(auth()).expect(200);
+      expect(server.body.connection.url).toBe(b.caUrl);
+    } finally {
+      await refusing.close();
+    }
+    await t.http
+      .delete(`/api/v1/relationships/${created.body.id as string}`)
+      .set(auth())
+      .expect(200);
+  });
+
+  it("a member PATCH while its partner's agent is down is a 502 that changes neither the server nor the registration", async () => {
+    const { a, b, idA, idB } = await pair();
+    const created = await kea.createRelationship(idA, idB);
+    expect(created.status).toBe(201);
+    const moved = await agentInFront(b, async () => undefined);
+    try {
+      const beforeB = await digestOf(b);
+      await a.stop();
+      const refused = await t.http
+        .patch(`/api/v1/servers/${idB}`)
+        .set(auth())
+        .send({ connection: { url: moved.url } })
+        .expect(502);
+      expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(refused.body).toMatchObject({ type: 'urn:dfm:problem:server-unreachable', failedServerId: idA });
+      expect(refused.body.detail).toContain('Nothing was changed');
+      expect(await digestOf(b)).toBe(beforeB);
+      const server = await t.http.get(`/api/v1/servers/${idB}`).set(auth()).expect(200);
+      expect(server.body.connection.url).toBe(b.caUrl);
+    } finally {
+      await moved.close();
     }
   });
 

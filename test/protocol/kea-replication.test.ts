@@ -46,6 +46,29 @@ describe('replication as jobs, on a real Kea pair', () => {
     ...extra,
   });
 
+  it('copies of a subnet under different ids: the listing says it does not fail over, and so does a replication', async () => {
+    await setSubnet(a, officeSubnet(71));
+    await setSubnet(b, { ...officeSubnet(71), id: 171 });
+    const listing = await t.http.get(`/api/v1/relationships/${rel}/scopes`).set(auth()).expect(200);
+    const item = (listing.body.items as Array<Record<string, unknown>>).find(
+      (scope) => scope['network'] === '10.71.0.0',
+    );
+    expect(item).toMatchObject({ presentOn: [idA, idB], inStep: false });
+    expect(item?.['outOfStep']).toContain(`subnet id 71 on ${a.name} and 171 on ${b.name}`);
+    expect(item?.['outOfStep']).toContain(
+      `DELETE /api/v1/relationships/${rel}/scopes/10.71.0.0?serverId=${idB}`,
+    );
+
+    const job = await replicate(scopeBody({ network: '10.71.0.0' }));
+    const outcome = (job['outcome'] as { scopes: Record<string, Record<string, unknown>> }).scopes[
+      `${rel}/10.71.0.0`
+    ];
+    expect(job['state']).toBe('succeeded');
+    expect(outcome['outOfStep']).toContain(`subnet id 71 on ${a.name} and 171 on ${b.name}`);
+    // The write keeps b's id: the copies still differ, and the next listing still says so.
+    expect((await subnetOn(b, '10.71.0.0/24'))?.id).toBe(171);
+  });
+
   it('a dry run stores the diff and writes nothing; the real run replaces the content and is audited with the job id', async () => {
     await setSubnet(a, OFFICE);
     await setSubnet(b, {

@@ -150,6 +150,7 @@ describe('Kea scopes: read live, relationship scopes, races with edits made else
       network: '10.51.0.0',
       presentOn: [idA],
       inStep: false,
+      outOfStep: `${b.name} has no copy`,
     });
     // Out of a relationship, the partner keeps its copy: b has none, so removing a's would leave it nowhere.
     const aBefore = await subnets(a);
@@ -265,6 +266,35 @@ describe('Kea scopes: read live, relationship scopes, races with edits made else
       serverId: idA,
       lastCopy: true,
     });
+  });
+
+  it("a partner that cannot be read: its scopes are unknown, the other's are listed (200); neither: 502", async () => {
+    const [a, b] = [await kea.start(), await kea.start()];
+    const [idA, idB] = [await kea.register(a), await kea.register(b)];
+    await editDirectly(a, (dhcp4) =>
+      addSubnet(dhcp4, { id: 56, subnet: '10.56.0.0/24', pools: [{ pool: '10.56.0.10 - 10.56.0.20' }] }),
+    );
+    const created = await kea.createRelationship(idA, idB);
+    expect(created.status).toBe(201);
+    const rel = created.body.id as string;
+    await b.stop();
+    const partial = await t.http.get(`/api/v1/relationships/${rel}/scopes`).set(auth()).expect(200);
+    expect(partial.body.servers).toEqual([
+      { serverId: idA, serverName: a.name, scopesKnown: true },
+      { serverId: idB, serverName: b.name, scopesKnown: false, error: expect.stringContaining(b.caUrl) },
+    ]);
+    expect(partial.body.items).toContainEqual({
+      subnet: '10.56.0.0/24',
+      network: '10.56.0.0',
+      presentOn: [idA],
+      inStep: null,
+      outOfStep: expect.stringContaining(`${b.name}'s scopes could not be read`),
+    });
+    expect(partial.body.total).toBe(partial.body.items.length);
+    await a.stop();
+    const neither = await t.http.get(`/api/v1/relationships/${rel}/scopes`).set(auth()).expect(502);
+    expect(neither.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(neither.body.type).toBe('urn:dfm:problem:server-unreachable');
   });
 
   it('a scope whose subnet id the partner gives another subnet is refused, not created there under another id', async () => {

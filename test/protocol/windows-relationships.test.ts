@@ -317,6 +317,34 @@ describe('Windows relationships over sshd and the DhcpServer emulator', () => {
       }
     });
 
+    test("its scopes with a partner down: that side's unknown with the reason, the other's listed (200); both down: 502", async () => {
+      const both = await t.http.get(`/api/v1/relationships/${id}/scopes`).set(auth()).expect(200);
+      expect(both.body.items).toContainEqual(
+        expect.objectContaining({
+          network: '10.5.1.0',
+          presentOn: [ids['DHCP1'], ids['DHCP2']],
+          inStep: true,
+        }),
+      );
+      await estate.setFaults('DHCP2', { down: true });
+      try {
+        const partial = await t.http.get(`/api/v1/relationships/${id}/scopes`).set(auth()).expect(200);
+        expect(partial.body.servers).toMatchObject([
+          { serverId: ids['DHCP1'], scopesKnown: true },
+          { serverId: ids['DHCP2'], scopesKnown: false, error: expect.any(String) },
+        ]);
+        expect(partial.body.items).toContainEqual(
+          expect.objectContaining({ network: '10.5.1.0', presentOn: [ids['DHCP1']], inStep: null }),
+        );
+        await estate.setFaults('DHCP1', { down: true });
+        const neither = await t.http.get(`/api/v1/relationships/${id}/scopes`).set(auth()).expect(502);
+        expect(neither.headers['content-type']).toContain('application/problem+json');
+      } finally {
+        await estate.setFaults('DHCP1', {});
+        await estate.setFaults('DHCP2', {});
+      }
+    });
+
     test('replicating a scope to its partner uses Invoke-DhcpServerv4FailoverReplication on the source', async () => {
       await estate.update((state) => {
         state.servers['dhcp1'].scopes['10.5.1.0'].description = 'edited on DHCP1';

@@ -47,14 +47,29 @@ export class RelationshipScopeDto {
   network!: string;
   /** The scope's name, where the vendor keeps one (Windows: the scope name; Kea: `user-context.name`; ISC: none). */
   name?: string;
-  /** The servers that have the scope. */
+  /** The servers that have the scope (of those whose scopes could be read). */
   presentOn!: string[];
   /**
-   * False when only one partner has it: out of step, fix with POST .../scopes or a replication (Windows, where the
-   * scope is still in the relationship on the other: DELETE .../scopes/{network} with `serverId` the server lacking
-   * it, then POST .../scopes; a replication refuses to create it outside the relationship).
+   * `true` when both partners have it and their copies can fail over. `false` when out of step (see `outOfStep`):
+   * only one partner has it (fix with POST .../scopes or a replication; Windows, where the scope is still in the
+   * relationship on the other: DELETE .../scopes/{network} with `serverId` the server lacking it, then POST
+   * .../scopes; a replication refuses to create it outside the relationship), or, Kea, the copies have different
+   * subnet ids. `null` when a partner's scopes could not be read (see `servers`).
    */
-  inStep!: boolean;
+  @ApiProperty({ type: Boolean, nullable: true })
+  inStep!: boolean | null;
+  /** Why the scope is not in step, or why that is unknown; with the call that fixes it where there is one. */
+  outOfStep?: string;
+}
+
+/** Whether a partner's scopes could be read for this listing. */
+export class RelationshipScopeServerDto {
+  serverId!: string;
+  serverName!: string;
+  /** `false`: the server could not be read (see `error`); the listing holds the other partner's scopes only. */
+  scopesKnown!: boolean;
+  /** Why the server's scopes could not be read. */
+  error?: string;
 }
 
 export class RelationshipScopeListDto {
@@ -63,6 +78,9 @@ export class RelationshipScopeListDto {
   items!: RelationshipScopeDto[];
   /** How many scopes are listed (there is no paging). */
   total!: number;
+  /** Both partners, in the relationship's order, and whether each one's scopes could be read. */
+  @ApiProperty({ type: [RelationshipScopeServerDto] })
+  servers!: RelationshipScopeServerDto[];
 }
 
 export class RelationshipScopeChangeDto {

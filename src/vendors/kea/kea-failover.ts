@@ -31,6 +31,9 @@ interface HaServerStatus {
 
 /** Kea HA (libdhcp_ha.so) as the port's failover operations. */
 export class KeaFailover implements FailoverOperations {
+  /** Each HA entry lists both peers' agent URLs and the partner's credentials (see haConfigFor). */
+  readonly holdsPartnerConnection = true;
+
   applyFailover(local: 0 | 1, spec: FailoverSpec): Promise<FailoverChange> {
     const side = spec.sides[local];
     // A string names the directory; null (a PATCH withdrawing it) is Debian's; absent keeps where the server has them.

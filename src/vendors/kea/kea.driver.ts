@@ -144,6 +144,24 @@ export class KeaDriver implements DhcpDriver {
       : subnetIdTaken(leg.destination.name, id, holder, source.subnet, leg.source.name);
   }
 
+  /**
+   * Copies of one subnet under different ids: the HA hook's lease updates name the subnet by id, so each partner
+   * refuses the other's leases of it ("does not belong to subnet") and failover of that subnet is broken. A write
+   * keeps the destination's id (a subnet's id cannot change in place without orphaning its leases).
+   */
+  copiesConflict(destination: ScopeContent, source: ScopeContent, leg: CopyLeg): string | undefined {
+    if (destination.vendor !== 'kea' || source.vendor !== 'kea') return undefined;
+    const [here, there] = [destination.vendorExtras?.['id'], source.vendorExtras?.['id']];
+    if (typeof here !== 'number' || typeof there !== 'number' || here === there) return undefined;
+    return (
+      `${source.subnet} has subnet id ${there} on ${leg.source.name} and ${here} on ${leg.destination.name}: Kea HA ` +
+      "partners refuse each other's lease updates for it, so it does not fail over. Re-create one copy under the " +
+      `other's id: DELETE /api/v1/relationships/${leg.relationshipId}/scopes/${scopeNetwork(source.subnet)}` +
+      `?serverId=${leg.destination.id}, then POST /api/v1/relationships/${leg.relationshipId}/scopes with ` +
+      `sourceServerId ${leg.source.id} (the copy keeps ${leg.source.name}'s id)`
+    );
+  }
+
   async writeScopes(
     target: ServerTarget,
     writes: ScopeWrite[],
