@@ -64,7 +64,9 @@ export class RelationshipScopeDto {
 
 /** Whether a partner's scopes could be read for this listing. */
 export class RelationshipScopeServerDto {
+  /** The partner's id in the server registry. */
   serverId!: string;
+  /** The partner's registered name. */
   serverName!: string;
   /** `false`: the server could not be read (see `error`); the listing holds the other partner's scopes only. */
   scopesKnown!: boolean;
