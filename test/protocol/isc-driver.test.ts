@@ -1,16 +1,12 @@
-import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { DataSource } from 'typeorm';
-import { DHCPD_BIN, mainConf, SUBNETS_CONF } from '../support/isc/dhcpd-files.js';
+import { dhcpdAccepts, mainConf, SUBNETS_CONF } from '../support/isc/dhcpd-files.js';
 import { principalWith } from '../support/fixtures.js';
 import { IscEstate, type IscServerFiles } from '../support/isc/isc-estate.js';
 import { replicate, type ScopeOutcomeBody } from '../support/jobs.js';
 import { startSshd } from '../support/sshd.js';
 import { bearer, startTestApp, type TestApp } from '../support/test-app.js';
-
-const run = promisify(execFile);
 
 const PEER_A = `failover peer "dhcp-failover" {
   primary;
@@ -154,10 +150,6 @@ function lineChanges(before: string, after: string): { removed: string[]; added:
     }
   }
   return { removed, added };
-}
-
-async function dhcpdAccepts(files: IscServerFiles): Promise<void> {
-  await run(DHCPD_BIN, ['-t', '-cf', files.configPath, '-lf', files.leasesPath]);
 }
 
 describe('ISC dhcpd driver through the API, over a real sshd and the real dhcpd -t', () => {

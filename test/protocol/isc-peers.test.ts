@@ -1,11 +1,7 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { registerServer } from '../support/fixtures.js';
-import { DHCPD_BIN } from '../support/isc/dhcpd-files.js';
+import { dhcpdAccepts } from '../support/isc/dhcpd-files.js';
 import { IscEstate, type IscServerFiles } from '../support/isc/isc-estate.js';
 import { bearer, startTestApp, type TestApp } from '../support/test-app.js';
-
-const run = promisify(execFile);
 
 const main = (include: string): string => `# dhcpd.conf
 authoritative;
@@ -73,10 +69,6 @@ const PRIMARY = {
   split: 128,
   loadBalanceMaxSeconds: 3,
 };
-
-async function dhcpdAccepts(files: IscServerFiles): Promise<void> {
-  await run(DHCPD_BIN, ['-t', '-cf', files.configPath, '-lf', files.leasesPath]);
-}
 
 describe('ISC failover peers through the API, over a real sshd and the real dhcpd -t', () => {
   let t: TestApp;

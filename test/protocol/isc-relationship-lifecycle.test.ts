@@ -4,22 +4,14 @@
  * ports reaching both files), replicated by server, and removed with a second, hand-written peer left in place; and a
  * replication whose restart fails on the destination.
  */
-import { execFile } from 'node:child_process';
 import { readFile, rename, writeFile } from 'node:fs/promises';
-import { promisify } from 'node:util';
 import { DataSource } from 'typeorm';
 import { uniqueName } from '../support/fixtures.js';
-import { DHCPD_BIN, mainConf, SUBNETS_CONF } from '../support/isc/dhcpd-files.js';
-import { IscEstate, type IscServerFiles } from '../support/isc/isc-estate.js';
+import { dhcpdAccepts, mainConf, SUBNETS_CONF } from '../support/isc/dhcpd-files.js';
+import { IscEstate } from '../support/isc/isc-estate.js';
 import { replicate } from '../support/jobs.js';
 import { startSshd } from '../support/sshd.js';
 import { bearer, startTestApp, type TestApp } from '../support/test-app.js';
-
-const run = promisify(execFile);
-
-async function dhcpdAccepts(files: IscServerFiles): Promise<void> {
-  await run(DHCPD_BIN, ['-t', '-cf', files.configPath, '-lf', files.leasesPath]);
-}
 
 /** Two subnets, one in a shared-network, each with a bare range; a host declared outside any subnet. */
 const SUBNETS = `shared-network lab {

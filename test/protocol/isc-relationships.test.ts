@@ -4,16 +4,12 @@
  * written by hand and adopted, removed with every reference; and a real dhcpd pair in network namespaces that reaches
  * `normal` once POST /relationships has written the peers and run each server's restart command.
  */
-import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
-import { promisify } from 'node:util';
 import { uniqueName } from '../support/fixtures.js';
-import { DHCPD_BIN, mainConf, SUBNETS_CONF } from '../support/isc/dhcpd-files.js';
+import { DHCPD_BIN, mainConf, SUBNETS_CONF, dhcpdAccepts } from '../support/isc/dhcpd-files.js';
 import { type DhcpdPair, dhcpdConf, OMAPI_PORT, startDhcpdPair } from '../support/isc/dhcpd-server.js';
 import { IscEstate, type IscServerFiles } from '../support/isc/isc-estate.js';
 import { bearer, startTestApp, type TestApp } from '../support/test-app.js';
-
-const run = promisify(execFile);
 
 /**
  * Valid on its own; with a failover peer declared, dhcpd -t refuses it: a dynamic-bootp range cannot take the peer
@@ -48,10 +44,6 @@ const handSubnets = (name: string): string => `subnet 192.0.2.0 netmask 255.255.
   }
 }
 `;
-
-async function dhcpdAccepts(files: IscServerFiles): Promise<void> {
-  await run(DHCPD_BIN, ['-t', '-cf', files.configPath, '-lf', files.leasesPath]);
-}
 
 describe('ISC relationships through the API, over a real sshd and the real dhcpd -t', () => {
   let t: TestApp;
