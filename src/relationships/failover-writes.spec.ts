@@ -1,7 +1,11 @@
+import { jest } from '@jest/globals';
+import { Logger } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import type { AuditService } from '../audit/audit.service.js';
 import { ProblemException } from '../common/problem/problem.exception.js';
 import { DriverError, DriverErrorCode } from '../vendors/driver-error.js';
 import type { FailoverChange, ServerTarget } from '../vendors/driver.js';
-import { allOrNothing } from './failover-writes.js';
+import { allOrNothing, rolledBackAuditOf } from './failover-writes.js';
 
 const target = (name: string): ServerTarget => ({
   id: `00000000-0000-4000-8000-00000000000${name === 'a' ? 1 : 2}`,
@@ -68,5 +72,38 @@ describe('allOrNothing', () => {
     expect(detail).toBe(
       'b: change failover relationship "r": Access is denied. a was restored to the previous configuration.',
     );
+  });
+});
+
+describe('rolledBackAuditOf', () => {
+  it("does not hide the server's problem when the event cannot be recorded, and logs that it was not", async () => {
+    const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    try {
+      const dataSource = {
+        transaction: () => Promise.reject(new Error('connection terminated')),
+      } as unknown as DataSource;
+      const record = rolledBackAuditOf(
+        dataSource,
+        {} as AuditService,
+        { principalId: null, requestId: 'r1' } as never,
+        'create',
+        'pair-1',
+      );
+      const change = {
+        before: 'd1',
+        after: 'd2',
+        undo: () => Promise.resolve(),
+      } as unknown as FailoverChange;
+      await expect(
+        record([{ target: target('a'), change, restored: true }], target('b')),
+      ).resolves.toBeUndefined();
+      expect(logged).toHaveBeenCalledTimes(1);
+      expect(String(logged.mock.calls[0][0])).toBe(
+        'could not record relationship.rolled-back for create of "pair-1" (servers put back: a; failed: b): ' +
+          'connection terminated',
+      );
+    } finally {
+      logged.mockRestore();
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import type { Actor } from '../auth/actor.js';
 import type { AuditService } from '../audit/audit.service.js';
@@ -110,6 +111,8 @@ export type RolledBackAudit = (
  * Its own transaction: there is no relationship change to record beside it. A failure to record it does not hide the
  * server's problem from the caller.
  */
+const logger = new Logger('RelationshipRollback');
+
 export function rolledBackAuditOf(
   dataSource: DataSource,
   audit: AuditService,
@@ -138,7 +141,14 @@ export function rolledBackAuditOf(
           });
         }
       })
-      .catch(() => undefined);
+      .catch((error: unknown) => {
+        // The caller still gets the server's problem; the trail's gap is said where an operator looks.
+        logger.error(
+          `could not record relationship.rolled-back for ${operation} of "${relationship}" ` +
+            `(servers put back: ${undone.map(({ target }) => target.name).join(', ')}; failed: ${failed.name}): ` +
+            (error instanceof Error ? error.message : String(error)),
+        );
+      });
   };
 }
 
