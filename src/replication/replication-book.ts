@@ -104,7 +104,24 @@ export class ReplicationBook {
           : failed === all.length
             ? 'failed'
             : 'partially_succeeded';
+    // The job's `error` says why it failed, or why some of its scopes did: a pipeline reads it without walking them.
+    const why = error ?? (failed > 0 ? failedScopesSummary(all, failed) : undefined);
     // Diffs are saved as each destination finishes (save), never here.
-    return { state, outcome: { scopes: this.scopes, timings: this.timings }, ...(error ? { error } : {}) };
+    return { state, outcome: { scopes: this.scopes, timings: this.timings }, ...(why ? { error: why } : {}) };
   }
+}
+
+/** The first few failed scopes' reasons, for a whole job's `error`. */
+const SUMMARIZED = 3;
+
+function failedScopesSummary(all: readonly ScopeOutcome[], failed: number): string {
+  const reasons = all
+    .filter((outcome) => outcome.state === 'failed')
+    .slice(0, SUMMARIZED)
+    .map(
+      (outcome) =>
+        `${outcome.network === '*' ? 'every scope' : outcome.network}: ${outcome.reason ?? 'failed'}`,
+    );
+  const more = failed > SUMMARIZED ? `; and ${failed - SUMMARIZED} more` : '';
+  return `${failed} of ${all.length} scopes failed (outcome.scopes has each one's reason): ${reasons.join('; ')}${more}`;
 }

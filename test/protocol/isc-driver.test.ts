@@ -808,6 +808,10 @@ subnet 10.81.0.0 netmask 255.255.255.0 {\r
       const job = await replicate(t, body);
       expect(job.state).toBe('partially_succeeded');
       expect(job.outcome.scopes?.[`${pair}/10.82.0.0`]).toMatchObject(refused);
+      // The job's error says so too, for a pipeline that reads only the job.
+      expect(job['error']).toBe(
+        `1 of 2 scopes failed (outcome.scopes has each one's reason): 10.82.0.0: ${refused.reason}`,
+      );
       expect(job.outcome.scopes?.[`${pair}/10.84.0.0`]?.state).toBe('replaced');
       expect(await d.include()).toBe(destination.replace('10.84.0.254;', '10.84.0.1;'));
       await dhcpdAccepts(d);
