@@ -57,7 +57,6 @@ export async function allOrNothing(
       );
       const names = targets.slice(0, done.length).map((t) => t.name);
       const failedRestores = restored.filter((outcome) => outcome.status === 'rejected');
-      if (!toProblem(error)) throw error;
       const failedLeftChanged = error instanceof DriverError && error.leftChanged;
       const undoText =
         names.length === 0
@@ -105,14 +104,14 @@ export type RolledBackAudit = (
   failed: ServerTarget,
 ) => Promise<void>;
 
+const logger = new Logger('RelationshipRollback');
+
 /**
  * One `relationship.rolled-back` audit event per server a relationship's `operation` wrote and then put back because
  * the other server failed: the digests of the write undone, the server that failed, and whether the restore worked.
  * Its own transaction: there is no relationship change to record beside it. A failure to record it does not hide the
  * server's problem from the caller.
  */
-const logger = new Logger('RelationshipRollback');
-
 export function rolledBackAuditOf(
   dataSource: DataSource,
   audit: AuditService,

@@ -173,8 +173,7 @@ export class ServersService {
         details: { changed },
       });
       if (dto.connection && this.follower) {
-        const target = { ...this.targetOf(saved), secrets: openSecrets(this.box, id, saved.sealedSecrets) };
-        const undo = await this.follower(target, manager, actor);
+        const undo = await this.follower(this.targetOf(saved), manager, actor);
         if (undo) followed(undo);
       }
       return saved;
@@ -230,16 +229,18 @@ export class ServersService {
   /** The server with its secrets opened, for a driver. */
   async target(id: string): Promise<ServerTarget> {
     const server = await this.get(id);
-    return { ...this.targetOf(server), secrets: openSecrets(this.box, server.id, server.sealedSecrets) };
+    return this.targetOf(server);
   }
 
-  private targetOf(server: ServerEntity): Omit<ServerTarget, 'secrets'> {
+  /** What a driver needs of a server, its secrets opened. */
+  private targetOf(server: ServerEntity): ServerTarget {
     return {
       id: server.id,
       name: server.name,
       vendor: server.vendor,
       address: server.address,
       connection: server.connection,
+      secrets: openSecrets(this.box, server.id, server.sealedSecrets),
     };
   }
 }

@@ -21,6 +21,7 @@ import {
   removeFailoverPeer,
   removePeerHba,
   removePeerReferences,
+  sameEndpoint,
   validateFailoverPeer,
   writeFailoverPeer,
 } from './conf/isc-peer.mapper.js';
@@ -282,14 +283,9 @@ function assertEndpoints(spec: FailoverSpec): void {
         ]
       : [],
   );
-  // One endpoint for both sides: each declaration's peer address would be its own, so neither reaches its partner
-  // (dhcpd -t accepts it).
+  // One endpoint for both sides: each declaration's peer address would be its own.
   const [first, second] = spec.sides.map(endpoint);
-  if (
-    errors.length === 0 &&
-    first.address.toLowerCase() === second.address.toLowerCase() &&
-    first.port === second.port
-  ) {
+  if (errors.length === 0 && sameEndpoint(first, second)) {
     errors.push({
       field: 'servers[1].settings.address',
       message:

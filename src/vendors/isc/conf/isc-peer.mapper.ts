@@ -59,6 +59,17 @@ const NUMERIC = new Set<keyof IscFailoverPeer>([
 ]);
 
 /**
+ * Whether two failover endpoints are one (a host name in any case): a peer whose partner's endpoint is its own
+ * connects to itself and never reaches its partner, which dhcpd -t accepts.
+ */
+export function sameEndpoint(
+  a: { address: string; port: number },
+  b: { address: string; port: number },
+): boolean {
+  return a.address.toLowerCase() === b.address.toLowerCase() && a.port === b.port;
+}
+
+/**
  * The seed's rules for a peer: every field it lists, ports and counts in range, and MCLT and split on the primary
  * only (dhcpd itself accepts `mclt` on a secondary, so this check is ours).
  */
@@ -89,11 +100,12 @@ export function validateFailoverPeer(peer: Partial<IscFailoverPeer>): FieldError
   }
   integer('port', 1, 65535, true);
   integer('peerPort', 1, 65535, true);
-  // Its own endpoint as its peer's: it would connect to itself and never reach its partner (dhcpd -t takes it).
   if (
     errors.length === 0 &&
-    peer.address!.toLowerCase() === peer.peerAddress!.toLowerCase() &&
-    peer.port === peer.peerPort
+    sameEndpoint(
+      { address: peer.address!, port: peer.port! },
+      { address: peer.peerAddress!, port: peer.peerPort! },
+    )
   ) {
     errors.push({
       field: 'peerAddress',
