@@ -209,9 +209,6 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
           for (const key of written) outcomes[key] = { ...outcomes[key], state: 'writing' };
           const saving = book.save(this.dataSource, record.id, context).then(() => timing.lap('save'));
           saving.catch(() => undefined); // handled below; this keeps an early failure from counting as unhandled
-          // The reads' garbage, before the write's; after the save took the diffs (as text), so that the destination's
-          // scopes they held go too.
-          if (attempted.length >= LARGE_LEG_SCOPES) collectGarbage();
           let digests: WriteDigests;
           sent = writes.map((write) => write.content.subnet);
           try {
@@ -221,6 +218,9 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
               source,
               native: request.nativeReplication !== false,
               beforeCommit: () => saving,
+              // The reads' garbage, before the write's or while the server checks it (see WriteContext); once the save
+              // took the diffs (as text), so that the destination's scopes they held go too.
+              ...(attempted.length >= LARGE_LEG_SCOPES ? { housekeeping: collectGarbage } : {}),
             });
           } finally {
             // Never two saves of the record at once: a failure's outcome is saved after this one, not under it.

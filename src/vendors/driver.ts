@@ -66,6 +66,12 @@ export interface WriteContext {
    * make a record durable (a write-ahead) while the driver prepares, instead of before it starts.
    */
   beforeCommit?: () => Promise<void>;
+  /**
+   * Main-thread work the caller wants done during the write (the replication job: a full collection of its reads'
+   * garbage). The driver calls it where it delays the write least: ISC while `dhcpd -t` checks the new files
+   * on the server; drivers with no such wait, before they start. Not called when the write fails before that point.
+   */
+  housekeeping?: () => void;
 }
 
 export type ScopeRemoval = 'delete' | 'disable';

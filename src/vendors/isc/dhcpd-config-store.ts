@@ -46,6 +46,20 @@ export interface CommandOutcome {
   error?: string;
 }
 
+/** What a caller may hand a write besides the files (see {@link DhcpdConfigStore.write}). */
+export interface ConfigWriteHooks {
+  /**
+   * The files as the caller read them (digests as in `expected`): not transferred again before the validation,
+   * whose last look (a read of every file, held to `expected`) is what keeps an edit made since from being
+   * overwritten.
+   */
+  read?: ReadonlyMap<string, ConfigFile>;
+  /** Awaited after the validation and before that last look (so an edit made while it runs is caught too). */
+  beforeCommit?: () => Promise<void>;
+  /** Called once `dhcpd -t` runs on the server: the caller's own work then overlaps the check (WriteContext). */
+  whileValidating?: () => void;
+}
+
 export interface ConfigWriteResult {
   /** Combined digests (as {@link ConfigSnapshot.digest}) of every file involved, before and after. */
   before: string;
@@ -129,16 +143,12 @@ export class DhcpdConfigStore {
   /**
    * Replaces the files in `changes` (path → full text) together. `expected` holds the digests the caller read (from
    * {@link read}); a file that differs now is a `conflict` and nothing is written. A changed path absent from
-   * `expected`, or mapped to null, is a new file and must not exist yet. `read` holds the files as the caller read
-   * them (digests as in `expected`): they are not transferred again before the validation, whose last look (a read of
-   * every file, held to `expected`) is what keeps an edit made since from being overwritten. `beforeCommit` is
-   * awaited after the validation and before that last look (so an edit made while it runs is caught too).
+   * `expected`, or mapped to null, is a new file and must not exist yet. See {@link ConfigWriteHooks} for `hooks`.
    */
   async write(
     changes: ReadonlyMap<string, string>,
     expected: ReadonlyMap<string, string | null>,
-    read: ReadonlyMap<string, ConfigFile> = new Map(),
-    beforeCommit?: () => Promise<void>,
+    hooks: ConfigWriteHooks = {},
   ): Promise<ConfigWriteResult> {
     for (const path of changes.keys()) {
       if (!path.startsWith('/')) throw new TypeError(`not an absolute path: ${path}`);
@@ -146,7 +156,7 @@ export class DhcpdConfigStore {
     // `dhcpd -t` and the restart: their sessions start while the files are checked and uploaded.
     this.transport.prepareCommands(this.options.restartCommand ? 2 : 1);
     try {
-      return await this.replace(changes, expected, read, beforeCommit);
+      return await this.replace(changes, expected, hooks);
     } finally {
       this.transport.releasePreparedCommands();
     }
@@ -155,8 +165,7 @@ export class DhcpdConfigStore {
   private async replace(
     changes: ReadonlyMap<string, string>,
     expected: ReadonlyMap<string, string | null>,
-    read: ReadonlyMap<string, ConfigFile>,
-    beforeCommit?: () => Promise<void>,
+    { read = new Map(), beforeCommit, whileValidating }: ConfigWriteHooks,
   ): Promise<ConfigWriteResult> {
     const known = unique([this.options.configPath, ...expected.keys(), ...changes.keys()]);
     const expectations = new Map(
@@ -186,7 +195,7 @@ export class DhcpdConfigStore {
         created.push(temps.get(path)!);
         await this.transport.writeFile(temps.get(path)!, bytes, live.get(path)?.mode ?? 0o644);
       }
-      await this.validate(known, live, staged, temps, token, created);
+      await this.validate({ known, live, staged, temps, token, created }, whileValidating);
       await beforeCommit?.();
 
       // Last look before replacing: an edit made on the server while we validated is not overwritten.
@@ -272,12 +281,8 @@ export class DhcpdConfigStore {
    * directory, which is where the parser resolves relative names and where `dhcpd -t` runs.)
    */
   private async validate(
-    known: readonly string[],
-    live: ReadonlyMap<string, LiveFile>,
-    staged: ReadonlyMap<string, Buffer>,
-    temps: ReadonlyMap<string, string>,
-    token: string,
-    created: string[],
+    { known, live, staged, temps, token, created }: StagedWrite,
+    started?: () => void,
   ): Promise<void> {
     const main = this.options.configPath;
     const renames = new Map<string, string>();
@@ -308,6 +313,7 @@ export class DhcpdConfigStore {
         configFile: checkFile,
         leasesPath: this.options.leasesPath,
         timeoutMs: this.options.validateTimeoutMs,
+        ...(started ? { started } : {}),
       },
       renames,
     );
@@ -394,6 +400,17 @@ export function snapshotOf(files: readonly ConfigFile[]): ConfigSnapshot {
   const byPath = new Map(files.map((file) => [file.path, file]));
   const digests = new Map([...byPath].map(([path, file]) => [path, file.digest]));
   return { files: byPath, digests, digest: combinedDigest(digests) };
+}
+
+/** A write's files as staged beside the live ones, for the validation. */
+interface StagedWrite {
+  known: readonly string[];
+  live: ReadonlyMap<string, LiveFile>;
+  staged: ReadonlyMap<string, Buffer>;
+  temps: ReadonlyMap<string, string>;
+  token: string;
+  /** Every temporary path made so far; the validation's copies are added, for removal on every path. */
+  created: string[];
 }
 
 interface LiveFile {

@@ -8,6 +8,7 @@ import { DhcpdConfSyntaxError } from './conf/syntax-error.js';
 import {
   type ConfigFile,
   type ConfigSnapshot,
+  type ConfigWriteHooks,
   type ConfigWriteResult,
   DhcpdConfigStore,
   type DhcpdConfigStoreOptions,
@@ -83,12 +84,13 @@ export class IscConfigSession {
   /**
    * Applies `mutate` to `config` (as read by this or an earlier session of the same server) and writes the files it
    * changed, held to the digests of the read. `config` is changed in place and must not be used again.
-   * `beforeCommit` is awaited once the new files passed `dhcpd -t`, before anything live is replaced.
+   * `hooks`: see ConfigWriteHooks (`beforeCommit` is awaited once the new files passed `dhcpd -t`, before anything
+   * live is replaced).
    */
   async change<T>(
     config: IscConfig,
     mutate: (set: ConfSet) => T,
-    beforeCommit?: () => Promise<void>,
+    hooks: Omit<ConfigWriteHooks, 'read'> = {},
   ): Promise<IscChange<T>> {
     let result: T;
     try {
@@ -100,12 +102,10 @@ export class IscConfigSession {
     if (changes.size === 0) {
       return { result, before: config.snapshot.digest, after: config.snapshot.digest, written: [] };
     }
-    const outcome = await this.store.write(
-      changes,
-      config.snapshot.digests,
-      config.snapshot.files,
-      beforeCommit,
-    );
+    const outcome = await this.store.write(changes, config.snapshot.digests, {
+      ...hooks,
+      read: config.snapshot.files,
+    });
     return {
       result,
       before: outcome.before,

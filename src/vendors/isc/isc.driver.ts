@@ -227,7 +227,7 @@ export class IscDriver implements DhcpDriver, OnModuleDestroy {
     context?: WriteContext,
   ): Promise<WriteDigests> {
     const kept = this.kept.take(target);
-    const beforeCommit = context?.beforeCommit;
+    const hooks = { beforeCommit: context?.beforeCommit, whileValidating: context?.housekeeping };
     const source = context?.source?.vendor === 'isc' ? context.source.id : undefined;
     // All scopes in one change, so one validated write (and one restart) for the lot. Scopes replicated from another
     // ISC server are copied as declarations where that means the same (isc-scope-copy.ts); that needs the kept read.
@@ -245,14 +245,14 @@ export class IscDriver implements DhcpDriver, OnModuleDestroy {
     try {
       if (kept) {
         try {
-          const change = await session.change(kept.config, (set) => apply(set, kept.copyBase), beforeCommit);
+          const change = await session.change(kept.config, (set) => apply(set, kept.copyBase), hooks);
           return { before: change.before, after: change.after };
         } catch (error) {
           if (!(error instanceof DriverError) || error.code !== DriverErrorCode.conflict) throw error;
           // The server was edited since the kept read (nothing was written): apply to what is there now, once.
         }
       }
-      const change = await session.change(await session.read(), apply, beforeCommit);
+      const change = await session.change(await session.read(), apply, hooks);
       return { before: change.before, after: change.after };
     } finally {
       await session.close();

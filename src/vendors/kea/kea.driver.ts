@@ -167,6 +167,8 @@ export class KeaDriver implements DhcpDriver {
     writes: ScopeWrite[],
     context?: WriteContext,
   ): Promise<WriteDigests> {
+    // Before the new configuration is built: Kea's check and the write leave no wait long enough to overlap it.
+    context?.housekeeping?.();
     const base = this.kept.take(target);
     const update = await withKeaClient(target, (client) =>
       updateConfig(

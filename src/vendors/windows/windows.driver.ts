@@ -132,6 +132,7 @@ export class WindowsDriver implements DhcpDriver {
     writes: ScopeWrite[],
     context: WriteContext,
   ): Promise<WriteDigests> {
+    context.housekeeping?.();
     const networks = writes.map(networkOf);
     // Windows validates each cmdlet as it runs, so there is nothing to check first; the caller's write-ahead record
     // is made durable while the base is read, before the first batch changes the server.
