@@ -1,5 +1,5 @@
 import { includeTarget, resolveInclude, type ConfSet } from './include-resolver.js';
-import { headStartsWith } from './node-head.js';
+import { headStartsWith, headStartsWithWords } from './node-head.js';
 import type { BlockNode, ConfFile, ConfNode, Container, StatementNode } from './syntax-tree.js';
 
 /** Where a node sits: its file, the body holding it, and the blocks around it (across includes). */
@@ -40,12 +40,19 @@ function* walkBody(
   }
 }
 
-export function isBlock(node: ConfNode, ...keywords: string[]): node is BlockNode {
-  return node.kind === 'block' && headStartsWith(node, keywords);
+// Up to three keywords as parameters, not a rest array: these run for every node of a file, and an array made per
+// call is most of what a pass over a large file would allocate.
+export function isBlock(node: ConfNode, first: string, second?: string, third?: string): node is BlockNode {
+  return node.kind === 'block' && headStartsWithWords(node, first, second, third);
 }
 
-export function isStatement(node: ConfNode, ...keywords: string[]): node is StatementNode {
-  return node.kind === 'statement' && headStartsWith(node, keywords);
+export function isStatement(
+  node: ConfNode,
+  first: string,
+  second?: string,
+  third?: string,
+): node is StatementNode {
+  return node.kind === 'statement' && headStartsWithWords(node, first, second, third);
 }
 
 /**
@@ -96,7 +103,22 @@ function visitBody(
  */
 export function findBlocks(set: ConfSet, ...keywords: string[]): Array<Located<BlockNode>> {
   const found: Array<Located<BlockNode>> = [];
-  // Declarations side by side share one copy of the blocks around them (as walk's siblings share theirs).
+  visitBlocks(set, keywords, (file, container, node, ancestors) =>
+    found.push({ file, container, node, ancestors }),
+  );
+  return found;
+}
+
+/**
+ * findBlocks' declarations, each handed to `visit` where it is, for a caller that makes its own object of each
+ * (tens of thousands of hosts). `ancestors` may be kept: declarations side by side share one copy of the blocks
+ * around them (as walk's siblings share theirs).
+ */
+export function visitBlocks(
+  set: ConfSet,
+  keywords: readonly string[],
+  visit: (file: ConfFile, container: Container, node: BlockNode, ancestors: BlockNode[]) => void,
+): void {
   let around: BlockNode[] = [];
   visitNodes(
     set,
@@ -105,11 +127,10 @@ export function findBlocks(set: ConfSet, ...keywords: string[]): Array<Located<B
       if (around.length !== ancestors.length || around.some((block, index) => block !== ancestors[index])) {
         around = [...ancestors];
       }
-      found.push({ file, container, node, ancestors: around });
+      visit(file, container, node, around);
     },
     (block) => !headStartsWith(block, keywords),
   );
-  return found;
 }
 
 /** The direct children of a block that are statements starting with `keywords`. */

@@ -1,5 +1,5 @@
 import type { ConfSet } from './include-resolver.js';
-import { findBlocks, isStatement, type Located } from './conf-walk.js';
+import { isStatement, visitBlocks, type Located } from './conf-walk.js';
 import { ipToNumber, isIpv4, type NumericRange } from './ipv4.js';
 import { DhcpdConfSyntaxError } from './syntax-error.js';
 import { headKind, headLength, headText, headValue, headWord } from './node-head.js';
@@ -15,14 +15,18 @@ export interface IscHost extends Located<BlockNode> {
 export const HOST_NAME = /^[A-Za-z][A-Za-z0-9_.-]*$/;
 
 export function hostOf(located: Located<BlockNode>): IscHost {
-  // As headerWords reads it (a word without case), without building the header's word list.
-  const name = headWord(located.node, 1) ?? '';
-  const addresses: string[] = [];
-  for (const node of located.node.body) {
-    if (isStatement(node, 'fixed-address')) addFixedAddresses(node, addresses);
-  }
   const { file, container, node, ancestors } = located;
-  return { file, container, node, ancestors, name, addresses };
+  return { file, container, node, ancestors, ...hostFacts(node) };
+}
+
+function hostFacts(node: BlockNode): Pick<IscHost, 'name' | 'addresses'> {
+  // As headerWords reads it (a word without case), without building the header's word list.
+  const name = headWord(node, 1) ?? '';
+  const addresses: string[] = [];
+  for (const child of node.body) {
+    if (isStatement(child, 'fixed-address')) addFixedAddresses(child, addresses);
+  }
+  return { name, addresses };
 }
 
 /** `fixed-address a, b;` -> its IPv4 addresses. */
@@ -40,41 +44,81 @@ function addFixedAddresses(statement: StatementNode, addresses: string[]): strin
   return addresses;
 }
 
+const HOST = ['host'];
+
 /** Every host declaration, anywhere (dhcpd treats all of them as global, wherever they are written). */
 export function findHosts(set: ConfSet): IscHost[] {
-  return findBlocks(set, 'host').map(hostOf);
+  const hosts: IscHost[] = [];
+  // Each host made once (not located, then copied): a large configuration has tens of thousands.
+  visitBlocks(set, HOST, (file, container, node, ancestors) => {
+    const { name, addresses } = hostFacts(node);
+    hosts.push({ file, container, node, ancestors, name, addresses });
+  });
+  return hosts;
 }
 
-/** Hosts by fixed address, for finding the ones inside a subnet without scanning every host per subnet. */
+/**
+ * Hosts by fixed address, for finding the ones inside a subnet without scanning every host per subnet. Kept as
+ * columns (address, text, host), ordered by address: a large configuration has tens of thousands of hosts, usually
+ * declared in address order already, and an object per entry (and a sort) would be most of the index's cost.
+ */
 export class HostIndex {
-  private readonly entries: Array<{ address: number; text: string; host: IscHost }> = [];
+  private readonly addresses: number[] = [];
+  private readonly texts: string[] = [];
+  private readonly hosts: IscHost[] = [];
+  /** Whether some host has more than one address (then within() must list each host once). */
+  private readonly repeats: boolean;
 
   constructor(hosts: IscHost[]) {
+    let repeats = false;
+    let sorted = true;
     for (const host of hosts) {
-      for (const text of host.addresses) this.entries.push({ address: ipToNumber(text), text, host });
+      if (host.addresses.length > 1) repeats = true;
+      for (const text of host.addresses) {
+        const address = ipToNumber(text);
+        if (address < (this.addresses[this.addresses.length - 1] ?? -1)) sorted = false;
+        this.addresses.push(address);
+        this.texts.push(text);
+        this.hosts.push(host);
+      }
     }
-    this.entries.sort((a, b) => a.address - b.address);
+    this.repeats = repeats;
+    if (!sorted) this.sort();
+  }
+
+  private sort(): void {
+    // A stable sort by address, as of entries in declaration order.
+    const order = this.addresses.map((_, index) => index);
+    order.sort((a, b) => this.addresses[a] - this.addresses[b] || a - b);
+    const [addresses, texts, hosts] = [[...this.addresses], [...this.texts], [...this.hosts]];
+    order.forEach((from, to) => {
+      this.addresses[to] = addresses[from];
+      this.texts[to] = texts[from];
+      this.hosts[to] = hosts[from];
+    });
   }
 
   /** Hosts with a fixed address in `range`, each once, in address order, with the first such address. */
   within(range: NumericRange): Array<{ host: IscHost; address: string }> {
+    const { addresses } = this;
     let low = 0;
-    let high = this.entries.length;
+    let high = addresses.length;
     while (low < high) {
       const middle = (low + high) >> 1;
-      if (this.entries[middle].address < range.start) low = middle + 1;
+      if (addresses[middle] < range.start) low = middle + 1;
       else high = middle;
     }
-    const found = new Map<IscHost, string>();
-    for (
-      let index = low;
-      index < this.entries.length && this.entries[index].address <= range.end;
-      index += 1
-    ) {
-      const { host, text } = this.entries[index];
-      if (!found.has(host)) found.set(host, text);
+    const found: Array<{ host: IscHost; address: string }> = [];
+    const seen = this.repeats ? new Set<IscHost>() : undefined;
+    for (let index = low; index < addresses.length && addresses[index] <= range.end; index += 1) {
+      const host = this.hosts[index];
+      if (seen) {
+        if (seen.has(host)) continue;
+        seen.add(host);
+      }
+      found.push({ host, address: this.texts[index] });
     }
-    return [...found].map(([host, address]) => ({ host, address }));
+    return found;
   }
 }
 

@@ -1,5 +1,5 @@
 import type { DhcpOption, ScopeContent } from '../../scope-content.js';
-import { isBlock, isStatement } from './conf-walk.js';
+import { isStatement } from './conf-walk.js';
 import { insertNodes } from './conf-edit.js';
 import { mainFile, type ConfSet } from './include-resolver.js';
 import { definitionOf, STANDARD_OPTIONS, type OptionCatalog } from './isc-options.js';
@@ -49,7 +49,7 @@ export function declareOptionDefinitions(set: ConfSet, catalog: OptionCatalog, c
       );
     }
     const file = mainFile(set);
-    const first = file.body.findIndex((child) => isBlock(child) || isStatement(child, 'include'));
+    const first = file.body.findIndex((child) => child.kind === 'block' || isStatement(child, 'include'));
     insertNodes(file, file, first < 0 ? file.body.length : first, [text.replace(/;\s*$/, '')]);
     catalog.define(definition);
   }

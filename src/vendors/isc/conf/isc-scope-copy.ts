@@ -57,18 +57,8 @@ export interface ScopeOrigin {
 /** What the scopes of one read share: every host declaration of the configuration (ReadFindings.hosts). */
 export interface OriginRead {
   hosts: readonly IscHost[];
-  /** How many host declarations carry each name; counted on first use (hostNamesOf). */
-  names?: Map<string, number>;
   /** The host declarations with each name; found on first use (hostsByNameOf). */
   byName?: Map<string, IscHost[]>;
-}
-
-export function hostNamesOf(read: OriginRead): Map<string, number> {
-  if (!read.names) {
-    read.names = new Map();
-    addNames(read.names, read.hosts, 1);
-  }
-  return read.names;
 }
 
 /** The read's host declarations by name, for the name checks of a copy and of a refusal (hostNameClash). */
@@ -191,8 +181,8 @@ export function compareCopy(
   // Where the copy would be declined, the edit writes the model: declarations that differ only in how they are
   // written would then be "replaced" by a write that changes nothing, on every run.
   if (from.poolPeer !== undefined && to.poolPeer === undefined) return undefined;
-  const names = hostNamesOf(to.read);
-  if (nameClash(from.plainHosts, to.plainHosts, (name) => names.get(name) ?? 0)) return undefined;
+  const byName = hostsByNameOf(to.read);
+  if (nameClash(from.plainHosts, to.plainHosts, (name) => byName.get(name)?.length ?? 0)) return undefined;
   const after = declarationText(from.subnet.node);
   const before = declarationText(to.subnet.node);
   if (!after || !before) return undefined;

@@ -7,6 +7,7 @@ import {
   headKind,
   headLength,
   headStartsWith,
+  headStartsWithWords,
   headText,
   headValue,
   nodeText,
@@ -57,6 +58,13 @@ function readHead(node: ConfNode): unknown {
       headStartsWith(node, ['failover', 'peer', 'fo']),
       headStartsWith(node, ['subnet']),
     ],
+    // The same, keywords given one by one (isBlock, isStatement).
+    keywordsGiven: [
+      headStartsWithWords(node, 'option'),
+      headStartsWithWords(node, 'option', 'domain-name'),
+      headStartsWithWords(node, 'failover', 'peer', 'fo'),
+      headStartsWithWords(node, 'subnet'),
+    ],
   };
 }
 
@@ -77,6 +85,7 @@ describe('reading a node head', () => {
       words: ['option', 'domain-name', 'ex"ample.org'],
       text: 'OPTION Domain-Name "ex\\"ample.org";',
       keywords: [true, true, false, false],
+      keywordsGiven: [true, true, false, false],
     });
   });
 

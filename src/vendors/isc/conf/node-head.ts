@@ -57,7 +57,7 @@ export function headWord(node: ConfNode, index: number): string | undefined {
   const text = headText(node, index);
   if (text === undefined) return undefined;
   const kind = headKind(node, index);
-  return kind === 'word' ? text.toLowerCase() : kind === 'string' ? unquote(text) : text;
+  return kind === 'word' ? lowerCased(text) : kind === 'string' ? unquote(text) : text;
 }
 
 /**
@@ -68,23 +68,40 @@ export function headStartsWith(node: ConfNode, keywords: readonly string[]): boo
   const source = pristine(node);
   if (!source) return tokensStartWith(tokensOf(node), keywords);
   if (source.headLength < keywords.length) return false;
-  const { table } = source;
   for (let offset = 0; offset < keywords.length; offset += 1) {
-    const index = source.first + offset;
-    const keyword = keywords[offset];
-    const start = table.starts[index];
-    const kind = table.kinds[index];
-    if (kind === WORD) {
-      if (table.ends[index] - start !== keyword.length) return false;
-      if (!table.source.startsWith(keyword, start) && table.text(index).toLowerCase() !== keyword)
-        return false;
-    } else if (kind === STRING) {
-      if (unquote(table.text(index)) !== keyword) return false;
-    } else if (table.ends[index] - start !== keyword.length || !table.source.startsWith(keyword, start)) {
-      return false;
-    }
+    if (!sourceWordIs(source, offset, keywords[offset])) return false;
   }
   return true;
+}
+
+/** headStartsWith for one to three keywords given one by one (no array made: see conf-walk's isBlock). */
+export function headStartsWithWords(node: ConfNode, first: string, second?: string, third?: string): boolean {
+  const source = pristine(node);
+  if (!source) {
+    const keywords =
+      third !== undefined ? [first, second!, third] : second !== undefined ? [first, second] : [first];
+    return tokensStartWith(tokensOf(node), keywords);
+  }
+  const count = third !== undefined ? 3 : second !== undefined ? 2 : 1;
+  return (
+    source.headLength >= count &&
+    sourceWordIs(source, 0, first) &&
+    (second === undefined || sourceWordIs(source, 1, second)) &&
+    (third === undefined || sourceWordIs(source, 2, third))
+  );
+}
+
+/** Whether head token `offset` of a pristine node reads as `keyword` (headWord's reading). */
+function sourceWordIs(source: Pristine, offset: number, keyword: string): boolean {
+  const { table } = source;
+  const index = source.first + offset;
+  const start = table.starts[index];
+  const kind = table.kinds[index];
+  if (kind === WORD) {
+    return table.ends[index] - start === keyword.length && sameIgnoringCase(table.source, start, keyword);
+  }
+  if (kind === STRING) return unquote(table.text(index)) === keyword;
+  return table.ends[index] - start === keyword.length && table.source.startsWith(keyword, start);
 }
 
 function tokensStartWith(tokens: readonly Token[], keywords: readonly string[]): boolean {
@@ -114,4 +131,29 @@ export function nodeText(node: ConfNode): string {
   }
   const tokens = nodeTokens(node);
   return tokens.map((token, index) => (index === 0 ? token.text : token.before + token.text)).join('');
+}
+
+const UPPER_A = 0x41;
+const UPPER_Z = 0x5a;
+
+/**
+ * Whether `source` holds `keyword` (lower case) at `start`, ASCII letters compared without case, as a lower-cased
+ * word would compare (dhcpd's keywords are ASCII); no string is made, where lower-casing would make one per word.
+ */
+function sameIgnoringCase(source: string, start: number, keyword: string): boolean {
+  for (let offset = 0; offset < keyword.length; offset += 1) {
+    let code = source.charCodeAt(start + offset);
+    if (code >= UPPER_A && code <= UPPER_Z) code += 0x20;
+    if (code !== keyword.charCodeAt(offset)) return false;
+  }
+  return true;
+}
+
+/** `text.toLowerCase()`, without making a new string for a word that is lower case already (most are). */
+function lowerCased(text: string): string {
+  for (let index = 0; index < text.length; index += 1) {
+    const code = text.charCodeAt(index);
+    if ((code >= UPPER_A && code <= UPPER_Z) || code > 0x7f) return text.toLowerCase();
+  }
+  return text;
 }

@@ -61,7 +61,8 @@ export class SourceStatement implements StatementNode {
 
 export class SourceBlock implements BlockNode {
   readonly kind = 'block';
-  body: ConfNode[] = [];
+  /** Set by the parser once the body is read (not made empty first: one array fewer per block of a large file). */
+  body!: ConfNode[];
   private own: { header: Token[]; open: Token; close: Token; semi?: Token } | undefined;
 
   constructor(
