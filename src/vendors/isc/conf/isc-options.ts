@@ -11,6 +11,7 @@ import {
   headText,
   headValue,
   headWord,
+  lowerCased,
   nodeText,
 } from './node-head.js';
 
@@ -149,7 +150,7 @@ export class OptionCatalog {
   }
 
   named(name: string): IscOptionDefinition | undefined {
-    return this.byName.get(name.toLowerCase());
+    return this.byName.get(lowerCased(name));
   }
 
   coded(code: number): IscOptionDefinition | undefined {

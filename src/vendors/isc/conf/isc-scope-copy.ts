@@ -119,9 +119,12 @@ export function ownHosts(set: ConfSet, subnet: IscSubnet, within: HostsWithin): 
   const hosts: IscHost[] = [];
   for (const { host } of within) {
     if (host.container !== subnet.node) return undefined;
-    for (const address of host.addresses) {
-      const value = ipToNumber(address);
-      if (value < range.start || value > range.end) return undefined;
+    // A host with one address is within the subnet by that address (its index found it so): nothing to parse again.
+    if (host.addresses.length > 1) {
+      for (const address of host.addresses) {
+        const value = ipToNumber(address);
+        if (value < range.start || value > range.end) return undefined;
+      }
     }
     hosts.push(host);
   }

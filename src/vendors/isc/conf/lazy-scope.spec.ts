@@ -43,4 +43,19 @@ describe('lazyScope: a scope mapped past its subnet and pools only when read', (
     content.enabled = false;
     expect(content).toStrictEqual({ ...FULL, enabled: false });
   });
+
+  it('maps each scope from its own declaration; a mapping that fails is tried again on the next read', () => {
+    let fail = true;
+    const failing = lazyScope({ subnet: FULL.subnet, pools: FULL.pools }, () => {
+      if (fail) throw new Error('unmappable');
+      return FULL;
+    });
+    const other = counted();
+    expect(() => failing.options).toThrow('unmappable');
+    expect(() => failing.options).toThrow('unmappable');
+    expect(other.content.options).toEqual(FULL.options);
+    fail = false;
+    expect(failing.options).toEqual(FULL.options);
+    expect(failing).toStrictEqual(FULL);
+  });
 });

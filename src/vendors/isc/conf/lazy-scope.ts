@@ -26,27 +26,41 @@ export function lazyScope(
   map: () => ScopeContent,
 ): ScopeContent {
   const content = { subnet: known.subnet, pools: known.pools } as ScopeContent;
-  const target = content as unknown as Record<string, unknown>;
-  const materialize = (): void => {
-    const full = map() as unknown as Record<string, unknown>;
-    for (const key of LATER) {
-      delete target[key];
-      if (full[key] !== undefined) target[key] = full[key];
-    }
-  };
-  for (const key of LATER) {
-    Object.defineProperty(content, key, {
-      configurable: true,
-      enumerable: true,
-      get(): unknown {
-        materialize();
-        return target[key];
-      },
-      set(value: unknown): void {
-        materialize();
-        target[key] = value;
-      },
-    });
-  }
+  mappers.set(content, map);
+  // One set of accessors shared by every lazy scope (a large read makes thousands): each finds its scope as `this`.
+  Object.defineProperties(content, ACCESSORS);
   return content;
 }
+
+/** How each lazy scope not mapped yet is mapped. */
+const mappers = new WeakMap<object, () => ScopeContent>();
+
+function materialize(content: object): void {
+  const map = mappers.get(content)!;
+  // A mapping that throws leaves the scope as it was: the next read tries again (and says why again).
+  const full = map() as unknown as Record<string, unknown>;
+  mappers.delete(content);
+  const target = content as Record<string, unknown>;
+  for (const key of LATER) {
+    delete target[key];
+    if (full[key] !== undefined) target[key] = full[key];
+  }
+}
+
+const ACCESSORS: PropertyDescriptorMap = Object.fromEntries(
+  LATER.map((key) => [
+    key,
+    {
+      configurable: true,
+      enumerable: true,
+      get(this: Record<string, unknown>): unknown {
+        materialize(this);
+        return this[key];
+      },
+      set(this: Record<string, unknown>, value: unknown): void {
+        materialize(this);
+        this[key] = value;
+      },
+    },
+  ]),
+);

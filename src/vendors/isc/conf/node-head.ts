@@ -150,7 +150,7 @@ function sameIgnoringCase(source: string, start: number, keyword: string): boole
 }
 
 /** `text.toLowerCase()`, without making a new string for a word that is lower case already (most are). */
-function lowerCased(text: string): string {
+export function lowerCased(text: string): string {
   for (let index = 0; index < text.length; index += 1) {
     const code = text.charCodeAt(index);
     if ((code >= UPPER_A && code <= UPPER_Z) || code > 0x7f) return text.toLowerCase();
