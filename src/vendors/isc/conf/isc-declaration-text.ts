@@ -6,25 +6,29 @@ import { parse } from './parser.js';
 import { SourceBlock, SourceStatement } from './source-nodes.js';
 import type { BlockNode, ConfNode } from './syntax-tree.js';
 
-/** A subnet declaration as read: its text, and that text with its pools' failover peer names left out. */
+/** A subnet declaration as read: its text, and where in it its pools name their failover peer. */
 export interface DeclarationText {
   /** From the `subnet` keyword to the closing brace (the lines in front of it are not the declaration's). */
   text: string;
-  /** `text` without the names in `failover peer "..."` of its pools: each server's pools name its own peer. */
-  comparable: string;
+  /**
+   * The text between the names in `failover peer "..."` of its pools (each server's pools name its own peer): one
+   * piece more than there are names. Slices of the source, compared without being joined (sameDeclaration).
+   */
+  pieces: string[];
 }
 
 /**
  * The declaration's text as it was read, or undefined when anything in it was changed since (or it was not parsed
- * from text). Two plain declarations (isc-scope-copy.ts) with equal `comparable` texts, read with the same option
- * definitions, map to the same scope.
+ * from text). Two plain declarations (isc-scope-copy.ts) that are the same declaration (sameDeclaration), read with
+ * the same option definitions, map to the same scope.
  */
 export function declarationText(block: BlockNode): DeclarationText | undefined {
   if (!(block instanceof SourceBlock) || !untouched(block)) return undefined;
   const { table } = block;
   const start = table.starts[block.first];
   const end = block.tailEnd();
-  const cuts: number[] = [];
+  const pieces: string[] = [];
+  let at = start;
   for (const node of block.body) {
     if (node.kind !== 'block') continue;
     for (const child of node.body) {
@@ -34,20 +38,19 @@ export function declarationText(block: BlockNode): DeclarationText | undefined {
         child.headLength === 3 &&
         isStatement(child, 'failover', 'peer')
       ) {
-        cuts.push(table.starts[child.first + 2], table.ends[child.first + 2]);
+        pieces.push(table.source.slice(at, table.starts[child.first + 2]));
+        at = table.ends[child.first + 2];
       }
     }
   }
-  const text = table.source.slice(start, end);
-  if (cuts.length === 0) return { text, comparable: text };
-  const pieces: string[] = [];
-  let at = start;
-  for (let index = 0; index < cuts.length; index += 2) {
-    pieces.push(table.source.slice(at, cuts[index]));
-    at = cuts[index + 1];
-  }
   pieces.push(table.source.slice(at, end));
-  return { text, comparable: pieces.join('\u0000') };
+  return { text: pieces.length === 1 ? pieces[0] : table.source.slice(start, end), pieces };
+}
+
+/** Whether two declarations read the same but for the names of the failover peers their pools name. */
+export function sameDeclaration(a: DeclarationText, b: DeclarationText): boolean {
+  if (a.pieces.length !== b.pieces.length) return false;
+  return a.pieces.every((piece, index) => piece === b.pieces[index]);
 }
 
 function untouched(node: ConfNode): boolean {

@@ -6,7 +6,7 @@ import type { IscHost } from './isc-hosts.js';
 import { hostNameClash, hostsByName, SubnetSet } from './isc-reservations.js';
 import { declareOptionDefinitions } from './isc-option-definitions.js';
 import { subnetPeer } from './isc-pools.js';
-import { declarationText, scopeFromDeclaration } from './isc-declaration-text.js';
+import { declarationText, sameDeclaration, scopeFromDeclaration } from './isc-declaration-text.js';
 import {
   defaultPeer,
   isPlainDeclaration,
@@ -189,7 +189,7 @@ export function compareCopy(
   const after = declarationText(from.subnet.node);
   const before = declarationText(to.subnet.node);
   if (!after || !before) return undefined;
-  if (after.comparable === before.comparable) return { same: true };
+  if (sameDeclaration(after, before)) return { same: true };
   return { same: false, evidence: { definitions: from.definitions, before: before.text, after: after.text } };
 }
 
