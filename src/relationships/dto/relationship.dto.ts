@@ -13,7 +13,6 @@ import {
   IsUUID,
   Matches,
   Max,
-  MaxLength,
   Min,
   ValidateNested,
 } from 'class-validator';
@@ -295,7 +294,6 @@ export class RemoveRelationshipQuery {
   @IsArray()
   @ArrayMaxSize(2)
   @IsString({ each: true })
-  @MaxLength(200, { each: true })
   replacement?: string[];
 }
 
