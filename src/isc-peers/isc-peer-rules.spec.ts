@@ -1,7 +1,14 @@
 import { ProblemException } from '../common/problem/problem.exception.js';
 import { changedFiles, loadConf, type ConfSet } from '../vendors/isc/conf/include-resolver.js';
 import type { IscFailoverPeer } from '../vendors/isc/conf/isc-peer.mapper.js';
-import { createPeer, deletePeer, migrateScope, peerViews, updatePeer } from './isc-peer-rules.js';
+import {
+  createPeer,
+  deletePeer,
+  migrateScope,
+  peerViews,
+  planPeerDeletion,
+  updatePeer,
+} from './isc-peer-rules.js';
 
 const PATH = '/etc/dhcp/dhcpd.conf';
 
@@ -91,6 +98,7 @@ describe('ISC failover peer rules (seed)', () => {
       name: 'a',
       outcome: 'references-removed',
       pools: 1,
+      scopes: ['10.1.0.0/24'],
     });
     expect(text(last)).toBe(
       subnet(1).replace('  range', '  pool {\n    range').replace('20;\n', '20;\n  }\n'),
@@ -117,6 +125,43 @@ describe('ISC failover peer rules (seed)', () => {
       ['b', 1],
       ['c', 2],
     ]);
+  });
+
+  it('the plan of a deletion says what deletePeer would do and changes nothing', async () => {
+    const peers = peerText('a', 647) + peerText('b', 648) + peerText('c', 649);
+    const three = await load(peers + subnet(1, 'a') + subnet(2, 'b') + subnet(3, 'c'));
+    expect(planPeerDeletion(three, 'a', undefined, 's1')).toEqual({
+      outcome: 'choice-needed',
+      choices: ['b', 'c'],
+      pools: 1,
+      scopes: ['10.1.0.0/24'],
+    });
+    expect(planPeerDeletion(three, 'a', 'c', 's1')).toEqual({
+      outcome: 'references-moved',
+      replacement: 'c',
+      pools: 1,
+      scopes: ['10.1.0.0/24'],
+    });
+    const wrong = problemOf(() => planPeerDeletion(three, 'a', 'zz', 's1'));
+    expect(wrong.status).toBe(400);
+    expect(wrong.detail).toContain('"b", "c"');
+    expect(changedFiles(three).size).toBe(0);
+
+    // Two others left but no pool names it: nothing to move, so no choice to make.
+    const unused = await load(peers + subnet(2, 'b') + subnet(3, 'c') + subnet(4));
+    expect(planPeerDeletion(unused, 'a', undefined, 's1')).toEqual({
+      outcome: 'references-moved',
+      pools: 0,
+      scopes: [],
+    });
+    const one = await load(peerText('a', 647) + peerText('b', 648) + subnet(1, 'a') + subnet(2, 'b'));
+    expect(planPeerDeletion(one, 'a', undefined, 's1')).toMatchObject({
+      outcome: 'references-moved',
+      replacement: 'b',
+    });
+    const last = await load(peerText('a', 647) + subnet(1, 'a'));
+    expect(planPeerDeletion(last, 'a', undefined, 's1')).toMatchObject({ outcome: 'references-removed' });
+    expect(problemOf(() => planPeerDeletion(last, 'a', 'b', 's1')).status).toBe(400);
   });
 
   it("moving a scope that holds a peer's last pools needs the caller's confirmation, then deletes that peer", async () => {

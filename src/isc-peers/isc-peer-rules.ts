@@ -80,6 +80,8 @@ export interface PeerDeletion {
   replacement?: string;
   /** Pools whose reference was removed or moved. */
   pools: number;
+  /** The subnets (CIDR) whose pools named it. */
+  scopes: string[];
 }
 
 export function peerViews(set: ConfSet): PeerView[] {
@@ -198,17 +200,22 @@ function isHba(text: string): boolean {
 }
 
 /**
- * Deletes a peer with the seed's rule for the pools that name it: the last peer → the references are removed; one
- * other peer left → they move to it; two or more → they move to `replacement`, which the caller must name (a 409
- * lists the choices when it does not).
+ * What {@link deletePeer} would do, found without changing anything: the seed's rule for the pools that name the peer.
+ * `choice-needed` when two or more other peers are left and pools name it but no `replacement` was given. A
+ * `replacement` that is not another peer on the server is a 400 on `query.replacement`.
  */
-export function deletePeer(
+export type PeerDeletionPlan =
+  | { outcome: 'references-removed'; pools: number; scopes: string[] }
+  | { outcome: 'references-moved'; replacement?: string; pools: number; scopes: string[] }
+  | { outcome: 'choice-needed'; choices: string[]; pools: number; scopes: string[] };
+
+export function planPeerDeletion(
   set: ConfSet,
   name: string,
   replacement: string | undefined,
   serverName: string,
-): PeerDeletion {
-  const peer = findPeer(set, name, serverName);
+): PeerDeletionPlan {
+  const { pools, scopes } = findPeer(set, name, serverName);
   const others = readFailoverPeers(set)
     .map((candidate) => candidate.name)
     .filter((candidate) => candidate !== name);
@@ -219,32 +226,67 @@ export function deletePeer(
         message:
           others.length === 0
             ? `"${name}" is the last failover peer on ${serverName}; there is nothing to replace it with`
-            : `replacement must be another failover peer on ${serverName}: ${others.map((o) => `"${o}"`).join(', ')}`,
+            : `replacement must be another failover peer on ${serverName}: ${quoted(others)}`,
       },
     ]);
   }
-  if (others.length === 0) {
+  if (others.length === 0) return { outcome: 'references-removed', pools, scopes };
+  const target = replacement ?? (others.length === 1 ? others[0] : undefined);
+  // With no pool naming it, nothing has to move and the caller has nothing to choose.
+  if (target === undefined && pools > 0) return { outcome: 'choice-needed', choices: others, pools, scopes };
+  return {
+    outcome: 'references-moved',
+    ...(target !== undefined ? { replacement: target } : {}),
+    pools,
+    scopes,
+  };
+}
+
+/**
+ * Deletes a peer with the seed's rule for the pools that name it: the last peer → the references are removed; one
+ * other peer left → they move to it; two or more → they move to `replacement`, which the caller must name (a 409
+ * lists the choices when it does not).
+ */
+export function deletePeer(
+  set: ConfSet,
+  name: string,
+  replacement: string | undefined,
+  serverName: string,
+): PeerDeletion {
+  const plan = planPeerDeletion(set, name, replacement, serverName);
+  if (plan.outcome === 'choice-needed') {
+    throw ProblemException.conflict(
+      `${plan.pools} pool(s) on ${serverName} refer to failover peer "${name}" and ${plan.choices.length} other ` +
+        `peers are left: name the one they should refer to instead with ?replacement=<name> (one of ${quoted(plan.choices)})`,
+      { choices: plan.choices, pools: plan.pools, scopes: plan.scopes },
+    );
+  }
+  return applyPeerDeletion(set, name, plan);
+}
+
+/** Carries out a plan of {@link planPeerDeletion} that needs no choice. */
+function applyPeerDeletion(
+  set: ConfSet,
+  name: string,
+  plan: Exclude<PeerDeletionPlan, { outcome: 'choice-needed' }>,
+): PeerDeletion {
+  const { scopes } = plan;
+  if (plan.outcome === 'references-removed') {
     const pools = removePeerReferences(set, name);
     removeFailoverPeer(set, name);
-    return { name, outcome: 'references-removed', pools };
+    return { name, outcome: 'references-removed', pools, scopes };
   }
-  const target = replacement ?? (others.length === 1 ? others[0] : undefined);
-  if (target === undefined) {
-    if (peer.pools > 0) {
-      throw ProblemException.conflict(
-        `${peer.pools} pool(s) on ${serverName} refer to failover peer "${name}" and ${others.length} other peers ` +
-          `are left: name the one they should refer to instead with ?replacement=<name> (one of ${others
-            .map((o) => `"${o}"`)
-            .join(', ')})`,
-        { choices: others, pools: peer.pools, scopes: peer.scopes },
-      );
-    }
+  if (plan.replacement === undefined) {
     removeFailoverPeer(set, name);
-    return { name, outcome: 'references-moved', pools: 0 };
+    return { name, outcome: 'references-moved', pools: 0, scopes };
   }
-  const pools = repointPeerReferences(set, name, target);
+  const pools = repointPeerReferences(set, name, plan.replacement);
   removeFailoverPeer(set, name);
-  return { name, outcome: 'references-moved', replacement: target, pools };
+  return { name, outcome: 'references-moved', replacement: plan.replacement, pools, scopes };
+}
+
+function quoted(names: readonly string[]): string {
+  return names.map((name) => `"${name}"`).join(', ');
 }
 
 /**

@@ -35,12 +35,12 @@ export function applyToBoth(
  * Changes the servers one after the other; when one fails, those already changed are restored to what they had,
  * and the problem says so.
  */
-export async function allOrNothing(
+export async function allOrNothing<C extends FailoverChange>(
   targets: ServerTarget[],
-  change: (target: ServerTarget, index: number) => Promise<FailoverChange>,
+  change: (target: ServerTarget, index: number) => Promise<C>,
   rolledBack?: RolledBackAudit,
-): Promise<FailoverChange[]> {
-  const done: FailoverChange[] = [];
+): Promise<C[]> {
+  const done: C[] = [];
   for (const [index, target] of targets.entries()) {
     try {
       done.push(await change(target, index));

@@ -246,13 +246,20 @@ export class RelationshipsController {
   @Operation(
     'Remove a failover relationship',
     'Kea: the HA hook comes off both servers (all or nothing) and their scopes stay. ISC: the failover peers come ' +
-      'off both servers. Windows: an `empty` relationship is only a record; one with scopes needs `keepScopesOn` ' +
+      "off both servers (all or nothing), and on each server the pools that named the relationship's peer follow the " +
+      "seed's delete-peer rule: its last peer → the references are removed; one other peer left → they refer to it; " +
+      'two or more left → to the one `replacement` names for that server (`<serverId>:<peer name>`, once per server ' +
+      'that needs it). Both servers are read before either is written, so a missing choice changes nothing. Windows: an `empty` relationship is only a record; one with scopes needs `keepScopesOn` ' +
       "(the server its scopes persist on) and `otherCopies` (`delete` or `disable` the other server's copies); " +
       'Remove-DhcpServerv4Failover takes it off both servers. The answer says what was done.',
   )
   @ApiOkResponse({ type: DeleteRelationshipResultDto })
   @NotFound('relationship')
-  @Conflicts(`${NOT_ADOPTED}, or a server refuses the change.`)
+  @Conflicts(
+    `${NOT_ADOPTED}; or a server refuses the change; or (ISC) a server has two or more other failover peers and ` +
+      '`replacement` names none for it: `replacements` lists each such server (`serverId`, `serverName`, `peer`, ' +
+      '`choices`, `pools`, `scopes`), and nothing was changed on either server.',
+  )
   @Rejected(WRITE_REJECTED)
   @Upstream()
   remove(

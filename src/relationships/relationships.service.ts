@@ -11,7 +11,13 @@ import type { FieldError } from '../common/problem/problem-details.js';
 import { assertNameFree, conflictOnDuplicate, findRow, nameTakenDetail } from '../database/rows.js';
 import { ServerLockService } from '../servers/server-lock.service.js';
 import { ServersService } from '../servers/servers.service.js';
-import type { FailoverChange, FailoverOperations, FailoverSpec, ServerTarget } from '../vendors/driver.js';
+import type {
+  FailoverChange,
+  FailoverOperations,
+  FailoverRemoval,
+  FailoverSpec,
+  ServerTarget,
+} from '../vendors/driver.js';
 import { DriverError, DriverErrorCode, withVendorMessage } from '../vendors/driver-error.js';
 import { DriverRegistry } from '../vendors/driver-registry.js';
 import type { Vendor } from '../vendors/vendor.js';
@@ -19,6 +25,7 @@ import type {
   CreateRelationshipDto,
   DeleteRelationshipResultDto,
   PartnerStateDto,
+  RelationshipPeerRemovalDto,
   RelationshipQuery,
   RelationshipStateDto,
   RemoveRelationshipQuery,
@@ -35,6 +42,7 @@ import {
   serverProblem,
   writeContext,
 } from './failover-writes.js';
+import { assertRemovable, movedReferences, replacementsOf } from './failover-removal.js';
 import { relationshipStatus } from './relationship-status.js';
 import { RelationshipDiscoveryService } from './relationship-discovery.service.js';
 
@@ -178,6 +186,8 @@ export class RelationshipsService {
     const relationship = await this.getManaged(id);
     const failover = this.failoverOf(relationship.vendor);
     const members = membersInOrder(relationship);
+    // Refused before anything else for a vendor without the choice (Kea, Windows), as keepScopesOn is for Kea, ISC.
+    const replacements = replacementsOf(query.replacement, members, !!failover.planFailoverRemoval);
     if (failover.scopes) return this.removeWithScopes(relationship, query, actor);
     if (query.keepScopesOn !== undefined || query.otherCopies !== undefined) {
       throw ProblemException.validation([
@@ -187,23 +197,39 @@ export class RelationshipsService {
         },
       ]);
     }
+    const peerNames = members.map((member) => member.peerName);
     return this.locks.withServers(
       members.map((member) => member.serverId),
       async () => {
         const targets = await Promise.all(members.map((member) => this.servers.target(member.serverId)));
+        // Both servers are asked before either is written: a choice the caller must make changes nothing.
+        await assertRemovable(failover, targets, peerNames, replacements, relationship.name);
         const changes = await allOrNothing(
           targets,
-          (target, index) => failover.removeFailover(target, writeContext(actor), members[index].peerName),
+          (target, index) =>
+            failover.removeFailover(
+              target,
+              writeContext(actor),
+              peerNames[index],
+              replacements.get(target.id),
+            ),
           rolledBackAuditOf(this.dataSource, this.audit, actor, 'delete', relationship.name),
         );
-        await this.deleteRecord(relationship, actor, { servers: changeDigests(targets, changes) });
+        const removals = changes.map((change) => change.removal);
+        await this.deleteRecord(relationship, actor, {
+          servers: changeDigests(targets, changes).map((digests, i) => ({
+            ...digests,
+            ...(removals[i] ? { peer: removals[i] } : {}),
+          })),
+        });
         return {
           servers: targets.map((target, i) => ({
             serverId: target.id,
             failoverRemoved: changes[i].changed,
             scopesKept: true,
+            ...(removals[i] ? { peer: peerRemoval(removals[i]) } : {}),
           })),
-          detail: removalDetail(targets, changes),
+          detail: removalDetail(targets, changes) + movedReferences(targets, removals),
         };
       },
     );
@@ -474,6 +500,12 @@ export class RelationshipsService {
       return relationship;
     });
   }
+}
+
+/** A removal as the answer shows it: a plan's `choice-needed` never reaches a write. */
+function peerRemoval(removal: FailoverRemoval): RelationshipPeerRemovalDto {
+  const { choices: _choices, ...done } = removal;
+  return done as RelationshipPeerRemovalDto;
 }
 
 /** What a removal did on each server: a configuration taken off by hand before is not said to have come off. */

@@ -187,6 +187,27 @@ export interface FailoverScopeOperations {
   ): Promise<FailoverChange & { scopes: string[] }>;
 }
 
+/**
+ * What removing one of a server's failover configurations does with what names it, where a server may hold several
+ * (ISC: the pools naming the removed peer, by the seed's delete-peer rule).
+ */
+export interface FailoverRemoval {
+  /** The configuration removed (ISC: the peer's name). */
+  name: string;
+  /**
+   * `references-removed`: no other is left, so what named it names none now; `references-moved`: it names
+   * `replacement` now (absent when nothing named it); `choice-needed` (a plan only): two or more others are left and
+   * the caller must name one of `choices`; `absent`: the server does not have it (nothing to remove).
+   */
+  outcome: 'references-removed' | 'references-moved' | 'choice-needed' | 'absent';
+  replacement?: string;
+  choices?: string[];
+  /** How many declarations named it (ISC: pools). */
+  pools: number;
+  /** The scopes (CIDR) those serve. */
+  scopes: string[];
+}
+
 /** The vendor's failover operations, where the vendor has them. */
 export interface FailoverOperations {
   /** Present where relationships are made by adding scopes (Windows); then `applyFailover` only changes settings. */
@@ -195,9 +216,26 @@ export interface FailoverOperations {
   applyFailover(local: 0 | 1, spec: FailoverSpec, context: WriteContext): Promise<FailoverChange>;
   /**
    * Removes the server's failover configuration; its scopes stay. `peerName` (the relationship member's) names the
-   * one to remove where a server may hold several (ISC peers); absent, all of them.
+   * one to remove where a server may hold several (ISC peers); absent, all of them. What named the removed one
+   * follows the vendor's rule (ISC, the seed's delete-peer rule: `replacement` where two or more others are left),
+   * and `removal` says what became of it.
    */
-  removeFailover(target: ServerTarget, context: WriteContext, peerName?: string): Promise<FailoverChange>;
+  removeFailover(
+    target: ServerTarget,
+    context: WriteContext,
+    peerName?: string,
+    replacement?: string,
+  ): Promise<FailoverChange & { removal?: FailoverRemoval }>;
+  /**
+   * Where a server may hold several (ISC peers): what removeFailover of `peerName` with `replacement` would do with
+   * what names it, read from the server and nothing written, so that a two-server removal can ask the caller before
+   * it writes either. A `replacement` that is not another one on the server is a 400 on `query.replacement`.
+   */
+  planFailoverRemoval?(
+    target: ServerTarget,
+    peerName: string,
+    replacement?: string,
+  ): Promise<FailoverRemoval>;
   /** `peerName` as for removeFailover: which of the server's relationships to read (ISC: the peer's name). */
   readFailoverState(target: ServerTarget, peerName?: string): Promise<FailoverState>;
   /** Every failover relationship configured on the server (Kea: its one HA relationship; ISC: each peer). */

@@ -203,7 +203,12 @@ subnet 10.2.0.0 netmask 255.255.255.0 {
     expect(await poolPeers(id, '10.1.0.0')).toEqual(['fo2', 'fo2']);
     await run(DHCPD_BIN, ['-t', '-cf', files.configPath, '-lf', files.leasesPath]);
     const last = await t.http.delete(`/api/v1/servers/${id}/failover-peers/fo2`).set(auth()).expect(200);
-    expect(last.body).toEqual({ name: 'fo2', outcome: 'references-removed', pools: 3 });
+    expect(last.body).toEqual({
+      name: 'fo2',
+      outcome: 'references-removed',
+      pools: 3,
+      scopes: ['10.1.0.0/24', '10.2.0.0/24'],
+    });
     expect(await files.include()).not.toMatch(/failover/);
     await run(DHCPD_BIN, ['-t', '-cf', files.configPath, '-lf', files.leasesPath]);
   });

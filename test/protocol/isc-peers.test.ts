@@ -530,7 +530,13 @@ ${subnet(1)}`;
       .delete(`/api/v1/servers/${id}/failover-peers/a?replacement=c`)
       .set(auth())
       .expect(200);
-    expect(replaced.body).toEqual({ name: 'a', outcome: 'references-moved', replacement: 'c', pools: 2 });
+    expect(replaced.body).toEqual({
+      name: 'a',
+      outcome: 'references-moved',
+      replacement: 'c',
+      pools: 2,
+      scopes: ['10.1.0.0/24', '10.4.0.0/24'],
+    });
     expect(await files.main()).not.toContain('failover peer "a"');
     expect(await poolPeers(id, '10.1.0.0')).toEqual(['c']);
     expect(await poolPeers(id, '10.4.0.0')).toEqual(['c']);
@@ -538,12 +544,23 @@ ${subnet(1)}`;
 
     // One other peer left: its references move to it without asking.
     const moved = await t.http.delete(`/api/v1/servers/${id}/failover-peers/b`).set(auth()).expect(200);
-    expect(moved.body).toEqual({ name: 'b', outcome: 'references-moved', replacement: 'c', pools: 1 });
+    expect(moved.body).toEqual({
+      name: 'b',
+      outcome: 'references-moved',
+      replacement: 'c',
+      pools: 1,
+      scopes: ['10.2.0.0/24'],
+    });
     expect(await poolPeers(id, '10.2.0.0')).toEqual(['c']);
 
     // The last peer: every reference to it is removed.
     const last = await t.http.delete(`/api/v1/servers/${id}/failover-peers/c`).set(auth()).expect(200);
-    expect(last.body).toEqual({ name: 'c', outcome: 'references-removed', pools: 4 });
+    expect(last.body).toEqual({
+      name: 'c',
+      outcome: 'references-removed',
+      pools: 4,
+      scopes: ['10.1.0.0/24', '10.2.0.0/24', '10.3.0.0/24', '10.4.0.0/24'],
+    });
     expect(await files.main()).toBe(main0.replace(peer('a', 647) + peer('b', 648) + peer('c', 649), ''));
     expect(await files.include()).not.toContain('failover peer');
     for (const network of ['10.1.0.0', '10.2.0.0', '10.3.0.0', '10.4.0.0']) {

@@ -8,7 +8,7 @@ import { readFile, rename, writeFile } from 'node:fs/promises';
 import { DataSource } from 'typeorm';
 import { uniqueName } from '../support/fixtures.js';
 import { dhcpdAccepts, mainConf, SUBNETS_CONF } from '../support/isc/dhcpd-files.js';
-import { IscEstate } from '../support/isc/isc-estate.js';
+import { IscEstate, type IscServerFiles } from '../support/isc/isc-estate.js';
 import { replicate } from '../support/jobs.js';
 import { startSshd } from '../support/sshd.js';
 import { bearer, startTestApp, type TestApp } from '../support/test-app.js';
@@ -185,43 +185,167 @@ describe('an ISC relationship between a local and an ssh server, from creation t
     }
   });
 
-  it('removing a relationship leaves a second peer declared by hand, and its pools, as they were', async () => {
-    const handPeer = `failover peer "legacy" {
+  /** A primary declaration written by hand (not through this service), on its own port. */
+  const handPeer = (name: string, port: number): string => `failover peer "${name}" {
   primary;
   address 127.0.0.1;
-  port 9647;
+  port ${port};
   peer address 127.0.0.3;
-  peer port 9647;
+  peer port ${port};
   max-response-delay 60;
   max-unacked-updates 10;
   mclt 600;
   split 128;
 }
 `;
-    const legacySubnet = `subnet 203.0.113.0 netmask 255.255.255.0 {
+  /** A subnet of its own whose pool names `peer` (dhcpd refuses a peer no pool names). */
+  const handSubnet = (octet: number, peer: string): string => `subnet 10.${octet}.0.0 netmask 255.255.255.0 {
   pool {
-    failover peer "legacy";
-    range 203.0.113.10 203.0.113.20;
+    failover peer "${peer}";
+    range 10.${octet}.0.10 10.${octet}.0.20;
   }
 }
 `;
+  /** After the relationship, `files` gains peers and their subnets by hand; dhcpd -t still takes it. */
+  const addByHand = async (files: IscServerFiles, peers: Array<[string, number]>): Promise<void> => {
+    const declarations = peers.map(([name, octet]) => handPeer(name, 9600 + octet)).join('\n');
+    await writeFile(files.configPath, (await files.main()).replace('include', `${declarations}\ninclude`));
+    const subnets = peers.map(([name, octet]) => handSubnet(octet, name)).join('\n');
+    await writeFile(files.includePath, `${await files.include()}\n${subnets}`);
+    await dhcpdAccepts(files);
+  };
+  const poolPeers = async (serverId: string): Promise<Array<string | undefined>> =>
+    (
+      (await t.http.get(`/api/v1/servers/${serverId}/scopes/192.0.2.0`).set(auth()).expect(200)).body as {
+        pools: Array<{ failoverPeer?: string }>;
+      }
+    ).pools.map((pool) => pool.failoverPeer);
+  const deletedEvent = async (relationshipId: string): Promise<Record<string, unknown>> => {
+    const [event]: Array<{ details: Record<string, unknown> }> = await t.app
+      .get(DataSource)
+      .query(`SELECT details FROM audit_events WHERE action = 'relationship.deleted' AND target_id = $1`, [
+        relationshipId,
+      ]);
+    return event.details;
+  };
+
+  it("removing a relationship: a server with one other peer moves the pools to it, one with only the relationship's peer drops the references", async () => {
     const a = await isc.files({ main: mainConf, include: SUBNETS_CONF });
     const b = await isc.files({ main: mainConf, include: SUBNETS_CONF });
     const [idA, idB] = [await isc.register(a, 'local'), await isc.register(b, 'ssh')];
-    const rel = await create(idA, idB);
-    // After the relationship, A gains a second peer and a subnet of its own, by hand.
-    await writeFile(a.configPath, (await a.main()).replace('include', `${handPeer}\ninclude`));
-    await writeFile(a.includePath, `${await a.include()}\n${legacySubnet}`);
-    await dhcpdAccepts(a);
+    const name = uniqueName('isc-rel');
+    const rel = await create(idA, idB, name);
+    await addByHand(a, [['legacy', 113]]);
+    expect(await poolPeers(idA)).toEqual([name]);
 
-    await t.http.delete(`/api/v1/relationships/${rel.id}`).set(auth()).expect(200);
+    const answer = await t.http.delete(`/api/v1/relationships/${rel.id}`).set(auth()).expect(200);
+    const scopes = ['192.0.2.0/24'];
+    const moved = { name, outcome: 'references-moved', replacement: 'legacy', pools: 1, scopes };
+    const removed = { name, outcome: 'references-removed', pools: 1, scopes };
+    expect(answer.body.servers).toEqual([
+      { serverId: idA, failoverRemoved: true, scopesKept: true, peer: moved },
+      { serverId: idB, failoverRemoved: true, scopesKept: true, peer: removed },
+    ]);
+    expect(answer.body.detail).toContain(`1 pool(s) that named "${name}" refer to "legacy" now.`);
+    // A: the hand-written peer and its subnet as they were; the relationship's pool names "legacy" now.
     const [mainA, includeA] = [await a.main(), await a.include()];
-    expect(mainA).toContain(handPeer);
-    expect(includeA).toContain(legacySubnet);
-    expect(includeA.match(/failover peer/g)?.length).toBe(1);
+    expect(mainA).toContain(handPeer('legacy', 9713));
+    expect(mainA).not.toContain(`"${name}"`);
+    expect(includeA).toContain(handSubnet(113, 'legacy'));
+    expect(await poolPeers(idA)).toEqual(['legacy']);
     await dhcpdAccepts(a);
+    // B: its last peer, so the references are gone; the pool stays.
     expect(`${await b.main()}${await b.include()}`).not.toContain('failover');
+    expect(await poolPeers(idB)).toEqual([undefined]);
     await dhcpdAccepts(b);
+    expect((await deletedEvent(rel.id))['servers']).toMatchObject([
+      { serverId: idA, peer: moved },
+      { serverId: idB, peer: removed },
+    ]);
+  });
+
+  it('removing a relationship whose servers have two other peers each: a 409 lists both choices and writes nothing; named, the pools move', async () => {
+    const a = await isc.files({ main: mainConf, include: SUBNETS_CONF });
+    const b = await isc.files({ main: mainConf, include: SUBNETS_CONF });
+    const [idA, idB] = [await isc.register(a, 'local'), await isc.register(b, 'ssh')];
+    const name = uniqueName('isc-rel');
+    const rel = await create(idA, idB, name);
+    await addByHand(a, [
+      ['east', 21],
+      ['west', 22],
+    ]);
+    await addByHand(b, [
+      ['north', 31],
+      ['south', 32],
+    ]);
+    const files = async () => [await a.main(), await a.include(), await b.main(), await b.include()];
+    const before = await files();
+    const restarts = [(await a.restarts()).length, (await b.restarts()).length];
+    const unchanged = async (): Promise<void> => {
+      expect(await files()).toEqual(before);
+      expect([(await a.restarts()).length, (await b.restarts()).length]).toEqual(restarts);
+    };
+
+    const refused = await t.http.delete(`/api/v1/relationships/${rel.id}`).set(auth()).expect(409);
+    expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+    const server = (serverId: string, choices: string[]) => ({
+      serverId,
+      serverName: expect.any(String),
+      peer: name,
+      choices,
+      pools: 1,
+      scopes: ['192.0.2.0/24'],
+    });
+    expect(refused.body).toMatchObject({
+      type: 'urn:dfm:problem:conflict',
+      replacements: [server(idA, ['east', 'west']), server(idB, ['north', 'south'])],
+    });
+    expect(refused.body.detail).toContain(`?replacement=${idA}:<peer> (one of "east", "west")`);
+    expect(refused.body.detail).toContain(`?replacement=${idB}:<peer> (one of "north", "south")`);
+    expect(refused.body.detail).toMatch(/Nothing was changed\.$/);
+    await unchanged();
+
+    // One server named: the other still needs its choice, and still nothing is written.
+    const half = await t.http
+      .delete(`/api/v1/relationships/${rel.id}?replacement=${idA}:west`)
+      .set(auth())
+      .expect(409);
+    expect(half.body.replacements).toEqual([server(idB, ['north', 'south'])]);
+    await unchanged();
+    // A peer the server does not have is a 400 naming its peers; nothing is written.
+    const wrong = await t.http
+      .delete(`/api/v1/relationships/${rel.id}?replacement=${idA}:west&replacement=${idB}:east`)
+      .set(auth())
+      .expect(400);
+    expect(wrong.body).toMatchObject({ failedServerId: idB, restored: [] });
+    expect(wrong.body.errors).toEqual([
+      { field: 'query.replacement', message: expect.stringContaining('"north", "south"') },
+    ]);
+    await unchanged();
+
+    const done = await t.http
+      .delete(`/api/v1/relationships/${rel.id}?replacement=${idA}:west&replacement=${idB}:south`)
+      .set(auth())
+      .expect(200);
+    expect(done.body.servers.map((side: { peer: unknown }) => side.peer)).toMatchObject([
+      { outcome: 'references-moved', replacement: 'west', pools: 1 },
+      { outcome: 'references-moved', replacement: 'south', pools: 1 },
+    ]);
+    expect(await poolPeers(idA)).toEqual(['west']);
+    expect(await poolPeers(idB)).toEqual(['south']);
+    for (const files of [a, b]) {
+      expect(`${await files.main()}${await files.include()}`).not.toContain(`"${name}"`);
+      await dhcpdAccepts(files);
+    }
+    expect(await a.include()).toContain(handSubnet(21, 'east'));
+    expect(await b.include()).toContain(handSubnet(31, 'north'));
+    expect((await deletedEvent(rel.id))['servers']).toMatchObject([
+      { serverId: idA, peer: { outcome: 'references-moved', replacement: 'west', scopes: ['192.0.2.0/24'] } },
+      {
+        serverId: idB,
+        peer: { outcome: 'references-moved', replacement: 'south', scopes: ['192.0.2.0/24'] },
+      },
+    ]);
   });
 });
 

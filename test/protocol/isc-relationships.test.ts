@@ -200,9 +200,11 @@ describe('ISC relationships through the API, over a real sshd and the real dhcpd
     expect([await a.main(), await a.include()]).toEqual([beforeA, beforeIncludeA]);
 
     const removed = await t.http.delete(`/api/v1/relationships/${created.body.id}`).set(auth()).expect(200);
+    // Each server's last peer: the references are removed (the seed's delete-peer rule).
+    const peer = { name, outcome: 'references-removed', pools: 1, scopes: ['192.0.2.0/24'] };
     expect(removed.body.servers).toEqual([
-      { serverId: idA, failoverRemoved: true, scopesKept: true },
-      { serverId: idB, failoverRemoved: true, scopesKept: true },
+      { serverId: idA, failoverRemoved: true, scopesKept: true, peer },
+      { serverId: idB, failoverRemoved: true, scopesKept: true, peer },
     ]);
     for (const files of [a, b]) {
       expect(`${await files.main()}${await files.include()}`).not.toContain('failover');

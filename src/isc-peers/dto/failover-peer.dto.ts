@@ -304,6 +304,8 @@ export class DeletedFailoverPeerDto {
   replacement?: string;
   /** Pools whose reference was removed or moved. */
   pools!: number;
+  /** The subnets (CIDR) whose pools named the peer. */
+  scopes!: string[];
 
   static from(deletion: PeerDeletion): DeletedFailoverPeerDto {
     return Object.assign(new DeletedFailoverPeerDto(), deletion);

@@ -1,13 +1,15 @@
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
+  IsArray,
   IsBoolean,
   IsIn,
   IsInt,
   IsObject,
   IsOptional,
+  IsString,
   IsUUID,
   Matches,
   Max,
@@ -275,17 +277,62 @@ export class RemoveRelationshipQuery {
   @IsOptional()
   @IsIn(['delete', 'disable'])
   otherCopies?: 'delete' | 'disable';
+
+  /**
+   * ISC, for a server with two or more failover peers besides the relationship's: the peer that its pools naming the
+   * relationship's peer refer to instead, as `<serverId>:<peer name>`; repeat the parameter for the other server.
+   * Needed only there (the seed's delete-peer rule decides the rest: the server's last peer → the references are
+   * removed, one other peer → they move to it); when it is needed and missing, a 409 lists each such server's
+   * choices in `replacements`, and nothing is changed.
+   */
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['3f6c1d2e-8a4b-4c1d-9e2f-0a1b2c3d4e5f:dc-east'],
+  })
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? [value] : value))
+  @IsArray()
+  @ArrayMaxSize(2)
+  @IsString({ each: true })
+  replacement?: string[];
+}
+
+/** ISC: what the seed's delete-peer rule did with the pools that named the relationship's peer on one server. */
+export class RelationshipPeerRemovalDto {
+  /** The relationship's failover peer on the server. */
+  name!: string;
+  /**
+   * `references-removed`: it was the server's last peer, so its pools name none now; `references-moved`: they refer
+   * to `replacement` now; `absent`: the server no longer declared it (taken off by hand), nothing was changed.
+   */
+  @ApiProperty({ enum: ['references-removed', 'references-moved', 'absent'] })
+  outcome!: 'references-removed' | 'references-moved' | 'absent';
+  /** With `references-moved`: the peer the pools refer to now (absent when no pool named it). */
+  replacement?: string;
+  /** Pools whose reference was removed or moved. */
+  pools!: number;
+  /** The subnets (CIDR) whose pools named it. */
+  scopes!: string[];
+}
+
+export class DeleteRelationshipServerDto {
+  /** The server. */
+  serverId!: string;
+  /** Whether failover configuration came off it (false: it had none left). */
+  failoverRemoved!: boolean;
+  /** Whether its copies of the relationship's scopes stay on it. */
+  scopesKept!: boolean;
+  /** Windows: what became of its copies of the scopes. */
+  @ApiPropertyOptional({ enum: ['kept', 'deleted', 'disabled'] })
+  scopes?: 'kept' | 'deleted' | 'disabled';
+  /** ISC: what became of the pools that named the relationship's peer (the seed's delete-peer rule). */
+  peer?: RelationshipPeerRemovalDto;
 }
 
 export class DeleteRelationshipResultDto {
-  /** What happened on each server; `scopes` (Windows) is what became of that server's copies of the scopes. */
-  @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true } })
-  servers!: Array<{
-    serverId: string;
-    failoverRemoved: boolean;
-    scopesKept: boolean;
-    scopes?: 'kept' | 'deleted' | 'disabled';
-  }>;
+  /** What happened on each server, in the relationship's order. */
+  @ApiProperty({ type: [DeleteRelationshipServerDto] })
+  servers!: DeleteRelationshipServerDto[];
   /** Human summary, e.g. "the HA hook came off both servers; their scopes stay". */
   detail!: string;
 }

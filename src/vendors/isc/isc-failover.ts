@@ -1,6 +1,7 @@
 import type {
   DiscoveredFailover,
   FailoverChange,
+  FailoverRemoval,
   FailoverMode,
   FailoverOperations,
   FailoverSpec,
@@ -9,6 +10,8 @@ import type {
   WriteContext,
 } from '../driver.js';
 import { ProblemException } from '../../common/problem/problem.exception.js';
+// The seed's delete-peer rule has one implementation, shared with DELETE /servers/{id}/failover-peers/{name}.
+import { deletePeer, planPeerDeletion } from '../../isc-peers/isc-peer-rules.js';
 import { isIpv4OrHostName } from '../../common/validation/network.validators.js';
 import { DriverError, DriverErrorCode } from '../driver-error.js';
 import {
@@ -25,6 +28,7 @@ import {
   validateFailoverPeer,
   writeFailoverPeer,
 } from './conf/isc-peer.mapper.js';
+import type { ConfSet } from './conf/include-resolver.js';
 import { type IscChange, iscConfigError, withIscConfig } from './isc-config-session.js';
 import { omapiSettingsOf, readServerFailoverState } from './omapi/omapi-target.js';
 
@@ -206,21 +210,43 @@ export class IscFailover implements FailoverOperations {
     });
   }
 
-  /** Removes the peer `peerName` (every peer when absent) and every pool's reference to it. */
-  removeFailover(target: ServerTarget, _context: WriteContext, peerName?: string): Promise<FailoverChange> {
+  /**
+   * Removes the peer `peerName` by the seed's delete-peer rule, the one DELETE /servers/{id}/failover-peers/{name}
+   * follows (deletePeer): the pools naming it name no peer when it was the last, else the one other peer or
+   * `replacement` (a 409 listing the choices when two or more are left and none is named). Without `peerName`, every
+   * peer and every reference goes: no peer is left to move them to.
+   */
+  removeFailover(
+    target: ServerTarget,
+    _context: WriteContext,
+    peerName?: string,
+    replacement?: string,
+  ): Promise<FailoverChange & { removal?: FailoverRemoval }> {
     return withIscConfig(target, async (session) => {
       const config = await session.read();
       const originals = new Map(config.set.originals);
-      const change = await session.change(config, (set) => {
-        const names = findPeerDeclarations(set)
-          .map((peer) => peer.name)
-          .filter((name) => peerName === undefined || name === peerName);
-        for (const name of names) {
-          removePeerReferences(set, name);
-          removeFailoverPeer(set, name);
-        }
-      });
-      return changeWithUndo(target, originals, change);
+      const change = await session.change(config, (set) =>
+        peerName === undefined ? removeEveryPeer(set) : removePeer(set, peerName, replacement, target.name),
+      );
+      const removal = change.result;
+      return { ...changeWithUndo(target, originals, change), ...(removal ? { removal } : {}) };
+    });
+  }
+
+  /** What removeFailover would do with the pools naming `peerName`, read from the server; nothing is written. */
+  planFailoverRemoval(
+    target: ServerTarget,
+    peerName: string,
+    replacement?: string,
+  ): Promise<FailoverRemoval> {
+    return withIscConfig(target, async (session) => {
+      const { set } = await session.read();
+      try {
+        if (!declares(set, peerName)) return absentPeer(peerName);
+        return { name: peerName, ...planPeerDeletion(set, peerName, replacement, target.name) };
+      } catch (error) {
+        throw iscConfigError(target, error);
+      }
     });
   }
 
@@ -253,6 +279,33 @@ export class IscFailover implements FailoverOperations {
       }
     });
   }
+}
+
+function declares(set: ConfSet, name: string): boolean {
+  return findPeerDeclarations(set).some((declaration) => declaration.name === name);
+}
+
+/** A peer taken off by hand already: nothing to remove, nothing named it. */
+function absentPeer(name: string): FailoverRemoval {
+  return { name, outcome: 'absent', pools: 0, scopes: [] };
+}
+
+function removePeer(
+  set: ConfSet,
+  name: string,
+  replacement: string | undefined,
+  serverName: string,
+): FailoverRemoval {
+  if (!declares(set, name)) return absentPeer(name);
+  return deletePeer(set, name, replacement, serverName);
+}
+
+function removeEveryPeer(set: ConfSet): undefined {
+  for (const { name } of findPeerDeclarations(set)) {
+    removePeerReferences(set, name);
+    removeFailoverPeer(set, name);
+  }
+  return undefined;
 }
 
 function missingPeer(target: ServerTarget, peerName?: string): DriverError {
