@@ -59,12 +59,18 @@ export async function loadConf(mainPath: string, read: ReadConfFile): Promise<Co
 }
 
 /** Include statements anywhere in a body (dhcpd allows them inside declarations too). */
-function includesOf(body: ConfNode[]): Array<{ statement: StatementNode; target: string }> {
-  const found: Array<{ statement: StatementNode; target: string }> = [];
+function includesOf(
+  body: ConfNode[],
+  found: Array<{ statement: StatementNode; target: string }> = [],
+): Array<{ statement: StatementNode; target: string }> {
+  // One list filled through the whole tree (not one per block: a large file has tens of thousands of blocks).
   for (const node of body) {
+    if (node.kind === 'block') {
+      includesOf(node.body, found);
+      continue;
+    }
     const target = includeTarget(node);
     if (target !== undefined) found.push({ statement: node as StatementNode, target });
-    if (node.kind === 'block') found.push(...includesOf(node.body));
   }
   return found;
 }
