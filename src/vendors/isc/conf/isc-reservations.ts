@@ -112,18 +112,22 @@ export class HostNameClashError extends Error {
  */
 export function hostNameClash(
   cidr: string,
-  incoming: Iterable<{ name?: string; address?: string }>,
+  incoming: Iterable<{ name?: string; address?: string; addresses?: readonly string[] }>,
   holders: (name: string) => readonly IscHost[] | undefined,
   alongside?: SubnetSet,
 ): string | undefined {
   const range = cidrRange(cidr);
   const replaced = (value: string): boolean => inRange(value, range) || (alongside?.holds(value) ?? false);
-  for (const { name, address } of incoming) {
-    if (!name || !HOST_NAME.test(name)) continue;
-    const other = holders(name)?.find((host) => !host.addresses.some(replaced));
+  for (const { name, address: given, addresses: declared } of incoming) {
+    // The name's holders first: most names have none, and then nothing else is worth checking.
+    const held = name ? holders(name) : undefined;
+    if (!held || !HOST_NAME.test(name!)) continue;
+    const other = held.find((host) => !host.addresses.some(replaced));
     if (!other) continue;
     const line = other.node.header[0]?.line;
     const addresses = other.addresses.length > 0 ? ` (${other.addresses.join(', ')})` : '';
+    // A reservation has its address; a host declaration (a copy's) its fixed addresses.
+    const address = given ?? declared?.join(', ');
     return (
       `host ${name}${address ? ` (${address})` : ''} cannot be written as the source names it: the destination ` +
       `declares another host ${name}${addresses} ${line ? `at ${other.file.path} line ${line}` : `in ${other.file.path}`}` +

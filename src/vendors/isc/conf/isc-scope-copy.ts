@@ -301,10 +301,7 @@ export function hostNameRefusal(
   if (!read || !parts.includes('reservations')) return undefined;
   const byName = hostsByNameOf(read);
   // A source declaration's own hosts are its reservations: the scope is not mapped for them.
-  const hosts = origins.get(source)?.plainHosts;
-  const incoming = hosts
-    ? hosts.map(({ name, addresses }) => ({ name, address: addresses.join(', ') }))
-    : source.reservations;
+  const incoming = origins.get(source)?.plainHosts ?? source.reservations;
   const others = alongside && subnetsOf(alongside);
   return hostNameClash(source.subnet, incoming, (name) => byName.get(name), others);
 }
