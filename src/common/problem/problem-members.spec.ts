@@ -69,9 +69,24 @@ function extensionsParameter(checker: ts.TypeChecker, node: ts.CallLikeExpressio
   );
 }
 
+/**
+ * ProblemExtensions itself, whatever passes it on: a member declared on ProblemDetails without its `@ApiProperty`
+ * type-checks everywhere yet is missing from the schema.
+ */
+function declaredExtensions(program: ts.Program, checker: ts.TypeChecker): Site {
+  const file = program.getSourceFile(`${root}src/common/problem/problem-details.ts`);
+  const alias = file?.statements.find(
+    (statement): statement is ts.TypeAliasDeclaration =>
+      ts.isTypeAliasDeclaration(statement) && statement.name.text === 'ProblemExtensions',
+  );
+  if (!alias) throw new Error('ProblemExtensions is not declared in problem-details.ts');
+  const members = membersOf(checker, checker.getTypeAtLocation(alias.name));
+  return { where: 'ProblemExtensions', members: members ?? ['<a shape with no fixed members>'] };
+}
+
 function extensionSites(program: ts.Program): Site[] {
   const checker = program.getTypeChecker();
-  const sites: Site[] = [];
+  const sites: Site[] = [declaredExtensions(program, checker)];
   for (const file of program.getSourceFiles()) {
     if (!file.fileName.startsWith(`${root}src/`)) continue;
     const visit = (node: ts.Node): void => {
