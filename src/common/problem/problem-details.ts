@@ -158,7 +158,9 @@ export class ProblemDetails {
   peersToDelete?: string[];
   @ApiPropertyOptional({
     enum: ['confirmDeleteOldPeer'],
-    description: 'With `peersToDelete`: the body field that confirms deleting them (send it as `true`).',
+    description:
+      'With `peersToDelete`: the body field that confirms deleting them; send it as `true` (the failover-peer PUT ' +
+      'of a scope also takes it as `confirmPeerDeletion`).',
   })
   confirm?: 'confirmDeleteOldPeer';
 }
