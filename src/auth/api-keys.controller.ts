@@ -32,7 +32,9 @@ export class ApiKeysController {
     'The answer holds the key in `key`; it is shown this once only. A disabled principal gets no key (409).',
   )
   @ApiCreatedResponse({ type: CreatedApiKeyDto })
-  @Conflicts('The principal is disabled: enable it first (`PATCH /principals/{id}` with `disabled: false`).')
+  @Conflicts(
+    'The principal (`principalId`) is disabled: enable it first (`PATCH /principals/{id}` with `disabled: false`).',
+  )
   async create(
     @Body() dto: CreateApiKeyDto,
     @CurrentActor() actor: Actor,

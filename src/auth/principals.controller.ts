@@ -36,7 +36,7 @@ export class PrincipalsController {
       '`global`.',
   )
   @ApiCreatedResponse({ type: PrincipalDto })
-  @Conflicts('A principal with that name exists.')
+  @Conflicts('A principal with that name exists (`existingId` names it).')
   async create(
     @Body() dto: CreatePrincipalDto,
     @CurrentActor() actor: Actor,
@@ -88,7 +88,9 @@ export class PrincipalsController {
   @ApiOkResponse({ type: PrincipalDto })
   @NotFound('principal')
   @IfMatch()
-  @Conflicts('The name is taken, or this would disable the last administrator.')
+  @Conflicts(
+    'The name is taken (`existingId` names the holder), or this would disable the last administrator.',
+  )
   async update(
     @IdParam() id: string,
     @Body() dto: UpdatePrincipalDto,

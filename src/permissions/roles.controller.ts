@@ -35,7 +35,7 @@ export class RolesController {
       '`Idempotency-Key` to retry safely. Needs `administer-access` on `global`.',
   )
   @ApiCreatedResponse({ type: RoleDto })
-  @Conflicts('A role with that name exists.')
+  @Conflicts('A role with that name exists (`existingId` names it).')
   async create(
     @Body() dto: CreateRoleDto,
     @CurrentActor() actor: Actor,
@@ -81,7 +81,7 @@ export class RolesController {
   @ApiOkResponse({ type: RoleDto })
   @NotFound('role')
   @IfMatch()
-  @Conflicts('The role is built in, or the name is taken.')
+  @Conflicts('The role is built in, or the name is taken (`existingId` names the holder).')
   async update(
     @IdParam() id: string,
     @Body() dto: UpdateRoleDto,
@@ -101,7 +101,7 @@ export class RolesController {
   @ApiNoContentResponse({ description: 'Deleted.' })
   @NotFound('role')
   @IfMatch()
-  @Conflicts('The role is built in, or grants still use it.')
+  @Conflicts('The role is built in, or grants still use it (`grants` counts them).')
   async remove(
     @IdParam() id: string,
     @Headers('if-match') ifMatch: string | undefined,

@@ -64,7 +64,10 @@ export class RelationshipsController {
       '`empty` and nothing written; the first scope added (POST .../scopes) creates it on both servers.',
   )
   @ApiCreatedResponse({ type: RelationshipDto })
-  @Conflicts('The name is taken, or a server already has failover configured.')
+  @Conflicts(
+    'The name is taken (`existingId`), or a server (`serverId`) already has failover configured, or is in another ' +
+      'relationship.',
+  )
   @Rejected(WRITE_REJECTED)
   @Upstream()
   @ApiNotImplementedResponse({

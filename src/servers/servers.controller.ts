@@ -54,7 +54,7 @@ export class ServersController {
     'Credentials are stored encrypted and never returned; `secretsSet` names them.',
   )
   @ApiCreatedResponse({ type: ServerDto })
-  @Conflicts('A server with that name is registered.')
+  @Conflicts('A server with that name is registered (`existingId` names it).')
   async create(
     @Body() dto: CreateServerDto,
     @CurrentActor() actor: Actor,
@@ -115,7 +115,7 @@ export class ServersController {
   @NotFound('server')
   @IfMatch()
   @Conflicts(
-    'The name is taken, or secrets kept from before cannot be decrypted (ENCRYPTION_KEY changed): send them again.',
+    'The name is taken (`existingId`), or secrets kept from before cannot be decrypted (ENCRYPTION_KEY changed): send them again.',
   )
   @Rejected('Kea: a partner refuses its HA entry with the new connection (`failedServerId`, `restored`).')
   @Upstream(

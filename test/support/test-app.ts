@@ -9,6 +9,7 @@ import { AppModule, type AppModuleOptions } from '../../src/app.module.js';
 import { WORKER_CONCURRENCY, WORKER_LOCK_DURATION_MS } from '../../src/jobs/job-options.constants.js';
 import { AppConfig, DISCOVERY_MAX_AGE_SECONDS, ISC_SSH_IDLE_SECONDS } from '../../src/config/app-config.js';
 import { configureApp, mountDocs } from '../../src/http/configure-app.js';
+import { watchProblemBodies } from './documented-problems.js';
 import { cloneTemplateDatabase, type TestDatabase } from './test-database.js';
 import { REDIS_URL } from './test-env.js';
 
@@ -48,6 +49,7 @@ export async function startTestApp(options: AppModuleOptions & { worker?: boolea
     bufferLogs: true,
   });
   app.useLogger(app.get(Logger));
+  const undocumentedProblems = watchProblemBodies(app);
   const { routes } = configureApp(app);
   mountDocs(app);
   try {
@@ -68,6 +70,12 @@ export async function startTestApp(options: AppModuleOptions & { worker?: boolea
     close: async () => {
       await app.close();
       await database.drop();
+      const undocumented = undocumentedProblems();
+      if (undocumented.length > 0) {
+        throw new Error(
+          `Problem members openapi.json does not document (ProblemDetails):\n${[...new Set(undocumented)].join('\n')}`,
+        );
+      }
     },
   };
 }

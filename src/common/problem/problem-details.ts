@@ -1,4 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { PERMISSIONS, type Permission } from '../../permissions/permission.js';
+import { DriverErrorCode } from '../../vendors/driver-error.js';
+import { VENDORS, type Vendor } from '../../vendors/vendor.js';
 
 /** One field that failed validation: where it is (dotted path) and what to fix. */
 export class FieldError {
@@ -11,7 +14,13 @@ export class FieldError {
   message!: string;
 }
 
-/** RFC 9457 problem details, the body of every error response (`application/problem+json`). */
+/**
+ * RFC 9457 problem details, the body of every error response (`application/problem+json`).
+ *
+ * The optional members are the extensions some problems carry; each says when. They are declared here, and only
+ * here, because `ProblemException` accepts no other (`ProblemExtensions`) and problem-members.spec.ts fails on a
+ * member the generated schema lacks.
+ */
 export class ProblemDetails {
   // Described by hand: the Swagger plugin reads only `*.dto.ts` files.
   @ApiProperty({
@@ -29,13 +38,137 @@ export class ProblemDetails {
   instance!: string;
   @ApiProperty({ description: 'Request id, also in the `X-Request-Id` response header and in the logs.' })
   requestId!: string;
-  @ApiPropertyOptional({ type: [FieldError], description: 'Field errors of a validation failure (400).' })
+
+  @ApiPropertyOptional({
+    type: [FieldError],
+    description: '`validation` (400): one entry per body, query, path or header value to fix.',
+  })
   errors?: FieldError[];
   @ApiPropertyOptional({
+    enum: PERMISSIONS,
     example: 'administer-dhcp-servers',
-    description: 'The permission that was missing (403).',
+    description: '`forbidden` (403): the permission the caller lacks on the resource; ask for a grant of it.',
   })
-  missingPermission?: string;
+  missingPermission?: Permission;
+
+  @ApiPropertyOptional({
+    enum: Object.values(DriverErrorCode),
+    description:
+      'The `server-*` problems (a DHCP server failed or refused the request): what went wrong, as the driver ' +
+      'classed it (`unreachable` and `conflict` may pass on retry).',
+  })
+  driverError?: DriverErrorCode;
+  @ApiPropertyOptional({
+    description:
+      "The `server-*` problems, when the DHCP server said why: its own text (Kea's answer, `dhcpd -t` output, the " +
+      "PowerShell error, the transport's cause), unchanged.",
+  })
+  vendorMessage?: string;
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description:
+      'A relationship operation (or a change to a server in one) that failed reading or writing one of its ' +
+      "servers: that server. The problem's `type` and its other members are that server's failure.",
+  })
+  failedServerId?: string;
+  @ApiPropertyOptional({
+    type: [String],
+    format: 'uuid',
+    description:
+      'With `failedServerId`: the servers the change had already written and then put back as they were. Empty ' +
+      'when none was written, or when putting one back failed too (the `detail` names those to check by hand).',
+  })
+  restored?: string[];
+  @ApiPropertyOptional({
+    enum: VENDORS,
+    description:
+      "`vendor-not-supported` (501) and `wrong-vendor` (409): the server's vendor, which this build has no driver " +
+      'for, or which the operation is not for (ISC failover peers on a Kea or Windows server).',
+  })
+  vendor?: Vendor;
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description:
+      '`conflict` (409) on a create or rename of a principal, role, server or relationship whose name is taken ' +
+      '(whatever its case): the id of the record that holds it. Absent when two requests raced for the name.',
+  })
+  existingId?: string;
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description:
+      '`conflict` (409) on `POST /grants`: the principal has this grant already (same role, permissions and ' +
+      'resource); its id.',
+  })
+  existingGrantId?: string;
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    description: '`conflict` (409) on `DELETE /roles/{id}`: how many grants still use the role.',
+  })
+  grants?: number;
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: '`conflict` (409) on `POST /api-keys`: the principal, which is disabled; enable it first.',
+  })
+  principalId?: string;
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description:
+      '`conflict` (409) on `POST /relationships`: the server that has failover configured already (adopt or ' +
+      'remove that relationship first).',
+  })
+  serverId?: string;
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description:
+      '`conflict` (409) on the ISC failover-peer routes: the managed relationship the peer (`peer`) is one side ' +
+      'of; change it through `/relationships/{id}`.',
+  })
+  relationshipId?: string;
+  @ApiPropertyOptional({
+    description: 'With `relationshipId`: the name of the failover peer that belongs to the relationship.',
+  })
+  peer?: string;
+  @ApiPropertyOptional({
+    type: [String],
+    description:
+      '`conflict` (409) on `DELETE /servers/{id}/failover-peers/{name}`: the pools that name the peer must name ' +
+      'another, and these are the peers to choose from; send one as `?replacement=`.',
+  })
+  choices?: string[];
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    description: 'With `choices`: how many pool declarations name the peer being deleted.',
+  })
+  pools?: number;
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['10.1.2.0/24'],
+    description: 'With `choices`: the subnets (CIDR) whose pools name the peer being deleted.',
+  })
+  scopes?: string[];
+  @ApiPropertyOptional({
+    type: [String],
+    description:
+      '`conflict` (409) when moving a scope to another ISC failover peer would leave peers that no pool names, ' +
+      'which are then deleted: those peers. Send the confirmation named in `confirm` to go ahead.',
+  })
+  peersToDelete?: string[];
+  @ApiPropertyOptional({
+    enum: ['confirmDeleteOldPeer'],
+    description:
+      'With `peersToDelete`: the body field that confirms deleting them; send it as `true` (the failover-peer PUT ' +
+      'of a scope also takes it as `confirmPeerDeletion`).',
+  })
+  confirm?: 'confirmDeleteOldPeer';
 }
+
+/** The members every problem has; the rest of ProblemDetails are extensions. */
+type ProblemCore = 'type' | 'title' | 'status' | 'detail' | 'instance' | 'requestId';
+
+/** The extension members a `ProblemException` may carry: only those ProblemDetails declares (and so documents). */
+export type ProblemExtensions = Partial<Omit<ProblemDetails, ProblemCore>>;
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';

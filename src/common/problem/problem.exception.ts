@@ -1,5 +1,6 @@
 import { ProblemType, type ProblemTypeUri } from './problem-types.js';
-import type { FieldError } from './problem-details.js';
+import type { FieldError, ProblemExtensions } from './problem-details.js';
+import type { Permission } from '../../permissions/permission.js';
 
 /** A failure the caller can act on; the global filter turns it into problem+json with this status and type. */
 export class ProblemException extends Error {
@@ -8,7 +9,7 @@ export class ProblemException extends Error {
     readonly type: ProblemTypeUri,
     readonly title: string,
     readonly detail: string,
-    readonly extensions: Record<string, unknown> = {},
+    readonly extensions: ProblemExtensions = {},
   ) {
     super(detail);
     this.name = 'ProblemException';
@@ -29,7 +30,7 @@ export class ProblemException extends Error {
     return new ProblemException(404, ProblemType.notFound, 'Not found', `${what} ${id} does not exist`);
   }
 
-  static conflict(detail: string, extensions: Record<string, unknown> = {}): ProblemException {
+  static conflict(detail: string, extensions: ProblemExtensions = {}): ProblemException {
     return new ProblemException(409, ProblemType.conflict, 'Conflict', detail, extensions);
   }
 
@@ -37,7 +38,7 @@ export class ProblemException extends Error {
     return new ProblemException(412, ProblemType.preconditionFailed, 'Precondition failed', detail);
   }
 
-  static forbidden(permission: string, resource: string): ProblemException {
+  static forbidden(permission: Permission, resource: string): ProblemException {
     return new ProblemException(
       403,
       ProblemType.forbidden,
