@@ -14,6 +14,29 @@ export class FieldError {
   message!: string;
 }
 
+/** One server of a relationship removal whose pools must be told which peer they refer to instead. */
+export class ReplacementChoice {
+  @ApiProperty({ format: 'uuid', description: 'The server whose pools name the relationship\'s peer.' })
+  serverId!: string;
+  @ApiProperty({ description: 'Its registered name.' })
+  serverName!: string;
+  @ApiProperty({ description: "The relationship's failover peer on that server, which the removal deletes." })
+  peer!: string;
+  @ApiProperty({
+    type: [String],
+    description: 'The other peers on that server; send one as `?replacement=<serverId>:<peer>`.',
+  })
+  choices!: string[];
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'How many pool declarations name the peer.' })
+  pools!: number;
+  @ApiProperty({
+    type: [String],
+    example: ['10.1.2.0/24'],
+    description: 'The subnets (CIDR) whose pools name the peer.',
+  })
+  scopes!: string[];
+}
+
 /**
  * RFC 9457 problem details, the body of every error response (`application/problem+json`).
  *
@@ -163,6 +186,14 @@ export class ProblemDetails {
       'of a scope also takes it as `confirmPeerDeletion`).',
   })
   confirm?: 'confirmDeleteOldPeer';
+  @ApiPropertyOptional({
+    type: [ReplacementChoice],
+    description:
+      '`conflict` (409) on `DELETE /relationships/{id}` (ISC): the servers where two or more other failover peers ' +
+      'are left, so the pools that name the removed peer need the caller to say which one they refer to instead; ' +
+      'nothing was changed.',
+  })
+  replacements?: ReplacementChoice[];
 }
 
 /** The members every problem has; the rest of ProblemDetails are extensions. */
