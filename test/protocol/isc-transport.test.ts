@@ -164,6 +164,7 @@ describe.each<Kind>(['local', 'ssh'])('ISC %s transport', (kind) => {
     );
     expect(result).toMatchObject({ exitCode: 0, stdout: 'seen\n' });
     expect(calls).toBe(1);
+    await rm(flag); // the directory is the file's tests' to share
   });
 
   test('hostile paths and arguments arrive as text, never as shell syntax', async () => {
