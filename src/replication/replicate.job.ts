@@ -218,7 +218,7 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
               source,
               native: request.nativeReplication !== false,
               beforeCommit: () => saving,
-              // The reads' garbage, before the write's or while the server checks it (see WriteContext); once the save
+              // The reads' garbage, before the write's, where the driver wants it (see WriteContext); once the save
               // took the diffs (as text), so that the destination's scopes they held go too.
               ...(attempted.length >= LARGE_LEG_SCOPES ? { housekeeping: collectGarbage } : {}),
             });

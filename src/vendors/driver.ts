@@ -67,9 +67,9 @@ export interface WriteContext {
    */
   beforeCommit?: () => Promise<void>;
   /**
-   * Main-thread work the caller wants done during the write (the replication job: a full collection of its reads'
-   * garbage). The driver calls it where it delays the write least: ISC while `dhcpd -t` checks the new files
-   * on the server; drivers with no such wait, before they start. Not called when the write fails before that point.
+   * Main-thread work the caller would like done before the write (the replication job: a full collection of its
+   * reads' garbage, which keeps a large Kea or Windows write's peak memory down). A driver whose write it would
+   * only slow (ISC, measured) does not call it.
    */
   housekeeping?: () => void;
 }

@@ -56,8 +56,6 @@ export interface ConfigWriteHooks {
   read?: ReadonlyMap<string, ConfigFile>;
   /** Awaited after the validation and before that last look (so an edit made while it runs is caught too). */
   beforeCommit?: () => Promise<void>;
-  /** Called once `dhcpd -t` runs on the server: the caller's own work then overlaps the check (WriteContext). */
-  whileValidating?: () => void;
 }
 
 export interface ConfigWriteResult {
@@ -165,7 +163,7 @@ export class DhcpdConfigStore {
   private async replace(
     changes: ReadonlyMap<string, string>,
     expected: ReadonlyMap<string, string | null>,
-    { read = new Map(), beforeCommit, whileValidating }: ConfigWriteHooks,
+    { read = new Map(), beforeCommit }: ConfigWriteHooks,
   ): Promise<ConfigWriteResult> {
     const known = unique([this.options.configPath, ...expected.keys(), ...changes.keys()]);
     const expectations = new Map(
@@ -195,7 +193,7 @@ export class DhcpdConfigStore {
         created.push(temps.get(path)!);
         await this.transport.writeFile(temps.get(path)!, bytes, live.get(path)?.mode ?? 0o644);
       }
-      await this.validate({ known, live, staged, temps, token, created }, whileValidating);
+      await this.validate({ known, live, staged, temps, token, created });
       await beforeCommit?.();
 
       // Last look before replacing: an edit made on the server while we validated is not overwritten.
@@ -280,10 +278,7 @@ export class DhcpdConfigStore {
    * ones. (An include is matched by its quoted name: the absolute path, or the path relative to the main file's
    * directory, which is where the parser resolves relative names and where `dhcpd -t` runs.)
    */
-  private async validate(
-    { known, live, staged, temps, token, created }: StagedWrite,
-    started?: () => void,
-  ): Promise<void> {
+  private async validate({ known, live, staged, temps, token, created }: StagedWrite): Promise<void> {
     const main = this.options.configPath;
     const renames = new Map<string, string>();
     let checkFile = temps.get(main) ?? main;
@@ -313,7 +308,6 @@ export class DhcpdConfigStore {
         configFile: checkFile,
         leasesPath: this.options.leasesPath,
         timeoutMs: this.options.validateTimeoutMs,
-        ...(started ? { started } : {}),
       },
       renames,
     );

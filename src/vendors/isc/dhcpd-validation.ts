@@ -31,8 +31,6 @@ export async function validateWithDhcpd(
     configFile: string;
     leasesPath?: string;
     timeoutMs: number;
-    /** Called once the check runs on the server (ExecOptions.started). */
-    started?: () => void;
   },
   renames: ReadonlyMap<string, string> = new Map(),
 ): Promise<void> {
@@ -42,7 +40,6 @@ export async function validateWithDhcpd(
   const result = await transport.exec(argv, {
     timeoutMs: options.timeoutMs,
     cwd: posix.dirname(options.mainPath),
-    ...(options.started ? { started: options.started } : {}),
   });
   if (result.exitCode === 0) return;
   if (result.exitCode === 127) {

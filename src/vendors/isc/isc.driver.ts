@@ -227,7 +227,9 @@ export class IscDriver implements DhcpDriver, OnModuleDestroy {
     context?: WriteContext,
   ): Promise<WriteDigests> {
     const kept = this.kept.take(target);
-    const hooks = { beforeCommit: context?.beforeCommit, whileValidating: context?.housekeeping };
+    // No housekeeping (WriteContext): a forced full collection costs this write more than it saves; V8 collects the
+    // reads' garbage in its own time (docs/benchmarks.md, session 13).
+    const hooks = { beforeCommit: context?.beforeCommit };
     const source = context?.source?.vendor === 'isc' ? context.source.id : undefined;
     // All scopes in one change, so one validated write (and one restart) for the lot. Scopes replicated from another
     // ISC server are copied as declarations where that means the same (isc-scope-copy.ts); that needs the kept read.

@@ -70,11 +70,6 @@ export interface ExecOptions {
   cwd?: string;
   /** Default: the transport's command timeout (60 s unless registered otherwise). */
   timeoutMs?: number;
-  /**
-   * Called once the command is on its way (sent over SSH, spawned locally), so that the caller's own work overlaps
-   * it. At most once, even when the command has to be sent again.
-   */
-  started?: () => void;
 }
 
 export interface ExecResult {

@@ -124,7 +124,6 @@ export class LocalTransport implements IscTransport {
       child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
       child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
       child.stdin.on('error', () => undefined); // a command that does not read its input
-      if (options.started) setImmediate(options.started);
       child.once('error', (error: NodeJS.ErrnoException) => {
         clearTimeout(timer);
         // Answer a missing program the way a shell (and so the SSH transport) does.

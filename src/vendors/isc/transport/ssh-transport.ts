@@ -178,7 +178,6 @@ export class SshTransport implements IscTransport {
     this.assertUsable();
     const commandLine = typeof command === 'string' ? command : shellCommandLine(command);
     const line = commandPart(commandLine, options.cwd);
-    options = { ...options, started: once(options.started) };
     // A session opened ahead takes its command as one line of input (see prepareCommands).
     const standby = line.includes('\n') ? undefined : await this.takePrepared();
     if (standby) {
@@ -310,8 +309,6 @@ export class SshTransport implements IscTransport {
       const stdin = options.stdin === undefined ? undefined : Buffer.from(options.stdin);
       const head = input === undefined ? undefined : Buffer.from(input, 'utf8');
       channel.end(head && stdin ? Buffer.concat([head, stdin]) : (head ?? stdin));
-      // After the event loop's turn, once what was just written is on the wire.
-      if (options.started) setImmediate(options.started);
     });
   }
 
@@ -521,15 +518,4 @@ function sftpError(error: unknown, action: string): DriverError {
     return new DriverError(DriverErrorCode.auth, `${action}: permission denied`, detail, { cause: error });
   }
   return toDriverError(error, action);
-}
-
-/** `callback` to be called at most once (undefined stays undefined). */
-function once(callback: (() => void) | undefined): (() => void) | undefined {
-  if (!callback) return undefined;
-  let called = false;
-  return () => {
-    if (called) return;
-    called = true;
-    callback();
-  };
 }
