@@ -13,12 +13,24 @@ export function flattenValidationErrors(errors: ValidationError[], prefix = ''):
       : /^\d+$/.test(error.property)
         ? `${prefix}[${error.property}]`
         : `${prefix}.${error.property}`;
-    const own = Object.values(error.constraints ?? {}).map((message) => ({
+    const own = Object.values(typeFirst(error.constraints ?? {})).map((message) => ({
       field,
       message: unknownFieldMessage(message, field),
     }));
     return [...own, ...flattenValidationErrors(error.children ?? [], field)];
   });
+}
+
+/** class-validator's checks of a value's type: when one fails, the value's other checks say nothing useful. */
+const TYPE_CHECKS = new Set(['isInt', 'isNumber', 'isString', 'isBoolean', 'isArray', 'isObject', 'isDate']);
+
+/**
+ * A field's failed constraints, only its type's when that failed: `"647"` for a port is "must be an integer", not
+ * also "must not be greater than 65535" and "must not be less than 1" (both false of the text a caller sent).
+ */
+function typeFirst(constraints: Record<string, string>): Record<string, string> {
+  const types = Object.entries(constraints).filter(([name]) => TYPE_CHECKS.has(name));
+  return types.length > 0 ? Object.fromEntries(types) : constraints;
 }
 
 // class-validator says "property x should not exist"; tell the caller what to do instead.
