@@ -21,16 +21,18 @@ export function flattenValidationErrors(errors: ValidationError[], prefix = ''):
   });
 }
 
-/** class-validator's checks of a value's type: when one fails, the value's other checks say nothing useful. */
+/** class-validator's checks of a value's type, and those of its size, which say nothing of a value of another type. */
 const TYPE_CHECKS = new Set(['isInt', 'isNumber', 'isString', 'isBoolean', 'isArray', 'isObject', 'isDate']);
+const SIZE_CHECKS = new Set(['min', 'max', 'minLength', 'maxLength', 'arrayMinSize', 'arrayMaxSize']);
 
 /**
- * A field's failed constraints, only its type's when that failed: `"647"` for a port is "must be an integer", not
- * also "must not be greater than 65535" and "must not be less than 1" (both false of the text a caller sent).
+ * A field's failed constraints, without its size checks when its type check failed: `"647"` for a port is "must be
+ * an integer", not also "must not be greater than 65535" and "must not be less than 1" (both false of the text a
+ * caller sent). The field's other messages (such as "cannot be null") stay.
  */
 function typeFirst(constraints: Record<string, string>): Record<string, string> {
-  const types = Object.entries(constraints).filter(([name]) => TYPE_CHECKS.has(name));
-  return types.length > 0 ? Object.fromEntries(types) : constraints;
+  if (!Object.keys(constraints).some((name) => TYPE_CHECKS.has(name))) return constraints;
+  return Object.fromEntries(Object.entries(constraints).filter(([name]) => !SIZE_CHECKS.has(name)));
 }
 
 // class-validator says "property x should not exist"; tell the caller what to do instead.
