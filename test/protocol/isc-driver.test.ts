@@ -3,10 +3,15 @@ import path from 'node:path';
 import { DataSource } from 'typeorm';
 import { dhcpdAccepts, mainConf, SUBNETS_CONF } from '../support/isc/dhcpd-files.js';
 import { principalWith } from '../support/fixtures.js';
-import { IscEstate, type IscServerFiles } from '../support/isc/isc-estate.js';
+import {
+  type IscEstate,
+  type IscServerFiles,
+  startIscEstate,
+  stopIscEstate,
+} from '../support/isc/isc-estate.js';
 import { replicate, type ScopeOutcomeBody } from '../support/jobs.js';
 import { startSshd } from '../support/sshd.js';
-import { bearer, startTestApp, type TestApp } from '../support/test-app.js';
+import { bearer, type TestApp } from '../support/test-app.js';
 
 const PEER_A = `failover peer "dhcp-failover" {
   primary;
@@ -166,9 +171,7 @@ describe('ISC dhcpd driver through the API, over a real sshd and the real dhcpd 
   const auth = (): { Authorization: string } => bearer(t.adminKey);
 
   beforeAll(async () => {
-    t = await startTestApp();
-    isc = new IscEstate(t);
-    await isc.start();
+    ({ t, isc } = await startIscEstate());
     a = await isc.files({ main: mainA, include: SUBNETS_A });
     b = await isc.files({ main: mainB, include: SUBNETS_B, midWriteEdits: true });
     c = await isc.files({ main: mainC, include: SUBNETS_C });
@@ -183,10 +186,7 @@ describe('ISC dhcpd driver through the API, over a real sshd and the real dhcpd 
       { serverId: idB, peerName: 'fo-b' },
     );
   });
-  afterAll(async () => {
-    await isc?.stopAll();
-    await t?.close();
-  });
+  afterAll(() => stopIscEstate(t, isc));
 
   it.each([
     ['ssh', () => idA],

@@ -1,8 +1,13 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { DHCPD_BIN } from '../support/isc/dhcpd-files.js';
-import { IscEstate, type IscServerFiles } from '../support/isc/isc-estate.js';
-import { bearer, startTestApp, type TestApp } from '../support/test-app.js';
+import {
+  type IscEstate,
+  type IscServerFiles,
+  startIscEstate,
+  stopIscEstate,
+} from '../support/isc/isc-estate.js';
+import { bearer, type TestApp } from '../support/test-app.js';
 
 const run = promisify(execFile);
 
@@ -52,14 +57,9 @@ describe('ISC failover peers: probes of edge cases', () => {
   const auth = (): { Authorization: string } => bearer(t.adminKey);
 
   beforeAll(async () => {
-    t = await startTestApp();
-    isc = new IscEstate(t);
-    await isc.start();
+    ({ t, isc } = await startIscEstate());
   });
-  afterAll(async () => {
-    await isc?.stopAll();
-    await t?.close();
-  });
+  afterAll(() => stopIscEstate(t, isc));
 
   async function server(include: string, peers = ''): Promise<{ files: IscServerFiles; id: string }> {
     const files = await isc.files({ main: (path) => main(path, peers), include });

@@ -1,7 +1,12 @@
 import { registerServer } from '../support/fixtures.js';
 import { dhcpdAccepts } from '../support/isc/dhcpd-files.js';
-import { IscEstate, type IscServerFiles } from '../support/isc/isc-estate.js';
-import { bearer, startTestApp, type TestApp } from '../support/test-app.js';
+import {
+  type IscEstate,
+  type IscServerFiles,
+  startIscEstate,
+  stopIscEstate,
+} from '../support/isc/isc-estate.js';
+import { bearer, type TestApp } from '../support/test-app.js';
 
 const main = (include: string): string => `# dhcpd.conf
 authoritative;
@@ -76,14 +81,9 @@ describe('ISC failover peers through the API, over a real sshd and the real dhcp
   const auth = (): { Authorization: string } => bearer(t.adminKey);
 
   beforeAll(async () => {
-    t = await startTestApp();
-    isc = new IscEstate(t);
-    await isc.start();
+    ({ t, isc } = await startIscEstate());
   });
-  afterAll(async () => {
-    await isc?.stopAll();
-    await t?.close();
-  });
+  afterAll(() => stopIscEstate(t, isc));
 
   async function server(include: string, peers = ''): Promise<{ files: IscServerFiles; id: string }> {
     const files = await isc.files({ main: (path) => peers + main(path), include });

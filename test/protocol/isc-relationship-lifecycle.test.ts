@@ -8,10 +8,15 @@ import { readFile, rename, writeFile } from 'node:fs/promises';
 import { DataSource } from 'typeorm';
 import { uniqueName } from '../support/fixtures.js';
 import { dhcpdAccepts, mainConf, SUBNETS_CONF } from '../support/isc/dhcpd-files.js';
-import { IscEstate, type IscServerFiles } from '../support/isc/isc-estate.js';
+import {
+  type IscEstate,
+  type IscServerFiles,
+  startIscEstate,
+  stopIscEstate,
+} from '../support/isc/isc-estate.js';
 import { replicate } from '../support/jobs.js';
 import { startSshd } from '../support/sshd.js';
-import { bearer, startTestApp, type TestApp } from '../support/test-app.js';
+import { bearer, type TestApp } from '../support/test-app.js';
 
 /** Two subnets, one in a shared-network, each with a bare range; a host declared outside any subnet. */
 const SUBNETS = `shared-network lab {
@@ -38,14 +43,9 @@ describe('an ISC relationship between a local and an ssh server, from creation t
   const auth = (): { Authorization: string } => bearer(t.adminKey);
 
   beforeAll(async () => {
-    t = await startTestApp();
-    isc = new IscEstate(t);
-    await isc.start();
+    ({ t, isc } = await startIscEstate());
   });
-  afterAll(async () => {
-    await isc?.stopAll();
-    await t?.close();
-  });
+  afterAll(() => stopIscEstate(t, isc));
 
   const create = async (idA: string, idB: string, name = uniqueName('isc-rel')) =>
     (
@@ -355,14 +355,9 @@ describe('ISC relationship probes: partners that misbehave or differ', () => {
   const auth = (): { Authorization: string } => bearer(t.adminKey);
 
   beforeAll(async () => {
-    t = await startTestApp();
-    isc = new IscEstate(t);
-    await isc.start();
+    ({ t, isc } = await startIscEstate());
   });
-  afterAll(async () => {
-    await isc?.stopAll();
-    await t?.close();
-  });
+  afterAll(() => stopIscEstate(t, isc));
 
   const pairBody = (idA: string, idB: string) => ({
     name: uniqueName('isc-rel'),

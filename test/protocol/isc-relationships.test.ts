@@ -8,7 +8,12 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { uniqueName } from '../support/fixtures.js';
 import { DHCPD_BIN, mainConf, SUBNETS_CONF, dhcpdAccepts } from '../support/isc/dhcpd-files.js';
 import { type DhcpdPair, dhcpdConf, OMAPI_PORT, startDhcpdPair } from '../support/isc/dhcpd-server.js';
-import { IscEstate, type IscServerFiles } from '../support/isc/isc-estate.js';
+import {
+  type IscEstate,
+  type IscServerFiles,
+  startIscEstate,
+  stopIscEstate,
+} from '../support/isc/isc-estate.js';
 import { bearer, startTestApp, type TestApp } from '../support/test-app.js';
 
 /**
@@ -64,14 +69,9 @@ describe('ISC relationships through the API, over a real sshd and the real dhcpd
       .expect(400);
 
   beforeAll(async () => {
-    t = await startTestApp({ worker: false });
-    isc = new IscEstate(t);
-    await isc.start();
+    ({ t, isc } = await startIscEstate({ worker: false }));
   });
-  afterAll(async () => {
-    await isc?.stopAll();
-    await t?.close();
-  });
+  afterAll(() => stopIscEstate(t, isc));
 
   const plain = (): Promise<IscServerFiles> => isc.files({ main: mainConf, include: SUBNETS_CONF });
 

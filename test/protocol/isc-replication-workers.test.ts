@@ -1,8 +1,13 @@
 import { eventually } from '../support/eventually.js';
-import { IscEstate, type IscServerFiles } from '../support/isc/isc-estate.js';
+import {
+  type IscEstate,
+  type IscServerFiles,
+  startIscEstate,
+  stopIscEstate,
+} from '../support/isc/isc-estate.js';
 import { requestReplication, waitForJob } from '../support/jobs.js';
 import type { ServiceProcess } from '../support/service-process.js';
-import { bearer, startTestApp, type TestApp } from '../support/test-app.js';
+import { bearer, type TestApp } from '../support/test-app.js';
 import { startWorker as startWorkerProcess } from '../support/workers.js';
 
 const peer = (name: string, role: 'primary' | 'secondary', self: string, partner: string): string =>
@@ -48,14 +53,11 @@ describe('ISC replication: a worker killed mid-write', () => {
     startWorkerProcess(t, workers, { JOB_LOCK_SECONDS: '3' });
 
   beforeAll(async () => {
-    t = await startTestApp({ worker: false });
-    isc = new IscEstate(t);
-    await isc.start();
+    ({ t, isc } = await startIscEstate({ worker: false }));
   });
   afterAll(async () => {
     await Promise.all(workers.splice(0).map((worker) => worker.stop()));
-    await isc?.stopAll();
-    await t?.close();
+    await stopIscEstate(t, isc);
   });
 
   it('a write the edit made (the copy declined: the server changed during the check) keeps its diff when the job is taken over', async () => {

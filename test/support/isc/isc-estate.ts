@@ -9,7 +9,7 @@ import { DataSource } from 'typeorm';
 import { RelationshipEntity } from '../../../src/relationships/relationship.entity.js';
 import { uniqueName } from '../fixtures.js';
 import { startSshd, type Sshd } from '../sshd.js';
-import { bearer, type TestApp } from '../test-app.js';
+import { bearer, startTestApp, type TestApp } from '../test-app.js';
 import { DHCPD_BIN, type DhcpdFiles, makeDhcpdFiles } from './dhcpd-files.js';
 
 export interface IscServerFiles extends DhcpdFiles {
@@ -39,6 +39,29 @@ export interface IscServerSpec {
 }
 
 export type IscTransportKind = 'ssh' | 'local';
+
+/**
+ * A test app and an ISC estate (its sshd) for a describe block's beforeAll; a failure to start the sshd closes the
+ * app again. stopIscEstate undoes it in the afterAll, whatever was started.
+ */
+export async function startIscEstate(
+  options?: Parameters<typeof startTestApp>[0],
+): Promise<{ t: TestApp; isc: IscEstate }> {
+  const t = await startTestApp(options);
+  const isc = new IscEstate(t);
+  try {
+    await isc.start();
+  } catch (error) {
+    await t.close();
+    throw error;
+  }
+  return { t, isc };
+}
+
+export async function stopIscEstate(t: TestApp | undefined, isc: IscEstate | undefined): Promise<void> {
+  await isc?.stopAll();
+  await t?.close();
+}
 
 export class IscEstate {
   private sshdProcess?: Sshd;
