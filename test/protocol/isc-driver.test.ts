@@ -245,7 +245,10 @@ describe('ISC dhcpd driver through the API, over a real sshd and the real dhcpd 
         },
       ],
       options: [{ code: 3, name: 'routers', value: '10.20.0.1' }],
-      vendorExtras: { sharedNetwork: 'office' },
+      vendorExtras: {
+        sharedNetwork: 'office',
+        sharedNetworkStatements: ['option domain-name-servers 10.20.0.53;'],
+      },
     });
     const local = await t.http.get(`/api/v1/servers/${idALocal}/scopes/10.20.0.0`).set(auth()).expect(200);
     expect(local.body).toEqual(scope.body);
@@ -693,6 +696,56 @@ subnet 10.81.0.0 netmask 255.255.255.0 {\r
         ...original.body,
         pools: [{ start: '10.81.0.10', end: '10.81.0.99', failoverPeer: 'fo-b' }],
       });
+    });
+
+    it("subnets of a shared-network the destination lacks arrive in one like the source's, with its statements, and dhcpd -t accepts it", async () => {
+      const pool = (peer: string, at: string): string =>
+        `pool {\n      failover peer "${peer}";\n      range ${at}.10 ${at}.99;\n    }`;
+      const link = `shared-network "lab link" {
+  option domain-name "lab.example";
+  subnet 10.62.0.0 netmask 255.255.255.0 {
+    ${pool('dhcp-failover', '10.62.0')}
+  }
+  subnet 10.63.0.0 netmask 255.255.255.0 {
+    ${pool('dhcp-failover', '10.63.0')}
+  }
+}
+`;
+      const own = `subnet 10.64.0.0 netmask 255.255.255.0 {\n  ${pool('fo-b', '10.64.0').replace(/\n {4}/g, '\n  ')}\n}\n`;
+      const s = await isc.files({ main: mainA, include: link });
+      const d = await isc.files({ main: mainB, include: own });
+      const [idS, idD] = [await isc.register(s), await isc.register(d)];
+      const pair = await isc.relationship(
+        { serverId: idS, peerName: 'dhcp-failover' },
+        { serverId: idD, peerName: 'fo-b' },
+      );
+      const job = await replicate(t, { kind: 'relationship', sourceServerId: idS, relationshipId: pair });
+      expect(job.state).toBe('succeeded');
+      expect(job.outcome.scopes?.[`${pair}/10.62.0.0`]).toMatchObject({ state: 'replaced' });
+      expect(job.outcome.scopes?.[`${pair}/10.63.0.0`]).toMatchObject({ state: 'replaced' });
+      const main = await d.main();
+      expect(main.slice(main.indexOf('shared-network'))).toBe(link.replace(/dhcp-failover/g, 'fo-b'));
+      expect(await d.include()).toBe(own);
+      await dhcpdAccepts(d);
+      for (const network of ['10.62.0.0', '10.63.0.0']) {
+        const [copy, original] = await Promise.all(
+          [idD, idS].map((id) =>
+            t.http.get(`/api/v1/servers/${id}/scopes/${network}`).set(auth()).expect(200),
+          ),
+        );
+        expect(copy.body.vendorExtras).toEqual({
+          sharedNetwork: 'lab link',
+          sharedNetworkStatements: ['option domain-name "lab.example";'],
+        });
+        expect(copy.body).toEqual({
+          ...original.body,
+          pools: original.body.pools.map((p: Record<string, unknown>) => ({ ...p, failoverPeer: 'fo-b' })),
+        });
+      }
+      // Nothing left to do: a second run changes nothing.
+      const again = await replicate(t, { kind: 'relationship', sourceServerId: idS, relationshipId: pair });
+      expect(again.outcome.scopes?.[`${pair}/10.62.0.0`]).toMatchObject({ state: 'unchanged' });
+      expect(await d.main()).toBe(main);
     });
 
     it("a relationship replication writes every changed subnet of the relationship's peer in one validated write", async () => {

@@ -16,7 +16,7 @@ export class FieldError {
 
 /** One server of a relationship removal whose pools must be told which peer they refer to instead. */
 export class ReplacementChoice {
-  @ApiProperty({ format: 'uuid', description: 'The server whose pools name the relationship\'s peer.' })
+  @ApiProperty({ format: 'uuid', description: "The server whose pools name the relationship's peer." })
   serverId!: string;
   @ApiProperty({ description: 'Its registered name.' })
   serverName!: string;

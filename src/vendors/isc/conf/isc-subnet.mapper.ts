@@ -32,6 +32,7 @@ import {
   type SharedNetwork,
 } from './isc-pools.js';
 import { lazyScope } from './lazy-scope.js';
+import { parsedStatements, sharedNetworkNamed, sharedNetworkStatements } from './isc-shared-networks.js';
 import {
   cidrRange,
   ipToNumber,
@@ -47,7 +48,6 @@ import {
 } from './ipv4.js';
 import { applyOptions, modelledOptions, setStatement } from './option-edit.js';
 import { isDenyAll, isSubnetDisabled, setSubnetEnabled } from './isc-scope-state.js';
-import { parseNodes } from './parser.js';
 import { DhcpdConfSyntaxError } from './syntax-error.js';
 import { type BlockNode, type ConfNode, type StatementNode } from './syntax-tree.js';
 import { headerWords, headText, nodeText } from './node-head.js';
@@ -208,6 +208,8 @@ export function subnetToScope(subnet: IscSubnet, catalog: OptionCatalog, within:
   const leaseTime = childStatements(block, 'default-lease-time')[0];
   const extras: Record<string, unknown> = {};
   if (subnet.sharedNetwork) extras['sharedNetwork'] = subnet.sharedNetwork;
+  const sharedStatements = sharedNetworkStatements(subnet);
+  if (sharedStatements.length > 0) extras['sharedNetworkStatements'] = sharedStatements;
   const options = modelledOptions(block, catalog);
   const optionNodes = new Set<ConfNode>(options.map(({ statement }) => statement));
   const statements = block.body
@@ -468,8 +470,8 @@ export interface ScopeWriteInput {
 /**
  * What writing subnets looks up in a configuration, each found on first use and kept for a batch of writes. Valid
  * across the batch's own edits: subnets it creates are added, host names it gives are recorded, and a subnet's hosts
- * are read again from their declarations when found (see HostRegistry); nothing the batch writes defines options,
- * peers or shared-networks.
+ * are read again from their declarations when found (see HostRegistry), and shared-networks it creates for them are
+ * added; nothing the batch writes defines options or peers.
  */
 export class ScopeWriteLookups {
   private subnets?: Map<string, IscSubnet>;
@@ -516,8 +518,10 @@ export class ScopeWriteLookups {
       .map((words) => words[2]));
   }
 
-  get sharedNetworks(): Array<Located<BlockNode>> {
-    return (this.sharedFound ??= findBlocks(this.set, 'shared-network'));
+  /** The shared-network called `name`, made with `statements` when there is none (sharedNetworkNamed). */
+  sharedNetwork(name: string, statements: readonly string[]): Located<BlockNode> {
+    const found = (this.sharedFound ??= findBlocks(this.set, 'shared-network'));
+    return sharedNetworkNamed(this.set, found, name, statements, (shared) => found.push(shared));
   }
 }
 
@@ -535,21 +539,28 @@ function hostStatementsOf(content: ScopeContent): Record<string, string[]> {
 }
 
 /**
- * A new, empty subnet declaration: inside the shared-network the source named when the destination has one, else
- * at the end of the main file. Statements an ISC source reported in `vendorExtras.statements` come along when they
- * parse, as Kea's mapping carries its extras to a new subnet.
+ * A new, empty subnet declaration: inside the shared-network the source named (made at the end of the main file with
+ * the source's statements of it when the destination has none: isc-shared-networks.ts), else at the end of the main
+ * file. Statements an ISC source reported in `vendorExtras.statements` come along when they parse, as Kea's mapping
+ * carries its extras to a new subnet.
  */
 function createSubnet(lookups: ScopeWriteLookups, content: ScopeContent): IscSubnet {
   const { network, prefix } = cidrRange(content.subnet);
   if (!isIpv4(network) || !(prefix >= 0 && prefix <= 32) || ipToNumber(network) % 2 ** (32 - prefix) !== 0) {
     throw new RangeError(`${content.subnet} is not an IPv4 network in CIDR notation`);
   }
-  const shared = content.vendorExtras?.['sharedNetwork'];
-  const container = lookups.sharedNetworks.find(({ node }) => headerWords(node)[1] === shared);
+  const name = content.vendorExtras?.['sharedNetwork'];
+  const container =
+    typeof name === 'string' && name !== ''
+      ? lookups.sharedNetwork(name, parsedStatements(content.vendorExtras?.['sharedNetworkStatements']))
+      : undefined;
   const file = container?.file ?? mainFile(lookups.set);
   const target = container?.node ?? file;
   const [node] = insertNodes(file, target, target.body.length, [
-    { header: `subnet ${network} netmask ${netmaskOf(prefix)}`, body: extraStatements(content) },
+    {
+      header: `subnet ${network} netmask ${netmaskOf(prefix)}`,
+      body: parsedStatements(content.vendorExtras?.['statements']),
+    },
   ]);
   if (node?.kind !== 'block') throw new Error(`subnet ${network} was not created`);
   const created: IscSubnet = {
@@ -559,19 +570,13 @@ function createSubnet(lookups: ScopeWriteLookups, content: ScopeContent): IscSub
     ancestors: container ? [...container.ancestors, container.node] : [],
     cidr: `${network}/${prefix}`,
     network,
-    ...(container ? { sharedNetwork: headerWords(container.node)[1] } : {}),
+    ...(container
+      ? {
+          sharedNetwork: headerWords(container.node)[1],
+          shared: { file: container.file, node: container.node },
+        }
+      : {}),
   };
   lookups.added(created);
   return created;
-}
-
-function extraStatements(content: ScopeContent): string[] {
-  const statements = content.vendorExtras?.['statements'];
-  if (!Array.isArray(statements) || !statements.every((text) => typeof text === 'string')) return [];
-  try {
-    for (const text of statements) parseNodes(text);
-  } catch {
-    return [];
-  }
-  return statements;
 }
