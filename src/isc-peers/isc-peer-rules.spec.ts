@@ -166,19 +166,96 @@ describe('ISC failover peer rules (seed)', () => {
 
   it("moving a scope that holds a peer's last pools needs the caller's confirmation, then deletes that peer", async () => {
     const set = await load(peerText('a', 647) + peerText('b', 648) + subnet(1, 'a') + subnet(2, 'b'));
-    const warn = problemOf(() => migrateScope(set, '10.1.0.0', 'b', false, 's1'));
+    const warn = problemOf(() => migrateScope(set, '10.1.0.0', 'b', { confirmDeleteOldPeer: false }, 's1'));
     expect(warn.status).toBe(409);
     expect(warn.extensions).toMatchObject({ peersToDelete: ['a'] });
     expect(changedFiles(set).size).toBe(0);
-    expect(migrateScope(set, '10.1.0.0', 'b', true, 's1')).toEqual({
+    expect(migrateScope(set, '10.1.0.0', 'b', { confirmDeleteOldPeer: true }, 's1')).toEqual({
       network: '10.1.0.0',
       peer: 'b',
       poolsChanged: 1,
       deletedPeers: ['a'],
     });
     expect(peerViews(set).map((peer) => [peer.name, peer.pools])).toEqual([['b', 2]]);
-    expect(problemOf(() => migrateScope(set, '10.9.0.0', 'b', true, 's1')).status).toBe(404);
-    expect(problemOf(() => migrateScope(set, '10.1.0.0', 'nope', true, 's1')).status).toBe(404);
+    expect(
+      problemOf(() => migrateScope(set, '10.9.0.0', 'b', { confirmDeleteOldPeer: true }, 's1')).status,
+    ).toBe(404);
+    expect(
+      problemOf(() => migrateScope(set, '10.1.0.0', 'nope', { confirmDeleteOldPeer: true }, 's1')).status,
+    ).toBe(404);
+  });
+
+  it("moving one pool (picked by an address in it) leaves the scope's other pools; its peer's last pool needs the confirmation", async () => {
+    const mixed = `subnet 10.7.0.0 netmask 255.255.255.0 {
+  pool {
+    failover peer "a";
+    range 10.7.0.10 10.7.0.20;
+  }
+  pool {
+    failover peer "b";
+    range 10.7.0.30 10.7.0.40;
+    range 10.7.0.50 10.7.0.60;
+  }
+  range 10.7.0.70 10.7.0.80;
+  pool {
+    allow dynamic bootp clients;
+    range dynamic-bootp 10.7.0.90 10.7.0.99;
+  }
+}
+`;
+    const set = await load(peerText('a', 647) + peerText('b', 648) + subnet(1, 'a') + mixed);
+    // The second pool is b's only one: moving it (by its second range) deletes b, once confirmed.
+    const warn = problemOf(() =>
+      migrateScope(set, '10.7.0.0', 'a', { confirmDeleteOldPeer: false, pool: '10.7.0.55' }, 's1'),
+    );
+    expect(warn.status).toBe(409);
+    expect(warn.extensions).toMatchObject({ peersToDelete: ['b'] });
+    expect(changedFiles(set).size).toBe(0);
+    expect(
+      migrateScope(set, '10.7.0.0', 'a', { confirmDeleteOldPeer: true, pool: '10.7.0.55' }, 's1'),
+    ).toEqual({
+      network: '10.7.0.0',
+      pool: '10.7.0.55',
+      peer: 'a',
+      poolsChanged: 1,
+      deletedPeers: ['b'],
+    });
+    // The bare range becomes a pool of its own; the first pool and the dynamic-bootp one are as they were.
+    expect(
+      migrateScope(set, '10.7.0.0', 'a', { confirmDeleteOldPeer: false, pool: '10.7.0.70' }, 's1'),
+    ).toMatchObject({ poolsChanged: 1, deletedPeers: [] });
+    expect(text(set)).toContain(`subnet 10.7.0.0 netmask 255.255.255.0 {
+  pool {
+    failover peer "a";
+    range 10.7.0.10 10.7.0.20;
+  }
+  pool {
+    failover peer "a";
+    range 10.7.0.30 10.7.0.40;
+    range 10.7.0.50 10.7.0.60;
+  }
+  pool {
+    failover peer "a";
+    range 10.7.0.70 10.7.0.80;
+  }
+  pool {
+    allow dynamic bootp clients;
+    range dynamic-bootp 10.7.0.90 10.7.0.99;
+  }
+}`);
+    expect(peerViews(set).map((peer) => peer.name)).toEqual(['a']);
+    const outside = problemOf(() =>
+      migrateScope(set, '10.7.0.0', 'a', { confirmDeleteOldPeer: true, pool: '10.7.0.25' }, 's1'),
+    );
+    expect([outside.status, outside.detail]).toEqual([
+      404,
+      'subnet 10.7.0.0/24 on s1 has no address pool holding 10.7.0.25',
+    ]);
+    const bootp = problemOf(() =>
+      migrateScope(set, '10.7.0.0', 'a', { confirmDeleteOldPeer: true, pool: '10.7.0.95' }, 's1'),
+    );
+    expect(bootp.status).toBe(409);
+    expect(bootp.detail).toContain('serves dynamic-bootp clients');
   });
 
   it('editing: only changed statements; null removes a field; a secondary keeping mclt is a 400', async () => {

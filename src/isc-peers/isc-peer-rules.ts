@@ -23,8 +23,11 @@ import {
   poolRanges,
   servesDynamicBootp,
   sharedSlots,
+  subnetSlots,
+  type PooledSubnet,
+  type RangeSlot,
 } from '../vendors/isc/conf/isc-pools.js';
-import { cidrRange } from '../vendors/isc/conf/ipv4.js';
+import { cidrRange, ipToNumber } from '../vendors/isc/conf/ipv4.js';
 import { nodeText } from '../vendors/isc/conf/node-head.js';
 
 /**
@@ -57,6 +60,8 @@ export interface PeerPatch {
 
 export interface ScopeMigration {
   network: string;
+  /** The address the caller picked the one pool by, when it did. */
+  pool?: string;
   peer: string;
   /** Pool declarations that now name the peer (bare ranges become pools of their own). */
   poolsChanged: number;
@@ -165,7 +170,13 @@ export function createPeer(
   const migrations = firstPeer
     ? []
     : options.scopes.map((network) =>
-        migrateScope(set, network, peer.name, options.confirmDeleteOldPeer, options.serverName),
+        migrateScope(
+          set,
+          network,
+          peer.name,
+          { confirmDeleteOldPeer: options.confirmDeleteOldPeer },
+          options.serverName,
+        ),
       );
   return { peer: findPeer(set, peer.name, options.serverName), firstPeer, poolsReferred, migrations };
 }
@@ -289,23 +300,35 @@ function quoted(names: readonly string[]): string {
   return names.map((name) => `"${name}"`).join(', ');
 }
 
+/** How a scope's pools move (migrateScope). */
+export interface MigrationChoice {
+  /** The caller's yes to deleting a peer whose last pools move. */
+  confirmDeleteOldPeer: boolean;
+  /** An address in one of the scope's ranges: only the pool holding it moves (the seed's "specific address pool"). */
+  pool?: string;
+}
+
 /**
- * Points every address pool of a scope at `peerName` (a bare `range` becomes a pool of its own, since dhcpd takes a
- * peer only in a pool). When the scope holds the last references to another peer, that peer would be left with no
- * pool, which dhcpd refuses: the caller must confirm that it is deleted (`confirmDeleteOldPeer`), else a 409 warns.
+ * Points every address pool of a scope at `peerName`, or only the one holding `choice.pool` (a bare `range` becomes a
+ * pool of its own, since dhcpd takes a peer only in a pool). When those pools are the last references to another
+ * peer, that peer would be left with no pool, which dhcpd refuses: the caller must confirm that it is deleted
+ * (`confirmDeleteOldPeer`), else a 409 warns.
  */
 export function migrateScope(
   set: ConfSet,
   network: string,
   peerName: string,
-  confirmDeleteOldPeer: boolean,
+  { confirmDeleteOldPeer, pool: address }: MigrationChoice,
   serverName: string,
 ): ScopeMigration {
   const subnet = scopeOf(set, network, serverName);
   findPeer(set, peerName, serverName);
-  // Its pools: its own, and those of its shared-network that hold its addresses (sharedSlots).
+  const picked = address === undefined ? undefined : pickPool(subnet, address, serverName);
+  // Its pools: its own, and those of its shared-network that hold its addresses (sharedSlots); or the one picked.
   const shared = sharedSlots(subnet);
-  const sharedPools = [...new Set(shared.map((slot) => slot.pool!))];
+  const sharedPools = [...new Set(shared.map((slot) => slot.pool!))].filter(
+    (pool) => !picked || pool === picked.pool,
+  );
   // A shared pool with a range outside the subnet serves other subnets too.
   const elsewhere = sharedPools.filter(
     (pool) =>
@@ -320,17 +343,23 @@ export function migrateScope(
   }
   const fileOf = new Map<BlockNode, ConfFile>(sharedPools.map((pool) => [pool, subnet.shared!.file]));
   // dynamic-bootp ranges stay out of failover: dhcpd -t refuses them with a peer in scope.
-  const allPools = [...childBlocks(subnet.node, 'pool'), ...sharedPools];
-  const allRanges = childStatements(subnet.node, 'range');
+  const allPools = picked
+    ? [picked.pool].filter((pool) => pool !== undefined)
+    : [...childBlocks(subnet.node, 'pool'), ...sharedPools];
+  const allRanges = picked ? (picked.pool ? [] : [picked.statement]) : childStatements(subnet.node, 'range');
   const pools = allPools.filter((pool) => !servesDynamicBootp(pool));
   const ranges = allRanges.filter((range) => !isDynamicBootp(range));
   if (pools.length === 0 && ranges.length === 0) {
     const bootp = allPools.length + allRanges.length > 0;
+    const what = picked ? `the pool holding ${address} in subnet ${subnet.cidr}` : `subnet ${subnet.cidr}`;
     throw ProblemException.conflict(
-      `subnet ${subnet.cidr} on ${serverName} has no address pool to refer to failover peer "${peerName}"` +
-        (bootp
-          ? ' (its dynamic-bootp ranges cannot take one: dhcpd refuses BOOTP with a failover peer)'
-          : ''),
+      picked
+        ? `${what} on ${serverName} cannot refer to failover peer "${peerName}": it serves dynamic-bootp clients, ` +
+            'and dhcpd refuses BOOTP with a failover peer'
+        : `${what} on ${serverName} has no address pool to refer to failover peer "${peerName}"` +
+            (bootp
+              ? ' (its dynamic-bootp ranges cannot take one: dhcpd refuses BOOTP with a failover peer)'
+              : ''),
     );
   }
   const own = new Set(pools);
@@ -376,7 +405,23 @@ export function migrateScope(
     poolsChanged += 1;
   }
   for (const old of orphaned) removeFailoverPeer(set, old);
-  return { network, peer: peerName, poolsChanged, deletedPeers: orphaned };
+  return {
+    network,
+    ...(address !== undefined ? { pool: address } : {}),
+    peer: peerName,
+    poolsChanged,
+    deletedPeers: orphaned,
+  };
+}
+
+/** The range of the subnet (its own, or of a pool of its shared-network) that holds `address`; 404 when none does. */
+function pickPool(subnet: PooledSubnet, address: string, serverName: string): RangeSlot {
+  const value = ipToNumber(address);
+  const slot = subnetSlots(subnet).find(({ range }) => range.start <= value && value <= range.end);
+  if (!slot) {
+    throw notFound(`subnet ${subnet.cidr} on ${serverName} has no address pool holding ${address}`);
+  }
+  return slot;
 }
 
 function scopeOf(

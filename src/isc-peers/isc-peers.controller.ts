@@ -188,18 +188,20 @@ export class IscPeersController {
   @Put('scopes/:network/failover-peer')
   @Authorize(ADMINISTER_SERVER)
   @Operation(
-    "Migrate a scope's pools to a failover peer",
+    "Migrate a scope's pools (or one of them) to a failover peer",
     'Every address pool of the subnet refers to the named peer (a bare `range` becomes a pool of its own; ' +
       '`dynamic-bootp` ranges stay out, dhcpd refuses BOOTP in failover), which ' +
-      'finalizes the failover setup of the scope. When the scope holds the last pools that refer to another peer, ' +
-      'that peer is deleted (dhcpd refuses a peer no pool refers to): the caller must confirm with ' +
+      'finalizes the failover setup of the scope. With `pool` (an address in one of its ranges, such as a `start` ' +
+      "from the scope's `pools`), only the pool holding it moves. When the pools that move are the last that refer " +
+      'to another peer, that peer is deleted (dhcpd refuses a peer no pool refers to): the caller must confirm with ' +
       '`confirmDeleteOldPeer: true`, else a 409 names it in `peersToDelete`.',
   )
   @ApiOkResponse({ type: ScopeMigrationDto })
-  @NotFound('server, scope or failover peer')
+  @NotFound('server, scope, failover peer, or a range of the scope holding `pool`')
   @Conflicts(
     `${NOT_ISC}; the change would delete a peer and was not confirmed (\`peersToDelete\`); that peer would be ` +
-      `deleted and ${MANAGED}; the subnet has no address pool that can take a peer (none, or dynamic-bootp only); ` +
+      `deleted and ${MANAGED}; the subnet (or the pool picked by \`pool\`) has no address pool that can take a peer ` +
+      '(none, or dynamic-bootp only); ' +
       'or it takes addresses from a shared-network pool that also serves other subnets (give it its own pool).',
   )
   @ApiUnprocessableEntityResponse(REJECTED)

@@ -136,7 +136,13 @@ export class IscPeersService {
     }
     const confirm = dto.confirmDeleteOldPeer === true || dto.confirmPeerDeletion === true;
     return this.change(serverId, actor, 'isc-peer.scope-migrated', (set, target, managed) => {
-      const migration = migrateScope(set, network, dto.name, confirm, target.name);
+      const migration = migrateScope(
+        set,
+        network,
+        dto.name,
+        { confirmDeleteOldPeer: confirm, ...(dto.pool !== undefined ? { pool: dto.pool } : {}) },
+        target.name,
+      );
       assertKept(managed, migration.deletedPeers, target);
       return { result: migration, details: { ...migration } };
     });

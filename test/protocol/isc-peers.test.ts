@@ -629,6 +629,49 @@ ${subnet(1)}`;
       .expect(404);
   });
 
+  it("PUT .../failover-peer with pool moves only the pool holding that address; the old peer's last pool needs the confirmation", async () => {
+    const twoPools = `subnet 10.8.0.0 netmask 255.255.255.0 {
+  pool {
+    failover peer "a";
+    range 10.8.0.10 10.8.0.20;
+  }
+  pool {
+    failover peer "b";
+    range 10.8.0.30 10.8.0.40;
+  }
+}
+`;
+    const { files, id } = await server(subnet(1, 'a') + twoPools, peer('a', 647) + peer('b', 648));
+    const [main0, include0] = [await files.main(), await files.include()];
+    const move = (body: Record<string, unknown>) =>
+      t.http.put(`/api/v1/servers/${id}/scopes/10.8.0.0/failover-peer`).set(auth()).send(body);
+
+    // Not an address, or an address no range of the scope holds: nothing is written.
+    const bad = await move({ name: 'a', pool: '10.8.0' }).expect(400);
+    expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'pool' })]);
+    const outside = await move({ name: 'a', pool: '10.8.0.25' }).expect(404);
+    expect(outside.body.detail).toContain('has no address pool holding 10.8.0.25');
+    // The second pool is b's last: a warning first, then the move deletes b.
+    const warn = await move({ name: 'a', pool: '10.8.0.30' }).expect(409);
+    expect(warn.body).toMatchObject({ peersToDelete: ['b'], confirm: 'confirmDeleteOldPeer' });
+    expect([await files.main(), await files.include()]).toEqual([main0, include0]);
+
+    const moved = await move({ name: 'a', pool: '10.8.0.30', confirmDeleteOldPeer: true }).expect(200);
+    expect(moved.body).toEqual({
+      network: '10.8.0.0',
+      pool: '10.8.0.30',
+      peer: 'a',
+      poolsChanged: 1,
+      deletedPeers: ['b'],
+    });
+    expect(await files.include()).toBe(include0.replace('failover peer "b";', 'failover peer "a";'));
+    expect(await files.main()).toBe(main0.replace(peer('b', 648), ''));
+    await dhcpdAccepts(files);
+
+    // Back to b is not possible now: the peer is gone.
+    await move({ name: 'b', pool: '10.8.0.30' }).expect(404);
+  });
+
   it('a peer declaration it cannot read is a problem with its line, not a peer with a null port', async () => {
     const unreadable = await server(subnet(1, 'a'), peer('a', 647).replace('  port 647;', '  port abc;'));
     const problem = await t.http

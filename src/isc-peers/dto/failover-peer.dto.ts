@@ -6,6 +6,7 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
+  IsIP,
   IsOptional,
   IsString,
   Matches,
@@ -223,6 +224,15 @@ export class MigrateScopePeerDto {
   @IsOptional()
   @IsBoolean({ message: 'confirmPeerDeletion must be true or false' })
   confirmPeerDeletion?: boolean;
+
+  /**
+   * Moves only the address pool holding this address (e.g. a `start` from the scope's `pools`), not every pool of the
+   * scope: the seed's change of "some specific address pool". A bare `range` holding it becomes a pool of its own. A
+   * 404 when no range of the scope holds it.
+   */
+  @IsOptional()
+  @IsIP(4, { message: "pool must be an IPv4 address in one of the scope's ranges, such as a pool's start" })
+  pool?: string;
 }
 
 export class FailoverPeerDto {
@@ -272,6 +282,8 @@ export class FailoverPeerListDto {
 export class ScopeMigrationDto {
   /** The scope's network address. */
   network!: string;
+  /** The address the one pool moved was picked by, when the request named one (`pool`). */
+  pool?: string;
   /** The peer its pools refer to now. */
   peer!: string;
   /** Pool declarations changed (a bare range becomes a pool of its own). */
