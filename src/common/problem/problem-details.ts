@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { PERMISSIONS, type Permission } from '../../permissions/permission.js';
 import { DriverErrorCode } from '../../vendors/driver-error.js';
 import { VENDORS, type Vendor } from '../../vendors/vendor.js';
+import { ProblemType, type ProblemTypeUri } from './problem-types.js';
 
 /** One field that failed validation: where it is (dotted path) and what to fix. */
 export class FieldError {
@@ -47,10 +48,12 @@ export class ReplacementChoice {
 export class ProblemDetails {
   // Described by hand: the Swagger plugin reads only `*.dto.ts` files.
   @ApiProperty({
-    example: 'urn:dfm:problem:validation',
-    description: 'Stable identifier of the kind of problem; branch on this.',
+    enum: Object.values(ProblemType),
+    example: ProblemType.validation,
+    description:
+      'Stable identifier of the kind of problem; branch on this. New kinds may be added; docs/problems.md describes each.',
   })
-  type!: string;
+  type!: ProblemTypeUri;
   @ApiProperty({ example: 'Validation failed', description: 'Short summary of the kind of problem.' })
   title!: string;
   @ApiProperty({ type: 'integer', example: 400, description: 'HTTP status code, as in the response.' })
