@@ -28,7 +28,7 @@ import {
   type PeerDeletion,
   type PeerView,
   type ScopeMigration,
-} from './isc-peer-rules.js';
+} from '../vendors/isc/isc-peer-rules.js';
 
 /** The entity tag of a peer: a digest of its declaration, so a change made on the server changes it too. */
 export function peerEtag(peer: PeerView): string {

@@ -11,7 +11,7 @@ import type {
 } from '../driver.js';
 import { ProblemException } from '../../common/problem/problem.exception.js';
 // The seed's delete-peer rule has one implementation, shared with DELETE /servers/{id}/failover-peers/{name}.
-import { deletePeer, planPeerDeletion } from '../../isc-peers/isc-peer-rules.js';
+import { deletePeer, planPeerDeletion } from './isc-peer-rules.js';
 import { isIpv4OrHostName } from '../../common/validation/network.validators.js';
 import { DriverError, DriverErrorCode } from '../driver-error.js';
 import {

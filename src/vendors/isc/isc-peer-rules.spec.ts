@@ -1,6 +1,6 @@
-import { ProblemException } from '../common/problem/problem.exception.js';
-import { changedFiles, loadConf, type ConfSet } from '../vendors/isc/conf/include-resolver.js';
-import type { IscFailoverPeer } from '../vendors/isc/conf/isc-peer.mapper.js';
+import { ProblemException } from '../../common/problem/problem.exception.js';
+import { changedFiles, loadConf, type ConfSet } from './conf/include-resolver.js';
+import type { IscFailoverPeer } from './conf/isc-peer.mapper.js';
 import {
   createPeer,
   deletePeer,

@@ -1,8 +1,8 @@
-import { ProblemException } from '../common/problem/problem.exception.js';
-import { ProblemType } from '../common/problem/problem-types.js';
-import { childBlocks, childStatements } from '../vendors/isc/conf/conf-walk.js';
-import { insertNodes, replaceNode, setStatementTokens } from '../vendors/isc/conf/conf-edit.js';
-import type { ConfSet } from '../vendors/isc/conf/include-resolver.js';
+import { ProblemException } from '../../common/problem/problem.exception.js';
+import { ProblemType } from '../../common/problem/problem-types.js';
+import { childBlocks, childStatements } from './conf/conf-walk.js';
+import { insertNodes, replaceNode, setStatementTokens } from './conf/conf-edit.js';
+import type { ConfSet } from './conf/include-resolver.js';
 import {
   listPeerReferences,
   readFailoverPeers,
@@ -15,9 +15,9 @@ import {
   writeFailoverPeer,
   type IscFailoverPeer,
   type PeerReference,
-} from '../vendors/isc/conf/isc-peer.mapper.js';
-import { findSubnet, findSubnets } from '../vendors/isc/conf/isc-subnet.mapper.js';
-import { quote, type BlockNode, type ConfFile } from '../vendors/isc/conf/syntax-tree.js';
+} from './conf/isc-peer.mapper.js';
+import { findSubnet, findSubnets } from './conf/isc-subnet.mapper.js';
+import { quote, type BlockNode, type ConfFile } from './conf/syntax-tree.js';
 import {
   isDynamicBootp,
   poolRanges,
@@ -26,9 +26,9 @@ import {
   subnetSlots,
   type PooledSubnet,
   type RangeSlot,
-} from '../vendors/isc/conf/isc-pools.js';
-import { cidrRange, ipToNumber } from '../vendors/isc/conf/ipv4.js';
-import { nodeText } from '../vendors/isc/conf/node-head.js';
+} from './conf/isc-pools.js';
+import { cidrRange, ipToNumber } from './conf/ipv4.js';
+import { nodeText } from './conf/node-head.js';
 
 /**
  * The seed's failover-peer rules ("Managing Failover Configurations for ISC DHCP") as changes to one parsed dhcpd
