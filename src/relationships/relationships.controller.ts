@@ -34,6 +34,7 @@ import {
   RelationshipScopeListDto,
   RemoveRelationshipScopeQuery,
 } from './dto/relationship-scope.dto.js';
+import { RelationshipRemovalService } from './relationship-removal.service.js';
 import { RelationshipScopesService } from './relationship-scopes.service.js';
 import { RelationshipUpdateService } from './relationship-update.service.js';
 import { RelationshipsService } from './relationships.service.js';
@@ -52,6 +53,7 @@ export class RelationshipsController {
     private readonly relationships: RelationshipsService,
     private readonly scopesService: RelationshipScopesService,
     private readonly updates: RelationshipUpdateService,
+    private readonly removal: RelationshipRemovalService,
   ) {}
 
   @Post()
@@ -270,6 +272,6 @@ export class RelationshipsController {
     @Query() query: RemoveRelationshipQuery,
     @CurrentActor() actor: Actor,
   ): Promise<DeleteRelationshipResultDto> {
-    return this.relationships.remove(id, query, actor);
+    return this.removal.remove(id, query, actor);
   }
 }

@@ -3,6 +3,7 @@ import { ServersModule } from '../servers/servers.module.js';
 import { RelationshipsController } from './relationships.controller.js';
 import { RelationshipDiscoveryService } from './relationship-discovery.service.js';
 import { RelationshipRegistrationService } from './relationship-registration.service.js';
+import { RelationshipRemovalService } from './relationship-removal.service.js';
 import { RelationshipScopesService } from './relationship-scopes.service.js';
 import { RelationshipUpdateService } from './relationship-update.service.js';
 import { RelationshipsService } from './relationships.service.js';
@@ -16,6 +17,7 @@ import { RelationshipsService } from './relationships.service.js';
     RelationshipUpdateService,
     RelationshipDiscoveryService,
     RelationshipRegistrationService,
+    RelationshipRemovalService,
   ],
 })
 export class RelationshipsModule {}

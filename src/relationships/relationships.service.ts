@@ -11,38 +11,21 @@ import type { FieldError } from '../common/problem/problem-details.js';
 import { assertNameFree, conflictOnDuplicate, findRow, nameTakenDetail } from '../database/rows.js';
 import { ServerLockService } from '../servers/server-lock.service.js';
 import { ServersService } from '../servers/servers.service.js';
-import type {
-  FailoverChange,
-  FailoverOperations,
-  FailoverRemoval,
-  FailoverSpec,
-  ServerTarget,
-} from '../vendors/driver.js';
+import type { FailoverChange, FailoverOperations, FailoverSpec, ServerTarget } from '../vendors/driver.js';
 import { DriverError, DriverErrorCode, withVendorMessage } from '../vendors/driver-error.js';
 import { DriverRegistry } from '../vendors/driver-registry.js';
 import type { Vendor } from '../vendors/vendor.js';
 import type {
   CreateRelationshipDto,
-  DeleteRelationshipResultDto,
   PartnerStateDto,
-  RelationshipPeerRemovalDto,
   RelationshipQuery,
   RelationshipStateDto,
-  RemoveRelationshipQuery,
 } from './dto/relationship.dto.js';
 import { openRelationshipSecrets, sealRelationshipSecrets, splitSecrets } from './relationship-secrets.js';
 import { assertRelationshipShape, oneServerTwiceErrors, peerNameFor } from './relationship-rules.js';
 import { membersInOrder, RelationshipEntity } from './relationship.entity.js';
 import { RelationshipServerEntity } from './relationship-server.entity.js';
-import {
-  allOrNothing,
-  applyToBoth,
-  changeDigests,
-  rolledBackAuditOf,
-  serverProblem,
-  writeContext,
-} from './failover-writes.js';
-import { assertRemovable, movedReferences, replacementsOf } from './failover-removal.js';
+import { applyToBoth, changeDigests, rolledBackAuditOf, serverProblem } from './failover-writes.js';
 import { relationshipStatus } from './relationship-status.js';
 import { RelationshipDiscoveryService } from './relationship-discovery.service.js';
 
@@ -175,67 +158,6 @@ export class RelationshipsService {
   }
 
   /**
-   * Takes the failover configuration off both servers (all or nothing); the scopes stay where they are. Windows: a
-   * relationship with scopes needs the server they persist on and what becomes of the other's copies.
-   */
-  async remove(
-    id: string,
-    query: RemoveRelationshipQuery,
-    actor: Actor,
-  ): Promise<DeleteRelationshipResultDto> {
-    const relationship = await this.getManaged(id);
-    const failover = this.failoverOf(relationship.vendor);
-    const members = membersInOrder(relationship);
-    // Refused before anything else for a vendor without the choice (Kea, Windows), as keepScopesOn is for Kea, ISC.
-    const replacements = replacementsOf(query.replacement, members, !!failover.planFailoverRemoval);
-    if (failover.scopes) return this.removeWithScopes(relationship, query, actor);
-    if (query.keepScopesOn !== undefined || query.otherCopies !== undefined) {
-      throw ProblemException.validation([
-        {
-          field: 'query.keepScopesOn',
-          message: `${relationship.vendor} relationships keep their scopes on both servers; remove keepScopesOn and otherCopies`,
-        },
-      ]);
-    }
-    const peerNames = members.map((member) => member.peerName);
-    return this.locks.withServers(
-      members.map((member) => member.serverId),
-      async () => {
-        const targets = await Promise.all(members.map((member) => this.servers.target(member.serverId)));
-        // Both servers are asked before either is written: a choice the caller must make changes nothing.
-        await assertRemovable(failover, targets, peerNames, replacements, relationship.name);
-        const changes = await allOrNothing(
-          targets,
-          (target, index) =>
-            failover.removeFailover(
-              target,
-              writeContext(actor),
-              peerNames[index],
-              replacements.get(target.id),
-            ),
-          rolledBackAuditOf(this.dataSource, this.audit, actor, 'delete', relationship.name),
-        );
-        const removals = changes.map((change) => change.removal);
-        await this.deleteRecord(relationship, actor, {
-          servers: changeDigests(targets, changes).map((digests, i) => ({
-            ...digests,
-            ...(removals[i] ? { peer: removals[i] } : {}),
-          })),
-        });
-        return {
-          servers: targets.map((target, i) => ({
-            serverId: target.id,
-            failoverRemoved: changes[i].changed,
-            scopesKept: true,
-            ...(removals[i] ? { peer: peerRemoval(removals[i]) } : {}),
-          })),
-          detail: removalDetail(targets, changes) + movedReferences(targets, removals),
-        };
-      },
-    );
-  }
-
-  /**
    * The name the servers know the relationship by. Windows: the members' peerName, which is the relationship's name
    * on both servers; the record's name may differ (discovery renames a name taken by another record, and shortens
    * one too long to store).
@@ -264,86 +186,6 @@ export class RelationshipsService {
         settings: member.settings,
       })) as FailoverSpec['sides'],
     };
-  }
-
-  private async removeWithScopes(
-    relationship: RelationshipEntity,
-    query: RemoveRelationshipQuery,
-    actor: Actor,
-  ): Promise<DeleteRelationshipResultDto> {
-    const members = membersInOrder(relationship);
-    if (relationship.status === 'empty') {
-      await this.deleteRecord(relationship, actor, { servers: [] });
-      return {
-        servers: members.map((member) => ({
-          serverId: member.serverId,
-          failoverRemoved: false,
-          scopesKept: true,
-        })),
-        detail: `"${relationship.name}" had no scope, so nothing was configured on the servers; the record is gone.`,
-      };
-    }
-    const keep = members.findIndex((member) => member.serverId === query.keepScopesOn);
-    if (keep === -1 || query.otherCopies === undefined) {
-      throw ProblemException.validation([
-        {
-          field: keep === -1 ? 'query.keepScopesOn' : 'query.otherCopies',
-          message:
-            `"${relationship.name}" has scopes: name the server they persist on (keepScopesOn, one of ` +
-            `${members.map((member) => member.serverId).join(', ')}) and whether the other server's copies are ` +
-            'deleted or disabled (otherCopies=delete|disable)',
-        },
-      ]);
-    }
-    const spec = await this.specOf(relationship);
-    const other = spec.sides[keep === 0 ? 1 : 0].target;
-    return this.locks.withServers(
-      members.map((member) => member.serverId),
-      async () => {
-        const change = await this.failoverOf(relationship.vendor).scopes!.removeRelationship(
-          spec,
-          keep as 0 | 1,
-          query.otherCopies!,
-          writeContext(actor),
-        );
-        await this.deleteRecord(relationship, actor, {
-          keptOn: spec.sides[keep].target.id,
-          otherCopies: query.otherCopies,
-          scopes: change.scopes,
-          before: change.before,
-          after: change.after,
-        });
-        const done = query.otherCopies === 'delete' ? 'deleted' : 'disabled';
-        return {
-          servers: spec.sides.map((side, i) => ({
-            serverId: side.target.id,
-            failoverRemoved: change.changed,
-            scopesKept: i === keep || query.otherCopies === 'disable',
-            scopes: i === keep ? ('kept' as const) : done,
-          })),
-          detail:
-            `"${relationship.name}" came off both servers; its ${change.scopes.length} scope(s) persist on ` +
-            `${spec.sides[keep].target.name}, and ${other.name}'s copies were ${done}.`,
-        };
-      },
-    );
-  }
-
-  private async deleteRecord(
-    relationship: RelationshipEntity,
-    actor: Actor,
-    details: Record<string, unknown>,
-  ): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
-      await manager.delete(RelationshipEntity, { id: relationship.id });
-      await this.audit.record(manager, {
-        action: 'relationship.deleted',
-        targetType: 'relationship',
-        targetId: relationship.id,
-        ...actor,
-        details: { name: relationship.name, ...details },
-      });
-    });
   }
 
   private async partnerState(
@@ -500,24 +342,4 @@ export class RelationshipsService {
       return relationship;
     });
   }
-}
-
-/** A removal as the answer shows it: a plan's `choice-needed` never reaches a write. */
-function peerRemoval(removal: FailoverRemoval): RelationshipPeerRemovalDto {
-  const { choices: _choices, ...done } = removal;
-  return done as RelationshipPeerRemovalDto;
-}
-
-/** What a removal did on each server: a configuration taken off by hand before is not said to have come off. */
-function removalDetail(targets: ServerTarget[], changes: FailoverChange[]): string {
-  const names = (changed: boolean): string[] =>
-    targets.filter((_target, i) => changes[i]?.changed === changed).map((target) => target.name);
-  const [removed, absent] = [names(true), names(false)];
-  if (absent.length === 0) {
-    return `The failover configuration came off both servers (${removed.join(', ')}); their scopes stay on both.`;
-  }
-  if (removed.length === 0) {
-    return `Neither ${absent.join(' nor ')} had failover configuration left, so nothing was changed; the record is gone. Their scopes stay on both.`;
-  }
-  return `The failover configuration came off ${removed.join(', ')}; ${absent.join(', ')} had none left. Their scopes stay on both.`;
 }
