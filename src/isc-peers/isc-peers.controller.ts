@@ -82,14 +82,15 @@ export class IscPeersController {
     'Create a failover peer on an ISC server',
     "The server's first peer: every other address pool on the server is updated to refer to it (a bare `range` " +
       'becomes a pool of its own; `dynamic-bootp` ranges stay out, dhcpd refuses BOOTP in failover). Another peer ' +
-      'takes the pools of the scopes named in `scopes`, which it needs (a 400 without: dhcpd refuses a peer no pool ' +
-      'refers to), with the rule of `PUT .../scopes/{network}/failover-peer`. `mclt` and `split` are for the ' +
+      'takes the pools of the scopes named in `scopes`, and the pools holding the addresses in `pools` (one pool ' +
+      "each, as the seed makes a peer from one pool's dialog); it needs one or the other (a 400 without: dhcpd " +
+      'refuses a peer no pool refers to), with the rule of `PUT .../scopes/{network}/failover-peer`. `mclt` and `split` are for the ' +
       'primary only (a 400 on a secondary). One validated write (`dhcpd -t`).',
   )
   @ApiCreatedResponse({ type: CreatedFailoverPeerDto })
-  @NotFound('server, or a scope named in `scopes`')
+  @NotFound('server, a scope named in `scopes`, or a scope range holding an address in `pools`')
   @Conflicts(
-    `${NOT_ISC}; the name is taken; it is the first peer and no address pool can refer to it; a scope holds the last pools of another peer (confirm its deletion); or that ` +
+    `${NOT_ISC}; the name is taken; it is the first peer and no address pool can refer to it; a scope (or a pool picked in \`pools\`) holds the last pools of another peer (confirm its deletion); or that ` +
       `peer would be deleted and ${MANAGED}.`,
   )
   @ApiUnprocessableEntityResponse(REJECTED)

@@ -61,16 +61,17 @@ export class IscPeersService {
   }
 
   async create(serverId: string, dto: CreateFailoverPeerDto, actor: Actor): Promise<PeerCreation> {
-    const { scopes: givenScopes, confirmDeleteOldPeer: givenConfirm, ...fields } = dto;
+    const { scopes: givenScopes, pools: givenPools, confirmDeleteOldPeer: givenConfirm, ...fields } = dto;
     // `null` means absent, as in a PATCH (where it removes the statement): a secondary's `mclt: null` is no mclt,
     // `scopes: null` no scopes (a destructuring default takes only undefined: null reached the rules as a list).
     const scopes = givenScopes ?? [];
+    const pools = givenPools ?? [];
     const confirmDeleteOldPeer = givenConfirm ?? false;
     const peer = Object.fromEntries(
       Object.entries(fields).filter(([, value]) => value !== null),
     ) as typeof fields;
     return this.change(serverId, actor, 'isc-peer.created', (set, target, managed) => {
-      const created = createPeer(set, peer, { scopes, confirmDeleteOldPeer, serverName: target.name });
+      const created = createPeer(set, peer, { scopes, pools, confirmDeleteOldPeer, serverName: target.name });
       for (const migration of created.migrations) assertKept(managed, migration.deletedPeers, target);
       return {
         result: created,

@@ -672,6 +672,51 @@ ${subnet(1)}`;
     await move({ name: 'b', pool: '10.8.0.30' }).expect(404);
   });
 
+  it('POST /failover-peers with pools: a new peer takes the pools holding those addresses, one each, in one validated write', async () => {
+    const twoPools = `subnet 10.9.0.0 netmask 255.255.255.0 {
+  pool {
+    failover peer "a";
+    range 10.9.0.10 10.9.0.20;
+  }
+  pool {
+    failover peer "a";
+    range 10.9.0.30 10.9.0.40;
+  }
+}
+`;
+    const { files, id } = await server(subnet(1, 'a') + twoPools, peer('a', 647));
+    const include0 = await files.include();
+    const outside = await t.http
+      .post(`/api/v1/servers/${id}/failover-peers`)
+      .set(auth())
+      .send({ ...PRIMARY, name: 'b', port: 648, peerPort: 648, pools: ['10.9.0.25'] })
+      .expect(404);
+    expect(outside.body.detail).toContain('has no address pool holding 10.9.0.25');
+    const notAnAddress = await t.http
+      .post(`/api/v1/servers/${id}/failover-peers`)
+      .set(auth())
+      .send({ ...PRIMARY, name: 'b', port: 648, peerPort: 648, pools: ['10.9.0.x'] })
+      .expect(400);
+    expect(notAnAddress.body.errors).toEqual([expect.objectContaining({ field: 'pools' })]);
+    expect(await files.include()).toBe(include0);
+
+    const created = await t.http
+      .post(`/api/v1/servers/${id}/failover-peers`)
+      .set(auth())
+      .send({ ...PRIMARY, name: 'b', port: 648, peerPort: 648, pools: ['10.9.0.30'] })
+      .expect(201);
+    expect(created.body).toMatchObject({
+      name: 'b',
+      pools: 1,
+      scopes: ['10.9.0.0/24'],
+      firstPeer: false,
+      migrations: [{ network: '10.9.0.0', pool: '10.9.0.30', peer: 'b', poolsChanged: 1, deletedPeers: [] }],
+    });
+    expect(await poolPeers(id, '10.9.0.0')).toEqual(['a', 'b']);
+    expect(await poolPeers(id, '10.1.0.0')).toEqual(['a']);
+    await dhcpdAccepts(files);
+  });
+
   it('a peer declaration it cannot read is a problem with its line, not a peer with a null port', async () => {
     const unreadable = await server(subnet(1, 'a'), peer('a', 647).replace('  port 647;', '  port abc;'));
     const problem = await t.http

@@ -108,6 +108,21 @@ export class CreateFailoverPeerDto extends FailoverPeerFieldsDto {
   @IsScopeNetwork({ each: true })
   scopes?: string[];
 
+  /**
+   * Addresses in the ranges of address pools that move to this peer, one pool each, wherever their scopes (the seed's
+   * new peer made from one pool's dialog): like `pool` of `PUT .../scopes/{network}/failover-peer`. Another way than
+   * `scopes` to give a peer that is not the server's first its pools; both may be given.
+   */
+  @ApiPropertyOptional({ type: [String], example: ['10.1.2.10'] })
+  @IsOptional()
+  @IsArray()
+  @ArrayUnique()
+  @IsIP(4, {
+    each: true,
+    message: "each of pools must be an IPv4 address in a range of a scope, such as a pool's start",
+  })
+  pools?: string[];
+
   /** Confirms deleting a peer whose last pools move to this one (see `PUT .../scopes/{network}/failover-peer`). */
   @IsOptional()
   @IsBoolean({ message: 'confirmDeleteOldPeer must be true or false' })

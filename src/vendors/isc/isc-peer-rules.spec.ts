@@ -92,6 +92,48 @@ describe('ISC failover peer rules (seed)', () => {
     expect(problemOf(() => createPeer(taken, NEW, OPTIONS)).status).toBe(409);
   });
 
+  it('another peer takes the pools holding the addresses in pools, one pool each, wherever their scopes', async () => {
+    const twoPools = `subnet 10.7.0.0 netmask 255.255.255.0 {
+  pool {
+    failover peer "a";
+    range 10.7.0.10 10.7.0.20;
+  }
+  pool {
+    failover peer "a";
+    range 10.7.0.30 10.7.0.40;
+  }
+}
+`;
+    const set = await load(peerText('a', 647) + subnet(1, 'a') + twoPools);
+    const created = createPeer(
+      set,
+      { ...NEW, port: 648, peerPort: 648 },
+      {
+        ...OPTIONS,
+        pools: ['10.7.0.35', '10.1.0.10'],
+      },
+    );
+    expect(created).toMatchObject({
+      firstPeer: false,
+      migrations: [
+        { network: '10.7.0.0', pool: '10.7.0.35', peer: 'fo', poolsChanged: 1, deletedPeers: [] },
+        { network: '10.1.0.0', pool: '10.1.0.10', peer: 'fo', poolsChanged: 1, deletedPeers: [] },
+      ],
+    });
+    expect(peerViews(set).map((peer) => [peer.name, peer.pools])).toEqual([
+      ['a', 1],
+      ['fo', 2],
+    ]);
+    // An address no subnet holds, and one a subnet holds outside its ranges: 404s, nothing changed.
+    const again = await load(peerText('a', 647) + subnet(1, 'a') + twoPools);
+    for (const address of ['10.99.0.1', '10.7.0.25']) {
+      const problem = problemOf(() => createPeer(again, NEW, { ...OPTIONS, pools: [address] }));
+      expect(problem.status).toBe(404);
+      expect(problem.detail).toContain(address);
+    }
+    expect(changedFiles(again).size).toBe(0);
+  });
+
   it('deleting: the last peer drops its references; one other left takes them; two left need a replacement', async () => {
     const last = await load(peerText('a', 647) + subnet(1, 'a'));
     expect(deletePeer(last, 'a', undefined, 's1')).toEqual({

@@ -16,7 +16,7 @@ import {
   type IscFailoverPeer,
   type PeerReference,
 } from './conf/isc-peer.mapper.js';
-import { findSubnet, findSubnets } from './conf/isc-subnet.mapper.js';
+import { findSubnet, findSubnets, type IscSubnet } from './conf/isc-subnet.mapper.js';
 import { quote, type BlockNode, type ConfFile } from './conf/syntax-tree.js';
 import {
   isDynamicBootp,
@@ -134,13 +134,15 @@ export function assertValidPeer(
 
 /**
  * A new peer. The server's first peer: every other address pool on the server is updated to refer to it. Any other
- * peer takes the pools of `scopes` (dhcpd refuses a peer no pool names), with the rule of {@link migrateScope}.
+ * peer takes the pools of `scopes`, and the pools holding the addresses of `pools` (the seed's new peer made from a
+ * pool's dialog), since dhcpd refuses a peer no pool names, with the rule of {@link migrateScope}.
  */
 export function createPeer(
   set: ConfSet,
   peer: IscFailoverPeer,
-  options: { scopes: string[]; confirmDeleteOldPeer: boolean; serverName: string },
+  options: { scopes: string[]; pools?: string[]; confirmDeleteOldPeer: boolean; serverName: string },
 ): PeerCreation {
+  const pools = options.pools ?? [];
   assertValidPeer(peer);
   const existing = readFailoverPeers(set);
   if (existing.some((candidate) => candidate.name === peer.name)) {
@@ -148,17 +150,24 @@ export function createPeer(
   }
   const firstPeer = existing.length === 0;
   // dhcpd refuses a peer no pool refers to ("has no referring pools"): said here as what to send instead.
-  if (!firstPeer && options.scopes.length === 0) {
+  if (!firstPeer && options.scopes.length === 0 && pools.length === 0) {
     throw ProblemException.validation([
       {
         field: 'scopes',
         message:
           `${options.serverName} has failover peers already, so a new one takes only the pools of the scopes ` +
-          'named in scopes (dhcpd refuses a peer no pool refers to): name at least one scope',
+          'named in scopes, or the pools holding the addresses in pools (dhcpd refuses a peer no pool refers to): ' +
+          'name at least one scope or pool',
       },
     ]);
   }
   for (const network of options.scopes) scopeOf(set, network, options.serverName);
+  // Each address picks its pool before anything is written (pickPool again in migrateScope).
+  const pooled = pools.map((address) => {
+    const subnet = subnetHolding(set, address, options.serverName);
+    pickPool(subnet, address, options.serverName);
+    return { network: subnet.network, address };
+  });
   writeFailoverPeer(set, peer);
   const poolsReferred = firstPeer ? referAllPoolsTo(set, peer.name) : 0;
   if (firstPeer && poolsReferred === 0) {
@@ -167,17 +176,17 @@ export function createPeer(
         `"${peer.name}", and dhcpd refuses a peer no pool refers to: add a range to a subnet first`,
     );
   }
+  const { confirmDeleteOldPeer, serverName } = options;
   const migrations = firstPeer
     ? []
-    : options.scopes.map((network) =>
-        migrateScope(
-          set,
-          network,
-          peer.name,
-          { confirmDeleteOldPeer: options.confirmDeleteOldPeer },
-          options.serverName,
+    : [
+        ...options.scopes.map((network) =>
+          migrateScope(set, network, peer.name, { confirmDeleteOldPeer }, serverName),
         ),
-      );
+        ...pooled.map(({ network, address }) =>
+          migrateScope(set, network, peer.name, { confirmDeleteOldPeer, pool: address }, serverName),
+        ),
+      ];
   return { peer: findPeer(set, peer.name, options.serverName), firstPeer, poolsReferred, migrations };
 }
 
@@ -412,6 +421,17 @@ export function migrateScope(
     poolsChanged,
     deletedPeers: orphaned,
   };
+}
+
+/** The subnet whose addresses include `address`; 404 when none does. */
+function subnetHolding(set: ConfSet, address: string, serverName: string): IscSubnet {
+  const value = ipToNumber(address);
+  const subnet = findSubnets(set).find((candidate) => {
+    const { start, end } = cidrRange(candidate.cidr);
+    return start <= value && value <= end;
+  });
+  if (!subnet) throw notFound(`${serverName} has no subnet holding ${address}`);
+  return subnet;
 }
 
 /** The range of the subnet (its own, or of a pool of its shared-network) that holds `address`; 404 when none does. */
