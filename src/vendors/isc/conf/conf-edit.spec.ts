@@ -92,6 +92,17 @@ describe('dhcpd.conf edits', () => {
     );
   });
 
+  it('sets a block put in front of a node after a blank line off by a blank line too; a statement is not', () => {
+    const file = parse('authoritative;\ndefault-lease-time 600;\n\nsubnet 10.0.0.0 netmask 255.0.0.0 {\n}\n');
+    insertNodes(file, file, 2, [{ header: 'failover peer "a"', body: ['primary'] }]);
+    insertNodes(file, file, 3, [{ header: 'failover peer "b"', body: ['primary'] }]);
+    insertNodes(file, file, 4, ['ddns-update-style none']);
+    expect(print(file)).toBe(
+      'authoritative;\ndefault-lease-time 600;\n\nfailover peer "a" {\n  primary;\n}\n\n' +
+        'failover peer "b" {\n  primary;\n}\n\nddns-update-style none;\n\nsubnet 10.0.0.0 netmask 255.0.0.0 {\n}\n',
+    );
+  });
+
   it('inserts into an empty file and a one-line block', () => {
     const empty = parse('');
     insertNodes(empty, empty, 0, ['authoritative']);

@@ -56,7 +56,10 @@ function insertNode(file: ConfFile, container: Container, index: number, spec: N
   const next = index < container.body.length ? firstToken(container.body[index]) : endToken(container);
   const trailing = next.before;
   const breakAt = lineBreakStart(trailing, 'first');
-  const separation = layout.newline.repeat(blankLinesBefore(container, index));
+  // A block put in front of a node set off by a blank line is set off the same way (a peer declaration before the
+  // first subnet), whatever the statements before it do.
+  const blankAhead = typeof spec !== 'string' && breakAt >= 0 && blankLines(trailing.slice(breakAt)) > 0;
+  const separation = layout.newline.repeat(blankAhead ? 2 : blankLinesBefore(container, index));
   if (breakAt >= 0) {
     // The part before the first line break is the previous node's same-line comment: it stays with that node.
     firstToken(node).before = trailing.slice(0, breakAt) + separation + layout.indent;
@@ -189,6 +192,12 @@ function blankLinesBefore(container: Container, index: number): number {
   if (index === 0 || !sample) return 1;
   const leading = /^[ \t\r\n]*/.exec(firstToken(sample).before)?.[0] ?? '';
   return (leading.match(/\n/g)?.length ?? 0) >= 2 ? 2 : 1;
+}
+
+/** Blank lines in leading whitespace (`\n\n  ` holds one). */
+function blankLines(text: string): number {
+  const leading = /^[ \t\r\n]*/.exec(text)?.[0] ?? '';
+  return Math.max(0, (leading.match(/\n/g)?.length ?? 0) - 1);
 }
 
 function hasLineBreak(text: string): boolean {
