@@ -307,9 +307,18 @@ ${subnet(1)}`;
       .set(auth())
       .send({ role: 'secondary' })
       .expect(400);
+    // Told how to go on: the primary's mclt and split are removed with the role change.
     expect(refused.body.errors).toEqual([
-      { field: 'mclt', message: 'mclt is set on the primary only' },
-      { field: 'split', message: 'split is set on the primary only' },
+      {
+        field: 'mclt',
+        message:
+          'mclt is set on the primary only, and "a" has one: send "mclt": null with "role": "secondary" to remove it',
+      },
+      {
+        field: 'split',
+        message:
+          'split is set on the primary only, and "a" has one: send "split": null with "role": "secondary" to remove it',
+      },
     ]);
     await t.http
       .patch(`/api/v1/servers/${id}/failover-peers/a`)

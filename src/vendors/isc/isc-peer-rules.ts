@@ -209,6 +209,20 @@ export function updatePeer(set: ConfSet, name: string, patch: PeerPatch, serverN
     if (extras.length > 0) merged.extras = extras;
     else delete merged.extras;
   }
+  // A primary's mclt or split the change would keep on a secondary: the caller is told how to drop it.
+  const kept = (['mclt', 'split'] as const).filter(
+    (field) => merged.role === 'secondary' && patch[field] === undefined && merged[field] !== undefined,
+  );
+  if (kept.length > 0) {
+    throw ProblemException.validation(
+      kept.map((field) => ({
+        field,
+        message:
+          `${field} is set on the primary only, and "${name}" has one: send "${field}": null with ` +
+          '"role": "secondary" to remove it',
+      })),
+    );
+  }
   assertValidPeer(merged, { existingName: true });
   writeFailoverPeer(set, merged);
   if (dropHba) removePeerHba(set, name);
