@@ -12,15 +12,15 @@ const HEALTHY_STATES = new Set([
   'normal',
 ]);
 
-/** Both partners healthy: normal; both unreachable: down; anything else: impaired. */
+/**
+ * Both partners healthy: normal; both unreachable: down; a partner whose state its registration cannot tell
+ * (`knowable: false`) and nothing else wrong: unknown; anything else: impaired.
+ */
 export function relationshipStatus(servers: PartnerStateDto[]): RelationshipStatus {
   if (servers.every((server) => !server.reachable)) return 'down';
-  if (
-    servers.every(
-      (server) => server.reachable && server.state !== undefined && HEALTHY_STATES.has(server.state),
-    )
-  ) {
-    return 'normal';
-  }
-  return 'impaired';
+  const unknowable = (server: PartnerStateDto): boolean => server.reachable && !server.knowable;
+  const healthy = (server: PartnerStateDto): boolean =>
+    server.reachable && server.state !== undefined && HEALTHY_STATES.has(server.state);
+  if (!servers.every((server) => healthy(server) || unknowable(server))) return 'impaired';
+  return servers.some(unknowable) ? 'unknown' : 'normal';
 }

@@ -4,7 +4,7 @@ import type { FailoverMode } from '../vendors/driver.js';
 import type { Vendor } from '../vendors/vendor.js';
 import { RelationshipServerEntity } from './relationship-server.entity.js';
 
-export const RELATIONSHIP_STATUSES = ['empty', 'normal', 'impaired', 'down'] as const;
+export const RELATIONSHIP_STATUSES = ['empty', 'normal', 'unknown', 'impaired', 'down'] as const;
 export type RelationshipStatus = (typeof RELATIONSHIP_STATUSES)[number];
 
 /** A failover relationship this service manages: the record of what it configured on two servers. */

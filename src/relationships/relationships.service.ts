@@ -12,7 +12,12 @@ import { assertNameFree, conflictOnDuplicate, findRow, nameTakenDetail } from '.
 import { ServerLockService } from '../servers/server-lock.service.js';
 import { ServersService } from '../servers/servers.service.js';
 import type { FailoverChange, FailoverOperations, FailoverSpec, ServerTarget } from '../vendors/driver.js';
-import { DriverError, DriverErrorCode, withVendorMessage } from '../vendors/driver-error.js';
+import {
+  DriverError,
+  DriverErrorCode,
+  FailoverStateUnknowableError,
+  withVendorMessage,
+} from '../vendors/driver-error.js';
 import { DriverRegistry } from '../vendors/driver-registry.js';
 import type { Vendor } from '../vendors/vendor.js';
 import type {
@@ -196,13 +201,19 @@ export class RelationshipsService {
     const target = await this.servers.target(serverId);
     const base = { serverId, serverName: target.name };
     try {
-      return { ...base, reachable: true, ...(await failover.readFailoverState(target, peerName)) };
+      return {
+        ...base,
+        reachable: true,
+        knowable: true,
+        ...(await failover.readFailoverState(target, peerName)),
+      };
     } catch (error) {
       if (!(error instanceof DriverError)) throw error;
       const reachable = error.code === DriverErrorCode.notFound || error.code === DriverErrorCode.unsupported;
       return {
         ...base,
         reachable,
+        knowable: !(error instanceof FailoverStateUnknowableError),
         error: withVendorMessage(error),
       };
     }

@@ -50,6 +50,17 @@ export class DriverError extends Error {
   }
 }
 
+/**
+ * A server whose failover state its registration cannot tell at all (ISC registered without OMAPI): not a fault of
+ * the server, so a relationship with it is `unknown` rather than `impaired` when nothing else is wrong.
+ */
+export class FailoverStateUnknowableError extends DriverError {
+  constructor(message: string) {
+    super(DriverErrorCode.unsupported, message);
+    this.name = 'FailoverStateUnknowableError';
+  }
+}
+
 /** The error's message with the vendor's own after it: what a problem's detail says, or a text that stands alone. */
 export function withVendorMessage(error: DriverError): string {
   const { message, vendorMessage } = error;

@@ -568,10 +568,13 @@ describe('ISC relationship probes: partners that misbehave or differ', () => {
       await writeFile(a.configPath, renamed(await a.main()));
       await writeFile(a.includePath, renamed(await a.include()));
       await dhcpdAccepts(a);
-      const [gone, up] = (await state()).servers;
-      expect(gone).toMatchObject({ serverId: idA, reachable: true });
+      const renamedState = await state();
+      const [gone, up] = renamedState.servers;
+      // A peer missing is a fault, whatever the partner (whose state cannot be known without OMAPI) says.
+      expect(renamedState.status).toBe('impaired');
+      expect(gone).toMatchObject({ serverId: idA, reachable: true, knowable: true });
       expect(gone.error).toContain(`no failover peer "${body.name}"`);
-      expect(up).toMatchObject({ serverId: idB, reachable: true });
+      expect(up).toMatchObject({ serverId: idB, reachable: true, knowable: false });
       expect(up.error).toMatch(/cannot be known: dhcpd reports it only over OMAPI/);
 
       await sshdB.stop();

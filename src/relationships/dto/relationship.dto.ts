@@ -180,7 +180,10 @@ export class RelationshipDto {
    */
   @ApiProperty({ type: 'object', additionalProperties: true })
   settings!: Record<string, unknown>;
-  /** empty (no scope yet), normal, impaired (a partner down or out of step), down (both unreachable). */
+  /**
+   * empty (no scope yet), normal, unknown (a partner's registration cannot tell its state, e.g. ISC without OMAPI,
+   * and nothing else is wrong), impaired (a partner down or out of step), down (both unreachable).
+   */
   @ApiProperty({ enum: RELATIONSHIP_STATUSES })
   status!: RelationshipStatus;
   /** When `status` was last asked of the servers; `null`: never. */
@@ -232,6 +235,12 @@ export class PartnerStateDto {
   serverName!: string;
   /** Whether the server answered. */
   reachable!: boolean;
+  /**
+   * Whether its registration can tell its failover state at all: false for an ISC server registered without OMAPI
+   * (`error` says what to register). Such a partner makes the relationship `unknown`, not `impaired`, when nothing
+   * else is wrong.
+   */
+  knowable!: boolean;
   /** The vendor's failover state, e.g. hot-standby, partner-down, waiting. */
   state?: string;
   /** The state this server last saw its partner in. */
@@ -253,7 +262,10 @@ export class PartnerStateDto {
 }
 
 export class RelationshipStateDto {
-  /** empty (no scope yet), normal, impaired (a partner down or out of step), down (both unreachable). */
+  /**
+   * empty (no scope yet), normal, unknown (a partner's registration cannot tell its state, e.g. ISC without OMAPI,
+   * and nothing else is wrong), impaired (a partner down or out of step), down (both unreachable).
+   */
   @ApiProperty({ enum: RELATIONSHIP_STATUSES })
   status!: RelationshipStatus;
   /** What each server said, in the relationship's order. */

@@ -1,5 +1,5 @@
 import type { FailoverState, ServerTarget } from '../../driver.js';
-import { DriverError, DriverErrorCode } from '../../driver-error.js';
+import { FailoverStateUnknowableError } from '../../driver-error.js';
 import { readFailoverState } from './isc-failover-state.js';
 
 /** Where and how a registered ISC server's OMAPI is reached. */
@@ -32,7 +32,7 @@ export function omapiSettingsOf(target: ServerTarget): OmapiSettings | undefined
 
 /**
  * One ISC server's state in failover peer `peerName`, read live over OMAPI. A server registered without OMAPI
- * cannot tell its state (dhcpd exposes it nowhere else): that is an `unsupported` DriverError saying so plainly.
+ * cannot tell its state (dhcpd exposes it nowhere else): a FailoverStateUnknowableError (an `unsupported` DriverError) saying so plainly.
  */
 export async function readServerFailoverState(
   target: ServerTarget,
@@ -41,8 +41,7 @@ export async function readServerFailoverState(
 ): Promise<FailoverState> {
   const settings = omapiSettingsOf(target);
   if (!settings) {
-    throw new DriverError(
-      DriverErrorCode.unsupported,
+    throw new FailoverStateUnknowableError(
       `The failover state of ${target.name} cannot be known: dhcpd reports it only over OMAPI, and this server is ` +
         'registered without omapiPort, omapiKeyName and omapiKey',
     );
