@@ -111,7 +111,7 @@ export class RelationshipDiscoveryService {
           manager.create(RelationshipEntity, {
             name: await uniqueName(manager, pair[0].failover.name),
             vendor: pair[0].target.vendor,
-            status: 'impaired',
+            status: 'unknown',
             statusCheckedAt: null,
             discovered: true,
           });

@@ -279,7 +279,7 @@ export class RelationshipScopesService {
         .failoverOf(relationship.vendor)
         .scopes!.addScope(spec, from, dto.network, first, writeContext(actor));
       try {
-        await this.setStatus(relationship.id, 'impaired');
+        await this.setStatus(relationship.id, 'unknown');
         await this.record(actor, relationship.id, 'relationship.scope-added', {
           network: dto.network,
           from: source.id,

@@ -307,7 +307,7 @@ export class RelationshipsService {
     spec: FailoverSpec,
     changes: FailoverChange[],
     actor: Actor,
-    status: RelationshipEntity['status'] = 'impaired',
+    status: RelationshipEntity['status'] = 'unknown',
   ): Promise<RelationshipEntity> {
     const id = randomUUID();
     const { settings, secrets } = splitSecrets(spec.settings);

@@ -106,6 +106,9 @@ describe('ISC relationships through the API, over a real sshd and the real dhcpd
       vendor: 'isc',
       mode: 'load-balancing',
       discovered: false,
+      // Its state is not asked yet.
+      status: 'unknown',
+      statusCheckedAt: null,
       servers: [
         { serverId: idA, role: 'primary', peerName: name },
         { serverId: idB, role: 'secondary', peerName: name },

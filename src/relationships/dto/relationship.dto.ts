@@ -181,8 +181,9 @@ export class RelationshipDto {
   @ApiProperty({ type: 'object', additionalProperties: true })
   settings!: Record<string, unknown>;
   /**
-   * empty (no scope yet), normal, unknown (a partner's registration cannot tell its state, e.g. ISC without OMAPI,
-   * and nothing else is wrong), impaired (a partner down or out of step), down (both unreachable).
+   * As last found by `GET /relationships/{id}/state`: empty (no scope yet), normal, unknown (not asked yet, or a
+   * partner's registration cannot tell its state, e.g. ISC without OMAPI, and nothing else is wrong), impaired (a
+   * partner down or out of step), down (both unreachable).
    */
   @ApiProperty({ enum: RELATIONSHIP_STATUSES })
   status!: RelationshipStatus;
