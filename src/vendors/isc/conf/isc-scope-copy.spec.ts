@@ -20,17 +20,19 @@ import { applyScopes, isPlainDeclaration, readScopes, type ReadFindings } from '
 
 const SOURCE = `failover peer "fo-a" { primary; address 10.0.0.1; peer address 10.0.0.2; max-response-delay 60; max-unacked-updates 10; mclt 3600; split 128; }
 
-# Lab: from the source's text
-subnet 10.1.1.0 netmask 255.255.255.0 {
-  option routers 10.1.1.1;        # new gateway
-  option domain-name "lab.example";
-  default-lease-time 900;
-  pool {
-    failover peer "fo-a";
-    range 10.1.1.10 10.1.1.99;
+shared-network campus {
+  # Lab: from the source's text
+  subnet 10.1.1.0 netmask 255.255.255.0 {
+    option routers 10.1.1.1;        # new gateway
+    option domain-name "lab.example";
+    default-lease-time 900;
+    pool {
+      failover peer "fo-a";
+      range 10.1.1.10 10.1.1.99;
+    }
+    host lab-1 { hardware ethernet 0a:00:00:00:01:01; fixed-address 10.1.1.5; option host-name "lab-1"; }
+    host lab-2 { hardware ethernet 0a:00:00:00:01:02; fixed-address 10.1.1.6; }
   }
-  host lab-1 { hardware ethernet 0a:00:00:00:01:01; fixed-address 10.1.1.5; option host-name "lab-1"; }
-  host lab-2 { hardware ethernet 0a:00:00:00:01:02; fixed-address 10.1.1.6; }
 }
 `;
 
@@ -129,9 +131,9 @@ describe('copyScope: an ISC subnet replicated to an ISC server as its declaratio
     expect(write(setup, '10.1.1.0')).toBe(true);
     const after = text(setup.target);
     expect(after).toContain(
-      "  # the destination's note about the lab stays\n  subnet 10.1.1.0 netmask 255.255.255.0 {\n  option routers 10.1.1.1;        # new gateway\n",
+      "  # the destination's note about the lab stays\n  subnet 10.1.1.0 netmask 255.255.255.0 {\n    option routers 10.1.1.1;        # new gateway\n",
     );
-    expect(after).toContain('failover peer "fo-b";\n    range 10.1.1.10 10.1.1.99;');
+    expect(after).toContain('failover peer "fo-b";\n      range 10.1.1.10 10.1.1.99;');
     expect(after).not.toContain('fo-a');
     expect(after).not.toContain('# Lab: from the source');
     expect(after.startsWith('failover peer "fo-b" { secondary;')).toBe(true);
@@ -146,6 +148,23 @@ describe('copyScope: an ISC subnet replicated to an ISC server as its declaratio
       ],
       leaseTime: 900,
     });
+  });
+
+  it("edits, not copies, a declaration at another depth than the destination's, so the file's indentation holds", async () => {
+    // The source's subnet at the top level, the destination's in its shared-network.
+    const topLevel = SOURCE.replace(/^shared-network campus \{\n|^\}\n/gm, '').replace(/^ {2}/gm, '');
+    expect(topLevel).toMatch(/^subnet 10\.1\.1\.0 netmask 255\.255\.255\.0 \{\n {2}option routers/m);
+    const setup = await setUp(topLevel, DESTINATION);
+    expect(write(setup, '10.1.1.0')).toBe(false);
+    const after = text(setup.target);
+    expect(after).toContain('  subnet 10.1.1.0 netmask 255.255.255.0 {\n    option routers 10.1.1.1;\n');
+    expect(readScopes(await load(after)).get('10.1.1.0')).toEqual(
+      readScopes(await edited(SOURCE, DESTINATION, '10.1.1.0')).get('10.1.1.0'),
+    );
+    // Compared by the model too: the text of declarations at other depths never reads the same.
+    const from = readNoted(await load(topLevel), 'a').scopes.get('10.1.1.0')!;
+    const to = readNoted(await load(SOURCE.replace(/"fo-a"/g, '"fo-b"')), 'b').scopes.get('10.1.1.0')!;
+    expect(compareCopy(to, from, SCOPE_PARTS)).toBeUndefined();
   });
 
   it('keeps a CRLF destination in CRLF: copied from a CRLF source, edited from an LF one', async () => {

@@ -17,6 +17,7 @@ import {
 } from './isc-subnet.mapper.js';
 import { cidrRange, ipToNumber } from './ipv4.js';
 import { headWord } from './node-head.js';
+import { SourceBlock } from './source-nodes.js';
 import { firstToken, quote, type BlockNode, type ConfNode } from './syntax-tree.js';
 
 /**
@@ -32,7 +33,8 @@ import { firstToken, quote, type BlockNode, type ConfNode } from './syntax-tree.
  * are); no include inside either block; no host name the copy brings in used by another host of the destination
  * outside the subnets the same write replaces the hosts of (which the edit refuses too, naming both:
  * hostNameRefusal); both files with the same line endings (the copy keeps
- * the source's, which would mix them). Anything else is written by the model's edit. What differs: the copied
+ * the source's, which would mix them); both declarations indented alike (the copy keeps the source's indentation,
+ * which at another depth would not line up with the destination's). Anything else is written by the model's edit. What differs: the copied
  * declaration keeps the source's comments, spacing and statement order within the block (the destination's comments
  * in front of the subnet stay).
  */
@@ -181,6 +183,7 @@ export function compareCopy(
   if (!from?.plainHosts || !to?.plainHosts || from.definitions !== to.definitions) return undefined;
   if (from.serverId === to.serverId || from.subnet.cidr !== to.subnet.cidr) return undefined;
   if (from.subnet.file.newline !== to.subnet.file.newline) return undefined;
+  if (headerIndent(from.subnet.node) !== headerIndent(to.subnet.node)) return undefined;
   // Where the copy would be declined, the edit writes the model: declarations that differ only in how they are
   // written would then be "replaced" by a write that changes nothing, on every run.
   if (from.poolPeer !== undefined && to.poolPeer === undefined) return undefined;
@@ -250,6 +253,9 @@ export function copyScope(
   if (!destination || !leaving || destination.cidr !== origin.subnet.cidr) return false;
   // The copy is the source's text: into a file with other line endings, the edit writes it in the file's own.
   if (origin.subnet.file.newline !== destination.file.newline) return false;
+  // The copy's lines keep the source's indentation: at another depth (a subnet in a shared-network on one side only)
+  // they would not line up with the destination's, so the edit writes it in the destination's own layout.
+  if (headerIndent(origin.subnet.node) !== headerIndent(destination.node)) return false;
   const incoming = origin.plainHosts;
   // A name a host the write leaves in place has would be declared twice, which dhcpd refuses (the edit refuses it).
   const byName = hostsByNameOf(base.read);
@@ -316,6 +322,21 @@ function subnetsOf(scopes: ReadonlyMap<string, ScopeContent>): SubnetSet {
     subnetSets.set(scopes, subnets);
   }
   return subnets;
+}
+
+/**
+ * The whitespace in front of a declaration on its own line (what follows the last line break before it), read from
+ * the source text where the node was not changed: making its tokens would take it off the copy's text path.
+ */
+function headerIndent(node: ConfNode): string {
+  if (node instanceof SourceBlock && node.pristine) {
+    const { table, first } = node;
+    const end = table.starts[first];
+    const lineStart = table.source.lastIndexOf('\n', end - 1) + 1;
+    return table.source.slice(Math.max(lineStart, table.triviaStart(first)), end);
+  }
+  const before = firstToken(node).before;
+  return before.slice(before.lastIndexOf('\n') + 1);
 }
 
 function holdsInclude(block: BlockNode): boolean {
