@@ -42,6 +42,15 @@ ${reference}    range 10.${octet}.0.10 10.${octet}.0.99;
 `;
 }
 
+/** A subnet with one pool per peer named, the first from .10 to .20, the next from .30 to .40, and so on. */
+function pooledSubnet(octet: number, peers: string[]): string {
+  const pools = peers.map(
+    (peerName, i) =>
+      `  pool {\n    failover peer "${peerName}";\n    range 10.${octet}.0.${10 + 20 * i} 10.${octet}.0.${20 + 20 * i};\n  }\n`,
+  );
+  return `subnet 10.${octet}.0.0 netmask 255.255.255.0 {\n${pools.join('')}}\n`;
+}
+
 /** No peer yet: a bare range, a pool without a peer, a subnet in a shared-network. */
 const NO_PEERS = `# Subnets, no failover yet.
 subnet 10.1.0.0 netmask 255.255.255.0 {
@@ -639,17 +648,7 @@ ${subnet(1)}`;
   });
 
   it("PUT .../failover-peer with pool moves only the pool holding that address; the old peer's last pool needs the confirmation", async () => {
-    const twoPools = `subnet 10.8.0.0 netmask 255.255.255.0 {
-  pool {
-    failover peer "a";
-    range 10.8.0.10 10.8.0.20;
-  }
-  pool {
-    failover peer "b";
-    range 10.8.0.30 10.8.0.40;
-  }
-}
-`;
+    const twoPools = pooledSubnet(8, ['a', 'b']);
     const { files, id } = await server(subnet(1, 'a') + twoPools, peer('a', 647) + peer('b', 648));
     const [main0, include0] = [await files.main(), await files.include()];
     const move = (body: Record<string, unknown>) =>
@@ -682,17 +681,7 @@ ${subnet(1)}`;
   });
 
   it('POST /failover-peers with pools: a new peer takes the pools holding those addresses, one each, in one validated write', async () => {
-    const twoPools = `subnet 10.9.0.0 netmask 255.255.255.0 {
-  pool {
-    failover peer "a";
-    range 10.9.0.10 10.9.0.20;
-  }
-  pool {
-    failover peer "a";
-    range 10.9.0.30 10.9.0.40;
-  }
-}
-`;
+    const twoPools = pooledSubnet(9, ['a', 'a']);
     const { files, id } = await server(subnet(1, 'a') + twoPools, peer('a', 647));
     const include0 = await files.include();
     const outside = await t.http
