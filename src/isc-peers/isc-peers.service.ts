@@ -20,15 +20,12 @@ import type {
 import {
   createPeer,
   deletePeer,
-  findPeer,
-  migrateScope,
-  peerViews,
   updatePeer,
   type PeerCreation,
   type PeerDeletion,
-  type PeerView,
-  type ScopeMigration,
 } from '../vendors/isc/isc-peer-rules.js';
+import { findPeer, peerViews, type PeerView } from '../vendors/isc/isc-peer-views.js';
+import { migrateScope, type ScopeMigration } from '../vendors/isc/isc-pool-migration.js';
 
 /** The entity tag of a peer: a digest of its declaration, so a change made on the server changes it too. */
 export function peerEtag(peer: PeerView): string {

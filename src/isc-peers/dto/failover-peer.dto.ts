@@ -16,7 +16,9 @@ import {
   ValidateIf,
 } from 'class-validator';
 import { IsScopeNetwork, IsIpv4OrHostName } from '../../common/validation/network.validators.js';
-import type { PeerDeletion, PeerView, ScopeMigration } from '../../vendors/isc/isc-peer-rules.js';
+import type { PeerDeletion } from '../../vendors/isc/isc-peer-rules.js';
+import type { PeerView } from '../../vendors/isc/isc-peer-views.js';
+import type { ScopeMigration } from '../../vendors/isc/isc-pool-migration.js';
 
 const INT32 = 2 ** 31 - 1;
 const ROLES = ['primary', 'secondary'] as const;

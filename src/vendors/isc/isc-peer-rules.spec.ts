@@ -1,14 +1,9 @@
 import { ProblemException } from '../../common/problem/problem.exception.js';
 import { changedFiles, loadConf, type ConfSet } from './conf/include-resolver.js';
 import type { IscFailoverPeer } from './conf/isc-peer.mapper.js';
-import {
-  createPeer,
-  deletePeer,
-  migrateScope,
-  peerViews,
-  planPeerDeletion,
-  updatePeer,
-} from './isc-peer-rules.js';
+import { createPeer, deletePeer, planPeerDeletion, updatePeer } from './isc-peer-rules.js';
+import { peerViews } from './isc-peer-views.js';
+import { migrateScope } from './isc-pool-migration.js';
 
 const PATH = '/etc/dhcp/dhcpd.conf';
 
