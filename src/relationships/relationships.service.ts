@@ -129,6 +129,7 @@ export class RelationshipsService {
       .skip(pageWindow(query).skip)
       .take(pageWindow(query).take);
     if (query.vendor) builder.andWhere('r.vendor = :vendor', { vendor: query.vendor });
+    if (query.status) builder.andWhere('r.status = :status', { status: query.status });
     if (query.serverId) {
       builder.andWhere(
         'r.id IN (SELECT relationship_id FROM relationship_servers WHERE server_id = :serverId)',

@@ -165,6 +165,15 @@ describe('ISC relationships through the API, over a real sshd and the real dhcpd
       expect(server['state']).toBeUndefined();
       expect(server['error']).toMatch(/cannot be known: dhcpd reports it only over OMAPI/);
     }
+    // The recorded status filters the list.
+    const byStatus = async (status: string): Promise<string[]> =>
+      (
+        await t.http.get(`/api/v1/relationships?serverId=${idA}&status=${status}`).set(auth()).expect(200)
+      ).body.items.map((r: { id: string }) => r.id);
+    expect(await byStatus('unknown')).toEqual([created.body.id]);
+    expect(await byStatus('impaired')).toEqual([]);
+    const badStatus = await t.http.get('/api/v1/relationships?status=broken').set(auth()).expect(400);
+    expect(badStatus.body.errors).toEqual([expect.objectContaining({ field: 'status' })]);
 
     // The relationship's peers are its own: changed or removed on one server through the peers API, the two sides
     // (and the relationship's record) would disagree.

@@ -142,6 +142,15 @@ export class RelationshipQuery extends PageQuery {
   @IsOptional()
   @IsIn(VENDORS)
   vendor?: Vendor;
+
+  /**
+   * Only relationships whose recorded `status` is this (as last found by `GET /relationships/{id}/state`, see
+   * `statusCheckedAt`): e.g. `impaired`, for a pipeline that looks after those.
+   */
+  @ApiPropertyOptional({ enum: RELATIONSHIP_STATUSES })
+  @IsOptional()
+  @IsIn(RELATIONSHIP_STATUSES)
+  status?: RelationshipStatus;
 }
 
 export class RelationshipMemberDto {
