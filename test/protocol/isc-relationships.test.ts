@@ -166,10 +166,13 @@ describe('ISC relationships through the API, over a real sshd and the real dhcpd
       expect(server['error']).toMatch(/cannot be known: dhcpd reports it only over OMAPI/);
     }
     // The recorded status filters the list.
-    const byStatus = async (status: string): Promise<string[]> =>
-      (
-        await t.http.get(`/api/v1/relationships?serverId=${idA}&status=${status}`).set(auth()).expect(200)
-      ).body.items.map((r: { id: string }) => r.id);
+    const byStatus = async (status: string): Promise<string[]> => {
+      const listed = await t.http
+        .get(`/api/v1/relationships?serverId=${idA}&status=${status}`)
+        .set(auth())
+        .expect(200);
+      return (listed.body.items as Array<{ id: string }>).map((r) => r.id);
+    };
     expect(await byStatus('unknown')).toEqual([created.body.id]);
     expect(await byStatus('impaired')).toEqual([]);
     const badStatus = await t.http.get('/api/v1/relationships?status=broken').set(auth()).expect(400);
