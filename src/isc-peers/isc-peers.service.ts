@@ -138,7 +138,7 @@ export class IscPeersService {
         set,
         network,
         dto.name,
-        { confirmDeleteOldPeer: confirm, ...(dto.pool !== undefined ? { pool: dto.pool } : {}) },
+        { confirmDeleteOldPeer: confirm, pool: dto.pool },
         target.name,
       );
       assertKept(managed, migration.deletedPeers, target);

@@ -77,11 +77,12 @@ export function createPeer(
   peer: IscFailoverPeer,
   options: { scopes: string[]; pools?: string[]; confirmDeleteOldPeer: boolean; serverName: string },
 ): PeerCreation {
+  const { confirmDeleteOldPeer, serverName } = options;
   const pools = options.pools ?? [];
   assertValidPeer(peer);
   const existing = readFailoverPeers(set);
   if (existing.some((candidate) => candidate.name === peer.name)) {
-    throw ProblemException.conflict(`failover peer "${peer.name}" exists on ${options.serverName} already`);
+    throw ProblemException.conflict(`failover peer "${peer.name}" exists on ${serverName} already`);
   }
   const firstPeer = existing.length === 0;
   // dhcpd refuses a peer no pool refers to ("has no referring pools"): said here as what to send instead.
@@ -90,27 +91,26 @@ export function createPeer(
       {
         field: 'scopes',
         message:
-          `${options.serverName} has failover peers already, so a new one takes only the pools of the scopes ` +
+          `${serverName} has failover peers already, so a new one takes only the pools of the scopes ` +
           'named in scopes, or the pools holding the addresses in pools (dhcpd refuses a peer no pool refers to): ' +
           'name at least one scope or pool',
       },
     ]);
   }
-  for (const network of options.scopes) scopeOf(set, network, options.serverName);
+  for (const network of options.scopes) scopeOf(set, network, serverName);
   // Each address picks its pool before anything is written.
   const pooled = pools.map((address) => ({
-    network: scopeHoldingPool(set, address, options.serverName),
+    network: scopeHoldingPool(set, address, serverName),
     address,
   }));
   writeFailoverPeer(set, peer);
   const poolsReferred = firstPeer ? referAllPoolsTo(set, peer.name) : 0;
   if (firstPeer && poolsReferred === 0) {
     throw ProblemException.conflict(
-      `${options.serverName} has no address pool (no range outside dynamic-bootp) to refer to failover peer ` +
+      `${serverName} has no address pool (no range outside dynamic-bootp) to refer to failover peer ` +
         `"${peer.name}", and dhcpd refuses a peer no pool refers to: add a range to a subnet first`,
     );
   }
-  const { confirmDeleteOldPeer, serverName } = options;
   const migrations = firstPeer
     ? []
     : [
@@ -121,7 +121,7 @@ export function createPeer(
           migrateScope(set, network, peer.name, { confirmDeleteOldPeer, pool: address }, serverName),
         ),
       ];
-  return { peer: findPeer(set, peer.name, options.serverName), firstPeer, poolsReferred, migrations };
+  return { peer: findPeer(set, peer.name, serverName), firstPeer, poolsReferred, migrations };
 }
 
 /** Changes a peer's fields; only the statements whose value changes are rewritten. */

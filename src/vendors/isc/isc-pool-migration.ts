@@ -13,7 +13,7 @@ import {
   type RangeSlot,
 } from './conf/isc-pools.js';
 import { findSubnets, type IscSubnet } from './conf/isc-subnet.mapper.js';
-import { cidrRange, ipToNumber } from './conf/ipv4.js';
+import { cidrRange, contains, ipToNumber } from './conf/ipv4.js';
 import { nodeText } from './conf/node-head.js';
 import { quote, type BlockNode, type ConfFile } from './conf/syntax-tree.js';
 import { findPeer, notFound, scopeOf } from './isc-peer-views.js';
@@ -152,10 +152,7 @@ export function migrateScope(
 /** The subnet whose addresses include `address`; 404 when none does. */
 function subnetHolding(set: ConfSet, address: string, serverName: string): IscSubnet {
   const value = ipToNumber(address);
-  const subnet = findSubnets(set).find((candidate) => {
-    const { start, end } = cidrRange(candidate.cidr);
-    return start <= value && value <= end;
-  });
+  const subnet = findSubnets(set).find((candidate) => contains(cidrRange(candidate.cidr), value));
   if (!subnet) throw notFound(`${serverName} has no subnet holding ${address}`);
   return subnet;
 }
@@ -163,7 +160,7 @@ function subnetHolding(set: ConfSet, address: string, serverName: string): IscSu
 /** The range of the subnet (its own, or of a pool of its shared-network) that holds `address`; 404 when none does. */
 function pickPool(subnet: PooledSubnet, address: string, serverName: string): RangeSlot {
   const value = ipToNumber(address);
-  const slot = subnetSlots(subnet).find(({ range }) => range.start <= value && value <= range.end);
+  const slot = subnetSlots(subnet).find(({ range }) => contains(range, value));
   if (!slot) {
     throw notFound(`subnet ${subnet.cidr} on ${serverName} has no address pool holding ${address}`);
   }

@@ -190,8 +190,7 @@ function blankLinesBefore(container: Container, index: number): number {
   // The first node's trivia follows the `{` or the start of the file, so it says nothing about separation.
   const sample = index >= 2 ? container.body[index - 1] : container.body[index];
   if (index === 0 || !sample) return 1;
-  const leading = /^[ \t\r\n]*/.exec(firstToken(sample).before)?.[0] ?? '';
-  return (leading.match(/\n/g)?.length ?? 0) >= 2 ? 2 : 1;
+  return blankLines(firstToken(sample).before) > 0 ? 2 : 1;
 }
 
 /** Blank lines in leading whitespace (`\n\n  ` holds one). */

@@ -15,7 +15,7 @@ import {
   type ScopeDeclaration,
   type ScopeWriteLookups,
 } from './isc-subnet.mapper.js';
-import { cidrRange, ipToNumber } from './ipv4.js';
+import { cidrRange, contains, ipToNumber } from './ipv4.js';
 import { headWord } from './node-head.js';
 import { SourceBlock } from './source-nodes.js';
 import { firstToken, quote, type BlockNode, type ConfNode } from './syntax-tree.js';
@@ -32,11 +32,11 @@ import { firstToken, quote, type BlockNode, type ConfNode } from './syntax-tree.
  * and with no address outside it, on both sides (dhcpd's hosts are global, and the edit matches them wherever they
  * are); no include inside either block; no host name the copy brings in used by another host of the destination
  * outside the subnets the same write replaces the hosts of (which the edit refuses too, naming both:
- * hostNameRefusal); both files with the same line endings (the copy keeps
- * the source's, which would mix them); both declarations indented alike (the copy keeps the source's indentation,
- * which at another depth would not line up with the destination's). Anything else is written by the model's edit. What differs: the copied
- * declaration keeps the source's comments, spacing and statement order within the block (the destination's comments
- * in front of the subnet stay).
+ * hostNameRefusal); both files with the same line endings (the copy keeps the source's, which would mix them); both
+ * declarations indented alike (the copy keeps the source's indentation, which at another depth would not line up
+ * with the destination's). Anything else is written by the model's edit. What differs: the copied declaration keeps
+ * the source's comments, spacing and statement order within the block (the destination's comments in front of the
+ * subnet stay).
  */
 
 /** Where a scope read for a copy, or for a write a copy may make, came from: its declaration in that server's tree. */
@@ -123,10 +123,7 @@ export function ownHosts(set: ConfSet, subnet: IscSubnet, within: HostsWithin): 
     if (host.container !== subnet.node) return undefined;
     // A host with one address is within the subnet by that address (its index found it so): nothing to parse again.
     if (host.addresses.length > 1) {
-      for (const address of host.addresses) {
-        const value = ipToNumber(address);
-        if (value < range.start || value > range.end) return undefined;
-      }
+      if (!host.addresses.every((address) => contains(range, ipToNumber(address)))) return undefined;
     }
     hosts.push(host);
   }
@@ -329,13 +326,8 @@ function subnetsOf(scopes: ReadonlyMap<string, ScopeContent>): SubnetSet {
  * the source text where the node was not changed: making its tokens would take it off the copy's text path.
  */
 function headerIndent(node: ConfNode): string {
-  if (node instanceof SourceBlock && node.pristine) {
-    const { table, first } = node;
-    const end = table.starts[first];
-    const lineStart = table.source.lastIndexOf('\n', end - 1) + 1;
-    return table.source.slice(Math.max(lineStart, table.triviaStart(first)), end);
-  }
-  const before = firstToken(node).before;
+  const before =
+    node instanceof SourceBlock && node.pristine ? node.table.before(node.first) : firstToken(node).before;
   return before.slice(before.lastIndexOf('\n') + 1);
 }
 

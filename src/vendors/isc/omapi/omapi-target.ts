@@ -32,7 +32,8 @@ export function omapiSettingsOf(target: ServerTarget): OmapiSettings | undefined
 
 /**
  * One ISC server's state in failover peer `peerName`, read live over OMAPI. A server registered without OMAPI
- * cannot tell its state (dhcpd exposes it nowhere else): a FailoverStateUnknowableError (an `unsupported` DriverError) saying so plainly.
+ * cannot tell its state (dhcpd exposes it nowhere else): a FailoverStateUnknowableError (an `unsupported`
+ * DriverError) saying so plainly.
  */
 export async function readServerFailoverState(
   target: ServerTarget,
