@@ -350,6 +350,64 @@ describe.each<Kind>(['local', 'ssh'])('ISC %s transport', (kind) => {
       expect(await leftovers(files.dir)).toEqual([]);
     });
 
+    test('the last look asks the host for digests and transfers no file it read', async () => {
+      const mine = mainConf(files.includePath).replace('max-lease-time 7200;', 'max-lease-time 3600;');
+      const target = storeTarget(kind, files);
+      const seen: { reads: string[]; commands: string[] } = { reads: [], commands: [] };
+      await withIscTransport(target, async (real) => {
+        const counting: IscTransport = Object.create(real) as IscTransport;
+        counting.readFile = (file) => {
+          seen.reads.push(file);
+          return real.readFile(file);
+        };
+        counting.exec = (command, options) => {
+          seen.commands.push(Array.isArray(command) ? String(command[0]) : 'restart');
+          return real.exec(command, options);
+        };
+        const store = new DhcpdConfigStore(counting, dhcpdConfigStoreOptionsOf(target));
+        const snapshot = await store.read();
+        seen.reads = [];
+        await store.write(new Map([[files.configPath, mine]]), snapshot.digests, { read: snapshot.files });
+      });
+      expect(await readFile(files.configPath, 'utf8')).toBe(mine);
+      // The store asked the host's digest (run by the transport itself) instead of reading the file back.
+      if (kind === 'ssh') expect(seen.reads).toEqual([]);
+      expect(seen.commands).toEqual(['/usr/sbin/dhcpd', 'restart']);
+      expect(await leftovers(files.dir)).toEqual([]);
+    });
+
+    test('a host without sha256sum: the last look reads the files, and still catches an edit', async () => {
+      const theirs = `${mainConf(files.includePath)}# edited during validation\n`;
+      const mine = mainConf(files.includePath).replace('max-lease-time 7200;', 'max-lease-time 3600;');
+      const target = storeTarget(kind, files);
+      const write = (editDuringCheck: boolean): Promise<unknown> =>
+        withIscTransport(target, async (real) => {
+          const bare: IscTransport = Object.create(real) as IscTransport;
+          bare.exec = async (command, options) => {
+            if (Array.isArray(command) && command[0] === 'sha256sum') {
+              return { exitCode: 127, stdout: '', stderr: 'sh: 1: sha256sum: not found' };
+            }
+            const result = await real.exec(command, options);
+            if (editDuringCheck && Array.isArray(command) && command.includes('-t')) {
+              await writeFile(files.configPath, theirs);
+            }
+            return result;
+          };
+          const store = new DhcpdConfigStore(bare, dhcpdConfigStoreOptionsOf(target));
+          const snapshot = await store.read();
+          return store.write(new Map([[files.configPath, mine]]), snapshot.digests, { read: snapshot.files });
+        });
+      const error = await driverError(write(true));
+      expect(error.code).toBe('conflict');
+      expect(await readFile(files.configPath, 'utf8')).toBe(theirs);
+      expect(await files.restarts()).toEqual([]);
+
+      await writeFile(files.configPath, mainConf(files.includePath));
+      await write(false);
+      expect(await readFile(files.configPath, 'utf8')).toBe(mine);
+      expect(await leftovers(files.dir)).toEqual([]);
+    });
+
     test('a failing restart puts the backup back, restarts again and reports both', async () => {
       const main = mainConf(files.includePath);
       const failing = `${main}${RESTART_FAILS_MARKER}\n`;

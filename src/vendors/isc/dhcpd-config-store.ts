@@ -5,7 +5,12 @@ import { DriverError, DriverErrorCode } from '../driver-error.js';
 import type { ServerTarget } from '../driver.js';
 import { redactKeySecrets } from './conf/key-secrets.js';
 import { DEFAULT_DHCPD_PATH, validateWithDhcpd } from './dhcpd-validation.js';
-import { contentDigest, type ExecResult, type IscTransport } from './transport/isc-transport.js';
+import {
+  contentDigest,
+  type ExecResult,
+  type FileStat,
+  type IscTransport,
+} from './transport/isc-transport.js';
 
 export interface DhcpdConfigStoreOptions {
   /** The main dhcpd.conf; the one `dhcpd -t -cf` checks. */
@@ -49,9 +54,9 @@ export interface CommandOutcome {
 /** What a caller may hand a write besides the files (see {@link DhcpdConfigStore.write}). */
 export interface ConfigWriteHooks {
   /**
-   * The files as the caller read them (digests as in `expected`): not transferred again before the validation,
-   * whose last look (a read of every file, held to `expected`) is what keeps an edit made since from being
-   * overwritten.
+   * The files as the caller read them (digests as in `expected`): not transferred again. The last look after the
+   * validation (every file held to `expected` by its digest taken on the host, or read where the host cannot tell
+   * one) is what keeps an edit made since from being overwritten.
    */
   read?: ReadonlyMap<string, ConfigFile>;
   /** Awaited after the validation and before that last look (so an edit made while it runs is caught too). */
@@ -151,8 +156,8 @@ export class DhcpdConfigStore {
     for (const path of changes.keys()) {
       if (!path.startsWith('/')) throw new TypeError(`not an absolute path: ${path}`);
     }
-    // `dhcpd -t` and the restart: their sessions start while the files are checked and uploaded.
-    this.transport.prepareCommands(this.options.restartCommand ? 2 : 1);
+    // `dhcpd -t`, the last look's digests and the restart: their sessions start while the files are uploaded.
+    this.transport.prepareCommands(this.options.restartCommand ? 3 : 2);
     try {
       return await this.replace(changes, expected, hooks);
     } finally {
@@ -174,7 +179,7 @@ export class DhcpdConfigStore {
       expectations.delete(this.options.configPath);
     }
 
-    const live = await this.readLive(known, expectations, read);
+    const live = await this.readLive(known, expectations, heldBytes(read, expectations));
     const staged = new Map<string, Buffer>();
     for (const [path, text] of changes) {
       const bytes = encode(text, live.get(path)?.encoding ?? 'utf8', path);
@@ -197,7 +202,7 @@ export class DhcpdConfigStore {
       await beforeCommit?.();
 
       // Last look before replacing: an edit made on the server while we validated is not overwritten.
-      const now = await this.readLive(known, expectations);
+      const now = await this.readLive(known, expectations, live, true);
       const written: ConfigWriteResult['written'] = [];
       for (const path of staged.keys()) {
         const current = now.get(path);
@@ -237,21 +242,30 @@ export class DhcpdConfigStore {
   }
 
   /**
-   * Reads every known file (null when absent) and holds it to the expected digest. A file in `read` whose digest is
-   * the expected one is taken from there (only its mode is asked for): held to nothing new, so only an early look.
+   * Reads every known file (null when absent) and holds it to the expected digest. A file whose bytes are `held`
+   * (with the digest expected of it) is not transferred: only its mode is asked for. Without `confirm` it is taken
+   * as held, which makes this only an early look; with it, the host's digest of the file (IscTransport.digests) must
+   * still be the held one, which is as good as reading it.
    */
   private async readLive(
     paths: readonly string[],
     expectations: ReadonlyMap<string, string | null>,
-    read: ReadonlyMap<string, ConfigFile> = new Map(),
+    held: ReadonlyMap<string, HeldFile>,
+    confirm = false,
   ): Promise<Map<string, LiveFile>> {
+    const stats = new Map<string, FileStat | undefined>();
+    for (const path of paths) stats.set(path, await this.transport.stat(path));
+    const onHost = confirm
+      ? await this.transport.digests(paths.filter((path) => stats.get(path) && held.has(path)))
+      : undefined;
     const live = new Map<string, LiveFile>();
     for (const path of paths) {
-      const stat = await this.transport.stat(path);
-      const known = read.get(path);
+      const stat = stats.get(path);
+      const known = held.get(path);
+      const current = onHost ? onHost.get(path) : expectations.get(path);
       const content =
-        stat && known && expectations.get(path) === known.digest
-          ? { data: encode(known.text, known.encoding, path), digest: known.digest }
+        stat && known && current === known.digest
+          ? known
           : stat
             ? await this.transport.readFile(path).catch(absentWhenNotFound)
             : undefined;
@@ -407,11 +421,29 @@ interface StagedWrite {
   created: string[];
 }
 
-interface LiveFile {
+/** A file's bytes as we hold them, and their digest. */
+interface HeldFile {
   data: Buffer;
   digest: string;
+}
+
+interface LiveFile extends HeldFile {
   mode: number;
   encoding: FileEncoding;
+}
+
+/** The bytes of the files the caller read (ConfigWriteHooks.read) as expected of them, which need no transfer. */
+function heldBytes(
+  read: ReadonlyMap<string, ConfigFile>,
+  expectations: ReadonlyMap<string, string | null>,
+): Map<string, HeldFile> {
+  const held = new Map<string, HeldFile>();
+  for (const [path, file] of read) {
+    if (expectations.get(path) === file.digest) {
+      held.set(path, { data: encode(file.text, file.encoding, path), digest: file.digest });
+    }
+  }
+  return held;
 }
 
 function absentWhenNotFound(error: unknown): undefined {

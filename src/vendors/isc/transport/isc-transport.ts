@@ -12,6 +12,12 @@ export interface IscTransport {
   /** For messages: `ssh root@10.0.0.5:22` or `local`. */
   readonly description: string;
   readFile(path: string): Promise<FileContent>;
+  /**
+   * The {@link contentDigest} of each file in `paths`, computed where the files are: over SSH one `sha256sum` on the
+   * host, so that telling whether a file changed transfers none of it. A path absent from the answer could not be
+   * digested so (the file is gone or unreadable, or the host has no `sha256sum`): the caller reads it instead.
+   */
+  digests(paths: readonly string[]): Promise<Map<string, string>>;
   /** Creates or truncates `path` and writes `data` (strings as UTF-8); `mode` is applied exactly (no umask). */
   writeFile(path: string, data: Buffer | string, mode?: number): Promise<void>;
   /** rename(2): atomic, replaces `to`; both paths must be on the same filesystem. */
@@ -34,7 +40,7 @@ export interface IscTransport {
    */
   exec(command: readonly string[] | string, options?: ExecOptions): Promise<ExecResult>;
   /**
-   * Says that up to `count` commands follow soon (a write's `dhcpd -t` and restart), so a transport may get them
+   * Says that up to `count` commands follow soon (a write's `dhcpd -t`, its last look's digests, the restart), so a transport may get them
    * ready: over SSH, sessions whose remote shell starts now and waits for its command. Nothing runs until `exec`.
    */
   prepareCommands(count: number): void;

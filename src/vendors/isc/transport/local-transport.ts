@@ -32,6 +32,16 @@ export class LocalTransport implements IscTransport {
     }
   }
 
+  async digests(paths: readonly string[]): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    for (const path of paths) {
+      // Here the bytes cost no transfer: reading them is the digest.
+      const content = await this.readFile(path).catch(() => undefined);
+      if (content) found.set(path, content.digest);
+    }
+    return found;
+  }
+
   async writeFile(path: string, data: Buffer | string, mode?: number): Promise<void> {
     this.assertOpen();
     try {

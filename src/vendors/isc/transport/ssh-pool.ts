@@ -89,6 +89,10 @@ class PooledSshTransport implements IscTransport {
     return this.lent().readFile(path);
   }
 
+  digests(paths: readonly string[]): Promise<Map<string, string>> {
+    return this.lent().digests(paths);
+  }
+
   writeFile(path: string, data: Buffer | string, mode?: number): Promise<void> {
     return this.lent().writeFile(path, data, mode);
   }

@@ -26,8 +26,15 @@ const WRITE_CHUNK = 32 * 1024;
 const KILL_WAIT_MS = 5_000;
 /** Bound on the round trip that checks a kept connection before it is used again. */
 const ANSWER_WAIT_MS = 5_000;
-/** Sessions opened ahead at most: a write runs two commands; OpenSSH allows 10 sessions per connection. */
-const MAX_PREPARED = 2;
+/**
+ * Sessions opened ahead at most: a write runs three commands (`dhcpd -t`, the last look's `sha256sum`, the restart);
+ * OpenSSH allows 10 sessions per connection.
+ */
+const MAX_PREPARED = 3;
+/** Bound on `sha256sum` over a write's files (megabytes, read from the host's page cache). */
+const DIGEST_TIMEOUT_MS = 30_000;
+/** A line of `sha256sum`'s output: the digest first (after a backslash when the name needed escaping). */
+const SHA256SUM_LINE = /^\\?([0-9a-f]{64}) /;
 
 /**
  * The ISC transport over one SSH connection (ssh2): SFTP for files, exec for commands. One object is one session:
@@ -146,6 +153,26 @@ export class SshTransport implements IscTransport {
       }
     });
     return supported;
+  }
+
+  async digests(paths: readonly string[]): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    if (paths.length === 0) return found;
+    const result = await this.exec(['sha256sum', '--', ...paths], { timeoutMs: DIGEST_TIMEOUT_MS }).catch(
+      (error: unknown) => {
+        // A connection that failed fails the reads that follow too; anything else (a timeout) leaves them to tell.
+        if (this.broken) throw error;
+        return undefined;
+      },
+    );
+    // One line per file, in the order given, when every file could be read; otherwise none is taken from it.
+    const lines = result?.exitCode === 0 ? result.stdout.split('\n').filter(Boolean) : [];
+    if (lines.length !== paths.length) return found;
+    paths.forEach((path, index) => {
+      const hex = SHA256SUM_LINE.exec(lines[index])?.[1];
+      if (hex) found.set(path, `sha256:${hex}`);
+    });
+    return found;
   }
 
   async remove(path: string): Promise<void> {
