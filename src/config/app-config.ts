@@ -2,6 +2,14 @@
 export const DISCOVERY_MAX_AGE_SECONDS = 30;
 /** The default of ISC_SSH_IDLE_SECONDS. */
 export const ISC_SSH_IDLE_SECONDS = 30;
+/** The default of JOB_RETENTION_DAYS. */
+export const JOB_RETENTION_DAYS = 30;
+const DAY_MS = 24 * 3600 * 1000;
+
+/** Milliseconds finished jobs are kept for `days` of JOB_RETENTION_DAYS (0: kept for ever, also 0 here). */
+export function jobRetentionMs(days: number): number {
+  return days * DAY_MS;
+}
 
 export type QueueBackendKind = 'redis' | 'postgres';
 
@@ -20,7 +28,12 @@ export class AppConfig {
   readonly encryptionKey!: Buffer;
   readonly bootstrapApiKey?: string;
   /** Jobs each worker process runs at once per queue, and how long a crashed worker's job stays locked. */
-  readonly jobs!: { readonly concurrency: number; readonly lockDurationMs: number };
+  readonly jobs!: {
+    readonly concurrency: number;
+    readonly lockDurationMs: number;
+    /** How long a finished job (and its diffs) is kept after it finished; 0: for ever. */
+    readonly retentionMs: number;
+  };
   /** How long a discovery of failover on the servers answers `GET /relationships` (0: every list asks them). */
   readonly discovery!: { readonly maxAgeMs: number };
   /** How long an SSH connection to an ISC host is kept idle for the next operation (0: none kept). */

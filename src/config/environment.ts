@@ -87,6 +87,10 @@ export class Environment {
   @WholeNumber(2, 3600)
   JOB_LOCK_SECONDS?: number;
 
+  // Whole days: a job is what an Idempotency-Key answers for 24 hours, so it is kept at least that long.
+  @WholeNumber(0, 3650, ' (0 keeps finished jobs for ever)')
+  JOB_RETENTION_DAYS?: number;
+
   @WholeNumber(0, 3600)
   DISCOVERY_MAX_AGE_SECONDS?: number;
 
@@ -135,6 +139,7 @@ class EnvironmentKeys implements Record<keyof Environment, true> {
   LOG_LEVEL = true as const;
   JOB_CONCURRENCY = true as const;
   JOB_LOCK_SECONDS = true as const;
+  JOB_RETENTION_DAYS = true as const;
   DISCOVERY_MAX_AGE_SECONDS = true as const;
   ISC_SSH_IDLE_SECONDS = true as const;
 }

@@ -1,6 +1,12 @@
 import { resolve } from 'node:path';
 import { WORKER_CONCURRENCY, WORKER_LOCK_DURATION_MS } from '../jobs/job-options.constants.js';
-import { AppConfig, DISCOVERY_MAX_AGE_SECONDS, ISC_SSH_IDLE_SECONDS } from './app-config.js';
+import {
+  AppConfig,
+  DISCOVERY_MAX_AGE_SECONDS,
+  ISC_SSH_IDLE_SECONDS,
+  JOB_RETENTION_DAYS,
+  jobRetentionMs,
+} from './app-config.js';
 import { decodeEncryptionKey, loadOrCreateKeyFile } from './encryption-key.js';
 import { ConfigurationError, type Environment } from './environment.js';
 
@@ -57,6 +63,7 @@ export function resolveConfig(
     jobs: {
       concurrency: env.JOB_CONCURRENCY ?? WORKER_CONCURRENCY,
       lockDurationMs: env.JOB_LOCK_SECONDS ? env.JOB_LOCK_SECONDS * 1000 : WORKER_LOCK_DURATION_MS,
+      retentionMs: jobRetentionMs(env.JOB_RETENTION_DAYS ?? JOB_RETENTION_DAYS),
     },
     discovery: { maxAgeMs: (env.DISCOVERY_MAX_AGE_SECONDS ?? DISCOVERY_MAX_AGE_SECONDS) * 1000 },
     isc: { sshIdleMs: (env.ISC_SSH_IDLE_SECONDS ?? ISC_SSH_IDLE_SECONDS) * 1000 },

@@ -40,7 +40,8 @@ export class JobsController {
   @Operation(
     'List jobs, newest first',
     "Your own jobs; with `administer-dhcp-servers` on the whole service, everyone's. Filter by state, type, " +
-      'requester and creation time.',
+      'requester and creation time. A finished job is removed (with its details) once the `JOB_RETENTION_DAYS` ' +
+      'the service runs with (default 30) have passed since it finished; the audit trail keeps its events.',
   )
   @ApiOkResponse({ type: JobPage })
   async list(
@@ -62,7 +63,7 @@ export class JobsController {
       `(not with \`If-None-Match: *\`, which every version matches; past ${MAX_HELD_REQUESTS} held requests in one ` +
       'process, polls are answered at once). ' +
       '`?include=details` adds the large per-item detail (replication: the diff of each scope), which polling does ' +
-      'not need.',
+      'not need. A finished job is kept for `JOB_RETENTION_DAYS` (default 30) after it finished, then answers 404.',
   )
   @ApiHeader({
     name: 'If-None-Match',

@@ -5,6 +5,7 @@ import { JobCatalogueNames } from './job-catalogue.token.js';
 import { JobChangeWatcher } from './job-change-watcher.js';
 import { JobHandlerRegistry } from './job-handler.registry.js';
 import { JobRecordsService } from './job-records.service.js';
+import { JobRetentionService } from './job-retention.service.js';
 import { JobWorkersService } from './job-workers.service.js';
 import { JobsController } from './jobs.controller.js';
 import { JobsService } from './jobs.service.js';
@@ -34,6 +35,7 @@ export class JobsModule {
       },
       JobHandlerRegistry,
       JobRecordsService,
+      JobRetentionService,
       ...(options.worker ? [JobWorkersService] : []),
       ...(options.api ? [DashboardAccess, QueueDashboardService] : []),
     ];

@@ -29,6 +29,12 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly jobsRemoved = new Counter({
+    name: 'dfm_jobs_removed_total',
+    help: 'Finished jobs removed (with their diffs) once JOB_RETENTION_DAYS had passed since they finished',
+    registers: [this.registry],
+  });
+
   readonly jobDuration = new Histogram({
     name: 'dfm_job_duration_seconds',
     help: 'Time each job attempt took to run, by queue, job name and kind',

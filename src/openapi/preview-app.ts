@@ -3,7 +3,12 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from '../app.module.js';
 import { WORKER_CONCURRENCY, WORKER_LOCK_DURATION_MS } from '../jobs/job-options.constants.js';
-import { AppConfig, DISCOVERY_MAX_AGE_SECONDS } from '../config/app-config.js';
+import {
+  AppConfig,
+  DISCOVERY_MAX_AGE_SECONDS,
+  JOB_RETENTION_DAYS,
+  jobRetentionMs,
+} from '../config/app-config.js';
 import { configureApp } from '../http/configure-app.js';
 import { buildOpenApiDocument } from './openapi-document.js';
 
@@ -20,7 +25,11 @@ export async function generateOpenApiDocument(): Promise<Record<string, unknown>
     database: { url: 'postgres://preview.invalid/none', embedded: false },
     queue: { backend: 'redis', url: 'redis://preview.invalid', prefix: 'preview' },
     encryptionKey: Buffer.alloc(32),
-    jobs: { concurrency: WORKER_CONCURRENCY, lockDurationMs: WORKER_LOCK_DURATION_MS },
+    jobs: {
+      concurrency: WORKER_CONCURRENCY,
+      lockDurationMs: WORKER_LOCK_DURATION_MS,
+      retentionMs: jobRetentionMs(JOB_RETENTION_DAYS),
+    },
     discovery: { maxAgeMs: DISCOVERY_MAX_AGE_SECONDS * 1000 },
     isc: { sshIdleMs: 0 },
     roles: { api: true, worker: false },

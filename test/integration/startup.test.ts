@@ -23,6 +23,7 @@ describe('start-up of the built service (dist/, as npm start runs it)', () => {
       BOOTSTRAP_API_KEY: 'tiny',
       DISCOVERY_MAX_AGE_SECONDS: '-1',
       ISC_SSH_IDLE_SECONDS: '1.5',
+      JOB_RETENTION_DAYS: '-1',
     });
     expect(await service.exited()).toBe(78);
     for (const name of ['PORT', 'DATABASE_URL', 'ENCRYPTION_KEY', 'BOOTSTRAP_API_KEY']) {
@@ -30,6 +31,9 @@ describe('start-up of the built service (dist/, as npm start runs it)', () => {
     }
     expect(service.output()).toContain('DISCOVERY_MAX_AGE_SECONDS must be a whole number from 0 to 3600');
     expect(service.output()).toContain('ISC_SSH_IDLE_SECONDS must be a whole number from 0 to 3600');
+    expect(service.output()).toContain(
+      'JOB_RETENTION_DAYS must be a whole number from 0 to 3650 (0 keeps finished jobs for ever)',
+    );
     const missingKey = spawnService({
       DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres',
       PORT: '0',

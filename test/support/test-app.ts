@@ -7,7 +7,13 @@ import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
 import { AppModule, type AppModuleOptions } from '../../src/app.module.js';
 import { WORKER_CONCURRENCY, WORKER_LOCK_DURATION_MS } from '../../src/jobs/job-options.constants.js';
-import { AppConfig, DISCOVERY_MAX_AGE_SECONDS, ISC_SSH_IDLE_SECONDS } from '../../src/config/app-config.js';
+import {
+  AppConfig,
+  DISCOVERY_MAX_AGE_SECONDS,
+  ISC_SSH_IDLE_SECONDS,
+  JOB_RETENTION_DAYS,
+  jobRetentionMs,
+} from '../../src/config/app-config.js';
 import { configureApp, mountDocs } from '../../src/http/configure-app.js';
 import { watchProblemBodies } from './documented-problems.js';
 import { cloneTemplateDatabase, type TestDatabase } from './test-database.js';
@@ -39,7 +45,11 @@ export async function startTestApp(options: AppModuleOptions & { worker?: boolea
     queue: { backend: 'redis', url: REDIS_URL, prefix: `dfmtest-${randomBytes(4).toString('hex')}` },
     encryptionKey: randomBytes(32),
     bootstrapApiKey: adminKey,
-    jobs: { concurrency: WORKER_CONCURRENCY, lockDurationMs: WORKER_LOCK_DURATION_MS },
+    jobs: {
+      concurrency: WORKER_CONCURRENCY,
+      lockDurationMs: WORKER_LOCK_DURATION_MS,
+      retentionMs: jobRetentionMs(JOB_RETENTION_DAYS),
+    },
     discovery: { maxAgeMs: DISCOVERY_MAX_AGE_SECONDS * 1000 },
     isc: { sshIdleMs: ISC_SSH_IDLE_SECONDS * 1000 },
     roles: { api: true, worker: options.worker ?? true },
