@@ -26,6 +26,8 @@ export class AppConfig {
   readonly queue!: { readonly backend: QueueBackendKind; readonly url: string; readonly prefix: string };
   /** 32-byte key for AES-256-GCM encryption of credentials at rest. */
   readonly encryptionKey!: Buffer;
+  /** Earlier keys (ENCRYPTION_KEY_PREVIOUS): they open what they sealed until it is sealed anew with the current one. */
+  readonly previousEncryptionKeys?: readonly Buffer[];
   readonly bootstrapApiKey?: string;
   /** Jobs each worker process runs at once per queue, and how long a crashed worker's job stays locked. */
   readonly jobs!: {

@@ -65,6 +65,14 @@ export class Environment {
   ENCRYPTION_KEY?: string;
 
   @IsOptional()
+  @Matches(/^(?:[0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)(?:,(?:[0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=))*$/, {
+    message:
+      'ENCRYPTION_KEY_PREVIOUS must be earlier ENCRYPTION_KEY values (64 hex digits or 44 base64 characters each), ' +
+      'separated by commas',
+  })
+  ENCRYPTION_KEY_PREVIOUS?: string;
+
+  @IsOptional()
   @MinLength(32, { message: 'BOOTSTRAP_API_KEY must be at least 32 characters' })
   @MaxLength(200, { message: 'BOOTSTRAP_API_KEY must be at most 200 characters' })
   @Matches(/^[\x21-\x7e]+$/, { message: 'BOOTSTRAP_API_KEY must be printable ASCII without spaces' })
@@ -134,6 +142,7 @@ class EnvironmentKeys implements Record<keyof Environment, true> {
   REDIS_URL = true as const;
   QUEUE_PREFIX = true as const;
   ENCRYPTION_KEY = true as const;
+  ENCRYPTION_KEY_PREVIOUS = true as const;
   BOOTSTRAP_API_KEY = true as const;
   DATA_DIR = true as const;
   LOG_LEVEL = true as const;

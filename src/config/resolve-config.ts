@@ -59,6 +59,9 @@ export function resolveConfig(
       ? { backend: 'redis', url: env.REDIS_URL, prefix }
       : { backend: 'postgres', url: stores.queueDatabaseUrl, prefix },
     encryptionKey,
+    previousEncryptionKeys: (env.ENCRYPTION_KEY_PREVIOUS?.split(',') ?? [])
+      .map(decodeEncryptionKey)
+      .filter((key) => !key.equals(encryptionKey)),
     bootstrapApiKey: env.BOOTSTRAP_API_KEY,
     jobs: {
       concurrency: env.JOB_CONCURRENCY ?? WORKER_CONCURRENCY,

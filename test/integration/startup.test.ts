@@ -24,6 +24,7 @@ describe('start-up of the built service (dist/, as npm start runs it)', () => {
       DISCOVERY_MAX_AGE_SECONDS: '-1',
       ISC_SSH_IDLE_SECONDS: '1.5',
       JOB_RETENTION_DAYS: '-1',
+      ENCRYPTION_KEY_PREVIOUS: 'not-a-key',
     });
     expect(await service.exited()).toBe(78);
     for (const name of ['PORT', 'DATABASE_URL', 'ENCRYPTION_KEY', 'BOOTSTRAP_API_KEY']) {
@@ -31,6 +32,7 @@ describe('start-up of the built service (dist/, as npm start runs it)', () => {
     }
     expect(service.output()).toContain('DISCOVERY_MAX_AGE_SECONDS must be a whole number from 0 to 3600');
     expect(service.output()).toContain('ISC_SSH_IDLE_SECONDS must be a whole number from 0 to 3600');
+    expect(service.output()).toContain('ENCRYPTION_KEY_PREVIOUS must be earlier ENCRYPTION_KEY values');
     expect(service.output()).toContain(
       'JOB_RETENTION_DAYS must be a whole number from 0 to 3650 (0 keeps finished jobs for ever)',
     );
@@ -107,6 +109,70 @@ describe('start-up of the built service (dist/, as npm start runs it)', () => {
     } finally {
       const codes = await Promise.all(services.map((service) => service.stop()));
       expect(codes).toEqual(['graceful', 'graceful']);
+      await database.drop();
+    }
+  });
+
+  it('rotates ENCRYPTION_KEY: restarted with the new key and the old one as ENCRYPTION_KEY_PREVIOUS, it reseals every credential, and the old key can go', async () => {
+    const database = await createEmptyDatabase();
+    const bootstrapKey = `dfm_${randomBytes(24).toString('base64url')}`;
+    const [oldKey, newKey] = [KEY(), KEY()];
+    const env = {
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATABASE_URL: database.url,
+      REDIS_URL,
+      QUEUE_PREFIX: `dfmrot${randomBytes(3).toString('hex')}`,
+      BOOTSTRAP_API_KEY: bootstrapKey,
+    };
+    const api = (url: string, method: string, path: string, body: unknown): Promise<Response> =>
+      fetch(`${url}/api/v1${path}`, {
+        method,
+        headers: { Authorization: `Bearer ${bootstrapKey}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const secret = `pw-${randomBytes(8).toString('hex')}`;
+    /** Runs one service with `extra` until `use` is done, and stops it. */
+    const withService = async (
+      extra: Record<string, string>,
+      use: (url: string, output: () => string) => Promise<void>,
+    ) => {
+      const service = spawnService({ ...env, ...extra });
+      try {
+        await use(await service.ready(), () => service.output());
+      } finally {
+        expect(await service.stop()).toBe('graceful');
+      }
+    };
+    try {
+      let id = '';
+      await withService({ ENCRYPTION_KEY: oldKey }, async (url) => {
+        const created = await api(url, 'POST', '/servers', {
+          name: 'kea-rotated',
+          vendor: 'kea',
+          address: '127.0.0.1',
+          connection: { url: 'http://127.0.0.1:8000/', username: 'u', password: secret },
+        });
+        expect(created.status).toBe(201);
+        id = ((await created.json()) as { id: string }).id;
+      });
+      // The new key alone cannot open what the old one sealed: the service says so, and what to do.
+      const keepPassword = { connection: { username: 'u2' } };
+      await withService({ ENCRYPTION_KEY: newKey }, async (url) => {
+        const refused = await api(url, 'PATCH', `/servers/${id}`, keepPassword);
+        expect(refused.status).toBe(409);
+      });
+      await withService({ ENCRYPTION_KEY: newKey, ENCRYPTION_KEY_PREVIOUS: oldKey }, async (_url, output) => {
+        expect(output()).toContain('ENCRYPTION_KEY_PREVIOUS can be removed');
+        expect(output()).toContain('"resealed":1');
+        for (const word of [secret, oldKey, newKey]) expect(output()).not.toContain(word);
+      });
+      await withService({ ENCRYPTION_KEY: newKey }, async (url) => {
+        const patched = await api(url, 'PATCH', `/servers/${id}`, keepPassword);
+        expect(patched.status).toBe(200);
+        expect(JSON.stringify(await patched.json())).not.toContain(secret);
+      });
+    } finally {
       await database.drop();
     }
   });

@@ -33,7 +33,13 @@ export interface TestApp {
  * Boots the whole service in-process on a fresh clone of the migrated template database and the real Redis
  * (queue names prefixed per app, so parallel test files never share a queue).
  */
-export async function startTestApp(options: AppModuleOptions & { worker?: boolean } = {}): Promise<TestApp> {
+export async function startTestApp(
+  options: AppModuleOptions & {
+    worker?: boolean;
+    /** ENCRYPTION_KEY_PREVIOUS: earlier keys the app still opens secrets with. */
+    previousEncryptionKeys?: Buffer[];
+  } = {},
+): Promise<TestApp> {
   const database = await cloneTemplateDatabase();
   const adminKey = `dfm_test_${randomBytes(24).toString('base64url')}`;
   const config = new AppConfig({
@@ -44,6 +50,7 @@ export async function startTestApp(options: AppModuleOptions & { worker?: boolea
     database: { url: database.url, embedded: false },
     queue: { backend: 'redis', url: REDIS_URL, prefix: `dfmtest-${randomBytes(4).toString('hex')}` },
     encryptionKey: randomBytes(32),
+    previousEncryptionKeys: options.previousEncryptionKeys ?? [],
     bootstrapApiKey: adminKey,
     jobs: {
       concurrency: WORKER_CONCURRENCY,

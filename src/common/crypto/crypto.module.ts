@@ -8,7 +8,8 @@ import { SecretBox } from './secret-box.js';
     {
       provide: SecretBox,
       inject: [AppConfig],
-      useFactory: (config: AppConfig) => new SecretBox(config.encryptionKey),
+      useFactory: (config: AppConfig) =>
+        new SecretBox(config.encryptionKey, config.previousEncryptionKeys ?? []),
     },
   ],
   exports: [SecretBox],

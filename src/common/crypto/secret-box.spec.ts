@@ -39,4 +39,34 @@ describe('SecretBox', () => {
       box.digest('{"password":"p"}'),
     );
   });
+
+  describe('with earlier keys (ENCRYPTION_KEY_PREVIOUS)', () => {
+    const oldKey = randomBytes(32);
+    const older = new SecretBox(oldKey);
+    const rotated = new SecretBox(randomBytes(32), [randomBytes(32), oldKey]);
+
+    it('opens what an earlier key sealed, and reseals it under the current key only', () => {
+      const sealed = older.seal('s3cret', 'server:1');
+      expect(rotated.open(sealed, 'server:1')).toBe('s3cret');
+      const resealed = rotated.reseal(sealed, 'server:1')!;
+      expect(resealed).not.toBe(sealed);
+      expect(() => older.open(resealed, 'server:1')).toThrow();
+      expect(rotated.open(resealed, 'server:1')).toBe('s3cret');
+      expect(rotated.reseal(resealed, 'server:1')).toBeUndefined();
+    });
+
+    it('still binds a blob to its row, and refuses one no key opens', () => {
+      expect(() => rotated.reseal(older.seal('x', 'server:1'), 'server:2')).toThrow();
+      expect(() => rotated.open(box.seal('x', 'a'), 'a')).toThrow('does not open with any configured key');
+    });
+
+    it('digests with the current key and recognises digests made with an earlier one', () => {
+      const text = '{"password":"p"}';
+      expect(rotated.digest(text)).not.toBe(older.digest(text));
+      expect(rotated.digestMatches(text, older.digest(text))).toBe(true);
+      expect(rotated.digestMatches(text, rotated.digest(text))).toBe(true);
+      expect(rotated.digestMatches('{"password":"q"}', older.digest(text))).toBe(false);
+      expect(box.digestMatches(text, older.digest(text))).toBe(false);
+    });
+  });
 });

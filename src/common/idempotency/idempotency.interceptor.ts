@@ -50,7 +50,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const repository = this.dataSource.getRepository(IdempotencyRecordEntity);
     const path = request.originalUrl.split('?')[0] ?? request.originalUrl;
     // Keyed: a body can hold credentials (a server's password), which a plain SHA-256 would expose to guessing.
-    const requestDigest = this.box.digest(JSON.stringify(request.body ?? null));
+    const body = JSON.stringify(request.body ?? null);
+    const requestDigest = this.box.digest(body);
     await repository.delete({ createdAt: LessThan(new Date(Date.now() - RETENTION_MS)) });
     await repository.delete({
       principalId,
@@ -71,7 +72,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
       if (id !== undefined) break;
       const existing = await repository.findOneBy({ principalId, key });
       if (existing) {
-        return this.replay(existing, request.method, path, requestDigest, response);
+        return this.replay(existing, request.method, path, body, response);
       }
       // The request holding the key failed and freed it between our claim and this read: claim it again (a few
       // times; then the caller retries, as for a request still in flight).
@@ -105,10 +106,12 @@ export class IdempotencyInterceptor implements NestInterceptor {
     record: IdempotencyRecordEntity,
     method: string,
     path: string,
-    requestDigest: string,
+    body: string,
     response: Response,
   ): unknown {
-    if (record.method !== method || record.path !== path || record.requestDigest !== requestDigest) {
+    // Made under an earlier key before a rotation (ENCRYPTION_KEY_PREVIOUS), the digest still tells the same body.
+    const sameBody = this.box.digestMatches(body, record.requestDigest);
+    if (record.method !== method || record.path !== path || !sameBody) {
       throw new ProblemException(
         422,
         ProblemType.idempotencyKeyReused,
