@@ -7,6 +7,7 @@ import { ProblemException } from '../common/problem/problem.exception.js';
 import { ServerLockService } from '../servers/server-lock.service.js';
 import { ServersService } from '../servers/servers.service.js';
 import type { FailoverChange, FailoverRemoval, ServerTarget } from '../vendors/driver.js';
+import { DriverError, DriverErrorCode, withVendorMessage } from '../vendors/driver-error.js';
 import type {
   DeleteRelationshipResultDto,
   RelationshipPeerRemovalDto,
@@ -46,6 +47,16 @@ export class RelationshipRemovalService {
     const members = membersInOrder(relationship);
     // Refused before anything else for a vendor without the choice (Kea, Windows), as keepScopesOn is for Kea, ISC.
     const replacements = replacementsOf(query.replacement, members, !!failover.planFailoverRemoval);
+    if (query.skipUnreachable && (failover.scopes || failover.planFailoverRemoval)) {
+      // ISC plans each server's delete-peer rule from its file, and Windows deals with the other copies on the
+      // partner: neither can leave a server out yet.
+      throw ProblemException.validation([
+        {
+          field: 'query.skipUnreachable',
+          message: `only a Kea relationship can be removed without one of its servers; remove skipUnreachable`,
+        },
+      ]);
+    }
     if (failover.scopes) return this.removeWithScopes(relationship, query, actor);
     if (query.keepScopesOn !== undefined || query.otherCopies !== undefined) {
       throw ProblemException.validation([
@@ -62,15 +73,11 @@ export class RelationshipRemovalService {
         const targets = await Promise.all(members.map((member) => this.servers.target(member.serverId)));
         // Both servers are asked before either is written: a choice the caller must make changes nothing.
         await assertRemovable(failover, targets, peerNames, replacements, relationship.name);
+        const remove = (target: ServerTarget, index: number): Promise<RemovalChange> =>
+          failover.removeFailover(target, writeContext(actor), peerNames[index], replacements.get(target.id));
         const changes = await allOrNothing(
           targets,
-          (target, index) =>
-            failover.removeFailover(
-              target,
-              writeContext(actor),
-              peerNames[index],
-              replacements.get(target.id),
-            ),
+          query.skipUnreachable ? (target, index) => remove(target, index).catch(leftAlone) : remove,
           rolledBackAuditOf(this.dataSource, this.audit, actor, 'delete', relationship.name),
         );
         const removals = changes.map((change) => change.removal);
@@ -78,6 +85,7 @@ export class RelationshipRemovalService {
           servers: changeDigests(targets, changes).map((digests, i) => ({
             ...digests,
             ...(removals[i] ? { peer: removals[i] } : {}),
+            ...(changes[i].unreachable ? { unreachable: changes[i].unreachable } : {}),
           })),
         });
         return {
@@ -86,6 +94,7 @@ export class RelationshipRemovalService {
             failoverRemoved: changes[i].changed,
             scopesKept: true,
             ...(removals[i] ? { peer: peerRemoval(removals[i]) } : {}),
+            ...(changes[i].unreachable ? { unreachable: changes[i].unreachable } : {}),
           })),
           detail: removalDetail(targets, changes) + movedReferences(targets, removals),
         };
@@ -177,11 +186,39 @@ function peerRemoval(removal: FailoverRemoval): RelationshipPeerRemovalDto {
   return done as RelationshipPeerRemovalDto;
 }
 
+/** One server's part of a removal; `unreachable` (with skipUnreachable) when it was left as it was. */
+type RemovalChange = FailoverChange & { removal?: FailoverRemoval; unreachable?: string };
+
+/** skipUnreachable: a server that cannot be reached is left as it is, and said so; any other failure stays one. */
+function leftAlone(error: unknown): RemovalChange {
+  if (!(error instanceof DriverError) || error.code !== DriverErrorCode.unreachable) throw error;
+  return {
+    before: '',
+    after: '',
+    changed: false,
+    unreachable: withVendorMessage(error),
+    undo: () => Promise.resolve(),
+  };
+}
+
 /** What a removal did on each server: a configuration taken off by hand before is not said to have come off. */
-function removalDetail(targets: ServerTarget[], changes: FailoverChange[]): string {
+function removalDetail(targets: ServerTarget[], changes: RemovalChange[]): string {
+  const unreached = targets.filter((_target, i) => changes[i]?.unreachable !== undefined);
   const names = (changed: boolean): string[] =>
-    targets.filter((_target, i) => changes[i]?.changed === changed).map((target) => target.name);
+    targets
+      .filter((_target, i) => changes[i]?.changed === changed && changes[i]?.unreachable === undefined)
+      .map((target) => target.name);
   const [removed, absent] = [names(true), names(false)];
+  if (unreached.length > 0) {
+    const one = unreached.length === 1;
+    const said = [
+      ...(removed.length > 0 ? [`the failover configuration came off ${removed.join(', ')}`] : []),
+      ...(absent.length > 0 ? [`${absent.join(', ')} had none left`] : []),
+      `${unreached.map((target) => target.name).join(' and ')} could not be reached and ${one ? 'keeps its' : 'keep their'} ` +
+        `failover configuration: take it off by hand should ${one ? 'it' : 'they'} come back`,
+    ].join('; ');
+    return `${said.charAt(0).toUpperCase()}${said.slice(1)}. The record is gone; the scopes stay.`;
+  }
   if (absent.length === 0) {
     return `The failover configuration came off both servers (${removed.join(', ')}); their scopes stay on both.`;
   }

@@ -1,14 +1,16 @@
 /**
- * Two PATCHes of one Kea relationship at once, on real Kea 2.2: each merges into what the other left (no change
- * lost), and one whose If-Match went stale while it waited for the servers is a 412 that writes neither server.
+ * Kea relationships at their edges, on real Kea 2.2: two PATCHes at once (each merges into what the other left, and
+ * one whose If-Match went stale while it waited for the servers is a 412 that writes neither server), and a partner
+ * that failed for good (removed with skipUnreachable, so that it can be unregistered).
  */
+import { DataSource } from 'typeorm';
 import { agentInFront, FAST_HA, KeaEstate } from '../support/kea/kea-estate.js';
 import type { KeaServer } from '../support/kea/kea-server.js';
 import { bearer, startTestApp, type TestApp } from '../support/test-app.js';
 
 type HaHook = { library: string; parameters?: { 'high-availability': Array<Record<string, unknown>> } };
 
-describe('Kea: concurrent PATCHes of a relationship', () => {
+describe('Kea relationships: concurrent PATCHes, a partner gone for good', () => {
   let t: TestApp;
   let kea: KeaEstate;
   const closers: Array<() => Promise<void>> = [];
@@ -90,5 +92,47 @@ describe('Kea: concurrent PATCHes of a relationship', () => {
         'max-ack-delay': applied.body.settings.maxAckDelay,
       });
     }
+  });
+
+  it('a partner gone for good: DELETE is a 502 that changes nothing, with skipUnreachable HA comes off the other and the record goes', async () => {
+    const [a, b] = [await kea.start(), await kea.start()];
+    const [idA, idB] = [await kea.register(a), await kea.register(b)];
+    const created = await kea.createRelationship(idA, idB);
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    process.kill(b.dhcp4Pid, 'SIGKILL');
+    const refused = await t.http.delete(`/api/v1/relationships/${id}`).set(auth()).expect(502);
+    expect(refused.body.failedServerId).toBe(idB);
+    expect(await haOf(a)).toBeDefined();
+    // The partner cannot be unregistered while the relationship stands.
+    await t.http.delete(`/api/v1/servers/${idB}`).set(auth()).expect(409);
+
+    const removed = await t.http
+      .delete(`/api/v1/relationships/${id}?skipUnreachable=true`)
+      .set(auth())
+      .expect(200);
+    expect(removed.body.servers).toEqual([
+      { serverId: idA, failoverRemoved: true, scopesKept: true },
+      {
+        serverId: idB,
+        failoverRemoved: false,
+        scopesKept: true,
+        unreachable: expect.stringContaining('did not answer config-get'),
+      },
+    ]);
+    expect(removed.body.detail).toContain(
+      `${b.name} could not be reached and keeps its failover configuration`,
+    );
+    const hooks = ((await a.dhcp4Config())['hooks-libraries'] as HaHook[]).map((hook) => hook.library);
+    expect(hooks.some((library) => library.endsWith('libdhcp_ha.so'))).toBe(false);
+    await t.http.get(`/api/v1/relationships/${id}`).set(auth()).expect(404);
+    const events: Array<{ details: { servers: Array<Record<string, unknown>> } }> = await t.app
+      .get(DataSource)
+      .query(`SELECT details FROM audit_events WHERE target_id = $1 AND action = 'relationship.deleted'`, [
+        id,
+      ]);
+    const [event] = events;
+    expect(event.details.servers[1]).toMatchObject({ unreachable: expect.any(String) });
+    await t.http.delete(`/api/v1/servers/${idB}`).set(auth()).expect(204);
   });
 });
