@@ -109,15 +109,24 @@ export class RelationshipRemovalService {
   ): Promise<DeleteRelationshipResultDto> {
     const members = membersInOrder(relationship);
     if (relationship.status === 'empty') {
-      await this.deleteRecord(relationship, actor, { servers: [] });
-      return {
-        servers: members.map((member) => ({
-          serverId: member.serverId,
-          failoverRemoved: false,
-          scopesKept: true,
-        })),
-        detail: `"${relationship.name}" had no scope, so nothing was configured on the servers; the record is gone.`,
-      };
+      // Looked at again under both servers' lock: a first scope being added holds it, and has made the relationship
+      // on both servers by then (its record would otherwise go and leave the servers with it).
+      const removed = await this.locks.withServers(
+        members.map((member) => member.serverId),
+        async () => {
+          if ((await this.relationships.getManaged(relationship.id)).status !== 'empty') return undefined;
+          await this.deleteRecord(relationship, actor, { servers: [] });
+          return {
+            servers: members.map((member) => ({
+              serverId: member.serverId,
+              failoverRemoved: false,
+              scopesKept: true,
+            })),
+            detail: `"${relationship.name}" had no scope, so nothing was configured on the servers; the record is gone.`,
+          };
+        },
+      );
+      if (removed) return removed;
     }
     const keep = members.findIndex((member) => member.serverId === query.keepScopesOn);
     if (keep === -1 || query.otherCopies === undefined) {

@@ -1,0 +1,85 @@
+/**
+ * Windows relationships when requests cross: a DELETE of a relationship that is `empty` while its first scope is
+ * being added (which makes it on both servers) waits for that, and then finds it has a scope. Over sshd and the
+ * DhcpServer emulator; the add is slowed with the emulator's `delayMs` fault.
+ */
+import { DataSource } from 'typeorm';
+import { uniqueName } from '../support/fixtures.js';
+import { bearer, startTestApp, type TestApp } from '../support/test-app.js';
+import { startWindowsEstate, type WindowsEstate } from '../support/windows/windows-estate.js';
+import { registerWindows } from '../support/windows/windows-registry.js';
+
+describe('Windows relationships: requests that cross', () => {
+  let t: TestApp;
+  let estate: WindowsEstate;
+  let ids: Record<string, string>;
+  const auth = (): { Authorization: string } => bearer(t.adminKey);
+
+  beforeAll(async () => {
+    estate = await startWindowsEstate({ servers: [{ name: 'RACE1' }, { name: 'RACE2' }] });
+    t = await startTestApp({ worker: false });
+    ids = await registerWindows(t, estate, ['RACE1', 'RACE2']);
+  }, 120_000);
+  afterAll(async () => {
+    await t?.close();
+    await estate?.stop();
+  });
+
+  /** Waits (bounded) until some request of this test's database holds a server's lock (an advisory lock). */
+  async function untilAServerIsLocked(): Promise<void> {
+    for (let i = 0; i < 200; i++) {
+      const [{ held }]: Array<{ held: number }> = await t.app.get(DataSource).query(
+        `SELECT count(*)::int AS held FROM pg_locks
+          WHERE locktype = 'advisory' AND granted
+            AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+      );
+      if (held > 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    throw new Error('no server lock was taken');
+  }
+
+  it('DELETE of an empty relationship while its first scope is added waits, then asks where the scope stays', async () => {
+    await estate.seedScope('RACE1', {
+      scopeId: '10.31.1.0',
+      startRange: '10.31.1.10',
+      endRange: '10.31.1.200',
+    });
+    const name = uniqueName('race');
+    const created = await t.http
+      .post('/api/v1/relationships')
+      .set(auth())
+      .send({
+        name,
+        vendor: 'windows',
+        mode: 'load-balancing',
+        servers: [
+          { serverId: ids['RACE1'], role: 'primary' },
+          { serverId: ids['RACE2'], role: 'secondary' },
+        ],
+      })
+      .expect(201);
+    const id = created.body.id as string;
+    await estate.setFaults('RACE1', { delayMs: 1500 });
+    const adding = t.http
+      .post(`/api/v1/relationships/${id}/scopes`)
+      .set(auth())
+      .send({ network: '10.31.1.0', sourceServerId: ids['RACE1'] })
+      .then((response) => response);
+    await untilAServerIsLocked();
+    const removing = await t.http.delete(`/api/v1/relationships/${id}`).set(auth());
+    expect((await adding).status).toBe(201);
+    await estate.setFaults('RACE1', {});
+    // Not "it had no scope": the relationship is on both servers now, so its record stays until it is removed.
+    expect(removing.status).toBe(400);
+    expect(removing.body.errors[0].field).toBe('query.keepScopesOn');
+    const record = await t.http.get(`/api/v1/relationships/${id}`).set(auth()).expect(200);
+    expect(record.body.status).not.toBe('empty');
+    expect((await estate.serverState('RACE2')).relationships.map((r) => r.name)).toEqual([name]);
+    await t.http
+      .delete(`/api/v1/relationships/${id}?keepScopesOn=${ids['RACE1']}&otherCopies=delete`)
+      .set(auth())
+      .expect(200);
+    expect((await estate.serverState('RACE2')).relationships).toEqual([]);
+  });
+});
