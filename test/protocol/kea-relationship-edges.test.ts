@@ -135,4 +135,15 @@ describe('Kea relationships: concurrent PATCHes, a partner gone for good', () =>
     expect(event.details.servers[1]).toMatchObject({ unreachable: expect.any(String) });
     await t.http.delete(`/api/v1/servers/${idB}`).set(auth()).expect(204);
   });
+
+  it("a null setting in a create is the setting's default: not recorded as null", async () => {
+    const [a, b] = [await kea.start(), await kea.start()];
+    const [idA, idB] = [await kea.register(a), await kea.register(b)];
+    const created = await kea.createRelationship(idA, idB, { settings: { ...FAST_HA, syncTimeout: null } });
+    expect(created.status).toBe(201);
+    expect(created.body.settings).toEqual(FAST_HA);
+    const read = await t.http.get(`/api/v1/relationships/${created.body.id}`).set(auth()).expect(200);
+    expect(read.body.settings).toEqual(FAST_HA);
+    expect(await haOf(a)).toMatchObject({ 'sync-timeout': 60000 });
+  });
 });
