@@ -1,15 +1,17 @@
 /**
- * Windows relationships when requests cross: a DELETE of a relationship that is `empty` while its first scope is
- * being added (which makes it on both servers) waits for that, and then finds it has a scope. Over sshd and the
- * DhcpServer emulator; the add is slowed with the emulator's `delayMs` fault.
+ * Windows relationships at their edges, over sshd and the DhcpServer emulator: a DELETE of a relationship that is
+ * `empty` while its first scope is being added (which makes it on both servers; slowed with the emulator's `delayMs`
+ * fault) waits for that, and then finds it has a scope; a replication whose write stops part-way through a scope
+ * (the emulator's `failCommand` fault) leaves an audit event naming that scope, since the server may hold part of it.
  */
 import { DataSource } from 'typeorm';
 import { uniqueName } from '../support/fixtures.js';
+import { replicate } from '../support/jobs.js';
 import { bearer, startTestApp, type TestApp } from '../support/test-app.js';
 import { startWindowsEstate, type WindowsEstate } from '../support/windows/windows-estate.js';
 import { registerWindows } from '../support/windows/windows-registry.js';
 
-describe('Windows relationships: requests that cross', () => {
+describe('Windows relationships: requests that cross, writes that stop part-way', () => {
   let t: TestApp;
   let estate: WindowsEstate;
   let ids: Record<string, string>;
@@ -17,7 +19,7 @@ describe('Windows relationships: requests that cross', () => {
 
   beforeAll(async () => {
     estate = await startWindowsEstate({ servers: [{ name: 'RACE1' }, { name: 'RACE2' }] });
-    t = await startTestApp({ worker: false });
+    t = await startTestApp({ worker: true });
     ids = await registerWindows(t, estate, ['RACE1', 'RACE2']);
   }, 120_000);
   afterAll(async () => {
@@ -81,5 +83,64 @@ describe('Windows relationships: requests that cross', () => {
       .set(auth())
       .expect(200);
     expect((await estate.serverState('RACE2')).relationships).toEqual([]);
+  });
+
+  it('a replication write that stops part-way through a scope is audited with that scope, which the destination may partly hold', async () => {
+    await estate.seedScope('RACE1', {
+      scopeId: '10.32.1.0',
+      startRange: '10.32.1.10',
+      endRange: '10.32.1.200',
+    });
+    const created = await t.http
+      .post('/api/v1/relationships')
+      .set(auth())
+      .send({
+        name: uniqueName('half'),
+        vendor: 'windows',
+        mode: 'hot-standby',
+        servers: [
+          { serverId: ids['RACE1'], role: 'primary' },
+          { serverId: ids['RACE2'], role: 'standby' },
+        ],
+      })
+      .expect(201);
+    const id = created.body.id as string;
+    await t.http
+      .post(`/api/v1/relationships/${id}/scopes`)
+      .set(auth())
+      .send({ network: '10.32.1.0', sourceServerId: ids['RACE1'] })
+      .expect(201);
+    // The source's scope gets a new name (written first) and a reservation (written last, and refused).
+    await estate.update((state) => {
+      state.servers['race1'].scopes['10.32.1.0'].name = 'renamed on the source';
+    });
+    await estate.seedReservation('RACE1', '10.32.1.0', {
+      ipAddress: '10.32.1.50',
+      clientId: 'aa-bb-cc-dd-ee-01',
+    });
+    await estate.setFaults('RACE2', {
+      failCommand: { n: 1, code: 87, cmdlet: 'Add-DhcpServerv4Reservation' },
+    });
+    const job = await replicate(t, {
+      kind: 'scope',
+      sourceServerId: ids['RACE1'],
+      relationshipId: id,
+      network: '10.32.1.0',
+      nativeReplication: false,
+    });
+    await estate.setFaults('RACE2', {});
+    expect(job.state).toBe('failed');
+    expect(job.outcome.scopes?.[`${id}/10.32.1.0`]?.['reason']).toContain('may be half-written');
+    // The rename landed on the destination before the reservation failed: a change, so an audit event.
+    expect((await estate.serverState('RACE2')).scopes['10.32.1.0'].name).toBe('renamed on the source');
+    const events: Array<{ details: Record<string, unknown> }> = await t.app
+      .get(DataSource)
+      .query(
+        `SELECT details FROM audit_events WHERE action = 'replication.written' AND correlation_id = $1`,
+        [job.id],
+      );
+    expect(events.map((event) => event.details)).toEqual([
+      expect.objectContaining({ networks: [], halfWritten: ['10.32.1.0'], partial: true }),
+    ]);
   });
 });
