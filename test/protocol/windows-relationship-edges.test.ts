@@ -143,4 +143,29 @@ describe('Windows relationships: requests that cross, writes that stop part-way'
       expect.objectContaining({ networks: [], halfWritten: ['10.32.1.0'], partial: true }),
     ]);
   });
+
+  it("skipUnreachable is for Kea only: a Windows removal deals with the partner's copies, so it is a 400", async () => {
+    const created = await t.http
+      .post('/api/v1/relationships')
+      .set(auth())
+      .send({
+        name: uniqueName('skip'),
+        vendor: 'windows',
+        mode: 'hot-standby',
+        servers: [
+          { serverId: ids['RACE1'], role: 'primary' },
+          { serverId: ids['RACE2'], role: 'standby' },
+        ],
+      })
+      .expect(201);
+    const refused = await t.http
+      .delete(`/api/v1/relationships/${created.body.id}?skipUnreachable=true`)
+      .set(auth())
+      .expect(400);
+    expect(refused.body.errors).toEqual([
+      { field: 'query.skipUnreachable', message: expect.stringContaining('only a Kea relationship') },
+    ]);
+    await t.http.get(`/api/v1/relationships/${created.body.id}`).set(auth()).expect(200);
+    await t.http.delete(`/api/v1/relationships/${created.body.id}`).set(auth()).expect(200);
+  });
 });
