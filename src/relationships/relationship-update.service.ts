@@ -114,6 +114,11 @@ export class RelationshipUpdateService {
         ? undefined
         : openedOrNone(() => openRelationshipSecrets(this.box, id, current.sealedSecrets));
     if (givenSecret === null) clearSettings['messageAuthentication'] = false;
+    // Windows never returns a shared secret: one adopted with authentication on has none sealed, only the flag it was
+    // found with (splitSecrets drops it as read-only), which a PATCH that neither sends nor withdraws a secret keeps.
+    if (givenSecret === undefined && current.settings['messageAuthentication'] === true) {
+      clearSettings['messageAuthentication'] = true;
+    }
     const sealedSecrets = sealRelationshipSecrets(this.box, id, { ...keptSecrets, ...secrets });
     const targets = await Promise.all(members.map((member) => this.servers.target(member.serverId)));
     const spec: FailoverSpec = {

@@ -168,4 +168,43 @@ describe('Windows relationships: requests that cross, writes that stop part-way'
     await t.http.get(`/api/v1/relationships/${created.body.id}`).set(auth()).expect(200);
     await t.http.delete(`/api/v1/relationships/${created.body.id}`).set(auth()).expect(200);
   });
+
+  it('an adopted relationship with message authentication keeps saying so after a PATCH that does not touch the secret', async () => {
+    await estate.seedScope('RACE1', {
+      scopeId: '10.33.1.0',
+      startRange: '10.33.1.10',
+      endRange: '10.33.1.200',
+    });
+    const handMade = uniqueName('hand-auth');
+    await estate.seedRelationship({
+      name: handMade,
+      primary: 'RACE1',
+      secondary: 'RACE2',
+      scopeIds: ['10.33.1.0'],
+      sharedSecret: 'never-given-to-the-service',
+    });
+    const list = await t.http
+      .get('/api/v1/relationships?vendor=windows&discover=true')
+      .set(auth())
+      .expect(200);
+    const found = (list.body.items as Array<{ id: string; name: string }>).find((r) => r.name === handMade)!;
+    const adopted = await t.http.post(`/api/v1/relationships/${found.id}/adopt`).set(auth()).expect(200);
+    expect(adopted.body.settings.messageAuthentication).toBe(true);
+    const patched = await t.http
+      .patch(`/api/v1/relationships/${found.id}`)
+      .set(auth())
+      .send({ settings: { maxClientLeadTime: 7200 } })
+      .expect(200);
+    // The servers still authenticate their messages: the PATCH sent no secret and withdrew none.
+    expect(
+      (await estate.serverState('RACE1')).relationships.find((r) => r.name === handMade)?.enableAuth,
+    ).toBe(true);
+    expect(patched.body.settings).toMatchObject({ maxClientLeadTime: 7200, messageAuthentication: true });
+    const read = await t.http.get(`/api/v1/relationships/${found.id}`).set(auth()).expect(200);
+    expect(read.body.settings.messageAuthentication).toBe(true);
+    await t.http
+      .delete(`/api/v1/relationships/${found.id}?keepScopesOn=${ids['RACE1']}&otherCopies=delete`)
+      .set(auth())
+      .expect(200);
+  });
 });
