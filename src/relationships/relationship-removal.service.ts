@@ -147,7 +147,11 @@ export class RelationshipRemovalService {
       async () => {
         const change = await this.relationships
           .failoverOf(relationship.vendor)
-          .scopes!.removeRelationship(spec, keep as 0 | 1, query.otherCopies!, writeContext(actor));
+          .scopes!.removeRelationship(spec, keep as 0 | 1, query.otherCopies!, writeContext(actor))
+          .catch(async (error: unknown) => {
+            await this.recordIncomplete(relationship, actor, spec.sides[keep].target.id, query, error);
+            throw error;
+          });
         await this.deleteRecord(relationship, actor, {
           keptOn: spec.sides[keep].target.id,
           otherCopies: query.otherCopies,
@@ -168,6 +172,40 @@ export class RelationshipRemovalService {
             `${spec.sides[keep].target.name}, and ${other.name}'s copies were ${done}.`,
         };
       },
+    );
+  }
+
+  /**
+   * A Windows removal that failed after changing a server (some of the other server's copies made inactive, or the
+   * relationship taken off both servers with copies left): the record stays for a retry, and the trail says what
+   * changed. A failure that changed nothing records nothing.
+   */
+  private async recordIncomplete(
+    relationship: RelationshipEntity,
+    actor: Actor,
+    keptOn: string,
+    query: RemoveRelationshipQuery,
+    error: unknown,
+  ): Promise<void> {
+    if (!(error instanceof DriverError)) return;
+    const copiesChanged = [...(error.scopes?.written ?? []), ...(error.scopes?.halfWritten ?? [])];
+    if (!error.leftChanged && copiesChanged.length === 0) return;
+    await this.dataSource.transaction((manager) =>
+      this.audit.record(manager, {
+        action: 'relationship.removal-incomplete',
+        targetType: 'relationship',
+        targetId: relationship.id,
+        ...actor,
+        details: {
+          name: relationship.name,
+          keptOn,
+          otherCopies: query.otherCopies,
+          // Off both servers already (the copies named in `error` left as they were), or still on them.
+          relationshipRemoved: error.leftChanged,
+          ...(copiesChanged.length > 0 ? { copiesChanged } : {}),
+          error: withVendorMessage(error),
+        },
+      }),
     );
   }
 

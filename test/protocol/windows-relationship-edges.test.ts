@@ -207,4 +207,60 @@ describe('Windows relationships: requests that cross, writes that stop part-way'
       .set(auth())
       .expect(200);
   });
+
+  it('a removal refused part-way through disabling the copies is audited with the copies it made inactive', async () => {
+    for (const scopeId of ['10.34.1.0', '10.34.2.0']) {
+      await estate.seedScope('RACE1', {
+        scopeId,
+        startRange: scopeId.replace(/0$/, '10'),
+        endRange: scopeId.replace(/0$/, '200'),
+      });
+    }
+    const created = await t.http
+      .post('/api/v1/relationships')
+      .set(auth())
+      .send({
+        name: uniqueName('partly'),
+        vendor: 'windows',
+        mode: 'hot-standby',
+        servers: [
+          { serverId: ids['RACE1'], role: 'primary' },
+          { serverId: ids['RACE2'], role: 'standby' },
+        ],
+      })
+      .expect(201);
+    const id = created.body.id as string;
+    for (const network of ['10.34.1.0', '10.34.2.0']) {
+      await t.http
+        .post(`/api/v1/relationships/${id}/scopes`)
+        .set(auth())
+        .send({ network, sourceServerId: ids['RACE1'] })
+        .expect(201);
+    }
+    await estate.setFaults('RACE2', { failCommand: { n: 2, code: 5, cmdlet: 'Set-DhcpServerv4Scope' } });
+    await t.http
+      .delete(`/api/v1/relationships/${id}?keepScopesOn=${ids['RACE1']}&otherCopies=disable`)
+      .set(auth())
+      .expect(502);
+    await estate.setFaults('RACE2', {});
+    const copies = (await estate.serverState('RACE2')).scopes;
+    // One copy was made inactive before the other was refused; the relationship stays for a retry.
+    expect([copies['10.34.1.0'].state, copies['10.34.2.0'].state].sort()).toEqual(['Active', 'InActive']);
+    const events: Array<{ action: string; details: Record<string, unknown> }> = await t.app
+      .get(DataSource)
+      .query(`SELECT action, details FROM audit_events WHERE target_id = $1 ORDER BY at`, [id]);
+    expect(events.at(-1)).toEqual({
+      action: 'relationship.removal-incomplete',
+      details: expect.objectContaining({
+        keptOn: ids['RACE1'],
+        otherCopies: 'disable',
+        relationshipRemoved: false,
+        copiesChanged: expect.arrayContaining(['10.34.1.0', '10.34.2.0']),
+      }),
+    });
+    await t.http
+      .delete(`/api/v1/relationships/${id}?keepScopesOn=${ids['RACE1']}&otherCopies=disable`)
+      .set(auth())
+      .expect(200);
+  });
 });
