@@ -7,6 +7,7 @@ import { ProblemException } from '../common/problem/problem.exception.js';
 import { ServerLockService } from '../servers/server-lock.service.js';
 import { ServersService } from '../servers/servers.service.js';
 import type { FailoverChange, FailoverRemoval, ServerTarget } from '../vendors/driver.js';
+import { DriverError, DriverErrorCode, withVendorMessage } from '../vendors/driver-error.js';
 import type {
   DeleteRelationshipResultDto,
   RelationshipPeerRemovalDto,
@@ -46,6 +47,16 @@ export class RelationshipRemovalService {
     const members = membersInOrder(relationship);
     // Refused before anything else for a vendor without the choice (Kea, Windows), as keepScopesOn is for Kea, ISC.
     const replacements = replacementsOf(query.replacement, members, !!failover.planFailoverRemoval);
+    if (query.skipUnreachable && (failover.scopes || failover.planFailoverRemoval)) {
+      // ISC plans each server's delete-peer rule from its file, and Windows deals with the other copies on the
+      // partner: neither can leave a server out yet.
+      throw ProblemException.validation([
+        {
+          field: 'query.skipUnreachable',
+          message: `only a Kea relationship can be removed without one of its servers; remove skipUnreachable`,
+        },
+      ]);
+    }
     if (failover.scopes) return this.removeWithScopes(relationship, query, actor);
     if (query.keepScopesOn !== undefined || query.otherCopies !== undefined) {
       throw ProblemException.validation([
@@ -62,15 +73,11 @@ export class RelationshipRemovalService {
         const targets = await Promise.all(members.map((member) => this.servers.target(member.serverId)));
         // Both servers are asked before either is written: a choice the caller must make changes nothing.
         await assertRemovable(failover, targets, peerNames, replacements, relationship.name);
+        const remove = (target: ServerTarget, index: number): Promise<RemovalChange> =>
+          failover.removeFailover(target, writeContext(actor), peerNames[index], replacements.get(target.id));
         const changes = await allOrNothing(
           targets,
-          (target, index) =>
-            failover.removeFailover(
-              target,
-              writeContext(actor),
-              peerNames[index],
-              replacements.get(target.id),
-            ),
+          query.skipUnreachable ? (target, index) => remove(target, index).catch(leftAlone) : remove,
           rolledBackAuditOf(this.dataSource, this.audit, actor, 'delete', relationship.name),
         );
         const removals = changes.map((change) => change.removal);
@@ -78,6 +85,7 @@ export class RelationshipRemovalService {
           servers: changeDigests(targets, changes).map((digests, i) => ({
             ...digests,
             ...(removals[i] ? { peer: removals[i] } : {}),
+            ...(changes[i].unreachable ? { unreachable: changes[i].unreachable } : {}),
           })),
         });
         return {
@@ -86,6 +94,7 @@ export class RelationshipRemovalService {
             failoverRemoved: changes[i].changed,
             scopesKept: true,
             ...(removals[i] ? { peer: peerRemoval(removals[i]) } : {}),
+            ...(changes[i].unreachable ? { unreachable: changes[i].unreachable } : {}),
           })),
           detail: removalDetail(targets, changes) + movedReferences(targets, removals),
         };
@@ -100,15 +109,24 @@ export class RelationshipRemovalService {
   ): Promise<DeleteRelationshipResultDto> {
     const members = membersInOrder(relationship);
     if (relationship.status === 'empty') {
-      await this.deleteRecord(relationship, actor, { servers: [] });
-      return {
-        servers: members.map((member) => ({
-          serverId: member.serverId,
-          failoverRemoved: false,
-          scopesKept: true,
-        })),
-        detail: `"${relationship.name}" had no scope, so nothing was configured on the servers; the record is gone.`,
-      };
+      // Looked at again under both servers' lock: a first scope being added holds it, and has made the relationship
+      // on both servers by then (its record would otherwise go and leave the servers with it).
+      const removed = await this.locks.withServers(
+        members.map((member) => member.serverId),
+        async () => {
+          if ((await this.relationships.getManaged(relationship.id)).status !== 'empty') return undefined;
+          await this.deleteRecord(relationship, actor, { servers: [] });
+          return {
+            servers: members.map((member) => ({
+              serverId: member.serverId,
+              failoverRemoved: false,
+              scopesKept: true,
+            })),
+            detail: `"${relationship.name}" had no scope, so nothing was configured on the servers; the record is gone.`,
+          };
+        },
+      );
+      if (removed) return removed;
     }
     const keep = members.findIndex((member) => member.serverId === query.keepScopesOn);
     if (keep === -1 || query.otherCopies === undefined) {
@@ -129,7 +147,11 @@ export class RelationshipRemovalService {
       async () => {
         const change = await this.relationships
           .failoverOf(relationship.vendor)
-          .scopes!.removeRelationship(spec, keep as 0 | 1, query.otherCopies!, writeContext(actor));
+          .scopes!.removeRelationship(spec, keep as 0 | 1, query.otherCopies!, writeContext(actor))
+          .catch(async (error: unknown) => {
+            await this.recordIncomplete(relationship, actor, spec.sides[keep].target.id, query, error);
+            throw error;
+          });
         await this.deleteRecord(relationship, actor, {
           keptOn: spec.sides[keep].target.id,
           otherCopies: query.otherCopies,
@@ -150,6 +172,40 @@ export class RelationshipRemovalService {
             `${spec.sides[keep].target.name}, and ${other.name}'s copies were ${done}.`,
         };
       },
+    );
+  }
+
+  /**
+   * A Windows removal that failed after changing a server (some of the other server's copies made inactive, or the
+   * relationship taken off both servers with copies left): the record stays for a retry, and the trail says what
+   * changed. A failure that changed nothing records nothing.
+   */
+  private async recordIncomplete(
+    relationship: RelationshipEntity,
+    actor: Actor,
+    keptOn: string,
+    query: RemoveRelationshipQuery,
+    error: unknown,
+  ): Promise<void> {
+    if (!(error instanceof DriverError)) return;
+    const copiesChanged = [...(error.scopes?.written ?? []), ...(error.scopes?.halfWritten ?? [])];
+    if (!error.leftChanged && copiesChanged.length === 0) return;
+    await this.dataSource.transaction((manager) =>
+      this.audit.record(manager, {
+        action: 'relationship.removal-incomplete',
+        targetType: 'relationship',
+        targetId: relationship.id,
+        ...actor,
+        details: {
+          name: relationship.name,
+          keptOn,
+          otherCopies: query.otherCopies,
+          // Off both servers already (the copies named in `error` left as they were), or still on them.
+          relationshipRemoved: error.leftChanged,
+          ...(copiesChanged.length > 0 ? { copiesChanged } : {}),
+          error: withVendorMessage(error),
+        },
+      }),
     );
   }
 
@@ -177,11 +233,39 @@ function peerRemoval(removal: FailoverRemoval): RelationshipPeerRemovalDto {
   return done as RelationshipPeerRemovalDto;
 }
 
+/** One server's part of a removal; `unreachable` (with skipUnreachable) when it was left as it was. */
+type RemovalChange = FailoverChange & { removal?: FailoverRemoval; unreachable?: string };
+
+/** skipUnreachable: a server that cannot be reached is left as it is, and said so; any other failure stays one. */
+function leftAlone(error: unknown): RemovalChange {
+  if (!(error instanceof DriverError) || error.code !== DriverErrorCode.unreachable) throw error;
+  return {
+    before: '',
+    after: '',
+    changed: false,
+    unreachable: withVendorMessage(error),
+    undo: () => Promise.resolve(),
+  };
+}
+
 /** What a removal did on each server: a configuration taken off by hand before is not said to have come off. */
-function removalDetail(targets: ServerTarget[], changes: FailoverChange[]): string {
+function removalDetail(targets: ServerTarget[], changes: RemovalChange[]): string {
+  const unreached = targets.filter((_target, i) => changes[i]?.unreachable !== undefined);
   const names = (changed: boolean): string[] =>
-    targets.filter((_target, i) => changes[i]?.changed === changed).map((target) => target.name);
+    targets
+      .filter((_target, i) => changes[i]?.changed === changed && changes[i]?.unreachable === undefined)
+      .map((target) => target.name);
   const [removed, absent] = [names(true), names(false)];
+  if (unreached.length > 0) {
+    const one = unreached.length === 1;
+    const said = [
+      ...(removed.length > 0 ? [`the failover configuration came off ${removed.join(', ')}`] : []),
+      ...(absent.length > 0 ? [`${absent.join(', ')} had none left`] : []),
+      `${unreached.map((target) => target.name).join(' and ')} could not be reached and ${one ? 'keeps its' : 'keep their'} ` +
+        `failover configuration: take it off by hand should ${one ? 'it' : 'they'} come back`,
+    ].join('; ');
+    return `${said.charAt(0).toUpperCase()}${said.slice(1)}. The record is gone; the scopes stay.`;
+  }
   if (absent.length === 0) {
     return `The failover configuration came off both servers (${removed.join(', ')}); their scopes stay on both.`;
   }

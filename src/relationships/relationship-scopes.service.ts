@@ -269,12 +269,15 @@ export class RelationshipScopesService {
     from: 0 | 1,
     actor: Actor,
   ): Promise<RelationshipScopeChangeDto> {
-    const spec = await this.relationships.specOf(relationship);
-    const source = spec.sides[from].target;
-    const destination = spec.sides[from === 0 ? 1 : 0].target;
-    return this.locks.withServers([source.id, destination.id], async () => {
-      // Read under the lock: a first scope added at the same time has made the relationship by now.
-      const first = (await this.relationships.get(relationship.id)).status === 'empty';
+    const members = membersInOrder(relationship).map((member) => member.serverId);
+    return this.locks.withServers(members, async () => {
+      // Read under the lock: a first scope added at the same time has made the relationship by now, and a PATCH
+      // that ran meanwhile set the settings a first scope creates it with.
+      const current = await this.relationships.getManaged(relationship.id);
+      const first = current.status === 'empty';
+      const spec = await this.relationships.specOf(current);
+      const source = spec.sides[from].target;
+      const destination = spec.sides[from === 0 ? 1 : 0].target;
       const change = await this.relationships
         .failoverOf(relationship.vendor)
         .scopes!.addScope(spec, from, dto.network, first, writeContext(actor));

@@ -8,7 +8,7 @@ import { assertIfMatch } from '../common/http/etag.js';
 import { ProblemException } from '../common/problem/problem.exception.js';
 import { ServerLockService } from '../servers/server-lock.service.js';
 import { ServersService } from '../servers/servers.service.js';
-import type { FailoverSpec } from '../vendors/driver.js';
+import type { FailoverOperations, FailoverSpec, ServerTarget } from '../vendors/driver.js';
 import type { CreateRelationshipDto, UpdateRelationshipDto } from './dto/relationship.dto.js';
 import { allOrNothing, changeDigests, rolledBackAuditOf, writeContext } from './failover-writes.js';
 import { assertRelationshipShape, settingsForMode } from './relationship-rules.js';
@@ -35,8 +35,26 @@ export class RelationshipUpdateService {
     ifMatch: string | undefined,
     actor: Actor,
   ): Promise<RelationshipEntity> {
-    const current = await this.relationships.getManaged(id);
-    assertIfMatch(ifMatch, current.version);
+    // Checked at once, so that a bad request or a stale ETag does not wait for the servers' lock.
+    const first = await this.relationships.getManaged(id);
+    assertIfMatch(ifMatch, first.version);
+    await this.plan(first, dto);
+    return this.locks.withServers(
+      membersInOrder(first).map((member) => member.serverId),
+      async () => {
+        // Again under both servers' lock, before anything is written: a PATCH that ran meanwhile is what this one
+        // merges into (else its settings would be written back over) and what If-Match is checked against (else a
+        // stale PATCH would write both servers before its 412, and write them again to undo).
+        const current = await this.relationships.getManaged(id);
+        assertIfMatch(ifMatch, current.version);
+        return this.apply(current, dto, ifMatch, actor, await this.plan(current, dto));
+      },
+    );
+  }
+
+  /** What `dto` makes of `current`: validated, with the spec to write and the row's new settings and secrets. */
+  private async plan(current: RelationshipEntity, dto: UpdateRelationshipDto): Promise<UpdatePlan> {
+    const id = current.id;
     const members = membersInOrder(current);
     if (
       dto.servers &&
@@ -96,6 +114,11 @@ export class RelationshipUpdateService {
         ? undefined
         : openedOrNone(() => openRelationshipSecrets(this.box, id, current.sealedSecrets));
     if (givenSecret === null) clearSettings['messageAuthentication'] = false;
+    // Windows never returns a shared secret: one adopted with authentication on has none sealed, only the flag it was
+    // found with (splitSecrets drops it as read-only), which a PATCH that neither sends nor withdraws a secret keeps.
+    if (givenSecret === undefined && current.settings['messageAuthentication'] === true) {
+      clearSettings['messageAuthentication'] = true;
+    }
     const sealedSecrets = sealRelationshipSecrets(this.box, id, { ...keptSecrets, ...secrets });
     const targets = await Promise.all(members.map((member) => this.servers.target(member.serverId)));
     const spec: FailoverSpec = {
@@ -113,55 +136,72 @@ export class RelationshipUpdateService {
         settings: { ...(servers[i].settings ?? {}) },
       })) as FailoverSpec['sides'],
     };
-    return this.locks.withServers(
-      targets.map((target) => target.id),
-      async () => {
-        // Windows: an empty relationship is only a record until its first scope.
-        const onServers = !(failover.scopes && current.status === 'empty');
-        const changes = onServers
-          ? await allOrNothing(
-              targets,
-              (_target, index) => failover.applyFailover(index as 0 | 1, spec, writeContext(actor)),
-              rolledBackAuditOf(this.dataSource, this.audit, actor, 'update', current.name),
-            )
-          : [];
-        try {
-          return await this.dataSource.transaction(async (manager) => {
-            // Lock the row itself: FOR UPDATE cannot reach through the outer join that loads the members.
-            await manager.query('SELECT 1 FROM relationships WHERE id = $1 FOR UPDATE', [id]);
-            const row = await manager.findOneOrFail(RelationshipEntity, { where: { id } });
-            assertIfMatch(ifMatch, row.version);
-            row.mode = spec.mode;
-            row.settings = clearSettings;
-            row.sealedSecrets = sealedSecrets;
-            for (const member of row.servers) {
-              const side = spec.sides[member.position];
-              member.role = side.role;
-              member.settings = side.settings;
-            }
-            // Always a new version (the ETag): a change of the members alone would not update the row itself.
-            row.updatedAt = new Date();
-            const saved = await manager.save(row);
-            await this.audit.record(manager, {
-              action: 'relationship.updated',
-              targetType: 'relationship',
-              targetId: id,
-              ...actor,
-              details: {
-                changed: Object.keys(dto),
-                mode: spec.mode,
-                servers: changeDigests(targets, changes),
-              },
-            });
-            return saved;
-          });
-        } catch (error) {
-          await Promise.allSettled(changes.map((change) => change.undo()));
-          throw error;
-        }
-      },
-    );
+    return { spec, targets, failover, clearSettings, sealedSecrets };
   }
+
+  /** Writes `plan` to both servers (all or nothing), then records it; the servers are put back when that fails. */
+  private async apply(
+    current: RelationshipEntity,
+    dto: UpdateRelationshipDto,
+    ifMatch: string | undefined,
+    actor: Actor,
+    { spec, targets, failover, clearSettings, sealedSecrets }: UpdatePlan,
+  ): Promise<RelationshipEntity> {
+    const id = current.id;
+    // Windows: an empty relationship is only a record until its first scope.
+    const onServers = !(failover.scopes && current.status === 'empty');
+    const changes = onServers
+      ? await allOrNothing(
+          targets,
+          (_target, index) => failover.applyFailover(index as 0 | 1, spec, writeContext(actor)),
+          rolledBackAuditOf(this.dataSource, this.audit, actor, 'update', current.name),
+        )
+      : [];
+    try {
+      return await this.dataSource.transaction(async (manager) => {
+        // Lock the row itself: FOR UPDATE cannot reach through the outer join that loads the members.
+        await manager.query('SELECT 1 FROM relationships WHERE id = $1 FOR UPDATE', [id]);
+        const row = await manager.findOneOrFail(RelationshipEntity, { where: { id } });
+        // Writers that do not take the servers' lock (GET .../state refreshing the status) may have moved it on.
+        assertIfMatch(ifMatch, row.version);
+        row.mode = spec.mode;
+        row.settings = clearSettings;
+        row.sealedSecrets = sealedSecrets;
+        for (const member of row.servers) {
+          const side = spec.sides[member.position];
+          member.role = side.role;
+          member.settings = side.settings;
+        }
+        // Always a new version (the ETag): a change of the members alone would not update the row itself.
+        row.updatedAt = new Date();
+        const saved = await manager.save(row);
+        await this.audit.record(manager, {
+          action: 'relationship.updated',
+          targetType: 'relationship',
+          targetId: id,
+          ...actor,
+          details: {
+            changed: Object.keys(dto),
+            mode: spec.mode,
+            servers: changeDigests(targets, changes),
+          },
+        });
+        return saved;
+      });
+    } catch (error) {
+      await Promise.allSettled(changes.map((change) => change.undo()));
+      throw error;
+    }
+  }
+}
+
+/** A PATCH made ready to write: the spec for the servers, and the row's new settings and sealed secrets. */
+interface UpdatePlan {
+  spec: FailoverSpec;
+  targets: ServerTarget[];
+  failover: FailoverOperations;
+  clearSettings: Record<string, unknown>;
+  sealedSecrets: string | null;
 }
 
 /**

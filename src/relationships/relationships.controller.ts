@@ -250,7 +250,9 @@ export class RelationshipsController {
   @Authorize(DHCP_ADMIN)
   @Operation(
     'Remove a failover relationship',
-    'Kea: the HA hook comes off both servers (all or nothing) and their scopes stay. ISC: the failover peers come ' +
+    'Kea: the HA hook comes off both servers (all or nothing) and their scopes stay; with `skipUnreachable=true` a ' +
+      'server that cannot be reached (a partner gone for good) is left as it is and named (`unreachable`), and the ' +
+      'HA comes off the other. ISC: the failover peers come ' +
       "off both servers (all or nothing), and on each server the pools that named the relationship's peer follow the " +
       "seed's delete-peer rule: its last peer → the references are removed; one other peer left → they refer to it; " +
       'two or more left → to the one `replacement` names for that server (`<serverId>:<peer name>`, once per server ' +

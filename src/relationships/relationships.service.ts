@@ -79,7 +79,11 @@ export class RelationshipsService {
   }
 
   async create(dto: CreateRelationshipDto, actor: Actor): Promise<RelationshipEntity> {
-    const settings = assertRelationshipShape(dto);
+    // A null setting in a create is the default, as an absent one (a PATCH's null resets a stored setting): not
+    // recorded, so that the relationship never shows a null where its settings' schema has a number or a flag.
+    const settings = Object.fromEntries(
+      Object.entries(assertRelationshipShape(dto)).filter(([, value]) => value !== null),
+    );
     const failover = this.failoverOf(dto.vendor);
     const targets = await this.targetsFor(dto);
     await this.assertFree(dto, targets, failover);

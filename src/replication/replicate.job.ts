@@ -258,8 +258,14 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
       if (!problem) throw error;
       // A write that could not be all or nothing (Windows) says which scopes landed and why each other did not.
       const partial = error instanceof DriverError ? error.scopes : undefined;
-      if (partial && partial.written.length > 0) {
-        await this.recordWrite(record, { source, destination }, { networks: partial.written, partial: true });
+      // Scopes written half-way are changes too (the server may hold part of them): audited with those that landed.
+      const halfWritten = partial?.halfWritten ?? [];
+      if (partial && (partial.written.length > 0 || halfWritten.length > 0)) {
+        await this.recordWrite(
+          record,
+          { source, destination },
+          { networks: partial.written, ...(halfWritten.length > 0 ? { halfWritten } : {}), partial: true },
+        );
       } else if (error instanceof DriverError && error.leftChanged && sent.length > 0) {
         // A failed write that could not be undone (ISC: the restart failed and so did the restore) is live on the
         // server all the same: the trail records it.

@@ -23,6 +23,11 @@ export type DriverErrorCode = (typeof DriverErrorCode)[keyof typeof DriverErrorC
 export interface ScopeWriteOutcome {
   written: string[];
   failed: Record<string, string>;
+  /**
+   * Failed scopes whose write began and stopped part-way (Windows: a cmdlet of the scope failed after others ran, or
+   * the session died): the server may hold part of it, so the change is audited like one that landed.
+   */
+  halfWritten?: string[];
 }
 
 /** The one error type that crosses the driver boundary; vendor details stay in `vendorMessage`. */

@@ -317,6 +317,18 @@ export class RemoveRelationshipQuery {
   @ArrayMaxSize(2)
   @IsString({ each: true })
   replacement?: string[];
+
+  /**
+   * Kea: `true` removes the relationship even when a server cannot be reached (a partner that failed for good, which
+   * otherwise keeps the relationship, and so its own registration, for ever): HA comes off each server that answers,
+   * the record goes, and the answer names each server left as it was (`unreachable`), whose HA entry is to be taken
+   * off by hand should it come back. Without it such a removal is a 502 that changes nothing.
+   */
+  @ApiPropertyOptional({ type: Boolean, default: false })
+  @IsOptional()
+  @ToBoolean()
+  @IsBoolean({ message: 'skipUnreachable must be true or false' })
+  skipUnreachable?: boolean;
 }
 
 /** ISC: what the seed's delete-peer rule did with the pools that named the relationship's peer on one server. */
@@ -349,6 +361,11 @@ export class DeleteRelationshipServerDto {
   scopes?: 'kept' | 'deleted' | 'disabled';
   /** ISC: what became of the pools that named the relationship's peer (the seed's delete-peer rule). */
   peer?: RelationshipPeerRemovalDto;
+  /**
+   * With `skipUnreachable=true`: why the server could not be reached. Its failover configuration is left as it was
+   * (`failoverRemoved: false`).
+   */
+  unreachable?: string;
 }
 
 export class DeleteRelationshipResultDto {

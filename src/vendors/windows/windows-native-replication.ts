@@ -60,6 +60,7 @@ export async function replicateNatively(
     throw new DriverError(error.code, error.message, error.vendorMessage, {
       scopes: {
         written: [],
+        halfWritten: writes.map(networkOf),
         failed: Object.fromEntries(
           writes.map((write) => [networkOf(write), `may be half-written: ${error.message}`]),
         ),

@@ -30,6 +30,7 @@ export async function writeScopesInBatches(
 ): Promise<void> {
   const written: string[] = [];
   const failed: Record<string, string> = {};
+  const halfWritten: string[] = [];
   let first: DriverError | undefined;
   const fail = (network: string, error: DriverError): void => {
     first ??= error;
@@ -56,6 +57,7 @@ export async function writeScopesInBatches(
     } catch (error) {
       if (!(error instanceof DriverError)) throw error;
       for (const scope of batch) {
+        halfWritten.push(scope.network);
         fail(
           scope.network,
           new DriverError(error.code, `scope ${scope.network} may be half-written: ${error.message}`),
@@ -69,8 +71,10 @@ export async function writeScopesInBatches(
     results.forEach((result, step) => {
       const network = batch[step].network;
       if (result.ok) written.push(network);
-      else
+      else {
+        halfWritten.push(network);
         fail(network, stepError(result, `${target.name}: write scope ${network} (it may be half-written)`));
+      }
     });
   }
   if (first) {
@@ -79,7 +83,7 @@ export async function writeScopesInBatches(
       first.code,
       `${count} of ${writes.length} scopes were not written on ${target.name} (${written.length} were); first: ${first.message}`,
       first.vendorMessage,
-      { scopes: { written, failed } },
+      { scopes: { written, failed, ...(halfWritten.length > 0 ? { halfWritten } : {}) } },
     );
   }
 }

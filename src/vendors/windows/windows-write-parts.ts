@@ -18,11 +18,13 @@ export function throwCombined(parts: WritePart[], target: ServerTarget): void {
     throw foreign instanceof Error ? foreign : new Error('a write failed', { cause: foreign });
   const written: string[] = [];
   const failed: Record<string, string> = {};
+  const halfWritten: string[] = [];
   for (const { networks, outcome } of parts) {
     if (outcome.status === 'fulfilled') written.push(...networks);
     else {
       const error = outcome.reason as DriverError;
       written.push(...(error.scopes?.written ?? []));
+      halfWritten.push(...(error.scopes?.halfWritten ?? []));
       for (const network of networks) {
         if (!error.scopes?.written.includes(network))
           failed[network] = error.scopes?.failed[network] ?? withVendorMessage(error);
@@ -35,7 +37,7 @@ export function throwCombined(parts: WritePart[], target: ServerTarget): void {
     first.code,
     `${Object.keys(failed).length} of ${total} scopes were not written on ${target.name}; first: ${first.message}`,
     first.vendorMessage,
-    { scopes: { written, failed } },
+    { scopes: { written, failed, ...(halfWritten.length > 0 ? { halfWritten } : {}) } },
   );
 }
 
