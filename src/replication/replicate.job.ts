@@ -335,8 +335,9 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
     ]);
     timing.lap('read');
     if (sourceRead.status === 'rejected') throw sourceRead.reason;
-    // Only the relationship's scopes are copied (all of them where it covers the whole server, Kea); a named scope
-    // the source lacks or holds outside the relationship is skipped with the reason.
+    // Only the relationship's scopes are copied (all of them where it covers the whole server, Kea). A scope the
+    // caller named that the source lacks or holds outside the relationship fails with the reason: what was asked
+    // cannot be done, and a pipeline reading only the job's state must not see it succeed.
     const driver = this.drivers.get(source.vendor);
     const inRelationship = (content: ScopeContent): boolean =>
       driver.inRelationship?.(content, leg.sourcePeerName) ?? true;
@@ -347,7 +348,10 @@ export class ReplicateJob implements JobHandler, OnModuleInit {
         : !inRelationship(content)
           ? `scope ${network} on ${source.name} is not in this relationship ("${leg.sourcePeerName}" there)`
           : undefined;
-      if (reason) outcomes[keyOf(leg, network)] = { ...base, network, state: 'skipped', reason };
+      if (reason) {
+        outcomes[keyOf(leg, network)] = { ...base, network, state: 'failed', reason };
+        refused.add(keyOf(leg, network)); // its own reason stays, whatever fails later
+      }
     }
     const sourceScopes = new Map([...sourceRead.value].filter(([, content]) => inRelationship(content)));
     // Known before the destination's answer is looked at, so that its failure names every scope.

@@ -431,6 +431,18 @@ describe('ISC dhcpd driver through the API, over a real sshd and the real dhcpd 
       return { idS, idD, pair, dry, job };
     };
 
+    it('a named scope the source lacks fails the job, saying so, and writes nothing', async () => {
+      const [main, include, restarts] = [await b.main(), await b.include(), await b.restarts()];
+      const job = await replicate(t, scopeBody({ network: '10.99.0.0' }));
+      expect(job.state).toBe('failed');
+      expect(outcomeOf(job, '10.99.0.0')).toMatchObject({
+        state: 'failed',
+        reason: expect.stringMatching(/has no scope 10\.99\.0\.0$/),
+      });
+      expect(job.error).toMatch(/^1 of 1 scopes failed .*10\.99\.0\.0: .*has no scope 10\.99\.0\.0/);
+      expect([await b.main(), await b.include(), await b.restarts()]).toEqual([main, include, restarts]);
+    });
+
     it("a dry run writes nothing; the real run changes only the lines it must, keeps B's peer name, and is audited", async () => {
       const [main, include, restarts] = [await b.main(), await b.include(), await b.restarts()];
       const dry = await replicate(t, scopeBody({ dryRun: true }));

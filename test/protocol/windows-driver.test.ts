@@ -281,7 +281,7 @@ describe('Windows driver over sshd and the DhcpServer emulator', () => {
       expect((await estate.sessions('WIN2')).length - win2Sessions).toBe(1);
     });
 
-    test('a scope of the source outside the relationship is skipped, saying so', async () => {
+    test('a named scope of the source outside the relationship fails the job, saying so', async () => {
       const job = await replicate(t, {
         kind: 'scope',
         sourceServerId: ids['WIN1'],
@@ -291,10 +291,14 @@ describe('Windows driver over sshd and the DhcpServer emulator', () => {
       expect(Object.values(job.outcome.scopes ?? {})).toEqual([
         expect.objectContaining({
           network: '10.1.3.0',
-          state: 'skipped',
+          state: 'failed',
           reason: expect.stringMatching(/^scope 10\.1\.3\.0 on \S+ is not in this relationship/),
         }),
       ]);
+      expect(job.state).toBe('failed');
+      expect(job.error).toMatch(
+        /^1 of 1 scopes failed .*10\.1\.3\.0: scope 10\.1\.3\.0 on \S+ is not in this relationship/,
+      );
       expect((await estate.serverState('WIN2')).scopes['10.1.3.0']).toBeUndefined();
     });
 
