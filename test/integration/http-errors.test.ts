@@ -30,6 +30,26 @@ describe('HTTP errors are problem+json', () => {
     expect(response.headers['allow']).toBe('GET, POST');
   });
 
+  it('405 names only the methods really served, outside the API too; a path with none is a 404', async () => {
+    // The metrics middleware is mounted on every path for every method: that says nothing about what is served.
+    const health = await t.http.delete('/health').expect(405);
+    expectProblem(health, 'urn:dfm:problem:method-not-allowed');
+    expect(health.headers['allow']).toBe('GET');
+    expect((await t.http.post('/metrics').expect(405)).headers['allow']).toBe('GET');
+    expectProblem(
+      await t.http.get('/api/v1').set(bearer(t.adminKey)).expect(404),
+      'urn:dfm:problem:not-found',
+    );
+  });
+
+  it('404 problem+json for an unknown path outside /api/v1 too (no HTML page)', async () => {
+    for (const path of ['/', '/api/v2/servers', '/health/x']) {
+      const response = await t.http.get(path).set(bearer(t.adminKey)).expect(404);
+      expectProblem(response, 'urn:dfm:problem:not-found');
+      expect(response.body.instance).toBe(path);
+    }
+  });
+
   it('413 for a body over 1 MiB', async () => {
     const response = await t.http
       .post('/api/v1/principals')
