@@ -9,6 +9,7 @@ import { AppModule, type AppModuleOptions } from '../../src/app.module.js';
 import { WORKER_CONCURRENCY, WORKER_LOCK_DURATION_MS } from '../../src/jobs/job-options.constants.js';
 import { AppConfig, DISCOVERY_MAX_AGE_SECONDS, ISC_SSH_IDLE_SECONDS } from '../../src/config/app-config.js';
 import { configureApp, mountDocs } from '../../src/http/configure-app.js';
+import { watchResponseHeaders } from './documented-headers.js';
 import { watchProblemBodies } from './documented-problems.js';
 import { cloneTemplateDatabase, type TestDatabase } from './test-database.js';
 import { REDIS_URL } from './test-env.js';
@@ -50,6 +51,7 @@ export async function startTestApp(options: AppModuleOptions & { worker?: boolea
   });
   app.useLogger(app.get(Logger));
   const undocumentedProblems = watchProblemBodies(app);
+  const undocumentedHeaders = watchResponseHeaders(app);
   const { routes } = configureApp(app);
   mountDocs(app);
   try {
@@ -74,6 +76,12 @@ export async function startTestApp(options: AppModuleOptions & { worker?: boolea
       if (undocumented.length > 0) {
         throw new Error(
           `Problem members openapi.json does not document (ProblemDetails):\n${[...new Set(undocumented)].join('\n')}`,
+        );
+      }
+      const headers = undocumentedHeaders();
+      if (headers.length > 0) {
+        throw new Error(
+          `Response headers openapi.json does not document:\n${[...new Set(headers)].join('\n')}`,
         );
       }
     },
