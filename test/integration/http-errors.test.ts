@@ -104,6 +104,34 @@ describe('HTTP errors are problem+json', () => {
     expect(fields).toEqual(['extra', 'kind', 'limit']);
   });
 
+  it('400 saying "must be an array" for a list sent as a string or an object, not claims about its elements', async () => {
+    const principal = await t.http
+      .post('/api/v1/principals')
+      .set(bearer(t.adminKey))
+      .send({ name: 'array-probe', kind: 'user' })
+      .expect(201);
+    const attempts: Array<[string, Record<string, unknown>]> = [
+      ['/api/v1/roles', { name: 'array-probe-role', permissions: 'add-scope' }],
+      ['/api/v1/roles', { name: 'array-probe-role', permissions: { 0: 'add-scope' } }],
+      [
+        '/api/v1/grants',
+        { principalId: principal.body.id, permissions: 'add-scope', resource: { type: 'global' } },
+      ],
+    ];
+    for (const [path, body] of attempts) {
+      const refused = await t.http.post(path).set(bearer(t.adminKey)).send(body).expect(400);
+      expectProblem(refused, 'urn:dfm:problem:validation');
+      expect(refused.body.errors).toEqual([
+        { field: 'permissions', message: 'permissions must be an array such as ["add-scope"]' },
+      ]);
+    }
+    await t.http
+      .get(`/api/v1/grants?principalId=${principal.body.id as string}`)
+      .set(bearer(t.adminKey))
+      .expect(200)
+      .expect(({ body }) => expect(body.total).toBe(0));
+  });
+
   it('400 naming the field for a NUL character (U+0000) in the body or the query, and nothing is written', async () => {
     const before = (await t.http.get('/api/v1/principals').set(bearer(t.adminKey)).expect(200)).body.total;
     const body = await t.http
