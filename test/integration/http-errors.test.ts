@@ -213,6 +213,43 @@ describe('HTTP errors are problem+json', () => {
     await t.http.get('/health?probe=1').expect(200);
   });
 
+  it('400 for a body an operation does not take (its fields would be ignored), and nothing is done', async () => {
+    const principal = await t.http
+      .post('/api/v1/principals')
+      .set(bearer(t.adminKey))
+      .send({ name: 'body-probe', kind: 'user' })
+      .expect(201);
+    const id = principal.body.id as string;
+    const deleted = await t.http
+      .delete(`/api/v1/principals/${id}`)
+      .set(bearer(t.adminKey))
+      .send({ reason: 'left', force: true })
+      .expect(400);
+    expectProblem(deleted, 'urn:dfm:problem:validation');
+    expect(deleted.body.errors).toEqual([
+      { field: 'reason', message: 'unknown field "reason": this operation takes no body; remove it' },
+      { field: 'force', message: 'unknown field "force": this operation takes no body; remove it' },
+    ]);
+    await t.http.get(`/api/v1/principals/${id}`).set(bearer(t.adminKey)).expect(200);
+    const server = await t.http
+      .post('/api/v1/servers')
+      .set(bearer(t.adminKey))
+      .send(keaServerBody())
+      .expect(201);
+    const tested = await t.http
+      .post(`/api/v1/servers/${server.body.id as string}/connection-test`)
+      .set(bearer(t.adminKey))
+      .send({ timeoutMs: 100 })
+      .expect(400);
+    expect(tested.body.errors).toEqual([
+      { field: 'timeoutMs', message: 'unknown field "timeoutMs": this operation takes no body; remove it' },
+    ]);
+    // An empty object is no body: clients that always send one are fine.
+    await t.http.delete(`/api/v1/principals/${id}`).set(bearer(t.adminKey)).send({}).expect(204);
+    // Authentication and permissions come first, as for every other validation.
+    await t.http.delete(`/api/v1/principals/${id}`).send({ force: true }).expect(401);
+  });
+
   it('keeps a sane caller X-Request-Id and replaces an unsafe one', async () => {
     const kept = await t.http.get('/api/v1/servers').set('X-Request-Id', 'pipeline-42.step-3').expect(401);
     expect(kept.headers['x-request-id']).toBe('pipeline-42.step-3');
