@@ -1,3 +1,5 @@
+import type { Server } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
 import { keaServerBody } from '../support/fixtures.js';
 import { bearer, startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -58,6 +60,38 @@ describe('HTTP errors are problem+json', () => {
       .send(JSON.stringify({ name: 'x', kind: 'user', description: 'y'.repeat(1_100_000) }))
       .expect(413);
     expectProblem(response, 'urn:dfm:problem:payload-too-large');
+  });
+
+  it('431 problem+json for a request line or headers over the limit, 400 for a request that is not HTTP', async () => {
+    // Node answers these itself, before any route: a status line and nothing else, unless told otherwise.
+    const long = await t.http
+      .get(`/api/v1/servers?name=${'a'.repeat(20_000)}`)
+      .set(bearer(t.adminKey))
+      .expect(431);
+    expect(long.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(long.body).toMatchObject({
+      type: 'urn:dfm:problem:request-header-too-large',
+      status: 431,
+      requestId: long.headers['x-request-id'],
+    });
+    expect(long.body.detail).toContain('16384 bytes');
+    const server = t.app.getHttpServer() as Server;
+    if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = connect((server.address() as AddressInfo).port, '127.0.0.1', () =>
+        socket.write('GET /api/v1/servers HTTP/1.1\r\nHost: x\r\nContent-Length: many\r\n\r\n'),
+      );
+      let text = '';
+      socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(raw).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(raw).toContain('Content-Type: application/problem+json');
+    expect(JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4))).toMatchObject({
+      type: 'urn:dfm:problem:bad-request',
+      status: 400,
+    });
   });
 
   it('415 for a body that is not JSON', async () => {
