@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { Actor } from '../auth/actor.js';
 import { AuditService } from '../audit/audit.service.js';
+import { assertIfMatch } from '../common/http/etag.js';
 import { ProblemException } from '../common/problem/problem.exception.js';
 import { ServerLockService } from '../servers/server-lock.service.js';
 import { ServersService } from '../servers/servers.service.js';
@@ -39,9 +40,11 @@ export class RelationshipRemovalService {
   async remove(
     id: string,
     query: RemoveRelationshipQuery,
+    ifMatch: string | undefined,
     actor: Actor,
   ): Promise<DeleteRelationshipResultDto> {
     const relationship = await this.relationships.getManaged(id);
+    assertIfMatch(ifMatch, relationship.version);
     const failover = this.relationships.failoverOf(relationship.vendor);
     const members = membersInOrder(relationship);
     // Refused before anything else for a vendor without the choice (Kea, Windows), as keepScopesOn is for Kea, ISC.

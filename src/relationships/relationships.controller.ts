@@ -262,6 +262,7 @@ export class RelationshipsController {
   )
   @ApiOkResponse({ type: DeleteRelationshipResultDto })
   @NotFound('relationship')
+  @IfMatch()
   @Conflicts(
     `${NOT_ADOPTED}; or a server refuses the change; or (ISC) a server has two or more other failover peers and ` +
       '`replacement` names none for it: `replacements` lists each such server (`serverId`, `serverName`, `peer`, ' +
@@ -272,8 +273,9 @@ export class RelationshipsController {
   remove(
     @IdParam() id: string,
     @Query() query: RemoveRelationshipQuery,
+    @Headers('if-match') ifMatch: string | undefined,
     @CurrentActor() actor: Actor,
   ): Promise<DeleteRelationshipResultDto> {
-    return this.removal.remove(id, query, actor);
+    return this.removal.remove(id, query, ifMatch, actor);
   }
 }
