@@ -4,6 +4,8 @@ import { sendProblem } from '../common/problem/problem-response.js';
 import { ProblemType } from '../common/problem/problem-types.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
+/** Objects and arrays inside one another: the deepest request (a relationship's server settings) needs 4. */
+const MAX_BODY_DEPTH = 32;
 const JSON_TYPES = ['application/json', 'application/merge-patch+json'];
 const WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
 
@@ -84,7 +86,19 @@ export function bodyParsingMiddleware(): Array<
     next();
   };
   // PostgreSQL text and jsonb cannot hold U+0000: refused here with the field, instead of failing at the database.
+  // A body nested past what any request needs is refused first: every later step (validation, the class
+  // transformer) walks it recursively, and 100,000 nested arrays fit in 1 MiB.
   const refuseNul = (request: Request, response: Response, next: NextFunction): void => {
+    if (depthOver(request.body, MAX_BODY_DEPTH)) {
+      sendProblem(
+        response,
+        request,
+        ProblemException.badRequest(
+          `The body nests deeper than ${MAX_BODY_DEPTH} levels of objects and arrays.`,
+        ),
+      );
+      return;
+    }
     const fields = [...nulFields(request.query, ''), ...nulFields(request.body, '')];
     if (fields.length > 0) {
       sendProblem(
@@ -108,6 +122,18 @@ export function bodyParsingMiddleware(): Array<
     requireObject,
     refuseNul,
   ];
+}
+
+/** Whether `value` nests objects and arrays more than `limit` deep; iterative, so any depth is measured. */
+function depthOver(value: unknown, limit: number): boolean {
+  const pending: Array<[unknown, number]> = [[value, 0]];
+  while (pending.length > 0) {
+    const [item, depth] = pending.pop()!;
+    if (item === null || typeof item !== 'object') continue;
+    if (depth >= limit) return true;
+    for (const child of Object.values(item)) pending.push([child, depth + 1]);
+  }
+  return false;
 }
 
 /** The paths (`a.b[2].c`, as validation errors name fields) of the strings and keys that contain U+0000. */

@@ -94,6 +94,24 @@ describe('HTTP errors are problem+json', () => {
     });
   });
 
+  it('400 for a body nested deeper than any request needs (was a 500: the checks recursed past the stack)', async () => {
+    const depth = 100_000;
+    const response = await t.http
+      .post('/api/v1/principals')
+      .set(bearer(t.adminKey))
+      .set('Content-Type', 'application/json')
+      .send(`{"name":"deep","kind":"user","description":${'['.repeat(depth)}${']'.repeat(depth)}}`)
+      .expect(400);
+    expectProblem(response, 'urn:dfm:problem:bad-request');
+    expect(response.body.detail).toBe('The body nests deeper than 32 levels of objects and arrays.');
+    await t.http.get('/api/v1/principals?name=deep').set(bearer(t.adminKey)).expect(200, {
+      items: [],
+      total: 0,
+      limit: 50,
+      offset: 0,
+    });
+  });
+
   it('415 for a body that is not JSON', async () => {
     const response = await t.http
       .post('/api/v1/principals')
