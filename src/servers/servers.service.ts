@@ -202,8 +202,12 @@ export class ServersService {
       );
       const managed = memberships.filter((membership) => !membership.discovered);
       if (managed.length > 0) {
+        // Ids and the call, not names alone: what a pipeline tearing the estate down needs to go on.
         throw ProblemException.conflict(
-          `Server ${server.name} is in relationship(s) ${managed.map((m) => `"${m.name}"`).join(', ')}; remove those first.`,
+          `Server ${server.name} is in relationship(s) ` +
+            `${managed.map((m) => `"${m.name}" (${m.id})`).join(', ')}; remove those first ` +
+            `(${managed.map((m) => `DELETE /api/v1/relationships/${m.id}`).join(', ')}).`,
+          { relationshipId: managed[0].id },
         );
       }
       // A relationship only found on the servers (not adopted) is a record of what they hold, which this service
