@@ -57,7 +57,8 @@ export class ApiKeysController {
   @Operation(
     'List API keys (never the keys themselves)',
     'Newest first, each with its `prefix` to tell keys apart. Filter by `principalId` and by `revoked` (`true`: ' +
-      'revoked keys only; `false`: live keys only); page with `limit` and `offset`. Needs `administer-access` on ' +
+      'revoked keys only; `false`: keys not revoked, expired ones included: see `expiresAt`); page with `limit` and ' +
+      '`offset`. Needs `administer-access` on ' +
       '`global`.',
   )
   @ApiOkResponse({ type: ApiKeyPage })
