@@ -31,7 +31,7 @@ export class ApiKeyQuery extends PageQuery {
   @IsUUID()
   principalId?: string;
 
-  /** `true` for revoked keys only, `false` for live keys only. */
+  /** `true` for revoked keys only, `false` for keys not revoked (expired ones included: see `expiresAt`). */
   @ApiPropertyOptional({ type: Boolean })
   @IsOptional()
   @ToBoolean()

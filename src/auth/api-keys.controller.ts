@@ -4,6 +4,8 @@ import type { Response } from 'express';
 import {
   ConditionalRead,
   Conflicts,
+  createdHeaders,
+  ETAG_HEADER,
   IfMatch,
   NotFound,
   Operation,
@@ -31,7 +33,10 @@ export class ApiKeysController {
     'Create an API key for a principal',
     'The answer holds the key in `key`; it is shown this once only. A disabled principal gets no key (409).',
   )
-  @ApiCreatedResponse({ type: CreatedApiKeyDto })
+  @ApiCreatedResponse({
+    type: CreatedApiKeyDto,
+    headers: createdHeaders('the API key (never the key itself)'),
+  })
   @Conflicts(
     'The principal (`principalId`) is disabled: enable it first (`PATCH /principals/{id}` with `disabled: false`).',
   )
@@ -52,7 +57,8 @@ export class ApiKeysController {
   @Operation(
     'List API keys (never the keys themselves)',
     'Newest first, each with its `prefix` to tell keys apart. Filter by `principalId` and by `revoked` (`true`: ' +
-      'revoked keys only; `false`: live keys only); page with `limit` and `offset`. Needs `administer-access` on ' +
+      'revoked keys only; `false`: keys not revoked, expired ones included: see `expiresAt`); page with `limit` and ' +
+      '`offset`. Needs `administer-access` on ' +
       '`global`.',
   )
   @ApiOkResponse({ type: ApiKeyPage })
@@ -68,7 +74,7 @@ export class ApiKeysController {
     'Its owner, name, prefix, expiry, revocation and last use. Answers with an `ETag`; send it in `If-None-Match` ' +
       'for a 304 while the key is unchanged. Needs `administer-access` on `global`.',
   )
-  @ApiOkResponse({ type: ApiKeyDto })
+  @ApiOkResponse({ type: ApiKeyDto, headers: ETAG_HEADER })
   @NotFound('API key')
   @ConditionalRead('API key')
   async get(@IdParam() id: string, @Res({ passthrough: true }) response: Response): Promise<ApiKeyDto> {

@@ -5,6 +5,8 @@ import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
 import {
   ConditionalRead,
   Conflicts,
+  createdHeaders,
+  ETAG_HEADER,
   IfMatch,
   NotFound,
   Operation,
@@ -35,7 +37,7 @@ export class PrincipalsController {
       'unique whatever their case (409). Send `Idempotency-Key` to retry safely. Needs `administer-access` on ' +
       '`global`.',
   )
-  @ApiCreatedResponse({ type: PrincipalDto })
+  @ApiCreatedResponse({ type: PrincipalDto, headers: createdHeaders('the principal') })
   @Conflicts('A principal with that name exists (`existingId` names it).')
   async create(
     @Body() dto: CreatePrincipalDto,
@@ -68,7 +70,7 @@ export class PrincipalsController {
     'Answers with an `ETag`; send it in `If-None-Match` for a 304 while the principal is unchanged. Needs ' +
       '`administer-access` on `global`.',
   )
-  @ApiOkResponse({ type: PrincipalDto })
+  @ApiOkResponse({ type: PrincipalDto, headers: ETAG_HEADER })
   @NotFound('principal')
   @ConditionalRead('principal')
   async get(@IdParam() id: string, @Res({ passthrough: true }) response: Response): Promise<PrincipalDto> {
@@ -85,7 +87,7 @@ export class PrincipalsController {
       'with a global Administrators grant cannot be disabled (409). Send the `ETag` you read in `If-Match` (412 if ' +
       'it changed since). Needs `administer-access` on `global`.',
   )
-  @ApiOkResponse({ type: PrincipalDto })
+  @ApiOkResponse({ type: PrincipalDto, headers: ETAG_HEADER })
   @NotFound('principal')
   @IfMatch()
   @Conflicts(

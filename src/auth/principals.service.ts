@@ -5,6 +5,7 @@ import { AuditService } from '../audit/audit.service.js';
 import { assertIfMatch } from '../common/http/etag.js';
 import { pageWindow, toPage, type Page } from '../common/http/pagination.js';
 import { ProblemException } from '../common/problem/problem.exception.js';
+import { changedFields } from '../common/validation/changed-fields.js';
 import { givenFields } from '../common/validation/given-fields.js';
 import {
   assertNameFree,
@@ -84,7 +85,8 @@ export class PrincipalsService {
         await this.assertNotLastAdministrator(manager, id, 'disable');
       }
       if (dto.name !== undefined) await assertNameFree(manager, PrincipalEntity, 'principal', dto.name, id);
-      const given = givenFields(dto);
+      const given = changedFields(principal, givenFields(dto));
+      if (Object.keys(given).length === 0) return principal;
       Object.assign(principal, given);
       const saved = await manager
         .save(principal)

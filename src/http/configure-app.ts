@@ -1,10 +1,11 @@
 import type { INestApplication } from '@nestjs/common';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { SwaggerModule } from '@nestjs/swagger';
 import { assignRequestId } from '../observability/logger.options.js';
 import { ProblemFilter } from '../common/problem/problem.filter.js';
 import { buildOpenApiDocument } from '../openapi/openapi-document.js';
 import { bodyParsingMiddleware } from './body-parsing.js';
+import { answerClientErrors } from './client-errors.js';
 import { RouteTable } from './route-table.js';
 
 export const API_PREFIX = 'api/v1';
@@ -28,6 +29,7 @@ export function configureApp(app: INestApplication): { routes: RouteTable } {
     app.use(middleware);
   }
   app.useGlobalFilters(new ProblemFilter(routes));
+  answerClientErrors(app.getHttpServer() as Server);
   return { routes };
 }
 

@@ -6,6 +6,8 @@ import { CurrentActor, type Actor } from '../auth/actor.js';
 import {
   ConditionalRead,
   Conflicts,
+  createdHeaders,
+  ETAG_HEADER,
   IfMatch,
   NotFound,
   Operation,
@@ -87,7 +89,7 @@ export class IscPeersController {
       'refuses a peer no pool refers to), with the rule of `PUT .../scopes/{network}/failover-peer`. `mclt` and `split` are for the ' +
       'primary only (a 400 on a secondary). One validated write (`dhcpd -t`).',
   )
-  @ApiCreatedResponse({ type: CreatedFailoverPeerDto })
+  @ApiCreatedResponse({ type: CreatedFailoverPeerDto, headers: createdHeaders('the failover peer') })
   @NotFound('server, a scope named in `scopes`, or a scope range holding an address in `pools`')
   @Conflicts(
     `${NOT_ISC}; the name is taken; it is the first peer and no address pool can refer to it; a scope (or a pool picked in \`pools\`) holds the last pools of another peer (confirm its deletion); or that ` +
@@ -115,7 +117,7 @@ export class IscPeersController {
   @Authorize({ resource: serverFromPath })
   @Operation('Read a failover peer of an ISC server', 'With the pools and scopes that refer to it.')
   @ApiParam({ name: 'name', description: 'The peer name (`failover peer "<name>"`).' })
-  @ApiOkResponse({ type: FailoverPeerDto })
+  @ApiOkResponse({ type: FailoverPeerDto, headers: ETAG_HEADER })
   @NotFound('server or failover peer')
   @ConditionalRead('failover peer')
   @Conflicts(NOT_ISC)
@@ -140,7 +142,7 @@ export class IscPeersController {
       "(a 400 on `name`: dhcpd pairs the two servers' declarations by name).",
   )
   @ApiParam({ name: 'name', description: 'The peer name.' })
-  @ApiOkResponse({ type: FailoverPeerDto })
+  @ApiOkResponse({ type: FailoverPeerDto, headers: ETAG_HEADER })
   @NotFound('server or failover peer')
   @Conflicts(`${NOT_ISC}; or ${MANAGED}.`)
   @IfMatch()

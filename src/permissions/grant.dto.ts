@@ -3,6 +3,7 @@ import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayUnique,
+  IsArray,
   IsDefined,
   IsIn,
   IsObject,
@@ -13,7 +14,7 @@ import {
 import { PageQuery } from '../common/http/pagination.js';
 import { IsScopeNetwork } from '../common/validation/network.validators.js';
 import type { GrantEntity } from './grant.entity.js';
-import { PERMISSIONS, type Permission } from './permission.js';
+import { PERMISSIONS, PERMISSIONS_ARRAY, type Permission } from './permission.js';
 import { RESOURCE_TYPES, type ResourceType } from './resource.js';
 
 /** Where a grant applies. */
@@ -50,6 +51,7 @@ export class CreateGrantDto {
   /** ...and/or permission bits directly (at least one of `roleId` and `permissions`). */
   @ApiPropertyOptional({ enum: PERMISSIONS, isArray: true })
   @IsOptional()
+  @IsArray({ message: PERMISSIONS_ARRAY })
   @ArrayMaxSize(PERMISSIONS.length)
   @ArrayUnique()
   @IsIn(PERMISSIONS, { each: true, message: `each permission must be one of ${PERMISSIONS.join(', ')}` })

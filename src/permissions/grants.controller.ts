@@ -6,6 +6,8 @@ import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
 import {
   ConditionalRead,
   Conflicts,
+  createdHeaders,
+  ETAG_HEADER,
   IfMatch,
   NotFound,
   Operation,
@@ -34,7 +36,7 @@ export class GrantsController {
     'Grants cannot be changed; delete and create again. Scope-level bits go on `scope`, `server-scopes` or ' +
       '`global` resources; server-level bits on `server` or `global`.',
   )
-  @ApiCreatedResponse({ type: GrantDto })
+  @ApiCreatedResponse({ type: GrantDto, headers: createdHeaders('the grant') })
   @Conflicts(
     'The principal has this grant already (same role, permissions in any order, and resource): `existingGrantId` ' +
       'names it.',
@@ -70,7 +72,7 @@ export class GrantsController {
     'Answers with an `ETag`; send it in `If-None-Match` for a 304 while the grant is unchanged. Needs ' +
       '`administer-access` on `global`.',
   )
-  @ApiOkResponse({ type: GrantDto })
+  @ApiOkResponse({ type: GrantDto, headers: ETAG_HEADER })
   @NotFound('grant')
   @ConditionalRead('grant')
   async get(@IdParam() id: string, @Res({ passthrough: true }) response: Response): Promise<GrantDto> {

@@ -20,6 +20,9 @@ export const Permission = {
 export type Permission = (typeof Permission)[keyof typeof Permission];
 export const PERMISSIONS = Object.values(Permission);
 
+/** What a list of permissions sent as something else is told. */
+export const PERMISSIONS_ARRAY = '$property must be an array such as ["add-scope"]';
+
 export type PermissionLevel = 'global' | 'server' | 'scope';
 
 export const PERMISSION_LEVEL: Record<Permission, PermissionLevel> = {

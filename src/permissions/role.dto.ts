@@ -3,6 +3,7 @@ import {
   ArrayMaxSize,
   ArrayMinSize,
   ArrayUnique,
+  IsArray,
   IsBoolean,
   IsIn,
   IsOptional,
@@ -12,7 +13,7 @@ import {
 } from 'class-validator';
 import { PageQuery } from '../common/http/pagination.js';
 import { ToBoolean } from '../common/validation/to-boolean.js';
-import { PERMISSIONS, type Permission } from './permission.js';
+import { PERMISSIONS, PERMISSIONS_ARRAY, type Permission } from './permission.js';
 import type { RoleEntity } from './role.entity.js';
 import { IsOptionalNotNull } from '../common/validation/optional.js';
 
@@ -34,6 +35,7 @@ export class CreateRoleDto {
   /** The permission bits the role gives, at least one, each once. */
   @ApiProperty({ enum: PERMISSIONS, isArray: true })
   @ArrayMinSize(1)
+  @IsArray({ message: PERMISSIONS_ARRAY })
   @ArrayMaxSize(PERMISSIONS.length)
   @ArrayUnique()
   @IsIn(PERMISSIONS, { each: true, message: PERMISSIONS_MESSAGE })
@@ -56,6 +58,7 @@ export class UpdateRoleDto {
   @ApiPropertyOptional({ enum: PERMISSIONS, isArray: true })
   @IsOptionalNotNull()
   @ArrayMinSize(1)
+  @IsArray({ message: PERMISSIONS_ARRAY })
   @ArrayMaxSize(PERMISSIONS.length)
   @ArrayUnique()
   @IsIn(PERMISSIONS, { each: true, message: PERMISSIONS_MESSAGE })

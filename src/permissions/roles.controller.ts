@@ -6,6 +6,8 @@ import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
 import {
   ConditionalRead,
   Conflicts,
+  createdHeaders,
+  ETAG_HEADER,
   IfMatch,
   NotFound,
   Operation,
@@ -34,7 +36,7 @@ export class RolesController {
     'A named set of permission bits, to grant with `POST /grants`. Names are unique whatever their case (409). Send ' +
       '`Idempotency-Key` to retry safely. Needs `administer-access` on `global`.',
   )
-  @ApiCreatedResponse({ type: RoleDto })
+  @ApiCreatedResponse({ type: RoleDto, headers: createdHeaders('the role') })
   @Conflicts('A role with that name exists (`existingId` names it).')
   async create(
     @Body() dto: CreateRoleDto,
@@ -66,7 +68,7 @@ export class RolesController {
     'Its permission bits, and whether it is built in. Answers with an `ETag`; send it in `If-None-Match` for a 304 ' +
       'while the role is unchanged. Needs `administer-access` on `global`.',
   )
-  @ApiOkResponse({ type: RoleDto })
+  @ApiOkResponse({ type: RoleDto, headers: ETAG_HEADER })
   @NotFound('role')
   @ConditionalRead('role')
   async get(@IdParam() id: string, @Res({ passthrough: true }) response: Response): Promise<RoleDto> {
@@ -78,7 +80,7 @@ export class RolesController {
   @Patch(':id')
   @Authorize(ADMIN)
   @Operation('Change a custom role', 'Built-in roles cannot be changed (409).')
-  @ApiOkResponse({ type: RoleDto })
+  @ApiOkResponse({ type: RoleDto, headers: ETAG_HEADER })
   @NotFound('role')
   @IfMatch()
   @Conflicts('The role is built in, or the name is taken (`existingId` names the holder).')

@@ -6,6 +6,7 @@ import { AuditService } from '../audit/audit.service.js';
 import { assertIfMatch } from '../common/http/etag.js';
 import { pageWindow, toPage, type Page } from '../common/http/pagination.js';
 import { ProblemException } from '../common/problem/problem.exception.js';
+import { changedFields } from '../common/validation/changed-fields.js';
 import { givenFields } from '../common/validation/given-fields.js';
 import { assertNameFree, conflictOnDuplicate, findRow, lockRow, nameTakenDetail } from '../database/rows.js';
 import { GrantEntity } from './grant.entity.js';
@@ -60,7 +61,8 @@ export class RolesService {
       assertBuiltInUntouched(role, 'changed');
       assertIfMatch(ifMatch, role.version);
       if (dto.name !== undefined) await assertNameFree(manager, RoleEntity, 'role', dto.name, id);
-      const given = givenFields(dto);
+      const given = changedFields(role, givenFields(dto));
+      if (Object.keys(given).length === 0) return role;
       Object.assign(role, given);
       const saved = await manager
         .save(role)

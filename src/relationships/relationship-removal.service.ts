@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { Actor } from '../auth/actor.js';
 import { AuditService } from '../audit/audit.service.js';
+import { assertIfMatch } from '../common/http/etag.js';
 import { ProblemException } from '../common/problem/problem.exception.js';
 import { ServerLockService } from '../servers/server-lock.service.js';
 import { ServersService } from '../servers/servers.service.js';
@@ -40,9 +41,11 @@ export class RelationshipRemovalService {
   async remove(
     id: string,
     query: RemoveRelationshipQuery,
+    ifMatch: string | undefined,
     actor: Actor,
   ): Promise<DeleteRelationshipResultDto> {
     const relationship = await this.relationships.getManaged(id);
+    assertIfMatch(ifMatch, relationship.version);
     const failover = this.relationships.failoverOf(relationship.vendor);
     const members = membersInOrder(relationship);
     // Refused before anything else for a vendor without the choice (Kea, Windows), as keepScopesOn is for Kea, ISC.
@@ -57,7 +60,7 @@ export class RelationshipRemovalService {
         },
       ]);
     }
-    if (failover.scopes) return this.removeWithScopes(relationship, query, actor);
+    if (failover.scopes) return this.removeWithScopes(relationship, query, ifMatch, actor);
     if (query.keepScopesOn !== undefined || query.otherCopies !== undefined) {
       throw ProblemException.validation([
         {
@@ -70,6 +73,7 @@ export class RelationshipRemovalService {
     return this.locks.withServers(
       members.map((member) => member.serverId),
       async () => {
+        await this.assertStillMatches(id, ifMatch);
         const targets = await Promise.all(members.map((member) => this.servers.target(member.serverId)));
         // Both servers are asked before either is written: a choice the caller must make changes nothing.
         await assertRemovable(failover, targets, peerNames, replacements, relationship.name);
@@ -102,9 +106,18 @@ export class RelationshipRemovalService {
     );
   }
 
+  /**
+   * If-Match again once both servers' lock is held: a PATCH (or a first scope) that held it meanwhile changed the
+   * relationship the caller's tag was read from.
+   */
+  private async assertStillMatches(id: string, ifMatch: string | undefined): Promise<void> {
+    if (ifMatch !== undefined) assertIfMatch(ifMatch, (await this.relationships.getManaged(id)).version);
+  }
+
   private async removeWithScopes(
     relationship: RelationshipEntity,
     query: RemoveRelationshipQuery,
+    ifMatch: string | undefined,
     actor: Actor,
   ): Promise<DeleteRelationshipResultDto> {
     const members = membersInOrder(relationship);
@@ -114,6 +127,7 @@ export class RelationshipRemovalService {
       const removed = await this.locks.withServers(
         members.map((member) => member.serverId),
         async () => {
+          await this.assertStillMatches(relationship.id, ifMatch);
           if ((await this.relationships.getManaged(relationship.id)).status !== 'empty') return undefined;
           await this.deleteRecord(relationship, actor, { servers: [] });
           return {
@@ -145,6 +159,7 @@ export class RelationshipRemovalService {
     return this.locks.withServers(
       members.map((member) => member.serverId),
       async () => {
+        await this.assertStillMatches(relationship.id, ifMatch);
         const change = await this.relationships
           .failoverOf(relationship.vendor)
           .scopes!.removeRelationship(spec, keep as 0 | 1, query.otherCopies!, writeContext(actor))

@@ -6,6 +6,8 @@ import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
 import {
   ConditionalRead,
   Conflicts,
+  createdHeaders,
+  ETAG_HEADER,
   IfMatch,
   NotFound,
   Operation,
@@ -65,7 +67,7 @@ export class RelationshipsController {
       'second server refuses, the first is restored and the problem says so). Windows: recorded with status ' +
       '`empty` and nothing written; the first scope added (POST .../scopes) creates it on both servers.',
   )
-  @ApiCreatedResponse({ type: RelationshipDto })
+  @ApiCreatedResponse({ type: RelationshipDto, headers: createdHeaders('the relationship') })
   @Conflicts(
     'The name is taken (`existingId`), or a server (`serverId`) already has failover configured, or is in another ' +
       'relationship.',
@@ -107,7 +109,7 @@ export class RelationshipsController {
       '`GET .../state` asks them). Needs `dhcp-administrator` on `global`. Answers with an `ETag`; send it in ' +
       '`If-None-Match` for a 304 while the relationship is unchanged.',
   )
-  @ApiOkResponse({ type: RelationshipDto })
+  @ApiOkResponse({ type: RelationshipDto, headers: ETAG_HEADER })
   @NotFound('relationship')
   @ConditionalRead('relationship')
   async get(@IdParam() id: string, @Res({ passthrough: true }) response: Response): Promise<RelationshipDto> {
@@ -123,7 +125,7 @@ export class RelationshipsController {
     'Adopt a discovered relationship',
     'A relationship found configured on the servers becomes managed by this service (`discovered: false`).',
   )
-  @ApiOkResponse({ type: RelationshipDto })
+  @ApiOkResponse({ type: RelationshipDto, headers: ETAG_HEADER })
   @NotFound('relationship')
   @Conflicts('The relationship is managed already.')
   async adopt(
@@ -143,7 +145,7 @@ export class RelationshipsController {
     'The new configuration is written to both servers (all or nothing, the first restored when the second refuses). ' +
       'The two servers cannot change.',
   )
-  @ApiOkResponse({ type: RelationshipDto })
+  @ApiOkResponse({ type: RelationshipDto, headers: ETAG_HEADER })
   @NotFound('relationship')
   @Conflicts(`${NOT_ADOPTED}, or a server refuses the change.`)
   @Rejected(WRITE_REJECTED)
@@ -262,6 +264,7 @@ export class RelationshipsController {
   )
   @ApiOkResponse({ type: DeleteRelationshipResultDto })
   @NotFound('relationship')
+  @IfMatch()
   @Conflicts(
     `${NOT_ADOPTED}; or a server refuses the change; or (ISC) a server has two or more other failover peers and ` +
       '`replacement` names none for it: `replacements` lists each such server (`serverId`, `serverName`, `peer`, ' +
@@ -272,8 +275,9 @@ export class RelationshipsController {
   remove(
     @IdParam() id: string,
     @Query() query: RemoveRelationshipQuery,
+    @Headers('if-match') ifMatch: string | undefined,
     @CurrentActor() actor: Actor,
   ): Promise<DeleteRelationshipResultDto> {
-    return this.removal.remove(id, query, actor);
+    return this.removal.remove(id, query, ifMatch, actor);
   }
 }

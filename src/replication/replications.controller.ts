@@ -8,7 +8,7 @@ import {
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentPrincipal, type AuthenticatedPrincipal } from '../auth/authenticated-principal.js';
-import { Operation } from '../common/http/api-docs.decorators.js';
+import { locationHeader, Operation } from '../common/http/api-docs.decorators.js';
 import { idempotencyKeyOf } from '../common/idempotency/idempotency-key.js';
 import { ProblemDetails } from '../common/problem/problem-details.js';
 import { JobDto } from '../jobs/job.dto.js';
@@ -49,7 +49,11 @@ export class ReplicationsController {
     description: 'The Idempotency-Key was used for a different replication.',
     type: ProblemDetails,
   })
-  @ApiAcceptedResponse({ type: JobDto, description: 'Queued; poll the Location.' })
+  @ApiAcceptedResponse({
+    type: JobDto,
+    description: 'Queued; poll the Location.',
+    headers: locationHeader('the job to poll (`GET /api/v1/jobs/{id}`)'),
+  })
   async create(
     @Body() dto: CreateReplicationDto,
     @CurrentPrincipal() caller: AuthenticatedPrincipal,

@@ -40,6 +40,7 @@ export class ReplicationsService {
       ...(dto.nativeReplication === false ? { nativeReplication: false } : {}),
       parts: [...SCOPE_PARTS],
     };
+    await this.assertMayAskFrom(request, principalId);
     const legs = planReplication(request, await this.managedRelationships());
     if (legs.length === 0) {
       throw ProblemException.validation([
@@ -71,6 +72,34 @@ export class ReplicationsService {
     return { record, created };
   }
 
+  /**
+   * What the request needs on its source server, checked before relationships are looked up: one without it is
+   * refused whatever the relationship, so its answers (a 400 for one that does not exist or a server in none, a 403
+   * for one that does) tell it nothing of what exists, as on the relationship routes. allowedParts checks every server.
+   */
+  private async assertMayAskFrom(request: ReplicationRequest, principalId: string): Promise<void> {
+    if (request.kind === 'scope') {
+      await this.scopeParts(principalId, request.network!, [request.sourceServerId]);
+    } else {
+      await this.permissions.assert(principalId, Permission.administerDhcpServers, {
+        type: 'server',
+        serverId: request.sourceServerId,
+      });
+    }
+  }
+
+  /** The parts the caller's scope bits cover on the scope on every one of `serverIds`; a 403 when none. */
+  private async scopeParts(principalId: string, network: string, serverIds: string[]): Promise<ScopePart[]> {
+    const parts = await replaceableParts(this.permissions, principalId, network, serverIds);
+    if (parts.length === 0) {
+      throw ProblemException.forbidden(
+        Permission.readWriteScopeOptions,
+        `scope ${network} on both servers (or edit-reservations, edit-address-pools, edit-exclusions)`,
+      );
+    }
+    return parts;
+  }
+
   managedRelationships(): Promise<RelationshipEntity[]> {
     return this.dataSource.getRepository(RelationshipEntity).find({ where: { discovered: false } });
   }
@@ -87,17 +116,7 @@ export class ReplicationsService {
   ): Promise<ScopePart[]> {
     if (request.kind === 'scope') {
       const leg = legs[0];
-      const parts = await replaceableParts(this.permissions, principalId, request.network!, [
-        leg.sourceServerId,
-        leg.destinationServerId,
-      ]);
-      if (parts.length === 0) {
-        throw ProblemException.forbidden(
-          Permission.readWriteScopeOptions,
-          `scope ${request.network} on both servers (or edit-reservations, edit-address-pools, edit-exclusions)`,
-        );
-      }
-      return parts;
+      return this.scopeParts(principalId, request.network!, [leg.sourceServerId, leg.destinationServerId]);
     }
     const servers = new Set(legs.flatMap((leg) => [leg.sourceServerId, leg.destinationServerId]));
     for (const serverId of servers) {

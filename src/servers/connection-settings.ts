@@ -1,4 +1,5 @@
 import { createPrivateKey, type KeyObject, X509Certificate } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 // ssh2 is CommonJS: its `utils` is not a named export Node's ESM loader can see.
@@ -40,6 +41,28 @@ export function unknownConnectionFields(vendor: Vendor, names: readonly string[]
       field: `connection.${name}`,
       message: `unknown field "connection.${name}"; remove it`,
     }));
+}
+
+/** A registration's connection: settings in clear, secrets opened (undefined: they cannot be, so none is known). */
+export interface HeldConnection {
+  settings: Record<string, unknown>;
+  secrets: Readonly<Record<string, string>> | undefined;
+}
+
+/**
+ * The fields of a PATCH's `connection` whose value the PATCH changes: a setting or secret sent as it is (a pipeline
+ * sending its whole registration again) is no change; a secret that cannot be compared counts as changed.
+ */
+export function changedConnection(
+  sent: Record<string, unknown>,
+  before: HeldConnection,
+  after: HeldConnection,
+): string[] {
+  return Object.keys(sent).filter((name) =>
+    name in before.settings || name in after.settings
+      ? !isDeepStrictEqual(before.settings[name], after.settings[name])
+      : before.secrets === undefined || before.secrets[name] !== after.secrets?.[name],
+  );
 }
 
 /**

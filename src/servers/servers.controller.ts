@@ -13,6 +13,8 @@ import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
 import {
   ConditionalRead,
   Conflicts,
+  createdHeaders,
+  ETAG_HEADER,
   IfMatch,
   NotFound,
   Operation,
@@ -53,7 +55,7 @@ export class ServersController {
     'Register a DHCP server',
     'Credentials are stored encrypted and never returned; `secretsSet` names them.',
   )
-  @ApiCreatedResponse({ type: ServerDto })
+  @ApiCreatedResponse({ type: ServerDto, headers: createdHeaders('the server') })
   @Conflicts('A server with that name is registered (`existingId` names it).')
   async create(
     @Body() dto: CreateServerDto,
@@ -91,7 +93,7 @@ export class ServersController {
       '(on `global`, the server, or its scopes). Answers with an `ETag`; send it in `If-None-Match` for a 304 while ' +
       'the server is unchanged.',
   )
-  @ApiOkResponse({ type: ServerDto })
+  @ApiOkResponse({ type: ServerDto, headers: ETAG_HEADER })
   @NotFound('server')
   @ConditionalRead('server')
   async get(@IdParam() id: string, @Res({ passthrough: true }) response: Response): Promise<ServerDto> {
@@ -111,7 +113,7 @@ export class ServersController {
       'That rewrite changes the partner too, so it needs `dhcp-administrator` (global), as a relationship PATCH does ' +
       '(403 without it, nothing changed).',
   )
-  @ApiOkResponse({ type: ServerDto })
+  @ApiOkResponse({ type: ServerDto, headers: ETAG_HEADER })
   @NotFound('server')
   @IfMatch()
   @Conflicts(

@@ -8,6 +8,7 @@ import { SecretBox } from '../common/crypto/secret-box.js';
 import { assertIfMatch } from '../common/http/etag.js';
 import { pageWindow, toPage, type Page } from '../common/http/pagination.js';
 import { ProblemException } from '../common/problem/problem.exception.js';
+import { changedFields } from '../common/validation/changed-fields.js';
 import { givenFields } from '../common/validation/given-fields.js';
 import {
   assertNameFree,
@@ -21,7 +22,7 @@ import { grantEntry } from '../permissions/grant-audit.js';
 import { GrantEntity } from '../permissions/grant.entity.js';
 import { PermissionService } from '../permissions/permission.service.js';
 import type { ServerTarget } from '../vendors/driver.js';
-import { parseConnection, unknownConnectionFields } from './connection-settings.js';
+import { changedConnection, parseConnection, unknownConnectionFields } from './connection-settings.js';
 import type { CreateServerDto, ServerQuery, UpdateServerDto } from './dto/server.dto.js';
 import { ServerEntity } from './server.entity.js';
 import { openSecrets, sealSecrets } from './server-secrets.js';
@@ -134,7 +135,8 @@ export class ServersService {
       const server = await lockRow(manager, ServerEntity, id, 'Server');
       assertIfMatch(ifMatch, server.version);
       if (dto.name !== undefined) await assertNameFree(manager, ServerEntity, 'server', dto.name, id);
-      const changed = Object.keys(givenFields(dto)).filter((key) => key !== 'connection');
+      const { connection: _connection, ...fields } = givenFields(dto);
+      const changed: string[] = Object.keys(changedFields(server, fields));
       if (dto.connection) {
         const cleared = Object.keys(dto.connection).filter((key) => dto.connection?.[key] === null);
         const unknown = unknownConnectionFields(server.vendor, cleared);
@@ -154,11 +156,20 @@ export class ServersService {
         );
         const merged = parseConnection(server.vendor, { ...settings, ...given }, kept);
         const secrets = { ...kept, ...merged.secrets };
-        server.connection = merged.settings;
-        server.sealedSecrets = sealSecrets(this.box, id, secrets);
-        server.secretNames = Object.keys(secrets).sort();
-        changed.push(...Object.keys(dto.connection).map((key) => `connection.${key}`));
+        const connectionChanges = changedConnection(
+          dto.connection,
+          { settings: server.connection, secrets: this.openedOrUnknown(server) },
+          { settings: merged.settings, secrets },
+        );
+        if (connectionChanges.length > 0) {
+          server.connection = merged.settings;
+          server.sealedSecrets = sealSecrets(this.box, id, secrets);
+          server.secretNames = Object.keys(secrets).sort();
+          changed.push(...connectionChanges.map((key) => `connection.${key}`));
+        }
       }
+      // Values sent as they are: nothing to save, audit, or rewrite on a partner (the ETag stays).
+      if (changed.length === 0) return server;
       if (dto.name !== undefined) server.name = dto.name;
       if (dto.address !== undefined) server.address = dto.address;
       if (dto.description !== undefined) server.description = dto.description;
@@ -172,7 +183,7 @@ export class ServersService {
         ...actor,
         details: { changed },
       });
-      if (dto.connection && this.follower) {
+      if (changed.some((key) => key.startsWith('connection.')) && this.follower) {
         const undo = await this.follower(this.targetOf(saved), manager, actor);
         if (undo) followed(undo);
       }
@@ -191,8 +202,12 @@ export class ServersService {
       );
       const managed = memberships.filter((membership) => !membership.discovered);
       if (managed.length > 0) {
+        // Ids and the call, not names alone: what a pipeline tearing the estate down needs to go on.
         throw ProblemException.conflict(
-          `Server ${server.name} is in relationship(s) ${managed.map((m) => `"${m.name}"`).join(', ')}; remove those first.`,
+          `Server ${server.name} is in relationship(s) ` +
+            `${managed.map((m) => `"${m.name}" (${m.id})`).join(', ')}; remove those first ` +
+            `(${managed.map((m) => `DELETE /api/v1/relationships/${m.id}`).join(', ')}).`,
+          { relationshipId: managed[0].id },
         );
       }
       // A relationship only found on the servers (not adopted) is a record of what they hold, which this service
@@ -224,6 +239,15 @@ export class ServersService {
         );
       }
     });
+  }
+
+  /** The secrets held, or undefined when they cannot be opened (ENCRYPTION_KEY changed): then every one sent is new. */
+  private openedOrUnknown(server: ServerEntity): Record<string, string> | undefined {
+    try {
+      return openSecrets(this.box, server.id, server.sealedSecrets);
+    } catch {
+      return undefined;
+    }
   }
 
   /** The server with its secrets opened, for a driver. */

@@ -337,6 +337,56 @@ describe('authentication', () => {
       ).toEqual([changed]);
     }
   });
+
+  it('PATCH that changes nothing (values as they are, a secret sent again) keeps the ETag and audits nothing; the audit names only what changed', async () => {
+    const admin = bearer(t.adminKey);
+    const principal = await t.http
+      .post('/api/v1/principals')
+      .set(admin)
+      .send({ name: 'steady', kind: 'user', description: 'same' })
+      .expect(201);
+    const role = await t.http
+      .post('/api/v1/roles')
+      .set(admin)
+      .send({ name: 'steady-role', permissions: ['add-scope'] })
+      .expect(201);
+    const body = keaServerBody();
+    const server = await t.http.post('/api/v1/servers').set(admin).send(body).expect(201);
+    // As a pipeline that applies its desired state on every run sends it.
+    const unchanged = [
+      [`/api/v1/principals/${principal.body.id}`, { name: 'steady', description: 'same', disabled: false }],
+      [`/api/v1/roles/${role.body.id}`, { name: 'steady-role', permissions: ['add-scope'] }],
+      [
+        `/api/v1/servers/${server.body.id}`,
+        { name: body['name'], address: body['address'], connection: body['connection'] },
+      ],
+      [`/api/v1/servers/${server.body.id}`, {}],
+    ] as const;
+    for (const [path, patch] of unchanged) {
+      const answer = await t.http.patch(path).set(admin).set('If-Match', '"1"').send(patch).expect(200);
+      expect(answer.headers['etag']).toBe('"1"');
+    }
+    // Some of it changed: the audit names that only (not the URL and password sent as they were).
+    await t.http
+      .patch(`/api/v1/servers/${server.body.id}`)
+      .set(admin)
+      .send({
+        description: 'now described',
+        connection: { ...(body['connection'] as object), timeoutMs: 2000 },
+      })
+      .expect(200);
+    const audit = async (type: string, id: string): Promise<string[][]> => {
+      const events = await t.http
+        .get(`/api/v1/audit-events?targetType=${type}&targetId=${id}&action=${type}.updated`)
+        .set(admin)
+        .expect(200);
+      const items = events.body.items as Array<{ details: { changed: string[] } }>;
+      return items.map((item) => item.details.changed);
+    };
+    expect(await audit('principal', principal.body.id)).toEqual([]);
+    expect(await audit('role', role.body.id)).toEqual([]);
+    expect(await audit('server', server.body.id)).toEqual([['description', 'connection.timeoutMs']]);
+  });
 });
 
 describe('the last administrator, under changes made at the same moment', () => {

@@ -113,3 +113,53 @@ describe('conditional reads (If-None-Match, 304)', () => {
     expect(after.headers['etag']).not.toBe(before.headers['etag']);
   });
 });
+
+/** A precondition a caller sends is evaluated, or refused: never ignored (the change would go through unchecked). */
+describe('conditional changes (If-Match)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ worker: false });
+  });
+  afterAll(() => t.close());
+
+  it('DELETE /relationships/{id} with a stale If-Match is a 412 and the relationship stays', async () => {
+    const saved = await saveRelationshipRecord(t, [await registerServer(t), await registerServer(t)]);
+    const path = `/api/v1/relationships/${saved.id}`;
+    const read = await t.http.get(path).set(bearer(t.adminKey)).expect(200);
+    const stale = await t.http.delete(path).set(bearer(t.adminKey)).set('If-Match', '"0"').expect(412);
+    expect(stale.body.type).toBe('urn:dfm:problem:precondition-failed');
+    await t.http.get(path).set(bearer(t.adminKey)).set('If-None-Match', read.headers['etag']).expect(304);
+    // The ETag read passes the check: the removal goes on (here to Kea agents that do not answer: a 502).
+    await t.http.delete(path).set(bearer(t.adminKey)).set('If-Match', read.headers['etag']).expect(502);
+  });
+
+  it('an operation that does not evaluate If-Match refuses it with a 400 naming the header, and does nothing', async () => {
+    const serverId = await registerServer(t);
+    const saved = await saveRelationshipRecord(t, [serverId, await registerServer(t)]);
+    const refused = await t.http
+      .post(`/api/v1/relationships/${saved.id}/scopes`)
+      .set(bearer(t.adminKey))
+      .set('If-Match', '"1"')
+      .send({ network: '10.0.0.0', sourceServerId: serverId })
+      .expect(400);
+    expect(refused.body).toMatchObject({
+      type: 'urn:dfm:problem:validation',
+      errors: [
+        {
+          field: 'header.If-Match',
+          message: 'this operation does not evaluate If-Match (its change would not be checked); remove it',
+        },
+      ],
+    });
+    const { record } = await t.app
+      .get(JobRecordsService)
+      .enqueue({ queue: 'if-match-probe', name: 'noop', request: {}, requestedBy: null });
+    await t.http
+      .post(`/api/v1/jobs/${record.id}/cancel`)
+      .set(bearer(t.adminKey))
+      .set('If-Match', '"1"')
+      .expect(400);
+    const job = await t.http.get(`/api/v1/jobs/${record.id}`).set(bearer(t.adminKey)).expect(200);
+    expect(job.body.state).toBe('queued');
+  });
+});

@@ -1,3 +1,5 @@
+import type { Server } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
 import { keaServerBody } from '../support/fixtures.js';
 import { bearer, startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -30,6 +32,26 @@ describe('HTTP errors are problem+json', () => {
     expect(response.headers['allow']).toBe('GET, POST');
   });
 
+  it('405 names only the methods really served, outside the API too; a path with none is a 404', async () => {
+    // The metrics middleware is mounted on every path for every method: that says nothing about what is served.
+    const health = await t.http.delete('/health').expect(405);
+    expectProblem(health, 'urn:dfm:problem:method-not-allowed');
+    expect(health.headers['allow']).toBe('GET');
+    expect((await t.http.post('/metrics').expect(405)).headers['allow']).toBe('GET');
+    expectProblem(
+      await t.http.get('/api/v1').set(bearer(t.adminKey)).expect(404),
+      'urn:dfm:problem:not-found',
+    );
+  });
+
+  it('404 problem+json for an unknown path outside /api/v1 too (no HTML page)', async () => {
+    for (const path of ['/', '/api/v2/servers', '/health/x']) {
+      const response = await t.http.get(path).set(bearer(t.adminKey)).expect(404);
+      expectProblem(response, 'urn:dfm:problem:not-found');
+      expect(response.body.instance).toBe(path);
+    }
+  });
+
   it('413 for a body over 1 MiB', async () => {
     const response = await t.http
       .post('/api/v1/principals')
@@ -38,6 +60,68 @@ describe('HTTP errors are problem+json', () => {
       .send(JSON.stringify({ name: 'x', kind: 'user', description: 'y'.repeat(1_100_000) }))
       .expect(413);
     expectProblem(response, 'urn:dfm:problem:payload-too-large');
+  });
+
+  it('431 problem+json for a request line or headers over the limit, 400 for a request that is not HTTP', async () => {
+    // Node answers these itself, before any route: a status line and nothing else, unless told otherwise.
+    const long = await t.http
+      .get(`/api/v1/servers?name=${'a'.repeat(20_000)}`)
+      .set(bearer(t.adminKey))
+      .expect(431);
+    expect(long.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(long.body).toMatchObject({
+      type: 'urn:dfm:problem:request-header-too-large',
+      status: 431,
+      requestId: long.headers['x-request-id'],
+    });
+    expect(long.body.detail).toContain('16384 bytes');
+    const server = t.app.getHttpServer() as Server;
+    if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = connect((server.address() as AddressInfo).port, '127.0.0.1', () =>
+        socket.write('GET /api/v1/servers HTTP/1.1\r\nHost: x\r\nContent-Length: many\r\n\r\n'),
+      );
+      let text = '';
+      socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(raw).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(raw).toContain('Content-Type: application/problem+json');
+    expect(JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4))).toMatchObject({
+      type: 'urn:dfm:problem:bad-request',
+      status: 400,
+    });
+  });
+
+  it('400 for a body nested deeper than any request needs (was a 500: the checks recursed past the stack)', async () => {
+    const depth = 100_000;
+    const response = await t.http
+      .post('/api/v1/principals')
+      .set(bearer(t.adminKey))
+      .set('Content-Type', 'application/json')
+      .send(`{"name":"deep","kind":"user","description":${'['.repeat(depth)}${']'.repeat(depth)}}`)
+      .expect(400);
+    expectProblem(response, 'urn:dfm:problem:bad-request');
+    expect(response.body.detail).toBe('The body nests deeper than 32 levels of objects and arrays.');
+    await t.http.get('/api/v1/principals?name=deep').set(bearer(t.adminKey)).expect(200, {
+      items: [],
+      total: 0,
+      limit: 50,
+      offset: 0,
+    });
+  });
+
+  it('400 for an object with more members than any request has, before validation (whose time grew with their square)', async () => {
+    const members = Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`k${i}`, 1]));
+    const response = await t.http
+      .post('/api/v1/principals')
+      .set(bearer(t.adminKey))
+      .send({ name: 'wide', kind: 'user', ...members })
+      .expect(400);
+    expectProblem(response, 'urn:dfm:problem:bad-request');
+    expect(response.body.detail).toBe('An object in the body has more than 1000 members.');
+    expect(response.body.errors).toBeUndefined();
   });
 
   it('415 for a body that is not JSON', async () => {
@@ -82,6 +166,34 @@ describe('HTTP errors are problem+json', () => {
     expectProblem(query, 'urn:dfm:problem:validation');
     const fields = (query.body.errors as Array<{ field: string }>).map((e) => e.field).sort();
     expect(fields).toEqual(['extra', 'kind', 'limit']);
+  });
+
+  it('400 saying "must be an array" for a list sent as a string or an object, not claims about its elements', async () => {
+    const principal = await t.http
+      .post('/api/v1/principals')
+      .set(bearer(t.adminKey))
+      .send({ name: 'array-probe', kind: 'user' })
+      .expect(201);
+    const attempts: Array<[string, Record<string, unknown>]> = [
+      ['/api/v1/roles', { name: 'array-probe-role', permissions: 'add-scope' }],
+      ['/api/v1/roles', { name: 'array-probe-role', permissions: { 0: 'add-scope' } }],
+      [
+        '/api/v1/grants',
+        { principalId: principal.body.id, permissions: 'add-scope', resource: { type: 'global' } },
+      ],
+    ];
+    for (const [path, body] of attempts) {
+      const refused = await t.http.post(path).set(bearer(t.adminKey)).send(body).expect(400);
+      expectProblem(refused, 'urn:dfm:problem:validation');
+      expect(refused.body.errors).toEqual([
+        { field: 'permissions', message: 'permissions must be an array such as ["add-scope"]' },
+      ]);
+    }
+    await t.http
+      .get(`/api/v1/grants?principalId=${principal.body.id as string}`)
+      .set(bearer(t.adminKey))
+      .expect(200)
+      .expect(({ body }) => expect(body.total).toBe(0));
   });
 
   it('400 naming the field for a NUL character (U+0000) in the body or the query, and nothing is written', async () => {
@@ -163,6 +275,43 @@ describe('HTTP errors are problem+json', () => {
     expect(some.body.errors).toEqual([{ field: 'vendr', message: 'unknown field "vendr"; remove it' }]);
     await t.http.get(`/api/v1/servers/${id}`).set(bearer(t.adminKey)).expect(200);
     await t.http.get('/health?probe=1').expect(200);
+  });
+
+  it('400 for a body an operation does not take (its fields would be ignored), and nothing is done', async () => {
+    const principal = await t.http
+      .post('/api/v1/principals')
+      .set(bearer(t.adminKey))
+      .send({ name: 'body-probe', kind: 'user' })
+      .expect(201);
+    const id = principal.body.id as string;
+    const deleted = await t.http
+      .delete(`/api/v1/principals/${id}`)
+      .set(bearer(t.adminKey))
+      .send({ reason: 'left', force: true })
+      .expect(400);
+    expectProblem(deleted, 'urn:dfm:problem:validation');
+    expect(deleted.body.errors).toEqual([
+      { field: 'reason', message: 'unknown field "reason": this operation takes no body; remove it' },
+      { field: 'force', message: 'unknown field "force": this operation takes no body; remove it' },
+    ]);
+    await t.http.get(`/api/v1/principals/${id}`).set(bearer(t.adminKey)).expect(200);
+    const server = await t.http
+      .post('/api/v1/servers')
+      .set(bearer(t.adminKey))
+      .send(keaServerBody())
+      .expect(201);
+    const tested = await t.http
+      .post(`/api/v1/servers/${server.body.id as string}/connection-test`)
+      .set(bearer(t.adminKey))
+      .send({ timeoutMs: 100 })
+      .expect(400);
+    expect(tested.body.errors).toEqual([
+      { field: 'timeoutMs', message: 'unknown field "timeoutMs": this operation takes no body; remove it' },
+    ]);
+    // An empty object is no body: clients that always send one are fine.
+    await t.http.delete(`/api/v1/principals/${id}`).set(bearer(t.adminKey)).send({}).expect(204);
+    // Authentication and permissions come first, as for every other validation.
+    await t.http.delete(`/api/v1/principals/${id}`).send({ force: true }).expect(401);
   });
 
   it('keeps a sane caller X-Request-Id and replaces an unsafe one', async () => {

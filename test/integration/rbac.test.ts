@@ -611,6 +611,31 @@ describe('RBAC: every endpoint x every caller', () => {
       .expect(403);
   });
 
+  it('POST /replications refuses one without the permission on the source server before looking relationships up: the answer says nothing of what exists', async () => {
+    const serverId = await registerServer(t);
+    const rel = await newRelationship(t, serverId);
+    const unknown = randomUUID();
+    const noGrant = bearer(keys.get('noGrant')!);
+    // Each pair differs only in whether the relationship (or the server's membership) exists: both are refused alike.
+    const asks = [
+      { kind: 'relationship', sourceServerId: serverId, relationshipId: rel },
+      { kind: 'relationship', sourceServerId: serverId, relationshipId: unknown },
+      { kind: 'server', sourceServerId: serverId },
+      { kind: 'server', sourceServerId: await registerServer(t) },
+      { kind: 'scope', sourceServerId: serverId, relationshipId: rel, network: '10.0.0.0' },
+      { kind: 'scope', sourceServerId: serverId, relationshipId: unknown, network: '10.0.0.0' },
+    ];
+    for (const body of asks) {
+      const refused = await t.http.post('/api/v1/replications').set(noGrant).send(body).expect(403);
+      expect(refused.body.type).toBe('urn:dfm:problem:forbidden');
+    }
+    // Allowed on the source: an unknown relationship is a 400 as before.
+    const onSource = await principalWith(t, [
+      { permissions: ['administer-dhcp-servers'], resource: { type: 'server', serverId } },
+    ]);
+    await t.http.post('/api/v1/replications').set(bearer(onSource.key)).send(asks[1]).expect(400);
+  });
+
   it('GET /servers lists only the servers a principal has a grant on', async () => {
     const mine = await registerServer(t);
     const other = await registerServer(t);

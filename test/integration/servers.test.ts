@@ -386,10 +386,13 @@ describe('server registry', () => {
     const first = await t.http.post('/api/v1/servers').set(auth).send(keaServerBody()).expect(201);
     const second = await t.http.post('/api/v1/servers').set(auth).send(keaServerBody()).expect(201);
     const name = uniqueName('pair');
-    await saveRelationshipRecord(t, [first.body.id, second.body.id], name);
+    const relationship = await saveRelationshipRecord(t, [first.body.id, second.body.id], name);
     const refused = await t.http.delete(`/api/v1/servers/${first.body.id}`).set(auth).expect(409);
     expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(refused.body.detail).toContain(`"${name}"`);
+    // What to do, with what a pipeline needs to do it: the relationship's id and the call that removes it.
+    expect(refused.body.detail).toContain(`DELETE /api/v1/relationships/${relationship.id}`);
+    expect(refused.body.relationshipId).toBe(relationship.id);
     await t.http.get(`/api/v1/servers/${first.body.id}`).set(auth).expect(200);
   });
 

@@ -15,6 +15,7 @@ import {
   jobRetentionMs,
 } from '../../src/config/app-config.js';
 import { configureApp, mountDocs } from '../../src/http/configure-app.js';
+import { watchResponseHeaders } from './documented-headers.js';
 import { watchProblemBodies } from './documented-problems.js';
 import { cloneTemplateDatabase, type TestDatabase } from './test-database.js';
 import { REDIS_URL } from './test-env.js';
@@ -67,6 +68,7 @@ export async function startTestApp(
   });
   app.useLogger(app.get(Logger));
   const undocumentedProblems = watchProblemBodies(app);
+  const undocumentedHeaders = watchResponseHeaders(app);
   const { routes } = configureApp(app);
   mountDocs(app);
   try {
@@ -91,6 +93,12 @@ export async function startTestApp(
       if (undocumented.length > 0) {
         throw new Error(
           `Problem members openapi.json does not document (ProblemDetails):\n${[...new Set(undocumented)].join('\n')}`,
+        );
+      }
+      const headers = undocumentedHeaders();
+      if (headers.length > 0) {
+        throw new Error(
+          `Response headers openapi.json does not document:\n${[...new Set(headers)].join('\n')}`,
         );
       }
     },

@@ -75,3 +75,26 @@ export function Upstream(
 export function Rejected(description: string): MethodDecorator {
   return ApiUnprocessableEntityResponse({ description, type: ProblemDetails });
 }
+
+/** The `ETag` a versioned resource is answered with (its row version), for `If-Match` and `If-None-Match`. */
+export const ETAG_HEADER = {
+  ETag: {
+    description:
+      'The version of the resource: send it in `If-Match` to change it, `If-None-Match` to read it again.',
+    schema: { type: 'string' },
+  },
+};
+
+/** The `Location` of what a POST made: the created resource, or the job to poll. */
+export function locationHeader(
+  what: string,
+): Record<string, { description: string; schema: { type: string } }> {
+  return { Location: { description: `The path of ${what}.`, schema: { type: 'string' } } };
+}
+
+/** The headers of a 201 that made a versioned resource: its `Location` and `ETag`. */
+export function createdHeaders(
+  what: string,
+): Record<string, { description: string; schema: { type: string } }> {
+  return { ...locationHeader(what), ...ETAG_HEADER };
+}

@@ -149,7 +149,8 @@ export class ProblemDetails {
     format: 'uuid',
     description:
       '`conflict` (409) on the ISC failover-peer routes: the managed relationship the peer (`peer`) is one side ' +
-      'of; change it through `/relationships/{id}`.',
+      'of; change it through `/relationships/{id}`. On `DELETE /servers/{id}`: a managed relationship the server is ' +
+      'in (the first, when several; the detail names each), to remove first.',
   })
   relationshipId?: string;
   @ApiPropertyOptional({

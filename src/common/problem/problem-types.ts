@@ -13,6 +13,7 @@ export const ProblemType = {
   idempotencyKeyReused: 'urn:dfm:problem:idempotency-key-reused',
   preconditionFailed: 'urn:dfm:problem:precondition-failed',
   payloadTooLarge: 'urn:dfm:problem:payload-too-large',
+  requestHeaderTooLarge: 'urn:dfm:problem:request-header-too-large',
   unsupportedMediaType: 'urn:dfm:problem:unsupported-media-type',
   vendorNotSupported: 'urn:dfm:problem:vendor-not-supported',
   wrongVendor: 'urn:dfm:problem:wrong-vendor',

@@ -30,6 +30,16 @@ export class ProblemException extends Error {
     return new ProblemException(404, ProblemType.notFound, 'Not found', `${what} ${id} does not exist`);
   }
 
+  /** A path served with other methods: `allowed` goes in the `Allow` header too. */
+  static methodNotAllowed(method: string, allowed: readonly string[]): ProblemException {
+    return new ProblemException(
+      405,
+      ProblemType.methodNotAllowed,
+      'Method not allowed',
+      `${method} is not served here; use ${allowed.join(', ')}.`,
+    );
+  }
+
   static conflict(detail: string, extensions: ProblemExtensions = {}): ProblemException {
     return new ProblemException(409, ProblemType.conflict, 'Conflict', detail, extensions);
   }

@@ -21,7 +21,7 @@ export class ProblemFilter implements ExceptionFilter {
       error instanceof NotFoundException ? (this.routes?.allowedMethods(pathOf(request)) ?? []) : [];
     if (allowed.length > 0) {
       response.setHeader('Allow', allowed.join(', '));
-      sendProblem(response, request, methodNotAllowed(request.method, allowed));
+      sendProblem(response, request, ProblemException.methodNotAllowed(request.method, allowed));
       return;
     }
     sendProblem(response, request, this.resolve(error));
@@ -40,15 +40,6 @@ export class ProblemFilter implements ExceptionFilter {
       'The service failed unexpectedly; quote the requestId when reporting it.',
     );
   }
-}
-
-function methodNotAllowed(method: string, allowed: string[]): ProblemException {
-  return new ProblemException(
-    405,
-    ProblemType.methodNotAllowed,
-    'Method not allowed',
-    `${method} is not served here; use ${allowed.join(', ')}.`,
-  );
 }
 
 // The not-found handler is mounted under the global prefix, so `request.path` is relative to it.

@@ -24,6 +24,8 @@ export function flattenValidationErrors(errors: ValidationError[], prefix = ''):
 /** class-validator's checks of a value's type, and those of its size, which say nothing of a value of another type. */
 const TYPE_CHECKS = new Set(['isInt', 'isNumber', 'isString', 'isBoolean', 'isArray', 'isObject', 'isDate']);
 const SIZE_CHECKS = new Set(['min', 'max', 'minLength', 'maxLength', 'arrayMinSize', 'arrayMaxSize']);
+/** What is said of a list that is not one: that, and that it cannot be null. */
+const NOT_ITEMS = new Set(['isArray', 'isDefined']);
 
 /**
  * A field's failed constraints, without its size checks when its type check failed: `"647"` for a port is "must be
@@ -31,6 +33,10 @@ const SIZE_CHECKS = new Set(['min', 'max', 'minLength', 'maxLength', 'arrayMinSi
  * caller sent). The field's other messages (such as "cannot be null") stay.
  */
 function typeFirst(constraints: Record<string, string>): Record<string, string> {
+  // Not an array: every other check of a list (its size, its items, their uniqueness) is about items it has not.
+  if ('isArray' in constraints) {
+    return Object.fromEntries(Object.entries(constraints).filter(([name]) => NOT_ITEMS.has(name)));
+  }
   if (!Object.keys(constraints).some((name) => TYPE_CHECKS.has(name))) return constraints;
   return Object.fromEntries(Object.entries(constraints).filter(([name]) => !SIZE_CHECKS.has(name)));
 }
