@@ -39,7 +39,11 @@ export class AppConfig {
   /** How long a discovery of failover on the servers answers `GET /relationships` (0: every list asks them). */
   readonly discovery!: { readonly maxAgeMs: number };
   /** How long an SSH connection to an ISC host is kept idle for the next operation (0: none kept). */
-  readonly isc!: { readonly sshIdleMs: number };
+  readonly isc!: {
+    readonly sshIdleMs: number;
+    /** Whether ISC servers may use transport `local` (ISC_LOCAL_TRANSPORT): commands and files on this host. */
+    readonly localTransport: boolean;
+  };
   /** Which halves of the service this process runs. */
   readonly roles!: { readonly api: boolean; readonly worker: boolean };
 

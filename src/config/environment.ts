@@ -104,6 +104,10 @@ export class Environment {
 
   @WholeNumber(0, 3600)
   ISC_SSH_IDLE_SECONDS?: number;
+
+  @IsOptional()
+  @IsIn(['on', 'off'], { message: 'ISC_LOCAL_TRANSPORT must be on or off' })
+  ISC_LOCAL_TRANSPORT?: string;
 }
 
 export class ConfigurationError extends Error {
@@ -151,4 +155,5 @@ class EnvironmentKeys implements Record<keyof Environment, true> {
   JOB_RETENTION_DAYS = true as const;
   DISCOVERY_MAX_AGE_SECONDS = true as const;
   ISC_SSH_IDLE_SECONDS = true as const;
+  ISC_LOCAL_TRANSPORT = true as const;
 }

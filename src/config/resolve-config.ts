@@ -69,7 +69,11 @@ export function resolveConfig(
       retentionMs: jobRetentionMs(env.JOB_RETENTION_DAYS ?? JOB_RETENTION_DAYS),
     },
     discovery: { maxAgeMs: (env.DISCOVERY_MAX_AGE_SECONDS ?? DISCOVERY_MAX_AGE_SECONDS) * 1000 },
-    isc: { sshIdleMs: (env.ISC_SSH_IDLE_SECONDS ?? ISC_SSH_IDLE_SECONDS) * 1000 },
+    isc: {
+      sshIdleMs: (env.ISC_SSH_IDLE_SECONDS ?? ISC_SSH_IDLE_SECONDS) * 1000,
+      // Off unless the operator says so: a DHCP administrator must not get to run commands on this host.
+      localTransport: env.ISC_LOCAL_TRANSPORT === 'on',
+    },
     roles,
   });
   return { config, notices };

@@ -31,7 +31,7 @@ export async function generateOpenApiDocument(): Promise<Record<string, unknown>
       retentionMs: jobRetentionMs(JOB_RETENTION_DAYS),
     },
     discovery: { maxAgeMs: DISCOVERY_MAX_AGE_SECONDS * 1000 },
-    isc: { sshIdleMs: 0 },
+    isc: { sshIdleMs: 0, localTransport: false },
     roles: { api: true, worker: false },
   });
   const app: INestApplication = await NestFactory.create(AppModule.forRoot(config), {

@@ -70,10 +70,17 @@ export function changedConnection(
  * credentials given can be used) and splits them into settings and secrets. `heldSecrets` are the secrets already
  * stored, which count as given (PATCH without resending).
  */
+/** What the service's operator allows (AppConfig), checked with the fields so a refusal says what to use instead. */
+export interface ConnectionPolicy {
+  /** ISC transport `local` (ISC_LOCAL_TRANSPORT): dhcpd, the restart command and files on this service's own host. */
+  iscLocalTransport: boolean;
+}
+
 export function parseConnection(
   vendor: Vendor,
   raw: unknown,
   heldSecrets: Readonly<Record<string, string>> = {},
+  policy: ConnectionPolicy = { iscLocalTransport: true },
 ): SplitConnection {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw ProblemException.validation([{ field: 'connection', message: 'connection must be an object' }]);
@@ -105,6 +112,16 @@ export function parseConnection(
     settings,
     new Set([...Object.keys(heldSecrets), ...Object.keys(secrets)]),
   );
+  if (vendor === 'isc' && settings['transport'] === 'local' && !policy.iscLocalTransport) {
+    // Whoever registers such a server runs its dhcpdPath and restartCommand, and reads and writes its paths, as this
+    // service on this service's host: the operator's decision, not a DHCP administrator's.
+    joined.push({
+      field: 'connection.transport',
+      message:
+        "transport local runs dhcpd and the restart command, and reads and writes files, on this service's own " +
+        'host, which this service does not allow (its operator can: ISC_LOCAL_TRANSPORT=on); use transport ssh',
+    });
+  }
   if (joined.length > 0) {
     throw ProblemException.validation(joined);
   }

@@ -22,7 +22,13 @@ import { grantEntry } from '../permissions/grant-audit.js';
 import { GrantEntity } from '../permissions/grant.entity.js';
 import { PermissionService } from '../permissions/permission.service.js';
 import type { ServerTarget } from '../vendors/driver.js';
-import { changedConnection, parseConnection, unknownConnectionFields } from './connection-settings.js';
+import {
+  changedConnection,
+  type ConnectionPolicy,
+  parseConnection,
+  unknownConnectionFields,
+} from './connection-settings.js';
+import { AppConfig } from '../config/app-config.js';
 import type { CreateServerDto, ServerQuery, UpdateServerDto } from './dto/server.dto.js';
 import { ServerEntity } from './server.entity.js';
 import { openSecrets, sealSecrets } from './server-secrets.js';
@@ -48,10 +54,15 @@ export class ServersService {
     private readonly box: SecretBox,
     private readonly audit: AuditService,
     private readonly permissions: PermissionService,
+    private readonly config: AppConfig,
   ) {}
 
+  private get policy(): ConnectionPolicy {
+    return { iscLocalTransport: this.config.isc.localTransport };
+  }
+
   async create(dto: CreateServerDto, actor: Actor): Promise<ServerEntity> {
-    const { settings, secrets } = parseConnection(dto.vendor, dto.connection);
+    const { settings, secrets } = parseConnection(dto.vendor, dto.connection, {}, this.policy);
     const id = randomUUID();
     return this.dataSource.transaction(async (manager) => {
       await assertNameFree(manager, ServerEntity, 'server', dto.name);
@@ -154,7 +165,7 @@ export class ServersService {
         const settings = Object.fromEntries(
           Object.entries(server.connection).filter(([key]) => !cleared.includes(key)),
         );
-        const merged = parseConnection(server.vendor, { ...settings, ...given }, kept);
+        const merged = parseConnection(server.vendor, { ...settings, ...given }, kept, this.policy);
         const secrets = { ...kept, ...merged.secrets };
         const connectionChanges = changedConnection(
           dto.connection,

@@ -39,6 +39,8 @@ export async function startTestApp(
     worker?: boolean;
     /** ENCRYPTION_KEY_PREVIOUS: earlier keys the app still opens secrets with. */
     previousEncryptionKeys?: Buffer[];
+    /** ISC_LOCAL_TRANSPORT (default on here: the protocol tests use transport local). */
+    iscLocalTransport?: boolean;
   } = {},
 ): Promise<TestApp> {
   const database = await cloneTemplateDatabase();
@@ -59,7 +61,8 @@ export async function startTestApp(
       retentionMs: jobRetentionMs(JOB_RETENTION_DAYS),
     },
     discovery: { maxAgeMs: DISCOVERY_MAX_AGE_SECONDS * 1000 },
-    isc: { sshIdleMs: ISC_SSH_IDLE_SECONDS * 1000 },
+    // The protocol tests reach dhcpd on this host through transport local as well as over SSH.
+    isc: { sshIdleMs: ISC_SSH_IDLE_SECONDS * 1000, localTransport: options.iscLocalTransport ?? true },
     roles: { api: true, worker: options.worker ?? true },
   });
   const app = await NestFactory.create(AppModule.forRoot(config, options), {

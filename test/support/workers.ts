@@ -18,6 +18,8 @@ export async function startWorker(
       REDIS_URL,
       QUEUE_PREFIX: t.config.queue.prefix,
       ENCRYPTION_KEY: t.config.encryptionKey.toString('hex'),
+      // As the test app allows it: the workers reach the same servers.
+      ISC_LOCAL_TRANSPORT: t.config.isc.localTransport ? 'on' : 'off',
       ...env,
     },
     'worker',
