@@ -27,6 +27,33 @@ describe('Windows relationships: requests that cross, writes that stop part-way'
     await estate?.stop();
   });
 
+  /** Records a relationship of RACE1 and RACE2 (nothing on the servers until its first scope); answers its id. */
+  async function createPair(name: string, mode = 'hot-standby'): Promise<string> {
+    const created = await t.http
+      .post('/api/v1/relationships')
+      .set(auth())
+      .send({
+        name,
+        vendor: 'windows',
+        mode,
+        servers: [
+          { serverId: ids['RACE1'], role: 'primary' },
+          { serverId: ids['RACE2'], role: mode === 'hot-standby' ? 'standby' : 'secondary' },
+        ],
+      })
+      .expect(201);
+    return created.body.id as string;
+  }
+
+  /** Adds RACE1's scope `network` to relationship `id` (the first one makes the relationship on both servers). */
+  async function addScope(id: string, network: string): Promise<void> {
+    await t.http
+      .post(`/api/v1/relationships/${id}/scopes`)
+      .set(auth())
+      .send({ network, sourceServerId: ids['RACE1'] })
+      .expect(201);
+  }
+
   /** Waits (bounded) until some request of this test's database holds a server's lock (an advisory lock). */
   async function untilAServerIsLocked(): Promise<void> {
     for (let i = 0; i < 200; i++) {
@@ -48,20 +75,7 @@ describe('Windows relationships: requests that cross, writes that stop part-way'
       endRange: '10.31.1.200',
     });
     const name = uniqueName('race');
-    const created = await t.http
-      .post('/api/v1/relationships')
-      .set(auth())
-      .send({
-        name,
-        vendor: 'windows',
-        mode: 'load-balancing',
-        servers: [
-          { serverId: ids['RACE1'], role: 'primary' },
-          { serverId: ids['RACE2'], role: 'secondary' },
-        ],
-      })
-      .expect(201);
-    const id = created.body.id as string;
+    const id = await createPair(name, 'load-balancing');
     await estate.setFaults('RACE1', { delayMs: 1500 });
     const adding = t.http
       .post(`/api/v1/relationships/${id}/scopes`)
@@ -91,25 +105,8 @@ describe('Windows relationships: requests that cross, writes that stop part-way'
       startRange: '10.32.1.10',
       endRange: '10.32.1.200',
     });
-    const created = await t.http
-      .post('/api/v1/relationships')
-      .set(auth())
-      .send({
-        name: uniqueName('half'),
-        vendor: 'windows',
-        mode: 'hot-standby',
-        servers: [
-          { serverId: ids['RACE1'], role: 'primary' },
-          { serverId: ids['RACE2'], role: 'standby' },
-        ],
-      })
-      .expect(201);
-    const id = created.body.id as string;
-    await t.http
-      .post(`/api/v1/relationships/${id}/scopes`)
-      .set(auth())
-      .send({ network: '10.32.1.0', sourceServerId: ids['RACE1'] })
-      .expect(201);
+    const id = await createPair(uniqueName('half'));
+    await addScope(id, '10.32.1.0');
     // The source's scope gets a new name (written first) and a reservation (written last, and refused).
     await estate.update((state) => {
       state.servers['race1'].scopes['10.32.1.0'].name = 'renamed on the source';
@@ -145,28 +142,16 @@ describe('Windows relationships: requests that cross, writes that stop part-way'
   });
 
   it("skipUnreachable is for Kea only: a Windows removal deals with the partner's copies, so it is a 400", async () => {
-    const created = await t.http
-      .post('/api/v1/relationships')
-      .set(auth())
-      .send({
-        name: uniqueName('skip'),
-        vendor: 'windows',
-        mode: 'hot-standby',
-        servers: [
-          { serverId: ids['RACE1'], role: 'primary' },
-          { serverId: ids['RACE2'], role: 'standby' },
-        ],
-      })
-      .expect(201);
+    const id = await createPair(uniqueName('skip'));
     const refused = await t.http
-      .delete(`/api/v1/relationships/${created.body.id}?skipUnreachable=true`)
+      .delete(`/api/v1/relationships/${id}?skipUnreachable=true`)
       .set(auth())
       .expect(400);
     expect(refused.body.errors).toEqual([
       { field: 'query.skipUnreachable', message: expect.stringContaining('only a Kea relationship') },
     ]);
-    await t.http.get(`/api/v1/relationships/${created.body.id}`).set(auth()).expect(200);
-    await t.http.delete(`/api/v1/relationships/${created.body.id}`).set(auth()).expect(200);
+    await t.http.get(`/api/v1/relationships/${id}`).set(auth()).expect(200);
+    await t.http.delete(`/api/v1/relationships/${id}`).set(auth()).expect(200);
   });
 
   it('an adopted relationship with message authentication keeps saying so after a PATCH that does not touch the secret', async () => {
@@ -216,27 +201,8 @@ describe('Windows relationships: requests that cross, writes that stop part-way'
         endRange: scopeId.replace(/0$/, '200'),
       });
     }
-    const created = await t.http
-      .post('/api/v1/relationships')
-      .set(auth())
-      .send({
-        name: uniqueName('partly'),
-        vendor: 'windows',
-        mode: 'hot-standby',
-        servers: [
-          { serverId: ids['RACE1'], role: 'primary' },
-          { serverId: ids['RACE2'], role: 'standby' },
-        ],
-      })
-      .expect(201);
-    const id = created.body.id as string;
-    for (const network of ['10.34.1.0', '10.34.2.0']) {
-      await t.http
-        .post(`/api/v1/relationships/${id}/scopes`)
-        .set(auth())
-        .send({ network, sourceServerId: ids['RACE1'] })
-        .expect(201);
-    }
+    const id = await createPair(uniqueName('partly'));
+    for (const network of ['10.34.1.0', '10.34.2.0']) await addScope(id, network);
     await estate.setFaults('RACE2', { failCommand: { n: 2, code: 5, cmdlet: 'Set-DhcpServerv4Scope' } });
     await t.http
       .delete(`/api/v1/relationships/${id}?keepScopesOn=${ids['RACE1']}&otherCopies=disable`)
