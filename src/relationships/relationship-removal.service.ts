@@ -127,8 +127,9 @@ export class RelationshipRemovalService {
       const removed = await this.locks.withServers(
         members.map((member) => member.serverId),
         async () => {
-          await this.assertStillMatches(relationship.id, ifMatch);
-          if ((await this.relationships.getManaged(relationship.id)).status !== 'empty') return undefined;
+          const now = await this.relationships.getManaged(relationship.id);
+          assertIfMatch(ifMatch, now.version);
+          if (now.status !== 'empty') return undefined;
           await this.deleteRecord(relationship, actor, { servers: [] });
           return {
             servers: members.map((member) => ({

@@ -65,22 +65,22 @@ export function changedConnection(
   );
 }
 
-/**
- * Validates a vendor's connection settings (field rules, then the rules that join fields, then whether the
- * credentials given can be used) and splits them into settings and secrets. `heldSecrets` are the secrets already
- * stored, which count as given (PATCH without resending).
- */
 /** What the service's operator allows (AppConfig), checked with the fields so a refusal says what to use instead. */
 export interface ConnectionPolicy {
   /** ISC transport `local` (ISC_LOCAL_TRANSPORT): dhcpd, the restart command and files on this service's own host. */
   iscLocalTransport: boolean;
 }
 
+/**
+ * Validates a vendor's connection settings (field rules, then the rules that join fields and what the operator
+ * allows, then whether the credentials given can be used) and splits them into settings and secrets.
+ * `heldSecrets` are the secrets already stored, which count as given (PATCH without resending).
+ */
 export function parseConnection(
   vendor: Vendor,
   raw: unknown,
-  heldSecrets: Readonly<Record<string, string>> = {},
-  policy: ConnectionPolicy = { iscLocalTransport: true },
+  heldSecrets: Readonly<Record<string, string>>,
+  policy: ConnectionPolicy,
 ): SplitConnection {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw ProblemException.validation([{ field: 'connection', message: 'connection must be an object' }]);
