@@ -149,6 +149,32 @@ describe.each<Kind>(['local', 'ssh'])('ISC %s transport', (kind) => {
     expect(await transport.exec('echo "$((6 * 7))" | tr 4 x')).toMatchObject({ exitCode: 0, stdout: 'x2\n' });
   });
 
+  test('digests taken after a command, in its session: its output and exit code are its own', async () => {
+    const [one, two] = [path.join(work, 'one.conf'), path.join(work, "it's two.conf")];
+    await writeFile(one, 'first\n');
+    await writeFile(two, 'second\n');
+    const digests = new Map([
+      [one, `sha256:${sha256('first\n')}`],
+      [two, `sha256:${sha256('second\n')}`],
+    ]);
+    const argv = await transport.exec(['sh', '-c', 'echo out; echo err >&2; exit 3'], {
+      digestsAfter: [one, two],
+    });
+    expect(argv).toEqual({ exitCode: 3, stdout: 'out\n', stderr: 'err\n', digests, signal: undefined });
+    // Output without a final newline, and a command line whose own `exit` and comment cannot skip the digests.
+    const line = await transport.exec('printf partial; exit 4 # a comment', { digestsAfter: [one, two] });
+    expect(line).toMatchObject({ exitCode: 4, stdout: 'partial', digests });
+    // Taken after the command: what it wrote is what they tell.
+    const edited = await transport.exec(['sh', '-c', `echo changed > '${one}'`], { digestsAfter: [one] });
+    expect(edited.digests).toEqual(new Map([[one, `sha256:${sha256('changed\n')}`]]));
+    // A file that cannot be digested so leaves none taken: the caller reads what it needs.
+    const missing = await transport.exec(['true'], { digestsAfter: [one, path.join(work, 'absent.conf')] });
+    expect(missing).toMatchObject({ exitCode: 0, stdout: '' });
+    expect(missing.digests?.get(path.join(work, 'absent.conf'))).toBeUndefined();
+    if (kind === 'ssh') expect(missing.digests).toEqual(new Map());
+    await Promise.all([one, two].map((file) => rm(file)));
+  });
+
   test('hostile paths and arguments arrive as text, never as shell syntax', async () => {
     const canary = path.join(work, 'pwned');
     const hostile = [
@@ -330,22 +356,50 @@ describe.each<Kind>(['local', 'ssh'])('ISC %s transport', (kind) => {
     test('an edit made on the server while dhcpd -t runs is detected before the rename', async () => {
       const theirs = `${mainConf(files.includePath)}# edited during validation\n`;
       const mine = mainConf(files.includePath).replace('max-lease-time 7200;', 'max-lease-time 3600;');
+      // dhcpd as registered: the real one, and an administrator's edit of the live file while it checks ours.
+      const [dhcpd, edit] = [path.join(files.dir, 'dhcpd-and-an-edit.sh'), path.join(files.dir, 'theirs')];
+      await writeFile(edit, theirs);
+      await writeFile(
+        dhcpd,
+        `#!/bin/sh\n/usr/sbin/dhcpd "$@"; rc=$?\ncat '${edit}' > '${files.configPath}'\nexit $rc\n`,
+        {
+          mode: 0o755,
+        },
+      );
       const target = storeTarget(kind, files);
-      const error = await withIscTransport(target, async (real) => {
-        // The real transport, with a hand edit on the server right after `dhcpd -t` finished.
-        const editing: IscTransport = Object.create(real) as IscTransport;
-        editing.exec = async (command, options) => {
-          const result = await real.exec(command, options);
-          if (Array.isArray(command) && command.includes('-t')) await writeFile(files.configPath, theirs);
-          return result;
-        };
-        const store = new DhcpdConfigStore(editing, dhcpdConfigStoreOptionsOf(target));
-        const snapshot = await store.read();
-        return driverError(store.write(new Map([[files.configPath, mine]]), snapshot.digests));
+      const error = await withIscTransport(target, (transport) => {
+        const store = new DhcpdConfigStore(transport, {
+          ...dhcpdConfigStoreOptionsOf(target),
+          dhcpdPath: dhcpd,
+        });
+        return store
+          .read()
+          .then((snapshot) =>
+            driverError(store.write(new Map([[files.configPath, mine]]), snapshot.digests)),
+          );
       });
       expect(error.code).toBe('conflict');
       expect(await readFile(files.configPath, 'utf8')).toBe(theirs);
       expect(existsSync(files.configPath + BACKUP_SUFFIX)).toBe(false);
+      expect(await files.restarts()).toEqual([]);
+      expect(await leftovers(files.dir)).toEqual([]);
+    });
+
+    test('an edit made while the commit waits (beforeCommit) is caught by a look taken after it', async () => {
+      const theirs = `${mainConf(files.includePath)}# edited while the job saved its record\n`;
+      const mine = mainConf(files.includePath).replace('max-lease-time 7200;', 'max-lease-time 3600;');
+      const error = await withStore(async (store) => {
+        const snapshot = await store.read();
+        return driverError(
+          store.write(new Map([[files.configPath, mine]]), snapshot.digests, {
+            read: snapshot.files,
+            // Still running when dhcpd -t is done: the digests taken then are too old to stand for the last look.
+            beforeCommit: () => writeFile(files.configPath, theirs),
+          }),
+        );
+      });
+      expect(error.code).toBe('conflict');
+      expect(await readFile(files.configPath, 'utf8')).toBe(theirs);
       expect(await files.restarts()).toEqual([]);
       expect(await leftovers(files.dir)).toEqual([]);
     });
@@ -387,7 +441,8 @@ describe.each<Kind>(['local', 'ssh'])('ISC %s transport', (kind) => {
             if (Array.isArray(command) && command[0] === 'sha256sum') {
               return { exitCode: 127, stdout: '', stderr: 'sh: 1: sha256sum: not found' };
             }
-            const result = await real.exec(command, options);
+            // Nor after dhcpd -t in its session.
+            const result = await real.exec(command, options && { ...options, digestsAfter: [] });
             if (editDuringCheck && Array.isArray(command) && command.includes('-t')) {
               await writeFile(files.configPath, theirs);
             }

@@ -59,7 +59,10 @@ export interface ConfigWriteHooks {
    * one) is what keeps an edit made since from being overwritten.
    */
   read?: ReadonlyMap<string, ConfigFile>;
-  /** Awaited after the validation and before that last look (so an edit made while it runs is caught too). */
+  /**
+   * Called once the validation passed and awaited before anything live changes. When it has not settled by then, the
+   * last look is taken (again) after it, so that an edit made while it runs is caught too.
+   */
   beforeCommit?: () => Promise<void>;
 }
 
@@ -156,8 +159,9 @@ export class DhcpdConfigStore {
     for (const path of changes.keys()) {
       if (!path.startsWith('/')) throw new TypeError(`not an absolute path: ${path}`);
     }
-    // `dhcpd -t`, the last look's digests and the restart: their sessions start while the files are uploaded.
-    this.transport.prepareCommands(this.options.restartCommand ? 3 : 2);
+    // `dhcpd -t` (the last look's digests follow it in its session) and the restart: their sessions start while the
+    // files are uploaded.
+    this.transport.prepareCommands(this.options.restartCommand ? 2 : 1);
     try {
       return await this.replace(changes, expected, hooks);
     } finally {
@@ -198,11 +202,14 @@ export class DhcpdConfigStore {
         created.push(temps.get(path)!);
         await this.transport.writeFile(temps.get(path)!, bytes, live.get(path)?.mode ?? 0o644);
       }
-      await this.validate({ known, live, staged, temps, token, created });
-      await beforeCommit?.();
-
-      // Last look before replacing: an edit made on the server while we validated is not overwritten.
-      const now = await this.readLive(known, expectations, live, true);
+      const checked = await this.validate({ known, live, staged, temps, token, created });
+      // Last look before replacing: an edit made on the server while we validated is not overwritten. The host's
+      // digests taken as `dhcpd -t` finished are that look, unless the commit then had to wait: then they are taken
+      // again once it may go ahead, so that they are as fresh as the rename that follows.
+      const commit = beforeCommit?.();
+      const lastLook = commit && !(await settledNow(commit)) ? true : (checked ?? true);
+      await commit;
+      const now = await this.readLive(known, expectations, live, lastLook);
       const written: ConfigWriteResult['written'] = [];
       for (const path of staged.keys()) {
         const current = now.get(path);
@@ -244,20 +251,22 @@ export class DhcpdConfigStore {
   /**
    * Reads every known file (null when absent) and holds it to the expected digest. A file whose bytes are `held`
    * (with the digest expected of it) is not transferred: only its mode is asked for. Without `confirm` it is taken
-   * as held, which makes this only an early look; with it, the host's digest of the file (IscTransport.digests) must
-   * still be the held one, which is as good as reading it.
+   * as held, which makes this only an early look; with it, the host's digest of the file (IscTransport.digests, or
+   * those `confirm` gives, just taken) must still be the held one, which is as good as reading it. A file the host
+   * could not digest is read.
    */
   private async readLive(
     paths: readonly string[],
     expectations: ReadonlyMap<string, string | null>,
     held: ReadonlyMap<string, HeldFile>,
-    confirm = false,
+    confirm: boolean | ReadonlyMap<string, string> = false,
   ): Promise<Map<string, LiveFile>> {
     const stats = new Map<string, FileStat | undefined>();
     for (const path of paths) stats.set(path, await this.transport.stat(path));
-    const onHost = confirm
-      ? await this.transport.digests(paths.filter((path) => stats.get(path) && held.has(path)))
-      : undefined;
+    const onHost =
+      confirm === true
+        ? await this.transport.digests(paths.filter((path) => stats.get(path) && held.has(path)))
+        : confirm || undefined;
     const live = new Map<string, LiveFile>();
     for (const path of paths) {
       const stat = stats.get(path);
@@ -292,7 +301,14 @@ export class DhcpdConfigStore {
    * ones. (An include is matched by its quoted name: the absolute path, or the path relative to the main file's
    * directory, which is where the parser resolves relative names and where `dhcpd -t` runs.)
    */
-  private async validate({ known, live, staged, temps, token, created }: StagedWrite): Promise<void> {
+  private async validate({
+    known,
+    live,
+    staged,
+    temps,
+    token,
+    created,
+  }: StagedWrite): Promise<Map<string, string> | undefined> {
     const main = this.options.configPath;
     const renames = new Map<string, string>();
     let checkFile = temps.get(main) ?? main;
@@ -314,7 +330,7 @@ export class DhcpdConfigStore {
       checkFile = copies.get(main)!;
     }
     for (const [path, temp] of temps) renames.set(temp, path);
-    await validateWithDhcpd(
+    return validateWithDhcpd(
       this.transport,
       {
         dhcpdPath: this.options.dhcpdPath,
@@ -322,6 +338,8 @@ export class DhcpdConfigStore {
         configFile: checkFile,
         leasesPath: this.options.leasesPath,
         timeoutMs: this.options.validateTimeoutMs,
+        // The last look's: the live files read before (see replace).
+        digestsAfter: [...live.keys()],
       },
       renames,
     );
@@ -486,6 +504,17 @@ function includeNames(mainPath: string, path: string): string[] {
 /** A path as it appears in file bytes decoded as latin1. */
 function latin1(path: string): string {
   return Buffer.from(path, 'utf8').toString('latin1');
+}
+
+/** Whether `promise` has settled by the next turn of the event loop (a settled one's reactions all run before it). */
+async function settledNow(promise: Promise<unknown>): Promise<boolean> {
+  let settled = false;
+  const mark = (): void => {
+    settled = true;
+  };
+  void promise.then(mark, mark);
+  await new Promise((resolve) => setImmediate(resolve));
+  return settled;
 }
 
 function combinedDigest(digests: ReadonlyMap<string, string>): string {

@@ -21,7 +21,8 @@ const BUG_REPORT_START = /^If you think you have received this message due to a 
  * Checks a dhcpd.conf with the server's own `dhcpd -t -cf <file>` (parse only: it binds nothing and does not read
  * the leases file; `-lf` is passed when registered so the check runs as the daemon is configured). Rejects with
  * `invalid-config` carrying dhcpd's own diagnostics in `vendorMessage`; `renames` maps temporary paths in those
- * diagnostics back to the live names the caller knows.
+ * diagnostics back to the live names the caller knows. Answers the digests of `digestsAfter` taken as the check
+ * finished (ExecOptions.digestsAfter), when asked.
  */
 export async function validateWithDhcpd(
   transport: IscTransport,
@@ -31,17 +32,19 @@ export async function validateWithDhcpd(
     configFile: string;
     leasesPath?: string;
     timeoutMs: number;
+    digestsAfter?: readonly string[];
   },
   renames: ReadonlyMap<string, string> = new Map(),
-): Promise<void> {
+): Promise<Map<string, string> | undefined> {
   const argv = [options.dhcpdPath, '-t', '-cf', options.configFile];
   if (options.leasesPath) argv.push('-lf', options.leasesPath);
   // From the main file's directory: relative include names resolve there, as the parser resolves them.
   const result = await transport.exec(argv, {
     timeoutMs: options.timeoutMs,
     cwd: posix.dirname(options.mainPath),
+    ...(options.digestsAfter ? { digestsAfter: options.digestsAfter } : {}),
   });
-  if (result.exitCode === 0) return;
+  if (result.exitCode === 0) return result.digests;
   if (result.exitCode === 127) {
     throw new DriverError(
       DriverErrorCode.unsupported,

@@ -109,7 +109,13 @@ export class LocalTransport implements IscTransport {
     return (await this.stat(path)) !== undefined;
   }
 
-  exec(command: readonly string[] | string, options: ExecOptions = {}): Promise<ExecResult> {
+  async exec(command: readonly string[] | string, options: ExecOptions = {}): Promise<ExecResult> {
+    const result = await this.run(command, options);
+    const after = options.digestsAfter ?? [];
+    return after.length > 0 ? { ...result, digests: await this.digests(after) } : result;
+  }
+
+  private run(command: readonly string[] | string, options: ExecOptions): Promise<ExecResult> {
     this.assertOpen();
     // An argv runs without a shell; only a registered command line (a string) goes through /bin/sh.
     const [file, args] =

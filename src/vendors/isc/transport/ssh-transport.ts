@@ -35,6 +35,8 @@ const MAX_PREPARED = 3;
 const DIGEST_TIMEOUT_MS = 30_000;
 /** A line of `sha256sum`'s output: the digest first (after a backslash when the name needed escaping). */
 const SHA256SUM_LINE = /^\\?([0-9a-f]{64}) /;
+/** Starts the line (with a nonce) that separates a command's output from the digests taken after it (digestsAfter). */
+const DIGESTS_MARKER = 'dfm-digests-';
 
 /**
  * The ISC transport over one SSH connection (ssh2): SFTP for files, exec for commands. One object is one session:
@@ -156,8 +158,7 @@ export class SshTransport implements IscTransport {
   }
 
   async digests(paths: readonly string[]): Promise<Map<string, string>> {
-    const found = new Map<string, string>();
-    if (paths.length === 0) return found;
+    if (paths.length === 0) return new Map();
     const result = await this.exec(['sha256sum', '--', ...paths], { timeoutMs: DIGEST_TIMEOUT_MS }).catch(
       (error: unknown) => {
         // A connection that failed fails the reads that follow too; anything else (a timeout) leaves them to tell.
@@ -165,14 +166,7 @@ export class SshTransport implements IscTransport {
         return undefined;
       },
     );
-    // One line per file, in the order given, when every file could be read; otherwise none is taken from it.
-    const lines = result?.exitCode === 0 ? result.stdout.split('\n').filter(Boolean) : [];
-    if (lines.length !== paths.length) return found;
-    paths.forEach((path, index) => {
-      const hex = SHA256SUM_LINE.exec(lines[index])?.[1];
-      if (hex) found.set(path, `sha256:${hex}`);
-    });
-    return found;
+    return digestsIn(result?.exitCode === 0 ? result.stdout : '', paths);
   }
 
   async remove(path: string): Promise<void> {
@@ -204,7 +198,26 @@ export class SshTransport implements IscTransport {
   async exec(command: readonly string[] | string, options: ExecOptions = {}): Promise<ExecResult> {
     this.assertUsable();
     const commandLine = typeof command === 'string' ? command : shellCommandLine(command);
-    const line = commandPart(commandLine, options.cwd);
+    const after = options.digestsAfter ?? [];
+    if (after.length === 0) return this.runLine(commandPart(commandLine, options.cwd), commandLine, options);
+    const marker = `${DIGESTS_MARKER}${randomBytes(6).toString('hex')}`;
+    // A registered command line runs in a shell of its own, so that nothing in it (a comment, an `exit`) can
+    // reach what follows; an argv is quoted words already.
+    const first = typeof command === 'string' ? `/bin/sh -c ${shellQuote(commandLine)}` : commandLine;
+    const line = `${first}; dfm_rc=$?; echo ${marker}; sha256sum -- ${shellCommandLine(after)} 2>/dev/null; exit $dfm_rc`;
+    const result = await this.runLine(commandPart(line, options.cwd), commandLine, options);
+    const at = result.stdout.lastIndexOf(`${marker}\n`);
+    // No marker: the shell never got past the command (it was killed), so nothing was digested.
+    if (at < 0) return { ...result, digests: new Map() };
+    return {
+      ...result,
+      stdout: result.stdout.slice(0, at),
+      digests: digestsIn(result.stdout.slice(at + marker.length + 1), after),
+    };
+  }
+
+  /** Runs a command part (see commandPart) in a prepared session when one is ready, else in a fresh one. */
+  private async runLine(line: string, commandLine: string, options: ExecOptions): Promise<ExecResult> {
     // A session opened ahead takes its command as one line of input (see prepareCommands).
     const standby = line.includes('\n') ? undefined : await this.takePrepared();
     if (standby) {
@@ -449,6 +462,21 @@ const ANNOUNCEMENT_SEARCH_BYTES = 64 * 1024;
  * like it), then `exec`s the command in its place. sshd starts each session in a new session (setsid), so that PID is
  * also the process group of everything the command starts, which is what a timeout kills.
  */
+/**
+ * The digests in `sha256sum`'s output for `paths`: one line per file, in the order given, when every file could be
+ * read; otherwise none is taken from it.
+ */
+function digestsIn(output: string, paths: readonly string[]): Map<string, string> {
+  const found = new Map<string, string>();
+  const lines = output.split('\n').filter(Boolean);
+  if (lines.length !== paths.length) return found;
+  paths.forEach((path, index) => {
+    const hex = SHA256SUM_LINE.exec(lines[index])?.[1];
+    if (hex) found.set(path, `sha256:${hex}`);
+  });
+  return found;
+}
+
 function announcement(nonce: string): string {
   return `echo "${PID_PREFIX}${nonce}:$$" >&2`;
 }
