@@ -1,4 +1,5 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { ServerTarget } from '../../src/vendors/driver.js';
 import { KeptReads } from '../../src/vendors/kept-reads.js';
 import { type IscConfigSession, openIscConfig } from '../../src/vendors/isc/isc-config-session.js';
@@ -90,9 +91,29 @@ async function sessionProcesses(): Promise<number[]> {
   return found;
 }
 
+/**
+ * The prepared shells under sshd's listener, waiting for their command (IscTransport.prepareCommands): without the
+ * subshells their login scripts fork on the way (same command line, a prepared shell as parent).
+ */
+async function preparedShells(): Promise<number[]> {
+  const shells = new Map<number, number>();
+  for (const pid of await sessionProcesses()) {
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    if (!cmdline.includes('read -r dfm_line')) continue;
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+    shells.set(pid, Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+  }
+  return [...shells].filter(([, parent]) => !shells.has(parent)).map(([pid]) => pid);
+}
+
 /** The scope as read, with a new router: a change the write must land. */
-async function changedScope(driver: IscDriver, router: string, kind: 'ssh' | 'local' = 'ssh') {
-  const scopes = await driver.readScopes(target(kind), [NETWORK], { keepForWrite: true });
+async function changedScope(
+  driver: IscDriver,
+  router: string,
+  kind: 'ssh' | 'local' = 'ssh',
+  connection: Record<string, unknown> = {},
+) {
+  const scopes = await driver.readScopes(target(kind, connection), [NETWORK], { keepForWrite: true });
   const content = scopes.get(NETWORK)!;
   return {
     content: {
@@ -171,6 +192,28 @@ describe('ISC driver: a kept read keeps its connection for the write', () => {
     expect(await eventually(() => open().length === 1)).toBe(true);
     await driver.onModuleDestroy();
     expect(await eventually(() => open().length === 0)).toBe(true);
+  });
+
+  it("a kept read readies the write's dhcpd -t session; the write uses it, a read let go lets it go", async () => {
+    const driver = new IscDriver();
+    await changedScope(driver, '192.0.2.11');
+    expect(await eventually(async () => (await preparedShells()).length === 1)).toBe(true);
+    driver.releaseRead(target());
+    expect(await eventually(async () => (await preparedShells()).length === 0)).toBe(true);
+    expect(await eventually(() => open().length === 0)).toBe(true);
+
+    // dhcpd as registered, saying which process ran it: the prepared shell, which execs the command it is given.
+    const [dhcpd, ranBy] = [path.join(files.dir, 'dhcpd-ran-by.sh'), path.join(files.dir, 'ran-by')];
+    await writeFile(dhcpd, `#!/bin/sh\necho "$PPID" >> '${ranBy}'\nexec '${DHCPD_BIN}' "$@"\n`, {
+      mode: 0o755,
+    });
+    const write = await changedScope(driver, '192.0.2.12', 'ssh', { dhcpdPath: dhcpd });
+    expect(await eventually(async () => (await preparedShells()).length === 1)).toBe(true);
+    const [waiting] = await preparedShells();
+    await driver.writeScopes(target('ssh', { dhcpdPath: dhcpd }), [write]);
+    expect(await routerOf()).toBe('192.0.2.12');
+    expect(await readFile(ranBy, 'utf8')).toBe(`${waiting}\n`);
+    expect(await preparedShells()).toEqual([]);
   });
 
   it('a kept read that expires closes its connection', async () => {

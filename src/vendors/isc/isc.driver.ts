@@ -157,6 +157,10 @@ export class IscDriver implements DhcpDriver, OnModuleDestroy {
     let kept = false;
     try {
       const config = await session.read();
+      // A read kept for a write: the write's `dhcpd -t` gets its session now, so that the remote shell's start
+      // (login scripts and all) overlaps the parse and the diff instead of the upload (see prepareCommands). One
+      // left unused goes when the read is let go.
+      if (options.keepForWrite) session.transport.prepareCommands(1);
       const { set } = config;
       const found: ReadFindings = {};
       const collector = options.keepForWrite ? new CopyBaseCollector() : undefined;
