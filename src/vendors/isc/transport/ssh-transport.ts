@@ -27,10 +27,10 @@ const KILL_WAIT_MS = 5_000;
 /** Bound on the round trip that checks a kept connection before it is used again. */
 const ANSWER_WAIT_MS = 5_000;
 /**
- * Sessions opened ahead at most: a write runs three commands (`dhcpd -t`, the last look's `sha256sum`, the restart);
- * OpenSSH allows 10 sessions per connection.
+ * Sessions opened ahead at most: a write runs two commands (`dhcpd -t`, the last look's `sha256sum` after it in its
+ * session, and the restart); OpenSSH allows 10 sessions per connection.
  */
-const MAX_PREPARED = 3;
+const MAX_PREPARED = 2;
 /** Bound on `sha256sum` over a write's files (megabytes, read from the host's page cache). */
 const DIGEST_TIMEOUT_MS = 30_000;
 /** A line of `sha256sum`'s output: the digest first (after a backslash when the name needed escaping). */
