@@ -194,7 +194,7 @@ describe('ISC driver: a kept read keeps its connection for the write', () => {
     expect(await eventually(() => open().length === 0)).toBe(true);
   });
 
-  it("a kept read readies the write's dhcpd -t session; the write uses it, a read let go lets it go", async () => {
+  it("a kept read readies the write's dhcpd -t session; the write runs dhcpd -t and the restart in it, a read let go lets it go", async () => {
     const driver = new IscDriver();
     await changedScope(driver, '192.0.2.11');
     expect(await eventually(async () => (await preparedShells()).length === 1)).toBe(true);
@@ -207,12 +207,18 @@ describe('ISC driver: a kept read keeps its connection for the write', () => {
     await writeFile(dhcpd, `#!/bin/sh\necho "$PPID" >> '${ranBy}'\nexec '${DHCPD_BIN}' "$@"\n`, {
       mode: 0o755,
     });
-    const write = await changedScope(driver, '192.0.2.12', 'ssh', { dhcpdPath: dhcpd });
+    // The restart says so too: it runs in the shell dhcpd -t ran from, kept for it.
+    const connection = {
+      dhcpdPath: dhcpd,
+      restartCommand: `echo "$$" >> '${ranBy}'; ${files.restartCommand}`,
+    };
+    const write = await changedScope(driver, '192.0.2.12', 'ssh', connection);
     expect(await eventually(async () => (await preparedShells()).length === 1)).toBe(true);
     const [waiting] = await preparedShells();
-    await driver.writeScopes(target('ssh', { dhcpdPath: dhcpd }), [write]);
+    await driver.writeScopes(target('ssh', connection), [write]);
     expect(await routerOf()).toBe('192.0.2.12');
-    expect(await readFile(ranBy, 'utf8')).toBe(`${waiting}\n`);
+    expect(await readFile(ranBy, 'utf8')).toBe(`${waiting}\n${waiting}\n`);
+    expect(await files.restarts()).toHaveLength(1);
     expect(await preparedShells()).toEqual([]);
   });
 

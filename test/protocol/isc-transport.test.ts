@@ -175,6 +175,41 @@ describe.each<Kind>(['local', 'ssh'])('ISC %s transport', (kind) => {
     await Promise.all([one, two].map((file) => rm(file)));
   });
 
+  test('a held session runs one more command line in the same shell, with its own output and exit code', async () => {
+    const file = path.join(work, 'held.conf');
+    await writeFile(file, 'held\n');
+    const first = await transport.exec(['sh', '-c', 'echo "$PPID"; echo err >&2; exit 3'], {
+      hold: true,
+      digestsAfter: [file],
+    });
+    expect(first).toMatchObject({ exitCode: 3, stderr: 'err\n' });
+    expect(first.digests).toEqual(new Map([[file, `sha256:${sha256('held\n')}`]]));
+    const shell = first.stdout.trim();
+    const home = (await transport.exec(['pwd'])).stdout;
+    const second = await first.held!.exec('echo "$$"; pwd; echo e2 >&2; exit 5 # a comment');
+    expect(second).toMatchObject({ exitCode: 5, stderr: 'e2\n' });
+    // Over SSH the same shell ran both (the second replaced it); both run where a fresh session would.
+    const [pid, cwd] = second.stdout.split('\n');
+    if (kind === 'ssh') expect(pid).toBe(shell);
+    expect(`${cwd}\n`).toBe(home);
+    await expect(first.held!.exec('true')).rejects.toThrow(/already used/);
+    first.held!.release();
+    await rm(file);
+  });
+
+  test('a held session let go runs nothing more; one past its timeout is killed', async () => {
+    const released = await transport.exec(['sh', '-c', 'echo "$PPID"'], { hold: true });
+    const shell = Number(released.stdout.trim());
+    released.held!.release();
+    if (kind === 'ssh') expect(await eventually(() => !isAlive(shell))).toBe(true);
+    const slow = await transport.exec(['true'], { hold: true });
+    const error = await driverError(slow.held!.exec('sleep 37', { timeoutMs: 500 }));
+    expect(error.code).toBe('unreachable');
+    expect(await eventually(async () => (await sleepers('37')).length === 0)).toBe(true);
+    // The transport still serves.
+    expect((await transport.exec(['true'])).exitCode).toBe(0);
+  });
+
   test('hostile paths and arguments arrive as text, never as shell syntax', async () => {
     const canary = path.join(work, 'pwned');
     const hostile = [
@@ -424,9 +459,11 @@ describe.each<Kind>(['local', 'ssh'])('ISC %s transport', (kind) => {
         await store.write(new Map([[files.configPath, mine]]), snapshot.digests, { read: snapshot.files });
       });
       expect(await readFile(files.configPath, 'utf8')).toBe(mine);
-      // The store asked the host's digest (run by the transport itself) instead of reading the file back.
+      // The store asked the host's digest (run by the transport itself) instead of reading the file back, and ran
+      // the restart in dhcpd -t's session (ExecOptions.hold), not in one of its own.
       if (kind === 'ssh') expect(seen.reads).toEqual([]);
-      expect(seen.commands).toEqual(['/usr/sbin/dhcpd', 'restart']);
+      expect(seen.commands).toEqual(['/usr/sbin/dhcpd']);
+      expect(await files.restarts()).toHaveLength(1);
       expect(await leftovers(files.dir)).toEqual([]);
     });
 

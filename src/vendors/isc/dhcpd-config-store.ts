@@ -9,6 +9,7 @@ import {
   contentDigest,
   type ExecResult,
   type FileStat,
+  type HeldSession,
   type IscTransport,
 } from './transport/isc-transport.js';
 
@@ -159,9 +160,9 @@ export class DhcpdConfigStore {
     for (const path of changes.keys()) {
       if (!path.startsWith('/')) throw new TypeError(`not an absolute path: ${path}`);
     }
-    // `dhcpd -t` (the last look's digests follow it in its session) and the restart: their sessions start while the
+    // `dhcpd -t`, whose session also takes the last look's digests and then runs the restart: it starts while the
     // files are uploaded.
-    this.transport.prepareCommands(this.options.restartCommand ? 2 : 1);
+    this.transport.prepareCommands(1);
     try {
       return await this.replace(changes, expected, hooks);
     } finally {
@@ -197,12 +198,15 @@ export class DhcpdConfigStore {
     const token = randomBytes(6).toString('hex');
     const temps = new Map([...staged.keys()].map((path) => [path, `${path}.dfm-tmp-${token}`]));
     const created: string[] = [];
+    let held: HeldSession | undefined;
     try {
       for (const [path, bytes] of staged) {
         created.push(temps.get(path)!);
         await this.transport.writeFile(temps.get(path)!, bytes, live.get(path)?.mode ?? 0o644);
       }
-      const checked = await this.validate({ known, live, staged, temps, token, created });
+      const validated = await this.validate({ known, live, staged, temps, token, created });
+      const checked = validated.digests;
+      held = validated.held;
       // Last look before replacing: an edit made on the server while we validated is not overwritten. The host's
       // digests taken as `dhcpd -t` finished are that look, unless the commit then had to wait: then they are taken
       // again once it may go ahead, so that they are as fresh as the rename that follows.
@@ -238,12 +242,14 @@ export class DhcpdConfigStore {
       const after = combinedDigest(
         new Map([...liveDigests, ...written.map((file): [string, string] => [file.path, file.after])]),
       );
-      const restart = await this.restart();
+      const restart = await this.restart(held);
+      held = undefined;
       if (restart && !restart.ok) {
         await this.recoverFromRestart(restart, [...order].reverse(), now, token, created);
       }
       return { before, after, written, restart };
     } finally {
+      held?.release();
       for (const path of created) await this.transport.remove(path).catch(() => undefined);
     }
   }
@@ -308,7 +314,7 @@ export class DhcpdConfigStore {
     temps,
     token,
     created,
-  }: StagedWrite): Promise<Map<string, string> | undefined> {
+  }: StagedWrite): Promise<Pick<ExecResult, 'digests' | 'held'>> {
     const main = this.options.configPath;
     const renames = new Map<string, string>();
     let checkFile = temps.get(main) ?? main;
@@ -340,6 +346,8 @@ export class DhcpdConfigStore {
         timeoutMs: this.options.validateTimeoutMs,
         // The last look's: the live files read before (see replace).
         digestsAfter: [...live.keys()],
+        // The restart's shell: the one dhcpd -t ran in, waiting (see replace).
+        hold: this.options.restartCommand !== undefined,
       },
       renames,
     );
@@ -357,11 +365,16 @@ export class DhcpdConfigStore {
     await this.transport.writeFile(backup, current.data, current.mode);
   }
 
-  private async restart(): Promise<CommandOutcome | undefined> {
+  /** Runs the restart command: in `held` (dhcpd -t's session, kept) when given, else in a session of its own. */
+  private async restart(held?: HeldSession): Promise<CommandOutcome | undefined> {
     const command = this.options.restartCommand;
-    if (!command) return undefined;
+    if (!command) {
+      held?.release();
+      return undefined;
+    }
     try {
-      const result = await this.transport.exec(command, { timeoutMs: this.options.restartTimeoutMs });
+      const timeout = { timeoutMs: this.options.restartTimeoutMs };
+      const result = held ? await held.exec(command, timeout) : await this.transport.exec(command, timeout);
       return outcome(command, result);
     } catch (error) {
       return { command, ok: false, exitCode: null, output: '', error: (error as Error).message };

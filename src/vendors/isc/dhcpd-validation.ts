@@ -22,7 +22,7 @@ const BUG_REPORT_START = /^If you think you have received this message due to a 
  * the leases file; `-lf` is passed when registered so the check runs as the daemon is configured). Rejects with
  * `invalid-config` carrying dhcpd's own diagnostics in `vendorMessage`; `renames` maps temporary paths in those
  * diagnostics back to the live names the caller knows. Answers the digests of `digestsAfter` taken as the check
- * finished (ExecOptions.digestsAfter), when asked.
+ * finished (ExecOptions.digestsAfter), and its session kept (`hold`), when asked.
  */
 export async function validateWithDhcpd(
   transport: IscTransport,
@@ -33,9 +33,11 @@ export async function validateWithDhcpd(
     leasesPath?: string;
     timeoutMs: number;
     digestsAfter?: readonly string[];
+    /** Keep the session for the restart (ExecOptions.hold). */
+    hold?: boolean;
   },
   renames: ReadonlyMap<string, string> = new Map(),
-): Promise<Map<string, string> | undefined> {
+): Promise<Pick<ExecResult, 'digests' | 'held'>> {
   const argv = [options.dhcpdPath, '-t', '-cf', options.configFile];
   if (options.leasesPath) argv.push('-lf', options.leasesPath);
   // From the main file's directory: relative include names resolve there, as the parser resolves them.
@@ -43,8 +45,10 @@ export async function validateWithDhcpd(
     timeoutMs: options.timeoutMs,
     cwd: posix.dirname(options.mainPath),
     ...(options.digestsAfter ? { digestsAfter: options.digestsAfter } : {}),
+    ...(options.hold ? { hold: true } : {}),
   });
-  if (result.exitCode === 0) return result.digests;
+  if (result.exitCode === 0) return { digests: result.digests, held: result.held };
+  result.held?.release();
   if (result.exitCode === 127) {
     throw new DriverError(
       DriverErrorCode.unsupported,

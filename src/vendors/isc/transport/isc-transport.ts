@@ -40,7 +40,7 @@ export interface IscTransport {
    */
   exec(command: readonly string[] | string, options?: ExecOptions): Promise<ExecResult>;
   /**
-   * Says that up to `count` commands follow soon (a write's `dhcpd -t` and its restart), so a transport may get them
+   * Says that up to `count` commands follow soon (a write's `dhcpd -t`, which holds its session for the restart), so a transport may get them
    * ready: over SSH, sessions whose remote shell starts now and waits for its command. Nothing runs until `exec`.
    */
   prepareCommands(count: number): void;
@@ -82,6 +82,20 @@ export interface ExecOptions {
    * start: login scripts included, 130–460 ms of the host's CPU on the test machines).
    */
   digestsAfter?: readonly string[];
+  /**
+   * Keep the session once the command exited, for one more command line in the same shell (the result's `held`): a
+   * command that must follow this one later (the restart after `dhcpd -t`) then costs no session of its own. The
+   * command gets no input.
+   */
+  hold?: boolean;
+}
+
+/** A command's session kept after it (ExecOptions.hold). Let go of it with one `exec` or with `release`. */
+export interface HeldSession {
+  /** Runs a shell command line (as `exec` runs a string, from the login directory) in the kept session. Once. */
+  exec(commandLine: string, options?: Pick<ExecOptions, 'timeoutMs'>): Promise<ExecResult>;
+  /** Lets the session end without running anything more. Idempotent. */
+  release(): void;
 }
 
 export interface ExecResult {
@@ -95,6 +109,8 @@ export interface ExecResult {
    * {@link IscTransport.digests}); the command's own output and exit code are as without them.
    */
   digests?: Map<string, string>;
+  /** With `hold`: the session, kept for one more command; absent when it ended with the command. */
+  held?: HeldSession;
 }
 
 /** How long output is still collected after a command exited (a daemon it started may keep the pipes open). */

@@ -8,6 +8,7 @@ import {
   type ExecResult,
   type FileContent,
   type FileStat,
+  type HeldSession,
   type IscTransport,
   OUTPUT_GRACE_MS,
   OutputBuffer,
@@ -112,7 +113,23 @@ export class LocalTransport implements IscTransport {
   async exec(command: readonly string[] | string, options: ExecOptions = {}): Promise<ExecResult> {
     const result = await this.run(command, options);
     const after = options.digestsAfter ?? [];
-    return after.length > 0 ? { ...result, digests: await this.digests(after) } : result;
+    const digests = after.length > 0 ? { digests: await this.digests(after) } : {};
+    return { ...result, ...digests, ...(options.hold ? { held: this.nextCommand() } : {}) };
+  }
+
+  /** A held session here: a local command starts in milliseconds, so the next one simply runs (once, as over SSH). */
+  private nextCommand(): HeldSession {
+    let done = false;
+    return {
+      exec: (commandLine, options = {}) => {
+        if (done) return Promise.reject(new Error('this held session was already used or released'));
+        done = true;
+        return this.exec(commandLine, options);
+      },
+      release: () => {
+        done = true;
+      },
+    };
   }
 
   private run(command: readonly string[] | string, options: ExecOptions): Promise<ExecResult> {

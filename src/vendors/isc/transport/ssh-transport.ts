@@ -10,6 +10,7 @@ import {
   type ExecResult,
   type FileContent,
   type FileStat,
+  type HeldSession,
   type IscTransport,
   OUTPUT_GRACE_MS,
   OutputBuffer,
@@ -27,8 +28,8 @@ const KILL_WAIT_MS = 5_000;
 /** Bound on the round trip that checks a kept connection before it is used again. */
 const ANSWER_WAIT_MS = 5_000;
 /**
- * Sessions opened ahead at most: a write runs two commands (`dhcpd -t`, the last look's `sha256sum` after it in its
- * session, and the restart); OpenSSH allows 10 sessions per connection.
+ * Sessions opened ahead at most: a write needs one (`dhcpd -t`, then the last look's `sha256sum` and, held, the
+ * restart in the same shell), a caller may ask for another; OpenSSH allows 10 sessions per connection.
  */
 const MAX_PREPARED = 2;
 /** Bound on `sha256sum` over a write's files (megabytes, read from the host's page cache). */
@@ -37,6 +38,8 @@ const DIGEST_TIMEOUT_MS = 30_000;
 const SHA256SUM_LINE = /^\\?([0-9a-f]{64}) /;
 /** Starts the line (with a nonce) that separates a command's output from the digests taken after it (digestsAfter). */
 const DIGESTS_MARKER = 'dfm-digests-';
+/** Starts the lines (with a nonce) a held session's shell prints once the command is done (ExecOptions.hold). */
+const HOLD_MARKER = 'dfm-held-';
 
 /**
  * The ISC transport over one SSH connection (ssh2): SFTP for files, exec for commands. One object is one session:
@@ -199,35 +202,106 @@ export class SshTransport implements IscTransport {
     this.assertUsable();
     const commandLine = typeof command === 'string' ? command : shellCommandLine(command);
     const after = options.digestsAfter ?? [];
-    if (after.length === 0) return this.runLine(commandPart(commandLine, options.cwd), commandLine, options);
-    const marker = `${DIGESTS_MARKER}${randomBytes(6).toString('hex')}`;
+    if (after.length === 0 && !options.hold) {
+      return (await this.runLine(commandPart(commandLine, options.cwd), commandLine, options)).result;
+    }
+    if (options.hold && options.stdin !== undefined) throw new TypeError('a held session takes no input');
+    const nonce = randomBytes(6).toString('hex');
+    const [digestsMarker, holdMarker] = [`${DIGESTS_MARKER}${nonce}`, `${HOLD_MARKER}${nonce}`];
     // A registered command line runs in a shell of its own, so that nothing in it (a comment, an `exit`) can
-    // reach what follows; an argv is quoted words already.
+    // reach what follows; an argv is quoted words already. Held, it reads nothing: the session's input is ours.
     const first = typeof command === 'string' ? `/bin/sh -c ${shellQuote(commandLine)}` : commandLine;
-    const line = `${first}; dfm_rc=$?; echo ${marker}; sha256sum -- ${shellCommandLine(after)} 2>/dev/null; exit $dfm_rc`;
-    const result = await this.runLine(commandPart(line, options.cwd), commandLine, options);
-    const at = result.stdout.lastIndexOf(`${marker}\n`);
+    const steps = [options.hold ? `${first} </dev/null` : first, 'dfm_rc=$?'];
+    if (after.length > 0) {
+      steps.push(`echo ${digestsMarker}`, `sha256sum -- ${shellCommandLine(after)} 2>/dev/null`);
+    }
+    steps.push(
+      ...(options.hold
+        ? [
+            `echo "${holdMarker}:$dfm_rc"`,
+            `echo ${holdMarker} >&2`,
+            'IFS= read -r dfm_next || exit $dfm_rc',
+            'eval "$dfm_next"',
+          ]
+        : ['exit $dfm_rc']),
+    );
+    const ran = await this.runLine(
+      commandPart(steps.join('; '), options.cwd),
+      commandLine,
+      options,
+      options.hold ? holdMarker : undefined,
+    );
+    const result = ran.held ? { ...ran.result, held: ran.held } : ran.result;
+    if (after.length === 0) return result;
+    const at = result.stdout.lastIndexOf(`${digestsMarker}\n`);
     // No marker: the shell never got past the command (it was killed), so nothing was digested.
     if (at < 0) return { ...result, digests: new Map() };
     return {
       ...result,
       stdout: result.stdout.slice(0, at),
-      digests: digestsIn(result.stdout.slice(at + marker.length + 1), after),
+      digests: digestsIn(result.stdout.slice(at + digestsMarker.length + 1), after),
     };
   }
 
-  /** Runs a command part (see commandPart) in a prepared session when one is ready, else in a fresh one. */
-  private async runLine(line: string, commandLine: string, options: ExecOptions): Promise<ExecResult> {
+  /**
+   * Runs a command part (see commandPart) in a prepared session when one is ready, else in a fresh one; with `hold`
+   * (the marker its line prints last), keeps the session for one more command when the shell got that far.
+   */
+  private async runLine(
+    line: string,
+    commandLine: string,
+    options: ExecOptions,
+    hold?: string,
+  ): Promise<{ result: ExecResult; held?: HeldSession }> {
     // A session opened ahead takes its command as one line of input (see prepareCommands).
     const standby = line.includes('\n') ? undefined : await this.takePrepared();
+    let ran: Ran | undefined;
+    let channel: ClientChannel | undefined;
     if (standby) {
-      const ran = await this.run(standby.channel, standby.nonce, commandLine, options, `${line}\n`);
+      ran = await this.run(standby.channel, standby.nonce, commandLine, options, {
+        input: `${line}\n`,
+        hold,
+      });
+      channel = standby.channel;
       // Unannounced: its shell ended before it read the command, so nothing ran; a fresh session runs it.
-      if (ran.announced) return ran.result;
+      if (!ran.announced) ran = undefined;
     }
-    const nonce = randomBytes(6).toString('hex');
-    const channel = await this.openExec(`${announcement(nonce)}; ${line}`);
-    return (await this.run(channel, nonce, commandLine, options)).result;
+    if (!ran) {
+      const nonce = randomBytes(6).toString('hex');
+      channel = await this.openExec(`${announcement(nonce)}; ${line}`);
+      ran = await this.run(channel, nonce, commandLine, options, { hold });
+    }
+    return ran.held && channel
+      ? { result: ran.result, held: this.heldSession(channel, ran) }
+      : { result: ran.result };
+  }
+
+  /** A session whose shell waits for one more command line (see exec's `hold`). */
+  private heldSession(channel: ClientChannel, ran: Ran): HeldSession {
+    let done = false;
+    let ended = false;
+    channel.once('close', () => (ended = true));
+    const release = (): void => {
+      if (done) return;
+      done = true;
+      // End of input: the shell's `read` fails and it exits, having run nothing more.
+      channel.resume();
+      channel.stderr.resume();
+      channel.end();
+    };
+    return {
+      release,
+      exec: async (commandLine, options = {}) => {
+        if (done) throw new Error('this held session was already used or released');
+        done = true;
+        // A shell that ended meanwhile runs nothing more: a fresh session runs the command.
+        if (ended) return this.exec(commandLine, options);
+        const next = `cd 2>/dev/null; exec /bin/sh -c ${shellQuote(commandLine)}`;
+        return (
+          await this.run(channel, ran.nonce, commandLine, options, { input: `${next}\n`, pid: ran.pid })
+        ).result;
+      },
+    };
   }
 
   /**
@@ -276,12 +350,13 @@ export class SshTransport implements IscTransport {
     nonce: string,
     commandLine: string,
     options: ExecOptions,
-    input?: string,
-  ): Promise<{ result: ExecResult; announced: boolean }> {
+    { input, hold, pid: knownPid }: RunPhase = {},
+  ): Promise<Ran> {
     const timeoutMs = options.timeoutMs ?? this.settings.commandTimeoutMs;
-    return new Promise<{ result: ExecResult; announced: boolean }>((resolve, reject) => {
+    return new Promise<Ran>((resolve, reject) => {
       const stdout = new OutputBuffer();
       const stderr = new PidAnnouncement(new OutputBuffer(), nonce);
+      const pidOf = (): number | undefined => stderr.pid ?? knownPid;
       let exitCode: number | null = null;
       let signal: string | undefined;
       let timedOut = false;
@@ -294,7 +369,7 @@ export class SshTransport implements IscTransport {
         } catch {
           // The channel is already closing.
         }
-        const pid = stderr.pid;
+        const pid = pidOf();
         const killed =
           pid === undefined
             ? Promise.resolve()
@@ -319,18 +394,42 @@ export class SshTransport implements IscTransport {
             reject(commandTimedOut(this.description, commandLine, timeoutMs));
           });
       }, timeoutMs);
-      channel.on('data', (chunk: Buffer) => stdout.push(chunk));
-      channel.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+      // Held: the command's result is taken where its shell printed the marker last on both streams, and the
+      // session stays for the next phase (whose output is the next run's).
+      const marks = hold === undefined ? undefined : new HoldMarks(hold);
+      const held = (): void => {
+        const code = marks?.exitCode();
+        if (code === undefined || timedOut) return;
+        clearTimeout(timer);
+        detach();
+        const result = {
+          exitCode: code,
+          stdout: beforeLast(stdout.text(), `${hold}:`),
+          stderr: beforeLast(stderr.text(), `${hold}\n`),
+        };
+        resolve({ result, announced: pidOf() !== undefined, nonce, pid: pidOf(), held: true });
+      };
+      const onData = (chunk: Buffer): void => {
+        stdout.push(chunk);
+        if (marks?.out(chunk)) held();
+      };
+      const onErrData = (chunk: Buffer): void => {
+        stderr.push(chunk);
+        if (marks?.err(chunk)) held();
+      };
+      channel.on('data', onData);
+      channel.stderr.on('data', onErrData);
       let grace: NodeJS.Timeout | undefined;
       const finish = (): void => {
         clearTimeout(timer);
         clearTimeout(grace);
+        detach();
         // After a timeout the kill makes the command exit; the rejection is the answer.
         if (timedOut) return;
         const result = { exitCode, signal, stdout: stdout.text(), stderr: stderr.text() };
-        resolve({ result, announced: stderr.pid !== undefined });
+        resolve({ result, announced: pidOf() !== undefined, nonce, pid: pidOf(), held: false });
       };
-      channel.on('exit', (code: number | null, signalName?: string) => {
+      const onExit = (code: number | null, signalName?: string): void => {
         if (timedOut) return;
         exitCode = code;
         signal = signalName ?? undefined;
@@ -340,15 +439,28 @@ export class SshTransport implements IscTransport {
           channel.close();
           finish();
         }, OUTPUT_GRACE_MS);
-      });
-      channel.on('close', finish);
-      channel.on('error', (error: Error) => {
+      };
+      const onError = (error: Error): void => {
         clearTimeout(timer);
         reject(toDriverError(error, `${this.description}: exec`));
-      });
+      };
+      // Taken off once this phase has its answer: a held session's next phase listens afresh.
+      const detach = (): void => {
+        channel.off('data', onData);
+        channel.stderr.off('data', onErrData);
+        channel.off('exit', onExit);
+        channel.off('close', finish);
+        channel.off('error', onError);
+      };
+      channel.on('exit', onExit);
+      channel.on('close', finish);
+      channel.on('error', onError);
       const stdin = options.stdin === undefined ? undefined : Buffer.from(options.stdin);
       const head = input === undefined ? undefined : Buffer.from(input, 'utf8');
-      channel.end(head && stdin ? Buffer.concat([head, stdin]) : (head ?? stdin));
+      const given = head && stdin ? Buffer.concat([head, stdin]) : (head ?? stdin);
+      // A held session's input stays open for the next command line.
+      if (hold === undefined) channel.end(given);
+      else if (given) channel.write(given);
     });
   }
 
@@ -492,6 +604,65 @@ function commandPart(commandLine: string, cwd: string | undefined): string {
  */
 function standbyLine(nonce: string): string {
   return `IFS= read -r dfm_line || exit 0; ${announcement(nonce)}; eval "$dfm_line"`;
+}
+
+/** One phase of a session (see run): the command line to write first, a held session's marker, a PID known before. */
+interface RunPhase {
+  input?: string;
+  hold?: string;
+  pid?: number;
+}
+
+/** A phase's answer: `held` when the session stays for another command (its shell waits, PID `pid`). */
+interface Ran {
+  result: ExecResult;
+  announced: boolean;
+  nonce: string;
+  pid?: number;
+  held: boolean;
+}
+
+/** The text before the last `marker` (all of it when absent). */
+function beforeLast(text: string, marker: string): string {
+  const at = text.lastIndexOf(marker);
+  return at < 0 ? text : text.slice(0, at);
+}
+
+/**
+ * Watches a held session's streams for the lines its shell prints once the command is done: `<marker>:<exit code>`
+ * on stdout, `<marker>` on stderr (each stream keeps its order; the two may arrive in either order).
+ */
+class HoldMarks {
+  private outTail = '';
+  private errTail = '';
+  private code: number | undefined;
+  private errSeen = false;
+
+  constructor(private readonly marker: string) {}
+
+  /** Whether both lines have now been seen. */
+  out(chunk: Buffer): boolean {
+    if (this.code === undefined) {
+      const text = this.outTail + chunk.toString('latin1');
+      const found = new RegExp(`${this.marker}:(\\d+)\n`).exec(text);
+      if (found) this.code = Number(found[1]);
+      this.outTail = text.slice(-(this.marker.length + 12));
+    }
+    return this.exitCode() !== undefined;
+  }
+
+  err(chunk: Buffer): boolean {
+    if (!this.errSeen) {
+      const text = this.errTail + chunk.toString('latin1');
+      this.errSeen = text.includes(`${this.marker}\n`);
+      this.errTail = text.slice(-(this.marker.length + 1));
+    }
+    return this.exitCode() !== undefined;
+  }
+
+  exitCode(): number | undefined {
+    return this.errSeen ? this.code : undefined;
+  }
 }
 
 /** A session opened ahead, its shell waiting for a command line. */
