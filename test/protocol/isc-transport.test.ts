@@ -208,6 +208,12 @@ describe.each<Kind>(['local', 'ssh'])('ISC %s transport', (kind) => {
     expect(await eventually(async () => (await sleepers('37')).length === 0)).toBe(true);
     // The transport still serves.
     expect((await transport.exec(['true'])).exitCode).toBe(0);
+    if (kind === 'ssh') {
+      // A held shell that is gone by the next command: the command runs all the same, once, in a fresh session.
+      const gone = await transport.exec(['sh', '-c', 'echo "$PPID"'], { hold: true });
+      process.kill(Number(gone.stdout.trim()), 'SIGKILL');
+      expect(await gone.held!.exec('echo ran; exit 4')).toMatchObject({ exitCode: 4, stdout: 'ran\n' });
+    }
   });
 
   test('hostile paths and arguments arrive as text, never as shell syntax', async () => {

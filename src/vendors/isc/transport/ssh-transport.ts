@@ -272,15 +272,17 @@ export class SshTransport implements IscTransport {
       ran = await this.run(channel, nonce, commandLine, options, { hold });
     }
     return ran.held && channel
-      ? { result: ran.result, held: this.heldSession(channel, ran) }
+      ? { result: ran.result, held: this.heldSession(channel) }
       : { result: ran.result };
   }
 
   /** A session whose shell waits for one more command line (see exec's `hold`). */
-  private heldSession(channel: ClientChannel, ran: Ran): HeldSession {
+  private heldSession(channel: ClientChannel): HeldSession {
     let done = false;
     let ended = false;
     channel.once('close', () => (ended = true));
+    // Between the commands nobody else listens: a failing channel is found out by the next command, not thrown.
+    channel.on('error', () => undefined);
     const release = (): void => {
       if (done) return;
       done = true;
@@ -294,12 +296,13 @@ export class SshTransport implements IscTransport {
       exec: async (commandLine, options = {}) => {
         if (done) throw new Error('this held session was already used or released');
         done = true;
-        // A shell that ended meanwhile runs nothing more: a fresh session runs the command.
+        // A shell that ended meanwhile runs nothing more: a fresh session runs the command. One that ends as the
+        // line is sent never announces it (as a prepared one, see runLine): then too.
         if (ended) return this.exec(commandLine, options);
-        const next = `cd 2>/dev/null; exec /bin/sh -c ${shellQuote(commandLine)}`;
-        return (
-          await this.run(channel, ran.nonce, commandLine, options, { input: `${next}\n`, pid: ran.pid })
-        ).result;
+        const nonce = randomBytes(6).toString('hex');
+        const next = `${announcement(nonce)}; cd 2>/dev/null; exec /bin/sh -c ${shellQuote(commandLine)}`;
+        const ran = await this.run(channel, nonce, commandLine, options, { input: `${next}\n` });
+        return ran.announced ? ran.result : this.exec(commandLine, options);
       },
     };
   }
@@ -343,20 +346,20 @@ export class SshTransport implements IscTransport {
   /**
    * Runs a command on an open session and collects its result. `input`, when given, is written first: the command
    * line a prepared session waits for. `announced` says whether the session's shell announced its PID, which a
-   * prepared one does only once it has read the command.
+   * prepared one does only once it has read the command. With `hold` (a marker) the result is taken where the shell
+   * printed the marker on both streams, and the session stays open (`held`), its input too.
    */
   private run(
     channel: ClientChannel,
     nonce: string,
     commandLine: string,
     options: ExecOptions,
-    { input, hold, pid: knownPid }: RunPhase = {},
+    { input, hold }: RunPhase = {},
   ): Promise<Ran> {
     const timeoutMs = options.timeoutMs ?? this.settings.commandTimeoutMs;
     return new Promise<Ran>((resolve, reject) => {
       const stdout = new OutputBuffer();
       const stderr = new PidAnnouncement(new OutputBuffer(), nonce);
-      const pidOf = (): number | undefined => stderr.pid ?? knownPid;
       let exitCode: number | null = null;
       let signal: string | undefined;
       let timedOut = false;
@@ -369,7 +372,7 @@ export class SshTransport implements IscTransport {
         } catch {
           // The channel is already closing.
         }
-        const pid = pidOf();
+        const pid = stderr.pid;
         const killed =
           pid === undefined
             ? Promise.resolve()
@@ -407,7 +410,7 @@ export class SshTransport implements IscTransport {
           stdout: beforeLast(stdout.text(), `${hold}:`),
           stderr: beforeLast(stderr.text(), `${hold}\n`),
         };
-        resolve({ result, announced: pidOf() !== undefined, nonce, pid: pidOf(), held: true });
+        resolve({ result, announced: stderr.pid !== undefined, held: true });
       };
       const onData = (chunk: Buffer): void => {
         stdout.push(chunk);
@@ -423,11 +426,10 @@ export class SshTransport implements IscTransport {
       const finish = (): void => {
         clearTimeout(timer);
         clearTimeout(grace);
-        detach();
         // After a timeout the kill makes the command exit; the rejection is the answer.
         if (timedOut) return;
         const result = { exitCode, signal, stdout: stdout.text(), stderr: stderr.text() };
-        resolve({ result, announced: pidOf() !== undefined, nonce, pid: pidOf(), held: false });
+        resolve({ result, announced: stderr.pid !== undefined, held: false });
       };
       const onExit = (code: number | null, signalName?: string): void => {
         if (timedOut) return;
@@ -444,13 +446,13 @@ export class SshTransport implements IscTransport {
         clearTimeout(timer);
         reject(toDriverError(error, `${this.description}: exec`));
       };
-      // Taken off once this phase has its answer: a held session's next phase listens afresh.
+      // Taken off once a held session's command has its answer: the next command listens afresh. (The error
+      // listener stays: it can only reject what is settled.)
       const detach = (): void => {
         channel.off('data', onData);
         channel.stderr.off('data', onErrData);
         channel.off('exit', onExit);
         channel.off('close', finish);
-        channel.off('error', onError);
       };
       channel.on('exit', onExit);
       channel.on('close', finish);
@@ -606,19 +608,16 @@ function standbyLine(nonce: string): string {
   return `IFS= read -r dfm_line || exit 0; ${announcement(nonce)}; eval "$dfm_line"`;
 }
 
-/** One phase of a session (see run): the command line to write first, a held session's marker, a PID known before. */
+/** One phase of a session (see run): the command line to write first, and a held session's marker. */
 interface RunPhase {
   input?: string;
   hold?: string;
-  pid?: number;
 }
 
-/** A phase's answer: `held` when the session stays for another command (its shell waits, PID `pid`). */
+/** A phase's answer: `held` when the session stays, its shell waiting for another command line. */
 interface Ran {
   result: ExecResult;
   announced: boolean;
-  nonce: string;
-  pid?: number;
   held: boolean;
 }
 
