@@ -572,11 +572,6 @@ const PID_PREFIX = 'dfm-pid:';
 const ANNOUNCEMENT_SEARCH_BYTES = 64 * 1024;
 
 /**
- * The remote shell announces its PID on stderr (`dfm-pid:<nonce>:<pid>`, the nonce so that nothing else can look
- * like it), then `exec`s the command in its place. sshd starts each session in a new session (setsid), so that PID is
- * also the process group of everything the command starts, which is what a timeout kills.
- */
-/**
  * The digests in `sha256sum`'s output for `paths`: one line per file, in the order given, when every file could be
  * read; otherwise none is taken from it.
  */
@@ -591,6 +586,11 @@ function digestsIn(output: string, paths: readonly string[]): Map<string, string
   return found;
 }
 
+/**
+ * The remote shell announces its PID on stderr (`dfm-pid:<nonce>:<pid>`, the nonce so that nothing else can look
+ * like it), then `exec`s the command in its place. sshd starts each session in a new session (setsid), so that PID is
+ * also the process group of everything the command starts, which is what a timeout kills.
+ */
 function announcement(nonce: string): string {
   return `echo "${PID_PREFIX}${nonce}:$$" >&2`;
 }
