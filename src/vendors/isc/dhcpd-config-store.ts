@@ -243,12 +243,12 @@ export class DhcpdConfigStore {
         new Map([...liveDigests, ...written.map((file): [string, string] => [file.path, file.after])]),
       );
       const restart = await this.restart(held);
-      held = undefined;
       if (restart && !restart.ok) {
         await this.recoverFromRestart(restart, [...order].reverse(), now, token, created);
       }
       return { before, after, written, restart };
     } finally {
+      // Unused (a failure before the restart, or no restart command), its shell ends; used, this does nothing.
       held?.release();
       for (const path of created) await this.transport.remove(path).catch(() => undefined);
     }
@@ -368,10 +368,7 @@ export class DhcpdConfigStore {
   /** Runs the restart command: in `held` (dhcpd -t's session, kept) when given, else in a session of its own. */
   private async restart(held?: HeldSession): Promise<CommandOutcome | undefined> {
     const command = this.options.restartCommand;
-    if (!command) {
-      held?.release();
-      return undefined;
-    }
+    if (!command) return undefined;
     try {
       const timeout = { timeoutMs: this.options.restartTimeoutMs };
       const result = held ? await held.exec(command, timeout) : await this.transport.exec(command, timeout);
